@@ -1,0 +1,30 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+  name: "jobctl",
+  products: [
+    .executable(name: "jobctl", targets: ["jobctl"]),
+    .executable(name: "jobsim", targets: ["jobsim"]),
+  ],
+  targets: [
+    // The C boundary: libcurl's headers plus typed wrappers for its variadic calls.
+    .systemLibrary(
+      name: "CCurl",
+      pkgConfig: "libcurl",
+      providers: [.apt(["libcurl4-openssl-dev"])]
+    ),
+    // Everything that can be tested lives here; only Transport imports CCurl.
+    .target(name: "JobctlKit", dependencies: ["CCurl"]),
+    .executableTarget(name: "jobctl", dependencies: ["JobctlKit"]),
+    // A loopback HTTP/1.1 server for the tests and the simulator.
+    .target(name: "LoopbackHTTP"),
+    .executableTarget(name: "jobsim", dependencies: ["LoopbackHTTP"]),
+    .testTarget(name: "JobctlKitTests", dependencies: ["JobctlKit"]),
+    .testTarget(name: "LoopbackHTTPTests", dependencies: ["LoopbackHTTP"]),
+    .testTarget(
+      name: "EndToEndTests",
+      dependencies: ["jobctl", "jobsim", "LoopbackHTTP"]
+    ),
+  ]
+)

@@ -1,0 +1,114 @@
+/// A parsed command line: which command, its positional arguments and the options given.
+public struct Invocation {
+  public var command: CommandSpec
+  public var arguments: [String]
+  /// Values by long option name, in order given; flags hold an empty string per use.
+  public var values: [String: [String]] = [:]
+
+  public func has(_ long: String) -> Bool { values[long] != nil }
+  /// The last value given (a later flag overrides an earlier one, as in most tools).
+  public func value(_ long: String) -> String? { values[long]?.last }
+  public func all(_ long: String) -> [String] { values[long] ?? [] }
+}
+
+/// GNU-style parsing against `CommandTable`: options anywhere, `--name value` and
+/// `--name=value`, bundled short flags, `--` ending options.
+public enum ArgumentParser {
+  public static func parse(_ args: [String]) throws(JobctlError) -> Invocation {
+    var positionals: [String] = []
+    var given: [(spec: OptionSpec, value: String, spelled: String)] = []
+    let known = CommandTable.allOptions
+    var i = 0
+    var onlyPositionals = false
+    func takeValue(for spec: OptionSpec, spelled: String) throws(JobctlError) -> String {
+      i += 1
+      guard i < args.count else { throw .usage("option \(spelled) needs a value (\(spec.value ?? ""))") }
+      return args[i]
+    }
+    while i < args.count {
+      let arg = args[i]
+      if onlyPositionals || arg == "-" || !arg.hasPrefix("-") {
+        positionals.append(arg)
+      } else if arg == "--" {
+        onlyPositionals = true
+      } else if arg.hasPrefix("--") {
+        let body = arg.dropFirst(2)
+        let name = body.split(separator: "=", maxSplits: 1).first.map(String.init) ?? ""
+        let inline = body.contains("=") ? String(body[body.index(after: body.firstIndex(of: "=")!)...]) : nil
+        guard let spec = known.first(where: { $0.long == name }) else {
+          throw .usage("unknown option --\(Text.oneLine(name, limit: 60)) (see 'jobctl --help')")
+        }
+        if spec.value == nil {
+          if inline != nil { throw .usage("option --\(name) takes no value") }
+          given.append((spec, "", "--\(name)"))
+        } else {
+          let value: String
+          if let inline { value = inline } else { value = try takeValue(for: spec, spelled: "--\(name)") }
+          given.append((spec, value, "--\(name)"))
+        }
+      } else {
+        // Short options, possibly bundled (-qv) or with an attached value (-HName:v).
+        var chars = Substring(arg.dropFirst())
+        while let c = chars.first {
+          chars = chars.dropFirst()
+          guard let spec = known.first(where: { $0.short == c }) else {
+            throw .usage("unknown option -\(Text.oneLine(String(c))) (see 'jobctl --help')")
+          }
+          if spec.value == nil {
+            given.append((spec, "", "-\(c)"))
+          } else {
+            let value: String
+            if chars.isEmpty { value = try takeValue(for: spec, spelled: "-\(c)") } else { value = String(chars) }
+            given.append((spec, value, "-\(c)"))
+            break
+          }
+        }
+      }
+      i += 1
+    }
+
+    let wantsVersion = given.contains(where: { $0.spec.long == "version" })
+    let wantsHelp = given.contains(where: { $0.spec.long == "help" })
+    var commandName = positionals.first
+    if commandName == nil {
+      if wantsVersion {
+        commandName = "version"
+      } else {
+        commandName = "help"
+      }
+    } else {
+      positionals.removeFirst()
+    }
+    guard let name = commandName, let command = CommandTable.command(name) else {
+      throw .usage("unknown command '\(Text.oneLine(commandName ?? "", limit: 60))' (commands: \(CommandTable.commands.map(\.name).joined(separator: ", ")))")
+    }
+    var invocation = Invocation(command: command, arguments: positionals)
+    if wantsHelp && command.name != "help" {
+      // `jobctl wait --help` is `jobctl help wait`, whatever else the line holds.
+      return Invocation(command: CommandTable.command("help")!, arguments: [command.name])
+    }
+    let allowed = Set(command.options.map(\.long))
+    for (spec, value, spelled) in given {
+      guard allowed.contains(spec.long) else {
+        throw .usage("option \(spelled) does not apply to '\(command.name)' (see 'jobctl help \(command.name)')")
+      }
+      if !spec.choices.isEmpty, !spec.choices.contains(value) {
+        throw .usage("\(spelled) takes one of \(spec.choices.joined(separator: ", ")), not '\(Text.oneLine(value, limit: 60))'")
+      }
+      if !spec.repeatable, spec.value != nil, let previous = invocation.values[spec.long], !previous.isEmpty,
+        previous.last != value
+      {
+        // Given twice with different values: the last wins, as with curl and kubectl.
+        invocation.values[spec.long] = []
+      }
+      invocation.values[spec.long, default: []].append(value)
+    }
+    guard command.arity.contains(positionals.count) else {
+      if positionals.count < command.arity.lowerBound {
+        throw .usage("'\(command.name)' needs \(command.arguments) (see 'jobctl help \(command.name)')")
+      }
+      throw .usage("'\(command.name)' takes \(command.arguments.isEmpty ? "no arguments" : command.arguments), got extra '\(Text.oneLine(positionals[command.arity.upperBound], limit: 60))'")
+    }
+    return invocation
+  }
+}

@@ -1,0 +1,149 @@
+/// One option as the command line, help, completions and the manual all see it.
+public struct OptionSpec: Sendable {
+  public let long: String
+  public let short: Character?
+  /// The value's placeholder (`URL`, `D`); nil for a flag.
+  public let value: String?
+  /// Values a shell can complete and the parser accepts; empty for free text.
+  public let choices: [String]
+  public let repeatable: Bool
+  /// The environment variable that supplies it when the flag is absent.
+  public let environment: String?
+  public let help: String
+
+  init(
+    _ long: String, short: Character? = nil, value: String? = nil, choices: [String] = [],
+    repeatable: Bool = false, environment: String? = nil, help: String
+  ) {
+    self.long = long
+    self.short = short
+    self.value = value
+    self.choices = choices
+    self.repeatable = repeatable
+    self.environment = environment
+    self.help = help
+  }
+
+  /// `-H, --header 'Name: value'` as help and the manual print it.
+  public var signature: String {
+    var s = short.map { "-\($0), " } ?? ""
+    s += "--\(long)"
+    if let value { s += " \(value)" }
+    return s
+  }
+}
+
+/// A group of options that several commands share.
+public struct OptionGroup: Sendable {
+  public let title: String
+  public let options: [OptionSpec]
+}
+
+/// One command: its name, what it takes, and which option groups apply.
+public struct CommandSpec: Sendable {
+  public let name: String
+  public let arguments: String
+  public let summary: String
+  public let details: String
+  public let groups: [OptionGroup]
+  /// Smallest and largest number of positional arguments.
+  public let arity: ClosedRange<Int>
+
+  public var options: [OptionSpec] { groups.flatMap(\.options) }
+}
+
+/// The one table behind parsing, `--help`, completions and the manual.
+public enum CommandTable {
+  public static let general = OptionGroup(
+    title: "General",
+    options: [
+      OptionSpec("help", short: "h", help: "Show help for jobctl or a command."),
+      OptionSpec("version", help: "Print the version (at the top level)."),
+    ])
+
+  public static let connection = OptionGroup(
+    title: "Connection",
+    options: [
+      OptionSpec(
+        "base-url", value: "URL", environment: "JOBCTL_BASE_URL",
+        help: "Base URL of the API; needed unless JOB is a URL."),
+      OptionSpec(
+        "token-file", value: "PATH",
+        help: "Read the bearer token from PATH (JOBCTL_TOKEN supplies it from the environment)."),
+      OptionSpec(
+        "header", short: "H", value: "'Name: value'", repeatable: true,
+        help: "Send an extra request header (repeatable)."),
+      OptionSpec(
+        "dialect", value: "NAME", choices: Dialects.names, environment: "JOBCTL_DIALECT",
+        help: "Response shape: auto, simple, hotcrp, staged or progress (default auto)."),
+      OptionSpec(
+        "jobs-path", value: "TEMPLATE",
+        help: "Where a job id is polled, {id} marking the id (default /jobs/{id}; hotcrp /job?job={id})."),
+      OptionSpec("cacert", value: "FILE", help: "Trust the CA certificates in FILE."),
+      OptionSpec("insecure", help: "Do not verify TLS certificates (a warning is printed)."),
+      OptionSpec("connect-timeout", value: "D", help: "Time limit for connecting (default 10s)."),
+      OptionSpec("request-timeout", value: "D", help: "Time limit for each request (default 30s)."),
+      OptionSpec("verbose", short: "v", help: "Trace requests and responses on stderr (secrets redacted)."),
+    ])
+
+  public static let output = OptionGroup(
+    title: "Output",
+    options: [
+      OptionSpec(
+        "format", value: "FORMAT", choices: ["text", "json"],
+        help: "Output format: text (default) or json (the last answer verbatim)."),
+      OptionSpec("json", help: "Same as --format json."),
+      OptionSpec(
+        "field", value: "PATH",
+        help: "Print one value of the final document (result.address, jobs.0.jobId); strings raw."),
+      OptionSpec("quiet", short: "q", help: "Print nothing but errors (and output asked for by --field or --format)."),
+      OptionSpec(
+        "progress", value: "MODE", choices: ["auto", "plain", "none"],
+        help: "Progress on stderr: plain prints a timestamped line per change; none prints nothing (default auto)."),
+    ])
+
+  public static let polling = OptionGroup(
+    title: "Polling",
+    options: [
+      OptionSpec("interval", value: "D", help: "Pause between polls, +-10% jitter (default 2s)."),
+      OptionSpec("max-interval", value: "D", help: "Longest backoff after failures (default 30s)."),
+      OptionSpec("timeout", value: "D", help: "Give up after D with exit 124 (default: no limit)."),
+      OptionSpec("max-attempts", value: "N", help: "Give up after N polls with exit 124."),
+      OptionSpec(
+        "max-errors", value: "N", help: "Consecutive failures that end the wait with exit 7 (default 10)."),
+      OptionSpec(
+        "stale-after", value: "D", help: "Exit 8 when the job shows no change for D (default off)."),
+    ])
+
+  public static let commands: [CommandSpec] = [
+    CommandSpec(
+      name: "wait", arguments: "JOB", summary: "Poll a job until it completes, fails or is canceled.",
+      details: """
+        Polls at once, then every --interval. Retry-After is honoured, network errors and 5xx
+        answers are retried with backoff, and the exit code tells how the job ended.
+        """,
+      groups: [connection, polling, output, general], arity: 1...1),
+    CommandSpec(
+      name: "status", arguments: "JOB", summary: "Poll a job once and print its state.",
+      details: """
+        One request, printed like the end of a wait. Exits 9 while the job is pending or
+        running; the job-state codes otherwise. It does not retry.
+        """,
+      groups: [connection, output, general], arity: 1...1),
+    CommandSpec(
+      name: "help", arguments: "[COMMAND|exit-codes]", summary: "Show help for a command, or the exit codes.",
+      details: "", groups: [general], arity: 0...1),
+    CommandSpec(
+      name: "version", arguments: "", summary: "Print the version.", details: "", groups: [general], arity: 0...0),
+  ]
+
+  public static func command(_ name: String) -> CommandSpec? {
+    commands.first(where: { $0.name == name })
+  }
+
+  /// Every option any command accepts, each once.
+  public static var allOptions: [OptionSpec] {
+    var seen = Set<String>()
+    return commands.flatMap(\.options).filter { seen.insert($0.long).inserted }
+  }
+}

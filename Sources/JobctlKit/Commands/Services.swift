@@ -1,0 +1,56 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#endif
+
+/// What commands use of the outside world, injected so tests run in process and in fake time.
+public struct Services {
+  public var streams: Streams
+  public var clock: Clock
+  public var sleeper: Sleeper
+  public var random: RandomSource
+  public var makeTransport: (TransportOptions) throws(TransportFailure) -> HTTPTransport
+  public var readFile: (String) -> Result<[UInt8], FileError>
+
+  public init(
+    streams: Streams, clock: Clock, sleeper: Sleeper, random: RandomSource,
+    makeTransport: @escaping (TransportOptions) throws(TransportFailure) -> HTTPTransport,
+    readFile: @escaping (String) -> Result<[UInt8], FileError> = Services.readFileFromDisk
+  ) {
+    self.streams = streams
+    self.clock = clock
+    self.sleeper = sleeper
+    self.random = random
+    self.makeTransport = makeTransport
+    self.readFile = readFile
+  }
+
+  /// The real process: standard streams, system time, libcurl.
+  public static func system() -> Services {
+    Services(
+      streams: .standard(), clock: SystemClock(), sleeper: SystemSleeper(), random: SystemRandom(),
+      makeTransport: { (options: TransportOptions) throws(TransportFailure) -> HTTPTransport in
+        try CurlTransport(options: options)
+      })
+  }
+
+  /// Reads a whole file (at most 1 MiB: tokens and certificates are small).
+  public static func readFileFromDisk(_ path: String) -> Result<[UInt8], FileError> {
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { return .failure(FileError(reason: String(cString: strerror(errno)))) }
+    defer { close(fd) }
+    var out: [UInt8] = []
+    var buffer = [UInt8](repeating: 0, count: 16384)
+    while true {
+      let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+      if n < 0 {
+        if errno == EINTR { continue }
+        return .failure(FileError(reason: String(cString: strerror(errno))))
+      }
+      if n == 0 { return .success(out) }
+      out += buffer[0..<n]
+      if out.count > 1 << 20 { return .failure(FileError(reason: "larger than 1 MiB")) }
+    }
+  }
+}

@@ -1,0 +1,62 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#endif
+
+/// Where the engine reads time: monotonic seconds for intervals, Unix time for `Retry-After`
+/// dates and timestamps. Injected so engine rules are tested without real waiting.
+public protocol Clock: AnyObject {
+  var monotonic: Double { get }
+  var wall: Double { get }
+}
+
+/// How the engine waits between polls. Returns the signal that cut the wait short, if any.
+public protocol Sleeper: AnyObject {
+  func sleep(_ seconds: Double) -> Int32?
+}
+
+/// A source of uniform random numbers in [0, 1), for jitter.
+public protocol RandomSource: AnyObject {
+  func unit() -> Double
+}
+
+public final class SystemClock: Clock {
+  public init() {}
+
+  public var monotonic: Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+  }
+
+  public var wall: Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_REALTIME, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+  }
+}
+
+/// Sleeps in `poll()` on the signal pipe, so SIGINT/SIGTERM end the sleep at once.
+public final class SystemSleeper: Sleeper {
+  private let clock = SystemClock()
+
+  public init() {}
+
+  public func sleep(_ seconds: Double) -> Int32? {
+    let end = clock.monotonic + seconds
+    while true {
+      if let signal = Signals.pending { return signal }
+      let left = end - clock.monotonic
+      if left <= 0 { return nil }
+      var fd = pollfd(fd: Signals.wakeFD, events: Int16(POLLIN), revents: 0)
+      _ = poll(&fd, Signals.wakeFD >= 0 ? 1 : 0, Int32(min(left * 1000, 60_000).rounded(.up)))
+    }
+  }
+}
+
+public final class SystemRandom: RandomSource {
+  private var generator = SystemRandomNumberGenerator()
+  public init() {}
+  public func unit() -> Double { Double.random(in: 0..<1, using: &generator) }
+}

@@ -1,0 +1,55 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#endif
+
+/// jobctl's entry point: parse, dispatch, map every failure to its exit code in one place.
+public enum Jobctl {
+  /// Runs jobctl as a process: real streams, signals, system time, libcurl.
+  public static func main(arguments: [String], environment: [String: String]) -> Int32 {
+    Signals.install()
+    return run(Array(arguments.dropFirst()), environment: environment, services: .system())
+  }
+
+  /// Runs one command line (without the program name) and returns the exit code.
+  public static func run(_ arguments: [String], environment: [String: String], services: Services) -> Int32 {
+    do throws(JobctlError) {
+      let invocation = try ArgumentParser.parse(arguments)
+      switch invocation.command.name {
+      case "wait", "status":
+        return try PollCommands.run(invocation, environment: environment, services: services)
+      case "version":
+        services.streams.stdout.write("jobctl \(Version.current)\n")
+        return 0
+      default:
+        return try HelpCommand.run(invocation, services: services)
+      }
+    } catch {
+      let diagnostics = Diagnostics(sink: services.streams.stderr)
+      if let message = error.message { diagnostics.error(message) }
+      return error.exitCode
+    }
+  }
+}
+
+/// Ends the process with `code`.
+public func exitProcess(_ code: Int32) -> Never {
+  exit(code)
+}
+
+extension Dictionary where Key == String, Value == String {
+  /// The process environment.
+  public static var process: [String: String] {
+    var result: [String: String] = [:]
+    var pointer = environ
+    while let entry = pointer.pointee {
+      let text = String(cString: entry)
+      if let eq = text.firstIndex(of: "=") {
+        result[String(text[..<eq])] = String(text[text.index(after: eq)...])
+      }
+      pointer += 1
+    }
+    return result
+  }
+}

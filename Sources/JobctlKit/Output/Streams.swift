@@ -1,0 +1,114 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#endif
+
+/// Somewhere text goes: a file descriptor in the program, a buffer in tests.
+public protocol TextSink: AnyObject {
+  func write(_ text: String)
+  /// Whether this is a terminal (decides `--progress auto`).
+  var isTerminal: Bool { get }
+}
+
+/// Writes to a file descriptor with `write(2)`, never through C `stdio` globals, which are not
+/// concurrency-safe in Swift 6. A closed pipe (EPIPE) makes later writes no-ops: a reader that
+/// went away (`| head -1`) ends output quietly.
+public final class FileSink: TextSink {
+  private let fd: Int32
+  private var closed = false
+  public let isTerminal: Bool
+
+  public init(fd: Int32) {
+    self.fd = fd
+    self.isTerminal = isatty(fd) == 1
+  }
+
+  public func write(_ text: String) {
+    guard !closed else { return }
+    var bytes = Array(text.utf8)
+    var offset = 0
+    while offset < bytes.count {
+      let n = bytes.withUnsafeMutableBytes { buffer in
+        Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+      }
+      if n < 0 {
+        if errno == EINTR { continue }
+        closed = true
+        return
+      }
+      offset += n
+    }
+    bytes.removeAll()
+  }
+}
+
+/// Collects text in memory, for tests.
+public final class BufferSink: TextSink {
+  public private(set) var text = ""
+  public var isTerminal: Bool
+
+  public init(isTerminal: Bool = false) { self.isTerminal = isTerminal }
+
+  public func write(_ text: String) { self.text += text }
+}
+
+/// The standard streams a command uses. stderr goes through `Diagnostics`, which scrubs secrets.
+public struct Streams {
+  public var stdout: TextSink
+  public var stderr: TextSink
+  /// Reads all of standard input (for `-` arguments); injected for tests.
+  public var readStdin: () -> [UInt8]
+
+  public init(stdout: TextSink, stderr: TextSink, readStdin: @escaping () -> [UInt8] = { [] }) {
+    self.stdout = stdout
+    self.stderr = stderr
+    self.readStdin = readStdin
+  }
+
+  public static func standard() -> Streams {
+    Streams(stdout: FileSink(fd: 1), stderr: FileSink(fd: 2), readStdin: { readAll(fd: 0) })
+  }
+
+  static func readAll(fd: Int32) -> [UInt8] {
+    var out: [UInt8] = []
+    var buffer = [UInt8](repeating: 0, count: 65536)
+    while true {
+      let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+      if n < 0 && errno == EINTR { continue }
+      if n <= 0 { return out }
+      out += buffer[0..<n]
+    }
+  }
+}
+
+/// Everything jobctl says on stderr: errors, warnings, progress and the `--verbose` trace.
+///
+/// Every line passes through here, and every known secret (the token, credential header values)
+/// is replaced by `[redacted]` whatever path it took to get here.
+public final class Diagnostics: @unchecked Sendable {
+  private let sink: TextSink
+  private var secrets: [String] = []
+
+  public init(sink: TextSink) { self.sink = sink }
+
+  public var isTerminal: Bool { sink.isTerminal }
+
+  /// Values never to be shown; short values are ignored so ordinary words are not scrubbed.
+  public func addSecret(_ value: String) {
+    let v = Text.trimmed(value)
+    if v.count >= 4, !secrets.contains(v) { secrets.append(v) }
+  }
+
+  /// Writes one line (a newline is added).
+  public func line(_ text: String) {
+    var t = text
+    for secret in secrets where t.contains(secret) {
+      t = t.split(separator: secret, omittingEmptySubsequences: false).joined(separator: Credentials.redacted)
+    }
+    sink.write(t + "\n")
+  }
+
+  public func error(_ message: String) { line("jobctl: error: \(message)") }
+  public func warning(_ message: String) { line("jobctl: warning: \(message)") }
+}

@@ -1,0 +1,347 @@
+/// A parsed JSON value that keeps what a faithful re-print needs.
+///
+/// Numbers keep their source text, so `--field code` prints `40026` as the server wrote it, and
+/// objects keep member order and duplicates (lookups take the last, as JavaScript does).
+public enum JSON: Sendable, Equatable {
+  case null
+  case bool(Bool)
+  case number(String)
+  case string(String)
+  case array([JSON])
+  case object([(key: String, value: JSON)])
+
+  public static func == (a: JSON, b: JSON) -> Bool {
+    switch (a, b) {
+    case (.null, .null): return true
+    case (.bool(let x), .bool(let y)): return x == y
+    case (.number(let x), .number(let y)): return x == y || Double(x) == Double(y)
+    case (.string(let x), .string(let y)): return x == y
+    case (.array(let x), .array(let y)): return x == y
+    case (.object(let x), .object(let y)):
+      return x.count == y.count && zip(x, y).allSatisfy { $0.key == $1.key && $0.value == $1.value }
+    default: return false
+    }
+  }
+
+  /// The member named `key` of an object (the last one when the key repeats); nil otherwise.
+  public subscript(key: String) -> JSON? {
+    guard case .object(let members) = self else { return nil }
+    return members.last(where: { $0.key == key })?.value
+  }
+
+  public var stringValue: String? {
+    if case .string(let s) = self { return s }
+    return nil
+  }
+
+  public var doubleValue: Double? {
+    if case .number(let n) = self { return Double(n) }
+    return nil
+  }
+
+  public var arrayValue: [JSON]? {
+    if case .array(let a) = self { return a }
+    return nil
+  }
+
+  public var isObject: Bool {
+    if case .object = self { return true }
+    return false
+  }
+
+  /// A scalar as readable text (strings raw, numbers as written); containers as compact JSON.
+  public var displayText: String {
+    switch self {
+    case .string(let s): return s
+    case .number(let n): return n
+    default: return serialized()
+    }
+  }
+
+  /// Compact JSON text.
+  public func serialized() -> String {
+    var out = ""
+    write(to: &out)
+    return out
+  }
+
+  private func write(to out: inout String) {
+    switch self {
+    case .null: out += "null"
+    case .bool(let b): out += b ? "true" : "false"
+    case .number(let n): out += n
+    case .string(let s): JSON.writeString(s, to: &out)
+    case .array(let items):
+      out += "["
+      for (i, item) in items.enumerated() {
+        if i > 0 { out += "," }
+        item.write(to: &out)
+      }
+      out += "]"
+    case .object(let members):
+      out += "{"
+      for (i, member) in members.enumerated() {
+        if i > 0 { out += "," }
+        JSON.writeString(member.key, to: &out)
+        out += ":"
+        member.value.write(to: &out)
+      }
+      out += "}"
+    }
+  }
+
+  static func writeString(_ s: String, to out: inout String) {
+    out += "\""
+    for scalar in s.unicodeScalars {
+      switch scalar {
+      case "\"": out += "\\\""
+      case "\\": out += "\\\\"
+      case "\n": out += "\\n"
+      case "\r": out += "\\r"
+      case "\t": out += "\\t"
+      case _ where scalar.value < 0x20 || scalar.value == 0x7F:
+        let hex = String(scalar.value, radix: 16)
+        out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+      default: out.unicodeScalars.append(scalar)
+      }
+    }
+    out += "\""
+  }
+}
+
+/// Why a byte sequence is not JSON.
+public struct JSONParseError: Error, Sendable, Equatable {
+  public let offset: Int
+  public let reason: String
+}
+
+extension JSON {
+  /// The deepest nesting accepted; deeper documents are refused rather than recursed into.
+  public static let maximumDepth = 256
+
+  /// Parses RFC 8259 JSON from UTF-8 bytes; invalid UTF-8, trailing data and excess depth are errors.
+  public static func parse(_ bytes: [UInt8]) throws(JSONParseError) -> JSON {
+    var parser = JSONParser(bytes: bytes)
+    return try parser.parseDocument()
+  }
+
+  public static func parse(_ text: String) throws(JSONParseError) -> JSON {
+    try parse(Array(text.utf8))
+  }
+}
+
+private struct JSONParser {
+  let bytes: [UInt8]
+  var i = 0
+  var depth = 0
+
+  init(bytes: [UInt8]) { self.bytes = bytes }
+
+  mutating func parseDocument() throws(JSONParseError) -> JSON {
+    skipSpace()
+    let value = try parseValue()
+    skipSpace()
+    if i != bytes.count { throw fail("unexpected data after the document") }
+    return value
+  }
+
+  func fail(_ reason: String) -> JSONParseError { JSONParseError(offset: i, reason: reason) }
+
+  mutating func skipSpace() {
+    while i < bytes.count, bytes[i] == 0x20 || bytes[i] == 0x0A || bytes[i] == 0x0D || bytes[i] == 0x09 {
+      i += 1
+    }
+  }
+
+  mutating func parseValue() throws(JSONParseError) -> JSON {
+    guard i < bytes.count else { throw fail("unexpected end of input") }
+    switch bytes[i] {
+    case UInt8(ascii: "{"): return try parseObject()
+    case UInt8(ascii: "["): return try parseArray()
+    case UInt8(ascii: "\""): return .string(try parseString())
+    case UInt8(ascii: "t"): try literal("true"); return .bool(true)
+    case UInt8(ascii: "f"): try literal("false"); return .bool(false)
+    case UInt8(ascii: "n"): try literal("null"); return .null
+    case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try parseNumber()
+    default: throw fail("unexpected character")
+    }
+  }
+
+  mutating func literal(_ word: StaticString) throws(JSONParseError) {
+    let count = word.utf8CodeUnitCount
+    guard i + count <= bytes.count else { throw fail("unexpected end of input") }
+    let expected = UnsafeBufferPointer(start: word.utf8Start, count: count)
+    for k in 0..<count where bytes[i + k] != expected[k] { throw fail("invalid literal") }
+    i += count
+  }
+
+  mutating func enter() throws(JSONParseError) {
+    depth += 1
+    if depth > JSON.maximumDepth { throw fail("nested deeper than \(JSON.maximumDepth) levels") }
+  }
+
+  mutating func parseObject() throws(JSONParseError) -> JSON {
+    try enter()
+    defer { depth -= 1 }
+    i += 1
+    var members: [(key: String, value: JSON)] = []
+    skipSpace()
+    if i < bytes.count, bytes[i] == UInt8(ascii: "}") {
+      i += 1
+      return .object(members)
+    }
+    while true {
+      skipSpace()
+      guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") else { throw fail("expected a member name") }
+      let key = try parseString()
+      skipSpace()
+      guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { throw fail("expected ':'") }
+      i += 1
+      skipSpace()
+      let value = try parseValue()
+      members.append((key, value))
+      skipSpace()
+      guard i < bytes.count else { throw fail("unexpected end of input") }
+      if bytes[i] == UInt8(ascii: ",") {
+        i += 1
+        continue
+      }
+      if bytes[i] == UInt8(ascii: "}") {
+        i += 1
+        return .object(members)
+      }
+      throw fail("expected ',' or '}'")
+    }
+  }
+
+  mutating func parseArray() throws(JSONParseError) -> JSON {
+    try enter()
+    defer { depth -= 1 }
+    i += 1
+    var items: [JSON] = []
+    skipSpace()
+    if i < bytes.count, bytes[i] == UInt8(ascii: "]") {
+      i += 1
+      return .array(items)
+    }
+    while true {
+      skipSpace()
+      items.append(try parseValue())
+      skipSpace()
+      guard i < bytes.count else { throw fail("unexpected end of input") }
+      if bytes[i] == UInt8(ascii: ",") {
+        i += 1
+        continue
+      }
+      if bytes[i] == UInt8(ascii: "]") {
+        i += 1
+        return .array(items)
+      }
+      throw fail("expected ',' or ']'")
+    }
+  }
+
+  mutating func parseNumber() throws(JSONParseError) -> JSON {
+    let start = i
+    if bytes[i] == UInt8(ascii: "-") { i += 1 }
+    guard i < bytes.count, isDigit(bytes[i]) else { throw fail("invalid number") }
+    if bytes[i] == UInt8(ascii: "0") {
+      i += 1
+    } else {
+      while i < bytes.count, isDigit(bytes[i]) { i += 1 }
+    }
+    if i < bytes.count, bytes[i] == UInt8(ascii: ".") {
+      i += 1
+      guard i < bytes.count, isDigit(bytes[i]) else { throw fail("invalid number") }
+      while i < bytes.count, isDigit(bytes[i]) { i += 1 }
+    }
+    if i < bytes.count, bytes[i] == UInt8(ascii: "e") || bytes[i] == UInt8(ascii: "E") {
+      i += 1
+      if i < bytes.count, bytes[i] == UInt8(ascii: "+") || bytes[i] == UInt8(ascii: "-") { i += 1 }
+      guard i < bytes.count, isDigit(bytes[i]) else { throw fail("invalid number") }
+      while i < bytes.count, isDigit(bytes[i]) { i += 1 }
+    }
+    return .number(String(decoding: bytes[start..<i], as: UTF8.self))
+  }
+
+  func isDigit(_ b: UInt8) -> Bool { b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9") }
+
+  mutating func parseString() throws(JSONParseError) -> String {
+    i += 1
+    var scalars = String.UnicodeScalarView()
+    var runStart = i
+    while true {
+      guard i < bytes.count else { throw fail("unterminated string") }
+      let b = bytes[i]
+      if b == UInt8(ascii: "\"") {
+        try appendRun(&scalars, from: runStart, to: i)
+        i += 1
+        return String(scalars)
+      }
+      if b < 0x20 { throw fail("control character in a string") }
+      if b == UInt8(ascii: "\\") {
+        try appendRun(&scalars, from: runStart, to: i)
+        i += 1
+        guard i < bytes.count else { throw fail("unterminated string") }
+        let e = bytes[i]
+        i += 1
+        switch e {
+        case UInt8(ascii: "\""): scalars.append("\"")
+        case UInt8(ascii: "\\"): scalars.append("\\")
+        case UInt8(ascii: "/"): scalars.append("/")
+        case UInt8(ascii: "b"): scalars.append("\u{08}")
+        case UInt8(ascii: "f"): scalars.append("\u{0C}")
+        case UInt8(ascii: "n"): scalars.append("\n")
+        case UInt8(ascii: "r"): scalars.append("\r")
+        case UInt8(ascii: "t"): scalars.append("\t")
+        case UInt8(ascii: "u"):
+          var code = try hex4()
+          if (0xD800...0xDBFF).contains(code) {
+            guard i + 1 < bytes.count, bytes[i] == UInt8(ascii: "\\"), bytes[i + 1] == UInt8(ascii: "u") else {
+              throw fail("unpaired surrogate")
+            }
+            i += 2
+            let low = try hex4()
+            guard (0xDC00...0xDFFF).contains(low) else { throw fail("unpaired surrogate") }
+            code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+          } else if (0xDC00...0xDFFF).contains(code) {
+            throw fail("unpaired surrogate")
+          }
+          guard let scalar = Unicode.Scalar(code) else { throw fail("invalid escape") }
+          scalars.append(scalar)
+        default: throw fail("invalid escape")
+        }
+        runStart = i
+        continue
+      }
+      i += 1
+    }
+  }
+
+  /// Appends an unescaped run, validated as UTF-8 in one go.
+  func appendRun(_ scalars: inout String.UnicodeScalarView, from start: Int, to end: Int) throws(JSONParseError) {
+    guard end > start else { return }
+    guard let run = String(validating: bytes[start..<end], as: UTF8.self) else {
+      throw fail("invalid UTF-8 in a string")
+    }
+    scalars.append(contentsOf: run.unicodeScalars)
+  }
+
+  mutating func hex4() throws(JSONParseError) -> UInt32 {
+    guard i + 4 <= bytes.count else { throw fail("invalid \\u escape") }
+    var v: UInt32 = 0
+    for _ in 0..<4 {
+      let b = bytes[i]
+      let d: UInt32
+      switch b {
+      case UInt8(ascii: "0")...UInt8(ascii: "9"): d = UInt32(b - UInt8(ascii: "0"))
+      case UInt8(ascii: "a")...UInt8(ascii: "f"): d = UInt32(b - UInt8(ascii: "a") + 10)
+      case UInt8(ascii: "A")...UInt8(ascii: "F"): d = UInt32(b - UInt8(ascii: "A") + 10)
+      default: throw fail("invalid \\u escape")
+      }
+      v = v * 16 + d
+      i += 1
+    }
+    return v
+  }
+}

@@ -1,0 +1,70 @@
+/// Every way a jobctl command can end other than success, each mapped to one exit code.
+///
+/// The contract's exit-code table (section 9) lives in `exitCode`, and only there.
+public enum JobctlError: Error, Sendable, Equatable {
+  /// Bad command line or configuration; nothing was sent.
+  case usage(String)
+  /// The job ended failed.
+  case jobFailed(String)
+  /// The job ended canceled.
+  case jobCanceled(String)
+  /// 401 or 403.
+  case authRefused(String)
+  /// 404 or 410.
+  case notFound(String)
+  /// Another 4xx, an answer that is not a job document, a missing `--field`.
+  case rejected(String)
+  /// Network errors or 5xx beyond `--max-errors`, TLS failures.
+  case unreachable(String)
+  /// `--stale-after` passed without change.
+  case stalled(String)
+  /// `status` found the job still pending or running.
+  case stillRunning(String)
+  /// `--timeout` or `--max-attempts` ran out.
+  case timedOut(String)
+  /// A signal ended the command (SIGINT 130, SIGTERM 143).
+  case interrupted(signal: Int32)
+
+  public var exitCode: Int32 {
+    switch self {
+    case .usage: return 2
+    case .jobFailed: return 1
+    case .jobCanceled: return 3
+    case .authRefused: return 4
+    case .notFound: return 5
+    case .rejected: return 6
+    case .unreachable: return 7
+    case .stalled: return 8
+    case .stillRunning: return 9
+    case .timedOut: return 124
+    case .interrupted(let signal): return 128 + signal
+    }
+  }
+
+  /// The text after `jobctl: error: `, or nil where the exit code says it all.
+  public var message: String? {
+    switch self {
+    case .usage(let m), .jobFailed(let m), .jobCanceled(let m), .authRefused(let m), .notFound(let m),
+      .rejected(let m), .unreachable(let m), .stalled(let m), .timedOut(let m):
+      return m
+    case .stillRunning, .interrupted:
+      return nil
+    }
+  }
+}
+
+/// The exit-code table as `jobctl help exit-codes` prints it.
+public let exitCodeTable: [(code: Int32, meaning: String)] = [
+  (0, "the job completed (or the command succeeded)"),
+  (1, "the job failed"),
+  (2, "usage or configuration error; nothing was sent"),
+  (3, "the job was canceled"),
+  (4, "authentication or permission refused (401, 403)"),
+  (5, "job not found or expired (404, 410)"),
+  (6, "request rejected or answer not understood (other 4xx, 409, not a job document, a missing --field)"),
+  (7, "the server stayed unreachable or failing (network errors or 5xx beyond --max-errors, TLS failure)"),
+  (8, "the job looks stalled (--stale-after)"),
+  (9, "the job is still pending or running (status only)"),
+  (124, "--timeout or --max-attempts ran out"),
+  (130, "interrupted (SIGINT); 143 for SIGTERM"),
+]

@@ -1,0 +1,48 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#endif
+import Synchronization
+
+/// SIGINT/SIGTERM turned into something a poll loop can wait on: a flag plus a self-pipe.
+///
+/// The handler only stores the signal number and writes one byte, both async-signal-safe. The
+/// pipe's read end is handed to `poll()` and `curl_multi_poll()` as an extra descriptor, so a
+/// sleep or a request in flight wakes at once. Installed from library code: a closure handler in
+/// top-level `main.swift` would be main-actor isolated, which traps in Swift 6.
+public enum Signals {
+  private static let received = Atomic<Int32>(0)
+  nonisolated(unsafe) private static var pipeFDs: (read: Int32, write: Int32) = (-1, -1)
+
+  /// The descriptor that becomes readable once a signal arrived; -1 before `install()`.
+  public static var wakeFD: Int32 { pipeFDs.read }
+
+  /// The signal that arrived (SIGINT or SIGTERM), or nil.
+  public static var pending: Int32? {
+    let s = received.load(ordering: .relaxed)
+    return s == 0 ? nil : s
+  }
+
+  /// Installs the handlers and ignores SIGPIPE (libcurl runs with NOSIGNAL, and a closed stdout
+  /// must end jobctl quietly rather than kill it). Call once, before any thread starts.
+  public static func install() {
+    guard pipeFDs.read < 0 else { return }
+    var fds: [Int32] = [-1, -1]
+    guard pipe(&fds) == 0 else { return }
+    for fd in fds {
+      _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+      _ = fcntl(fd, F_SETFL, O_NONBLOCK)
+    }
+    pipeFDs = (fds[0], fds[1])
+    _ = received.load(ordering: .relaxed)  // initialise the global before a handler can touch it
+    signal(SIGPIPE, SIG_IGN)
+    let handler: @convention(c) (Int32) -> Void = { sig in
+      Signals.received.store(sig, ordering: .relaxed)
+      var byte: UInt8 = 1
+      _ = write(Signals.pipeFDs.write, &byte, 1)
+    }
+    signal(SIGINT, handler)
+    signal(SIGTERM, handler)
+  }
+}

@@ -1,0 +1,151 @@
+/// One header, name and value as sent or received.
+public struct HTTPHeader: Sendable, Equatable {
+  public var name: String
+  public var value: String
+  public init(_ name: String, _ value: String) {
+    self.name = name
+    self.value = value
+  }
+}
+
+/// A request as the engine and commands describe it, independent of libcurl.
+public struct HTTPRequest: Sendable {
+  public var method: String
+  public var url: String
+  public var headers: [HTTPHeader]
+  public var body: [UInt8]?
+  /// The `host:port` the credential headers were given for; a redirect elsewhere drops them.
+  public var credentialHost: String?
+  /// Overall time limit for this request (connect included); nil uses the transport's default.
+  public var timeout: Double?
+
+  public init(
+    method: String = "GET", url: String, headers: [HTTPHeader] = [], body: [UInt8]? = nil,
+    credentialHost: String? = nil, timeout: Double? = nil
+  ) {
+    self.method = method
+    self.url = url
+    self.headers = headers
+    self.body = body
+    self.credentialHost = credentialHost
+    self.timeout = timeout
+  }
+}
+
+/// A complete answer: status, headers of the final response, body, and the URL that gave it.
+public struct HTTPResponse: Sendable {
+  public var status: Int
+  public var headers: [HTTPHeader]
+  public var body: [UInt8]
+  public var url: String
+
+  public init(status: Int, headers: [HTTPHeader] = [], body: [UInt8] = [], url: String = "") {
+    self.status = status
+    self.headers = headers
+    self.body = body
+    self.url = url
+  }
+
+  /// The first header with this name, compared case-insensitively.
+  public func header(_ name: String) -> String? {
+    headers.first(where: { Text.equalsIgnoringCase($0.name, name) })?.value
+  }
+}
+
+/// Why no answer came back.
+public struct TransportFailure: Error, Sendable, Equatable {
+  public enum Kind: Sendable, Equatable {
+    /// Connection refused, DNS failure, reset, timeout, truncated body: worth retrying.
+    case transient
+    /// The answer exceeded the size cap: treated like an answer that is not a job document.
+    case tooLarge
+    /// TLS verification or handshake failure: retrying cannot help.
+    case tls
+    /// A redirect that may not be followed (loop, https to http, no target).
+    case redirect
+    /// The URL itself is unusable.
+    case badURL
+    /// A signal arrived; the request was abandoned.
+    case interrupted(signal: Int32)
+  }
+
+  public var kind: Kind
+  public var message: String
+  /// True when the per-request time limit ran out (so the engine can tell its deadline apart).
+  public var timedOut: Bool
+
+  public init(_ kind: Kind, _ message: String, timedOut: Bool = false) {
+    self.kind = kind
+    self.message = message
+    self.timedOut = timedOut
+  }
+}
+
+/// Sends requests; the poll engine and commands see only this.
+public protocol HTTPTransport: AnyObject {
+  func send(_ request: HTTPRequest) -> Result<HTTPResponse, TransportFailure>
+}
+
+/// Which header values are secrets, and how they are shown.
+public enum Credentials {
+  /// `Authorization`, `Proxy-Authorization`, `Cookie`, `Set-Cookie`, and any name ending in
+  /// `-Token` or `-Key` (case-insensitive).
+  public static func isCredentialHeader(_ name: String) -> Bool {
+    let n = Text.lowercased(Text.trimmed(name))
+    return n == "authorization" || n == "proxy-authorization" || n == "cookie" || n == "set-cookie"
+      || n.hasSuffix("-token") || n.hasSuffix("-key")
+  }
+
+  public static let redacted = "[redacted]"
+
+  /// A `Name: value` header line with the value replaced when the header is a credential.
+  public static func redactHeaderLine(_ line: String) -> String {
+    guard let colon = line.firstIndex(of: ":") else { return line }
+    let name = String(line[..<colon])
+    return isCredentialHeader(name) ? "\(name): \(redacted)" : line
+  }
+}
+
+/// Reason phrases for the status codes jobctl names in messages.
+public enum HTTPStatus {
+  public static func reason(_ code: Int) -> String {
+    switch code {
+    case 200: return "OK"
+    case 201: return "Created"
+    case 202: return "Accepted"
+    case 204: return "No Content"
+    case 206: return "Partial Content"
+    case 301: return "Moved Permanently"
+    case 302: return "Found"
+    case 303: return "See Other"
+    case 304: return "Not Modified"
+    case 307: return "Temporary Redirect"
+    case 308: return "Permanent Redirect"
+    case 400: return "Bad Request"
+    case 401: return "Unauthorized"
+    case 403: return "Forbidden"
+    case 404: return "Not Found"
+    case 405: return "Method Not Allowed"
+    case 408: return "Request Timeout"
+    case 409: return "Conflict"
+    case 410: return "Gone"
+    case 413: return "Content Too Large"
+    case 415: return "Unsupported Media Type"
+    case 416: return "Range Not Satisfiable"
+    case 422: return "Unprocessable Content"
+    case 429: return "Too Many Requests"
+    case 500: return "Internal Server Error"
+    case 501: return "Not Implemented"
+    case 502: return "Bad Gateway"
+    case 503: return "Service Unavailable"
+    case 504: return "Gateway Timeout"
+    default: return ""
+    }
+  }
+
+  /// `HTTP 503 Service Unavailable`.
+  public static func describe(_ code: Int) -> String {
+    let r = reason(code)
+    return r.isEmpty ? "HTTP \(code)" : "HTTP \(code) \(r)"
+  }
+}
