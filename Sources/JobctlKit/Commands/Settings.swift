@@ -82,7 +82,8 @@ public struct Settings {
     }
 
     for raw in invocation.all("header") {
-      guard !raw.contains("\r"), !raw.contains("\n") else {
+      // Scalars, not Characters: "\r\n" is a single Character and would slip past contains("\r").
+      guard !raw.unicodeScalars.contains(where: { $0 == "\r" || $0 == "\n" }) else {
         throw .usage("a header value may not contain CR or LF (nothing was sent)")
       }
       guard let colon = raw.firstIndex(of: ":") else {

@@ -77,7 +77,7 @@ public enum Dialects {
   public static let all: [Dialect] = [hotcrp, progress, staged, simple]
 
   /// The names `--dialect` accepts.
-  public static let names = ["auto"] + all.map(\.name)
+  public static let names = ["auto", "simple", "hotcrp", "staged", "progress"]
 
   public static func named(_ name: String) -> Dialect? {
     all.first(where: { $0.name == name })

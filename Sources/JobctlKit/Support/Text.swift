@@ -22,8 +22,9 @@ enum Text {
 
   static func trimmed(_ s: Substring) -> Substring {
     var t = s
+    // isNewline, because "\r\n" is one Character that equals neither "\r" nor "\n".
     while let f = t.first, f == " " || f == "\t" { t = t.dropFirst() }
-    while let l = t.last, l == " " || l == "\t" || l == "\r" || l == "\n" { t = t.dropLast() }
+    while let l = t.last, l == " " || l == "\t" || l.isNewline { t = t.dropLast() }
     return t
   }
 

@@ -1,0 +1,273 @@
+import Testing
+
+@testable import JobctlKit
+
+@Suite struct ArgumentParserTests {
+  @Test func optionsMayComeBeforeOrAfterTheCommandAndItsArguments() throws {
+    let a = try ArgumentParser.parse(["--base-url", "http://h", "wait", "j1", "--interval=1s", "-q"])
+    #expect(a.command.name == "wait")
+    #expect(a.arguments == ["j1"])
+    #expect(a.value("base-url") == "http://h")
+    #expect(a.value("interval") == "1s")
+    #expect(a.has("quiet"))
+    let b = try ArgumentParser.parse(["wait", "--timeout", "5m", "j1"])
+    #expect(b.arguments == ["j1"])
+    #expect(b.value("timeout") == "5m")
+  }
+
+  @Test func doubleDashEndsOptions() throws {
+    let a = try ArgumentParser.parse(["wait", "--", "--weird-id"])
+    #expect(a.arguments == ["--weird-id"])
+  }
+
+  @Test func shortOptionsBundleAndTakeAttachedValues() throws {
+    let a = try ArgumentParser.parse(["wait", "-qv", "-HX-A: 1", "-H", "X-B: 2", "j"])
+    #expect(a.has("quiet") && a.has("verbose"))
+    #expect(a.all("header") == ["X-A: 1", "X-B: 2"])
+  }
+
+  @Test func laterValuesOverrideEarlierOnes() throws {
+    let a = try ArgumentParser.parse(["wait", "j", "--interval", "1", "--interval", "3"])
+    #expect(a.value("interval") == "3")
+  }
+
+  @Test(arguments: [
+    (["wait", "j", "--bogus"], "unknown option --bogus"),
+    (["wait", "j", "-Z"], "unknown option -Z"),
+    (["status", "j", "--interval", "1"], "does not apply to 'status'"),
+    (["wait", "j", "--interval"], "needs a value"),
+    (["wait"], "'wait' needs JOB"),
+    (["wait", "a", "b"], "got extra 'b'"),
+    (["frobnicate"], "unknown command 'frobnicate'"),
+    (["wait", "j", "--dialect", "soap"], "--dialect takes one of auto, simple, hotcrp, staged, progress"),
+    (["wait", "j", "--quiet=yes"], "takes no value"),
+  ])
+  func usageErrors(_ args: [String], _ fragment: String) {
+    #expect {
+      try ArgumentParser.parse(args)
+    } throws: { error in
+      guard let e = error as? JobctlError, case .usage(let m) = e else { return false }
+      return m.contains(fragment)
+    }
+  }
+
+  @Test func helpAndVersionRouting() throws {
+    #expect(try ArgumentParser.parse([]).command.name == "help")
+    #expect(try ArgumentParser.parse(["--version"]).command.name == "version")
+    let h = try ArgumentParser.parse(["wait", "--help"])
+    #expect(h.command.name == "help")
+    #expect(h.arguments == ["wait"])
+    #expect(try ArgumentParser.parse(["-h"]).command.name == "help")
+  }
+}
+
+@Suite struct SettingsTests {
+  private func settings(_ args: [String], env: [String: String] = [:], files: [String: String] = [:]) throws(JobctlError) -> Settings {
+    let invocation = try ArgumentParser.parse(["wait", "j"] + args)
+    return try Settings.resolve(invocation, environment: env) { path in
+      files[path].map { .success(Array($0.utf8)) } ?? .failure(FileError(reason: "No such file or directory"))
+    }
+  }
+
+  @Test func flagsBeatTheEnvironment() throws {
+    let s = try settings(["--base-url", "http://flag"], env: ["JOBCTL_BASE_URL": "http://env", "JOBCTL_DIALECT": "hotcrp"])
+    #expect(s.baseURL?.host == "flag")
+    #expect(s.dialect?.name == "hotcrp")
+    #expect(s.jobsPath == "/job?job={id}")
+    let t = try settings([], env: ["JOBCTL_BASE_URL": "http://env"])
+    #expect(t.baseURL?.host == "env")
+    #expect(t.dialect == nil)
+    #expect(t.jobsPath == "/jobs/{id}")
+  }
+
+  @Test func tokenComesFromAFileOrTheEnvironmentAndIsSentAsBearer() throws {
+    let s = try settings(["--token-file", "/t"], env: ["JOBCTL_TOKEN": "envtoken"], files: ["/t": "filetoken\n"])
+    #expect(s.token == "filetoken")
+    #expect(s.requestHeaders.contains(HTTPHeader("Authorization", "Bearer filetoken")))
+    #expect(try settings([], env: ["JOBCTL_TOKEN": "envtoken"]).token == "envtoken")
+    #expect(s.secrets.contains("filetoken"))
+  }
+
+  @Test(arguments: [
+    (["--base-url", "ftp://x"], "http:// or https://"),
+    (["--header", "X-A: 1\r\nInjected: yes"], "CR or LF"),
+    (["--header", "NoColon"], "'Name: value'"),
+    (["--header", "Bad Name: v"], "not a valid header name"),
+    (["--interval", "-1s"], "takes a duration"),
+    (["--interval", "0"], "more than zero"),
+    (["--timeout", "2 s"], "takes a duration"),
+    (["--max-errors", "0"], "whole number"),
+    (["--max-attempts", "x"], "whole number"),
+    (["--jobs-path", "/jobs/"], "contain {id}"),
+    (["--token-file", "/missing"], "cannot read the token file /missing: No such file or directory"),
+    (["--cacert", "/missing"], "cannot read the CA file"),
+    (["--field", "a..b"], "--field takes a dotted path"),
+  ])
+  func badInputIsAUsageError(_ args: [String], _ fragment: String) {
+    #expect {
+      try settings(args)
+    } throws: { error in
+      guard let e = error as? JobctlError, case .usage(let m) = e else { return false }
+      return m.contains(fragment)
+    }
+  }
+
+  @Test func aTokenFileWithWindowsLineEndingsIsTrimmed() throws {
+    #expect(try settings(["--token-file", "/t"], files: ["/t": "abc123\r\n"]).token == "abc123")
+  }
+
+  @Test func anEmptyTokenIsRefused() {
+    #expect(throws: JobctlError.self) { try settings(["--token-file", "/t"], files: ["/t": "\n"]) }
+  }
+}
+
+@Suite struct JobReferenceTests {
+  private func resolve(_ ref: String, base: String? = "http://api.test/v1/", path: String? = nil) throws(JobctlError) -> JobReference {
+    var args = ["wait", ref]
+    if let base { args += ["--base-url", base] }
+    if let path { args += ["--jobs-path", path] }
+    let s = try Settings.resolve(try ArgumentParser.parse(args), environment: [:]) { _ in .failure(FileError(reason: "")) }
+    return try JobReference.resolve(ref, settings: s)
+  }
+
+  @Test(arguments: [
+    ("abc123", "http://api.test/v1/jobs/abc123"),
+    ("a/b", "http://api.test/v1/jobs/a%2Fb"),
+    ("a?x=1#f", "http://api.test/v1/jobs/a%3Fx%3D1%23f"),
+    ("100%", "http://api.test/v1/jobs/100%25"),
+    ("with space", "http://api.test/v1/jobs/with%20space"),
+    (".", "http://api.test/v1/jobs/%2E"),
+    ("..", "http://api.test/v1/jobs/%2E%2E"),
+    ("a.b", "http://api.test/v1/jobs/a.b"),
+    ("é", "http://api.test/v1/jobs/%C3%A9"),
+    ("x\ny", "http://api.test/v1/jobs/x%0Ay"),
+  ])
+  func idsAreEncodedAsOneSegment(_ id: String, _ url: String) throws {
+    #expect(try resolve(id).url == url)
+  }
+
+  @Test func idsGoIntoQueryTemplatesToo() throws {
+    #expect(try resolve("hcj_1&x=2", base: "https://h.test/api", path: "/job?job={id}").url == "https://h.test/api/job?job=hcj_1%26x%3D2")
+  }
+
+  @Test func urlsAndPaths() throws {
+    let u = try resolve("https://other.test:8443/jobs/9")
+    #expect(u.url == "https://other.test:8443/jobs/9")
+    #expect(u.credentialHost == "api.test:80")
+    let noBase = try resolve("https://other.test/jobs/9", base: nil)
+    #expect(noBase.credentialHost == "other.test:443")
+    #expect(try resolve("/organizations/o/members/job/7").url == "http://api.test/organizations/o/members/job/7")
+  }
+
+  @Test func anIdWithoutABaseURLIsAUsageError() {
+    #expect(throws: JobctlError.self) { try resolve("abc", base: nil) }
+    #expect(throws: JobctlError.self) { try resolve("http://bad host/x") }
+    #expect(throws: JobctlError.self) { try resolve("") }
+  }
+}
+
+@Suite struct RedactionTests {
+  @Test(arguments: ["Authorization", "authorization", "Cookie", "X-Api-Token", "X-API-KEY", "Proxy-Authorization"])
+  func credentialHeaders(_ name: String) {
+    #expect(Credentials.isCredentialHeader(name))
+    #expect(Credentials.redactHeaderLine("\(name): s3cret") == "\(name): [redacted]")
+  }
+
+  @Test func ordinaryHeadersAreShown() {
+    #expect(!Credentials.isCredentialHeader("Accept"))
+    #expect(!Credentials.isCredentialHeader("X-Keyboard"))
+    #expect(Credentials.redactHeaderLine("Accept: application/json") == "Accept: application/json")
+  }
+
+  @Test func diagnosticsScrubEveryKnownSecret() {
+    let sink = BufferSink()
+    let d = Diagnostics(sink: sink)
+    d.addSecret("tok-123456")
+    d.error("server said tok-123456 twice: tok-123456")
+    #expect(sink.text == "jobctl: error: server said [redacted] twice: [redacted]\n")
+  }
+}
+
+@Suite struct InProcessRunTests {
+  private let done = answer(200, #"{"jobId":"j1","type":"org_members","status":"completed","result":{"address":"0xab","added":3}}"#)
+
+  @Test func textOutputShowsStateAndResult() {
+    let r = runJobctl(["wait", "j1", "--progress", "none"], script: [done])
+    #expect(r.code == 0)
+    #expect(r.stdout == "job: j1\nstate: completed\ntype: org_members\nresult.address: 0xab\nresult.added: 3\n")
+    #expect(r.stderr == "")
+  }
+
+  @Test func jsonOutputIsTheLastAnswerVerbatim() {
+    let body = #"{"jobId":"j1",   "status":"failed","error":"boom"}"#
+    let r = runJobctl(["wait", "j1", "--json", "-q"], script: [answer(200, body)])
+    #expect(r.code == 1)
+    #expect(r.stdout == body + "\n")
+    #expect(r.stderr == "jobctl: error: job j1 failed: boom\n")
+  }
+
+  @Test func fieldPrintsStringsRawAndOtherValuesAsJSON() {
+    #expect(runJobctl(["wait", "j1", "--field", "result.address"], script: [done]).stdout == "0xab\n")
+    #expect(runJobctl(["wait", "j1", "--field", "result"], script: [done]).stdout == #"{"address":"0xab","added":3}"# + "\n")
+    let missing = runJobctl(["wait", "j1", "--field", "result.nope", "--progress", "none"], script: [done])
+    #expect(missing.code == 6)
+    #expect(missing.stdout == "")
+    #expect(missing.stderr == "jobctl: error: the final document of job j1 has no field 'result.nope'\n")
+  }
+
+  @Test func plainProgressLinesGoToStderr() {
+    let r = runJobctl(
+      ["wait", "j1"],
+      script: [answer(200, #"{"status":"running","stage":"processing","progress":0.45}"#), answer(500, "{}"), done])
+    #expect(r.code == 0)
+    let lines = r.stderr.split(separator: "\n")
+    #expect(lines.count == 3)
+    #expect(lines[0].hasSuffix("j1: running, stage processing, 45%"))
+    #expect(lines[0].hasPrefix("[2026-11-22T"))
+    #expect(lines[1].contains("HTTP 500 Internal Server Error; retrying in"))
+    #expect(lines[2].hasSuffix("j1: completed"))
+    #expect(!r.stderr.unicodeScalars.contains(where: { $0.value < 0x20 && $0 != "\n" }))
+  }
+
+  @Test func statusExitsNineForARunningJob() {
+    let r = runJobctl(["status", "j1"], script: [answer(200, #"{"status":"pending"}"#)])
+    #expect(r.code == 9)
+    #expect(r.stdout == "job: j1\nstate: pending\n")
+    #expect(r.stderr == "")
+  }
+
+  @Test func warningsOfACompletedJobGoToStderr() {
+    let r = runJobctl(["wait", "j1", "--progress", "none"], script: [answer(200, #"{"status":"completed","errors":["row 3: bad"]}"#)])
+    #expect(r.code == 0)
+    #expect(r.stderr == "jobctl: warning: job j1: row 3: bad\n")
+  }
+
+  @Test func theTokenAndCredentialHeadersAreSentButNeverShown() {
+    let r = runJobctl(
+      ["wait", "j1", "-H", "X-Api-Key: key-999999", "--token-file", "/tok"], script: [answer(401, #"{"error":"bad token tok-777777 key-999999"}"#)],
+      files: ["/tok": "tok-777777\n"])
+    #expect(r.code == 4)
+    let sent = r.transport.requests[0].headers
+    #expect(sent.contains(HTTPHeader("Authorization", "Bearer tok-777777")))
+    #expect(sent.contains(HTTPHeader("X-Api-Key", "key-999999")))
+    #expect(!r.stderr.contains("tok-777777"))
+    #expect(!r.stderr.contains("key-999999"))
+    #expect(r.stderr.contains("[redacted]"))
+  }
+
+  @Test func usageErrorsSendNothing() {
+    let r = runJobctl(["wait", "j1", "-H", "X: a\nb"])
+    #expect(r.code == 2)
+    #expect(r.transport.requests.isEmpty)
+    #expect(r.stderr.hasPrefix("jobctl: error: "))
+  }
+
+  @Test func helpAndVersionPrintOnStdout() {
+    #expect(runJobctl(["--version"]).stdout == "jobctl \(Version.current)\n")
+    let h = runJobctl(["help", "exit-codes"])
+    #expect(h.code == 0)
+    for (code, _) in exitCodeTable { #expect(h.stdout.contains("  \(code) ")) }
+    let w = runJobctl(["wait", "--help"])
+    for option in CommandTable.command("wait")!.options { #expect(w.stdout.contains("--\(option.long)")) }
+  }
+}

@@ -1,0 +1,258 @@
+import Testing
+
+@testable import JobctlKit
+
+/// Runs one wait in fake time and returns the outcome with what the fakes saw.
+private struct EngineRun {
+  let outcome: WaitOutcome
+  let transport: ScriptedTransport
+  let sleeper: FakeSleeper
+  let events: [PollEvent]
+  let clock: FakeClock
+  let start: Double
+}
+
+private func wait(
+  _ script: [Result<HTTPResponse, TransportFailure>], dialect: Dialect? = nil, random: Double = 0.5,
+  signalOnSleep: (Int, Int32)? = nil, requestTimeout: Double = 30, policy configure: (inout PollPolicy) -> Void = { _ in }
+) -> EngineRun {
+  let clock = FakeClock()
+  let start = clock.monotonic
+  let sleeper = FakeSleeper(clock: clock)
+  sleeper.signalOnSleep = signalOnSleep.map { (index: $0.0, signal: $0.1) }
+  let transport = ScriptedTransport(clock: clock, script)
+  var policy = PollPolicy()
+  configure(&policy)
+  var watch = JobWatch(label: "j1", dialect: dialect, policy: policy)
+  var events: [PollEvent] = []
+  let loop = PollLoop(transport: transport, clock: clock, sleeper: sleeper, random: FixedRandom(random), requestTimeout: requestTimeout)
+  let outcome = loop.run(HTTPRequest(url: "http://api.test/jobs/j1"), watch: &watch) { events.append($0) }
+  return EngineRun(outcome: outcome, transport: transport, sleeper: sleeper, events: events, clock: clock, start: start)
+}
+
+private let pending = answer(200, #"{"jobId":"j1","status":"pending"}"#)
+private let completed = answer(200, #"{"jobId":"j1","status":"completed","result":{"address":"0x1"}}"#)
+private let failedDoc = answer(200, #"{"jobId":"j1","status":"failed","error":"boom"}"#)
+
+@Suite struct EngineTests {
+  @Test func firstPollAtOnceThenEveryIntervalUntilTerminal() {
+    let r = wait([pending, pending, completed])
+    #expect(r.outcome.error == nil)
+    #expect(r.outcome.exitCode == 0)
+    #expect(r.transport.requestTimes.first == r.start)
+    #expect(r.sleeper.sleeps == [2, 2])
+    #expect(r.transport.requests.count == 3)
+  }
+
+  @Test func jitterStaysWithinTenPercent() {
+    #expect(wait([pending, completed], random: 0).sleeper.sleeps == [1.8])
+    let high = wait([pending, completed], random: 0.999_999).sleeper.sleeps[0]
+    #expect(high > 2.19 && high < 2.2)
+  }
+
+  @Test func terminalStatesAreFinal() {
+    let r = wait([failedDoc, completed])
+    #expect(r.transport.requests.count == 1)
+    #expect(r.outcome.error == .jobFailed("job j1 failed: boom"))
+    #expect(r.outcome.exitCode == 1)
+    let c = wait([answer(200, #"{"status":"canceled"}"#)])
+    #expect(c.outcome.exitCode == 3)
+  }
+
+  @Test func retryAfterSecondsOnARateLimitIsAMinimumAndNotAFailure() {
+    let limited = answer(429, #"{"message":"slow down"}"#, headers: [HTTPHeader("Retry-After", "7")])
+    let r = wait([pending, limited, limited, limited, completed]) { $0.maxErrors = 2 }
+    #expect(r.outcome.exitCode == 0)
+    #expect(r.sleeper.sleeps == [2, 7, 7, 7])
+    #expect(r.events.contains(.rateLimited(reason: "HTTP 429 Too Many Requests: slow down", delay: 7)))
+  }
+
+  @Test func retryAfterAsAnHTTPDateOn503() {
+    // The fake wall clock reads 1795382398 (+0.01 s once the first request returns); the date
+    // below is 1795382428, thirty seconds later.
+    let r = wait([answer(503, "{}", headers: [HTTPHeader("Retry-After", "Sun, 22 Nov 2026 21:20:28 GMT")]), completed])
+    #expect(r.outcome.exitCode == 0)
+    #expect(abs(r.sleeper.sleeps[0] - 29.99) < 0.001)
+    #expect(r.events.first == .rateLimited(reason: "HTTP 503 Service Unavailable", delay: r.sleeper.sleeps[0]))
+  }
+
+  @Test func retryAfterOnAnOrdinaryAnswerLengthensTheInterval() {
+    let slow = answer(200, #"{"status":"pending"}"#, headers: [HTTPHeader("Retry-After", "5")])
+    #expect(wait([slow, completed]).sleeper.sleeps == [5])
+    let fast = answer(200, #"{"status":"pending"}"#, headers: [HTTPHeader("Retry-After", "1")])
+    #expect(wait([fast, completed]).sleeper.sleeps == [2])
+  }
+
+  @Test func transientTroubleBacksOffExponentiallyUpToTheCap() {
+    let r = wait([failure(), failure(), failure(), failure(), failure(), completed], random: 0.999_999) {
+      $0.interval = 1
+      $0.maxInterval = 5
+    }
+    #expect(r.outcome.exitCode == 0)
+    let rounded = r.sleeper.sleeps.map { ($0 * 100).rounded() / 100 }
+    #expect(rounded == [2, 4, 5, 5, 5])
+    let low = wait([failure(), failure(), completed], random: 0) { $0.interval = 1 }
+    #expect(low.sleeper.sleeps == [1, 1])
+  }
+
+  @Test func fiveHundredsAnd408AreRetried() {
+    let r = wait([answer(502, "bad gateway"), answer(408, ""), answer(500, #"{"error":"oops"}"#), completed])
+    #expect(r.outcome.exitCode == 0)
+    #expect(r.transport.requests.count == 4)
+    guard case .retry(let reason, _, let failures) = r.events[2] else {
+      Issue.record("expected a retry event, got \(r.events[2])")
+      return
+    }
+    #expect(reason == "HTTP 500 Internal Server Error: oops")
+    #expect(failures == 3)
+  }
+
+  @Test func maxErrorsConsecutiveFailuresEndWithSevenNamingTheLastError() {
+    let r = wait([failure("Failed to connect: Connection refused")]) { $0.maxErrors = 3 }
+    #expect(r.outcome.exitCode == 7)
+    #expect(r.transport.requests.count == 3)
+    #expect(r.outcome.error?.message?.contains("3 consecutive failures") == true)
+    #expect(r.outcome.error?.message?.contains("Connection refused") == true)
+  }
+
+  @Test func aSuccessResetsTheFailureCount() {
+    let r = wait([failure(), failure(), pending, failure(), failure(), completed]) { $0.maxErrors = 3 }
+    #expect(r.outcome.exitCode == 0)
+  }
+
+  @Test func answersThatAreNotJobDocumentsAreRetriedThenExitSix() {
+    let r = wait([answer(200, "<html>maintenance</html>"), answer(200, #"{"status":"weird"}"#)], dialect: Dialects.simple) {
+      $0.maxErrors = 3
+    }
+    #expect(r.outcome.exitCode == 6)
+    #expect(r.transport.requests.count == 3)
+    #expect(r.outcome.error?.message?.contains("not a job document") == true)
+    let recovered = wait([answer(200, "not json"), completed])
+    #expect(recovered.outcome.exitCode == 0)
+  }
+
+  @Test(arguments: [(401, Int32(4)), (403, 4), (404, 5), (410, 5), (400, 6), (409, 6), (422, 6), (302, 6)])
+  func clientErrorsEndAtOnce(_ status: Int, _ code: Int32) {
+    let r = wait([answer(status, #"{"error":"no"}"#), completed])
+    #expect(r.outcome.exitCode == code)
+    #expect(r.transport.requests.count == 1)
+  }
+
+  @Test func tlsFailuresEndAtOnceWithSeven() {
+    let r = wait([failure("certificate verify failed", kind: .tls), completed])
+    #expect(r.outcome.exitCode == 7)
+    #expect(r.transport.requests.count == 1)
+  }
+
+  @Test func timeoutEndsAtTheDeadlineWith124() {
+    let r = wait([pending]) { $0.timeout = 5 }
+    #expect(r.outcome.exitCode == 124)
+    #expect(abs(r.clock.monotonic - (r.start + 5)) < 0.001)
+    #expect(r.outcome.error?.message?.contains("job j1 is still pending") == true)
+  }
+
+  @Test func aRetryAfterBeyondTheDeadlineEnds124AtOnce() {
+    let r = wait([answer(429, "{}", headers: [HTTPHeader("Retry-After", "60")])]) { $0.timeout = 10 }
+    #expect(r.outcome.exitCode == 124)
+    #expect(r.sleeper.sleeps.isEmpty)
+  }
+
+  @Test func requestsAreCutToTheTimeLeft() {
+    let r = wait([pending, completed], requestTimeout: 30) { $0.timeout = 3 }
+    #expect(r.transport.requests[0].timeout == 3)
+    #expect(abs((r.transport.requests[1].timeout ?? 0) - 0.99) < 0.001)
+  }
+
+  @Test func aRequestTimingOutAtTheDeadlineIs124() {
+    let clock = FakeClock()
+    let transport = ScriptedTransport(clock: clock, [.failure(TransportFailure(.transient, "timed out", timedOut: true))])
+    transport.latency = 4
+    var policy = PollPolicy()
+    policy.timeout = 4
+    var watch = JobWatch(label: "j1", dialect: nil, policy: policy)
+    let loop = PollLoop(transport: transport, clock: clock, sleeper: FakeSleeper(clock: clock), random: FixedRandom(), requestTimeout: 30)
+    let outcome = loop.run(HTTPRequest(url: "http://x/"), watch: &watch) { _ in }
+    #expect(outcome.exitCode == 124)
+  }
+
+  @Test func maxAttemptsEndsWith124() {
+    let r = wait([pending]) { $0.maxAttempts = 3 }
+    #expect(r.outcome.exitCode == 124)
+    #expect(r.transport.requests.count == 3)
+    #expect(r.sleeper.sleeps.count == 2)
+  }
+
+  @Test func staleAfterEndsWithEightWhenNothingChanges() {
+    let running = answer(200, #"{"status":"running","stage":"a","progress":0.5}"#)
+    let r = wait([running]) { $0.staleAfter = 5 }
+    #expect(r.outcome.exitCode == 8)
+    #expect(r.outcome.error?.message?.contains("stalled") == true)
+    #expect(r.clock.monotonic - r.start >= 5)
+    #expect(r.clock.monotonic - r.start < 9)
+  }
+
+  @Test func staleAfterIsResetByProgress() {
+    var script: [Result<HTTPResponse, TransportFailure>] = (0..<10).map {
+      answer(200, #"{"status":"running","stage":"a","progress":0.\#($0)}"#)
+    }
+    script.append(completed)
+    #expect(wait(script) { $0.staleAfter = 3 }.outcome.exitCode == 0)
+  }
+
+  @Test func hotcrpStalenessFollowsUpdateAt() {
+    let same = answer(202, #"{"ok":true,"status":"run","update_at":100,"progress":"phase changes but update_at does not"}"#)
+    #expect(wait([same], dialect: Dialects.hotcrp) { $0.staleAfter = 4 }.outcome.exitCode == 8)
+    let moving = (0..<6).map { answer(202, #"{"ok":true,"status":"run","update_at":\#(100 + $0)}"#) }
+    #expect(wait(moving + [answer(200, #"{"ok":true,"status":"done","exit_status":0}"#)], dialect: Dialects.hotcrp) { $0.staleAfter = 4 }.outcome.exitCode == 0)
+  }
+
+  @Test func aSignalDuringTheSleepEndsTheWait() {
+    let r = wait([pending], signalOnSleep: (1, 2))
+    #expect(r.outcome.exitCode == 130)
+    let term = wait([pending], signalOnSleep: (2, 15))
+    #expect(term.outcome.exitCode == 143)
+    #expect(term.transport.requests.count == 2)
+  }
+
+  @Test func aSignalDuringARequestEndsTheWait() {
+    let r = wait([.failure(TransportFailure(.interrupted(signal: 2), "interrupted")), completed])
+    #expect(r.outcome.exitCode == 130)
+    #expect(r.transport.requests.count == 1)
+  }
+
+  @Test func stateEventsComeOnlyOnChange() {
+    let r = wait([pending, pending, answer(200, #"{"status":"running","stage":"b","progress":0.5}"#), completed])
+    let states = r.events.compactMap { event -> JobState? in
+      if case .state(let s, _) = event { return s.state }
+      return nil
+    }
+    #expect(states == [.pending, .running, .completed])
+  }
+
+  @Test func autoRedetectsWhenALaterAnswerNeedsAnotherShape() {
+    let r = wait([
+      answer(200, #"{"jobId":"s","status":"pending"}"#),
+      answer(200, #"{"jobId":"s","status":"running","stage":"x","progress":0.2}"#),
+      answer(200, #"{"jobId":"s","status":"canceled","stage":"x","progress":0.2}"#),
+    ])
+    #expect(r.outcome.exitCode == 3)
+    #expect(r.outcome.dialect?.name == "staged")
+  }
+
+  @Test func oneShotReportsRunningJobsAndDoesNotRetry() {
+    func once(_ script: [Result<HTTPResponse, TransportFailure>]) -> EngineRun { wait(script) { $0.oneShot = true } }
+    #expect(once([pending]).outcome.exitCode == 9)
+    #expect(once([completed]).outcome.exitCode == 0)
+    let down = once([failure(), completed])
+    #expect(down.outcome.exitCode == 7)
+    #expect(down.transport.requests.count == 1)
+    #expect(once([answer(429, "{}", headers: [HTTPHeader("Retry-After", "3")])]).outcome.exitCode == 7)
+    #expect(once([answer(200, "nope")]).outcome.exitCode == 6)
+  }
+
+  @Test func theLastDocumentIsKeptVerbatim() {
+    let body = #"{"jobId":"j1",  "status":"completed", "n": 1.0}"#
+    let r = wait([answer(200, body)])
+    #expect(r.outcome.body == Array(body.utf8))
+  }
+}
