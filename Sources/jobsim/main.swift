@@ -1,1 +1,3 @@
-print("jobsim")
+import Glibc
+
+exit(JobSim.run(arguments: Array(CommandLine.arguments.dropFirst())))

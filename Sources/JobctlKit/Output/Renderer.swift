@@ -13,7 +13,14 @@ public struct Renderer {
   /// Prints the outcome and returns the exit code.
   public func finish(_ outcome: WaitOutcome, job: String) -> Int32 {
     var error = outcome.error
-    if let body = outcome.body, let document = outcome.document, let snapshot = outcome.snapshot {
+    // stdout carries results: the document of a job that ended, or of a `status` poll. A wait
+    // cut short (timeout, stall, signal) has no result to print.
+    let hasResult: Bool
+    switch error {
+    case nil, .jobFailed?, .jobCanceled?, .stillRunning?: hasResult = true
+    default: hasResult = false
+    }
+    if hasResult, let body = outcome.body, let document = outcome.document, let snapshot = outcome.snapshot {
       if let field = settings.field {
         if let value = field.value(in: document) {
           stdout.write(value.displayText + "\n")

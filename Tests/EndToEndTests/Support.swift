@@ -1,0 +1,105 @@
+import Foundation
+import LoopbackHTTP
+import Testing
+
+/// The built `jobctl` and `jobsim`, found beside the test bundle (`swift build` puts every
+/// product in one folder).
+enum Binaries {
+  static let folder: String = {
+    let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+    var dir = URL(fileURLWithPath: exe).deletingLastPathComponent()
+    // On Linux the test runner is `<bin>/jobctlPackageTests.xctest`; elsewhere it may sit deeper.
+    while !FileManager.default.fileExists(atPath: dir.appendingPathComponent("jobctl").path), dir.path != "/" {
+      dir = dir.deletingLastPathComponent()
+    }
+    return dir.path
+  }()
+  static var jobctl: String { folder + "/jobctl" }
+  static var jobsim: String { folder + "/jobsim" }
+}
+
+/// What one run of the real binary did.
+struct ProcessResult {
+  let code: Int32
+  let stdout: String
+  let stderr: String
+  /// Seconds from launch to exit.
+  let elapsed: Double
+
+  var stderrLines: [String] { stderr.split(separator: "\n").map(String.init) }
+}
+
+/// A running `jobctl` whose output is collected in the background.
+final class RunningProcess: @unchecked Sendable {
+  let process = Process()
+  private let outPipe = Pipe()
+  private let errPipe = Pipe()
+  private let inPipe = Pipe()
+  private let group = DispatchGroup()
+  private var outData = Data()
+  private var errData = Data()
+  private let started = Date()
+
+  init(_ arguments: [String], environment: [String: String] = [:], stdin: String? = nil, closeStdout: Bool = false) throws {
+    process.executableURL = URL(fileURLWithPath: Binaries.jobctl)
+    process.arguments = arguments
+    // A clean environment: nothing from the developer's shell leaks into a test.
+    var env = ["PATH": "/usr/bin:/bin", "HOME": NSTemporaryDirectory(), "LANG": "C.UTF-8"]
+    env.merge(environment) { $1 }
+    process.environment = env
+    process.standardOutput = outPipe
+    process.standardError = errPipe
+    process.standardInput = inPipe
+    try process.run()
+    if closeStdout {
+      try outPipe.fileHandleForReading.close()
+    } else {
+      group.enter()
+      DispatchQueue.global().async {
+        self.outData = self.outPipe.fileHandleForReading.readDataToEndOfFile()
+        self.group.leave()
+      }
+    }
+    group.enter()
+    DispatchQueue.global().async {
+      self.errData = self.errPipe.fileHandleForReading.readDataToEndOfFile()
+      self.group.leave()
+    }
+    if let stdin { inPipe.fileHandleForWriting.write(Data(stdin.utf8)) }
+    try? inPipe.fileHandleForWriting.close()
+  }
+
+  func signal(_ sig: Int32) { kill(process.processIdentifier, sig) }
+
+  /// Waits for the exit; a process still running after `limit` seconds is killed and recorded
+  /// as an issue, so a hang fails the test instead of hanging the suite.
+  func finish(limit: Double = 60) -> ProcessResult {
+    let deadline = Date().addingTimeInterval(limit)
+    while process.isRunning && Date() < deadline { usleep(2000) }
+    if process.isRunning {
+      Issue.record("jobctl still running after \(limit)s; killed")
+      kill(process.processIdentifier, SIGKILL)
+    }
+    process.waitUntilExit()
+    let elapsed = Date().timeIntervalSince(started)
+    group.wait()
+    return ProcessResult(
+      code: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+      stderr: String(decoding: errData, as: UTF8.self), elapsed: elapsed)
+  }
+}
+
+/// Runs `jobctl ARGS` to its end.
+func jobctl(_ arguments: [String], env: [String: String] = [:], stdin: String? = nil, limit: Double = 60) throws -> ProcessResult {
+  try RunningProcess(arguments, environment: env, stdin: stdin).finish(limit: limit)
+}
+
+extension Reply {
+  /// A job document with status 200.
+  static func doc(_ body: String, status: Int = 200, headers: [(name: String, value: String)] = []) -> Reply {
+    .json(status, body, headers: headers)
+  }
+}
+
+/// Fast polling for tests: the behaviour is the same, the waits are short.
+let fast = ["--interval", "50ms", "--max-interval", "200ms"]

@@ -1,0 +1,132 @@
+import Foundation
+import LoopbackHTTP
+import Testing
+
+private let pendingDoc = #"{"jobId":"j1","status":"pending"}"#
+private let completedDoc = #"{"jobId":"j1","status":"completed","result":{"address":"0xabc"}}"#
+
+/// Signals, streams, redirects, the trace and the size cap, end to end.
+@Suite struct TransportTests {
+  @Test(arguments: [(Int32(2), Int32(130)), (Int32(15), Int32(143))])
+  func aSignalDuringTheSleepEndsTheWaitPromptly(_ signal: Int32, _ code: Int32) throws {
+    let server = try LoopbackServer()
+    server.script("/jobs/j1", [.doc(pendingDoc)])
+    let p = try RunningProcess(["wait", "j1", "--base-url", server.baseURL, "--interval", "60s", "--progress", "none"])
+    #expect(server.waitForRequests(1))
+    let sent = Date()
+    p.signal(signal)
+    let r = p.finish(limit: 20)
+    #expect(r.code == code)
+    #expect(Date().timeIntervalSince(sent) < 5, "a 60 s sleep must end at once on a signal")
+    #expect(server.requests.count == 1)
+  }
+
+  @Test func aSignalDuringARequestInFlightEndsTheWaitPromptly() throws {
+    let server = try LoopbackServer()
+    server.script("/jobs/j1", [.fault(.hang)])
+    let p = try RunningProcess(["wait", "j1", "--base-url", server.baseURL, "--request-timeout", "60s"])
+    #expect(server.waitForRequests(1))
+    let sent = Date()
+    p.signal(SIGINT)
+    let r = p.finish(limit: 20)
+    #expect(r.code == 130)
+    #expect(Date().timeIntervalSince(sent) < 5, "a hung request must be abandoned at once on Ctrl-C")
+    #expect(r.stderr == "jobctl: interrupted\n")
+  }
+
+  @Test func aClosedStdoutEndsQuietly() throws {
+    let server = try LoopbackServer()
+    server.script("/jobs/j1", [.doc(completedDoc)])
+    let r = try RunningProcess(["wait", "j1", "--base-url", server.baseURL, "--progress", "none", "--json"], closeStdout: true).finish()
+    #expect(r.code == 0)
+    #expect(r.stderr == "")
+  }
+
+  @Test func verboseTracesRequestsWithSecretsRedacted() throws {
+    let server = try LoopbackServer()
+    server.script("/jobs/j1", [.json(200, completedDoc, headers: [("Set-Cookie", "session=cookie-secret-1")])])
+    let r = try jobctl(
+      ["wait", "j1", "--base-url", server.baseURL, "-v", "-H", "X-Api-Key: key-secret-2", "-H", "Cookie: c=cookie-secret-3", "-H", "X-Trace: visible"],
+      env: ["JOBCTL_TOKEN": "token-secret-4"])
+    #expect(r.code == 0)
+    #expect(r.stderr.contains("> GET /jobs/j1 HTTP/1.1"))
+    #expect(r.stderr.contains("> Authorization: [redacted]"))
+    #expect(r.stderr.contains("> X-Api-Key: [redacted]"))
+    #expect(r.stderr.contains("> Cookie: [redacted]"))
+    #expect(r.stderr.contains("> X-Trace: visible"))
+    #expect(r.stderr.contains("< HTTP/1.1 200"))
+    #expect(r.stderr.contains("< Set-Cookie: [redacted]"))
+    for secret in ["cookie-secret-1", "key-secret-2", "cookie-secret-3", "token-secret-4"] {
+      #expect(!r.stderr.contains(secret))
+      #expect(!r.stdout.contains(secret))
+    }
+    let sent = try #require(server.requests.first)
+    #expect(sent.header("Authorization") == "Bearer token-secret-4")
+    #expect(sent.header("X-Api-Key") == "key-secret-2")
+  }
+
+  @Test func redirectsToAnotherHostDropEveryCredential() throws {
+    let origin = try LoopbackServer()
+    let elsewhere = try LoopbackServer()
+    origin.script("/jobs/j1", [Reply(status: 302, headers: [("Location", elsewhere.baseURL + "/moved/j1")])])
+    elsewhere.script("/moved/j1", [.doc(completedDoc)])
+    let r = try jobctl(
+      ["wait", "j1", "--base-url", origin.baseURL, "-H", "X-Api-Key: k-1", "-H", "Cookie: a=b", "-H", "X-Plain: p"],
+      env: ["JOBCTL_TOKEN": "t-1"])
+    #expect(r.code == 0)
+    #expect(origin.requests.first?.header("Authorization") == "Bearer t-1")
+    let moved = try #require(elsewhere.requests.first)
+    #expect(moved.header("Authorization") == nil)
+    #expect(moved.header("X-Api-Key") == nil)
+    #expect(moved.header("Cookie") == nil)
+    #expect(moved.header("X-Plain") == "p")
+  }
+
+  @Test func anotherNameForTheSameAddressIsAnotherHost() throws {
+    let server = try LoopbackServer()
+    server.script("/jobs/j1", [Reply(status: 307, headers: [("Location", "http://localhost:\(server.port)/jobs/j2")])])
+    server.script("/jobs/j2", [.doc(completedDoc)])
+    let r = try jobctl(["wait", "j1", "--base-url", server.baseURL], env: ["JOBCTL_TOKEN": "t-2"])
+    #expect(r.code == 0)
+    let log = server.requests
+    #expect(log.count == 2)
+    #expect(log[0].header("Authorization") == "Bearer t-2")
+    #expect(log[1].header("Authorization") == nil)
+  }
+
+  @Test func redirectsOnTheSameHostKeepCredentials() throws {
+    let server = try LoopbackServer()
+    server.script("/jobs/j1", [Reply(status: 301, headers: [("Location", "/v2/jobs/j1")])])
+    server.script("/v2/jobs/j1", [.doc(completedDoc)])
+    let r = try jobctl(["wait", "j1", "--base-url", server.baseURL], env: ["JOBCTL_TOKEN": "t-3"])
+    #expect(r.code == 0)
+    #expect(server.requests.last?.header("Authorization") == "Bearer t-3")
+  }
+
+  @Test func redirectLoopsAreRefused() throws {
+    let server = try LoopbackServer()
+    server.script("/a", [Reply(status: 302, headers: [("Location", "/b")])])
+    server.script("/b", [Reply(status: 302, headers: [("Location", "/a")])])
+    let r = try jobctl(["wait", server.baseURL + "/a"])
+    #expect(r.code == 6)
+    #expect(r.stderr.contains("redirect loop"))
+    #expect(server.requests.count == 2)
+  }
+
+  @Test func answersOverTheCapAreRefused() throws {
+    let server = try LoopbackServer()
+    let huge = "{\"status\":\"pending\",\"pad\":\"" + String(repeating: "x", count: 17 << 20) + "\"}"
+    server.script("/jobs/j1", [.json(200, huge)])
+    let r = try jobctl(["wait", "j1", "--base-url", server.baseURL, "--max-errors", "1"])
+    #expect(r.code == 6)
+    #expect(r.stderr.contains("larger than 16 MiB"))
+  }
+
+  @Test func insecureWarns() throws {
+    let server = try LoopbackServer()
+    server.script("/jobs/j1", [.doc(completedDoc)])
+    let r = try jobctl(["wait", "j1", "--base-url", server.baseURL, "--insecure", "--progress", "none"])
+    #expect(r.code == 0)
+    #expect(r.stderr == "jobctl: warning: --insecure: TLS certificates are not verified\n")
+  }
+}
