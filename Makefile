@@ -11,13 +11,15 @@ MANDIR = $(DESTDIR)$(PREFIX)/share/man/man1
 
 all: build
 
-# libcurl's headers (and pkg-config, which SwiftPM uses to find them).
+# libcurl's headers (and pkg-config, which SwiftPM uses to find them); the openssl tool, which
+# the TLS tests use to make a certificate and serve HTTPS.
 deps:
-	@if ! command -v pkg-config >/dev/null 2>&1 || ! pkg-config --exists libcurl; then \
-	  echo "make: installing libcurl4-openssl-dev and pkg-config"; \
+	@if ! command -v pkg-config >/dev/null 2>&1 || ! pkg-config --exists libcurl || \
+	    ! command -v openssl >/dev/null 2>&1; then \
+	  echo "make: installing libcurl4-openssl-dev, pkg-config and openssl"; \
 	  if [ "$$(id -u)" -eq 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  $$SUDO apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq libcurl4-openssl-dev pkg-config >/dev/null; \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq libcurl4-openssl-dev pkg-config openssl >/dev/null; \
 	fi
 	@pkg-config --exists libcurl || { echo "make: libcurl headers still missing" >&2; exit 1; }
 
