@@ -7,7 +7,7 @@ SWIFT ?= swift
 BINDIR = $(DESTDIR)$(PREFIX)/bin
 MANDIR = $(DESTDIR)$(PREFIX)/share/man/man1
 
-.PHONY: all deps build release test demo install uninstall clean
+.PHONY: all deps build release test lint format demo install uninstall clean
 
 all: build
 
@@ -29,9 +29,16 @@ build: deps
 release: deps
 	$(SWIFT) build -c release --product jobctl
 
-test: deps
+test: deps lint
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+
+# Style: the toolchain's swift-format with .swift-format (2-space indent, no force unwraps, ...).
+lint:
+	$(SWIFT) format lint --strict -r Sources Tests Package.swift
+
+format:
+	$(SWIFT) format format -i -r Sources Tests Package.swift
 
 # Starts the bundled simulator on 127.0.0.1 and waits on jobs of every shape against it.
 demo: build

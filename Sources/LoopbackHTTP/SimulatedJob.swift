@@ -210,8 +210,7 @@ enum StagedTimeline {
     return .object(fields)
   }
 
-  static func error(_ status: Int, code: String, message: String, details: SimJSON? = nil) -> Reply
-  {
+  static func error(_ status: Int, code: String, message: String, details: SimJSON? = nil) -> Reply {
     var fields: [SimJSON.Field] = [
       .init("code", .string(code)), .init("message", .string(message)),
     ]

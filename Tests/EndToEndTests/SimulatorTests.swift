@@ -63,22 +63,31 @@ private final class Simulator {
 
   @Test func simpleJobsAreScriptable() throws {
     let sim = try Simulator()
-    let r = try jobctl(["wait", "simple-t1", "--base-url", sim.base, "--field", "result.address", "-q", "--interval", "50ms"])
+    let r = try jobctl([
+      "wait", "simple-t1", "--base-url", sim.base, "--field", "result.address", "-q", "--interval", "50ms",
+    ])
     #expect(r.code == 0)
     #expect(r.stdout.hasPrefix("0x"))
     #expect(r.stdout.count == 43)
     #expect(r.stderr == "")
-    let warned = try jobctl(["wait", "simple-warn-t2", "--base-url", sim.base, "--interval", "50ms", "--progress", "none"])
+    let warned = try jobctl([
+      "wait", "simple-warn-t2", "--base-url", sim.base, "--interval", "50ms", "--progress", "none",
+    ])
     #expect(warned.code == 0)
-    #expect(warned.stderr == "jobctl: warning: job simple-warn-t2: row 3: invalid email\njobctl: warning: job simple-warn-t2: row 9: duplicate member\n")
+    #expect(
+      warned.stderr
+        == "jobctl: warning: job simple-warn-t2: row 3: invalid email\njobctl: warning: job simple-warn-t2: row 9: duplicate member\n"
+    )
   }
 
   @Test func importsAreTerminalAtOneHundred() throws {
     let sim = try Simulator()
-    let ok = try jobctl(["wait", "/organizations/acme/members/job/import-t1", "--base-url", sim.base, "--dialect", "progress"] + fastPoll)
+    let ok = try jobctl(
+      ["wait", "/organizations/acme/members/job/import-t1", "--base-url", sim.base, "--dialect", "progress"] + fastPoll)
     #expect(ok.code == 0)
     #expect(ok.stdout.contains("state: completed\nprogress: 100%\n"))
-    let failed = try jobctl(["wait", "/organizations/acme/members/job/import-fail-t2", "--base-url", sim.base] + fastPoll)
+    let failed = try jobctl(
+      ["wait", "/organizations/acme/members/job/import-fail-t2", "--base-url", sim.base] + fastPoll)
     #expect(failed.code == 1)
     #expect(failed.stdout.contains("error: row 12: invalid email\n"))
   }

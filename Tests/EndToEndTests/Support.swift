@@ -40,7 +40,9 @@ final class RunningProcess: @unchecked Sendable {
   private var errData = Data()
   private let started = Date()
 
-  init(_ arguments: [String], environment: [String: String] = [:], stdin: String? = nil, closeStdout: Bool = false) throws {
+  init(_ arguments: [String], environment: [String: String] = [:], stdin: String? = nil, closeStdout: Bool = false)
+    throws
+  {
     process.executableURL = URL(fileURLWithPath: Binaries.jobctl)
     process.arguments = arguments
     // A clean environment: nothing from the developer's shell leaks into a test.
@@ -90,7 +92,9 @@ final class RunningProcess: @unchecked Sendable {
 }
 
 /// Runs `jobctl ARGS` to its end.
-func jobctl(_ arguments: [String], env: [String: String] = [:], stdin: String? = nil, limit: Double = 60) throws -> ProcessResult {
+func jobctl(_ arguments: [String], env: [String: String] = [:], stdin: String? = nil, limit: Double = 60) throws
+  -> ProcessResult
+{
   try RunningProcess(arguments, environment: env, stdin: stdin).finish(limit: limit)
 }
 

@@ -9,7 +9,8 @@ private final class TLSServer {
 
   init() throws {
     folder = FileManager.default.temporaryDirectory.appendingPathComponent("jobctl-tls-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: folder.appendingPathComponent("www/jobs"), withIntermediateDirectories: true)
+    try FileManager.default.createDirectory(
+      at: folder.appendingPathComponent("www/jobs"), withIntermediateDirectories: true)
     try Data(#"{"jobId":"j1","status":"completed"}"#.utf8).write(to: folder.appendingPathComponent("www/jobs/j1"))
     let req = Process()
     req.executableURL = URL(fileURLWithPath: "/usr/bin/env")

@@ -37,7 +37,9 @@ private let completedDoc = #"{"jobId":"j1","status":"completed","result":{"addre
   @Test func aClosedStdoutEndsQuietly() throws {
     let server = try LoopbackServer()
     server.script("/jobs/j1", [.doc(completedDoc)])
-    let r = try RunningProcess(["wait", "j1", "--base-url", server.baseURL, "--progress", "none", "--json"], closeStdout: true).finish()
+    let r = try RunningProcess(
+      ["wait", "j1", "--base-url", server.baseURL, "--progress", "none", "--json"], closeStdout: true
+    ).finish()
     #expect(r.code == 0)
     #expect(r.stderr == "")
   }
@@ -46,7 +48,10 @@ private let completedDoc = #"{"jobId":"j1","status":"completed","result":{"addre
     let server = try LoopbackServer()
     server.script("/jobs/j1", [.json(200, completedDoc, headers: [("Set-Cookie", "session=cookie-secret-1")])])
     let r = try jobctl(
-      ["wait", "j1", "--base-url", server.baseURL, "-v", "-H", "X-Api-Key: key-secret-2", "-H", "Cookie: c=cookie-secret-3", "-H", "X-Trace: visible"],
+      [
+        "wait", "j1", "--base-url", server.baseURL, "-v", "-H", "X-Api-Key: key-secret-2", "-H",
+        "Cookie: c=cookie-secret-3", "-H", "X-Trace: visible",
+      ],
       env: ["JOBCTL_TOKEN": "token-secret-4"])
     #expect(r.code == 0)
     #expect(r.stderr.contains("> GET /jobs/j1 HTTP/1.1"))

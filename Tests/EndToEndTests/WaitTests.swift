@@ -3,7 +3,8 @@ import LoopbackHTTP
 import Testing
 
 private let pendingDoc = #"{"jobId":"j1","type":"org_members","status":"pending"}"#
-private let completedDoc = #"{"jobId":"j1","type":"org_members","status":"completed","result":{"address":"0xabc","added":3}}"#
+private let completedDoc =
+  #"{"jobId":"j1","type":"org_members","status":"completed","result":{"address":"0xabc","added":3}}"#
 
 /// `jobctl wait` against a real loopback server: exit code, stdout, stderr and what the server saw.
 @Suite struct WaitTests {
@@ -37,10 +38,12 @@ private let completedDoc = #"{"jobId":"j1","type":"org_members","status":"comple
 
   @Test func aCanceledStagedJobExitsThree() throws {
     let server = try LoopbackServer()
-    server.script("/jobs/s1", [
-      .doc(#"{"jobId":"s1","kind":"report","status":"running","progress":0.2,"stage":"processing"}"#),
-      .doc(#"{"jobId":"s1","kind":"report","status":"canceled","progress":0.2,"stage":"processing"}"#),
-    ])
+    server.script(
+      "/jobs/s1",
+      [
+        .doc(#"{"jobId":"s1","kind":"report","status":"running","progress":0.2,"stage":"processing"}"#),
+        .doc(#"{"jobId":"s1","kind":"report","status":"canceled","progress":0.2,"stage":"processing"}"#),
+      ])
     let r = try jobctl(["wait", "s1", "--base-url", server.baseURL, "--progress", "plain"] + fast)
     #expect(r.code == 3)
     #expect(r.stdout.contains("state: canceled\n"))
@@ -74,7 +77,9 @@ private let completedDoc = #"{"jobId":"j1","type":"org_members","status":"comple
   @Test func notFoundAndExpiredExitFive() throws {
     let server = try LoopbackServer()
     server.script("/jobs/gone", [.json(404, #"{"error":"job not found","code":40026}"#)])
-    server.script("/api/job?job=hcj_old", [.json(410, #"{"ok":false,"message_list":[{"status":2,"field":"job","message":"<0>Job expired"}]}"#)])
+    server.script(
+      "/api/job?job=hcj_old",
+      [.json(410, #"{"ok":false,"message_list":[{"status":2,"field":"job","message":"<0>Job expired"}]}"#)])
     let r = try jobctl(["wait", "gone", "--base-url", server.baseURL])
     #expect(r.code == 5)
     #expect(r.stderr == "jobctl: error: job gone not found: HTTP 404 Not Found: job not found (code 40026)\n")
@@ -86,7 +91,9 @@ private let completedDoc = #"{"jobId":"j1","type":"org_members","status":"comple
 
   @Test func otherClientErrorsExitSixWithTheServersMessage() throws {
     let server = try LoopbackServer()
-    server.script("/api/job", [.json(400, #"{"ok":false,"message_list":[{"status":2,"field":"job","message":"<0>Parameter missing"}]}"#)])
+    server.script(
+      "/api/job",
+      [.json(400, #"{"ok":false,"message_list":[{"status":2,"field":"job","message":"<0>Parameter missing"}]}"#)])
     let r = try jobctl(["wait", server.baseURL + "/api/job"])
     #expect(r.code == 6)
     #expect(r.stderr == "jobctl: error: HTTP 400 Bad Request: Parameter missing (job)\n")
@@ -98,7 +105,10 @@ private let completedDoc = #"{"jobId":"j1","type":"org_members","status":"comple
     let r = try jobctl(["wait", "j1", "--base-url", server.baseURL, "--max-errors", "3", "--progress", "plain"] + fast)
     #expect(r.code == 6)
     #expect(server.requests.count == 3)
-    #expect(r.stderr.contains("jobctl: error: gave up after 3 consecutive failures; the last: the answer (HTTP 200 OK) is not a job document (not JSON)"))
+    #expect(
+      r.stderr.contains(
+        "jobctl: error: gave up after 3 consecutive failures; the last: the answer (HTTP 200 OK) is not a job document (not JSON)"
+      ))
   }
 
   @Test func anUnreachableServerExitsSevenNamingTheError() throws {
@@ -124,7 +134,8 @@ private let completedDoc = #"{"jobId":"j1","type":"org_members","status":"comple
 
   @Test func retryAfterOnARateLimitIsHonoured() throws {
     let server = try LoopbackServer()
-    server.script("/jobs/j1", [.json(429, #"{"message":"slow down"}"#, headers: [("Retry-After", "1")]), .doc(completedDoc)])
+    server.script(
+      "/jobs/j1", [.json(429, #"{"message":"slow down"}"#, headers: [("Retry-After", "1")]), .doc(completedDoc)])
     let r = try jobctl(["wait", "j1", "--base-url", server.baseURL, "--max-errors", "1", "--progress", "plain"] + fast)
     #expect(r.code == 0)
     let log = server.requests
@@ -154,7 +165,8 @@ private let completedDoc = #"{"jobId":"j1","type":"org_members","status":"comple
   @Test func maxAttemptsEndsWith124() throws {
     let server = try LoopbackServer()
     server.script("/jobs/j1", [.doc(pendingDoc)])
-    let r = try jobctl(["wait", "j1", "--base-url", server.baseURL, "--max-attempts", "2", "--progress", "none"] + fast)
+    let r = try jobctl(
+      ["wait", "j1", "--base-url", server.baseURL, "--max-attempts", "2", "--progress", "none"] + fast)
     #expect(r.code == 124)
     #expect(server.requests.count == 2)
     #expect(r.stderr == "jobctl: error: gave up after 2 attempts; job j1 is still pending\n")
@@ -163,18 +175,22 @@ private let completedDoc = #"{"jobId":"j1","type":"org_members","status":"comple
   @Test func aJobWithoutChangeLooksStalled() throws {
     let server = try LoopbackServer()
     server.script("/jobs/j1", [.doc(#"{"status":"running","stage":"processing","progress":0.5}"#)])
-    let r = try jobctl(["wait", "j1", "--base-url", server.baseURL, "--stale-after", "300ms", "--progress", "none"] + fast)
+    let r = try jobctl(
+      ["wait", "j1", "--base-url", server.baseURL, "--stale-after", "300ms", "--progress", "none"] + fast)
     #expect(r.code == 8)
     #expect(r.stderr.hasPrefix("jobctl: error: the job looks stalled: job j1 is still running (stage processing, 50%)"))
   }
 
   @Test func resetsTruncationAndSlowAnswersAreRetried() throws {
     let server = try LoopbackServer()
-    server.script("/jobs/j1", [
-      .fault(.resetBeforeStatus), .fault(.resetInBody), .fault(.shortBody), Reply.json(200, pendingDoc, delay: 5),
-      .doc(completedDoc),
-    ])
-    let r = try jobctl(["wait", "j1", "--base-url", server.baseURL, "--request-timeout", "500ms", "--progress", "plain"] + fast)
+    server.script(
+      "/jobs/j1",
+      [
+        .fault(.resetBeforeStatus), .fault(.resetInBody), .fault(.shortBody), Reply.json(200, pendingDoc, delay: 5),
+        .doc(completedDoc),
+      ])
+    let r = try jobctl(
+      ["wait", "j1", "--base-url", server.baseURL, "--request-timeout", "500ms", "--progress", "plain"] + fast)
     #expect(r.code == 0)
     #expect(server.requests.count == 5)
     #expect(r.stderrLines.filter { $0.contains("retrying in") }.count == 4)
@@ -196,7 +212,10 @@ private let completedDoc = #"{"jobId":"j1","type":"org_members","status":"comple
     server.script("/organizations/o1/members/job/7", [.doc(#"{"added":40,"total":40,"progress":100,"errors":[]}"#)])
     let byURL = try jobctl(["wait", server.baseURL + "/organizations/o1/members/job/7"])
     #expect(byURL.code == 0)
-    #expect(byURL.stdout == "job: \(server.baseURL)/organizations/o1/members/job/7\nstate: completed\nprogress: 100%\nadded: 40\ntotal: 40\n")
+    #expect(
+      byURL.stdout
+        == "job: \(server.baseURL)/organizations/o1/members/job/7\nstate: completed\nprogress: 100%\nadded: 40\ntotal: 40\n"
+    )
     let byPath = try jobctl(["wait", "/organizations/o1/members/job/7", "--base-url", server.baseURL + "/api/v1"])
     #expect(byPath.code == 0)
     #expect(server.requests.count == 2)
@@ -204,7 +223,8 @@ private let completedDoc = #"{"jobId":"j1","type":"org_members","status":"comple
 
   @Test func statusPollsOnceAndExitsNineWhileRunning() throws {
     let server = try LoopbackServer()
-    server.script("/jobs/j1", [.doc(#"{"jobId":"j1","status":"running","stage":"validating","progress":0.1}"#), .doc(completedDoc)])
+    server.script(
+      "/jobs/j1", [.doc(#"{"jobId":"j1","status":"running","stage":"validating","progress":0.1}"#), .doc(completedDoc)])
     let r = try jobctl(["status", "j1", "--base-url", server.baseURL])
     #expect(r.code == 9)
     #expect(r.stdout == "job: j1\nstate: running\nstage: validating\nprogress: 10%\n")
@@ -247,12 +267,15 @@ private let completedDoc = #"{"jobId":"j1","type":"org_members","status":"comple
   @Test func environmentVariablesConfigureAndFlagsOverrideThem() throws {
     let server = try LoopbackServer()
     server.script("/api/job?job=hcj_1", [.json(200, #"{"ok":true,"status":"done","exit_status":0,"update_at":1}"#)])
-    let r = try jobctl(["wait", "hcj_1"], env: ["JOBCTL_BASE_URL": server.baseURL + "/api", "JOBCTL_DIALECT": "hotcrp"])
+    let r = try jobctl(
+      ["wait", "hcj_1"], env: ["JOBCTL_BASE_URL": server.baseURL + "/api", "JOBCTL_DIALECT": "hotcrp"])
     #expect(r.code == 0)
     #expect(r.stdout.contains("status: done"))
     let other = try LoopbackServer()
     other.script("/jobs/hcj_1", [.doc(completedDoc)])
-    let flag = try jobctl(["wait", "hcj_1", "--base-url", other.baseURL, "--dialect", "auto"], env: ["JOBCTL_BASE_URL": server.baseURL, "JOBCTL_DIALECT": "hotcrp"])
+    let flag = try jobctl(
+      ["wait", "hcj_1", "--base-url", other.baseURL, "--dialect", "auto"],
+      env: ["JOBCTL_BASE_URL": server.baseURL, "JOBCTL_DIALECT": "hotcrp"])
     #expect(flag.code == 0)
     #expect(other.requests.count == 1)
   }

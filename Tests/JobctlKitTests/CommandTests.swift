@@ -62,7 +62,9 @@ import Testing
 }
 
 @Suite struct SettingsTests {
-  private func settings(_ args: [String], env: [String: String] = [:], files: [String: String] = [:]) throws(JobctlError) -> Settings {
+  private func settings(_ args: [String], env: [String: String] = [:], files: [String: String] = [:])
+    throws(JobctlError) -> Settings
+  {
     let invocation = try ArgumentParser.parse(["wait", "j"] + args)
     return try Settings.resolve(invocation, environment: env) { path in
       files[path].map { .success(Array($0.utf8)) } ?? .failure(FileError(reason: "No such file or directory"))
@@ -70,7 +72,8 @@ import Testing
   }
 
   @Test func flagsBeatTheEnvironment() throws {
-    let s = try settings(["--base-url", "http://flag"], env: ["JOBCTL_BASE_URL": "http://env", "JOBCTL_DIALECT": "hotcrp"])
+    let s = try settings(
+      ["--base-url", "http://flag"], env: ["JOBCTL_BASE_URL": "http://env", "JOBCTL_DIALECT": "hotcrp"])
     #expect(s.baseURL?.host == "flag")
     #expect(s.dialect?.name == "hotcrp")
     #expect(s.jobsPath == "/job?job={id}")
@@ -122,11 +125,15 @@ import Testing
 }
 
 @Suite struct JobReferenceTests {
-  private func resolve(_ ref: String, base: String? = "http://api.test/v1/", path: String? = nil) throws(JobctlError) -> JobReference {
+  private func resolve(_ ref: String, base: String? = "http://api.test/v1/", path: String? = nil) throws(JobctlError)
+    -> JobReference
+  {
     var args = ["wait", ref]
     if let base { args += ["--base-url", base] }
     if let path { args += ["--jobs-path", path] }
-    let s = try Settings.resolve(try ArgumentParser.parse(args), environment: [:]) { _ in .failure(FileError(reason: "")) }
+    let s = try Settings.resolve(try ArgumentParser.parse(args), environment: [:]) { _ in
+      .failure(FileError(reason: ""))
+    }
     return try JobReference.resolve(ref, settings: s)
   }
 
@@ -147,7 +154,9 @@ import Testing
   }
 
   @Test func idsGoIntoQueryTemplatesToo() throws {
-    #expect(try resolve("hcj_1&x=2", base: "https://h.test/api", path: "/job?job={id}").url == "https://h.test/api/job?job=hcj_1%26x%3D2")
+    #expect(
+      try resolve("hcj_1&x=2", base: "https://h.test/api", path: "/job?job={id}").url
+        == "https://h.test/api/job?job=hcj_1%26x%3D2")
   }
 
   @Test func urlsAndPaths() throws {
@@ -189,7 +198,8 @@ import Testing
 }
 
 @Suite struct InProcessRunTests {
-  private let done = answer(200, #"{"jobId":"j1","type":"org_members","status":"completed","result":{"address":"0xab","added":3}}"#)
+  private let done = answer(
+    200, #"{"jobId":"j1","type":"org_members","status":"completed","result":{"address":"0xab","added":3}}"#)
 
   @Test func textOutputShowsStateAndResult() {
     let r = runJobctl(["wait", "j1", "--progress", "none"], script: [done])
@@ -208,7 +218,8 @@ import Testing
 
   @Test func fieldPrintsStringsRawAndOtherValuesAsJSON() {
     #expect(runJobctl(["wait", "j1", "--field", "result.address"], script: [done]).stdout == "0xab\n")
-    #expect(runJobctl(["wait", "j1", "--field", "result"], script: [done]).stdout == #"{"address":"0xab","added":3}"# + "\n")
+    #expect(
+      runJobctl(["wait", "j1", "--field", "result"], script: [done]).stdout == #"{"address":"0xab","added":3}"# + "\n")
     let missing = runJobctl(["wait", "j1", "--field", "result.nope", "--progress", "none"], script: [done])
     #expect(missing.code == 6)
     #expect(missing.stdout == "")
@@ -237,14 +248,16 @@ import Testing
   }
 
   @Test func warningsOfACompletedJobGoToStderr() {
-    let r = runJobctl(["wait", "j1", "--progress", "none"], script: [answer(200, #"{"status":"completed","errors":["row 3: bad"]}"#)])
+    let r = runJobctl(
+      ["wait", "j1", "--progress", "none"], script: [answer(200, #"{"status":"completed","errors":["row 3: bad"]}"#)])
     #expect(r.code == 0)
     #expect(r.stderr == "jobctl: warning: job j1: row 3: bad\n")
   }
 
   @Test func theTokenAndCredentialHeadersAreSentButNeverShown() {
     let r = runJobctl(
-      ["wait", "j1", "-H", "X-Api-Key: key-999999", "--token-file", "/tok"], script: [answer(401, #"{"error":"bad token tok-777777 key-999999"}"#)],
+      ["wait", "j1", "-H", "X-Api-Key: key-999999", "--token-file", "/tok"],
+      script: [answer(401, #"{"error":"bad token tok-777777 key-999999"}"#)],
       files: ["/tok": "tok-777777\n"])
     #expect(r.code == 4)
     let sent = r.transport.requests[0].headers

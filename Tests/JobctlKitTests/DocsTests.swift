@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-  import Glibc
-#endif
 import Testing
 
 @testable import JobctlKit
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The repository root, found from this file's path.
 private let repositoryRoot: String = {
@@ -26,7 +27,9 @@ private let repositoryRoot: String = {
       close(fd)
     }
     let committed = try #require(try? Services.readFileFromDisk(path).get(), "man/jobctl.1 is missing")
-    #expect(String(decoding: committed, as: UTF8.self) == rendered, "man/jobctl.1 is stale: run JOBCTL_UPDATE_GOLDEN=1 make test")
+    #expect(
+      String(decoding: committed, as: UTF8.self) == rendered,
+      "man/jobctl.1 is stale: run JOBCTL_UPDATE_GOLDEN=1 make test")
   }
 
   @Test func manualNamesEveryOptionEnvironmentVariableAndExitCode() {
@@ -41,9 +44,14 @@ private let repositoryRoot: String = {
   }
 
   @Test func readmeNamesEveryCommandOptionAndExitCode() throws {
-    let readme = String(decoding: try #require(try? Services.readFileFromDisk(repositoryRoot + "/README.md").get()), as: UTF8.self)
-    for option in CommandTable.allOptions { #expect(readme.contains("--\(option.long)"), "README lacks --\(option.long)") }
-    for command in CommandTable.commands { #expect(readme.contains("jobctl \(command.name)"), "README lacks \(command.name)") }
+    let readme = String(
+      decoding: try #require(try? Services.readFileFromDisk(repositoryRoot + "/README.md").get()), as: UTF8.self)
+    for option in CommandTable.allOptions {
+      #expect(readme.contains("--\(option.long)"), "README lacks --\(option.long)")
+    }
+    for command in CommandTable.commands {
+      #expect(readme.contains("jobctl \(command.name)"), "README lacks \(command.name)")
+    }
     for (code, _) in exitCodeTable { #expect(readme.contains("| \(code) |"), "README lacks exit code \(code)") }
   }
 }

@@ -14,7 +14,8 @@ private struct EngineRun {
 
 private func wait(
   _ script: [Result<HTTPResponse, TransportFailure>], dialect: Dialect? = nil, random: Double = 0.5,
-  signalOnSleep: (Int, Int32)? = nil, requestTimeout: Double = 30, policy configure: (inout PollPolicy) -> Void = { _ in }
+  signalOnSleep: (Int, Int32)? = nil, requestTimeout: Double = 30,
+  policy configure: (inout PollPolicy) -> Void = { _ in }
 ) -> EngineRun {
   let clock = FakeClock()
   let start = clock.monotonic
@@ -25,7 +26,8 @@ private func wait(
   configure(&policy)
   var watch = JobWatch(label: "j1", dialect: dialect, policy: policy)
   var events: [PollEvent] = []
-  let loop = PollLoop(transport: transport, clock: clock, sleeper: sleeper, random: FixedRandom(random), requestTimeout: requestTimeout)
+  let loop = PollLoop(
+    transport: transport, clock: clock, sleeper: sleeper, random: FixedRandom(random), requestTimeout: requestTimeout)
   let outcome = loop.run(HTTPRequest(url: "http://api.test/jobs/j1"), watch: &watch) { events.append($0) }
   return EngineRun(outcome: outcome, transport: transport, sleeper: sleeper, events: events, clock: clock, start: start)
 }
@@ -121,7 +123,9 @@ private let failedDoc = answer(200, #"{"jobId":"j1","status":"failed","error":"b
   }
 
   @Test func answersThatAreNotJobDocumentsAreRetriedThenExitSix() {
-    let r = wait([answer(200, "<html>maintenance</html>"), answer(200, #"{"status":"weird"}"#)], dialect: Dialects.simple) {
+    let r = wait(
+      [answer(200, "<html>maintenance</html>"), answer(200, #"{"status":"weird"}"#)], dialect: Dialects.simple
+    ) {
       $0.maxErrors = 3
     }
     #expect(r.outcome.exitCode == 6)
@@ -165,12 +169,14 @@ private let failedDoc = answer(200, #"{"jobId":"j1","status":"failed","error":"b
 
   @Test func aRequestTimingOutAtTheDeadlineIs124() {
     let clock = FakeClock()
-    let transport = ScriptedTransport(clock: clock, [.failure(TransportFailure(.transient, "timed out", timedOut: true))])
+    let transport = ScriptedTransport(
+      clock: clock, [.failure(TransportFailure(.transient, "timed out", timedOut: true))])
     transport.latency = 4
     var policy = PollPolicy()
     policy.timeout = 4
     var watch = JobWatch(label: "j1", dialect: nil, policy: policy)
-    let loop = PollLoop(transport: transport, clock: clock, sleeper: FakeSleeper(clock: clock), random: FixedRandom(), requestTimeout: 30)
+    let loop = PollLoop(
+      transport: transport, clock: clock, sleeper: FakeSleeper(clock: clock), random: FixedRandom(), requestTimeout: 30)
     let outcome = loop.run(HTTPRequest(url: "http://x/"), watch: &watch) { _ in }
     #expect(outcome.exitCode == 124)
   }
@@ -200,10 +206,14 @@ private let failedDoc = answer(200, #"{"jobId":"j1","status":"failed","error":"b
   }
 
   @Test func hotcrpStalenessFollowsUpdateAt() {
-    let same = answer(202, #"{"ok":true,"status":"run","update_at":100,"progress":"phase changes but update_at does not"}"#)
+    let same = answer(
+      202, #"{"ok":true,"status":"run","update_at":100,"progress":"phase changes but update_at does not"}"#)
     #expect(wait([same], dialect: Dialects.hotcrp) { $0.staleAfter = 4 }.outcome.exitCode == 8)
     let moving = (0..<6).map { answer(202, #"{"ok":true,"status":"run","update_at":\#(100 + $0)}"#) }
-    #expect(wait(moving + [answer(200, #"{"ok":true,"status":"done","exit_status":0}"#)], dialect: Dialects.hotcrp) { $0.staleAfter = 4 }.outcome.exitCode == 0)
+    #expect(
+      wait(moving + [answer(200, #"{"ok":true,"status":"done","exit_status":0}"#)], dialect: Dialects.hotcrp) {
+        $0.staleAfter = 4
+      }.outcome.exitCode == 0)
   }
 
   @Test func aSignalDuringTheSleepEndsTheWait() {

@@ -31,7 +31,9 @@ final class FixedRandom: RandomSource {
   func unit() -> Double { value }
 }
 
-/// Answers requests from a script; the last entry repeats. Each request takes `latency`.
+/// Answers requests from a script; the last entry repeats.
+///
+/// Each request takes `latency` seconds of fake time.
 final class ScriptedTransport: HTTPTransport {
   var script: [Result<HTTPResponse, TransportFailure>]
   var requests: [HTTPRequest] = []

@@ -33,7 +33,8 @@ import Testing
   }
 
   @Test func refusesNestingBeyondTheLimit() {
-    let deep = String(repeating: "[", count: JSON.maximumDepth + 1) + String(repeating: "]", count: JSON.maximumDepth + 1)
+    let deep =
+      String(repeating: "[", count: JSON.maximumDepth + 1) + String(repeating: "]", count: JSON.maximumDepth + 1)
     #expect(throws: JSONParseError.self) { try JSON.parse(deep) }
     let ok = String(repeating: "[", count: JSON.maximumDepth) + String(repeating: "]", count: JSON.maximumDepth)
     #expect((try? JSON.parse(ok)) != nil)

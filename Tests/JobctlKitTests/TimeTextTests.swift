@@ -11,7 +11,10 @@ import Testing
     #expect(DurationText.parse(text) == seconds)
   }
 
-  @Test(arguments: ["", "-1s", "-1", "1e999", "1e3", "2 s", " 2s", "1s1m", "1x", ".", "1..2", "s", "1ss", "inf", "nan", "2h2h", "99999999h"])
+  @Test(arguments: [
+    "", "-1s", "-1", "1e999", "1e3", "2 s", " 2s", "1s1m", "1x", ".", "1..2", "s", "1ss", "inf", "nan", "2h2h",
+    "99999999h",
+  ])
   func refusesEverythingElse(_ text: String) {
     #expect(DurationText.parse(text) == nil)
   }

@@ -33,8 +33,9 @@ public enum ArgumentParser {
         onlyPositionals = true
       } else if arg.hasPrefix("--") {
         let body = arg.dropFirst(2)
-        let name = body.split(separator: "=", maxSplits: 1).first.map(String.init) ?? ""
-        let inline = body.contains("=") ? String(body[body.index(after: body.firstIndex(of: "=")!)...]) : nil
+        let equals = body.firstIndex(of: "=")
+        let name = String(body[..<(equals ?? body.endIndex)])
+        let inline = equals.map { String(body[body.index(after: $0)...]) }
         guard let spec = known.first(where: { $0.long == name }) else {
           throw .usage("unknown option --\(Text.oneLine(name, limit: 60)) (see 'jobctl --help')")
         }
@@ -80,12 +81,14 @@ public enum ArgumentParser {
       positionals.removeFirst()
     }
     guard let name = commandName, let command = CommandTable.command(name) else {
-      throw .usage("unknown command '\(Text.oneLine(commandName ?? "", limit: 60))' (commands: \(CommandTable.commands.map(\.name).joined(separator: ", ")))")
+      throw .usage(
+        "unknown command '\(Text.oneLine(commandName ?? "", limit: 60))' (commands: \(CommandTable.commands.map(\.name).joined(separator: ", ")))"
+      )
     }
     var invocation = Invocation(command: command, arguments: positionals)
     if wantsHelp && command.name != "help" {
       // `jobctl wait --help` is `jobctl help wait`, whatever else the line holds.
-      return Invocation(command: CommandTable.command("help")!, arguments: [command.name])
+      return Invocation(command: CommandTable.help, arguments: [command.name])
     }
     let allowed = Set(command.options.map(\.long))
     for (spec, value, spelled) in given {
@@ -93,7 +96,8 @@ public enum ArgumentParser {
         throw .usage("option \(spelled) does not apply to '\(command.name)' (see 'jobctl help \(command.name)')")
       }
       if !spec.choices.isEmpty, !spec.choices.contains(value) {
-        throw .usage("\(spelled) takes one of \(spec.choices.joined(separator: ", ")), not '\(Text.oneLine(value, limit: 60))'")
+        throw .usage(
+          "\(spelled) takes one of \(spec.choices.joined(separator: ", ")), not '\(Text.oneLine(value, limit: 60))'")
       }
       if !spec.repeatable, spec.value != nil, let previous = invocation.values[spec.long], !previous.isEmpty,
         previous.last != value
@@ -107,7 +111,9 @@ public enum ArgumentParser {
       if positionals.count < command.arity.lowerBound {
         throw .usage("'\(command.name)' needs \(command.arguments) (see 'jobctl help \(command.name)')")
       }
-      throw .usage("'\(command.name)' takes \(command.arguments.isEmpty ? "no arguments" : command.arguments), got extra '\(Text.oneLine(positionals[command.arity.upperBound], limit: 60))'")
+      throw .usage(
+        "'\(command.name)' takes \(command.arguments.isEmpty ? "no arguments" : command.arguments), got extra '\(Text.oneLine(positionals[command.arity.upperBound], limit: 60))'"
+      )
     }
     return invocation
   }

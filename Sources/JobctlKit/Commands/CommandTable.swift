@@ -130,12 +130,19 @@ public enum CommandTable {
         running; the job-state codes otherwise. It does not retry.
         """,
       groups: [connection, output, general], arity: 1...1),
-    CommandSpec(
-      name: "help", arguments: "[COMMAND|exit-codes]", summary: "Show help for a command, or the exit codes.",
-      details: "", groups: [general], arity: 0...1),
+    help,
     CommandSpec(
       name: "version", arguments: "", summary: "Print the version.", details: "", groups: [general], arity: 0...0),
   ]
+
+  public static let help = CommandSpec(
+    name: "help",
+    arguments: "[COMMAND|exit-codes]",
+    summary: "Show help for a command, or the exit codes.",
+    details: "",
+    groups: [general],
+    arity: 0...1
+  )
 
   public static func command(_ name: String) -> CommandSpec? {
     commands.first(where: { $0.name == name })

@@ -11,7 +11,9 @@ enum HelpCommand {
       return 0
     }
     guard let command = CommandTable.command(topic) else {
-      throw .usage("no help for '\(Text.oneLine(topic, limit: 60))' (commands: \(CommandTable.commands.map(\.name).joined(separator: ", ")), or exit-codes)")
+      throw .usage(
+        "no help for '\(Text.oneLine(topic, limit: 60))' (commands: \(CommandTable.commands.map(\.name).joined(separator: ", ")), or exit-codes)"
+      )
     }
     out.write(help(for: command))
     return 0

@@ -14,18 +14,24 @@ public struct JobReference: Equatable {
     let lower = Text.lowercased(text)
     if lower.hasPrefix("http://") || lower.hasPrefix("https://") {
       guard let parts = URLParts(text) else {
-        throw .usage("'\(Text.oneLine(text, limit: 200))' is not a usable URL (spaces and control characters must be percent-encoded)")
+        throw .usage(
+          "'\(Text.oneLine(text, limit: 200))' is not a usable URL (spaces and control characters must be percent-encoded)"
+        )
       }
       return JobReference(
         label: text, url: text, credentialHost: settings.baseURL?.hostKey ?? parts.hostKey)
     }
     guard let base = settings.baseURL, let baseText = settings.baseURLText else {
-      throw .usage("no base URL for job '\(Text.oneLine(text, limit: 200))': set --base-url or JOBCTL_BASE_URL, or give the job's full URL")
+      throw .usage(
+        "no base URL for job '\(Text.oneLine(text, limit: 200))': set --base-url or JOBCTL_BASE_URL, or give the job's full URL"
+      )
     }
     if text.hasPrefix("/") {
       let url = base.origin + text
       guard URLParts(url) != nil, !text.hasPrefix("//") else {
-        throw .usage("'\(Text.oneLine(text, limit: 200))' is not a usable path (spaces and control characters must be percent-encoded)")
+        throw .usage(
+          "'\(Text.oneLine(text, limit: 200))' is not a usable path (spaces and control characters must be percent-encoded)"
+        )
       }
       return JobReference(label: text, url: url, credentialHost: base.hostKey)
     }

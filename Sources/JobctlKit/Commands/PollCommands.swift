@@ -1,6 +1,8 @@
 /// `wait` and `status`: resolve the job, poll it, print how it ended.
 enum PollCommands {
-  static func run(_ invocation: Invocation, environment: [String: String], services: Services) throws(JobctlError) -> Int32 {
+  static func run(_ invocation: Invocation, environment: [String: String], services: Services) throws(JobctlError)
+    -> Int32
+  {
     let diagnostics = Diagnostics(sink: services.streams.stderr)
     var settings = try Settings.resolve(invocation, environment: environment, readFile: services.readFile)
     settings.secrets.forEach(diagnostics.addSecret)

@@ -24,7 +24,8 @@ public struct Settings {
     func duration(_ long: String) throws(JobctlError) -> Double? {
       guard let text = invocation.value(long) else { return nil }
       guard let d = DurationText.parse(text) else {
-        throw .usage("--\(long) takes a duration such as 250ms, 2s, 1m30s or 1h, not '\(Text.oneLine(text, limit: 60))'")
+        throw .usage(
+          "--\(long) takes a duration such as 250ms, 2s, 1m30s or 1h, not '\(Text.oneLine(text, limit: 60))'")
       }
       return d
     }
@@ -44,7 +45,8 @@ public struct Settings {
     var s = Settings(jobsPath: "/jobs/{id}")
     if let text = setting("base-url", env: "JOBCTL_BASE_URL") {
       guard let parts = URLParts(text) else {
-        throw .usage("the base URL must be an http:// or https:// URL with a host, not '\(Text.oneLine(text, limit: 200))'")
+        throw .usage(
+          "the base URL must be an http:// or https:// URL with a host, not '\(Text.oneLine(text, limit: 200))'")
       }
       s.baseURL = parts
       s.baseURLText = text
@@ -52,7 +54,9 @@ public struct Settings {
 
     if let name = setting("dialect", env: "JOBCTL_DIALECT"), name != "auto" {
       guard let d = Dialects.named(name) else {
-        throw .usage("unknown dialect '\(Text.oneLine(name, limit: 60))' (JOBCTL_DIALECT); use one of \(Dialects.names.joined(separator: ", "))")
+        throw .usage(
+          "unknown dialect '\(Text.oneLine(name, limit: 60))' (JOBCTL_DIALECT); use one of \(Dialects.names.joined(separator: ", "))"
+        )
       }
       s.dialect = d
     }
@@ -93,7 +97,10 @@ public struct Settings {
       let value = Text.trimmed(raw[raw.index(after: colon)...])
       let tokenChars = "!#$%&'*+-.^_`|~"
       guard !name.isEmpty,
-        name.unicodeScalars.allSatisfy({ $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || tokenChars.unicodeScalars.contains($0)) })
+        name.unicodeScalars.allSatisfy({
+          $0.isASCII
+            && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || tokenChars.unicodeScalars.contains($0))
+        })
       else {
         throw .usage("'\(Text.oneLine(name, limit: 60))' is not a valid header name")
       }

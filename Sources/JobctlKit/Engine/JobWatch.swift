@@ -93,7 +93,8 @@ public struct JobWatch {
     case .tooLarge:
       return retry(reason: failure.message, final: JobctlError.rejected, firmDelay: nil, random: random, report: report)
     case .transient:
-      return retry(reason: failure.message, final: JobctlError.unreachable, firmDelay: nil, random: random, report: report)
+      return retry(
+        reason: failure.message, final: JobctlError.unreachable, firmDelay: nil, random: random, report: report)
     }
   }
 
@@ -124,7 +125,8 @@ public struct JobWatch {
       let hint = " (check the token: JOBCTL_TOKEN or --token-file)"
       return .finish(.authRefused(Messages.forErrorAnswer(status: status, body: response.body) + hint))
     case 404:
-      return .finish(.notFound("job \(label) not found: \(Messages.forErrorAnswer(status: status, body: response.body))"))
+      return .finish(
+        .notFound("job \(label) not found: \(Messages.forErrorAnswer(status: status, body: response.body))"))
     case 410:
       return .finish(.notFound("job \(label) expired: \(Messages.forErrorAnswer(status: status, body: response.body))"))
     default:
@@ -176,7 +178,8 @@ public struct JobWatch {
     failures += 1
     if policy.oneShot { return .finish(final(reason)) }
     if failures >= policy.maxErrors {
-      return .finish(final("gave up after \(failures) consecutive failure\(failures == 1 ? "" : "s"); the last: \(reason)"))
+      return .finish(
+        final("gave up after \(failures) consecutive failure\(failures == 1 ? "" : "s"); the last: \(reason)"))
     }
     let backoff = policy.backoffDelay(failures: failures, random)
     let delay = max(backoff, firmDelay ?? 0)
@@ -205,6 +208,7 @@ public struct JobWatch {
     if let dialect, let key = dialect.statusKey, let value = document[key] {
       return " (unknown \(key) \(Text.oneLine(value.serialized(), limit: 60)) for the \(dialect.name) shape)"
     }
-    return detecting ? " (no known response shape fits; try --dialect)" : " (it does not fit the \(dialect?.name ?? "") shape)"
+    return detecting
+      ? " (no known response shape fits; try --dialect)" : " (it does not fit the \(dialect?.name ?? "") shape)"
   }
 }

@@ -1,17 +1,21 @@
 #if canImport(Glibc)
-  import Glibc
+import Glibc
 #elseif canImport(Musl)
-  import Musl
+import Musl
 #endif
 
-/// Where the engine reads time: monotonic seconds for intervals, Unix time for `Retry-After`
-/// dates and timestamps. Injected so engine rules are tested without real waiting.
+/// Where the engine reads time.
+///
+/// Monotonic seconds for intervals, Unix time for `Retry-After` dates and timestamps. Injected so
+/// engine rules are tested without real waiting.
 public protocol Clock: AnyObject {
   var monotonic: Double { get }
   var wall: Double { get }
 }
 
-/// How the engine waits between polls. Returns the signal that cut the wait short, if any.
+/// How the engine waits between polls.
+///
+/// `sleep` returns the signal that cut the wait short, if any.
 public protocol Sleeper: AnyObject {
   func sleep(_ seconds: Double) -> Int32?
 }

@@ -17,7 +17,8 @@ public struct OutputSettings {
     if invocation.has("json") { o.format = .json }
     if let text = invocation.value("field") {
       guard let path = JSONPath(text) else {
-        throw .usage("--field takes a dotted path such as result.address or jobs.0.jobId, not '\(Text.oneLine(text, limit: 60))'")
+        throw .usage(
+          "--field takes a dotted path such as result.address or jobs.0.jobId, not '\(Text.oneLine(text, limit: 60))'")
       }
       o.field = path
     }

@@ -33,7 +33,9 @@ public struct Renderer {
           let text = String(decoding: body, as: UTF8.self)
           stdout.write(text.hasSuffix("\n") ? text : text + "\n")
         case .text:
-          if !settings.quiet { stdout.write(Renderer.text(snapshot, document: document, dialect: outcome.dialect, job: job)) }
+          if !settings.quiet {
+            stdout.write(Renderer.text(snapshot, document: document, dialect: outcome.dialect, job: job))
+          }
         }
       }
       if !settings.quiet {

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-  import Glibc
+import Glibc
 #elseif canImport(Musl)
-  import Musl
+import Musl
 #endif
 
 /// Somewhere text goes: a file descriptor in the program, a buffer in tests.
@@ -11,8 +11,9 @@ public protocol TextSink: AnyObject {
   var isTerminal: Bool { get }
 }
 
-/// Writes to a file descriptor with `write(2)`, never through C `stdio` globals, which are not
-/// concurrency-safe in Swift 6. A closed pipe (EPIPE) makes later writes no-ops: a reader that
+/// Writes to a file descriptor with `write(2)`.
+///
+/// Never through C `stdio` globals, which are not concurrency-safe in Swift 6. A closed pipe (EPIPE) makes later writes no-ops: a reader that
 /// went away (`| head -1`) ends output quietly.
 public final class FileSink: TextSink {
   private let fd: Int32
@@ -29,8 +30,8 @@ public final class FileSink: TextSink {
     var bytes = Array(text.utf8)
     var offset = 0
     while offset < bytes.count {
-      let n = bytes.withUnsafeMutableBytes { buffer in
-        Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+      let n = bytes.withUnsafeBytes { buffer in
+        Glibc.write(fd, buffer.baseAddress.map { $0 + offset }, buffer.count - offset)
       }
       if n < 0 {
         if errno == EINTR { continue }
@@ -53,7 +54,9 @@ public final class BufferSink: TextSink {
   public func write(_ text: String) { self.text += text }
 }
 
-/// The standard streams a command uses. stderr goes through `Diagnostics`, which scrubs secrets.
+/// The standard streams a command uses.
+///
+/// Commands write to stderr through `Diagnostics`, which scrubs secrets.
 public struct Streams {
   public var stdout: TextSink
   public var stderr: TextSink

@@ -86,8 +86,10 @@ public enum RetryAfter {
   /// The longest wait honoured; larger values (a misconfigured server) are cut to this.
   public static let maximum: Double = 3600
 
-  /// The delay in seconds for a header value, given the current Unix time; nil for a value that is
-  /// neither delay-seconds nor an HTTP-date (negative, garbage). A date in the past means 0.
+  /// The delay in seconds for a header value, given the current Unix time.
+  ///
+  /// nil for a value that is neither delay-seconds nor an HTTP-date (negative, garbage).
+  /// A date in the past means 0.
   public static func delay(_ value: String, now unixTime: Double) -> Double? {
     let text = Text.trimmed(value)
     if !text.isEmpty, text.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) {

@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-  import Glibc
-#elseif canImport(Musl)
-  import Musl
-#endif
 import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
 
 /// SIGINT/SIGTERM turned into something a poll loop can wait on: a flag plus a self-pipe.
 ///
@@ -24,8 +25,10 @@ public enum Signals {
     return s == 0 ? nil : s
   }
 
-  /// Installs the handlers and ignores SIGPIPE (libcurl runs with NOSIGNAL, and a closed stdout
-  /// must end jobctl quietly rather than kill it). Call once, before any thread starts.
+  /// Installs the handlers and ignores SIGPIPE.
+  ///
+  /// libcurl runs with NOSIGNAL, and a closed stdout must end jobctl quietly rather than kill it.
+  /// Call once, before any thread starts.
   public static func install() {
     guard pipeFDs.read < 0 else { return }
     var fds: [Int32] = [-1, -1]

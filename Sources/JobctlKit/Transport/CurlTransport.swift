@@ -1,9 +1,9 @@
 import CCurl
 
 #if canImport(Glibc)
-  import Glibc
+import Glibc
 #elseif canImport(Musl)
-  import Musl
+import Musl
 #endif
 
 /// Settings that hold for every request a transport sends.
@@ -216,7 +216,9 @@ public final class CurlTransport: HTTPTransport {
       jc_setopt_off(easy, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count))
       body.withUnsafeBufferPointer { buffer in
         // COPYPOSTFIELDS: libcurl keeps its own copy, so the Swift array may go away.
-        _ = jc_setopt_ptr(easy, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: buffer.baseAddress ?? UnsafePointer(bitPattern: 1)))
+        _ = jc_setopt_ptr(
+          easy, CURLOPT_COPYPOSTFIELDS,
+          UnsafeMutableRawPointer(mutating: buffer.baseAddress ?? UnsafePointer(bitPattern: 1)))
       }
       if request.method != "POST" { jc_setopt_str(easy, CURLOPT_CUSTOMREQUEST, request.method) }
     }
