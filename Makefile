@@ -47,17 +47,20 @@ demo: build
 	trap 'kill $$sim 2>/dev/null; rm -rf "$$dir"' EXIT INT TERM; \
 	for i in $$(seq 100); do [ -s "$$dir/port" ] && break; sleep 0.1; done; \
 	[ -s "$$dir/port" ] || { echo "make: jobsim did not start" >&2; exit 1; }; \
-	base="http://127.0.0.1:$$(cat "$$dir/port")"; n=$$$$; \
-	echo "== jobsim is serving simulated jobs at $$base"; \
-	echo "== jobctl wait staged-$$n --base-url $$base --interval 500ms"; \
-	"$$bin/jobctl" wait "staged-$$n" --base-url "$$base" --interval 500ms --progress plain; \
-	echo "== jobctl wait hcj_$$n --base-url $$base/api --dialect hotcrp --json"; \
-	"$$bin/jobctl" wait "hcj_$$n" --base-url "$$base/api" --dialect hotcrp --interval 500ms --json; \
-	echo "== jobctl wait simple-$$n --field result.address"; \
-	"$$bin/jobctl" wait "simple-$$n" --base-url "$$base" --interval 500ms --field result.address -q; \
-	echo "== jobctl wait /organizations/demo/members/job/import-fail-$$n (a failing import)"; \
-	"$$bin/jobctl" wait "/organizations/demo/members/job/import-fail-$$n" --base-url "$$base" --interval 500ms; \
-	echo "== exit code $$? (1: the job failed)"
+	export JOBCTL_BASE_URL="http://127.0.0.1:$$(cat "$$dir/port")"; set -e; \
+	echo "== jobsim is serving simulated jobs at $$JOBCTL_BASE_URL"; \
+	echo; echo "== jobctl start /staged/jobs --data '{\"report\":\"q3\"}' --wait --interval 500ms"; \
+	"$$bin/jobctl" start /staged/jobs --data '{"report":"q3"}' --wait --interval 500ms --progress plain; \
+	echo; echo "== jobctl start /api/autoassign --form q=all --wait --json (HotCRP, through job_url)"; \
+	"$$bin/jobctl" start /api/autoassign --form autoassigner=review --form q=all --wait --json --interval 500ms; \
+	echo; echo "== ID=\$$(jobctl start /simple/jobs); jobctl wait \$$ID --field result.address"; \
+	id=$$("$$bin/jobctl" start /simple/jobs --data '{}'); \
+	"$$bin/jobctl" wait "$$id" --field result.address --interval 500ms -q; \
+	echo; echo "== jobctl list --limit 5"; \
+	"$$bin/jobctl" list --limit 5; \
+	echo; echo "== jobctl wait /organizations/demo/members/job/import-fail-1 (an import that fails)"; \
+	rc=0; "$$bin/jobctl" wait /organizations/demo/members/job/import-fail-1 --interval 500ms || rc=$$?; \
+	echo "== exit code $$rc (1: the job failed)"; [ $$rc -eq 1 ]
 
 install: release
 	install -D -m 755 "$$($(SWIFT) build -c release --show-bin-path)/jobctl" "$(BINDIR)/jobctl"

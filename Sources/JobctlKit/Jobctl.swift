@@ -18,7 +18,15 @@ public enum Jobctl {
       let invocation = try ArgumentParser.parse(arguments)
       switch invocation.command.name {
       case "wait", "status":
-        return try PollCommands.run(invocation, environment: environment, services: services)
+        return try WaitCommand.run(invocation, environment: environment, services: services)
+      case "start":
+        return try StartCommand.run(invocation, environment: environment, services: services)
+      case "cancel":
+        return try CancelCommand.run(invocation, environment: environment, services: services)
+      case "list":
+        return try ListCommand.run(invocation, environment: environment, services: services)
+      case "output":
+        return try OutputCommand.run(invocation, environment: environment, services: services)
       case "version":
         services.streams.stdout.write("jobctl \(Version.current)\n")
         return 0

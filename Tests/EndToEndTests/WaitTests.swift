@@ -186,7 +186,10 @@ private let completedDoc =
     server.script(
       "/jobs/j1",
       [
-        .fault(.resetBeforeStatus), .fault(.resetInBody), .fault(.shortBody), Reply.json(200, pendingDoc, delay: 5),
+        // Each broken answer carries a real job document, so only the fault can make it fail.
+        Reply(body: Array(completedDoc.utf8), fault: .resetBeforeStatus),
+        Reply(body: Array(completedDoc.utf8), fault: .resetInBody),
+        Reply(body: Array(completedDoc.utf8), fault: .shortBody), Reply.json(200, completedDoc, delay: 5),
         .doc(completedDoc),
       ])
     let r = try jobctl(

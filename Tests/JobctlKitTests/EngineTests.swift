@@ -24,11 +24,12 @@ private func wait(
   let transport = ScriptedTransport(clock: clock, script)
   var policy = PollPolicy()
   configure(&policy)
-  var watch = JobWatch(label: "j1", dialect: dialect, policy: policy)
+  var watch = JobWatch(
+    label: "j1", request: HTTPRequest(url: "http://api.test/jobs/j1"), dialect: dialect, policy: policy)
   var events: [PollEvent] = []
   let loop = PollLoop(
     transport: transport, clock: clock, sleeper: sleeper, random: FixedRandom(random), requestTimeout: requestTimeout)
-  let outcome = loop.run(HTTPRequest(url: "http://api.test/jobs/j1"), watch: &watch) { events.append($0) }
+  let outcome = loop.wait(&watch) { events.append($0) }
   return EngineRun(outcome: outcome, transport: transport, sleeper: sleeper, events: events, clock: clock, start: start)
 }
 
@@ -174,10 +175,10 @@ private let failedDoc = answer(200, #"{"jobId":"j1","status":"failed","error":"b
     transport.latency = 4
     var policy = PollPolicy()
     policy.timeout = 4
-    var watch = JobWatch(label: "j1", dialect: nil, policy: policy)
+    var watch = JobWatch(label: "j1", request: HTTPRequest(url: "http://x/"), dialect: nil, policy: policy)
     let loop = PollLoop(
       transport: transport, clock: clock, sleeper: FakeSleeper(clock: clock), random: FixedRandom(), requestTimeout: 30)
-    let outcome = loop.run(HTTPRequest(url: "http://x/"), watch: &watch) { _ in }
+    let outcome = loop.wait(&watch) { _ in }
     #expect(outcome.exitCode == 124)
   }
 

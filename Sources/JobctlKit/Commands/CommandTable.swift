@@ -115,6 +115,57 @@ public enum CommandTable {
         "stale-after", value: "D", help: "Exit 8 when the job shows no change for D (default off)."),
     ])
 
+  public static let starting = OptionGroup(
+    title: "Start",
+    options: [
+      OptionSpec(
+        "data", value: "BODY|@FILE|@-",
+        help: "Request body, sent as-is (application/json when it parses as JSON); @FILE reads a file, @- stdin."),
+      OptionSpec(
+        "form", value: "NAME=VALUE", repeatable: true,
+        help: "A form field, sent application/x-www-form-urlencoded (repeatable)."),
+      OptionSpec("method", value: "METHOD", help: "HTTP method (default POST)."),
+      OptionSpec(
+        "idempotency-key", value: "KEY",
+        help: "Idempotency-Key to send (default: a new random UUID, the same on every retry)."),
+      waitFlag,
+    ])
+
+  static let waitFlag = OptionSpec("wait", help: "Go on waiting for the job, as 'jobctl wait' does.")
+
+  public static let canceling = OptionGroup(title: "Cancel", options: [waitFlag])
+
+  public static let waiting = OptionGroup(
+    title: "Wait",
+    options: [
+      OptionSpec(
+        "cancel-on-interrupt", help: "On Ctrl-C, cancel the job (POST JOB/cancel) before exiting 130.")
+    ])
+
+  public static let listing = OptionGroup(
+    title: "List",
+    options: [
+      OptionSpec("type", value: "T", help: "Only jobs of type T (sent as type=T)."),
+      OptionSpec("page", value: "N", help: "Page to read (sent as page=N)."),
+      OptionSpec("limit", value: "N", help: "Jobs per page (sent as limit=N)."),
+      OptionSpec("all", help: "Follow pagination.nextPage or Link rel=\"next\" to the last page."),
+      OptionSpec(
+        "query", value: "NAME=VALUE", repeatable: true, help: "An extra query parameter (repeatable)."),
+    ])
+
+  public static let fetching = OptionGroup(
+    title: "Output file",
+    options: [
+      OptionSpec(
+        "output", short: "o", value: "FILE",
+        help: "Write to FILE (through a temporary file renamed into place) instead of stdout."),
+      OptionSpec(
+        "as", value: "KIND", choices: ["body", "string", "json"],
+        help: "Which output to fetch: body (default), string or json (HotCRP's output=)."),
+      OptionSpec("continue", help: "Resume a partial FILE with a Range request."),
+      OptionSpec("quiet", short: "q", help: "Print nothing but errors."),
+    ])
+
   public static let commands: [CommandSpec] = [
     CommandSpec(
       name: "wait", arguments: "JOB", summary: "Poll a job until it completes, fails or is canceled.",
@@ -122,7 +173,7 @@ public enum CommandTable {
         Polls at once, then every --interval. Retry-After is honoured, network errors and 5xx
         answers are retried with backoff, and the exit code tells how the job ended.
         """,
-      groups: [connection, polling, output, general], arity: 1...1),
+      groups: [connection, polling, waiting, output, general], arity: 1...1),
     CommandSpec(
       name: "status", arguments: "JOB", summary: "Poll a job once and print its state.",
       details: """
@@ -130,6 +181,37 @@ public enum CommandTable {
         running; the job-state codes otherwise. It does not retry.
         """,
       groups: [connection, output, general], arity: 1...1),
+    CommandSpec(
+      name: "start", arguments: "PATH|URL", summary: "Start a job and print its id.",
+      details: """
+        POSTs to BASE_URL + PATH (or to URL) with an Idempotency-Key that stays the same on every
+        retry, so a dropped connection never starts a second job. Prints the job id (--json: the
+        whole answer); an answer that is already terminal is the result. With --wait, goes on as
+        'jobctl wait'.
+        """,
+      groups: [connection, starting, polling, output, general], arity: 1...1),
+    CommandSpec(
+      name: "cancel", arguments: "JOB", summary: "Ask the server to cancel a job.",
+      details: """
+        POSTs to the job's URL + /cancel. Accepted (202) and already-terminal (200) answers exit 0;
+        a stage that cannot be canceled (409) exits 6. With --wait, a refused cancel is retried at
+        each poll until accepted, then the job is waited for (exit 3 once canceled).
+        """,
+      groups: [connection, canceling, polling, output, general], arity: 1...1),
+    CommandSpec(
+      name: "list", arguments: "[PATH]", summary: "List jobs.",
+      details: """
+        GETs BASE_URL + PATH (default /jobs) with page, limit, type and extra query values. Reads
+        {"jobs": [...], "pagination": {...}} or a bare array. Text is a table; json is one array.
+        """,
+      groups: [connection, listing, polling, output, general], arity: 0...1),
+    CommandSpec(
+      name: "output", arguments: "JOB", summary: "Fetch a finished job's output.",
+      details: """
+        Fetches the job's output (HotCRP's output=body|string|json) to stdout or to -o FILE.
+        409 (not in that format) exits 6 and leaves FILE untouched; 204 (no output) prints a note.
+        """,
+      groups: [connection, fetching, polling, general], arity: 1...1),
     help,
     CommandSpec(
       name: "version", arguments: "", summary: "Print the version.", details: "", groups: [general], arity: 0...0),

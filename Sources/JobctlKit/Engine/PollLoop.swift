@@ -8,9 +8,17 @@ public struct WaitOutcome {
   public var dialect: Dialect?
 
   public var exitCode: Int32 { error?.exitCode ?? 0 }
+
+  public init(error: JobctlError?, watch: JobWatch) {
+    self.error = error
+    self.body = watch.lastBody
+    self.document = watch.lastDocument
+    self.snapshot = watch.lastSnapshot
+    self.dialect = watch.dialect
+  }
 }
 
-/// Runs one job's wait in real (or injected) time: poll, absorb, sleep, until the job ends, the
+/// Runs a stepper in real (or injected) time: send, absorb, sleep, until it finishes, the
 /// deadline passes or a signal arrives.
 public struct PollLoop {
   public let transport: HTTPTransport
@@ -20,7 +28,9 @@ public struct PollLoop {
   /// Per-request time limit; each request is also cut to what is left before the deadline.
   public let requestTimeout: Double
 
-  public init(transport: HTTPTransport, clock: Clock, sleeper: Sleeper, random: RandomSource, requestTimeout: Double) {
+  public init(
+    transport: HTTPTransport, clock: Clock, sleeper: Sleeper, random: RandomSource, requestTimeout: Double
+  ) {
     self.transport = transport
     self.clock = clock
     self.sleeper = sleeper
@@ -28,45 +38,46 @@ public struct PollLoop {
     self.requestTimeout = requestTimeout
   }
 
-  public func run(_ request: HTTPRequest, watch: inout JobWatch, report: (PollEvent) -> Void) -> WaitOutcome {
-    let deadline = watch.policy.timeout.map { clock.monotonic + $0 }
-    func finish(_ error: JobctlError?, _ watch: JobWatch) -> WaitOutcome {
-      WaitOutcome(
-        error: error, body: watch.lastBody, document: watch.lastDocument, snapshot: watch.lastSnapshot,
-        dialect: watch.dialect)
-    }
-    func timedOut(_ watch: JobWatch) -> WaitOutcome {
-      let limit = watch.policy.timeout.map(DurationText.format) ?? ""
-      return finish(.timedOut("timed out after \(limit); \(watch.stillText)"), watch)
+  /// Runs until the stepper finishes; returns its error (nil for success).
+  public func run<S: PollStepper>(_ stepper: inout S, report: (PollEvent) -> Void) -> JobctlError? {
+    let deadline = stepper.policy.timeout.map { clock.monotonic + $0 }
+    func timedOut(_ stepper: S) -> JobctlError {
+      let limit = stepper.policy.timeout.map(DurationText.format) ?? ""
+      return .timedOut("timed out after \(limit); \(stepper.stillText)")
     }
     while true {
-      var current = request
+      var request = stepper.nextRequest()
       if let deadline {
         let left = deadline - clock.monotonic
-        if left <= 0 { return timedOut(watch) }
-        current.timeout = min(requestTimeout, left)
+        if left <= 0 { return timedOut(stepper) }
+        request.timeout = min(request.timeout ?? requestTimeout, left)
       }
-      let result = transport.send(current)
+      let result = transport.send(request)
       if case .failure(let failure) = result, failure.timedOut, let deadline, clock.monotonic >= deadline - 0.001 {
-        return timedOut(watch)
+        return timedOut(stepper)
       }
-      let step = watch.absorb(result, now: clock.monotonic, wall: clock.wall, random: random, report: report)
-      switch step {
+      switch stepper.absorb(result, now: clock.monotonic, wall: clock.wall, random: random, report: report) {
       case .finish(let error):
-        return finish(error, watch)
-      case .pollAgain(var delay, let firm):
+        return error
+      case .again(var delay, let firm):
         if let deadline {
           let left = deadline - clock.monotonic
           if delay > left {
             // A Retry-After past the deadline cannot be honoured in time: give up now.
-            if firm { return timedOut(watch) }
+            if firm { return timedOut(stepper) }
             delay = max(left, 0)
-            if let signal = sleeper.sleep(delay) { return finish(.interrupted(signal: signal), watch) }
-            return timedOut(watch)
+            if let signal = sleeper.sleep(delay) { return .interrupted(signal: signal) }
+            return timedOut(stepper)
           }
         }
-        if let signal = sleeper.sleep(delay) { return finish(.interrupted(signal: signal), watch) }
+        if let signal = sleeper.sleep(delay) { return .interrupted(signal: signal) }
       }
     }
+  }
+
+  /// Waits for one job.
+  public func wait(_ watch: inout JobWatch, report: (PollEvent) -> Void) -> WaitOutcome {
+    let error = run(&watch, report: report)
+    return WaitOutcome(error: error, watch: watch)
   }
 }

@@ -7,6 +7,8 @@ import Musl
 /// Somewhere text goes: a file descriptor in the program, a buffer in tests.
 public protocol TextSink: AnyObject {
   func write(_ text: String)
+  /// Raw bytes (a download sent to stdout).
+  func writeBytes(_ bytes: [UInt8])
   /// Whether this is a terminal (decides `--progress auto`).
   var isTerminal: Bool { get }
 }
@@ -25,9 +27,10 @@ public final class FileSink: TextSink {
     self.isTerminal = isatty(fd) == 1
   }
 
-  public func write(_ text: String) {
+  public func write(_ text: String) { writeBytes(Array(text.utf8)) }
+
+  public func writeBytes(_ bytes: [UInt8]) {
     guard !closed else { return }
-    var bytes = Array(text.utf8)
     var offset = 0
     while offset < bytes.count {
       let n = bytes.withUnsafeBytes { buffer in
@@ -40,7 +43,6 @@ public final class FileSink: TextSink {
       }
       offset += n
     }
-    bytes.removeAll()
   }
 }
 
@@ -52,6 +54,7 @@ public final class BufferSink: TextSink {
   public init(isTerminal: Bool = false) { self.isTerminal = isTerminal }
 
   public func write(_ text: String) { self.text += text }
+  public func writeBytes(_ bytes: [UInt8]) { self.text += String(decoding: bytes, as: UTF8.self) }
 }
 
 /// The standard streams a command uses.

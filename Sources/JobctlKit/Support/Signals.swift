@@ -25,6 +25,15 @@ public enum Signals {
     return s == 0 ? nil : s
   }
 
+  /// Forgets a signal that was handled, so one more request can be sent (the cancel of
+  /// `--cancel-on-interrupt`); a second signal interrupts again.
+  public static func reset() {
+    received.store(0, ordering: .relaxed)
+    guard pipeFDs.read >= 0 else { return }
+    var buffer = [UInt8](repeating: 0, count: 64)
+    while read(pipeFDs.read, &buffer, buffer.count) > 0 {}
+  }
+
   /// Installs the handlers and ignores SIGPIPE.
   ///
   /// libcurl runs with NOSIGNAL, and a closed stdout must end jobctl quietly rather than kill it.

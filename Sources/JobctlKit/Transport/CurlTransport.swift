@@ -29,6 +29,9 @@ private final class TransferState {
   var status = 0
   var limit: Int
   var overflow = false
+  var stream: BodyStream?
+  var streaming = false
+  var sawBody = false
   let trace: (@Sendable (String) -> Void)?
 
   init(limit: Int, trace: (@Sendable (String) -> Void)?) {
@@ -41,6 +44,8 @@ private final class TransferState {
     headers.removeAll(keepingCapacity: true)
     status = 0
     overflow = false
+    streaming = false
+    sawBody = false
   }
 }
 
@@ -104,6 +109,16 @@ public final class CurlTransport: HTTPTransport {
       guard let userdata else { return 0 }
       let state = Unmanaged<TransferState>.fromOpaque(userdata).takeUnretainedValue()
       let n = size * count
+      if !state.sawBody {
+        state.sawBody = true
+        if let stream = state.stream, (200..<300).contains(state.status) {
+          state.streaming = true
+          stream.answer(status: state.status)
+        }
+      }
+      if state.streaming, let stream = state.stream {
+        return stream.write(UnsafeRawBufferPointer(start: ptr, count: n)) ? n : 0
+      }
       if state.body.count + n > state.limit {
         state.overflow = true
         return 0
@@ -200,6 +215,10 @@ public final class CurlTransport: HTTPTransport {
 
   private func perform(_ request: HTTPRequest) -> Result<HTTPResponse, TransportFailure> {
     state.reset()
+    state.stream = request.stream
+    request.stream?.begin()
+    // A download's size is bounded by the disk, not by the job-document cap.
+    jc_setopt_off(easy, CURLOPT_MAXFILESIZE_LARGE, request.stream == nil ? curl_off_t(options.maxBodyBytes) : 0)
     errorBuffer[0] = 0
     jc_setopt_str(easy, CURLOPT_URL, request.url)
     jc_setopt_long(easy, CURLOPT_TIMEOUT_MS, milliseconds(request.timeout ?? options.requestTimeout))
@@ -270,6 +289,8 @@ public final class CurlTransport: HTTPTransport {
     let detail = errorBuffer[0] != 0 ? String(cString: errorBuffer) : String(cString: curl_easy_strerror(code))
     let text = Text.oneLine(detail)
     switch code {
+    case CURLE_WRITE_ERROR where state.stream?.failed == true:
+      return TransportFailure(.localWrite, "cannot write the output file: \(String(cString: strerror(errno)))")
     case CURLE_WRITE_ERROR where state.overflow, CURLE_FILESIZE_EXCEEDED:
       return TransportFailure(.tooLarge, "the answer is larger than \(options.maxBodyBytes >> 20) MiB")
     case CURLE_OPERATION_TIMEDOUT:

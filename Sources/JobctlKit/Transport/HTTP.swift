@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
 /// One header, name and value as sent or received.
 public struct HTTPHeader: Sendable, Equatable {
   public var name: String
@@ -18,6 +24,8 @@ public struct HTTPRequest: Sendable {
   public var credentialHost: String?
   /// Overall time limit for this request (connect included); nil uses the transport's default.
   public var timeout: Double?
+  /// Where a 2xx body goes instead of memory (downloads); nil keeps it in `HTTPResponse.body`.
+  public var stream: BodyStream?
 
   public init(
     method: String = "GET", url: String, headers: [HTTPHeader] = [], body: [UInt8]? = nil,
@@ -29,6 +37,50 @@ public struct HTTPRequest: Sendable {
     self.body = body
     self.credentialHost = credentialHost
     self.timeout = timeout
+  }
+}
+
+/// A file that receives a download as it arrives, so its size is not bounded by memory.
+///
+/// Each attempt starts from `keep` bytes (a `--continue` prefix); a 200 answer to a range
+/// request starts from zero, since the server sent the whole body.
+public final class BodyStream: @unchecked Sendable {
+  public let fd: Int32
+  public let keep: Int
+  public private(set) var failed = false
+
+  public init(fd: Int32, keep: Int) {
+    self.fd = fd
+    self.keep = keep
+  }
+
+  /// Called as a transfer starts: back to the kept prefix.
+  func begin() {
+    _ = ftruncate(fd, off_t(keep))
+    _ = lseek(fd, off_t(keep), SEEK_SET)
+    failed = false
+  }
+
+  /// Called with the first body bytes of an answer.
+  func answer(status: Int) {
+    if status == 200 && keep > 0 {
+      _ = ftruncate(fd, 0)
+      _ = lseek(fd, 0, SEEK_SET)
+    }
+  }
+
+  func write(_ buffer: UnsafeRawBufferPointer) -> Bool {
+    var offset = 0
+    while offset < buffer.count {
+      let n = Glibc.write(fd, buffer.baseAddress.map { $0 + offset }, buffer.count - offset)
+      if n < 0 {
+        if errno == EINTR { continue }
+        failed = true
+        return false
+      }
+      offset += n
+    }
+    return true
   }
 }
 
@@ -65,6 +117,8 @@ public struct TransportFailure: Error, Sendable, Equatable {
     case redirect
     /// The URL itself is unusable.
     case badURL
+    /// A download could not be written locally (disk full, ...).
+    case localWrite
     /// A signal arrived; the request was abandoned.
     case interrupted(signal: Int32)
   }

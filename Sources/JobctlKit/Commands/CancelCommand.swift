@@ -1,0 +1,185 @@
+/// `cancel`, and the cancel sent by `wait --cancel-on-interrupt` (contract section 8).
+enum CancelCommand {
+  /// What the server said to one cancel request.
+  enum Answer {
+    /// 2xx with `accepted` true (or no `accepted` at all).
+    case accepted(HTTPResponse)
+    /// 200 with `accepted: false`: the job is already terminal; `reason` says how.
+    case alreadyTerminal(reason: String, HTTPResponse)
+    /// 409 `JOB_CANCEL_UNAVAILABLE`: this stage cannot be canceled; retry later.
+    case refused(stage: String?, HTTPResponse)
+  }
+
+  static func run(_ invocation: Invocation, environment: [String: String], services: Services) throws(JobctlError)
+    -> Int32
+  {
+    let context = try NetworkContext.make(invocation, environment: environment, services: services)
+    let job = try context.resolve(invocation.arguments[0])
+    let output = context.settings.output
+    if invocation.has("wait") {
+      var watch = CancelAndWait(job: job, context: context)
+      let error = context.loop.run(&watch) { context.reporter.report($0, job: job.label) }
+      return context.renderer.finish(WaitOutcome(error: error, watch: watch.watch), job: job.label)
+    }
+    let request = cancelRequest(job, context: context)
+    var watch = RequestWatch(request: request, subject: "job \(job.label)", policy: context.settings.policy)
+    var answer: Answer?
+    let error = context.loop.run(&watch) { context.reporter.report($0, job: job.label) }
+    if let response = watch.response { answer = interpret(response) }
+    switch (answer, error) {
+    case (.accepted(let response)?, nil):
+      print(response, text: "job: \(job.label)\ncancel: accepted\n", context: context)
+      return 0
+    case (.alreadyTerminal(let reason, let response)?, _):
+      print(response, text: "job: \(job.label)\ncancel: not accepted\nreason: \(reason)\n", context: context)
+      if !output.quiet {
+        context.diagnostics.line("jobctl: job \(Text.oneLine(job.label, limit: 120)) was not canceled: \(reason)")
+      }
+      return 0
+    case (.refused(let stage, let response)?, _):
+      print(response, text: "job: \(job.label)\ncancel: refused\n", context: context)
+      throw .rejected(refusal(job, stage: stage))
+    default:
+      throw error ?? .rejected("the cancel answer for job \(job.label) was not understood")
+    }
+  }
+
+  /// POST `{job url}/cancel` (before any query string).
+  static func cancelRequest(_ job: JobReference, context: NetworkContext) -> HTTPRequest {
+    var url = job.url
+    var query = ""
+    if let q = url.firstIndex(of: "?") {
+      query = String(url[q...])
+      url = String(url[..<q])
+    }
+    while url.hasSuffix("/") { url.removeLast() }
+    return context.request("POST", url: url + "/cancel" + query, credentialHost: job.credentialHost, body: [])
+  }
+
+  /// Reads a cancel answer; nil for anything that is not one of the three.
+  static func interpret(_ response: HTTPResponse) -> Answer? {
+    let document = try? JSON.parse(response.body)
+    switch response.status {
+    case 200..<300:
+      if document?["accepted"] == .bool(false) {
+        let reason =
+          document?["reason"]?.stringValue ?? document.flatMap { Messages.all(in: $0).first } ?? "not accepted"
+        return .alreadyTerminal(reason: Text.oneLine(reason), response)
+      }
+      return .accepted(response)
+    case 409:
+      let error = document?["error"]
+      let details = error?["details"] ?? document?["details"]
+      let subcode = details?["subcode"]?.stringValue ?? error?["subcode"]?.stringValue
+      guard subcode == "JOB_CANCEL_UNAVAILABLE" else { return nil }
+      let stage = details?["stage"]?.stringValue ?? error?["stage"]?.stringValue
+      return .refused(stage: stage.map { Text.oneLine($0) }, response)
+    default:
+      return nil
+    }
+  }
+
+  static func refusal(_ job: JobReference, stage: String?) -> String {
+    let place = stage.map { "in stage \($0)" } ?? "in its current stage"
+    return "job \(job.label) cannot be canceled \(place) (JOB_CANCEL_UNAVAILABLE); retry later, or use --wait"
+  }
+
+  private static func print(_ response: HTTPResponse, text: String, context: NetworkContext) {
+    let output = context.settings.output
+    let stdout = context.services.streams.stdout
+    if let field = output.field {
+      if let value = (try? JSON.parse(response.body)).flatMap({ field.value(in: $0) }) {
+        stdout.write(value.displayText + "\n")
+      }
+    } else if output.format == .json {
+      let body = String(decoding: response.body, as: UTF8.self)
+      stdout.write(body.isEmpty ? "{}\n" : body.hasSuffix("\n") ? body : body + "\n")
+    } else if !output.quiet {
+      stdout.write(text)
+    }
+  }
+
+  /// Sends the cancel of `wait --cancel-on-interrupt` after Ctrl-C.
+  ///
+  /// One request, at most 10 s; a second Ctrl-C abandons it. The outcome stays the interrupt.
+  static func cancelOnInterrupt(_ job: JobReference, context: NetworkContext) {
+    Signals.reset()
+    var request = cancelRequest(job, context: context)
+    request.timeout = min(context.settings.transport.requestTimeout, 10)
+    let result = context.transport.send(request)
+    let label = Text.oneLine(job.label, limit: 120)
+    switch result {
+    case .success(let response):
+      switch interpret(response) {
+      case .accepted?: context.diagnostics.line("jobctl: cancel of job \(label) accepted")
+      case .alreadyTerminal(let reason, _)?:
+        context.diagnostics.line("jobctl: job \(label) was not canceled: \(reason)")
+      case .refused(let stage, _)?: context.diagnostics.line("jobctl: \(refusal(job, stage: stage))")
+      case nil:
+        context.diagnostics.line(
+          "jobctl: cancel of job \(label) failed: \(Messages.forErrorAnswer(status: response.status, body: response.body))"
+        )
+      }
+    case .failure(let failure):
+      context.diagnostics.line("jobctl: cancel of job \(label) failed: \(failure.message)")
+    }
+  }
+}
+
+/// `cancel --wait`: cancel, and while the stage refuses, poll the job and cancel again at each
+/// poll; once accepted (or the job ended), wait for the terminal state.
+struct CancelAndWait: PollStepper {
+  let job: JobReference
+  private(set) var watch: JobWatch
+  private let cancel: HTTPRequest
+  private var retrier: Retrier
+  private var cancelPending = true
+  private var lastWasCancel = false
+
+  init(job: JobReference, context: NetworkContext) {
+    self.job = job
+    let poll = context.request(url: job.url, credentialHost: job.credentialHost)
+    watch = JobWatch(
+      label: job.label, request: poll, dialect: context.settings.dialect, policy: context.settings.policy)
+    cancel = CancelCommand.cancelRequest(job, context: context)
+    retrier = Retrier(policy: context.settings.policy)
+  }
+
+  var policy: PollPolicy { watch.policy }
+  var stillText: String { watch.stillText + (cancelPending ? "; the cancel was not accepted yet" : "") }
+
+  mutating func nextRequest() -> HTTPRequest {
+    lastWasCancel = cancelPending && !lastWasCancel
+    return lastWasCancel ? cancel : watch.request
+  }
+
+  mutating func absorb(
+    _ result: Result<HTTPResponse, TransportFailure>, now: Double, wall: Double, random: RandomSource,
+    report: (PollEvent) -> Void
+  ) -> PollStep {
+    guard lastWasCancel else {
+      return watch.absorb(result, now: now, wall: wall, random: random, report: report)
+    }
+    switch result {
+    case .success(let response):
+      switch CancelCommand.interpret(response) {
+      case .accepted?, .alreadyTerminal?:
+        cancelPending = false
+        retrier.succeeded()
+        return .again(after: 0, firm: false)
+      case .refused?:
+        // Poll the job now; the cancel is tried again before the next poll.
+        retrier.succeeded()
+        return .again(after: 0, firm: false)
+      case nil:
+        let retryAfter = response.header("Retry-After").flatMap { RetryAfter.delay($0, now: wall) }
+        let verdict = Verdict.of(response, subject: "job \(job.label)", retryAfter: retryAfter)
+        return retrier.handle(
+          verdict == .answered ? .end(.rejected("the cancel answer was not understood")) : verdict,
+          retryAfter: retryAfter, random: random, report: report)
+      }
+    case .failure(let failure):
+      return retrier.handle(.of(failure), retryAfter: nil, random: random, report: report)
+    }
+  }
+}

@@ -1,0 +1,134 @@
+/// `list`: one page of jobs, or every page with `--all` (contract section 11).
+enum ListCommand {
+  /// A page never followed twice, and never more than this many pages.
+  static let maximumPages = 10_000
+
+  static func run(_ invocation: Invocation, environment: [String: String], services: Services) throws(JobctlError)
+    -> Int32
+  {
+    let context = try NetworkContext.make(invocation, environment: environment, services: services)
+    let path = invocation.arguments.first ?? "/jobs"
+    let start = try StartCommand.startURL(path, settings: context.settings)
+    var query: [(String, String)] = []
+    for (name, option) in [("page", "page"), ("limit", "limit")] {
+      if let v = invocation.value(option) {
+        guard let n = Int(v), n >= 1 else {
+          throw .usage("--\(option) takes a whole number of at least 1, not '\(Text.oneLine(v, limit: 40))'")
+        }
+        query.append((name, String(n)))
+      }
+    }
+    if let t = invocation.value("type") { query.append(("type", t)) }
+    for q in invocation.all("query") {
+      guard let eq = q.firstIndex(of: "="), eq != q.startIndex else {
+        throw .usage("--query takes NAME=VALUE, not '\(Text.oneLine(q, limit: 60))'")
+      }
+      query.append((String(q[..<eq]), String(q[q.index(after: eq)...])))
+    }
+    var url = start.url + encode(query, after: start.url)
+    var jobs: [JSON] = []
+    var seen: Set<String> = []
+    while true {
+      guard seen.insert(url).inserted, seen.count <= maximumPages else {
+        throw .rejected("pagination loops back to \(Text.oneLine(url, limit: 200))")
+      }
+      let request = context.request(url: url, credentialHost: start.credentialHost)
+      let answer: HTTPResponse
+      switch context.send(request, subject: "the job list at \(start.label)", label: start.label) {
+      case .failure(let error): throw error
+      case .success(let response): answer = response
+      }
+      guard let document = try? JSON.parse(answer.body) else {
+        throw .rejected("the job list at \(start.label) is not JSON")
+      }
+      guard let page = document.arrayValue ?? document["jobs"]?.arrayValue else {
+        throw .rejected("the answer at \(start.label) holds no job list (\"jobs\": [...] or an array)")
+      }
+      jobs += page
+      guard invocation.has("all"), let next = nextPage(document, answer: answer, current: url, query: query) else {
+        break
+      }
+      url = next
+    }
+    return print(jobs, context: context)
+  }
+
+  /// The next page's URL: `pagination.nextPage` (a number, put into `page=`), or `Link: rel="next"`.
+  static func nextPage(_ document: JSON, answer: HTTPResponse, current: String, query: [(String, String)]) -> String? {
+    if let next = document["pagination"]?["nextPage"], next != .null,
+      let n = next.doubleValue ?? next.stringValue.flatMap(Double.init)
+    {
+      var q = query.filter { $0.0 != "page" }
+      q.insert(("page", String(Int(n))), at: 0)
+      let base = String(current[..<(current.firstIndex(of: "?") ?? current.endIndex)])
+      return base + encode(q, after: base)
+    }
+    guard let link = answer.header("Link") else { return nil }
+    for part in link.split(separator: ",") {
+      let pieces = part.split(separator: ";").map { Text.trimmed($0) }
+      guard let first = pieces.first, first.hasPrefix("<"), first.hasSuffix(">"),
+        pieces.dropFirst().contains(where: {
+          Text.lowercased(String($0)).replacingOccurrences(of: " ", with: "") == "rel=\"next\""
+            || Text.lowercased(String($0)) == "rel=next"
+        })
+      else { continue }
+      let target = String(first.dropFirst().dropLast())
+      let lower = Text.lowercased(target)
+      if lower.hasPrefix("http://") || lower.hasPrefix("https://") { return target }
+      guard let origin = URLParts(current)?.origin, target.hasPrefix("/") else { return nil }
+      return origin + target
+    }
+    return nil
+  }
+
+  static func encode(_ query: [(String, String)], after url: String) -> String {
+    guard !query.isEmpty else { return "" }
+    let joined = query.map { "\(PercentEncoding.component($0.0))=\(PercentEncoding.component($0.1))" }.joined(
+      separator: "&")
+    return (url.contains("?") ? "&" : "?") + joined
+  }
+
+  static func print(_ jobs: [JSON], context: NetworkContext) -> Int32 {
+    let output = context.settings.output
+    let stdout = context.services.streams.stdout
+    let array = JSON.array(jobs)
+    if let field = output.field {
+      guard let value = field.value(in: array) else {
+        context.diagnostics.error("the job list has no field '\(field)'")
+        return JobctlError.rejected("").exitCode
+      }
+      stdout.write(value.displayText + "\n")
+      return 0
+    }
+    if output.format == .json {
+      stdout.write(array.serialized() + "\n")
+      return 0
+    }
+    var rows = [["ID", "TYPE", "STATUS", "PROGRESS"]]
+    for job in jobs {
+      let id = ["jobId", "id", "job"].lazy.compactMap { job[$0]?.displayText }.first ?? "-"
+      let type = ["type", "kind"].lazy.compactMap { job[$0]?.displayText }.first ?? "-"
+      let status = job["status"]?.displayText ?? "-"
+      rows.append(
+        [id, type, status, progressText(job, dialect: context.settings.dialect)].map { Text.oneLine($0, limit: 80) })
+    }
+    let widths = (0..<4).map { column in rows.map { $0[column].count }.max() ?? 0 }
+    for row in rows {
+      let cells = row.enumerated().map { i, cell in
+        i == 3 ? cell : cell + String(repeating: " ", count: widths[i] - cell.count)
+      }
+      stdout.write(cells.joined(separator: "  ") + "\n")
+    }
+    return 0
+  }
+
+  /// Progress as a percentage: by the shape's scale when `--dialect` names one; otherwise a value
+  /// up to 1 is a fraction and a larger one a percentage.
+  static func progressText(_ job: JSON, dialect: Dialect?) -> String {
+    guard let value = job["progress"]?.doubleValue, value.isFinite, value >= 0 else {
+      return job["progress"]?.stringValue ?? "-"
+    }
+    if case .number(_, let full)? = dialect?.progress { return Text.percent(min(value / full, 1)) }
+    return Text.percent(value <= 1 ? value : min(value / 100, 1))
+  }
+}

@@ -1,0 +1,66 @@
+/// What every command that talks to a server shares: validated settings, the stderr channel,
+/// one transport (one connection pool), the poll loop and the progress reporter.
+struct NetworkContext {
+  var settings: Settings
+  let diagnostics: Diagnostics
+  let transport: HTTPTransport
+  let loop: PollLoop
+  let reporter: ProgressReporter
+  let services: Services
+  let environment: [String: String]
+
+  /// Resolves settings and opens the transport; nothing is sent yet.
+  static func make(_ invocation: Invocation, environment: [String: String], services: Services) throws(JobctlError)
+    -> NetworkContext
+  {
+    let diagnostics = Diagnostics(sink: services.streams.stderr)
+    var settings = try Settings.resolve(invocation, environment: environment, readFile: services.readFile)
+    settings.secrets.forEach(diagnostics.addSecret)
+    if settings.transport.insecure && !settings.output.quiet {
+      diagnostics.warning("--insecure: TLS certificates are not verified")
+    }
+    if settings.output.verbose {
+      settings.transport.trace = { [diagnostics] line in diagnostics.line(line) }
+    }
+    let transport: HTTPTransport
+    do {
+      transport = try services.makeTransport(settings.transport)
+    } catch {
+      throw .unreachable(error.message)
+    }
+    let loop = PollLoop(
+      transport: transport, clock: services.clock, sleeper: services.sleeper, random: services.random,
+      requestTimeout: settings.transport.requestTimeout)
+    let reporter = ProgressReporter(diagnostics: diagnostics, clock: services.clock, settings: settings.output)
+    return NetworkContext(
+      settings: settings, diagnostics: diagnostics, transport: transport, loop: loop, reporter: reporter,
+      services: services, environment: environment)
+  }
+
+  var renderer: Renderer {
+    Renderer(settings: settings.output, stdout: services.streams.stdout, diagnostics: diagnostics)
+  }
+
+  /// A request to `url` with the configured headers and the credentials' home host.
+  func request(_ method: String = "GET", url: String, credentialHost: String, body: [UInt8]? = nil) -> HTTPRequest {
+    HTTPRequest(method: method, url: url, headers: settings.requestHeaders, body: body, credentialHost: credentialHost)
+  }
+
+  /// Sends one request, retrying as a wait would, until it is answered with a 2xx.
+  ///
+  /// `alsoAccept` lists non-2xx statuses the caller reads itself.
+  func send(_ request: HTTPRequest, subject: String, label: String, alsoAccept: Set<Int> = [])
+    -> Result<HTTPResponse, JobctlError>
+  {
+    var watch = RequestWatch(request: request, subject: subject, policy: settings.policy, alsoAccept: alsoAccept)
+    let error = loop.run(&watch) { reporter.report($0, job: label) }
+    if let error { return .failure(error) }
+    guard let response = watch.response else { return .failure(.unreachable("\(subject): no answer")) }
+    return .success(response)
+  }
+
+  /// The URL a job reference names, for cancel and output.
+  func resolve(_ text: String) throws(JobctlError) -> JobReference {
+    try JobReference.resolve(text, settings: settings)
+  }
+}

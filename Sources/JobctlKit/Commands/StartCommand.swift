@@ -1,0 +1,175 @@
+/// `start`: POST a job with an Idempotency-Key, print its id, or go on waiting for it.
+enum StartCommand {
+  static func run(_ invocation: Invocation, environment: [String: String], services: Services) throws(JobctlError)
+    -> Int32
+  {
+    let context = try NetworkContext.make(invocation, environment: environment, services: services)
+    let target = try startURL(invocation.arguments[0], settings: context.settings)
+    let (body, contentType) = try requestBody(invocation, services: services)
+    let method = invocation.value("method") ?? "POST"
+    guard !method.isEmpty, method.unicodeScalars.allSatisfy({ ("A"..."Z").contains($0) }) else {
+      throw .usage(
+        "--method takes an HTTP method in capitals such as POST or PUT, not '\(Text.oneLine(method, limit: 40))'")
+    }
+    let key = invocation.value("idempotency-key") ?? UUID4.random(services.random)
+    guard !key.isEmpty, !key.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
+      throw .usage("--idempotency-key may not be empty or contain control characters")
+    }
+    var request = context.request(method, url: target.url, credentialHost: target.credentialHost, body: body)
+    request.headers.append(HTTPHeader("Idempotency-Key", key))
+    if let contentType { request.headers.append(HTTPHeader("Content-Type", contentType)) }
+
+    let answer: HTTPResponse
+    switch context.send(request, subject: "\(method) \(target.label)", label: target.label) {
+    case .failure(let error): throw error
+    case .success(let response): answer = response
+    }
+    return try finish(answer, invocation: invocation, target: target, context: context)
+  }
+
+  /// Reads the start answer: a job to print or wait for, or a result already (synchronous work).
+  static func finish(_ answer: HTTPResponse, invocation: Invocation, target: JobReference, context: NetworkContext)
+    throws(JobctlError) -> Int32
+  {
+    let document = try? JSON.parse(answer.body)
+    let id = ["jobId", "job", "id"].lazy.compactMap { key -> String? in
+      guard let value = document?[key], value != .null, value.stringValue != "" else { return nil }
+      return value.displayText
+    }.first
+    let location =
+      ["locationUrl", "job_url"].lazy.compactMap { document?[$0]?.stringValue }.first
+      ?? answer.header("Location")
+    let output = context.settings.output
+
+    guard id != nil || location != nil else {
+      // No job: the work may have finished synchronously (HotCRP answers 200 with a status).
+      guard answer.body.isEmpty == false, document?.isObject == true else {
+        throw .rejected(
+          "the answer to \(target.label) (\(HTTPStatus.describe(answer.status))) names no job (jobId, job, id, locationUrl, job_url or Location)"
+        )
+      }
+      var watch = JobWatch(
+        label: target.label, request: HTTPRequest(url: target.url), dialect: context.settings.dialect,
+        policy: context.settings.policy)
+      guard case .finish(let error)? = watch.adopt(answer, now: context.services.clock.monotonic, report: { _ in })
+      else {
+        throw .rejected("the answer to \(target.label) names no job (jobId, job, id, locationUrl, job_url or Location)")
+      }
+      let outcome = WaitOutcome(error: error, watch: watch)
+      return context.renderer.finish(outcome, job: target.label)
+    }
+
+    let job = try jobReference(id: id, location: location, answerURL: answer.url, context: context)
+    if invocation.has("wait") {
+      if output.showsProgress {
+        context.diagnostics.line(
+          "[\(HTTPDate.iso8601(context.services.clock.wall))] \(Text.oneLine(job.label, limit: 120)): started (\(HTTPStatus.describe(answer.status)))"
+        )
+      }
+      let (outcome, _) = WaitCommand.wait(for: job, context: context, first: answer)
+      return context.renderer.finish(outcome, job: job.label)
+    }
+    if let field = output.field {
+      guard let value = document.flatMap({ field.value(in: $0) }) else {
+        throw .rejected("the answer to \(target.label) has no field '\(field)'")
+      }
+      context.services.streams.stdout.write(value.displayText + "\n")
+    } else if output.format == .json {
+      let text = String(decoding: answer.body, as: UTF8.self)
+      context.services.streams.stdout.write(text.hasSuffix("\n") ? text : text + "\n")
+    } else {
+      context.services.streams.stdout.write((id ?? job.url) + "\n")
+    }
+    return 0
+  }
+
+  /// Where the job is polled: its URL when the answer gives one (relative ones resolved against
+  /// the answering URL's origin), else its id in the jobs path.
+  static func jobReference(id: String?, location: String?, answerURL: String, context: NetworkContext)
+    throws(JobctlError) -> JobReference
+  {
+    if let location, !location.isEmpty {
+      let lower = Text.lowercased(location)
+      var url = location
+      if !(lower.hasPrefix("http://") || lower.hasPrefix("https://")), let origin = URLParts(answerURL)?.origin {
+        url = origin + (location.hasPrefix("/") ? "" : "/") + location
+      }
+      guard let parts = URLParts(url) else {
+        throw .rejected("the answer's job URL is unusable: \(Text.oneLine(location, limit: 200))")
+      }
+      let home = URLParts(answerURL)?.hostKey ?? parts.hostKey
+      return JobReference(label: id ?? url, url: url, credentialHost: context.settings.baseURL?.hostKey ?? home)
+    }
+    return try JobReference.resolve(id ?? "", settings: context.settings)
+  }
+
+  /// The start URL: PATH against the base URL, or an absolute URL.
+  static func startURL(_ text: String, settings: Settings) throws(JobctlError) -> JobReference {
+    let lower = Text.lowercased(text)
+    if lower.hasPrefix("http://") || lower.hasPrefix("https://") {
+      return try JobReference.resolve(text, settings: settings)
+    }
+    guard let baseText = settings.baseURLText, let base = settings.baseURL else {
+      throw .usage(
+        "no base URL to start '\(Text.oneLine(text, limit: 200))' at: set --base-url or JOBCTL_BASE_URL, or give a full URL"
+      )
+    }
+    var prefix = baseText
+    if let q = prefix.firstIndex(where: { $0 == "?" || $0 == "#" }) { prefix = String(prefix[..<q]) }
+    while prefix.hasSuffix("/") { prefix.removeLast() }
+    let url = prefix + (text.hasPrefix("/") ? "" : "/") + text
+    guard URLParts(url) != nil else {
+      throw .usage(
+        "'\(Text.oneLine(text, limit: 200))' is not a usable path (spaces and control characters must be percent-encoded)"
+      )
+    }
+    return JobReference(label: text, url: url, credentialHost: base.hostKey)
+  }
+
+  /// The body and its content type from `--data` or `--form`.
+  static func requestBody(_ invocation: Invocation, services: Services) throws(JobctlError) -> ([UInt8]?, String?) {
+    let forms = invocation.all("form")
+    if let data = invocation.value("data") {
+      guard forms.isEmpty else { throw .usage("--data and --form cannot be used together") }
+      let bytes: [UInt8]
+      if data == "@-" {
+        bytes = services.streams.readStdin()
+      } else if data.hasPrefix("@") {
+        switch services.readFile(String(data.dropFirst())) {
+        case .success(let b): bytes = b
+        case .failure(let e):
+          throw .usage("cannot read the --data file \(Text.oneLine(String(data.dropFirst()), limit: 200)): \(e.reason)")
+        }
+      } else {
+        bytes = Array(data.utf8)
+      }
+      let isJSON = (try? JSON.parse(bytes)) != nil
+      return (bytes, isJSON ? "application/json" : "application/x-www-form-urlencoded")
+    }
+    guard !forms.isEmpty else { return (nil, nil) }
+    var fields: [String] = []
+    for form in forms {
+      guard let eq = form.firstIndex(of: "="), eq != form.startIndex else {
+        throw .usage("--form takes NAME=VALUE, not '\(Text.oneLine(form, limit: 60))'")
+      }
+      let name = PercentEncoding.component(String(form[..<eq]))
+      let value = PercentEncoding.component(String(form[form.index(after: eq)...]))
+      fields.append("\(name)=\(value)")
+    }
+    return (Array(fields.joined(separator: "&").utf8), "application/x-www-form-urlencoded")
+  }
+}
+
+/// Random (version 4) UUIDs for Idempotency-Key.
+enum UUID4 {
+  static func random(_ source: RandomSource) -> String {
+    var bytes = (0..<16).map { _ in UInt8(min(255, Int(source.unit() * 256))) }
+    bytes[6] = (bytes[6] & 0x0F) | 0x40
+    bytes[8] = (bytes[8] & 0x3F) | 0x80
+    let hex = bytes.map { b -> String in
+      let s = String(b, radix: 16)
+      return s.count == 1 ? "0" + s : s
+    }
+    return [hex[0..<4], hex[4..<6], hex[6..<8], hex[8..<10], hex[10..<16]].map { $0.joined() }.joined(separator: "-")
+  }
+}

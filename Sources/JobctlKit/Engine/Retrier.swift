@@ -1,0 +1,211 @@
+/// Something worth telling the user while a job is watched or a request retried.
+public enum PollEvent: Sendable, Equatable {
+  /// The job's state, stage, phase or progress changed.
+  case state(JobSnapshot, httpStatus: Int)
+  /// A failed request will be retried after `delay`.
+  case retry(reason: String, delay: Double, failures: Int)
+  /// The server asked to slow down; the next request waits `delay`.
+  case rateLimited(reason: String, delay: Double)
+}
+
+/// What to do after a request.
+public enum PollStep: Equatable {
+  /// Send the next request after `delay`. `firm` delays come from `Retry-After` and may not be
+  /// shortened.
+  case again(after: Double, firm: Bool)
+  /// Done; nil means success (the job completed, the request was answered).
+  case finish(JobctlError?)
+}
+
+/// How one answer or failure counts, before any job document is read (contract section 5).
+public enum Verdict: Equatable {
+  /// A 2xx answer: the caller reads it.
+  case answered
+  /// 429, or 503 with `Retry-After`: wait, never a failure.
+  case rateLimited(reason: String, retryAfter: Double?)
+  /// Worth retrying; `final` is the error once `--max-errors` run out.
+  case transient(reason: String, final: JobctlError)
+  /// Ends at once.
+  case end(JobctlError)
+
+  /// Classifies a transport failure.
+  public static func of(_ failure: TransportFailure) -> Verdict {
+    switch failure.kind {
+    case .interrupted(let signal): return .end(.interrupted(signal: signal))
+    case .tls: return .end(.unreachable("\(failure.message) (use --cacert FILE to trust a private CA)"))
+    case .badURL: return .end(.usage(failure.message))
+    case .redirect, .localWrite: return .end(.rejected(failure.message))
+    case .tooLarge: return .transient(reason: failure.message, final: .rejected(failure.message))
+    case .transient: return .transient(reason: failure.message, final: .unreachable(failure.message))
+    }
+  }
+
+  /// Classifies an answer by its status.
+  ///
+  /// `subject` names what was asked for in not-found messages (`job 42`); `retryAfter` is the
+  /// answer's parsed `Retry-After`.
+  public static func of(_ response: HTTPResponse, subject: String, retryAfter: Double?) -> Verdict {
+    let status = response.status
+    let message = { Messages.forErrorAnswer(status: status, body: response.body) }
+    switch status {
+    case 200..<300:
+      return .answered
+    case 429:
+      return .rateLimited(reason: message(), retryAfter: retryAfter)
+    case 503 where retryAfter != nil:
+      return .rateLimited(reason: message(), retryAfter: retryAfter)
+    case 408, 500..<600:
+      return .transient(reason: message(), final: .unreachable(message()))
+    case 401, 403:
+      return .end(.authRefused(message() + " (check the token: JOBCTL_TOKEN or --token-file)"))
+    case 404:
+      return .end(.notFound("\(subject) not found: \(message())"))
+    case 410:
+      return .end(.notFound("\(subject) expired: \(message())"))
+    default:
+      return .end(.rejected(message()))
+    }
+  }
+}
+
+/// Counts failures and rate limits and turns them into delays: the retry rules shared by every
+/// request jobctl repeats (polls, starts, cancels, list pages, output downloads).
+public struct Retrier {
+  public let policy: PollPolicy
+  public private(set) var failures = 0
+  private var rateLimits = 0
+
+  public init(policy: PollPolicy) { self.policy = policy }
+
+  /// A good answer: the failure streak is over.
+  public mutating func succeeded() {
+    failures = 0
+    rateLimits = 0
+  }
+
+  /// A failure that counts towards `--max-errors`; `firmDelay` is a `Retry-After` to honour.
+  public mutating func failed(
+    reason: String, final: JobctlError, firmDelay: Double?, random: RandomSource, report: (PollEvent) -> Void
+  ) -> PollStep {
+    failures += 1
+    if policy.oneShot { return .finish(final) }
+    if failures >= policy.maxErrors {
+      let plural = failures == 1 ? "" : "s"
+      return .finish(final.withMessage("gave up after \(failures) consecutive failure\(plural); the last: \(reason)"))
+    }
+    let backoff = policy.backoffDelay(failures: failures, random)
+    let delay = max(backoff, firmDelay ?? 0)
+    report(.retry(reason: reason, delay: delay, failures: failures))
+    return .again(after: delay, firm: firmDelay.map { $0 >= backoff } ?? false)
+  }
+
+  /// A rate limit: wait as asked (or back off), never counted as a failure.
+  public mutating func rateLimited(
+    reason: String, retryAfter: Double?, random: RandomSource, report: (PollEvent) -> Void
+  ) -> PollStep {
+    failures = 0
+    rateLimits += 1
+    if policy.oneShot {
+      let hint = retryAfter.map { "; retry after \(DurationText.format($0))" } ?? ""
+      return .finish(.unreachable("rate limited: \(reason)\(hint)"))
+    }
+    let delay = retryAfter ?? policy.backoffDelay(failures: rateLimits, random)
+    report(.rateLimited(reason: reason, delay: delay))
+    return .again(after: delay, firm: retryAfter != nil)
+  }
+
+  /// Applies a verdict other than `.answered`.
+  public mutating func handle(
+    _ verdict: Verdict, retryAfter: Double?, random: RandomSource, report: (PollEvent) -> Void
+  ) -> PollStep {
+    switch verdict {
+    case .answered:
+      succeeded()
+      return .finish(nil)
+    case .rateLimited(let reason, let after):
+      return rateLimited(reason: reason, retryAfter: after, random: random, report: report)
+    case .transient(let reason, let final):
+      return failed(reason: reason, final: final, firmDelay: retryAfter, random: random, report: report)
+    case .end(let error):
+      return .finish(error)
+    }
+  }
+}
+
+extension JobctlError {
+  /// The same kind of error with another message (exit codes stay in one place).
+  func withMessage(_ message: String) -> JobctlError {
+    switch self {
+    case .usage: return .usage(message)
+    case .jobFailed: return .jobFailed(message)
+    case .jobCanceled: return .jobCanceled(message)
+    case .authRefused: return .authRefused(message)
+    case .notFound: return .notFound(message)
+    case .rejected: return .rejected(message)
+    case .unreachable: return .unreachable(message)
+    case .stalled: return .stalled(message)
+    case .stillRunning: return .stillRunning(message)
+    case .timedOut: return .timedOut(message)
+    case .interrupted: return self
+    }
+  }
+}
+
+/// Anything the poll loop can drive: it names each request and judges each result.
+public protocol PollStepper {
+  var policy: PollPolicy { get }
+  /// Why the wait is not over, for timeout messages.
+  var stillText: String { get }
+  /// The request to send next.
+  mutating func nextRequest() -> HTTPRequest
+  /// Judges one result at monotonic time `now` (and Unix time `wall`, for HTTP dates).
+  mutating func absorb(
+    _ result: Result<HTTPResponse, TransportFailure>, now: Double, wall: Double, random: RandomSource,
+    report: (PollEvent) -> Void
+  ) -> PollStep
+}
+
+/// One request repeated until it is answered (2xx), with the retry rules of a wait.
+public struct RequestWatch: PollStepper {
+  public let request: HTTPRequest
+  public let subject: String
+  private let alsoAccept: Set<Int>
+  private var retrier: Retrier
+  private var attempts = 0
+  /// The 2xx answer, or the last answer seen.
+  public private(set) var response: HTTPResponse?
+
+  public var policy: PollPolicy { retrier.policy }
+  public var stillText: String { "\(subject) was not answered" }
+
+  public init(request: HTTPRequest, subject: String, policy: PollPolicy, alsoAccept: Set<Int> = []) {
+    self.request = request
+    self.subject = subject
+    self.alsoAccept = alsoAccept
+    self.retrier = Retrier(policy: policy)
+  }
+
+  public mutating func nextRequest() -> HTTPRequest { request }
+
+  public mutating func absorb(
+    _ result: Result<HTTPResponse, TransportFailure>, now: Double, wall: Double, random: RandomSource,
+    report: (PollEvent) -> Void
+  ) -> PollStep {
+    attempts += 1
+    let verdict: Verdict
+    var retryAfter: Double?
+    switch result {
+    case .failure(let failure):
+      verdict = .of(failure)
+    case .success(let answer):
+      response = answer
+      retryAfter = answer.header("Retry-After").flatMap { RetryAfter.delay($0, now: wall) }
+      verdict = alsoAccept.contains(answer.status) ? .answered : .of(answer, subject: subject, retryAfter: retryAfter)
+    }
+    let step = retrier.handle(verdict, retryAfter: retryAfter, random: random, report: report)
+    if case .again = step, let max = policy.maxAttempts, attempts >= max {
+      return .finish(.timedOut("gave up after \(attempts) attempt\(attempts == 1 ? "" : "s"); \(stillText)"))
+    }
+    return step
+  }
+}
