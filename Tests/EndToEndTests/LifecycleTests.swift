@@ -35,20 +35,24 @@ private func scratch() throws -> URL {
   }
 
   @Test func aResetFirstConnectionIsRetriedWithTheSameKeyAndMakesOneJob() throws {
+    // The server creates the job on the first POST, then the connection drops before the answer
+    // arrives; the retry carries the same key, so the server hands back that job.
     let server = try LoopbackServer()
-    let created = Counter()
+    let jobs = JobsByKey()
     server.setHandler { request in
-      guard request.method == "POST" else { return .json(404, "{}") }
-      if created.next() == 1 { return .fault(.resetBeforeStatus) }
-      return .json(202, stagedAccepted)
+      guard request.method == "POST", let key = request.header("Idempotency-Key") else { return .json(400, "{}") }
+      let (id, isNew) = jobs.job(for: key)
+      if isNew { return .fault(.resetBeforeStatus) }
+      return .json(202, #"{"jobId":"\#(id)","status":"pending"}"#)
     }
     let r = try jobctl(
       ["start", "/reports", "--data", "{}", "--base-url", server.baseURL, "--progress", "plain"] + fast)
     #expect(r.code == 0)
-    #expect(r.stdout == "stg_1\n")
+    #expect(r.stdout == "job-1\n")
     let posts = server.requests.filter { $0.method == "POST" }
     #expect(posts.count == 2)
     #expect(posts[0].header("Idempotency-Key") == posts[1].header("Idempotency-Key"))
+    #expect(jobs.count == 1)
     #expect(r.stderr.contains("retrying in"))
   }
 
@@ -155,15 +159,25 @@ private func scratch() throws -> URL {
   }
 }
 
-/// A thread-safe counter for handlers.
-final class Counter: @unchecked Sendable {
+/// Jobs created by a fake server, one per Idempotency-Key.
+final class JobsByKey: @unchecked Sendable {
   private let lock = NSLock()
-  private var value = 0
-  func next() -> Int {
+  private var ids: [String: String] = [:]
+
+  /// The job for `key`, and whether this call created it.
+  func job(for key: String) -> (String, Bool) {
     lock.lock()
     defer { lock.unlock() }
-    value += 1
-    return value
+    if let id = ids[key] { return (id, false) }
+    let id = "job-\(ids.count + 1)"
+    ids[key] = id
+    return (id, true)
+  }
+
+  var count: Int {
+    lock.lock()
+    defer { lock.unlock() }
+    return ids.count
   }
 }
 
