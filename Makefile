@@ -6,6 +6,9 @@ DESTDIR ?=
 SWIFT ?= swift
 BINDIR = $(DESTDIR)$(PREFIX)/bin
 MANDIR = $(DESTDIR)$(PREFIX)/share/man/man1
+BASHDIR = $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+ZSHDIR = $(DESTDIR)$(PREFIX)/share/zsh/site-functions
+FISHDIR = $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
 
 .PHONY: all deps build release test lint format demo install uninstall clean
 
@@ -65,9 +68,12 @@ demo: build
 install: release
 	install -D -m 755 "$$($(SWIFT) build -c release --show-bin-path)/jobctl" "$(BINDIR)/jobctl"
 	install -D -m 644 man/jobctl.1 "$(MANDIR)/jobctl.1"
+	install -D -m 644 completions/jobctl.bash "$(BASHDIR)/jobctl"
+	install -D -m 644 completions/_jobctl "$(ZSHDIR)/_jobctl"
+	install -D -m 644 completions/jobctl.fish "$(FISHDIR)/jobctl.fish"
 
 uninstall:
-	rm -f "$(BINDIR)/jobctl" "$(MANDIR)/jobctl.1"
+	rm -f "$(BINDIR)/jobctl" "$(MANDIR)/jobctl.1" "$(BASHDIR)/jobctl" "$(ZSHDIR)/_jobctl" "$(FISHDIR)/jobctl.fish"
 
 clean:
 	rm -rf .build

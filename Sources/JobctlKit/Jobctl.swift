@@ -27,6 +27,12 @@ public enum Jobctl {
         return try ListCommand.run(invocation, environment: environment, services: services)
       case "output":
         return try OutputCommand.run(invocation, environment: environment, services: services)
+      case "completion":
+        guard let script = Completions.script(for: invocation.arguments[0]) else {
+          throw .usage("completion takes bash, zsh or fish, not '\(Text.oneLine(invocation.arguments[0], limit: 40))'")
+        }
+        services.streams.stdout.write(script)
+        return 0
       case "version":
         services.streams.stdout.write("jobctl \(Version.current)\n")
         return 0

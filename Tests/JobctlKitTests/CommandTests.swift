@@ -66,9 +66,7 @@ import Testing
     throws(JobctlError) -> Settings
   {
     let invocation = try ArgumentParser.parse(["wait", "j"] + args)
-    return try Settings.resolve(invocation, environment: env) { path in
-      files[path].map { .success(Array($0.utf8)) } ?? .failure(FileError(reason: "No such file or directory"))
-    }
+    return try Settings.resolve(invocation, environment: env, services: fakeServices(files: files))
   }
 
   @Test func flagsBeatTheEnvironment() throws {
@@ -131,9 +129,7 @@ import Testing
     var args = ["wait", ref]
     if let base { args += ["--base-url", base] }
     if let path { args += ["--jobs-path", path] }
-    let s = try Settings.resolve(try ArgumentParser.parse(args), environment: [:]) { _ in
-      .failure(FileError(reason: ""))
-    }
+    let s = try Settings.resolve(try ArgumentParser.parse(args), environment: [:], services: fakeServices())
     return try JobReference.resolve(ref, settings: s)
   }
 

@@ -1,10 +1,7 @@
+import Foundation
 import Testing
 
 @testable import JobctlKit
-
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// The repository root, found from this file's path.
 private let repositoryRoot: String = {
@@ -13,23 +10,74 @@ private let repositoryRoot: String = {
   return parts.joined(separator: "/")
 }()
 
+/// Runs a program to its end and returns its stdout.
+private func runProcess(_ path: String, _ arguments: [String], environment: [String: String]) throws -> String {
+  let process = Process()
+  process.executableURL = URL(fileURLWithPath: path)
+  process.arguments = arguments
+  process.environment = environment
+  let pipe = Pipe()
+  process.standardOutput = pipe
+  try process.run()
+  let data = pipe.fileHandleForReading.readDataToEndOfFile()
+  process.waitUntilExit()
+  return String(decoding: data, as: UTF8.self)
+}
+
+/// Compares a committed file with what the program generates; `JOBCTL_UPDATE_GOLDEN=1` rewrites it.
+private func expectGolden(_ relativePath: String, _ rendered: String) throws {
+  let url = URL(fileURLWithPath: repositoryRoot + "/" + relativePath)
+  if ProcessInfo.processInfo.environment["JOBCTL_UPDATE_GOLDEN"] != nil {
+    try Data(rendered.utf8).write(to: url)
+  }
+  let committed = try #require(try? String(contentsOf: url, encoding: .utf8), "\(relativePath) is missing")
+  #expect(committed == rendered, "\(relativePath) is stale: run JOBCTL_UPDATE_GOLDEN=1 make test")
+}
+
+/// Runs bash with the completion script loaded and returns what `_jobctl` offers for `words`.
+private func bashCompletions(_ words: [String], environment: [String: String] = [:]) throws -> [String] {
+  let script = repositoryRoot + "/completions/jobctl.bash"
+  let quoted = words.map { "'\($0)'" }.joined(separator: " ")
+  let command =
+    "source '\(script)'; COMP_WORDS=(\(quoted)); COMP_CWORD=\(words.count - 1); _jobctl; printf '%s\\n' \"${COMPREPLY[@]}\""
+  var env = environment
+  env["PATH"] = "/usr/bin:/bin"
+  let out = try runProcess("/bin/bash", ["--norc", "-c", command], environment: env)
+  return out.split(separator: "\n").map(String.init)
+}
+
 @Suite struct DocsTests {
-  /// The committed manual equals the one rendered from the command table;
-  /// `JOBCTL_UPDATE_GOLDEN=1` rewrites it.
   @Test func manualMatchesTheCommandTable() throws {
-    let path = repositoryRoot + "/man/jobctl.1"
-    let rendered = ManPage.render()
-    if getenv("JOBCTL_UPDATE_GOLDEN") != nil {
-      let bytes = Array(rendered.utf8)
-      let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-      #expect(fd >= 0)
-      _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-      close(fd)
+    try expectGolden("man/jobctl.1", ManPage.render())
+  }
+
+  @Test(arguments: [
+    ("bash", "completions/jobctl.bash"), ("zsh", "completions/_jobctl"), ("fish", "completions/jobctl.fish"),
+  ])
+  func completionScriptsMatchTheCommandTable(_ shell: String, _ path: String) throws {
+    let script = try #require(Completions.script(for: shell))
+    try expectGolden(path, script)
+    for option in CommandTable.allOptions {
+      let spelled = shell == "fish" ? "-l \(option.long) " : "--\(option.long)"
+      #expect(script.contains(spelled), "\(shell) lacks --\(option.long)")
     }
-    let committed = try #require(try? Services.readFileFromDisk(path).get(), "man/jobctl.1 is missing")
+    for command in CommandTable.commands { #expect(script.contains(command.name), "\(shell) lacks \(command.name)") }
+  }
+
+  @Test func bashCompletesCommandsOptionsValuesAndProfiles() throws {
+    #expect(try bashCompletions(["jobctl", "st"]) == ["status", "start"])
+    #expect(try bashCompletions(["jobctl", "wait", "--dialect", "s"]) == ["simple", "staged"])
+    #expect(try bashCompletions(["jobctl", "wait", "--form", ""]).isEmpty)
+    #expect(try bashCompletions(["jobctl", "list", "--al"]) == ["--all"])
+    #expect(try bashCompletions(["jobctl", "status", "--al"]).isEmpty)
+    #expect(try bashCompletions(["jobctl", "--progress", "p"]) == ["plain"])
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("jobctl-cfg-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir.appendingPathComponent("jobctl"), withIntermediateDirectories: true)
+    try Data("[default]\nbase-url = http://a\n[profile staging]\n[ profile prod-eu ]\n".utf8)
+      .write(to: dir.appendingPathComponent("jobctl/config"))
     #expect(
-      String(decoding: committed, as: UTF8.self) == rendered,
-      "man/jobctl.1 is stale: run JOBCTL_UPDATE_GOLDEN=1 make test")
+      try bashCompletions(["jobctl", "wait", "--profile", ""], environment: ["XDG_CONFIG_HOME": dir.path])
+        == ["default", "staging", "prod-eu"])
   }
 
   @Test func manualNamesEveryOptionEnvironmentVariableAndExitCode() {

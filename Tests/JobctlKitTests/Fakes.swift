@@ -63,6 +63,28 @@ func failure(_ message: String = "Connection refused", kind: TransportFailure.Ki
   .failure(TransportFailure(kind, message))
 }
 
+/// Services over in-memory files (path to contents, and optional permission bits).
+func fakeServices(
+  files: [String: String] = [:], modes: [String: UInt32] = [:], transport: HTTPTransport? = nil,
+  clock: FakeClock = FakeClock(), random: Double = 0.5, stdout: TextSink = BufferSink(),
+  stderr: TextSink = BufferSink(),
+  stdin: String = ""
+) -> Services {
+  var services = Services(
+    streams: Streams(stdout: stdout, stderr: stderr, readStdin: { Array(stdin.utf8) }), clock: clock,
+    sleeper: FakeSleeper(clock: clock), random: FixedRandom(random),
+    makeTransport: { (_: TransportOptions) throws(TransportFailure) -> HTTPTransport in
+      guard let transport else { throw TransportFailure(.badURL, "no transport in this test") }
+      return transport
+    },
+    readFile: { path in
+      files[path].map { .success(Array($0.utf8)) } ?? .failure(FileError(reason: "No such file or directory"))
+    })
+  services.fileMode = { path in files[path] == nil ? nil : modes[path] ?? 0o100600 }
+  services.fileExists = { files[$0] != nil }
+  return services
+}
+
 /// A whole in-process jobctl run against a scripted transport.
 struct Run {
   let code: Int32
@@ -74,19 +96,18 @@ struct Run {
 
 func runJobctl(
   _ args: [String], env: [String: String] = ["JOBCTL_BASE_URL": "http://api.test"],
-  script: [Result<HTTPResponse, TransportFailure>] = [], files: [String: String] = [:], random: Double = 0.5
+  script: [Result<HTTPResponse, TransportFailure>] = [], files: [String: String] = [:], modes: [String: UInt32] = [:],
+  random: Double = 0.5, stdin: String = "", stderrIsTerminal: Bool = false
 ) -> Run {
   let clock = FakeClock()
-  let sleeper = FakeSleeper(clock: clock)
   let transport = ScriptedTransport(clock: clock, script.isEmpty ? [answer(500, "{}")] : script)
   let out = BufferSink()
-  let err = BufferSink()
-  let services = Services(
-    streams: Streams(stdout: out, stderr: err), clock: clock, sleeper: sleeper, random: FixedRandom(random),
-    makeTransport: { (_: TransportOptions) throws(TransportFailure) -> HTTPTransport in transport },
-    readFile: { path in
-      files[path].map { .success(Array($0.utf8)) } ?? .failure(FileError(reason: "No such file or directory"))
-    })
+  let err = BufferSink(isTerminal: stderrIsTerminal)
+  let services = fakeServices(
+    files: files, modes: modes, transport: transport, clock: clock, random: random, stdout: out, stderr: err,
+    stdin: stdin)
   let code = Jobctl.run(args, environment: env, services: services)
+  // swift-format-ignore: NeverForceUnwrap
+  let sleeper = services.sleeper as! FakeSleeper
   return Run(code: code, stdout: out.text, stderr: err.text, transport: transport, sleeper: sleeper)
 }

@@ -91,6 +91,8 @@ enum CancelCommand {
       if let value = (try? JSON.parse(response.body)).flatMap({ field.value(in: $0) }) {
         stdout.write(value.displayText + "\n")
       }
+    } else if output.format == .ndjson {
+      stdout.write(((try? JSON.parse(response.body)) ?? .object([])).serialized() + "\n")
     } else if output.format == .json {
       let body = String(decoding: response.body, as: UTF8.self)
       stdout.write(body.isEmpty ? "{}\n" : body.hasSuffix("\n") ? body : body + "\n")

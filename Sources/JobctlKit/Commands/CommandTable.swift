@@ -84,22 +84,33 @@ public enum CommandTable {
       OptionSpec("connect-timeout", value: "D", help: "Time limit for connecting (default 10s)."),
       OptionSpec("request-timeout", value: "D", help: "Time limit for each request (default 30s)."),
       OptionSpec("verbose", short: "v", help: "Trace requests and responses on stderr (secrets redacted)."),
+      OptionSpec(
+        "config", value: "PATH", environment: "JOBCTL_CONFIG",
+        help: "Config file (default $XDG_CONFIG_HOME/jobctl/config, else ~/.config/jobctl/config)."),
+      OptionSpec(
+        "profile", value: "NAME", environment: "JOBCTL_PROFILE",
+        help: "Config file profile to use (default: the [default] section)."),
     ])
 
   public static let output = OptionGroup(
     title: "Output",
     options: [
       OptionSpec(
-        "format", value: "FORMAT", choices: ["text", "json"],
-        help: "Output format: text (default) or json (the last answer verbatim)."),
+        "format", value: "FORMAT", choices: ["text", "json", "ndjson"],
+        help: "Output format: text (default), json (the last answer verbatim) or ndjson (one event per line)."),
       OptionSpec("json", help: "Same as --format json."),
       OptionSpec(
         "field", value: "PATH",
         help: "Print one value of the final document (result.address, jobs.0.jobId); strings raw."),
       OptionSpec("quiet", short: "q", help: "Print nothing but errors (and output asked for by --field or --format)."),
       OptionSpec(
-        "progress", value: "MODE", choices: ["auto", "plain", "none"],
-        help: "Progress on stderr: plain prints a timestamped line per change; none prints nothing (default auto)."),
+        "progress", value: "MODE", choices: ["auto", "tty", "plain", "none"],
+        help:
+          "Progress on stderr: tty redraws one live line, plain prints a timestamped line per change, none nothing (default auto: tty on a terminal)."
+      ),
+      OptionSpec(
+        "color", value: "WHEN", choices: ["auto", "always", "never"],
+        help: "Colour on stderr: auto (a terminal, unless NO_COLOR is set or TERM=dumb), always or never."),
     ])
 
   public static let polling = OptionGroup(
@@ -212,6 +223,13 @@ public enum CommandTable {
         409 (not in that format) exits 6 and leaves FILE untouched; 204 (no output) prints a note.
         """,
       groups: [connection, fetching, polling, general], arity: 1...1),
+    CommandSpec(
+      name: "completion", arguments: "bash|zsh|fish", summary: "Print a shell completion script.",
+      details: """
+        Prints the completion script for the shell; the same scripts are installed by 'make install'
+        and kept in completions/.
+        """,
+      groups: [general], arity: 1...1),
     help,
     CommandSpec(
       name: "version", arguments: "", summary: "Print the version.", details: "", groups: [general], arity: 0...0),

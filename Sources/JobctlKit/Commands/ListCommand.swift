@@ -104,6 +104,10 @@ enum ListCommand {
       stdout.write(array.serialized() + "\n")
       return 0
     }
+    if output.format == .ndjson {
+      for job in jobs { stdout.write(job.serialized() + "\n") }
+      return 0
+    }
     var rows = [["ID", "TYPE", "STATUS", "PROGRESS"]]
     for job in jobs {
       let id = ["jobId", "id", "job"].lazy.compactMap { job[$0]?.displayText }.first ?? "-"

@@ -14,8 +14,9 @@ struct NetworkContext {
     -> NetworkContext
   {
     let diagnostics = Diagnostics(sink: services.streams.stderr)
-    var settings = try Settings.resolve(invocation, environment: environment, readFile: services.readFile)
+    var settings = try Settings.resolve(invocation, environment: environment, services: services)
     settings.secrets.forEach(diagnostics.addSecret)
+    if !settings.output.quiet { settings.warnings.forEach(diagnostics.warning) }
     if settings.transport.insecure && !settings.output.quiet {
       diagnostics.warning("--insecure: TLS certificates are not verified")
     }
@@ -28,17 +29,30 @@ struct NetworkContext {
     } catch {
       throw .unreachable(error.message)
     }
+    let stderr = services.streams.stderr
+    let terminal = Terminal(
+      colors: Terminal.colorEnabled(settings.output.color, isTerminal: stderr.isTerminal, environment: environment),
+      unicode: Terminal.unicode(environment: environment))
+    diagnostics.terminal = terminal
+    let mode = Terminal.progressMode(settings.output.progress, isTerminal: stderr.isTerminal, environment: environment)
+    let reporter = ProgressReporter(
+      diagnostics: diagnostics, stdout: services.streams.stdout, clock: services.clock, settings: settings.output,
+      mode: mode, terminal: terminal, columns: { services.stderrColumns(environment) })
+    var sleeper = services.sleeper
+    if let every = reporter.tickInterval { sleeper = TickingSleeper(sleeper, every: every, tick: reporter.tick) }
     let loop = PollLoop(
-      transport: transport, clock: services.clock, sleeper: services.sleeper, random: services.random,
+      transport: transport, clock: services.clock, sleeper: sleeper, random: services.random,
       requestTimeout: settings.transport.requestTimeout)
-    let reporter = ProgressReporter(diagnostics: diagnostics, clock: services.clock, settings: settings.output)
     return NetworkContext(
       settings: settings, diagnostics: diagnostics, transport: transport, loop: loop, reporter: reporter,
       services: services, environment: environment)
   }
 
   var renderer: Renderer {
-    Renderer(settings: settings.output, stdout: services.streams.stdout, diagnostics: diagnostics)
+    let clock = services.clock
+    return Renderer(
+      settings: settings.output, stdout: services.streams.stdout, diagnostics: diagnostics, reporter: reporter,
+      github: GitHubActions(environment: environment, append: services.appendFile), now: { clock.wall })
   }
 
   /// A request to `url` with the configured headers and the credentials' home host.

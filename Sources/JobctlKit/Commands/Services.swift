@@ -12,6 +12,13 @@ public struct Services {
   public var random: RandomSource
   public var makeTransport: (TransportOptions) throws(TransportFailure) -> HTTPTransport
   public var readFile: (String) -> Result<[UInt8], FileError>
+  /// A file's permission bits, or nil when it cannot be examined.
+  public var fileMode: (String) -> UInt32? = Services.fileModeOnDisk
+  public var fileExists: (String) -> Bool = { Services.fileModeOnDisk($0) != nil }
+  /// Appends text to a file (GITHUB_OUTPUT); false when it cannot.
+  public var appendFile: (String, String) -> Bool = Services.appendToFile
+  /// The width of the terminal on stderr.
+  public var stderrColumns: ([String: String]) -> Int = { Terminal.columns(fd: 2, environment: $0) }
 
   public init(
     streams: Streams, clock: Clock, sleeper: Sleeper, random: RandomSource,
@@ -33,6 +40,20 @@ public struct Services {
       makeTransport: { (options: TransportOptions) throws(TransportFailure) -> HTTPTransport in
         try CurlTransport(options: options)
       })
+  }
+
+  public static func appendToFile(_ path: String, _ text: String) -> Bool {
+    let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+    guard fd >= 0 else { return false }
+    defer { close(fd) }
+    let bytes = Array(text.utf8)
+    return bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) } == bytes.count
+  }
+
+  public static func fileModeOnDisk(_ path: String) -> UInt32? {
+    var info = stat()
+    guard stat(path, &info) == 0 else { return nil }
+    return UInt32(info.st_mode)
   }
 
   /// Reads a whole file (at most 1 MiB: tokens and certificates are small).

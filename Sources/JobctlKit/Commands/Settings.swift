@@ -1,5 +1,48 @@
-/// Everything a network command needs, resolved from flags and the environment
-/// (flag first, then environment, then default), and validated before anything is sent.
+/// Where settings come from, in order of precedence: flags, the environment, the selected
+/// profile of the config file.
+struct Layers {
+  let invocation: Invocation
+  let environment: [String: String]
+  let config: ConfigFile?
+  let profile: [ConfigFile.Entry]
+
+  /// A value with a name for where it came from, for error messages.
+  struct Found {
+    let value: String
+    let origin: String
+  }
+
+  func value(_ long: String, env: String? = nil) -> Found? {
+    if let v = invocation.value(long) { return Found(value: v, origin: "--\(long)") }
+    if let env, let v = environment[env], !v.isEmpty { return Found(value: v, origin: env) }
+    if let entry = profile.last(where: { $0.key == long }), let config {
+      return Found(value: entry.value, origin: "\(config.path):\(entry.line): \(long)")
+    }
+    return nil
+  }
+
+  /// Every value of a repeatable option: the profile's first, then the flags'.
+  func all(_ long: String) -> [Found] {
+    let fromFile = profile.filter { $0.key == long }.map {
+      Found(value: $0.value, origin: "\(config?.path ?? ""):\($0.line): \(long)")
+    }
+    return fromFile + invocation.all(long).map { Found(value: $0, origin: "--\(long)") }
+  }
+
+  /// A flag: given on the command line, or `true` in the profile.
+  func flag(_ long: String) throws(JobctlError) -> Bool {
+    if invocation.has(long) { return true }
+    guard let found = value(long) else { return false }
+    switch Text.lowercased(found.value) {
+    case "true", "yes", "on", "1": return true
+    case "false", "no", "off", "0": return false
+    default: throw .usage("\(found.origin) takes true or false, not '\(Text.oneLine(found.value, limit: 40))'")
+    }
+  }
+}
+
+/// Everything a network command needs, resolved from flags, the environment and the config file
+/// (in that order of precedence, then defaults), and validated before anything is sent.
 public struct Settings {
   public var baseURL: URLParts?
   public var baseURLText: String?
@@ -11,72 +54,123 @@ public struct Settings {
   public var transport = TransportOptions()
   public var policy = PollPolicy()
   public var output = OutputSettings()
+  /// Things to tell the user before anything is sent (a token file others can read).
+  public var warnings: [String] = []
 
-  /// Resolves and validates; every problem is a usage error naming what to fix.
-  public static func resolve(
-    _ invocation: Invocation, environment: [String: String], readFile: (String) -> Result<[UInt8], FileError>
-  ) throws(JobctlError) -> Settings {
-    func setting(_ long: String, env: String? = nil) -> String? {
-      if let v = invocation.value(long) { return v }
-      if let env, let v = environment[env], !v.isEmpty { return v }
-      return nil
-    }
-    func duration(_ long: String) throws(JobctlError) -> Double? {
-      guard let text = invocation.value(long) else { return nil }
-      guard let d = DurationText.parse(text) else {
-        throw .usage(
-          "--\(long) takes a duration such as 250ms, 2s, 1m30s or 1h, not '\(Text.oneLine(text, limit: 60))'")
+  /// Options the config file may set: the long names of connection, polling and output options.
+  public static let configKeys: Set<String> = Set(
+    (CommandTable.connection.options + CommandTable.polling.options + CommandTable.output.options)
+      .map(\.long).filter { $0 != "field" && $0 != "json" && $0 != "config" && $0 != "profile" })
+
+  /// The config file's path: `--config`, `JOBCTL_CONFIG`, `$XDG_CONFIG_HOME/jobctl/config`, or
+  /// `~/.config/jobctl/config`; `explicit` when the user named it (then it must exist).
+  static func configPath(_ invocation: Invocation, environment: [String: String]) -> (path: String, explicit: Bool)? {
+    if let p = invocation.value("config") { return (p, true) }
+    if let p = environment["JOBCTL_CONFIG"], !p.isEmpty { return (p, true) }
+    if let x = environment["XDG_CONFIG_HOME"], !x.isEmpty { return (x + "/jobctl/config", false) }
+    if let h = environment["HOME"], !h.isEmpty { return (h + "/.config/jobctl/config", false) }
+    return nil
+  }
+
+  /// Reads the config file and picks the profile (`--profile`, `JOBCTL_PROFILE`, `default`).
+  static func layers(_ invocation: Invocation, environment: [String: String], services: Services) throws(JobctlError)
+    -> Layers
+  {
+    let profileName = invocation.value("profile") ?? environment["JOBCTL_PROFILE"].flatMap { $0.isEmpty ? nil : $0 }
+    var config: ConfigFile?
+    if let (path, explicit) = configPath(invocation, environment: environment) {
+      switch services.readFile(path) {
+      case .success(let bytes):
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+          throw .usage("the config file \(Text.oneLine(path, limit: 200)) is not UTF-8 text")
+        }
+        config = try ConfigFile(path: path, text: text, keys: configKeys)
+      case .failure(let e):
+        if explicit || services.fileExists(path) {
+          throw .usage("cannot read the config file \(Text.oneLine(path, limit: 200)): \(e.reason)")
+        }
       }
-      return d
     }
-    func positiveDuration(_ long: String) throws(JobctlError) -> Double? {
-      guard let d = try duration(long) else { return nil }
-      guard d > 0 else { throw .usage("--\(long) must be more than zero") }
+    var profile: [ConfigFile.Entry] = []
+    if let name = profileName {
+      guard let config, let entries = config.profiles[name] else {
+        let place = config.map { " in \(Text.oneLine($0.path, limit: 200))" } ?? " (there is no config file)"
+        throw .usage("no profile '\(Text.oneLine(name, limit: 60))'\(place)")
+      }
+      profile = entries
+    } else {
+      profile = config?.profiles["default"] ?? []
+    }
+    return Layers(invocation: invocation, environment: environment, config: config, profile: profile)
+  }
+
+  /// Resolves and validates; every problem is a usage error naming what to fix and where it was
+  /// set.
+  public static func resolve(_ invocation: Invocation, environment: [String: String], services: Services)
+    throws(JobctlError) -> Settings
+  {
+    let layers = try layers(invocation, environment: environment, services: services)
+    let readFile = services.readFile
+    func duration(_ long: String) throws(JobctlError) -> Double? {
+      guard let found = layers.value(long) else { return nil }
+      guard let d = DurationText.parse(found.value) else {
+        throw .usage(
+          "\(found.origin) takes a duration such as 250ms, 2s, 1m30s or 1h, not '\(Text.oneLine(found.value, limit: 60))'"
+        )
+      }
+      guard d > 0 else { throw .usage("\(found.origin) must be more than zero") }
       return d
     }
     func count(_ long: String) throws(JobctlError) -> Int? {
-      guard let text = invocation.value(long) else { return nil }
-      guard let n = Int(text), n >= 1, n <= 1_000_000_000 else {
-        throw .usage("--\(long) takes a whole number of at least 1, not '\(Text.oneLine(text, limit: 60))'")
+      guard let found = layers.value(long) else { return nil }
+      guard let n = Int(found.value), n >= 1, n <= 1_000_000_000 else {
+        throw .usage(
+          "\(found.origin) takes a whole number of at least 1, not '\(Text.oneLine(found.value, limit: 60))'")
       }
       return n
     }
-
-    var s = Settings(jobsPath: "/jobs/{id}")
-    if let text = setting("base-url", env: "JOBCTL_BASE_URL") {
-      guard let parts = URLParts(text) else {
+    func choice(_ long: String, env: String? = nil) throws(JobctlError) -> String? {
+      guard let found = layers.value(long, env: env) else { return nil }
+      let choices = CommandTable.allOptions.first(where: { $0.long == long })?.choices ?? []
+      guard choices.isEmpty || choices.contains(found.value) else {
         throw .usage(
-          "the base URL must be an http:// or https:// URL with a host, not '\(Text.oneLine(text, limit: 200))'")
-      }
-      s.baseURL = parts
-      s.baseURLText = text
-    }
-
-    if let name = setting("dialect", env: "JOBCTL_DIALECT"), name != "auto" {
-      guard let d = Dialects.named(name) else {
-        throw .usage(
-          "unknown dialect '\(Text.oneLine(name, limit: 60))' (JOBCTL_DIALECT); use one of \(Dialects.names.joined(separator: ", "))"
+          "\(found.origin) takes one of \(choices.joined(separator: ", ")), not '\(Text.oneLine(found.value, limit: 60))'"
         )
       }
-      s.dialect = d
+      return found.value
     }
-    s.jobsPath = invocation.value("jobs-path") ?? s.dialect?.defaultJobsPath ?? "/jobs/{id}"
+    func expandHome(_ path: String) -> String {
+      guard path.hasPrefix("~/"), let home = environment["HOME"] else { return path }
+      return home + path.dropFirst()
+    }
+
+    var s = Settings(jobsPath: "/jobs/{id}")
+    if let found = layers.value("base-url", env: "JOBCTL_BASE_URL") {
+      guard let parts = URLParts(found.value) else {
+        throw .usage(
+          "the base URL (\(found.origin)) must be an http:// or https:// URL with a host, not '\(Text.oneLine(found.value, limit: 200))'"
+        )
+      }
+      s.baseURL = parts
+      s.baseURLText = found.value
+    }
+
+    if let name = try choice("dialect", env: "JOBCTL_DIALECT"), name != "auto" {
+      s.dialect = Dialects.named(name)
+    }
+    s.jobsPath = layers.value("jobs-path")?.value ?? s.dialect?.defaultJobsPath ?? "/jobs/{id}"
     guard s.jobsPath.hasPrefix("/"), s.jobsPath.contains("{id}") else {
       throw .usage("--jobs-path must start with / and contain {id}, as in /jobs/{id}")
     }
 
-    if let path = invocation.value("token-file") {
-      switch readFile(path) {
-      case .failure(let e):
-        throw .usage("cannot read the token file \(Text.oneLine(path, limit: 200)): \(e.reason)")
-      case .success(let bytes):
-        guard let text = String(validating: bytes, as: UTF8.self) else {
-          throw .usage("the token file \(Text.oneLine(path, limit: 200)) is not UTF-8 text")
-        }
-        s.token = Text.trimmed(text)
-      }
+    // The token: --token-file, then JOBCTL_TOKEN, then the profile's token-file.
+    let tokenFile = invocation.value("token-file").map { Layers.Found(value: $0, origin: "--token-file") }
+    if let tokenFile {
+      s.token = try readToken(expandHome(tokenFile.value), services: services, warnings: &s.warnings)
     } else if let t = environment["JOBCTL_TOKEN"] {
       s.token = Text.trimmed(t)
+    } else if let found = layers.value("token-file") {
+      s.token = try readToken(expandHome(found.value), services: services, warnings: &s.warnings)
     }
     if let token = s.token {
       guard !token.isEmpty else { throw .usage("the token is empty (JOBCTL_TOKEN or --token-file)") }
@@ -85,50 +179,96 @@ public struct Settings {
       }
     }
 
-    for raw in invocation.all("header") {
-      // Scalars, not Characters: "\r\n" is a single Character and would slip past contains("\r").
-      guard !raw.unicodeScalars.contains(where: { $0 == "\r" || $0 == "\n" }) else {
-        throw .usage("a header value may not contain CR or LF (nothing was sent)")
-      }
-      guard let colon = raw.firstIndex(of: ":") else {
-        throw .usage("-H takes 'Name: value', not '\(Text.oneLine(Credentials.redactHeaderLine(raw), limit: 80))'")
-      }
-      let name = String(raw[..<colon])
-      let value = Text.trimmed(raw[raw.index(after: colon)...])
-      let tokenChars = "!#$%&'*+-.^_`|~"
-      guard !name.isEmpty,
-        name.unicodeScalars.allSatisfy({
-          $0.isASCII
-            && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || tokenChars.unicodeScalars.contains($0))
-        })
-      else {
-        throw .usage("'\(Text.oneLine(name, limit: 60))' is not a valid header name")
-      }
-      guard !value.unicodeScalars.contains(where: { $0.value < 0x20 && $0 != "\t" || $0.value == 0x7F }) else {
-        throw .usage("the value of header \(name) contains a control character")
-      }
-      s.headers.append(HTTPHeader(name, String(value)))
+    // A header given with -H replaces the profile's header of the same name.
+    var flagHeaders: [HTTPHeader] = []
+    var fileHeaders: [HTTPHeader] = []
+    for found in layers.all("header") {
+      let header = try parseHeader(found)
+      if found.origin == "--header" { flagHeaders.append(header) } else { fileHeaders.append(header) }
     }
+    fileHeaders.removeAll { file in flagHeaders.contains { Text.equalsIgnoringCase($0.name, file.name) } }
+    s.headers = fileHeaders + flagHeaders
 
-    if let d = try positiveDuration("connect-timeout") { s.transport.connectTimeout = d }
-    if let d = try positiveDuration("request-timeout") { s.transport.requestTimeout = d }
-    if let ca = invocation.value("cacert") {
-      if case .failure(let e) = readFile(ca) {
-        throw .usage("cannot read the CA file \(Text.oneLine(ca, limit: 200)): \(e.reason)")
+    if let d = try duration("connect-timeout") { s.transport.connectTimeout = d }
+    if let d = try duration("request-timeout") { s.transport.requestTimeout = d }
+    if let ca = layers.value("cacert") {
+      let path = expandHome(ca.value)
+      if case .failure(let e) = readFile(path) {
+        throw .usage("cannot read the CA file \(Text.oneLine(path, limit: 200)) (\(ca.origin)): \(e.reason)")
       }
-      s.transport.caFile = ca
+      s.transport.caFile = path
     }
-    s.transport.insecure = invocation.has("insecure")
+    s.transport.insecure = try layers.flag("insecure")
 
-    if let d = try positiveDuration("interval") { s.policy.interval = d }
-    if let d = try positiveDuration("max-interval") { s.policy.maxInterval = d }
-    s.policy.timeout = try positiveDuration("timeout")
-    s.policy.staleAfter = try positiveDuration("stale-after")
+    if let d = try duration("interval") { s.policy.interval = d }
+    if let d = try duration("max-interval") { s.policy.maxInterval = d }
+    s.policy.timeout = try duration("timeout")
+    s.policy.staleAfter = try duration("stale-after")
     s.policy.maxAttempts = try count("max-attempts")
     if let n = try count("max-errors") { s.policy.maxErrors = n }
 
-    s.output = try OutputSettings.resolve(invocation, environment: environment)
+    var o = OutputSettings()
+    if let f = try choice("format") { o.format = OutputSettings.Format(rawValue: f) ?? .text }
+    if invocation.has("json") { o.format = .json }
+    if let text = invocation.value("field") {
+      guard let path = JSONPath(text) else {
+        throw .usage(
+          "--field takes a dotted path such as result.address or jobs.0.jobId, not '\(Text.oneLine(text, limit: 60))'")
+      }
+      o.field = path
+    }
+    o.quiet = try layers.flag("quiet")
+    if let p = try choice("progress") { o.progress = OutputSettings.ProgressMode(rawValue: p) ?? .auto }
+    if let c = try choice("color") { o.color = OutputSettings.ColorMode(rawValue: c) ?? .auto }
+    o.verbose = try layers.flag("verbose")
+    s.output = o
     return s
+  }
+
+  /// Reads a token file, warning when others may read it.
+  static func readToken(_ path: String, services: Services, warnings: inout [String]) throws(JobctlError) -> String {
+    switch services.readFile(path) {
+    case .failure(let e):
+      throw .usage("cannot read the token file \(Text.oneLine(path, limit: 200)): \(e.reason)")
+    case .success(let bytes):
+      guard let text = String(validating: bytes, as: UTF8.self) else {
+        throw .usage("the token file \(Text.oneLine(path, limit: 200)) is not UTF-8 text")
+      }
+      if let mode = services.fileMode(path), mode & 0o044 != 0 {
+        warnings.append(
+          "the token file \(Text.oneLine(path, limit: 200)) can be read by others (mode \(String(mode & 0o777, radix: 8))); run chmod 600 on it"
+        )
+      }
+      return Text.trimmed(text)
+    }
+  }
+
+  /// `Name: value`, refusing what could split or forge a header.
+  static func parseHeader(_ found: Layers.Found) throws(JobctlError) -> HTTPHeader {
+    let raw = found.value
+    // Scalars, not Characters: "\r\n" is a single Character and would slip past contains("\r").
+    guard !raw.unicodeScalars.contains(where: { $0 == "\r" || $0 == "\n" }) else {
+      throw .usage("a header value may not contain CR or LF (nothing was sent)")
+    }
+    guard let colon = raw.firstIndex(of: ":") else {
+      throw .usage(
+        "\(found.origin == "--header" ? "-H" : found.origin) takes 'Name: value', not '\(Text.oneLine(Credentials.redactHeaderLine(raw), limit: 80))'"
+      )
+    }
+    let name = String(raw[..<colon])
+    let value = Text.trimmed(raw[raw.index(after: colon)...])
+    let tokenChars = "!#$%&'*+-.^_`|~"
+    guard !name.isEmpty,
+      name.unicodeScalars.allSatisfy({
+        $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || tokenChars.unicodeScalars.contains($0))
+      })
+    else {
+      throw .usage("'\(Text.oneLine(name, limit: 60))' is not a valid header name")
+    }
+    guard !value.unicodeScalars.contains(where: { $0.value < 0x20 && $0 != "\t" || $0.value == 0x7F }) else {
+      throw .usage("the value of header \(name) contains a control character")
+    }
+    return HTTPHeader(name, String(value))
   }
 
   /// The credentials, with the token as `Authorization: Bearer`, then the extra headers.

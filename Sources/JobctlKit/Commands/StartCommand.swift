@@ -61,11 +61,7 @@ enum StartCommand {
 
     let job = try jobReference(id: id, location: location, answerURL: answer.url, context: context)
     if invocation.has("wait") {
-      if output.showsProgress {
-        context.diagnostics.line(
-          "[\(HTTPDate.iso8601(context.services.clock.wall))] \(Text.oneLine(job.label, limit: 120)): started (\(HTTPStatus.describe(answer.status)))"
-        )
-      }
+      context.reporter.note("started (\(HTTPStatus.describe(answer.status)))", job: job.label)
       let (outcome, _) = WaitCommand.wait(for: job, context: context, first: answer)
       return context.renderer.finish(outcome, job: job.label)
     }
@@ -77,6 +73,8 @@ enum StartCommand {
     } else if output.format == .json {
       let text = String(decoding: answer.body, as: UTF8.self)
       context.services.streams.stdout.write(text.hasSuffix("\n") ? text : text + "\n")
+    } else if output.format == .ndjson {
+      context.services.streams.stdout.write((document ?? .null).serialized() + "\n")
     } else {
       context.services.streams.stdout.write((id ?? job.url) + "\n")
     }

@@ -59,6 +59,30 @@ public final class SystemSleeper: Sleeper {
   }
 }
 
+/// Sleeps in slices, calling `tick` between them (the live line's redraws, the heartbeat).
+public final class TickingSleeper: Sleeper {
+  private let inner: Sleeper
+  private let interval: Double
+  private let tick: () -> Void
+
+  public init(_ inner: Sleeper, every interval: Double, tick: @escaping () -> Void) {
+    self.inner = inner
+    self.interval = interval
+    self.tick = tick
+  }
+
+  public func sleep(_ seconds: Double) -> Int32? {
+    var left = seconds
+    while left > 0 {
+      let slice = min(left, interval)
+      if let signal = inner.sleep(slice) { return signal }
+      left -= slice
+      tick()
+    }
+    return nil
+  }
+}
+
 public final class SystemRandom: RandomSource {
   private var generator = SystemRandomNumberGenerator()
   public init() {}

@@ -3,16 +3,27 @@ public struct Renderer {
   public let settings: OutputSettings
   public let stdout: TextSink
   public let diagnostics: Diagnostics
+  let reporter: ProgressReporter?
+  let github: GitHubActions?
+  let now: () -> Double
 
-  public init(settings: OutputSettings, stdout: TextSink, diagnostics: Diagnostics) {
+  init(
+    settings: OutputSettings, stdout: TextSink, diagnostics: Diagnostics, reporter: ProgressReporter? = nil,
+    github: GitHubActions? = nil, now: @escaping () -> Double = { 0 }
+  ) {
     self.settings = settings
     self.stdout = stdout
     self.diagnostics = diagnostics
+    self.reporter = reporter
+    self.github = github
+    self.now = now
   }
 
   /// Prints the outcome and returns the exit code.
   public func finish(_ outcome: WaitOutcome, job: String) -> Int32 {
+    reporter?.clear()
     var error = outcome.error
+    var fieldText: String?
     // stdout carries results: the document of a job that ended, or of a `status` poll. A wait
     // cut short (timeout, stall, signal) has no result to print.
     let hasResult: Bool
@@ -23,6 +34,7 @@ public struct Renderer {
     if hasResult, let body = outcome.body, let document = outcome.document, let snapshot = outcome.snapshot {
       if let field = settings.field {
         if let value = field.value(in: document) {
+          fieldText = value.displayText
           stdout.write(value.displayText + "\n")
         } else if error == nil {
           error = .rejected("the final document of job \(job) has no field '\(field)'")
@@ -32,6 +44,8 @@ public struct Renderer {
         case .json:
           let text = String(decoding: body, as: UTF8.self)
           stdout.write(text.hasSuffix("\n") ? text : text + "\n")
+        case .ndjson:
+          break
         case .text:
           if !settings.quiet {
             stdout.write(Renderer.text(snapshot, document: document, dialect: outcome.dialect, job: job))
@@ -44,6 +58,10 @@ public struct Renderer {
         }
       }
     }
+    let code = error?.exitCode ?? 0
+    if settings.format == .ndjson && settings.field == nil {
+      stdout.write(NDJSON.done(job: job, outcome: outcome, exitCode: code, time: now()) + "\n")
+    }
     switch error {
     case .interrupted?:
       if !settings.quiet { diagnostics.line("jobctl: interrupted") }
@@ -52,7 +70,15 @@ public struct Renderer {
     case nil:
       break
     }
-    return error?.exitCode ?? 0
+    if let github {
+      let warnings = outcome.snapshot?.state == .completed ? outcome.snapshot?.warnings ?? [] : []
+      if let line = github.annotation(job: job, error: error, warnings: warnings) { diagnostics.line(line) }
+      let status = outcome.snapshot?.state.rawValue ?? "unknown"
+      if let problem = github.writeOutputs(status: status, jobID: outcome.snapshot?.id ?? job, field: fieldText) {
+        diagnostics.warning(problem)
+      }
+    }
+    return code
   }
 
   /// `key: value` lines: the job, its state and whereabouts, then its result or error.

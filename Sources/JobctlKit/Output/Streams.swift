@@ -95,6 +95,10 @@ public struct Streams {
 public final class Diagnostics: @unchecked Sendable {
   private let sink: TextSink
   private var secrets: [String] = []
+  /// A live line is on screen (written without a newline); the next line clears it first.
+  private var lineOpen = false
+  /// Colours for the `error:` and `warning:` prefixes.
+  public var terminal = Terminal(colors: false, unicode: false)
 
   public init(sink: TextSink) { self.sink = sink }
 
@@ -108,13 +112,24 @@ public final class Diagnostics: @unchecked Sendable {
 
   /// Writes one line (a newline is added).
   public func line(_ text: String) {
+    sink.write((lineOpen ? "\r\u{1B}[K" : "") + scrub(text) + "\n")
+    lineOpen = false
+  }
+
+  /// Writes text as it is (the live line's redraws), still scrubbed.
+  public func raw(_ text: String) {
+    sink.write(scrub(text))
+    lineOpen = !text.hasSuffix("\n") && !text.hasSuffix("\u{1B}[K")
+  }
+
+  private func scrub(_ text: String) -> String {
     var t = text
     for secret in secrets where t.contains(secret) {
       t = t.split(separator: secret, omittingEmptySubsequences: false).joined(separator: Credentials.redacted)
     }
-    sink.write(t + "\n")
+    return t
   }
 
-  public func error(_ message: String) { line("jobctl: error: \(message)") }
-  public func warning(_ message: String) { line("jobctl: warning: \(message)") }
+  public func error(_ message: String) { line("jobctl: \(terminal.paint("error:", .red)) \(message)") }
+  public func warning(_ message: String) { line("jobctl: \(terminal.paint("warning:", .yellow)) \(message)") }
 }

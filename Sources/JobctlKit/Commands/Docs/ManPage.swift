@@ -98,10 +98,51 @@ public enum ManPage {
       (a failed job still prints its document); with \\fB\\-\\-field\\fR, one value (strings raw,
       anything else as JSON). Progress lines, warnings and errors go to stderr; errors read
       \\fBjobctl: error:\\fR. The plain progress line is \\fB[\\fItime\\fB] \\fIjob\\fB: \\fIstate\\fR,
-      with stage, phase and percent when known, and never holds control characters.
+      with stage, phase and percent when known, and never holds control characters; after 60 s
+      without a change a heartbeat line says the job is still running.
+      On a terminal (\\fB\\-\\-progress auto\\fR with TERM not dumb) one live line is redrawn on stderr
+      at most 10 times a second instead: spinner, job, state, stage or phase, a progress bar with
+      percent, the time elapsed and, once progress has moved for 2 s, an ETA from its rate. It
+      never wraps (what does not fit the width is left out, the ETA and the bar first) and is
+      cleared before anything else is printed.
+      \\fB\\-\\-format ndjson\\fR prints one JSON object per line on stdout for every change:
+      \\fBtime\\fR, \\fBjob\\fR, \\fBref\\fR (the job reference, on every line), \\fBevent\\fR (state,
+      retry, rate_limited, done), \\fBstate\\fR, \\fBstatus\\fR, \\fBprogress\\fR, \\fBstage\\fR,
+      \\fBhttp_status\\fR, and \\fBreason\\fR and \\fBdelay\\fR for retries; the last line of a job is
+      the done event, whose \\fBjob\\fR member holds the job's last document, with \\fBexit_code\\fR.
+      Colour (errors, warnings, states) is used on stderr only: \\fB\\-\\-color auto\\fR colours a
+      terminal unless NO_COLOR is set, CLICOLOR_FORCE (not 0) forces it, TERM=dumb turns it off.
       Secrets (the token, and the values of Authorization, Cookie and *\\-Token/*\\-Key headers) are
       shown as [redacted] everywhere, \\fB\\-\\-verbose\\fR included. A closed stdout ends jobctl
       quietly.
+      .SH CONFIGURATION
+      Settings are taken from the flag, then the environment, then the selected profile of the
+      config file, then the default. The config file holds \\fB[default]\\fR and
+      \\fB[profile \\fINAME\\fB]\\fR sections of \\fIkey\\fB = \\fIvalue\\fR lines; keys are long option
+      names (base\\-url, token\\-file, header, dialect, jobs\\-path, interval, timeout, progress,
+      color, ...), \\fBheader\\fR may repeat, flags take true or false, \\fB#\\fR starts a comment, and
+      \\fB~/\\fR in a file name is the home folder. \\fB\\-\\-profile\\fR (or JOBCTL_PROFILE) picks a
+      section, \\fB[default]\\fR otherwise. An unknown key or a bad value is an error naming the file
+      and line. A token file that others can read is warned about.
+      .PP
+      .nf
+      [default]
+      base\\-url = https://api.example.com
+      token\\-file = ~/.config/jobctl/token
+
+      [profile hotcrp]
+      base\\-url = https://hotcrp.example/api
+      dialect = hotcrp
+      .fi
+      .SH CI
+      When GITHUB_ACTIONS is true, a failed, canceled, stalled or timed\\-out job also prints an
+      \\fB::error title=...::\\fR annotation on stderr, and a completed job with warnings a
+      \\fB::warning::\\fR. When GITHUB_OUTPUT is set, \\fBstatus\\fR, \\fBjob\\-id\\fR and the
+      \\fB\\-\\-field\\fR value (as \\fBfield\\fR) are appended to it for later steps.
+      .SH FILES
+      .TP
+      .I $XDG_CONFIG_HOME/jobctl/config
+      The config file; \\fI~/.config/jobctl/config\\fR when XDG_CONFIG_HOME is not set.
       .SH ENVIRONMENT
       .TP
       .B JOBCTL_BASE_URL
@@ -113,6 +154,21 @@ public enum ManPage {
       .TP
       .B JOBCTL_DIALECT
       Response shape (\\fB\\-\\-dialect\\fR).
+      .TP
+      .B JOBCTL_CONFIG
+      The config file (\\fB\\-\\-config\\fR).
+      .TP
+      .B JOBCTL_PROFILE
+      The config file profile (\\fB\\-\\-profile\\fR).
+      .TP
+      .BR NO_COLOR ", " CLICOLOR_FORCE ", " TERM
+      Colour and live\\-line decisions, as under OUTPUT.
+      .TP
+      .BR GITHUB_ACTIONS ", " GITHUB_OUTPUT
+      CI annotations and step outputs, as under CI.
+      .TP
+      .B COLUMNS
+      The terminal width when the terminal does not tell.
       .SH EXIT STATUS
       .TS
       l l.
@@ -128,6 +184,12 @@ public enum ManPage {
       ADDR=$(jobctl wait "$ID" \\-\\-field result.address)
       jobctl status "$ID" \\-\\-json
       jobctl wait hcj_GNKT \\-\\-base\\-url https://hotcrp.example/api \\-\\-dialect hotcrp
+      ID=$(jobctl start /reports \\-\\-data @body.json)
+      jobctl start /api/autoassign \\-\\-form q=all \\-\\-wait \\-\\-profile hotcrp
+      jobctl cancel "$ID" \\-\\-wait
+      jobctl list \\-\\-all \\-\\-type org_members \\-\\-json
+      jobctl output hcj_GNKT \\-o assignments.csv \\-\\-continue
+      jobctl completion bash > /etc/bash_completion.d/jobctl
       .fi
       .SH SEE ALSO
       curl(1)

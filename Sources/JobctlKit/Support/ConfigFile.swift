@@ -1,0 +1,75 @@
+/// The config file: `[default]` and `[profile NAME]` sections of `key = value` lines.
+///
+/// Keys are long option names; `#` starts a comment (at the start of a line, or after white space
+/// in a value). Parsing is strict: an unknown key or a line that is not a section, a setting or a
+/// comment is an error naming the file and line.
+public struct ConfigFile: Sendable {
+  /// One setting, with where it was written.
+  public struct Entry: Sendable, Equatable {
+    public let key: String
+    public let value: String
+    public let line: Int
+  }
+
+  public let path: String
+  /// Entries by profile name (`default` for `[default]`), in file order.
+  public private(set) var profiles: [String: [Entry]] = [:]
+
+  /// Parses `text`; `keys` are the accepted key names.
+  public init(path: String, text: String, keys: Set<String>) throws(JobctlError) {
+    self.path = path
+    var current: String?
+    var number = 0
+    for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
+      number += 1
+      var line = Text.trimmed(Substring(raw))
+      if line.isEmpty || line.hasPrefix("#") || line.hasPrefix(";") { continue }
+      if line.hasPrefix("[") {
+        guard line.hasSuffix("]") else { throw error(number, "a section header must end with ]") }
+        let inner = Text.trimmed(line.dropFirst().dropLast())
+        let words = inner.split(separator: " ", omittingEmptySubsequences: true)
+        if words.count == 1, words[0] == "default" {
+          current = "default"
+        } else if words.count == 2, words[0] == "profile", Self.isName(words[1]) {
+          current = String(words[1])
+        } else {
+          throw error(number, "expected [default] or [profile NAME], not [\(Text.oneLine(String(inner), limit: 60))]")
+        }
+        if let current, profiles[current] == nil { profiles[current] = [] }
+        continue
+      }
+      guard let eq = line.firstIndex(of: "=") else {
+        throw error(number, "expected key = value, a [section] or a # comment")
+      }
+      let key = Text.lowercased(String(Text.trimmed(line[..<eq])))
+      line = Text.trimmed(line[line.index(after: eq)...])
+      if let hash = line.firstRange(of: " #") { line = Text.trimmed(line[..<hash.lowerBound]) }
+      var value = String(line)
+      if value.count >= 2, value.hasPrefix("\""), value.hasSuffix("\"") { value = String(value.dropFirst().dropLast()) }
+      guard keys.contains(key) else {
+        throw error(
+          number,
+          "unknown key '\(Text.oneLine(key, limit: 60))' (keys are long option names such as base-url, token-file, dialect, interval)"
+        )
+      }
+      guard let section = current else {
+        throw error(number, "'\(key)' comes before any [default] or [profile NAME] section")
+      }
+      profiles[section, default: []].append(Entry(key: key, value: value, line: number))
+    }
+  }
+
+  private func error(_ line: Int, _ message: String) -> JobctlError {
+    .usage("\(Text.oneLine(path, limit: 200)):\(line): \(message)")
+  }
+
+  static func isName(_ s: Substring) -> Bool {
+    !s.isEmpty
+      && s.unicodeScalars.allSatisfy {
+        $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "-_.".unicodeScalars.contains($0))
+      }
+  }
+
+  /// Profile names in the file, for shell completion.
+  public var profileNames: [String] { profiles.keys.sorted() }
+}
