@@ -18,6 +18,8 @@ public struct TransportOptions: Sendable {
   public var userAgent = "jobctl/\(Version.current)"
   /// Receives `--verbose` trace lines (already redacted); nil for no trace.
   public var trace: (@Sendable (String) -> Void)?
+  /// Connections kept open to one host at most (`--max-connections`); HTTP/2 multiplexes over them.
+  public var maxHostConnections = 4
 
   public init() {}
 }
@@ -49,46 +51,30 @@ private final class TransferState {
   }
 }
 
-/// HTTP over one libcurl easy handle driven by a multi handle.
-///
-/// The easy handle lives as long as the transport, so its connection stays open between polls
-/// (one wait, one connection). The multi interface is used even for one transfer because
-/// `curl_multi_poll` can also watch the signal pipe: Ctrl-C ends a request in flight at once.
-/// Redirects are followed here rather than by libcurl, so credential headers are dropped
-/// the moment a redirect leaves the host they were given for.
-public final class CurlTransport: HTTPTransport {
-  private let options: TransportOptions
-  private let easy: UnsafeMutableRawPointer
-  private let multi: UnsafeMutableRawPointer
-  private let state: TransferState
-  private let errorBuffer: UnsafeMutablePointer<CChar>
+/// One libcurl easy handle with its callbacks' state, reused transfer after transfer.
+private final class EasyHandle {
+  let easy: UnsafeMutableRawPointer
+  let state: TransferState
+  let errorBuffer: UnsafeMutablePointer<CChar>
+  private var headerList: UnsafeMutablePointer<curl_slist>?
 
-  /// Runs `curl_global_init` the first time a transport is made: before any thread, and only
-  /// for commands that talk to a server.
-  private static let globalInit: Bool = {
-    curl_global_init(Int(CURL_GLOBAL_ALL)) == CURLE_OK
-  }()
-
-  public init(options: TransportOptions) throws(TransportFailure) {
-    guard CurlTransport.globalInit, let easy = curl_easy_init(), let multi = curl_multi_init() else {
-      throw TransportFailure(.badURL, "libcurl could not be initialised")
-    }
-    self.options = options
+  init?(options: TransportOptions) {
+    guard let easy = curl_easy_init() else { return nil }
     self.easy = easy
-    self.multi = multi
     self.state = TransferState(limit: options.maxBodyBytes, trace: options.trace)
     self.errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE))
     errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE))
-    configureOnce()
+    configure(options)
   }
 
   deinit {
-    curl_multi_cleanup(multi)
     curl_easy_cleanup(easy)
+    // Header lists are freed after the handle that pointed at them.
+    curl_slist_free_all(headerList)
     errorBuffer.deallocate()
   }
 
-  private func configureOnce() {
+  private func configure(_ options: TransportOptions) {
     jc_setopt_long(easy, CURLOPT_NOSIGNAL, 1)
     jc_setopt_ptr(easy, CURLOPT_ERRORBUFFER, errorBuffer)
     jc_setopt_long(easy, CURLOPT_CONNECTTIMEOUT_MS, milliseconds(options.connectTimeout))
@@ -97,7 +83,8 @@ public final class CurlTransport: HTTPTransport {
     jc_setopt_str(easy, CURLOPT_PROTOCOLS_STR, "http,https")
     jc_setopt_str(easy, CURLOPT_USERAGENT, options.userAgent)
     jc_setopt_long(easy, CURLOPT_TCP_KEEPALIVE, 1)
-    jc_setopt_off(easy, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(options.maxBodyBytes))
+    // Wait for a connection to be free (or multiplexable) rather than opening one more.
+    jc_setopt_long(easy, CURLOPT_PIPEWAIT, 1)
     if let ca = options.caFile { jc_setopt_str(easy, CURLOPT_CAINFO, ca) }
     if options.insecure {
       jc_setopt_long(easy, CURLOPT_SSL_VERIFYPEER, 0)
@@ -168,52 +155,8 @@ public final class CurlTransport: HTTPTransport {
     }
   }
 
-  private func milliseconds(_ seconds: Double) -> Int {
-    max(1, Int((seconds * 1000).rounded(.up)))
-  }
-
-  public func send(_ request: HTTPRequest) -> Result<HTTPResponse, TransportFailure> {
-    var current = request
-    guard var currentParts = URLParts(request.url) else {
-      return .failure(TransportFailure(.badURL, "not an http(s) URL: \(Text.oneLine(request.url))"))
-    }
-    let credentialHost = request.credentialHost ?? currentParts.hostKey
-    var visited: Set<String> = [request.url]
-    for _ in 0...options.maxRedirects {
-      if currentParts.hostKey != credentialHost {
-        current.headers.removeAll(where: { Credentials.isCredentialHeader($0.name) })
-      }
-      let result = perform(current)
-      guard case .success(let response) = result,
-        [301, 302, 303, 307, 308].contains(response.status),
-        let next = redirectURL()
-      else { return result }
-      guard let nextParts = URLParts(next) else {
-        return .failure(TransportFailure(.redirect, "redirect to an unusable URL: \(Text.oneLine(next))"))
-      }
-      if currentParts.scheme == "https" && nextParts.scheme == "http" {
-        return .failure(TransportFailure(.redirect, "refused a redirect from https to http (\(nextParts.origin))"))
-      }
-      guard visited.insert(next).inserted || response.status == 303 else {
-        return .failure(TransportFailure(.redirect, "redirect loop at \(Text.oneLine(next))"))
-      }
-      if response.status == 303 || (current.method == "POST" && response.status != 307 && response.status != 308) {
-        current.method = "GET"
-        current.body = nil
-      }
-      current.url = next
-      currentParts = nextParts
-    }
-    return .failure(TransportFailure(.redirect, "more than \(options.maxRedirects) redirects"))
-  }
-
-  private func redirectURL() -> String? {
-    var ptr: UnsafeMutablePointer<CChar>?
-    guard jc_getinfo_str(easy, CURLINFO_REDIRECT_URL, &ptr) == CURLE_OK, let ptr else { return nil }
-    return String(cString: ptr)
-  }
-
-  private func perform(_ request: HTTPRequest) -> Result<HTTPResponse, TransportFailure> {
+  /// Sets up the next transfer on this handle.
+  func prepare(_ request: HTTPRequest, options: TransportOptions) {
     state.reset()
     state.stream = request.stream
     request.stream?.begin()
@@ -247,45 +190,33 @@ public final class CurlTransport: HTTPTransport {
       list = curl_slist_append(list, line)
     }
     jc_setopt_slist(easy, CURLOPT_HTTPHEADER, list)
-    defer {
-      jc_setopt_slist(easy, CURLOPT_HTTPHEADER, nil)
-      curl_slist_free_all(list)
-    }
+    curl_slist_free_all(headerList)
+    headerList = list
+  }
 
-    let code = run()
-    if let signal = Signals.pending {
-      return .failure(TransportFailure(.interrupted(signal: signal), "interrupted"))
-    }
-    guard code == CURLE_OK else { return .failure(failure(for: code)) }
+  /// The outcome of the transfer that just ended with `code`.
+  func result(_ code: CURLcode, url: String, options: TransportOptions) -> Result<HTTPResponse, TransportFailure> {
+    guard code == CURLE_OK else { return .failure(failure(for: code, options: options)) }
     var status = 0
     jc_getinfo_long(easy, CURLINFO_RESPONSE_CODE, &status)
-    return .success(HTTPResponse(status: status, headers: state.headers, body: state.body, url: request.url))
+    return .success(HTTPResponse(status: status, headers: state.headers, body: state.body, url: url))
   }
 
-  /// Drives the transfer to its end, waking for the signal pipe as well as the socket.
-  private func run() -> CURLcode {
-    curl_multi_add_handle(multi, easy)
-    defer { curl_multi_remove_handle(multi, easy) }
-    var running: Int32 = 1
-    var extra = curl_waitfd(fd: Signals.wakeFD, events: Int16(CURL_WAIT_POLLIN), revents: 0)
-    let extraCount: UInt32 = Signals.wakeFD >= 0 ? 1 : 0
-    while true {
-      let mc = curl_multi_perform(multi, &running)
-      if mc != CURLM_OK { return CURLE_FAILED_INIT }
-      if running == 0 { break }
-      if Signals.pending != nil { return CURLE_ABORTED_BY_CALLBACK }
-      curl_multi_poll(multi, &extra, extraCount, 1000, nil)
-      if Signals.pending != nil { return CURLE_ABORTED_BY_CALLBACK }
-    }
-    var left: Int32 = 0
-    var code = CURLE_OK
-    while let message = curl_multi_info_read(multi, &left) {
-      if message.pointee.msg == CURLMSG_DONE { code = message.pointee.data.result }
-    }
-    return code
+  /// Where a 3xx answer points (libcurl resolves a relative Location).
+  var redirectURL: String? {
+    var ptr: UnsafeMutablePointer<CChar>?
+    guard jc_getinfo_str(easy, CURLINFO_REDIRECT_URL, &ptr) == CURLE_OK, let ptr else { return nil }
+    return String(cString: ptr)
   }
 
-  private func failure(for code: CURLcode) -> TransportFailure {
+  /// Drops the body buffer so an idle handle holds no answer in memory.
+  func release() {
+    state.body = []
+    state.headers = []
+    state.stream = nil
+  }
+
+  private func failure(for code: CURLcode, options: TransportOptions) -> TransportFailure {
     let detail = errorBuffer[0] != 0 ? String(cString: errorBuffer) : String(cString: curl_easy_strerror(code))
     let text = Text.oneLine(detail)
     switch code {
@@ -306,5 +237,193 @@ public final class CurlTransport: HTTPTransport {
     default:
       return TransportFailure(.transient, text)
     }
+  }
+}
+
+private func milliseconds(_ seconds: Double) -> Int {
+  max(1, Int((seconds * 1000).rounded(.up)))
+}
+
+/// Sends requests, one at a time or many at once; the engine sees `HTTPTransport` and
+/// `ConcurrentTransport`.
+public protocol ConcurrentTransport: AnyObject {
+  /// Begins a request; its result comes back from `poll` under `id`.
+  func start(_ request: HTTPRequest, id: Int)
+  /// Waits up to `timeout` seconds for results (or a signal) and returns those that are ready.
+  func poll(timeout: Double) -> (results: [(id: Int, result: Result<HTTPResponse, TransportFailure>)], signal: Int32?)
+}
+
+/// HTTP over libcurl: easy handles driven by one multi handle.
+///
+/// Handles and their connections live as long as the transport, so a wait keeps its connection
+/// open between polls (one wait, one connection), and many waits share a per-host pool capped at
+/// `maxHostConnections` (HTTP/2 multiplexes when the server offers it). The multi interface is
+/// used even for one transfer because `curl_multi_poll` can also watch the signal pipe: Ctrl-C
+/// ends a request in flight at once. Redirects are followed here rather than by libcurl, so
+/// credential headers are dropped the moment a redirect leaves the host they were given for.
+public final class CurlTransport: HTTPTransport, ConcurrentTransport {
+  private let options: TransportOptions
+  private let multi: UnsafeMutableRawPointer
+  private var idle: [EasyHandle] = []
+  private var handles: [EasyHandle] = []
+
+  /// A transfer in flight, with where its redirect chain has been.
+  private struct Transfer {
+    let id: Int
+    let handle: EasyHandle
+    var request: HTTPRequest
+    let credentialHost: String
+    var visited: Set<String>
+    var redirects: Int
+  }
+  private var active: [UnsafeMutableRawPointer: Transfer] = [:]
+  private var ready: [(id: Int, result: Result<HTTPResponse, TransportFailure>)] = []
+
+  /// Runs `curl_global_init` the first time a transport is made: before any thread, and only
+  /// for commands that talk to a server.
+  private static let globalInit: Bool = {
+    curl_global_init(Int(CURL_GLOBAL_ALL)) == CURLE_OK
+  }()
+
+  public init(options: TransportOptions) throws(TransportFailure) {
+    guard CurlTransport.globalInit, let multi = curl_multi_init() else {
+      throw TransportFailure(.badURL, "libcurl could not be initialised")
+    }
+    self.options = options
+    self.multi = multi
+    jc_multi_setopt_long(multi, CURLMOPT_MAX_HOST_CONNECTIONS, max(1, options.maxHostConnections))
+    jc_multi_setopt_long(multi, CURLMOPT_PIPELINING, Int(CURLPIPE_MULTIPLEX))
+  }
+
+  deinit {
+    // Easy handles leave the multi handle before either is cleaned up.
+    for transfer in active.values { curl_multi_remove_handle(multi, transfer.handle.easy) }
+    active.removeAll()
+    idle.removeAll()
+    handles.removeAll()
+    curl_multi_cleanup(multi)
+  }
+
+  public func send(_ request: HTTPRequest) -> Result<HTTPResponse, TransportFailure> {
+    let id = -1
+    start(request, id: id)
+    while true {
+      let (results, signal) = poll(timeout: 3600)
+      if let mine = results.first(where: { $0.id == id }) { return mine.result }
+      if let signal {
+        abandon(id)
+        return .failure(TransportFailure(.interrupted(signal: signal), "interrupted"))
+      }
+    }
+  }
+
+  public func start(_ request: HTTPRequest, id: Int) {
+    guard let parts = URLParts(request.url) else {
+      ready.append((id, .failure(TransportFailure(.badURL, "not an http(s) URL: \(Text.oneLine(request.url))"))))
+      return
+    }
+    guard let handle = idle.popLast() ?? EasyHandle(options: options) else {
+      ready.append((id, .failure(TransportFailure(.badURL, "libcurl could not make a handle"))))
+      return
+    }
+    if !handles.contains(where: { $0 === handle }) { handles.append(handle) }
+    let transfer = Transfer(
+      id: id, handle: handle, request: request, credentialHost: request.credentialHost ?? parts.hostKey,
+      visited: [request.url], redirects: 0)
+    launch(transfer)
+  }
+
+  private func launch(_ transfer: Transfer) {
+    var request = transfer.request
+    if URLParts(request.url)?.hostKey != transfer.credentialHost {
+      request.headers.removeAll(where: { Credentials.isCredentialHeader($0.name) })
+    }
+    transfer.handle.prepare(request, options: options)
+    active[transfer.handle.easy] = transfer
+    curl_multi_add_handle(multi, transfer.handle.easy)
+  }
+
+  private func abandon(_ id: Int) {
+    for (key, transfer) in active where transfer.id == id {
+      curl_multi_remove_handle(multi, transfer.handle.easy)
+      transfer.handle.release()
+      idle.append(transfer.handle)
+      active[key] = nil
+    }
+  }
+
+  public func poll(timeout: Double) -> (results: [(id: Int, result: Result<HTTPResponse, TransportFailure>)], signal: Int32?) {
+    var extra = curl_waitfd(fd: Signals.wakeFD, events: Int16(CURL_WAIT_POLLIN), revents: 0)
+    let extraCount: UInt32 = Signals.wakeFD >= 0 ? 1 : 0
+    var clock = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &clock)
+    let end = Double(clock.tv_sec) + Double(clock.tv_nsec) / 1e9 + max(0, timeout)
+    while true {
+      var running: Int32 = 0
+      curl_multi_perform(multi, &running)
+      collect()
+      if !ready.isEmpty {
+        defer { ready.removeAll() }
+        return (ready, nil)
+      }
+      if let signal = Signals.pending { return ([], signal) }
+      clock_gettime(CLOCK_MONOTONIC, &clock)
+      let left = end - (Double(clock.tv_sec) + Double(clock.tv_nsec) / 1e9)
+      if left <= 0 { return ([], nil) }
+      curl_multi_poll(multi, &extra, extraCount, Int32(min(left * 1000, 1000).rounded(.up)), nil)
+    }
+  }
+
+  /// Takes finished transfers off the multi handle, following redirects.
+  private func collect() {
+    var left: Int32 = 0
+    while let message = curl_multi_info_read(multi, &left) {
+      guard message.pointee.msg == CURLMSG_DONE, let easy = message.pointee.easy_handle else { continue }
+      let code = message.pointee.data.result
+      guard var transfer = active.removeValue(forKey: easy) else { continue }
+      curl_multi_remove_handle(multi, easy)
+      let result = transfer.handle.result(code, url: transfer.request.url, options: options)
+      if case .success(let response) = result, [301, 302, 303, 307, 308].contains(response.status),
+        let next = transfer.handle.redirectURL
+      {
+        switch follow(&transfer, to: next, status: response.status) {
+        case .some(let failure):
+          finish(transfer, .failure(failure))
+        case .none:
+          launch(transfer)
+        }
+        continue
+      }
+      finish(transfer, result)
+    }
+  }
+
+  private func finish(_ transfer: Transfer, _ result: Result<HTTPResponse, TransportFailure>) {
+    ready.append((transfer.id, result))
+    transfer.handle.release()
+    idle.append(transfer.handle)
+  }
+
+  /// Moves a transfer to its redirect target, or says why it may not go there.
+  private func follow(_ transfer: inout Transfer, to next: String, status: Int) -> TransportFailure? {
+    guard transfer.redirects < options.maxRedirects else {
+      return TransportFailure(.redirect, "more than \(options.maxRedirects) redirects")
+    }
+    guard let nextParts = URLParts(next) else {
+      return TransportFailure(.redirect, "redirect to an unusable URL: \(Text.oneLine(next))")
+    }
+    if URLParts(transfer.request.url)?.scheme == "https" && nextParts.scheme == "http" {
+      return TransportFailure(.redirect, "refused a redirect from https to http (\(nextParts.origin))")
+    }
+    guard transfer.visited.insert(next).inserted || status == 303 else {
+      return TransportFailure(.redirect, "redirect loop at \(Text.oneLine(next))")
+    }
+    if status == 303 || (transfer.request.method == "POST" && status != 307 && status != 308) {
+      transfer.request.method = "GET"
+      transfer.request.body = nil
+    }
+    transfer.request.url = next
+    transfer.redirects += 1
+    return nil
   }
 }
