@@ -4,7 +4,7 @@ function __jobctl_profiles
 end
 
 complete -c jobctl -f
-complete -c jobctl -n 'not __fish_seen_subcommand_from wait status start cancel list output completion help version' -a wait -d 'Poll a job until it completes, fails or is canceled.'
+complete -c jobctl -n 'not __fish_seen_subcommand_from wait status start cancel list output completion help version' -a wait -d 'Poll jobs until they complete, fail or are canceled.'
 complete -c jobctl -n 'not __fish_seen_subcommand_from wait status start cancel list output completion help version' -a status -d 'Poll a job once and print its state.'
 complete -c jobctl -n 'not __fish_seen_subcommand_from wait status start cancel list output completion help version' -a start -d 'Start a job and print its id.'
 complete -c jobctl -n 'not __fish_seen_subcommand_from wait status start cancel list output completion help version' -a cancel -d 'Ask the server to cancel a job.'
@@ -24,6 +24,7 @@ complete -c jobctl -n '__fish_seen_subcommand_from wait status start cancel list
 complete -c jobctl -n '__fish_seen_subcommand_from wait status start cancel list output' -l insecure -d 'Do not verify TLS certificates (a warning is printed).'
 complete -c jobctl -n '__fish_seen_subcommand_from wait status start cancel list output' -l connect-timeout -x -d 'Time limit for connecting (default 10s).'
 complete -c jobctl -n '__fish_seen_subcommand_from wait status start cancel list output' -l request-timeout -x -d 'Time limit for each request (default 30s).'
+complete -c jobctl -n '__fish_seen_subcommand_from wait status start cancel list output' -l max-connections -x -d 'Connections to one host at most (default 4); HTTP/2 multiplexes requests over them.'
 complete -c jobctl -n '__fish_seen_subcommand_from wait status start cancel list output' -s v -l verbose -d 'Trace requests and responses on stderr (secrets redacted).'
 complete -c jobctl -n '__fish_seen_subcommand_from wait status start cancel list output' -l config -r -F -d 'Config file (default $XDG_CONFIG_HOME/jobctl/config, else ~/.config/jobctl/config).'
 complete -c jobctl -n '__fish_seen_subcommand_from wait status start cancel list output' -l profile -x -a '(__jobctl_profiles)' -d 'Config file profile to use (default: the [default] section).'
@@ -34,6 +35,8 @@ complete -c jobctl -n '__fish_seen_subcommand_from wait start cancel list output
 complete -c jobctl -n '__fish_seen_subcommand_from wait start cancel list output' -l max-errors -x -d 'Consecutive failures that end the wait with exit 7 (default 10).'
 complete -c jobctl -n '__fish_seen_subcommand_from wait start cancel list output' -l stale-after -x -d 'Exit 8 when the job shows no change for D (default off).'
 complete -c jobctl -n '__fish_seen_subcommand_from wait' -l cancel-on-interrupt -d 'On Ctrl-C, cancel the job (POST JOB/cancel) before exiting 130.'
+complete -c jobctl -n '__fish_seen_subcommand_from wait list' -l all -d 'With several jobs, wait until every one has ended (the default).'
+complete -c jobctl -n '__fish_seen_subcommand_from wait' -l any -d 'With several jobs, stop when the first one ends; its exit code is the result.'
 complete -c jobctl -n '__fish_seen_subcommand_from wait status start cancel list' -l format -x -a 'text json ndjson' -d 'Output format: text (default), json (the last answer verbatim) or ndjson (one event per line).'
 complete -c jobctl -n '__fish_seen_subcommand_from wait status start cancel list' -l json -d 'Same as --format json.'
 complete -c jobctl -n '__fish_seen_subcommand_from wait status start cancel list' -l field -x -d 'Print one value of the final document (result.address, jobs.0.jobId); strings raw.'
@@ -50,7 +53,6 @@ complete -c jobctl -n '__fish_seen_subcommand_from start cancel' -l wait -d 'Go 
 complete -c jobctl -n '__fish_seen_subcommand_from list' -l type -x -d 'Only jobs of type T (sent as type=T).'
 complete -c jobctl -n '__fish_seen_subcommand_from list' -l page -x -d 'Page to read (sent as page=N).'
 complete -c jobctl -n '__fish_seen_subcommand_from list' -l limit -x -d 'Jobs per page (sent as limit=N).'
-complete -c jobctl -n '__fish_seen_subcommand_from list' -l all -d 'Follow pagination.nextPage or Link rel="next" to the last page.'
 complete -c jobctl -n '__fish_seen_subcommand_from list' -l query -x -d 'An extra query parameter (repeatable).'
 complete -c jobctl -n '__fish_seen_subcommand_from output' -s o -l output -r -F -d 'Write to FILE (through a temporary file renamed into place) instead of stdout.'
 complete -c jobctl -n '__fish_seen_subcommand_from output' -l as -x -a 'body string json' -d 'Which output to fetch: body (default), string or json (HotCRP\'s output=).'

@@ -118,6 +118,26 @@ private let completedDoc = #"{"jobId":"j1","status":"completed","result":{"addre
     #expect(server.requests.count == 2)
   }
 
+  @Test func answersThatAreNotHTTPAreRetriedThenExitSix() throws {
+    let server = try LoopbackServer()
+    server.script("/jobs/j1", [.fault(.raw(Array("HTTP/1.1 2000 OK\r\nContent-Length: 2\r\n\r\n{}".utf8)))])
+    let r = try jobctl(["wait", "j1", "--base-url", server.baseURL, "--max-errors", "2"] + fast)
+    #expect(r.code == 6)
+    #expect(server.requests.count == 2)
+    #expect(r.stderr.contains("is not HTTP"))
+  }
+
+  @Test func a303AfterAPostIsFollowedWithAGet() throws {
+    let server = try LoopbackServer()
+    server.script("POST", "/reports", [Reply(status: 303, headers: [("Location", "/reports/r1")])])
+    server.script("/reports/r1", [.json(200, #"{"jobId":"r1","status":"pending"}"#)])
+    let r = try jobctl(["start", "/reports", "--data", "{}", "--base-url", server.baseURL])
+    #expect(r.code == 0)
+    #expect(r.stdout == "r1\n")
+    #expect(server.requests.map { "\($0.method) \($0.target)" } == ["POST /reports", "GET /reports/r1"])
+    #expect(server.requests[1].body.isEmpty)
+  }
+
   @Test func answersOverTheCapAreRefused() throws {
     let server = try LoopbackServer()
     let huge = "{\"status\":\"pending\",\"pad\":\"" + String(repeating: "x", count: 17 << 20) + "\"}"

@@ -37,7 +37,7 @@ import Testing
     (["status", "j", "--interval", "1"], "does not apply to 'status'"),
     (["wait", "j", "--interval"], "needs a value"),
     (["wait"], "'wait' needs JOB"),
-    (["wait", "a", "b"], "got extra 'b'"),
+    (["status", "a", "b"], "got extra 'b'"),
     (["frobnicate"], "unknown command 'frobnicate'"),
     (["wait", "j", "--dialect", "soap"], "--dialect takes one of auto, simple, hotcrp, staged, progress"),
     (["wait", "j", "--quiet=yes"], "takes no value"),
@@ -262,6 +262,30 @@ import Testing
     #expect(!r.stderr.contains("tok-777777"))
     #expect(!r.stderr.contains("key-999999"))
     #expect(r.stderr.contains("[redacted]"))
+  }
+
+  @Test func serverKeysCannotForgeOutputLines() {
+    let r = runJobctl(
+      ["wait", "j1", "--progress", "none"],
+      script: [answer(200, #"{"status":"completed","result":{"ok\nstate: failed\u001b[31m":1}}"#)])
+    #expect(r.stdout == "job: j1\nstate: completed\nresult.ok state: failed?[31m: 1\n")
+  }
+
+  @Test func aMalformedHeaderIsNotEchoed() {
+    let r = runJobctl(["wait", "j1", "-H", "Authorization Bearer supersecret123"])
+    #expect(r.code == 2)
+    #expect(!r.stderr.contains("supersecret123"))
+  }
+
+  @Test func anExplicitAuthorizationHeaderReplacesTheToken() {
+    let r = runJobctl(
+      ["wait", "j1", "-H", "Authorization: Basic abcd1234"],
+      env: ["JOBCTL_BASE_URL": "http://api.test", "JOBCTL_TOKEN": "t-9999"],
+      script: [answer(200, #"{"status":"completed"}"#)])
+    #expect(
+      r.transport.requests[0].headers.filter { $0.name == "Authorization" } == [
+        HTTPHeader("Authorization", "Basic abcd1234")
+      ])
   }
 
   @Test func usageErrorsSendNothing() {

@@ -70,6 +70,14 @@ private let failedDoc = answer(200, #"{"jobId":"j1","status":"failed","error":"b
     #expect(r.events.contains(.rateLimited(reason: "HTTP 429 Too Many Requests: slow down", delay: 7)))
   }
 
+  @Test func aZeroOrPastRetryAfterOnARateLimitStillWaitsAnInterval() {
+    let zero = answer(429, "{}", headers: [HTTPHeader("Retry-After", "0")])
+    let past = answer(503, "{}", headers: [HTTPHeader("Retry-After", "Sun, 06 Nov 1994 08:49:37 GMT")])
+    let r = wait([zero, zero, past, completed]) { $0.maxErrors = 1 }
+    #expect(r.outcome.exitCode == 0)
+    #expect(r.sleeper.sleeps == [2, 2, 2])
+  }
+
   @Test func retryAfterAsAnHTTPDateOn503() {
     // The fake wall clock reads 1795382398 (+0.01 s once the first request returns); the date
     // below is 1795382428, thirty seconds later.

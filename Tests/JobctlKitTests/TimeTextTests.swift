@@ -51,6 +51,11 @@ import Testing
     #expect(RetryAfter.delay(text, now: now) == nil)
   }
 
+  @Test func refusesYearsThatWouldOverflow() {
+    #expect(HTTPDate.parse("Sun, 06 Nov 1000000000000 08:49:37 GMT") == nil)
+    #expect(RetryAfter.delay("Sun, 06 Nov 99999999999999999 08:49:37 GMT", now: now) == nil)
+  }
+
   @Test func clampsAbsurdValues() {
     #expect(RetryAfter.delay("999999999999999999999999", now: now) == RetryAfter.maximum)
     #expect(RetryAfter.delay("Fri, 01 Jan 2100 00:00:00 GMT", now: now) == RetryAfter.maximum)

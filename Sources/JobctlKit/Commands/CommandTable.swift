@@ -83,6 +83,9 @@ public enum CommandTable {
       OptionSpec("insecure", help: "Do not verify TLS certificates (a warning is printed)."),
       OptionSpec("connect-timeout", value: "D", help: "Time limit for connecting (default 10s)."),
       OptionSpec("request-timeout", value: "D", help: "Time limit for each request (default 30s)."),
+      OptionSpec(
+        "max-connections", value: "N",
+        help: "Connections to one host at most (default 4); HTTP/2 multiplexes requests over them."),
       OptionSpec("verbose", short: "v", help: "Trace requests and responses on stderr (secrets redacted)."),
       OptionSpec(
         "config", value: "PATH", environment: "JOBCTL_CONFIG",
@@ -150,7 +153,9 @@ public enum CommandTable {
     title: "Wait",
     options: [
       OptionSpec(
-        "cancel-on-interrupt", help: "On Ctrl-C, cancel the job (POST JOB/cancel) before exiting 130.")
+        "cancel-on-interrupt", help: "On Ctrl-C, cancel the job (POST JOB/cancel) before exiting 130."),
+      OptionSpec("all", help: "With several jobs, wait until every one has ended (the default)."),
+      OptionSpec("any", help: "With several jobs, stop when the first one ends; its exit code is the result."),
     ])
 
   public static let listing = OptionGroup(
@@ -179,12 +184,14 @@ public enum CommandTable {
 
   public static let commands: [CommandSpec] = [
     CommandSpec(
-      name: "wait", arguments: "JOB", summary: "Poll a job until it completes, fails or is canceled.",
+      name: "wait", arguments: "JOB...", summary: "Poll jobs until they complete, fail or are canceled.",
       details: """
         Polls at once, then every --interval. Retry-After is honoured, network errors and 5xx
-        answers are retried with backoff, and the exit code tells how the job ended.
+        answers are retried with backoff, and the exit code tells how the job ended. Several jobs
+        (or - for one reference per line on stdin) are polled concurrently over shared connections;
+        the exit code is the highest of theirs (--all) or the first finished one's (--any).
         """,
-      groups: [connection, polling, waiting, output, general], arity: 1...1),
+      groups: [connection, polling, waiting, output, general], arity: 1...1_000_000),
     CommandSpec(
       name: "status", arguments: "JOB", summary: "Poll a job once and print its state.",
       details: """

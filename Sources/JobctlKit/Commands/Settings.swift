@@ -191,6 +191,7 @@ public struct Settings {
 
     if let d = try duration("connect-timeout") { s.transport.connectTimeout = d }
     if let d = try duration("request-timeout") { s.transport.requestTimeout = d }
+    if let n = try count("max-connections") { s.transport.maxHostConnections = n }
     if let ca = layers.value("cacert") {
       let path = expandHome(ca.value)
       if case .failure(let e) = readFile(path) {
@@ -251,9 +252,9 @@ public struct Settings {
       throw .usage("a header value may not contain CR or LF (nothing was sent)")
     }
     guard let colon = raw.firstIndex(of: ":") else {
+      // The value is not echoed: a mistyped `Authorization Bearer ...` would print the token.
       throw .usage(
-        "\(found.origin == "--header" ? "-H" : found.origin) takes 'Name: value', not '\(Text.oneLine(Credentials.redactHeaderLine(raw), limit: 80))'"
-      )
+        "\(found.origin == "--header" ? "-H" : found.origin) takes 'Name: value' (the value given has no colon)")
     }
     let name = String(raw[..<colon])
     let value = Text.trimmed(raw[raw.index(after: colon)...])
@@ -274,7 +275,10 @@ public struct Settings {
   /// The credentials, with the token as `Authorization: Bearer`, then the extra headers.
   public var requestHeaders: [HTTPHeader] {
     var h = [HTTPHeader("Accept", "application/json")]
-    if let token { h.append(HTTPHeader("Authorization", "Bearer \(token)")) }
+    // An explicit -H Authorization wins over the token: never two Authorization headers.
+    if let token, !headers.contains(where: { Text.equalsIgnoringCase($0.name, "Authorization") }) {
+      h.append(HTTPHeader("Authorization", "Bearer \(token)"))
+    }
     return h + headers
   }
 

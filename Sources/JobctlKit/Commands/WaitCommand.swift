@@ -10,6 +10,10 @@ enum WaitCommand {
     -> Int32
   {
     var context = try NetworkContext.make(invocation, environment: environment, services: services)
+    if invocation.has("all") && invocation.has("any") { throw .usage("--all and --any cannot be used together") }
+    if invocation.arguments.count > 1 || invocation.arguments == ["-"] {
+      return try waitForMany(invocation, context: context)
+    }
     let job = try context.resolve(invocation.arguments[0])
     let oneShot = invocation.command.name == "status"
     context.settings.policy.oneShot = oneShot
@@ -38,5 +42,70 @@ enum WaitCommand {
     }
     let outcome = context.loop.wait(&watch, report: report)
     return (outcome, watch)
+  }
+}
+
+extension WaitCommand {
+  /// The job references on the command line, with `-` replaced by the lines of stdin.
+  static func references(_ arguments: [String], stdin: () -> [UInt8]) throws(JobctlError) -> [String] {
+    var refs: [String] = []
+    var readStdin = false
+    for argument in arguments {
+      guard argument == "-" else {
+        refs.append(argument)
+        continue
+      }
+      guard !readStdin else { throw .usage("- (read jobs from stdin) may be given once") }
+      readStdin = true
+      guard let text = String(validating: stdin(), as: UTF8.self) else {
+        throw .usage("the job references on stdin are not UTF-8 text")
+      }
+      for line in text.split(whereSeparator: \.isNewline) {
+        let ref = Text.trimmed(Substring(line))
+        if !ref.isEmpty && !ref.hasPrefix("#") { refs.append(String(ref)) }
+      }
+    }
+    guard !refs.isEmpty else { throw .usage("no job references (stdin was empty)") }
+    return refs
+  }
+
+  /// `wait JOB JOB...`: every job polled concurrently, one report at the end.
+  static func waitForMany(_ invocation: Invocation, context: NetworkContext) throws(JobctlError) -> Int32 {
+    let refs = try references(invocation.arguments, stdin: context.services.streams.readStdin)
+    var jobs: [JobReference] = []
+    for ref in refs { jobs.append(try context.resolve(ref)) }
+    guard let transport = context.transport as? ConcurrentTransport else {
+      throw .unreachable("this transport cannot wait for several jobs at once")
+    }
+    let watches = jobs.map { job in
+      JobWatch(
+        label: job.label, request: context.request(url: job.url, credentialHost: job.credentialHost),
+        dialect: context.settings.dialect, policy: context.settings.policy)
+    }
+    var loop = MultiPollLoop(
+      transport: transport, clock: context.services.clock, random: context.services.random,
+      requestTimeout: context.settings.transport.requestTimeout,
+      maxPerHost: context.settings.transport.maxHostConnections)
+    let reporter = context.reporter
+    reporter.expect(jobs: jobs.count)
+    if let every = reporter.tickInterval {
+      loop.tick = reporter.tick
+      loop.tickInterval = every
+    }
+    let renderer = context.renderer
+    var order: [Int] = []
+    let outcomes = loop.run(
+      watches, mode: invocation.has("any") ? .any : .all,
+      report: { index, event in reporter.report(event, job: jobs[index].label) },
+      finished: { index, outcome in
+        order.append(index)
+        renderer.finished(outcome, job: jobs[index].label)
+      })
+    if invocation.has("cancel-on-interrupt"), outcomes.contains(where: { $0?.error == .interrupted(signal: SIGINT) }) {
+      for (job, outcome) in zip(jobs, outcomes) where outcome?.snapshot?.state.isTerminal != true {
+        CancelCommand.cancelOnInterrupt(job, context: context)
+      }
+    }
+    return renderer.finishMany(outcomes, jobs: jobs.map(\.label), firstFinished: order.first)
   }
 }

@@ -35,7 +35,7 @@ public enum Verdict: Equatable {
     case .tls: return .end(.unreachable("\(failure.message) (use --cacert FILE to trust a private CA)"))
     case .badURL: return .end(.usage(failure.message))
     case .redirect, .localWrite: return .end(.rejected(failure.message))
-    case .tooLarge: return .transient(reason: failure.message, final: .rejected(failure.message))
+    case .tooLarge, .badAnswer: return .transient(reason: failure.message, final: .rejected(failure.message))
     case .transient: return .transient(reason: failure.message, final: .unreachable(failure.message))
     }
   }
@@ -109,7 +109,9 @@ public struct Retrier {
       let hint = retryAfter.map { "; retry after \(DurationText.format($0))" } ?? ""
       return .finish(.unreachable("rate limited: \(reason)\(hint)"))
     }
-    let delay = retryAfter ?? policy.backoffDelay(failures: rateLimits, random)
+    // Retry-After is a minimum, but never below the regular interval: `Retry-After: 0` on a 429
+    // must not turn into a tight loop.
+    let delay = retryAfter.map { max($0, policy.interval) } ?? policy.backoffDelay(failures: rateLimits, random)
     report(.rateLimited(reason: reason, delay: delay))
     return .again(after: delay, firm: retryAfter != nil)
   }

@@ -25,6 +25,9 @@ public final class ProgressReporter {
   private var frame = 0
   private var eta = EtaEstimator()
   private var lineShown = false
+  /// With several jobs: how many, and the last state of each.
+  private var expected = 1
+  private var states: [String: JobState] = [:]
 
   public init(
     diagnostics: Diagnostics, stdout: TextSink, clock: Clock, settings: OutputSettings,
@@ -60,6 +63,7 @@ public final class ProgressReporter {
       snapshot = s
       notice = nil
       lastChangeAt = clock.monotonic
+      states[job] = s.state
       if let p = s.progress { eta.record(p, at: clock.monotonic) }
     case .retry(let reason, let delay, let failures):
       notice = "\(reason); retrying in \(DurationText.format(delay)) (failure \(failures))"
@@ -94,6 +98,17 @@ public final class ProgressReporter {
     }
   }
 
+  /// Announces a wait for several jobs: the live line then counts them.
+  public func expect(jobs count: Int) {
+    expected = count
+  }
+
+  /// One job of several has ended.
+  public func ended(job: String, outcome: WaitOutcome) {
+    states[job] = outcome.snapshot?.state ?? .failed
+    if mode == .tty { draw(force: true) }
+  }
+
   /// A one-off line in plain mode (`started`); the live line has no room for it.
   public func note(_ text: String, job: String) {
     self.job = job
@@ -117,11 +132,32 @@ public final class ProgressReporter {
     guard force || now - lastDrawAt >= 0.1 else { return }
     lastDrawAt = now
     frame += 1
+    if expected > 1 {
+      diagnostics.raw("\r\u{1B}[K" + aggregateLine(elapsed: now - startedAt, width: columns() - 1))
+      lineShown = true
+      return
+    }
     let line = ProgressReporter.liveLine(
       job: job, snapshot: snapshot, notice: notice, elapsed: now - startedAt, eta: eta.remaining(now: now),
       frame: frame, width: columns() - 1, terminal: terminal)
     diagnostics.raw("\r\u{1B}[K" + line)
     lineShown = true
+  }
+
+  /// The live line of a wait for several jobs: `⠙ 12/40 ended · 3 failed · 25 running · 1m2s`.
+  private func aggregateLine(elapsed: Double, width: Int) -> String {
+    let spinners = terminal.unicode ? Array("⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏") : Array("|/-\\")
+    let counts = Dictionary(grouping: states.values, by: { $0 }).mapValues(\.count)
+    let ended = (counts[.completed] ?? 0) + (counts[.failed] ?? 0) + (counts[.canceled] ?? 0)
+    var parts = ["\(spinners[frame % spinners.count]) \(ended)/\(expected) ended"]
+    for state in [JobState.failed, .canceled, .running, .pending] {
+      if let n = counts[state], n > 0 { parts.append("\(n) \(state.rawValue)") }
+    }
+    let waiting = expected - states.count
+    if waiting > 0 { parts.append("\(waiting) not seen yet") }
+    parts.append(elapsed < 1 ? "0s" : DurationText.format(elapsed.rounded(.down)))
+    let line = parts.joined(separator: terminal.unicode ? " · " : " - ")
+    return line.count <= width ? line : String(line.prefix(max(width, 1)))
   }
 
   /// `running, stage processing, 45%`.

@@ -81,6 +81,91 @@ public struct Renderer {
     return code
   }
 
+  /// Tells of one job of several as soon as it ends: its ndjson `done` line, its error.
+  func finished(_ outcome: WaitOutcome, job: String) {
+    reporter?.ended(job: job, outcome: outcome)
+    if settings.format == .ndjson && settings.field == nil {
+      reporter?.clear()
+      stdout.write(NDJSON.done(job: job, outcome: outcome, exitCode: outcome.exitCode, time: now()) + "\n")
+    }
+  }
+
+  /// Prints the end of a wait for several jobs and returns the exit code: the highest of the
+  /// jobs' codes, or with `--any` (`firstFinished`) that job's.
+  func finishMany(_ outcomes: [WaitOutcome?], jobs: [String], firstFinished: Int?) -> Int32 {
+    reporter?.clear()
+    var codes: [Int32?] = []
+    var documents: [JSON] = []
+    var lines: [String] = []
+    for (outcome, job) in zip(outcomes, jobs) {
+      guard let outcome else {
+        codes.append(nil)
+        documents.append(.null)
+        continue
+      }
+      var error = outcome.error
+      let ended = outcome.snapshot?.state.isTerminal == true
+      documents.append(ended ? (outcome.document ?? .null) : .null)
+      if let field = settings.field {
+        if ended, let value = outcome.document.flatMap({ field.value(in: $0) }) {
+          lines.append(value.displayText)
+        } else {
+          lines.append("")
+          if error == nil { error = .rejected("the final document of job \(job) has no field '\(field)'") }
+        }
+      }
+      codes.append(error?.exitCode ?? 0)
+      if case .interrupted? = error { continue }
+      if let message = error?.message { diagnostics.error(message) }
+      if !settings.quiet, let s = outcome.snapshot, s.state == .completed {
+        for warning in s.warnings { diagnostics.warning("job \(Text.oneLine(job, limit: 120)): \(warning)") }
+      }
+      if let github {
+        let warnings = outcome.snapshot?.state == .completed ? outcome.snapshot?.warnings ?? [] : []
+        if let line = github.annotation(job: job, error: error, warnings: warnings) { diagnostics.line(line) }
+      }
+    }
+    if outcomes.contains(where: { if case .interrupted? = $0?.error { return true } else { return false } }),
+      !settings.quiet
+    {
+      diagnostics.line("jobctl: interrupted")
+    }
+    if settings.field != nil {
+      for line in lines { stdout.write(line + "\n") }
+    } else {
+      switch settings.format {
+      case .json:
+        stdout.write(JSON.array(documents).serialized() + "\n")
+      case .ndjson:
+        break
+      case .text:
+        if !settings.quiet { stdout.write(Renderer.summary(outcomes, jobs: jobs)) }
+      }
+    }
+    if let first = firstFinished, let code = codes[first] { return code }
+    return codes.compactMap { $0 }.max() ?? 0
+  }
+
+  /// The text summary of several jobs: an aligned table of job, state, exit code and detail.
+  static func summary(_ outcomes: [WaitOutcome?], jobs: [String]) -> String {
+    var rows = [["JOB", "STATE", "EXIT", "DETAIL"]]
+    for (outcome, job) in zip(outcomes, jobs) {
+      guard let outcome else {
+        rows.append([job, "-", "-", "not waited for (--any)"])
+        continue
+      }
+      let state = outcome.snapshot?.state.rawValue ?? "-"
+      var detail = outcome.snapshot.map { ProgressReporter.describe($0) } ?? ""
+      if let error = outcome.error?.message { detail = error }
+      rows.append([Text.oneLine(job, limit: 80), state, String(outcome.exitCode), Text.oneLine(detail, limit: 200)])
+    }
+    let widths = (0..<3).map { column in rows.map { $0[column].count }.max() ?? 0 }
+    return rows.map { row in
+      (0..<3).map { row[$0] + String(repeating: " ", count: widths[$0] - row[$0].count) }.joined(separator: "  ")
+        + "  " + row[3]
+    }.map { Text.trimmed($0) + "\n" }.joined()
+  }
+
   /// `key: value` lines: the job, its state and whereabouts, then its result or error.
   static func text(_ s: JobSnapshot, document: JSON, dialect: Dialect?, job: String) -> String {
     var lines: [(String, String)] = [("job", s.id ?? job), ("state", s.state.rawValue)]
@@ -98,7 +183,8 @@ public struct Renderer {
   private static func flatten(_ value: JSON, prefix: String, into lines: inout [(String, String)]) {
     switch value {
     case .object(let members) where !members.isEmpty && lines.count < 200:
-      for m in members { flatten(m.value, prefix: "\(prefix).\(m.key)", into: &lines) }
+      // Keys come from the server too: one line each, or they could forge `key: value` lines.
+      for m in members { flatten(m.value, prefix: "\(prefix).\(Text.oneLine(m.key, limit: 200))", into: &lines) }
     case .array(let items) where !items.isEmpty && lines.count < 200 && items.count <= 20:
       for (i, item) in items.enumerated() { flatten(item, prefix: "\(prefix).\(i)", into: &lines) }
     default:

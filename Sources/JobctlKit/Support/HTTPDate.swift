@@ -36,7 +36,8 @@ public enum HTTPDate {
       }
     }
     guard let d = day, let m = month, let y = year, let (hh, mm, ss) = clock,
-      (1...31).contains(d), (0...23).contains(hh), (0...59).contains(mm), (0...60).contains(ss)
+      (1...31).contains(d), (0...23).contains(hh), (0...59).contains(mm), (0...60).contains(ss),
+      (1...9999).contains(y)  // beyond that the arithmetic could overflow, and no server means it
     else { return nil }
     let days = daysFromCivil(year: y, month: m, day: d)
     return Double(days * 86400 + hh * 3600 + mm * 60 + ss)

@@ -226,12 +226,18 @@ private final class EasyHandle {
       return TransportFailure(.tooLarge, "the answer is larger than \(options.maxBodyBytes >> 20) MiB")
     case CURLE_OPERATION_TIMEDOUT:
       return TransportFailure(.transient, text, timedOut: true)
-    case CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CONNECT_ERROR, CURLE_SSL_CACERT_BADFILE,
+    case CURLE_UNSUPPORTED_PROTOCOL, CURLE_WEIRD_SERVER_REPLY:
+      // URLs are checked before anything is sent: these mean the server answered nonsense.
+      return TransportFailure(.badAnswer, "the server's answer is not HTTP: \(text)")
+    case CURLE_URL_MALFORMAT:
+      return TransportFailure(.redirect, "a redirect to an unusable URL: \(text)")
+    case CURLE_SSL_CONNECT_ERROR:
+      // A handshake cut short can pass; a certificate that fails verification cannot.
+      return TransportFailure(.transient, "TLS: \(text)")
+    case CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CACERT_BADFILE,
       CURLE_SSL_CERTPROBLEM, CURLE_SSL_CIPHER, CURLE_SSL_ISSUER_ERROR, CURLE_SSL_CRL_BADFILE,
       CURLE_SSL_PINNEDPUBKEYNOTMATCH, CURLE_USE_SSL_FAILED:
       return TransportFailure(.tls, "TLS: \(text)")
-    case CURLE_URL_MALFORMAT, CURLE_UNSUPPORTED_PROTOCOL:
-      return TransportFailure(.badURL, text)
     case CURLE_PARTIAL_FILE:
       return TransportFailure(.transient, "truncated answer: \(text)")
     default:
@@ -352,7 +358,9 @@ public final class CurlTransport: HTTPTransport, ConcurrentTransport {
     }
   }
 
-  public func poll(timeout: Double) -> (results: [(id: Int, result: Result<HTTPResponse, TransportFailure>)], signal: Int32?) {
+  public func poll(timeout: Double) -> (
+    results: [(id: Int, result: Result<HTTPResponse, TransportFailure>)], signal: Int32?
+  ) {
     var extra = curl_waitfd(fd: Signals.wakeFD, events: Int16(CURL_WAIT_POLLIN), revents: 0)
     let extraCount: UInt32 = Signals.wakeFD >= 0 ? 1 : 0
     var clock = timespec()

@@ -111,6 +111,8 @@ public struct TransportFailure: Error, Sendable, Equatable {
     case transient
     /// The answer exceeded the size cap: treated like an answer that is not a job document.
     case tooLarge
+    /// The answer was not HTTP (a bad status line): retried, then exit 6.
+    case badAnswer
     /// TLS verification or handshake failure: retrying cannot help.
     case tls
     /// A redirect that may not be followed (loop, https to http, no target).

@@ -1,0 +1,115 @@
+import Foundation
+import LoopbackHTTP
+import Testing
+
+/// `wait JOB...` end to end (contract section 5): concurrency, shared connections, exit codes.
+@Suite struct ManyJobsTests {
+  private func doc(_ status: String, _ id: String) -> Reply { .json(200, #"{"jobId":"\#(id)","status":"\#(status)"}"#) }
+
+  @Test func mixedOutcomesGiveTheHighestExitCodeAndATable() throws {
+    let server = try LoopbackServer()
+    server.script("/jobs/a", [doc("pending", "a"), doc("completed", "a")])
+    server.script("/jobs/b", [doc("pending", "b"), doc("pending", "b"), doc("failed", "b")])
+    server.script("/jobs/c", [.json(200, #"{"jobId":"c","status":"canceled","stage":"x"}"#)])
+    let r = try jobctl(["wait", "a", "b", "c", "--base-url", server.baseURL, "--progress", "none"] + fast)
+    #expect(r.code == 3)
+    #expect(
+      r.stdout == """
+        JOB  STATE      EXIT  DETAIL
+        a    completed  0     completed
+        b    failed     1     job b failed
+        c    canceled   3     job c was canceled
+
+        """)
+    #expect(r.stderr.contains("jobctl: error: job b failed\n"))
+    #expect(r.stderr.contains("jobctl: error: job c was canceled\n"))
+    let json = try jobctl(["wait", "a", "c", "--base-url", server.baseURL, "--json"] + fast)
+    let ids = (try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])?.compactMap {
+      $0["jobId"] as? String
+    }
+    #expect(ids == ["a", "c"], "one array, in argument order")
+  }
+
+  @Test func anyStopsAtTheFirstJobToEnd() throws {
+    let server = try LoopbackServer()
+    server.script("/jobs/slow", [doc("pending", "slow")])
+    server.script("/jobs/quick", [doc("pending", "quick"), doc("failed", "quick")])
+    let r = try jobctl(["wait", "slow", "quick", "--any", "--base-url", server.baseURL, "--progress", "none"] + fast)
+    #expect(r.code == 1)
+    #expect(r.stdout.contains("slow   -       -     not waited for (--any)"))
+    #expect(r.stdout.contains("quick  failed  1"))
+  }
+
+  @Test func referencesComeFromStdin() throws {
+    let server = try LoopbackServer()
+    server.setHandler { request in
+      let id = String(request.path.dropFirst("/jobs/".count))
+      return .json(200, #"{"jobId":"\#(id)","status":"completed","result":{"n":"\#(id)"}}"#)
+    }
+    let r = try jobctl(
+      ["wait", "-", "--base-url", server.baseURL, "--field", "result.n"], stdin: "j1\n\n# a comment\nj2\n  j3  \n")
+    #expect(r.code == 0)
+    #expect(r.stdout == "j1\nj2\nj3\n")
+    #expect(Set(server.requests.map(\.target)) == ["/jobs/j1", "/jobs/j2", "/jobs/j3"])
+  }
+
+  @Test func connectionsToAHostAreCappedAndShared() throws {
+    let server = try LoopbackServer()
+    let polls = PathCounter()
+    server.setHandler { request in
+      // Each job answers pending twice, then completed; every answer takes a little while, so
+      // many requests are outstanding at once.
+      let status = polls.next(request.path) >= 3 ? "completed" : "pending"
+      return .json(200, #"{"status":"\#(status)"}"#, delay: 0.02)
+    }
+    let ids = (1...30).map { "job\($0)" }
+    let r = try jobctl(
+      ["wait"] + ids + ["--base-url", server.baseURL, "--max-connections", "2", "--progress", "none"] + fast)
+    #expect(r.code == 0)
+    #expect(server.connectionCount <= 2, "at most --max-connections connections to the host")
+    #expect(server.requests.count == 90, "three polls for each of the 30 jobs")
+    #expect(Set(server.requests.map(\.path)).count == 30)
+  }
+
+  @Test func aRateLimitHoldsBackTheWholeHost() throws {
+    let server = try LoopbackServer()
+    server.script("/jobs/a", [.json(429, "{}", headers: [("Retry-After", "1")]), doc("completed", "a")])
+    server.script("/jobs/b", [doc("pending", "b"), doc("completed", "b")])
+    let r = try jobctl(
+      ["wait", "a", "b", "--base-url", server.baseURL, "--max-connections", "1", "--progress", "none"] + fast)
+    #expect(r.code == 0)
+    let log = server.requests
+    let limitedAt = try #require(log.first(where: { $0.target == "/jobs/a" })?.time)
+    let after = log.filter { $0.time > limitedAt + 0.001 }
+    #expect(after.allSatisfy { $0.time - limitedAt >= 0.95 }, "no request to the host before Retry-After passed")
+  }
+
+  @Test func ndjsonTagsEveryEventWithItsJob() throws {
+    let server = try LoopbackServer()
+    server.script("/jobs/a", [doc("pending", "a"), doc("completed", "a")])
+    server.script("/jobs/b", [doc("failed", "b")])
+    let r = try jobctl(
+      ["wait", "a", "b", "--base-url", server.baseURL, "--format", "ndjson", "--progress", "none"] + fast)
+    #expect(r.code == 1)
+    let lines = r.stdout.split(separator: "\n").compactMap {
+      try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+    }
+    let done = lines.filter { $0["event"] as? String == "done" }
+    #expect(Set(done.compactMap { $0["ref"] as? String }) == ["a", "b"])
+    #expect(lines.allSatisfy { $0["ref"] is String })
+    #expect(lines.last?["event"] as? String == "done")
+  }
+}
+
+/// Counts requests per path, for handlers that answer by how often a job was polled.
+final class PathCounter: @unchecked Sendable {
+  private let lock = NSLock()
+  private var counts: [String: Int] = [:]
+
+  func next(_ path: String) -> Int {
+    lock.lock()
+    defer { lock.unlock() }
+    counts[path, default: 0] += 1
+    return counts[path, default: 0]
+  }
+}
