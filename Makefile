@@ -10,7 +10,7 @@ BASHDIR = $(DESTDIR)$(PREFIX)/share/bash-completion/completions
 ZSHDIR = $(DESTDIR)$(PREFIX)/share/zsh/site-functions
 FISHDIR = $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
 
-.PHONY: all deps build release test lint format demo install uninstall clean
+.PHONY: all deps build release test lint format demo bench install uninstall clean
 
 all: build
 
@@ -64,6 +64,11 @@ demo: build
 	echo; echo "== jobctl wait /organizations/demo/members/job/import-fail-1 (an import that fails)"; \
 	rc=0; "$$bin/jobctl" wait /organizations/demo/members/job/import-fail-1 --interval 500ms || rc=$$?; \
 	echo "== exit code $$rc (1: the job failed)"; [ $$rc -eq 1 ]
+
+# Speed and memory against curl | jq, a Python requests loop and curl's keep-alive floor (prints a
+# table; asserts nothing). Needs curl and jq for the comparisons, python3 with requests.
+bench: release
+	python3 Tests/Benchmarks/bench.py "$$($(SWIFT) build -c release --show-bin-path)/jobctl"
 
 install: release
 	install -D -m 755 "$$($(SWIFT) build -c release --show-bin-path)/jobctl" "$(BINDIR)/jobctl"

@@ -1,0 +1,223 @@
+#!/usr/bin/env python3
+"""make bench: jobctl against curl | jq, a Python requests loop and curl's own keep-alive floor.
+
+Everything runs on this machine against a small HTTP/1.1 keep-alive server on 127.0.0.1 started
+here, with bounded request counts. CPU and memory are measured from the kernel's accounting of
+each child process (getrusage, /proc/PID/status), wall time with a monotonic clock; each figure
+is the median of several runs. Nothing here asserts a threshold: it prints a table.
+"""
+import http.server
+import json
+import os
+import resource
+import shutil
+import socketserver
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+BIN = sys.argv[1] if len(sys.argv) > 1 else ".build/release/jobctl"
+
+
+class State:
+    lock = threading.Lock()
+    connections = 0
+    requests = 0
+    done_at = {}  # job id -> monotonic time it completes (None: never)
+    completed_at = {}  # job id -> first time it was served as completed
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def setup(self):
+        super().setup()
+        with State.lock:
+            State.connections += 1
+
+    def log_message(self, *args):
+        pass
+
+    def do_GET(self):
+        job = self.path.rsplit("/", 1)[-1]
+        now = time.monotonic()
+        with State.lock:
+            State.requests += 1
+            done = State.done_at.get(job)
+        status = "completed" if done is not None and now >= done else "pending"
+        body = json.dumps({"jobId": job, "type": "bench", "status": status, "result": {"address": "0x" + "ab" * 20}}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
+    daemon_threads = True
+    request_queue_size = 2048
+
+
+def start_server():
+    server = Server(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}"
+
+
+def reset(done=None):
+    with State.lock:
+        State.connections = 0
+        State.requests = 0
+        State.done_at = dict(done or {})
+
+
+def run(cmd, shell=False):
+    """Runs a command; returns (wall seconds, CPU seconds, peak RSS KiB) of it and its children."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.monotonic()
+    proc = subprocess.run(cmd, shell=shell, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, executable="/bin/bash" if shell else None)
+    wall = time.monotonic() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu, after.ru_maxrss, proc.returncode
+
+
+def peak_rss(cmd):
+    """Peak RSS (KiB) of one process, read from /proc while it runs (ru_maxrss of children is a maximum over all)."""
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    peak = 0
+    while proc.poll() is None:
+        try:
+            with open(f"/proc/{proc.pid}/status") as f:
+                for line in f:
+                    if line.startswith("VmHWM:"):
+                        peak = max(peak, int(line.split()[1]))
+        except OSError:
+            pass
+        time.sleep(0.002)
+    return peak
+
+
+def median(values):
+    return statistics.median(values)
+
+
+def main():
+    if not os.path.exists(BIN):
+        sys.exit(f"bench: {BIN} not found (make bench builds it)")
+    server, base = start_server()
+    rows = []
+    have_jq = shutil.which("jq") is not None and shutil.which("curl") is not None
+
+    # 1. One-shot status --field against curl | jq (wall time, peak RSS).
+    reset({"one": 0})
+    url = f"{base}/jobs/one"
+    walls = [run([BIN, "status", "one", "--base-url", base, "--field", "result.address"])[0] for _ in range(30)]
+    rss = median([peak_rss([BIN, "status", "one", "--base-url", base, "--field", "result.address"]) for _ in range(10)])
+    rows.append(("one-shot status --field: wall", f"{median(walls) * 1000:.1f} ms", ""))
+    rows.append(("one-shot status --field: peak RSS", f"{rss / 1024:.1f} MiB", ""))
+    if have_jq:
+        cwalls = [run(f"curl -s {url} | jq -r .result.address", shell=True)[0] for _ in range(30)]
+        crss = median([peak_rss(["curl", "-s", url, "-o", "/dev/null"]) for _ in range(10)])
+        rows[-2] = rows[-2][:2] + (f"curl | jq: {median(cwalls) * 1000:.1f} ms (ratio {median(walls) / median(cwalls):.2f})",)
+        rows[-1] = rows[-1][:2] + (f"curl alone: {crss / 1024:.1f} MiB",)
+
+    # 2. CPU per poll over many polls at a tiny interval.
+    polls = 500
+    reset({"slow": None})
+    cpus = []
+    for _ in range(3):
+        reset({"slow": None})
+        _, cpu, _, _ = run([BIN, "wait", "slow", "--base-url", base, "--interval", "1ms", "--max-attempts", str(polls), "--progress", "none"])
+        cpus.append(cpu / polls)
+    jobctl_cpu = median(cpus)
+    rows.append(("CPU per poll: jobctl wait", f"{jobctl_cpu * 1000:.3f} ms", f"over {polls} polls"))
+    urls = " ".join([f"{base}/jobs/slow"] * polls)
+    _, cpu, _, _ = run(f"curl -s -o /dev/null {urls}", shell=True)
+    rows.append(("CPU per poll: curl, 500 URLs in one process", f"{cpu / polls * 1000:.3f} ms", "libcurl's keep-alive floor"))
+    if have_jq:
+        n = 100
+        _, cpu, _, _ = run(f"for i in $(seq {n}); do curl -s {base}/jobs/slow | jq -r .status >/dev/null; done", shell=True)
+        rows.append(("CPU per poll: bash loop of curl | jq", f"{cpu / n * 1000:.3f} ms", f"over {n} polls"))
+    py = f"""
+import requests, time
+s = requests.Session()
+for _ in range({polls}):
+    s.get('{base}/jobs/slow').json()['status']
+"""
+    try:
+        import requests  # noqa: F401
+        _, cpu, _, _ = run([sys.executable, "-c", py])
+        rows.append(("CPU per poll: Python requests.Session", f"{cpu / polls * 1000:.3f} ms", f"over {polls} polls, start-up included"))
+    except ImportError:
+        rows.append(("CPU per poll: Python requests.Session", "n/a", "requests not installed"))
+
+    # 3. Connections opened by one wait of 20 polls.
+    reset({"twenty": time.monotonic() + 1.0})
+    run([BIN, "wait", "twenty", "--base-url", base, "--interval", "50ms", "--progress", "none"])
+    rows.append(("connections per wait", str(State.connections), f"{State.requests} polls"))
+
+    # 4. 1,000 jobs in one wait.
+    jobs = [f"j{i}" for i in range(1000)]
+    finish = time.monotonic() + 4.0
+    reset({j: finish + (i % 10) * 0.1 for i, j in enumerate(jobs)})
+    last_done = finish + 0.9
+    with tempfile.NamedTemporaryFile("w", delete=False) as f:
+        f.write("\n".join(jobs) + "\n")
+        listing = f.name
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    with open(listing) as stdin:
+        proc = subprocess.Popen([BIN, "wait", "-", "--base-url", base, "--interval", "1s", "--progress", "none", "--json"],
+                                stdin=stdin, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        peak = 0
+        while proc.poll() is None:
+            try:
+                with open(f"/proc/{proc.pid}/status") as st:
+                    for line in st:
+                        if line.startswith("VmHWM:"):
+                            peak = max(peak, int(line.split()[1]))
+            except OSError:
+                pass
+            time.sleep(0.01)
+        exited = time.monotonic()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    os.unlink(listing)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    rows.append(("1,000 jobs: exit after the last job completed", f"{(exited - last_done) * 1000:.0f} ms", "interval 1s (target: within interval + 1 s)"))
+    rows.append(("1,000 jobs: peak RSS", f"{peak / 1024:.1f} MiB", "target under 40 MiB"))
+    rows.append(("1,000 jobs: connections", str(State.connections), "cap --max-connections (4)"))
+    rows.append(("1,000 jobs: CPU", f"{cpu:.2f} s", f"{State.requests} polls, {cpu / max(State.requests, 1) * 1000:.3f} ms each"))
+
+    # 5. Memory over a long wait: RSS after 100 polls and after 10,000.
+    reset({"long": None})
+    proc = subprocess.Popen([BIN, "wait", "long", "--base-url", base, "--interval", "1ms", "--max-attempts", "10000", "--progress", "none"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    samples = {}
+    while proc.poll() is None:
+        with State.lock:
+            n = State.requests
+        for mark in (100, 9990):
+            if n >= mark and mark not in samples:
+                try:
+                    with open(f"/proc/{proc.pid}/status") as st:
+                        samples[mark] = next(int(l.split()[1]) for l in st if l.startswith("VmRSS:"))
+                except (OSError, StopIteration):
+                    pass
+        time.sleep(0.001)
+    if 100 in samples and 9990 in samples:
+        rows.append(("RSS after 100 polls / after 10,000", f"{samples[100] / 1024:.2f} / {samples[9990] / 1024:.2f} MiB",
+                     f"growth {(samples[9990] - samples[100]) / 1024:.2f} MiB (target within 1 MiB)"))
+
+    server.shutdown()
+    width = max(len(r[0]) for r in rows)
+    print(f"jobctl benchmark ({os.uname().machine}, {os.cpu_count()} cores, {time.strftime('%Y-%m-%d')})")
+    print(f"{'measure'.ljust(width)}  {'jobctl / value':>16}  notes")
+    for name, value, note in rows:
+        print(f"{name.ljust(width)}  {value:>16}  {note}")
+
+
+if __name__ == "__main__":
+    main()
