@@ -174,7 +174,7 @@ struct CancelAndWait: PollStepper {
         retrier.succeeded()
         return .again(after: 0, firm: false)
       case nil:
-        let retryAfter = response.header("Retry-After").flatMap { RetryAfter.delay($0, now: wall) }
+        let retryAfter = response.retryAfter(now: wall)
         let verdict = Verdict.of(response, subject: "job \(job.label)", retryAfter: retryAfter)
         return retrier.handle(
           verdict == .answered ? .end(.rejected("the cancel answer was not understood")) : verdict,

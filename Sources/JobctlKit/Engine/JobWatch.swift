@@ -10,7 +10,7 @@ public struct JobWatch: PollStepper {
   public private(set) var dialect: Dialect?
   private let detecting: Bool
   private var retrier: Retrier
-  public private(set) var attempts = 0
+  public var attempts: Int { retrier.attempts }
   private var lastActivity: String?
   private var lastActivityAt = 0.0
   private var lastDisplay: String?
@@ -37,7 +37,6 @@ public struct JobWatch: PollStepper {
     _ result: Result<HTTPResponse, TransportFailure>, now: Double, wall: Double, random: RandomSource,
     report: (PollEvent) -> Void
   ) -> PollStep {
-    attempts += 1
     let step: PollStep
     switch result {
     case .failure(let failure):
@@ -45,10 +44,7 @@ public struct JobWatch: PollStepper {
     case .success(let response):
       step = absorbResponse(response, now: now, wall: wall, random: random, report: report)
     }
-    if case .again = step, let max = policy.maxAttempts, attempts >= max {
-      return .finish(.timedOut("gave up after \(attempts) attempt\(attempts == 1 ? "" : "s"); \(stillText)"))
-    }
-    return step
+    return retrier.counted(step, stillText: stillText)
   }
 
   /// "job X is still running (stage ...)" for timeout messages.
@@ -73,7 +69,7 @@ public struct JobWatch: PollStepper {
   private mutating func absorbResponse(
     _ response: HTTPResponse, now: Double, wall: Double, random: RandomSource, report: (PollEvent) -> Void
   ) -> PollStep {
-    let retryAfter = response.header("Retry-After").flatMap { RetryAfter.delay($0, now: wall) }
+    let retryAfter = response.retryAfter(now: wall)
     let verdict = Verdict.of(response, subject: "job \(label)", retryAfter: retryAfter)
     guard verdict == .answered else {
       return retrier.handle(verdict, retryAfter: retryAfter, random: random, report: report)

@@ -74,8 +74,19 @@ public struct Retrier {
   public let policy: PollPolicy
   public private(set) var failures = 0
   private var rateLimits = 0
+  /// Requests judged so far, for `--max-attempts`.
+  public private(set) var attempts = 0
 
   public init(policy: PollPolicy) { self.policy = policy }
+
+  /// Counts one request and applies `--max-attempts` to the step it led to.
+  public mutating func counted(_ step: PollStep, stillText: String) -> PollStep {
+    attempts += 1
+    if case .again = step, let max = policy.maxAttempts, attempts >= max {
+      return .finish(.timedOut("gave up after \(attempts) attempt\(attempts == 1 ? "" : "s"); \(stillText)"))
+    }
+    return step
+  }
 
   /// A good answer: the failure streak is over.
   public mutating func succeeded() {
@@ -134,6 +145,13 @@ public struct Retrier {
   }
 }
 
+extension HTTPResponse {
+  /// The answer's `Retry-After` as a delay in seconds (nil when absent or unreadable).
+  func retryAfter(now unixTime: Double) -> Double? {
+    header("Retry-After").flatMap { RetryAfter.delay($0, now: unixTime) }
+  }
+}
+
 extension JobctlError {
   /// The same kind of error with another message (exit codes stay in one place).
   func withMessage(_ message: String) -> JobctlError {
@@ -173,7 +191,6 @@ public struct RequestWatch: PollStepper {
   public let subject: String
   private let alsoAccept: Set<Int>
   private var retrier: Retrier
-  private var attempts = 0
   /// The 2xx answer, or the last answer seen.
   public private(set) var response: HTTPResponse?
 
@@ -193,7 +210,6 @@ public struct RequestWatch: PollStepper {
     _ result: Result<HTTPResponse, TransportFailure>, now: Double, wall: Double, random: RandomSource,
     report: (PollEvent) -> Void
   ) -> PollStep {
-    attempts += 1
     let verdict: Verdict
     var retryAfter: Double?
     switch result {
@@ -201,13 +217,10 @@ public struct RequestWatch: PollStepper {
       verdict = .of(failure)
     case .success(let answer):
       response = answer
-      retryAfter = answer.header("Retry-After").flatMap { RetryAfter.delay($0, now: wall) }
+      retryAfter = answer.retryAfter(now: wall)
       verdict = alsoAccept.contains(answer.status) ? .answered : .of(answer, subject: subject, retryAfter: retryAfter)
     }
     let step = retrier.handle(verdict, retryAfter: retryAfter, random: random, report: report)
-    if case .again = step, let max = policy.maxAttempts, attempts >= max {
-      return .finish(.timedOut("gave up after \(attempts) attempt\(attempts == 1 ? "" : "s"); \(stillText)"))
-    }
-    return step
+    return retrier.counted(step, stillText: stillText)
   }
 }
