@@ -11,6 +11,7 @@ import json
 import os
 import resource
 import shutil
+import socket
 import socketserver
 import statistics
 import subprocess
@@ -35,6 +36,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def setup(self):
         super().setup()
+        # Headers and body go out in two writes; without this, Nagle's algorithm and the
+        # client's delayed ACK hold the body back for 40 ms on every answer.
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         with State.lock:
             State.connections += 1
 

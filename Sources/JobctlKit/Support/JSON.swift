@@ -274,32 +274,35 @@ private struct JSONParser {
 
   mutating func parseString() throws(JSONParseError) -> String {
     i += 1
-    var scalars = String.UnicodeScalarView()
+    var result = ""
     var runStart = i
     while true {
       guard i < bytes.count else { throw fail("unterminated string") }
       let b = bytes[i]
       if b == UInt8(ascii: "\"") {
-        try appendRun(&scalars, from: runStart, to: i)
+        let run = try validated(from: runStart, to: i)
         i += 1
-        return String(scalars)
+        // Most strings have no escapes: their one run is the string.
+        if result.isEmpty { return run }
+        result += run
+        return result
       }
       if b < 0x20 { throw fail("control character in a string") }
       if b == UInt8(ascii: "\\") {
-        try appendRun(&scalars, from: runStart, to: i)
+        result += try validated(from: runStart, to: i)
         i += 1
         guard i < bytes.count else { throw fail("unterminated string") }
         let e = bytes[i]
         i += 1
         switch e {
-        case UInt8(ascii: "\""): scalars.append("\"")
-        case UInt8(ascii: "\\"): scalars.append("\\")
-        case UInt8(ascii: "/"): scalars.append("/")
-        case UInt8(ascii: "b"): scalars.append("\u{08}")
-        case UInt8(ascii: "f"): scalars.append("\u{0C}")
-        case UInt8(ascii: "n"): scalars.append("\n")
-        case UInt8(ascii: "r"): scalars.append("\r")
-        case UInt8(ascii: "t"): scalars.append("\t")
+        case UInt8(ascii: "\""): result.unicodeScalars.append("\"")
+        case UInt8(ascii: "\\"): result.unicodeScalars.append("\\")
+        case UInt8(ascii: "/"): result.unicodeScalars.append("/")
+        case UInt8(ascii: "b"): result.unicodeScalars.append("\u{08}")
+        case UInt8(ascii: "f"): result.unicodeScalars.append("\u{0C}")
+        case UInt8(ascii: "n"): result.unicodeScalars.append("\n")
+        case UInt8(ascii: "r"): result.unicodeScalars.append("\r")
+        case UInt8(ascii: "t"): result.unicodeScalars.append("\t")
         case UInt8(ascii: "u"):
           var code = try hex4()
           if (0xD800...0xDBFF).contains(code) {
@@ -314,7 +317,7 @@ private struct JSONParser {
             throw fail("unpaired surrogate")
           }
           guard let scalar = Unicode.Scalar(code) else { throw fail("invalid escape") }
-          scalars.append(scalar)
+          result.unicodeScalars.append(scalar)
         default: throw fail("invalid escape")
         }
         runStart = i
@@ -324,13 +327,13 @@ private struct JSONParser {
     }
   }
 
-  /// Appends an unescaped run, validated as UTF-8 in one go.
-  func appendRun(_ scalars: inout String.UnicodeScalarView, from start: Int, to end: Int) throws(JSONParseError) {
-    guard end > start else { return }
+  /// An unescaped run, validated as UTF-8 in one go.
+  func validated(from start: Int, to end: Int) throws(JSONParseError) -> String {
+    guard end > start else { return "" }
     guard let run = String(validating: bytes[start..<end], as: UTF8.self) else {
       throw fail("invalid UTF-8 in a string")
     }
-    scalars.append(contentsOf: run.unicodeScalars)
+    return run
   }
 
   mutating func hex4() throws(JSONParseError) -> UInt32 {

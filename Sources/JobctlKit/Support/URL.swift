@@ -14,46 +14,59 @@ public struct URLParts: Sendable, Equatable {
   /// Parses `http://` and `https://` URLs with a host; anything else (other schemes, spaces,
   /// control characters, an empty host, a bad port) is nil.
   public init?(_ url: String) {
-    guard !url.unicodeScalars.contains(where: { $0.value <= 0x20 || $0.value == 0x7F }) else { return nil }
-    let lower = Text.lowercased(url)
+    // Works on the bytes: this runs for every request, and every byte that matters is ASCII.
+    let b = Array(url.utf8)
+    guard !b.contains(where: { $0 <= 0x20 || $0 == 0x7F }) else { return nil }
+    func lower(_ x: UInt8) -> UInt8 { x >= 0x41 && x <= 0x5A ? x + 32 : x }
+    func hasPrefix(_ p: StaticString) -> Bool {
+      p.utf8CodeUnitCount <= b.count
+        && (0..<p.utf8CodeUnitCount).allSatisfy { lower(b[$0]) == p.utf8Start[$0] }
+    }
     let scheme: String
-    if lower.hasPrefix("http://") {
-      scheme = "http"
-    } else if lower.hasPrefix("https://") {
-      scheme = "https"
+    let authorityStart: Int
+    if hasPrefix("http://") {
+      (scheme, authorityStart) = ("http", 7)
+    } else if hasPrefix("https://") {
+      (scheme, authorityStart) = ("https", 8)
     } else {
       return nil
     }
-    let rest = url.dropFirst(scheme.count + 3)
-    let authorityEnd = rest.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) ?? rest.endIndex
-    var authority = rest[..<authorityEnd]
-    if let at = authority.lastIndex(of: "@") { authority = authority[authority.index(after: at)...] }
-    var hostPart = authority
+    let authorityEnd =
+      b[authorityStart...].firstIndex(where: {
+        $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#")
+      })
+      ?? b.count
+    var hostStart = authorityStart
+    if let at = b[authorityStart..<authorityEnd].lastIndex(of: UInt8(ascii: "@")) { hostStart = at + 1 }
+    var hostEnd = authorityEnd
     var portNumber = scheme == "https" ? 443 : 80
-    if authority.hasPrefix("[") {
-      guard let close = authority.firstIndex(of: "]") else { return nil }
-      hostPart = authority[...close]
-      let after = authority[authority.index(after: close)...]
-      if !after.isEmpty {
-        guard after.hasPrefix(":"), let p = Int(after.dropFirst()), (1...65535).contains(p) else { return nil }
+    func port(_ from: Int) -> Int? {
+      let digits = b[from..<authorityEnd]
+      guard (1...5).contains(digits.count), digits.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return nil }
+      let value = digits.reduce(0) { $0 * 10 + Int($1 - 0x30) }
+      return (1...65535).contains(value) ? value : nil
+    }
+    if hostStart < authorityEnd, b[hostStart] == UInt8(ascii: "[") {
+      guard let close = b[hostStart..<authorityEnd].firstIndex(of: UInt8(ascii: "]")) else { return nil }
+      hostEnd = close + 1
+      if hostEnd < authorityEnd {
+        guard b[hostEnd] == UInt8(ascii: ":"), let p = port(hostEnd + 1) else { return nil }
         portNumber = p
       }
-    } else if let colon = authority.lastIndex(of: ":") {
-      hostPart = authority[..<colon]
-      let portText = authority[authority.index(after: colon)...]
-      if !portText.isEmpty {
-        guard portText.allSatisfy(\.isASCII), let p = Int(portText), (1...65535).contains(p) else { return nil }
+    } else if let colon = b[hostStart..<authorityEnd].lastIndex(of: UInt8(ascii: ":")) {
+      hostEnd = colon
+      if colon + 1 < authorityEnd {
+        guard let p = port(colon + 1) else { return nil }
         portNumber = p
       }
     }
-    guard !hostPart.isEmpty else { return nil }
+    guard hostEnd > hostStart else { return nil }
     self.scheme = scheme
-    self.host = Text.lowercased(String(hostPart))
+    self.host = String(decoding: b[hostStart..<hostEnd].map(lower), as: UTF8.self)
     self.port = portNumber
-    var target = String(rest[authorityEnd...])
-    if let hash = target.firstIndex(of: "#") { target = String(target[..<hash]) }
-    if !target.hasPrefix("/") { target = "/" + target }
-    self.target = target
+    let targetEnd = b[authorityEnd...].firstIndex(of: UInt8(ascii: "#")) ?? b.count
+    let target = String(decoding: b[authorityEnd..<targetEnd], as: UTF8.self)
+    self.target = target.hasPrefix("/") ? target : "/" + target
     let defaultPort = scheme == "https" ? 443 : 80
     self.origin = "\(scheme)://\(host)" + (portNumber == defaultPort ? "" : ":\(portNumber)")
   }

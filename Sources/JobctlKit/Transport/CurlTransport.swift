@@ -118,17 +118,15 @@ private final class EasyHandle {
       guard let userdata, let ptr else { return 0 }
       let state = Unmanaged<TransferState>.fromOpaque(userdata).takeUnretainedValue()
       let n = size * count
-      let line = String(decoding: UnsafeRawBufferPointer(start: ptr, count: n), as: UTF8.self)
-      let trimmed = Text.trimmed(line)
-      if trimmed.hasPrefix("HTTP/") {
+      switch ResponseHeadLine.parse(UnsafeRawBufferPointer(start: ptr, count: n)) {
+      case .status(let code):
         // A new response begins (after a 1xx): only the last one's headers count.
         state.headers.removeAll(keepingCapacity: true)
-        let parts = trimmed.split(separator: " ", maxSplits: 2)
-        state.status = parts.count > 1 ? Int(parts[1]) ?? 0 : 0
-      } else if let colon = trimmed.firstIndex(of: ":") {
-        let name = String(trimmed[..<colon])
-        let value = Text.trimmed(trimmed[trimmed.index(after: colon)...])
-        state.headers.append(HTTPHeader(name, String(value)))
+        state.status = code
+      case .header(let header):
+        state.headers.append(header)
+      case .other:
+        break
       }
       return n
     }
@@ -336,12 +334,13 @@ public final class CurlTransport: HTTPTransport, ConcurrentTransport {
     let transfer = Transfer(
       id: id, handle: handle, request: request, credentialHost: request.credentialHost ?? parts.hostKey,
       visited: [request.url], redirects: 0)
-    launch(transfer)
+    launch(transfer, hostKey: parts.hostKey)
   }
 
-  private func launch(_ transfer: Transfer) {
+  /// `hostKey` is that of the transfer's URL when the caller has it already parsed.
+  private func launch(_ transfer: Transfer, hostKey: String? = nil) {
     var request = transfer.request
-    if URLParts(request.url)?.hostKey != transfer.credentialHost {
+    if (hostKey ?? URLParts(request.url)?.hostKey) != transfer.credentialHost {
       request.headers.removeAll(where: { Credentials.isCredentialHeader($0.name) })
     }
     transfer.handle.prepare(request, options: options)

@@ -14,6 +14,44 @@ public struct HTTPHeader: Sendable, Equatable {
   }
 }
 
+/// One line of a response head as libcurl hands it over, line ending included.
+public enum ResponseHeadLine: Sendable, Equatable {
+  /// `HTTP/1.1 200 OK`: a response begins (after a 1xx, another one does); 0 when unreadable.
+  case status(Int)
+  case header(HTTPHeader)
+  /// The blank line that ends a head, or a line that is neither.
+  case other
+
+  /// Reads the line's bytes directly: this runs for every header of every poll.
+  public static func parse(_ line: UnsafeRawBufferPointer) -> ResponseHeadLine {
+    func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0D || b == 0x0A }
+    var start = 0
+    var end = line.count
+    while start < end, isSpace(line[start]) { start += 1 }
+    while end > start, isSpace(line[end - 1]) { end -= 1 }
+    let http: [UInt8] = [0x48, 0x54, 0x54, 0x50, 0x2F]  // "HTTP/"
+    if end - start >= http.count, http.indices.allSatisfy({ line[start + $0] == http[$0] }) {
+      var i = start
+      while i < end, line[i] != 0x20 { i += 1 }
+      while i < end, line[i] == 0x20 { i += 1 }
+      var code = 0
+      var digits = 0
+      while i < end, digits < 3, (0x30...0x39).contains(line[i]) {
+        code = code * 10 + Int(line[i] - 0x30)
+        digits += 1
+        i += 1
+      }
+      return .status(digits == 3 && (i == end || line[i] == 0x20) ? code : 0)
+    }
+    guard let colon = (start..<end).first(where: { line[$0] == 0x3A }) else { return .other }
+    var valueStart = colon + 1
+    while valueStart < end, line[valueStart] == 0x20 || line[valueStart] == 0x09 { valueStart += 1 }
+    let name = String(decoding: UnsafeRawBufferPointer(rebasing: line[start..<colon]), as: UTF8.self)
+    let value = String(decoding: UnsafeRawBufferPointer(rebasing: line[valueStart..<end]), as: UTF8.self)
+    return .header(HTTPHeader(name, value))
+  }
+}
+
 /// A request as the engine and commands describe it, independent of libcurl.
 public struct HTTPRequest: Sendable {
   public var method: String

@@ -1,0 +1,81 @@
+import Testing
+
+@testable import JobctlKit
+
+@Suite struct URLPartsTests {
+  @Test func splitsSchemeHostPortAndTarget() throws {
+    let u = try #require(URLParts("HTTPS://User:pw@API.Example.com:8443/v1/jobs/7?x=1#frag"))
+    #expect(u.scheme == "https")
+    #expect(u.host == "api.example.com")
+    #expect(u.port == 8443)
+    #expect(u.target == "/v1/jobs/7?x=1")
+    #expect(u.origin == "https://api.example.com:8443")
+    #expect(u.hostKey == "api.example.com:8443")
+  }
+
+  @Test func defaultsPortsAndTargets() throws {
+    #expect(URLParts("http://h")?.hostKey == "h:80")
+    #expect(URLParts("https://h")?.hostKey == "h:443")
+    #expect(URLParts("http://h")?.target == "/")
+    #expect(URLParts("http://h?q=1")?.target == "/?q=1")
+    #expect(URLParts("http://h:80/x")?.origin == "http://h")
+    #expect(URLParts("http://h:/x")?.port == 80)
+  }
+
+  @Test func bracketsIPv6Hosts() throws {
+    let u = try #require(URLParts("http://[::1]:9000/jobs"))
+    #expect(u.host == "[::1]")
+    #expect(u.port == 9000)
+    #expect(URLParts("http://[::1]/")?.port == 80)
+    #expect(URLParts("http://[::1/") == nil)
+    #expect(URLParts("http://[::1]x/") == nil)
+  }
+
+  @Test(arguments: [
+    "ftp://h/x", "h/x", "http:/h", "http://", "http:///x", "http://h:0/", "http://h:65536/", "http://h:8o/",
+    "http://h:+80/", "http://h x/", "http://h/\u{7F}", "http://h/a\tb", "http://user@:80/",
+  ])
+  func refusesWhatIsNotAnHTTPURL(_ text: String) {
+    #expect(URLParts(text) == nil)
+  }
+
+  @Test func keepsNonASCIIHostsAndPathsAsWritten() throws {
+    let u = try #require(URLParts("http://Bücher.example/é"))
+    #expect(u.host == "bücher.example")
+    #expect(u.target == "/é")
+  }
+}
+
+@Suite struct ResponseHeadLineTests {
+  func parse(_ text: String) -> ResponseHeadLine {
+    Array(text.utf8).withUnsafeBytes { ResponseHeadLine.parse($0) }
+  }
+
+  @Test func statusLines() {
+    #expect(parse("HTTP/1.1 202 Accepted\r\n") == .status(202))
+    #expect(parse("HTTP/2 200\r\n") == .status(200))
+    #expect(parse("HTTP/1.1 100 Continue\r\n") == .status(100))
+    #expect(parse("HTTP/1.1 20 X\r\n") == .status(0))
+    #expect(parse("HTTP/1.1 2000\r\n") == .status(0))
+    #expect(parse("HTTP/1.1\r\n") == .status(0))
+  }
+
+  @Test func headersAreTrimmedAroundTheValue() {
+    #expect(parse("Retry-After:  5 \r\n") == .header(HTTPHeader("Retry-After", "5")))
+    #expect(parse("X-Empty:\r\n") == .header(HTTPHeader("X-Empty", "")))
+    #expect(parse("Link: <a:b>; rel=next\r\n") == .header(HTTPHeader("Link", "<a:b>; rel=next")))
+    #expect(parse("X-Bytes: caf\u{E9}\r\n") == .header(HTTPHeader("X-Bytes", "café")))
+  }
+
+  @Test func blankAndOtherLines() {
+    #expect(parse("\r\n") == .other)
+    #expect(parse("no colon here\r\n") == .other)
+    #expect(parse("") == .other)
+  }
+
+  @Test func invalidUTF8BecomesReplacementCharacters() {
+    let line: [UInt8] = Array("X: a".utf8) + [0xFF] + Array("b\r\n".utf8)
+    let parsed = line.withUnsafeBytes { ResponseHeadLine.parse($0) }
+    #expect(parsed == .header(HTTPHeader("X", "a\u{FFFD}b")))
+  }
+}
