@@ -139,9 +139,10 @@ def main():
         cpus.append(cpu / polls)
     jobctl_cpu = median(cpus)
     rows.append(("CPU per poll: jobctl wait", f"{jobctl_cpu * 1000:.3f} ms", f"over {polls} polls"))
-    urls = " ".join([f"{base}/jobs/slow"] * polls)
-    _, cpu, _, _ = run(f"curl -s -o /dev/null {urls}", shell=True)
-    rows.append(("CPU per poll: curl, 500 URLs in one process", f"{cpu / polls * 1000:.3f} ms", "libcurl's keep-alive floor"))
+    urls = " ".join([f"-o /dev/null {base}/jobs/slow"] * polls)
+    _, cpu, _, _ = run(f"curl -s {urls}", shell=True)
+    rows.append(("CPU per poll: curl, 500 URLs in one process", f"{cpu / polls * 1000:.3f} ms",
+                 f"libcurl's keep-alive floor (jobctl / curl: {jobctl_cpu / (cpu / polls):.2f})"))
     if have_jq:
         n = 100
         _, cpu, _, _ = run(f"for i in $(seq {n}); do curl -s {base}/jobs/slow | jq -r .status >/dev/null; done", shell=True)
@@ -158,6 +159,32 @@ for _ in range({polls}):
         rows.append(("CPU per poll: Python requests.Session", f"{cpu / polls * 1000:.3f} ms", f"over {polls} polls, start-up included"))
     except ImportError:
         rows.append(("CPU per poll: Python requests.Session", "n/a", "requests not installed"))
+
+    # 2b. Instructions per poll (valgrind's callgrind counts them, the same whatever else the
+    # machine is doing): the difference between a run of 1,000 polls and one of 200, so start-up
+    # cancels out. CPU seconds above include waking from the 1 ms sleep before every poll, which
+    # curl's back-to-back loop never pays; instructions compare the work itself.
+    if shutil.which("valgrind"):
+        def instructions(cmd):
+            with tempfile.TemporaryDirectory() as d:
+                out = os.path.join(d, "cg")
+                subprocess.run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}"] + cmd,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                with open(out) as f:
+                    for line in f:
+                        if line.startswith("totals:") or line.startswith("summary:"):
+                            return int(line.split()[1])
+            return 0
+
+        def per_poll(make):
+            return (instructions(make(1000)) - instructions(make(200))) / 800
+
+        reset({"slow": None})
+        jobctl_ir = per_poll(lambda n: [BIN, "wait", "slow", "--base-url", base, "--interval", "1ms",
+                                        "--max-attempts", str(n), "--progress", "none"])
+        curl_ir = per_poll(lambda n: ["curl", "-s"] + [a for _ in range(n) for a in ("-o", "/dev/null", f"{base}/jobs/slow")])
+        rows.append(("instructions per poll: jobctl wait", f"{jobctl_ir / 1000:.0f} k", "callgrind, 1,000 polls minus 200"))
+        rows.append(("instructions per poll: curl", f"{curl_ir / 1000:.0f} k", f"the same (jobctl / curl: {jobctl_ir / curl_ir:.2f})"))
 
     # 3. Connections opened by one wait of 20 polls.
     reset({"twenty": time.monotonic() + 1.0})
