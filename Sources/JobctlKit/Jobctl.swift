@@ -40,7 +40,8 @@ public enum Jobctl {
         return try HelpCommand.run(invocation, services: services)
       }
     } catch {
-      let diagnostics = Diagnostics(sink: services.streams.stderr)
+      // The run's redactor: secrets learnt by the command are hidden in its last word too.
+      let diagnostics = Diagnostics(sink: services.streams.stderr, redactor: services.redactor)
       if let message = error.message { diagnostics.error(message) }
       return error.exitCode
     }

@@ -38,6 +38,7 @@ final class RunningProcess: @unchecked Sendable {
   private let group = DispatchGroup()
   private var outData = Data()
   private var errData = Data()
+  private let errLock = NSLock()
   private let started = Date()
 
   init(_ arguments: [String], environment: [String: String] = [:], stdin: String? = nil, closeStdout: Bool = false)
@@ -64,7 +65,15 @@ final class RunningProcess: @unchecked Sendable {
     }
     group.enter()
     DispatchQueue.global().async {
-      self.errData = self.errPipe.fileHandleForReading.readDataToEndOfFile()
+      // Chunk by chunk, so a test can wait for a line while the process runs.
+      let handle = self.errPipe.fileHandleForReading
+      while true {
+        let chunk = handle.availableData
+        if chunk.isEmpty { break }
+        self.errLock.lock()
+        self.errData.append(chunk)
+        self.errLock.unlock()
+      }
       self.group.leave()
     }
     if let stdin { inPipe.fileHandleForWriting.write(Data(stdin.utf8)) }
@@ -72,6 +81,27 @@ final class RunningProcess: @unchecked Sendable {
   }
 
   func signal(_ sig: Int32) { kill(process.processIdentifier, sig) }
+
+  /// Blocks until stderr so far contains `text` (true), or the process ended or `timeout`
+  /// passed without it (false): a test synchronises on what jobctl said, not on a sleep.
+  func waitForStderr(containing text: String, timeout: Double = 20) -> Bool {
+    let deadline = Date().addingTimeInterval(timeout)
+    while Date() < deadline {
+      errLock.lock()
+      let seen = String(decoding: errData, as: UTF8.self)
+      errLock.unlock()
+      if seen.contains(text) { return true }
+      if !process.isRunning {
+        // It ended: once the pipes are drained, what it said is all there is.
+        _ = group.wait(timeout: .now() + 5)
+        errLock.lock()
+        defer { errLock.unlock() }
+        return String(decoding: errData, as: UTF8.self).contains(text)
+      }
+      usleep(2000)
+    }
+    return false
+  }
 
   /// Waits for the exit; a process still running after `limit` seconds is killed and recorded
   /// as an issue, so a hang fails the test instead of hanging the suite.

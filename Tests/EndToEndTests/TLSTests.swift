@@ -1,17 +1,22 @@
 import Foundation
+import LoopbackHTTP
 import Testing
 
-/// An HTTPS endpoint: `openssl s_server -WWW` serving files, with a fresh self-signed certificate.
+/// An HTTPS endpoint: `openssl s_server -HTTP` serving files that hold whole HTTP answers, with a
+/// fresh self-signed certificate.
 private final class TLSServer {
   let folder: URL
   let process = Process()
   let port: Int
 
-  init() throws {
+  /// `answers` maps a path under `/` to the raw HTTP answer served for it.
+  init(answers: [String: String]) throws {
     folder = FileManager.default.temporaryDirectory.appendingPathComponent("jobctl-tls-\(UUID().uuidString)")
     try FileManager.default.createDirectory(
       at: folder.appendingPathComponent("www/jobs"), withIntermediateDirectories: true)
-    try Data(#"{"jobId":"j1","status":"completed"}"#.utf8).write(to: folder.appendingPathComponent("www/jobs/j1"))
+    for (path, answer) in answers {
+      try Data(answer.utf8).write(to: folder.appendingPathComponent("www/" + path))
+    }
     let req = Process()
     req.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     req.arguments = [
@@ -25,7 +30,7 @@ private final class TLSServer {
     let out = Pipe()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     process.arguments = [
-      "openssl", "s_server", "-accept", "0", "-WWW", "-cert", folder.appendingPathComponent("cert.pem").path,
+      "openssl", "s_server", "-accept", "0", "-HTTP", "-cert", folder.appendingPathComponent("cert.pem").path,
       "-key", folder.appendingPathComponent("key.pem").path,
     ]
     process.currentDirectoryURL = folder.appendingPathComponent("www")
@@ -60,7 +65,9 @@ private final class TLSServer {
 
 @Suite struct TLSTests {
   @Test func aSelfSignedCertificateFailsClosedAndWorksWhenTrusted() throws {
-    let server = try TLSServer()
+    let server = try TLSServer(answers: [
+      "jobs/j1": "HTTP/1.0 200 OK\r\nContent-Type: application/json\r\n\r\n" + #"{"jobId":"j1","status":"completed"}"#
+    ])
     let base = "https://127.0.0.1:\(server.port)"
     let refused = try jobctl(["wait", "j1", "--base-url", base])
     #expect(refused.code == 7)
@@ -74,5 +81,21 @@ private final class TLSServer {
     let insecure = try jobctl(["wait", "j1", "--base-url", base, "--insecure", "--progress", "none"])
     #expect(insecure.code == 0)
     #expect(insecure.stderr == "jobctl: warning: --insecure: TLS certificates are not verified\n")
+  }
+
+  /// A redirect from https to http would send the request, and its credentials, in clear text.
+  @Test func aRedirectFromHTTPSToHTTPIsRefused() throws {
+    let plain = try LoopbackServer()
+    plain.setHandler { _ in .json(200, #"{"jobId":"j1","status":"completed"}"#) }
+    let server = try TLSServer(answers: [
+      "jobs/j1": "HTTP/1.0 302 Found\r\nLocation: \(plain.baseURL)/jobs/j1\r\n\r\n"
+    ])
+    let r = try jobctl(
+      ["wait", "j1", "--base-url", "https://127.0.0.1:\(server.port)", "--cacert", server.cert],
+      env: ["JOBCTL_TOKEN": "s3cret-token"])
+    #expect(r.code == 6)
+    #expect(r.stderr.contains("refused a redirect from https to http (\(plain.baseURL))"))
+    #expect(plain.requests.isEmpty)
+    #expect(!r.stderr.contains("s3cret-token"))
   }
 }

@@ -107,7 +107,7 @@ private let completedDoc =
     #expect(server.requests.count == 3)
     #expect(
       r.stderr.contains(
-        "jobctl: error: gave up after 3 consecutive failures; the last: the answer (HTTP 200 OK) is not a job document (not JSON)"
+        "jobctl: error: gave up after 3 consecutive failures; the last: the answer (HTTP 200 OK) is not a job document (not JSON: unexpected character at byte 0)"
       ))
   }
 

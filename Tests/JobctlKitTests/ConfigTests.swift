@@ -108,9 +108,15 @@ import Testing
     #expect(throws: JobctlError.self) { try settings([], config: "[default]\ndialect = soap\n") }
   }
 
-  @Test func aTokenFileOthersCanReadIsWarnedAbout() throws {
-    let open = try settings([], config: config, modes: ["/home/u/tok": 0o100644])
-    #expect(open.warnings == ["the token file /home/u/tok can be read by others (mode 644); run chmod 600 on it"])
+  @Test func aTokenFileAnyoneCanReadIsRefusedOneItsGroupCanReadIsWarnedAbout() throws {
+    #expect {
+      try settings([], config: config, modes: ["/home/u/tok": 0o100644])
+    } throws: { error in
+      guard let e = error as? JobctlError, case .usage(let m) = e else { return false }
+      return m == "the token file /home/u/tok can be read by anyone (mode 644); run chmod 600 on it (nothing was sent)"
+    }
+    let group = try settings([], config: config, modes: ["/home/u/tok": 0o100640])
+    #expect(group.warnings == ["the token file /home/u/tok can be read by its group (mode 640); run chmod 600 on it"])
     #expect(try settings([], config: config, modes: ["/home/u/tok": 0o100600]).warnings.isEmpty)
   }
 

@@ -17,6 +17,8 @@ public struct Services {
   public var fileExists: (String) -> Bool = { Services.fileModeOnDisk($0) != nil }
   /// Appends text to a file (GITHUB_OUTPUT); false when it cannot.
   public var appendFile: (String, String) -> Bool = Services.appendToFile
+  /// The secrets of this run, shared by every writer (see `Redactor`).
+  public var redactor = Redactor()
   /// The width of the terminal on stderr.
   public var stderrColumns: ([String: String]) -> Int = { Terminal.columns(fd: 2, environment: $0) }
 

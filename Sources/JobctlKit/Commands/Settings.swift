@@ -235,10 +235,15 @@ public struct Settings {
       guard let text = String(validating: bytes, as: UTF8.self) else {
         throw .usage("the token file \(Text.oneLine(path, limit: 200)) is not UTF-8 text")
       }
+      // Like ssh with a private key: a token anyone on the machine can read is refused, one
+      // the file's group can read is warned about.
       if let mode = services.fileMode(path), mode & 0o044 != 0 {
-        warnings.append(
-          "the token file \(Text.oneLine(path, limit: 200)) can be read by others (mode \(String(mode & 0o777, radix: 8))); run chmod 600 on it"
-        )
+        let what = "the token file \(Text.oneLine(path, limit: 200))"
+        let octal = String(mode & 0o777, radix: 8)
+        if mode & 0o004 != 0 {
+          throw .usage("\(what) can be read by anyone (mode \(octal)); run chmod 600 on it (nothing was sent)")
+        }
+        warnings.append("\(what) can be read by its group (mode \(octal)); run chmod 600 on it")
       }
       return Text.trimmed(text)
     }

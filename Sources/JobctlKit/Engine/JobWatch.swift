@@ -135,7 +135,13 @@ public struct JobWatch: PollStepper {
   }
 
   private func detectionHint(_ body: [UInt8]) -> String {
-    guard let document = try? JSON.parse(body) else { return " (not JSON)" }
+    if body.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) { return " (an empty body)" }
+    let document: JSON
+    do {
+      document = try JSON.parse(body)
+    } catch {
+      return " (not JSON: \(error.reason) at byte \(error.offset))"
+    }
     guard document.isObject else { return " (JSON, but not an object)" }
     if let dialect, let key = dialect.statusKey, let value = document[key] {
       return " (unknown \(key) \(Text.oneLine(value.serialized(), limit: 60)) for the \(dialect.name) shape)"

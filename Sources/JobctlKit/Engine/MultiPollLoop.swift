@@ -122,7 +122,8 @@ public struct MultiPollLoop {
             let host = slots[index].host
             hostNotBefore[host] = max(hostNotBefore[host, default: 0], now + delay)
             if let deadline, now + delay > deadline {
-              end(index, timedOut(slots[index]))
+              let watch = slots[index].watch
+              end(index, .retryAfterPastDeadline(delay, timeout: watch.policy.timeout, watch.stillText))
               continue
             }
           }

@@ -153,6 +153,14 @@ extension HTTPResponse {
 }
 
 extension JobctlError {
+  /// A `Retry-After` that reaches past `--timeout`: the wait ends at once (124) rather than
+  /// sleeping into a deadline it cannot meet.
+  static func retryAfterPastDeadline(_ delay: Double, timeout: Double?, _ still: String) -> JobctlError {
+    let limit = timeout.map(DurationText.format) ?? ""
+    let wait = DurationText.format(delay) + (delay >= RetryAfter.maximum ? " (the most jobctl honours)" : "")
+    return .timedOut("timed out: --timeout \(limit) ends before the server's Retry-After of \(wait) does; \(still)")
+  }
+
   /// The same kind of error with another message (exit codes stay in one place).
   func withMessage(_ message: String) -> JobctlError {
     switch self {

@@ -88,27 +88,57 @@ public struct Streams {
   }
 }
 
+/// The secrets of one run (the token, credential header values), and their scrubbing.
+///
+/// One instance is shared by everything that writes (stderr, stdout, GITHUB_OUTPUT, the final
+/// error line), so a value learnt anywhere is hidden everywhere.
+public final class Redactor: @unchecked Sendable {
+  /// The values scrubbed (at least 4 characters, trimmed), longest first.
+  public private(set) var secrets: [String] = []
+
+  public init() {}
+
+  /// Values never to be shown; short values are ignored so ordinary words are not scrubbed.
+  public func add(_ value: String) {
+    let v = Text.trimmed(value)
+    if v.count >= 4, !secrets.contains(v) {
+      secrets.append(v)
+      // Longest first, so `Bearer TOKEN` goes whole before `TOKEN` is looked for.
+      secrets.sort { $0.utf8.count > $1.utf8.count }
+    }
+  }
+
+  /// `text` with every known secret replaced by `[redacted]`.
+  public func scrub(_ text: String) -> String {
+    var t = text
+    for secret in secrets where t.contains(secret) {
+      t = t.split(separator: secret, omittingEmptySubsequences: false).joined(separator: Credentials.redacted)
+    }
+    return t
+  }
+}
+
 /// Everything jobctl says on stderr: errors, warnings, progress and the `--verbose` trace.
 ///
 /// Every line passes through here, and every known secret (the token, credential header values)
 /// is replaced by `[redacted]` whatever path it took to get here.
 public final class Diagnostics: @unchecked Sendable {
   private let sink: TextSink
-  private var secrets: [String] = []
+  public let redactor: Redactor
   /// A live line is on screen (written without a newline); the next line clears it first.
   private var lineOpen = false
   /// Colours for the `error:` and `warning:` prefixes.
   public var terminal = Terminal(colors: false, unicode: false)
 
-  public init(sink: TextSink) { self.sink = sink }
+  public init(sink: TextSink, redactor: Redactor = Redactor()) {
+    self.sink = sink
+    self.redactor = redactor
+  }
 
   public var isTerminal: Bool { sink.isTerminal }
 
-  /// Values never to be shown; short values are ignored so ordinary words are not scrubbed.
-  public func addSecret(_ value: String) {
-    let v = Text.trimmed(value)
-    if v.count >= 4, !secrets.contains(v) { secrets.append(v) }
-  }
+  /// Values never to be shown (see `Redactor.add`).
+  public func addSecret(_ value: String) { redactor.add(value) }
 
   /// Writes one line (a newline is added).
   public func line(_ text: String) {
@@ -122,14 +152,28 @@ public final class Diagnostics: @unchecked Sendable {
     lineOpen = !text.hasSuffix("\n") && !text.hasSuffix("\u{1B}[K")
   }
 
-  private func scrub(_ text: String) -> String {
-    var t = text
-    for secret in secrets where t.contains(secret) {
-      t = t.split(separator: secret, omittingEmptySubsequences: false).joined(separator: Credentials.redacted)
-    }
-    return t
-  }
+  /// `text` with every known secret replaced by `[redacted]`.
+  public func scrub(_ text: String) -> String { redactor.scrub(text) }
 
   public func error(_ message: String) { line("jobctl: \(terminal.paint("error:", .red)) \(message)") }
   public func warning(_ message: String) { line("jobctl: \(terminal.paint("warning:", .yellow)) \(message)") }
+}
+
+/// stdout for commands that talk to a server, scrubbed of known secrets like stderr is.
+///
+/// Text (results, documents, ndjson events) is scrubbed, so a server that echoes the token back
+/// cannot put it into a log. Raw bytes (the payload of `jobctl output`) pass through untouched: they are
+/// data, byte for byte.
+public final class ScrubbingSink: TextSink {
+  private let sink: TextSink
+  private let redactor: Redactor
+
+  public init(_ sink: TextSink, redactor: Redactor) {
+    self.sink = sink
+    self.redactor = redactor
+  }
+
+  public var isTerminal: Bool { sink.isTerminal }
+  public func write(_ text: String) { sink.write(redactor.scrub(text)) }
+  public func writeBytes(_ bytes: [UInt8]) { sink.writeBytes(bytes) }
 }

@@ -20,6 +20,8 @@ public struct TransportOptions: Sendable {
   public var trace: (@Sendable (String) -> Void)?
   /// Connections kept open to one host at most (`--max-connections`); HTTP/2 multiplexes over them.
   public var maxHostConnections = 4
+  /// Credential values to scrub from every answer's headers and body (see `Credentials.scrub`).
+  public var secrets: [String] = []
 
   public init() {}
 }
@@ -197,7 +199,15 @@ private final class EasyHandle {
     guard code == CURLE_OK else { return .failure(failure(for: code, options: options)) }
     var status = 0
     jc_getinfo_long(easy, CURLINFO_RESPONSE_CODE, &status)
-    return .success(HTTPResponse(status: status, headers: state.headers, body: state.body, url: url))
+    guard !options.secrets.isEmpty else {
+      return .success(HTTPResponse(status: status, headers: state.headers, body: state.body, url: url))
+    }
+    let secrets = options.secrets.map { Array($0.utf8) }
+    let headers = state.headers.map {
+      HTTPHeader($0.name, String(decoding: Credentials.scrub(Array($0.value.utf8), secrets), as: UTF8.self))
+    }
+    return .success(
+      HTTPResponse(status: status, headers: headers, body: Credentials.scrub(state.body, secrets), url: url))
   }
 
   /// Where a 3xx answer points (libcurl resolves a relative Location).

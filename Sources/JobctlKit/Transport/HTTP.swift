@@ -192,6 +192,35 @@ public enum Credentials {
 
   public static let redacted = "[redacted]"
 
+  /// `bytes` with every occurrence of each secret replaced by `[redacted]`: applied to every
+  /// answer as it arrives, so a server that echoes a credential back (in an error message, a
+  /// stage, a result) cannot get it into any output, cut short or whole.
+  public static func scrub(_ bytes: [UInt8], _ secrets: [[UInt8]]) -> [UInt8] {
+    var out = bytes
+    for secret in secrets where !secret.isEmpty && secret.count <= out.count {
+      guard let first = secret.first, out.contains(first) else { continue }
+      var result: [UInt8] = []
+      var i = 0
+      var found = false
+      while i < out.count {
+        if out[i] == first, i + secret.count <= out.count, out[i..<(i + secret.count)].elementsEqual(secret) {
+          if !found {
+            result.reserveCapacity(out.count)
+            result.append(contentsOf: out[0..<i])
+            found = true
+          }
+          result.append(contentsOf: redacted.utf8)
+          i += secret.count
+        } else {
+          if found { result.append(out[i]) }
+          i += 1
+        }
+      }
+      if found { out = result }
+    }
+    return out
+  }
+
   /// A `Name: value` header line with the value replaced when the header is a credential.
   public static func redactHeaderLine(_ line: String) -> String {
     guard let colon = line.firstIndex(of: ":") else { return line }

@@ -1,0 +1,108 @@
+import Foundation
+import LoopbackHTTP
+import Testing
+
+/// Secrets never reach output (contract section 3): every mode is run against a hostile server
+/// that echoes every credential it receives back into its answers (job documents, stages, error
+/// messages, headers, lists), and every byte jobctl writes is searched for them.
+@Suite struct SecretsTests {
+  static let token = "tok-0123456789abcdef"
+  static let apiKey = "key-9876543210"
+  static let cookie = "session=cookie-value-4567"
+  static let secrets = [token, apiKey, cookie]
+
+  /// Answers with the credentials it was sent, everywhere it can.
+  static func hostileServer() throws -> LoopbackServer {
+    let server = try LoopbackServer()
+    let runPolls = Counter()
+    server.setHandler { request in
+      let echo = ["Authorization", "X-Api-Key", "Cookie"].compactMap { request.header($0) }.joined(separator: " ")
+      let headers = [("X-Echo", echo), ("Set-Cookie", echo)]
+      switch (request.method, request.path) {
+      case ("POST", "/jobs"):
+        return .json(202, #"{"jobId":"j-ok","status":"pending","note":"\#(echo)"}"#, headers: headers)
+      case ("GET", "/jobs"):
+        return .json(200, #"[{"jobId":"j-ok","status":"completed","type":"\#(echo)"}]"#, headers: headers)
+      case ("POST", "/jobs/j-run/cancel"):
+        return .json(409, #"{"error":{"code":"NOPE","message":"cannot cancel for \#(echo)"}}"#, headers: headers)
+      case (_, "/jobs/j-ok"):
+        return .json(
+          200, #"{"jobId":"j-ok","status":"completed","result":{"echo":"\#(echo)"}}"#, headers: headers)
+      case (_, "/jobs/j-run"):
+        // Running while the stage is fresh, then done: the stage carries the echo.
+        let state = runPolls.next() < 3 ? #""running","stage":"\#(echo)","progress":0.5"# : #""completed""#
+        return .json(200, #"{"jobId":"j-run","status":\#(state)}"#, headers: headers)
+      case (_, "/jobs/j-fail"):
+        return .json(200, #"{"jobId":"j-fail","status":"failed","error":"failed for \#(echo)"}"#, headers: headers)
+      case (_, "/jobs/j-401"):
+        return .json(401, #"{"error":"bad credentials \#(echo)"}"#, headers: headers)
+      case (_, "/jobs/j-500"):
+        return .json(500, #"{"error":"crashed on \#(echo)"}"#, headers: headers)
+      default:
+        return .json(404, #"{"error":"no such job, \#(echo)"}"#, headers: headers)
+      }
+    }
+    return server
+  }
+
+  static let modes: [[String]] = [
+    ["wait", "j-ok"], ["wait", "j-ok", "--json"], ["wait", "j-ok", "--format", "ndjson"],
+    ["wait", "j-ok", "--field", "result.echo"],
+    ["wait", "j-ok", "--verbose"], ["wait", "j-run", "--progress", "plain"], ["wait", "j-run", "--format", "ndjson"],
+    ["wait", "j-run", "--verbose", "--json"], ["wait", "j-fail"], ["wait", "j-fail", "--json", "--verbose"],
+    ["wait", "j-401"], ["wait", "j-401", "--format", "ndjson"], ["wait", "j-500", "--max-errors", "2"],
+    ["wait", "j-missing"],
+    ["wait", "j-ok", "j-run", "j-fail"], ["wait", "j-ok", "j-run", "j-fail", "--json"],
+    ["wait", "j-ok", "j-fail", "--format", "ndjson"], ["status", "j-run"], ["status", "j-run", "--json"],
+    ["start", "/jobs", "--data", "{}"], ["start", "/jobs", "--data", "{}", "--json"],
+    ["start", "/jobs", "--data", "{}", "--wait"], ["list"], ["list", "--json"], ["cancel", "j-run"],
+    ["cancel", "j-run", "--verbose"],
+  ]
+
+  @Test(arguments: modes)
+  func noModeShowsACredential(_ arguments: [String]) throws {
+    let server = try Self.hostileServer()
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("jobctl-secrets-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let githubOutput = folder.appendingPathComponent("output").path
+    #expect(FileManager.default.createFile(atPath: githubOutput, contents: Data()))
+    let r = try jobctl(
+      arguments + [
+        "--base-url", server.baseURL, "-H", "X-Api-Key: \(Self.apiKey)", "-H", "Cookie: \(Self.cookie)",
+      ] + (["wait", "start"].contains(arguments[0]) ? ["--interval", "50ms"] : []),
+      env: [
+        "JOBCTL_TOKEN": Self.token, "GITHUB_ACTIONS": "true", "GITHUB_OUTPUT": githubOutput,
+      ])
+    let written = try String(contentsOfFile: githubOutput, encoding: .utf8)
+    // The server did get the credentials, and did echo them back.
+    #expect(server.requests.first?.header("Authorization") == "Bearer \(Self.token)")
+    #expect(server.requests.first?.header("X-Api-Key") == Self.apiKey)
+    for output in [r.stdout, r.stderr, written] {
+      for secret in Self.secrets {
+        #expect(!output.contains(secret), "\(arguments): \(output)")
+        // Nor any recognisable piece of one.
+        #expect(!output.contains(String(secret.prefix(10))), "\(arguments): \(output)")
+      }
+    }
+    // Where the echo surfaces, it is marked as redacted, so this test saw the path it guards
+    // (`start` without --json or --wait prints the id alone).
+    if arguments != ["start", "/jobs", "--data", "{}"] {
+      #expect((r.stdout + r.stderr + written).contains("[redacted]"), "\(arguments): \(r.stdout) \(r.stderr)")
+    }
+  }
+}
+
+/// A thread-safe count, for handlers that answer by how often they were asked.
+final class Counter: @unchecked Sendable {
+  private let lock = NSLock()
+  private var value = 0
+
+  /// The count before this call.
+  func next() -> Int {
+    lock.lock()
+    defer { lock.unlock() }
+    value += 1
+    return value - 1
+  }
+}
