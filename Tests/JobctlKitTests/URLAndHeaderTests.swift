@@ -79,3 +79,30 @@ import Testing
     #expect(parsed == .header(HTTPHeader("X", "a\u{FFFD}b")))
   }
 }
+
+@Suite struct ScrubTests {
+  func scrub(_ text: String, _ secrets: [String]) -> String {
+    String(decoding: Credentials.scrub(Array(text.utf8), secrets.map { Array($0.utf8) }), as: UTF8.self)
+  }
+
+  @Test func everyOccurrenceAnywhereIsReplaced() {
+    #expect(scrub("tok", ["tok"]) == "[redacted]")
+    #expect(scrub("a tok b tok", ["tok"]) == "a [redacted] b [redacted]")
+    #expect(scrub("toktok", ["tok"]) == "[redacted][redacted]")
+    #expect(scrub("to", ["tok"]) == "to")
+    #expect(scrub("tttok", ["tok"]) == "tt[redacted]")
+    #expect(scrub("Bearer abc1234 / abc1234", ["Bearer abc1234", "abc1234"]) == "[redacted] / [redacted]")
+    #expect(scrub("nothing here", ["tok", ""]) == "nothing here")
+  }
+
+  @Test func aRedactorScrubsLongestFirstAndIgnoresShortValues() {
+    let r = Redactor()
+    r.add("abcd1234")
+    r.add("Bearer abcd1234")
+    r.add("ab")
+    #expect(r.secrets == ["Bearer abcd1234", "abcd1234"])
+    #expect(
+      r.scrub("Authorization: Bearer abcd1234, again abcd1234, ab") == "Authorization: [redacted], again [redacted], ab"
+    )
+  }
+}
