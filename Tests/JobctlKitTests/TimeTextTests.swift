@@ -66,3 +66,16 @@ import Testing
     #expect(HTTPDate.iso8601(0) == "1970-01-01T00:00:00Z")
   }
 }
+
+@Suite struct SystemRandomTests {
+  @Test func unitValuesAreInRangeAndSpread() {
+    let random = SystemRandom()
+    let values = (0..<10_000).map { _ in random.unit() }
+    #expect(values.allSatisfy { $0 >= 0 && $0 < 1 })
+    // Every tenth of [0, 1) is hit about a thousand times; far outside that is a broken generator.
+    let buckets = Dictionary(grouping: values) { Int($0 * 10) }.mapValues(\.count)
+    #expect(buckets.count == 10)
+    #expect(buckets.values.allSatisfy { (800...1200).contains($0) })
+    #expect(SystemRandom().unit() != SystemRandom().unit())
+  }
+}

@@ -83,8 +83,23 @@ public final class TickingSleeper: Sleeper {
   }
 }
 
+/// Jitter for poll times: SplitMix64 seeded once from the system's generator, so a poll costs no
+/// `getrandom` system call (nothing here needs cryptographic randomness).
 public final class SystemRandom: RandomSource {
-  private var generator = SystemRandomNumberGenerator()
-  public init() {}
-  public func unit() -> Double { Double.random(in: 0..<1, using: &generator) }
+  private var state: UInt64
+
+  public init() {
+    var system = SystemRandomNumberGenerator()
+    state = system.next()
+  }
+
+  public func unit() -> Double {
+    state &+= 0x9E37_79B9_7F4A_7C15
+    var z = state
+    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+    z ^= z >> 31
+    // The top 53 bits, as a fraction in [0, 1).
+    return Double(z >> 11) * 0x1.0p-53
+  }
 }
