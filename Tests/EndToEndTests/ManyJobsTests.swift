@@ -71,6 +71,22 @@ import Testing
     #expect(Set(server.requests.map(\.path)).count == 30)
   }
 
+  @Test func aHungRequestHoldsBackNoOtherJobOnItsHost() throws {
+    // The hung request is the first on the host, so its connection never shows a status line; over
+    // plain http no other transfer may wait on it to learn whether it multiplexes. `--any` then
+    // ends with that transfer still on the multi handle, which the transport must take off first.
+    let server = try LoopbackServer()
+    server.script("/jobs/hung", [.fault(.hang)])
+    server.script(
+      "/jobs/quick",
+      [.doc(#"{"jobId":"quick","status":"pending"}"#), .doc(#"{"jobId":"quick","status":"completed"}"#)])
+    let args = ["wait", "hung", "quick", "--any", "--base-url", server.baseURL, "--progress", "none"]
+    let r = try jobctl(args + ["--request-timeout", "60s"] + fast, limit: 30)
+    #expect(r.code == 0)
+    #expect(r.elapsed < 20, "the hung request must be dropped, not waited for")
+    #expect(r.stdout.contains("quick  completed"))
+  }
+
   @Test func aRateLimitHoldsBackTheWholeHost() throws {
     let server = try LoopbackServer()
     server.script("/jobs/a", [.json(429, "{}", headers: [("Retry-After", "1")]), doc("completed", "a")])

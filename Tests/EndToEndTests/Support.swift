@@ -48,6 +48,7 @@ final class RunningProcess: @unchecked Sendable {
     process.arguments = arguments
     // A clean environment: nothing from the developer's shell leaks into a test.
     var env = ["PATH": "/usr/bin:/bin", "HOME": NSTemporaryDirectory(), "LANG": "C.UTF-8"]
+    env.merge(Sanitizers.environment) { $1 }
     env.merge(environment) { $1 }
     process.environment = env
     process.standardOutput = outPipe
@@ -115,9 +116,29 @@ final class RunningProcess: @unchecked Sendable {
     process.waitUntilExit()
     let elapsed = Date().timeIntervalSince(started)
     group.wait()
-    return ProcessResult(
+    let result = ProcessResult(
       code: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
       stderr: String(decoding: errData, as: UTF8.self), elapsed: elapsed)
+    Sanitizers.check(result)
+    return result
+  }
+}
+
+/// What `make test-asan` hands the spawned binaries, and how their reports fail a test.
+enum Sanitizers {
+  /// ASAN_OPTIONS, LSAN_OPTIONS and SWIFT_BACKTRACE of the test run, passed through the otherwise
+  /// clean environment, so that `jobctl` halts, checks leaks and exits with the sanitizer's own code
+  /// as the run asks (and a Swift trap stays a trap rather than an ASan report from the backtracer).
+  static let environment: [String: String] = ProcessInfo.processInfo.environment.filter {
+    ["ASAN_OPTIONS", "LSAN_OPTIONS", "SWIFT_BACKTRACE"].contains($0.key)
+  }
+
+  /// Records an issue when the binary printed a sanitizer report: an exit code alone could pass
+  /// (a test expecting 1 cannot tell a failed job from a memory error with the default exit code).
+  static func check(_ result: ProcessResult) {
+    if result.stderr.contains("ERROR: AddressSanitizer") || result.stderr.contains("ERROR: LeakSanitizer") {
+      Issue.record("jobctl reported a sanitizer error (exit \(result.code)):\n\(result.stderr)")
+    }
   }
 }
 

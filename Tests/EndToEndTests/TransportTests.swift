@@ -94,7 +94,7 @@ private let completedDoc = #"{"jobId":"j1","status":"completed","result":{"addre
     let r = try jobctl(["wait", "j1", "--base-url", server.baseURL], env: ["JOBCTL_TOKEN": "t-2"])
     #expect(r.code == 0)
     let log = server.requests
-    #expect(log.count == 2)
+    try #require(log.count == 2)
     #expect(log[0].header("Authorization") == "Bearer t-2")
     #expect(log[1].header("Authorization") == nil)
   }

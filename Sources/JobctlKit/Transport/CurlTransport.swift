@@ -85,8 +85,6 @@ private final class EasyHandle {
     jc_setopt_str(easy, CURLOPT_PROTOCOLS_STR, "http,https")
     jc_setopt_str(easy, CURLOPT_USERAGENT, options.userAgent)
     jc_setopt_long(easy, CURLOPT_TCP_KEEPALIVE, 1)
-    // Wait for a connection to be free (or multiplexable) rather than opening one more.
-    jc_setopt_long(easy, CURLOPT_PIPEWAIT, 1)
     if let ca = options.caFile { jc_setopt_str(easy, CURLOPT_CAINFO, ca) }
     if options.insecure {
       jc_setopt_long(easy, CURLOPT_SSL_VERIFYPEER, 0)
@@ -164,6 +162,11 @@ private final class EasyHandle {
     jc_setopt_off(easy, CURLOPT_MAXFILESIZE_LARGE, request.stream == nil ? curl_off_t(options.maxBodyBytes) : 0)
     errorBuffer[0] = 0
     jc_setopt_str(easy, CURLOPT_URL, request.url)
+    // Over TLS, wait for a connection that is being set up to say (by ALPN) whether it multiplexes
+    // rather than opening one more. Plain http is HTTP/1.1, where the answer only comes with the
+    // first status line: a first request that hangs would hold back every other one to the host.
+    let https = request.url.utf8.prefix(6).map { $0 | 0x20 }.elementsEqual("https:".utf8)
+    jc_setopt_long(easy, CURLOPT_PIPEWAIT, https ? 1 : 0)
     jc_setopt_long(easy, CURLOPT_TIMEOUT_MS, milliseconds(request.timeout ?? options.requestTimeout))
     jc_setopt_ptr(easy, CURLOPT_CUSTOMREQUEST, nil)
     jc_setopt_long(easy, CURLOPT_NOBODY, 0)
