@@ -119,16 +119,15 @@ private final class EasyHandle {
       let state = Unmanaged<TransferState>.fromOpaque(userdata).takeUnretainedValue()
       let n = size * count
       let line = String(decoding: UnsafeRawBufferPointer(start: ptr, count: n), as: UTF8.self)
-      let trimmed = Text.trimmed(line)
-      if trimmed.hasPrefix("HTTP/") {
+      switch ResponseHeadLine(line) {
+      case .status(let status):
         // A new response begins (after a 1xx): only the last one's headers count.
         state.headers.removeAll(keepingCapacity: true)
-        let parts = trimmed.split(separator: " ", maxSplits: 2)
-        state.status = parts.count > 1 ? Int(parts[1]) ?? 0 : 0
-      } else if let colon = trimmed.firstIndex(of: ":") {
-        let name = String(trimmed[..<colon])
-        let value = Text.trimmed(trimmed[trimmed.index(after: colon)...])
-        state.headers.append(HTTPHeader(name, String(value)))
+        state.status = status
+      case .header(let header):
+        state.headers.append(header)
+      case .other:
+        break
       }
       return n
     }

@@ -14,6 +14,29 @@ public struct HTTPHeader: Sendable, Equatable {
   }
 }
 
+/// One line of a response head, as libcurl's header callback hands it over (line break included).
+enum ResponseHeadLine: Equatable {
+  /// `HTTP/1.1 200 OK`: a response begins (a 1xx may come before the final one); 0 when the code
+  /// is unreadable.
+  case status(Int)
+  case header(HTTPHeader)
+  /// The blank line that ends a head, or anything else without a colon.
+  case other
+
+  init(_ line: String) {
+    let trimmed = Text.trimmed(line)
+    if trimmed.hasPrefix("HTTP/") {
+      let parts = trimmed.split(separator: " ", maxSplits: 2)
+      self = .status(parts.count > 1 ? Int(parts[1]) ?? 0 : 0)
+    } else if let colon = trimmed.firstIndex(of: ":") {
+      let value = Text.trimmed(trimmed[trimmed.index(after: colon)...])
+      self = .header(HTTPHeader(String(trimmed[..<colon]), String(value)))
+    } else {
+      self = .other
+    }
+  }
+}
+
 /// A request as the engine and commands describe it, independent of libcurl.
 public struct HTTPRequest: Sendable {
   public var method: String
