@@ -28,9 +28,8 @@ enum ResponseHeadLine: Equatable {
     if trimmed.hasPrefix("HTTP/") {
       let parts = trimmed.split(separator: " ", maxSplits: 2)
       self = .status(parts.count > 1 ? Int(parts[1]) ?? 0 : 0)
-    } else if let colon = trimmed.firstIndex(of: ":") {
-      let value = Text.trimmed(trimmed[trimmed.index(after: colon)...])
-      self = .header(HTTPHeader(String(trimmed[..<colon]), String(value)))
+    } else if let (name, value) = Text.splitHeader(Substring(trimmed)) {
+      self = .header(HTTPHeader(name, String(Text.trimmed(value))))
     } else {
       self = .other
     }
