@@ -10,7 +10,7 @@ BASHDIR = $(DESTDIR)$(PREFIX)/share/bash-completion/completions
 ZSHDIR = $(DESTDIR)$(PREFIX)/share/zsh/site-functions
 FISHDIR = $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
 
-.PHONY: all deps build release test test-asan leak-check lint format demo bench install uninstall clean
+.PHONY: all deps build release test test-asan leak-check lint format demo bench fuzz install uninstall clean
 
 all: build
 
@@ -61,10 +61,10 @@ leak-check: build
 
 # Style: the toolchain's swift-format with .swift-format (2-space indent, no force unwraps, ...).
 lint:
-	$(SWIFT) format lint --strict -r Sources Tests Package.swift
+	$(SWIFT) format lint --strict -r Sources Tests Package.swift Fuzz/Package.swift Fuzz/Sources
 
 format:
-	$(SWIFT) format format -i -r Sources Tests Package.swift
+	$(SWIFT) format format -i -r Sources Tests Package.swift Fuzz/Package.swift Fuzz/Sources
 
 # Starts the bundled simulator on 127.0.0.1 and waits on jobs of every shape against it.
 demo: build
@@ -93,6 +93,31 @@ demo: build
 bench: release
 	python3 Tests/Benchmarks/bench.py "$$($(SWIFT) build -c release --show-bin-path)/jobctl"
 
+# libFuzzer targets for the parsers (the Fuzz/ package, outside the main build): builds them with
+# -sanitize=fuzzer and runs each for FUZZ_SECONDS on a temporary copy of its seed corpus
+# (Fuzz/corpus/TARGET), so the committed seeds never grow. Logs and any crashing, hanging or
+# invariant-breaking input go to .build-fuzz/artifacts/TARGET/; exits 1 if any target found one.
+FUZZ_SECONDS ?= 30
+FUZZ_TARGETS ?= document duration retry-after json-path header config
+FUZZ_BUILD = $(SWIFT) build --package-path Fuzz --scratch-path .build-fuzz -c release \
+	-Xswiftc -sanitize=fuzzer -Xswiftc -parse-as-library -Xswiftc -enable-testing
+
+fuzz: deps
+	$(FUZZ_BUILD)
+	@bin="$$($(FUZZ_BUILD) --show-bin-path)"; work="$$(mktemp -d)"; failed=""; \
+	trap 'rm -rf "$$work"' EXIT INT TERM; \
+	for t in $(FUZZ_TARGETS); do \
+	  art=".build-fuzz/artifacts/$$t"; rm -rf "$$art"; mkdir -p "$$art" "$$work/$$t"; cp Fuzz/corpus/$$t/* "$$work/$$t/"; \
+	  echo "== fuzz-$$t for $(FUZZ_SECONDS)s (log: $$art/log)"; \
+	  if SWIFT_BACKTRACE=enable=no "$$bin/fuzz-$$t" "$$work/$$t" -dict=Fuzz/dict/$$t.dict -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
+	      -max_len=4096 -print_final_stats=1 -artifact_prefix="$$art/" >"$$art/log" 2>&1; then \
+	    grep -E '^(Done|stat::number_of_executed_units|#[0-9]+ +DONE)' "$$art/log" | tr '\n' ' '; echo; \
+	  else \
+	    failed="$$failed $$t"; grep -a -E 'Fatal error|ERROR: libFuzzer|^SUMMARY|Test unit written' "$$art/log"; \
+	  fi; \
+	done; \
+	[ -z "$$failed" ] || { echo "make: fuzzing found problems in:$$failed (inputs in .build-fuzz/artifacts/)" >&2; exit 1; }
+
 install: release
 	install -D -m 755 "$$($(SWIFT) build -c release --show-bin-path)/jobctl" "$(BINDIR)/jobctl"
 	install -D -m 644 man/jobctl.1 "$(MANDIR)/jobctl.1"
@@ -104,4 +129,4 @@ uninstall:
 	rm -f "$(BINDIR)/jobctl" "$(MANDIR)/jobctl.1" "$(BASHDIR)/jobctl" "$(ZSHDIR)/_jobctl" "$(FISHDIR)/jobctl.fish"
 
 clean:
-	rm -rf .build .build-asan
+	rm -rf .build .build-asan .build-fuzz

@@ -6,6 +6,8 @@ let package = Package(
   products: [
     .executable(name: "jobctl", targets: ["jobctl"]),
     .executable(name: "jobsim", targets: ["jobsim"]),
+    // For the fuzz targets in Fuzz/, a separate package that depends on this one.
+    .library(name: "JobctlKit", targets: ["JobctlKit"]),
   ],
   targets: [
     // The C boundary: libcurl's headers plus typed wrappers for its variadic calls.

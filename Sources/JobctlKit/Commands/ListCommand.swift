@@ -45,7 +45,9 @@ enum ListCommand {
         throw .rejected("the answer at \(start.label) holds no job list (\"jobs\": [...] or an array)")
       }
       jobs += page
-      guard invocation.has("all"), let next = nextPage(document, answer: answer, current: url, query: query) else {
+      guard invocation.has("all"),
+        let next = try nextPage(document, answer: answer, current: url, query: query, label: start.label)
+      else {
         break
       }
       url = next
@@ -53,11 +55,23 @@ enum ListCommand {
     return print(jobs, context: context)
   }
 
-  /// The next page's URL: `pagination.nextPage` (a number, put into `page=`), or `Link: rel="next"`.
-  static func nextPage(_ document: JSON, answer: HTTPResponse, current: String, query: [(String, String)]) -> String? {
+  /// The largest page number taken from `pagination.nextPage`: beyond 2^53 a double is no longer
+  /// a whole number for certain.
+  static let maximumPageNumber: Double = 9_007_199_254_740_992
+
+  /// The next page's URL: `pagination.nextPage` (a whole number, put into `page=`), or
+  /// `Link: rel="next"`; an answer whose `nextPage` is no page number (`1e400`, `2.5`) is refused.
+  static func nextPage(
+    _ document: JSON, answer: HTTPResponse, current: String, query: [(String, String)], label: String
+  ) throws(JobctlError) -> String? {
     if let next = document["pagination"]?["nextPage"], next != .null,
       let n = next.doubleValue ?? next.stringValue.flatMap(Double.init)
     {
+      guard n.isFinite, n == n.rounded(), abs(n) <= maximumPageNumber else {
+        throw .rejected(
+          "the job list at \(label) gives pagination.nextPage \(Text.oneLine(next.displayText, limit: 40)), "
+            + "which is not a page number")
+      }
       var q = query.filter { $0.0 != "page" }
       q.insert(("page", String(Int(n))), at: 0)
       let base = String(current[..<(current.firstIndex(of: "?") ?? current.endIndex)])

@@ -256,13 +256,12 @@ public struct Settings {
     guard !raw.unicodeScalars.contains(where: { $0 == "\r" || $0 == "\n" }) else {
       throw .usage("a header value may not contain CR or LF (nothing was sent)")
     }
-    guard let colon = raw.firstIndex(of: ":") else {
+    guard let (name, rest) = Text.splitHeader(Substring(raw)) else {
       // The value is not echoed: a mistyped `Authorization Bearer ...` would print the token.
       throw .usage(
         "\(found.origin == "--header" ? "-H" : found.origin) takes 'Name: value' (the value given has no colon)")
     }
-    let name = String(raw[..<colon])
-    let value = Text.trimmed(raw[raw.index(after: colon)...])
+    let value = Text.trimmed(rest)
     let tokenChars = "!#$%&'*+-.^_`|~"
     guard !name.isEmpty,
       name.unicodeScalars.allSatisfy({

@@ -74,7 +74,9 @@ public struct Dialect: Sendable {
     }
     if let stageKey { snapshot.stage = document[stageKey]?.stringValue }
     if let updatedAtKey, let value = document[updatedAtKey] {
-      snapshot.updatedAt = value.doubleValue ?? value.stringValue.flatMap(Double.init)
+      // `1e400` or "nan" is no time: without one, staleness is judged by what the job shows.
+      let time = value.doubleValue ?? value.stringValue.flatMap(Double.init)
+      snapshot.updatedAt = time.flatMap { $0.isFinite ? $0 : nil }
     }
     snapshot.id = idKeys.lazy.compactMap { document[$0]?.displayText }.first
     for rule in rules {

@@ -20,7 +20,8 @@ public struct ConfigFile: Sendable {
     self.path = path
     var current: String?
     var number = 0
-    for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
+    // "\r\n" is one Character, not "\n": a file saved with CRLF line ends would be one line.
+    for raw in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
       number += 1
       var line = Text.trimmed(Substring(raw))
       if line.isEmpty || line.hasPrefix("#") || line.hasPrefix(";") { continue }
@@ -45,7 +46,11 @@ public struct ConfigFile: Sendable {
       line = Text.trimmed(line[line.index(after: eq)...])
       if let hash = line.firstRange(of: " #") { line = Text.trimmed(line[..<hash.lowerBound]) }
       var value = String(line)
-      if value.count >= 2, value.hasPrefix("\""), value.hasSuffix("\"") { value = String(value.dropFirst().dropLast()) }
+      // Quotes found by scalar: a quote followed by a combining mark is one Character, not "\"".
+      let scalars = value.unicodeScalars
+      if scalars.count >= 2, scalars.first == "\"", scalars.last == "\"" {
+        value = String(scalars.dropFirst().dropLast())
+      }
       guard keys.contains(key) else {
         throw error(
           number,

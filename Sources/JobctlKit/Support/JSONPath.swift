@@ -8,7 +8,8 @@ public struct JSONPath: Sendable, Equatable, CustomStringConvertible {
 
   /// Parses PATH; empty paths and empty segments (`a..b`, `.a`) are refused.
   public init?(_ text: String) {
-    let parts = text.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+    // Split by scalar: a dot followed by a combining mark is one Character, which is not ".".
+    let parts = text.unicodeScalars.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
     guard !text.isEmpty, !parts.contains(where: \.isEmpty) else { return nil }
     segments = parts
     description = text

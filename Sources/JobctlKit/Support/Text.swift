@@ -20,15 +20,32 @@ enum Text {
     return String(out)
   }
 
+  /// Without leading spaces and tabs, and trailing spaces, tabs and line breaks.
+  ///
+  /// By scalar, not Character: "\r\n" is one Character, and so is a space followed by a combining
+  /// mark, which equals neither " " nor "\t" and would keep `Name: \u{301}x` from losing its space.
   static func trimmed(_ s: Substring) -> Substring {
-    var t = s
-    // isNewline, because "\r\n" is one Character that equals neither "\r" nor "\n".
-    while let f = t.first, f == " " || f == "\t" { t = t.dropFirst() }
-    while let l = t.last, l == " " || l == "\t" || l.isNewline { t = t.dropLast() }
-    return t
+    let scalars = s.unicodeScalars
+    var start = scalars.startIndex
+    var end = scalars.endIndex
+    while start < end, scalars[start] == " " || scalars[start] == "\t" { scalars.formIndex(after: &start) }
+    while start < end {
+      let last = scalars[scalars.index(before: end)]
+      guard last == " " || last == "\t" || Character(last).isNewline else { break }
+      scalars.formIndex(before: &end)
+    }
+    return Substring(scalars[start..<end])
   }
 
   static func trimmed(_ s: String) -> String { String(trimmed(Substring(s))) }
+
+  /// `Name: value` split at the first colon, found by scalar: as a Character, a colon followed by
+  /// a combining mark is not ":", so a Character search would skip it and take a later one.
+  static func splitHeader(_ line: Substring) -> (name: String, value: Substring)? {
+    let scalars = line.unicodeScalars
+    guard let colon = scalars.firstIndex(of: ":") else { return nil }
+    return (String(scalars[..<colon]), Substring(scalars[scalars.index(after: colon)...]))
+  }
 
   /// ASCII case-insensitive equality, for header names.
   static func equalsIgnoringCase(_ a: String, _ b: String) -> Bool {

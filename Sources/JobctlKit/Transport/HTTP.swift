@@ -50,6 +50,11 @@ public enum ResponseHeadLine: Sendable, Equatable {
     let value = String(decoding: UnsafeRawBufferPointer(rebasing: line[valueStart..<end]), as: UTF8.self)
     return .header(HTTPHeader(name, value))
   }
+
+  /// The same for a line given as text (tests, fuzzing).
+  public init(_ line: String) {
+    self = Array(line.utf8).withUnsafeBytes { ResponseHeadLine.parse($0) }
+  }
 }
 
 /// A request as the engine and commands describe it, independent of libcurl.
