@@ -118,4 +118,11 @@ import Testing
     let quoted = try ConfigFile(path: "/c", text: "[default]\nbase-url = \"\(value)\"\n", keys: Settings.configKeys)
     #expect(quoted.profiles["default"]?.first?.value == value)
   }
+
+  /// fuzz-header: a value that began with a line break after the colon kept it; the value is
+  /// trimmed of CR and LF at both ends, like SP and HT.
+  @Test func aValueStartingWithALineBreakIsTrimmed() {
+    #expect(ResponseHeadLine("X:\n+Aut#orizatio\u{1F}\0n") == .header(HTTPHeader("X", "+Aut#orizatio\u{1F}\0n")))
+    #expect(ResponseHeadLine("X: \r\n v \r\n") == .header(HTTPHeader("X", "v")))
+  }
 }

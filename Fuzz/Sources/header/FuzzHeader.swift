@@ -10,12 +10,14 @@ public func fuzzHeader(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
   guard let text = fuzzText(bytes) else { return 0 }
 
   // A response head line: the name is what comes before the first colon, the value is
-  // trimmed.
+  // trimmed of HTTP's whitespace (SP, HT) and the line break (CR, LF); nothing else is
+  // whitespace to HTTP.
   if case .header(let header) = ResponseHeadLine(text) {
+    let edge: Set<Unicode.Scalar> = [" ", "\t", "\r", "\n"]
     check(!header.name.unicodeScalars.contains(":"), "response header name '\(header.name)' holds a colon")
     check(
-      header.value.first.map { $0 != " " && $0 != "\t" } ?? true
-        && header.value.last.map { $0 != " " && $0 != "\t" && !$0.isNewline } ?? true,
+      header.value.unicodeScalars.first.map { !edge.contains($0) } ?? true
+        && header.value.unicodeScalars.last.map { !edge.contains($0) } ?? true,
       "response header value '\(header.value.debugDescription)' is not trimmed")
   }
 

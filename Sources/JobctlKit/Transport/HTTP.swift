@@ -45,7 +45,7 @@ public enum ResponseHeadLine: Sendable, Equatable {
     }
     guard let colon = (start..<end).first(where: { line[$0] == 0x3A }) else { return .other }
     var valueStart = colon + 1
-    while valueStart < end, line[valueStart] == 0x20 || line[valueStart] == 0x09 { valueStart += 1 }
+    while valueStart < end, isSpace(line[valueStart]) { valueStart += 1 }
     let name = String(decoding: UnsafeRawBufferPointer(rebasing: line[start..<colon]), as: UTF8.self)
     let value = String(decoding: UnsafeRawBufferPointer(rebasing: line[valueStart..<end]), as: UTF8.self)
     return .header(HTTPHeader(name, value))
