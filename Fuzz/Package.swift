@@ -8,7 +8,7 @@ import PackageDescription
 // Tools version 5.4 on purpose: from 5.5 on, SwiftPM renames an executable's entry point to
 // `<module>_main` and links `main` to that symbol, which these targets do not have (libFuzzer
 // brings `main`), so linking fails.
-let targets = ["document", "duration", "retry-after", "json-path", "header", "config"]
+let targets = ["document", "duration", "retry-after", "json-path", "header", "config", "url"]
 
 let package = Package(
   name: "jobctl-fuzz",

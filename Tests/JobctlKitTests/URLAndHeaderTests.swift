@@ -34,6 +34,8 @@ import Testing
   @Test(arguments: [
     "ftp://h/x", "h/x", "http:/h", "http://", "http:///x", "http://h:0/", "http://h:65536/", "http://h:8o/",
     "http://h:+80/", "http://h x/", "http://h/\u{7F}", "http://h/a\tb", "http://user@:80/",
+    // fuzz-url: a colon left in the host made a URL whose origin did not parse back.
+    "HTTP://userHTT:P:/", "http://a:b:80/", "http://a]b/", "http://a[b/",
   ])
   func refusesWhatIsNotAnHTTPURL(_ text: String) {
     #expect(URLParts(text) == nil)

@@ -61,6 +61,10 @@ public struct URLParts: Sendable, Equatable {
       }
     }
     guard hostEnd > hostStart else { return nil }
+    // Outside brackets a host has no colon (`http://a:b:/` is not host `a:b`) and no brackets.
+    if b[hostStart] != UInt8(ascii: "[") {
+      guard !b[hostStart..<hostEnd].contains(where: { $0 == 0x3A || $0 == 0x5B || $0 == 0x5D }) else { return nil }
+    }
     self.scheme = scheme
     self.host = String(decoding: b[hostStart..<hostEnd].map(lower), as: UTF8.self)
     self.port = portNumber
