@@ -94,6 +94,71 @@ import Testing
       #expect((r.stdout + r.stderr + written).contains("[redacted]"), "\(arguments): \(r.stdout) \(r.stderr)")
     }
   }
+
+  /// A token with characters JSON encoders escape, echoed back escaped (`\/` as PHP writes it,
+  /// `\u` escapes as some encoders write everything), inside a stage longer than any display
+  /// limit, so that only scrubbing the decoded strings before anything is cut short hides it.
+  @Test(arguments: [
+    ["wait", "j1", "--progress", "plain"], ["wait", "j1", "--json"], ["wait", "j1", "--format", "ndjson"],
+    ["status", "j1", "--json"], ["status", "j1"], ["wait", "j1", "--verbose", "--progress", "plain"],
+    ["wait", "j1", "j2", "--progress", "plain"],
+  ])
+  func escapedEchoesAreScrubbedBeforeAnythingIsCut(_ arguments: [String]) throws {
+    let token = "AbC/dEf+GhIjKlMnOp="
+    let slashed = token.replacingOccurrences(of: "/", with: #"\/"#)
+    let unicode = token.unicodeScalars.map { String(format: "\\u%04x", $0.value) }.joined()
+    let server = try LoopbackServer()
+    let polls = Counter()
+    server.setHandler { request in
+      let padding = String(repeating: "x", count: 110)
+      if polls.next() < 2 {
+        return .json(
+          200,
+          #"{"jobId":"j1","status":"running","progress":0.5,"stage":"\#(padding)Bearer \#(slashed)"}"#)
+      }
+      return .json(200, #"{"jobId":"j1","status":"failed","error":"\#(padding) \#(unicode)","note":"\#(slashed)"}"#)
+    }
+    let r = try jobctl(
+      arguments + ["--base-url", server.baseURL] + (arguments[0] == "wait" ? ["--interval", "50ms"] : []),
+      env: ["JOBCTL_TOKEN": token])
+    #expect(server.requests.first?.header("Authorization") == "Bearer \(token)")
+    for output in [r.stdout, r.stderr] {
+      for text in [token, slashed, unicode, "AbC/dEf", #"AbC\/dEf"#, "GhIjKlMnOp", #"\u0041\u0062\u0043"#] {
+        #expect(!output.contains(text), "\(arguments): \(output)")
+      }
+    }
+    #expect((r.stdout + r.stderr).contains("[redacted]"), "\(arguments): \(r.stdout) \(r.stderr)")
+  }
+
+  /// Scrubbing never changes what an answer means: a short key that is also a run of digits in a
+  /// number, or a word of JSON syntax, leaves the document as it came.
+  @Test func aCredentialThatLooksLikeDataBreaksNoAnswer() throws {
+    let document = #"{"jobId":"num","status":"completed","result":{"count":712345,"ok":true,"none":null}}"#
+    let server = try LoopbackServer()
+    server.setHandler { _ in .json(200, document) }
+    for key in ["2345", "true", "null"] {
+      let r = try jobctl(
+        ["wait", "num", "--base-url", server.baseURL, "-H", "X-Api-Key: \(key)", "--json"])
+      #expect(r.code == 0, "\(key): \(r.stderr)")
+      #expect(r.stdout == document + "\n", "\(key)")
+    }
+  }
+
+  /// The data of `jobctl output` is handed over byte for byte, whatever it holds.
+  @Test(arguments: ["body", "string"])
+  func outputIsHandedOverByteForByte(_ kind: String) throws {
+    let token = "tok-0123456789abcdef"
+    let server = try LoopbackServer()
+    server.script(
+      "/api/job?job=hcj_1&output=body", [.text(200, "a,\(token)\n", contentType: "text/csv;charset=UTF-8")])
+    server.script("/api/job?job=hcj_1&output=string", [.json(200, #"{"ok":true,"output":"a,\#(token)\n"}"#)])
+    let r = try jobctl(
+      ["output", "hcj_1", "--as", kind, "--base-url", server.baseURL + "/api", "--dialect", "hotcrp"],
+      env: ["JOBCTL_TOKEN": token])
+    #expect(r.code == 0, "\(r.stderr)")
+    #expect(r.stdout == "a,\(token)\n")
+    #expect(!r.stderr.contains(token))
+  }
 }
 
 /// A thread-safe count, for handlers that answer by how often they were asked.

@@ -113,7 +113,8 @@ import Testing
       try settings([], config: config, modes: ["/home/u/tok": 0o100644])
     } throws: { error in
       guard let e = error as? JobctlError, case .usage(let m) = e else { return false }
-      return m == "the token file /home/u/tok can be read by anyone (mode 644); run chmod 600 on it (nothing was sent)"
+      return m.hasPrefix("the token file /home/u/tok can be read by anyone (mode 644); run chmod 600 on it, or, ")
+        && m.contains(#"JOBCTL_TOKEN="$(cat FILE)""#)
     }
     let group = try settings([], config: config, modes: ["/home/u/tok": 0o100640])
     #expect(group.warnings == ["the token file /home/u/tok can be read by its group (mode 640); run chmod 600 on it"])

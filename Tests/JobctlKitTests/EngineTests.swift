@@ -170,6 +170,15 @@ private let failedDoc = answer(200, #"{"jobId":"j1","status":"failed","error":"b
     #expect(r.sleeper.sleeps.isEmpty)
   }
 
+  /// The message compares the Retry-After with the time left, not with the whole --timeout.
+  @Test func aRetryAfterPastTheTimeLeftSaysHowMuchWasLeft() {
+    let r = wait([pending, answer(429, "{}", headers: [HTTPHeader("Retry-After", "3")])]) { $0.timeout = 4 }
+    #expect(r.outcome.exitCode == 124)
+    let message = r.outcome.error?.message ?? ""
+    #expect(message.hasPrefix("timed out: the server asks to wait 3s (Retry-After) but only "), "\(message)")
+    #expect(message.contains(" of --timeout 4s is left; job j1 is still pending"), "\(message)")
+  }
+
   @Test func requestsAreCutToTheTimeLeft() {
     let r = wait([pending, completed], requestTimeout: 30) { $0.timeout = 3 }
     #expect(r.transport.requests[0].timeout == 3)

@@ -108,3 +108,37 @@ import Testing
     )
   }
 }
+
+@Suite struct ScrubAnswerTests {
+  func scrub(_ body: String, _ secrets: [String]) -> String {
+    String(decoding: Credentials.scrubAnswer(Array(body.utf8), secrets), as: UTF8.self)
+  }
+
+  @Test func decodedStringsAreScrubbedWhateverTheirEscapes() {
+    let secret = "AbC/dEf+Gh"
+    #expect(scrub(#"{"a":"x AbC\/dEf+Gh y"}"#, [secret]) == #"{"a":"x [redacted] y"}"#)
+    #expect(scrub(#"{"a":"\u0041bC/dEf+Gh"}"#, [secret]) == #"{"a":"[redacted]"}"#)
+    #expect(scrub(#"{"AbC/dEf+Gh":1}"#, [secret]) == #"{"[redacted]":1}"#)
+  }
+
+  @Test func numbersSyntaxAndUntouchedAnswersStayByteForByte() {
+    let body = #"{"count": 712345, "ok": true, "none": null, "s": "\/x"}"#
+    #expect(scrub(body, ["2345", "true", "null"]) == body)
+    #expect(scrub(body, []) == body)
+  }
+
+  @Test func otherAnswersAreScrubbedAsText() {
+    #expect(scrub("<html>bad token tok-12345</html>", ["tok-12345"]) == "<html>bad token [redacted]</html>")
+  }
+
+  @Test func aRedactorMatchesBytesNotCharacters() {
+    let r = Redactor()
+    r.add("tok-1234")
+    // "4" followed by a combining acute accent is one Character, but the secret's bytes are there.
+    #expect(r.scrub("tok-1234\u{301}") == "[redacted]\u{301}")
+  }
+
+  @Test func aTargetStartingWithACombiningMarkKeepsOneSlash() {
+    #expect(URLParts("http://h/\u{301}x")?.target == "/\u{301}x")
+  }
+}

@@ -69,7 +69,9 @@ public enum CommandTable {
         help: "Base URL of the API; needed unless JOB is a URL."),
       OptionSpec(
         "token-file", value: "PATH",
-        help: "Read the bearer token from PATH (JOBCTL_TOKEN supplies it from the environment)."),
+        help:
+          "Read the bearer token from PATH, which others may not read (JOBCTL_TOKEN supplies it from the environment)."
+      ),
       OptionSpec(
         "header", short: "H", value: "'Name: value'", repeatable: true,
         help: "Send an extra request header (repeatable)."),

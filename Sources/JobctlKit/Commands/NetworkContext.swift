@@ -16,13 +16,10 @@ struct NetworkContext {
     let diagnostics = Diagnostics(sink: services.streams.stderr, redactor: services.redactor)
     var settings = try Settings.resolve(invocation, environment: environment, services: services)
     settings.secrets.forEach(diagnostics.addSecret)
-    // Answers are scrubbed as they arrive, and what goes to stdout or GITHUB_OUTPUT as it leaves.
-    let redactor = services.redactor
-    settings.transport.secrets = redactor.secrets
-    var services = services
-    services.streams.stdout = ScrubbingSink(services.streams.stdout, redactor: redactor)
-    let append = services.appendFile
-    services.appendFile = { path, text in append(path, redactor.scrub(text)) }
+    // Answers are scrubbed as they arrive (their decoded strings, so numbers and syntax stay as
+    // they are), which keeps echoed secrets out of stdout and GITHUB_OUTPUT; stderr is scrubbed
+    // again as text by Diagnostics.
+    settings.transport.secrets = services.redactor.secrets
     if !settings.output.quiet { settings.warnings.forEach(diagnostics.warning) }
     if settings.transport.insecure && !settings.output.quiet {
       diagnostics.warning("--insecure: TLS certificates are not verified")

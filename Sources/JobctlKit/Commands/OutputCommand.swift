@@ -23,6 +23,8 @@ enum OutputCommand {
 
     let url = job.url + (job.url.contains("?") ? "&" : "?") + "output=" + kind
     var request = context.request(url: url, credentialHost: job.credentialHost)
+    // The job's output is data: handed over byte for byte, never scrubbed.
+    request.verbatim = true
     request.headers.removeAll(where: { Text.equalsIgnoringCase($0.name, "Accept") })
     request.headers.append(HTTPHeader("Accept", "*/*"))
 

@@ -241,7 +241,9 @@ public struct Settings {
         let what = "the token file \(Text.oneLine(path, limit: 200))"
         let octal = String(mode & 0o777, radix: 8)
         if mode & 0o004 != 0 {
-          throw .usage("\(what) can be read by anyone (mode \(octal)); run chmod 600 on it (nothing was sent)")
+          throw .usage(
+            "\(what) can be read by anyone (mode \(octal)); run chmod 600 on it, or, where it cannot change (a read-only secret mount), pass it as JOBCTL_TOKEN=\"$(cat FILE)\" (nothing was sent)"
+          )
         }
         warnings.append("\(what) can be read by its group (mode \(octal)); run chmod 600 on it")
       }

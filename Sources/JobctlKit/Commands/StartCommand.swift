@@ -161,7 +161,7 @@ enum StartCommand {
 /// Random (version 4) UUIDs for Idempotency-Key.
 enum UUID4 {
   static func random(_ source: RandomSource) -> String {
-    var bytes = (0..<16).map { _ in UInt8(min(255, Int(source.unit() * 256))) }
+    var bytes = source.bytes(16)
     bytes[6] = (bytes[6] & 0x0F) | 0x40
     bytes[8] = (bytes[8] & 0x3F) | 0x80
     let hex = bytes.map { b -> String in

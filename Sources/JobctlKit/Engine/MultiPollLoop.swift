@@ -123,7 +123,10 @@ public struct MultiPollLoop {
             hostNotBefore[host] = max(hostNotBefore[host, default: 0], now + delay)
             if let deadline, now + delay > deadline {
               let watch = slots[index].watch
-              end(index, .retryAfterPastDeadline(delay, timeout: watch.policy.timeout, watch.stillText))
+              end(
+                index,
+                .retryAfterPastDeadline(
+                  delay, left: deadline - now, timeout: watch.policy.timeout, watch.stillText))
               continue
             }
           }

@@ -64,7 +64,9 @@ public struct PollLoop {
           let left = deadline - clock.monotonic
           if delay > left {
             // A Retry-After past the deadline cannot be honoured in time: give up now.
-            if firm { return .retryAfterPastDeadline(delay, timeout: stepper.policy.timeout, stepper.stillText) }
+            if firm {
+              return .retryAfterPastDeadline(delay, left: left, timeout: stepper.policy.timeout, stepper.stillText)
+            }
             delay = max(left, 0)
             if let signal = sleeper.sleep(delay) { return .interrupted(signal: signal) }
             return timedOut(stepper)

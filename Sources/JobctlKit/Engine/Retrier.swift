@@ -155,10 +155,13 @@ extension HTTPResponse {
 extension JobctlError {
   /// A `Retry-After` that reaches past `--timeout`: the wait ends at once (124) rather than
   /// sleeping into a deadline it cannot meet.
-  static func retryAfterPastDeadline(_ delay: Double, timeout: Double?, _ still: String) -> JobctlError {
+  static func retryAfterPastDeadline(_ delay: Double, left: Double, timeout: Double?, _ still: String) -> JobctlError {
     let limit = timeout.map(DurationText.format) ?? ""
-    let wait = DurationText.format(delay) + (delay >= RetryAfter.maximum ? " (the most jobctl honours)" : "")
-    return .timedOut("timed out: --timeout \(limit) ends before the server's Retry-After of \(wait) does; \(still)")
+    let wait = DurationText.format(delay) + (delay >= RetryAfter.maximum ? ", the most jobctl honours" : "")
+    let remaining = DurationText.format(max(0, left))
+    return .timedOut(
+      "timed out: the server asks to wait \(wait) (Retry-After) but only \(remaining) of --timeout \(limit) is left; \(still)"
+    )
   }
 
   /// The same kind of error with another message (exit codes stay in one place).

@@ -22,7 +22,15 @@ public protocol Sleeper: AnyObject {
 
 /// A source of uniform random numbers in [0, 1), for jitter.
 public protocol RandomSource: AnyObject {
+  /// A fraction in [0, 1), for jitter.
   func unit() -> Double
+  /// Bytes for identifiers (idempotency keys), where guessing one must not be possible.
+  func bytes(_ count: Int) -> [UInt8]
+}
+
+extension RandomSource {
+  /// From `unit()`: good enough for fakes in tests.
+  public func bytes(_ count: Int) -> [UInt8] { (0..<count).map { _ in UInt8(min(255, Int(unit() * 256))) } }
 }
 
 public final class SystemClock: Clock {
@@ -83,8 +91,8 @@ public final class TickingSleeper: Sleeper {
   }
 }
 
-/// Jitter for poll times: SplitMix64 seeded once from the system's generator, so a poll costs no
-/// `getrandom` system call (nothing here needs cryptographic randomness).
+/// Jitter for poll times from SplitMix64 seeded once from the system's generator, so a poll costs
+/// no `getrandom` system call; bytes for identifiers straight from the system's generator.
 public final class SystemRandom: RandomSource {
   private var state: UInt64
 
@@ -101,5 +109,10 @@ public final class SystemRandom: RandomSource {
     z ^= z >> 31
     // The top 53 bits, as a fraction in [0, 1).
     return Double(z >> 11) * 0x1.0p-53
+  }
+
+  public func bytes(_ count: Int) -> [UInt8] {
+    var system = SystemRandomNumberGenerator()
+    return (0..<count).map { _ in UInt8.random(in: 0...255, using: &system) }
   }
 }

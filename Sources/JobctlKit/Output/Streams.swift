@@ -110,11 +110,11 @@ public final class Redactor: @unchecked Sendable {
 
   /// `text` with every known secret replaced by `[redacted]`.
   public func scrub(_ text: String) -> String {
-    var t = text
-    for secret in secrets where t.contains(secret) {
-      t = t.split(separator: secret, omittingEmptySubsequences: false).joined(separator: Credentials.redacted)
-    }
-    return t
+    guard !secrets.isEmpty else { return text }
+    // By bytes, not Characters: a secret followed by a combining mark is still the secret.
+    let bytes = Array(text.utf8)
+    let clean = Credentials.scrub(bytes, secrets.map { Array($0.utf8) })
+    return clean == bytes ? text : String(decoding: clean, as: UTF8.self)
   }
 }
 
@@ -157,23 +157,4 @@ public final class Diagnostics: @unchecked Sendable {
 
   public func error(_ message: String) { line("jobctl: \(terminal.paint("error:", .red)) \(message)") }
   public func warning(_ message: String) { line("jobctl: \(terminal.paint("warning:", .yellow)) \(message)") }
-}
-
-/// stdout for commands that talk to a server, scrubbed of known secrets like stderr is.
-///
-/// Text (results, documents, ndjson events) is scrubbed, so a server that echoes the token back
-/// cannot put it into a log. Raw bytes (the payload of `jobctl output`) pass through untouched: they are
-/// data, byte for byte.
-public final class ScrubbingSink: TextSink {
-  private let sink: TextSink
-  private let redactor: Redactor
-
-  public init(_ sink: TextSink, redactor: Redactor) {
-    self.sink = sink
-    self.redactor = redactor
-  }
-
-  public var isTerminal: Bool { sink.isTerminal }
-  public func write(_ text: String) { sink.write(redactor.scrub(text)) }
-  public func writeBytes(_ bytes: [UInt8]) { sink.writeBytes(bytes) }
 }

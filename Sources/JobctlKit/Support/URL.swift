@@ -70,7 +70,8 @@ public struct URLParts: Sendable, Equatable {
     self.port = portNumber
     let targetEnd = b[authorityEnd...].firstIndex(of: UInt8(ascii: "#")) ?? b.count
     let target = String(decoding: b[authorityEnd..<targetEnd], as: UTF8.self)
-    self.target = target.hasPrefix("/") ? target : "/" + target
+    // By byte: a `/` followed by a combining mark is not the Character "/".
+    self.target = authorityEnd < targetEnd && b[authorityEnd] == UInt8(ascii: "/") ? target : "/" + target
     let defaultPort = scheme == "https" ? 443 : 80
     self.origin = "\(scheme)://\(host)" + (portNumber == defaultPort ? "" : ":\(portNumber)")
   }

@@ -20,7 +20,7 @@ public struct TransportOptions: Sendable {
   public var trace: (@Sendable (String) -> Void)?
   /// Connections kept open to one host at most (`--max-connections`); HTTP/2 multiplexes over them.
   public var maxHostConnections = 4
-  /// Credential values to scrub from every answer's headers and body (see `Credentials.scrub`).
+  /// Credential values to scrub from every answer's body (see `Credentials.scrubAnswer`).
   public var secrets: [String] = []
 
   public init() {}
@@ -202,15 +202,7 @@ private final class EasyHandle {
     guard code == CURLE_OK else { return .failure(failure(for: code, options: options)) }
     var status = 0
     jc_getinfo_long(easy, CURLINFO_RESPONSE_CODE, &status)
-    guard !options.secrets.isEmpty else {
-      return .success(HTTPResponse(status: status, headers: state.headers, body: state.body, url: url))
-    }
-    let secrets = options.secrets.map { Array($0.utf8) }
-    let headers = state.headers.map {
-      HTTPHeader($0.name, String(decoding: Credentials.scrub(Array($0.value.utf8), secrets), as: UTF8.self))
-    }
-    return .success(
-      HTTPResponse(status: status, headers: headers, body: Credentials.scrub(state.body, secrets), url: url))
+    return .success(HTTPResponse(status: status, headers: state.headers, body: state.body, url: url))
   }
 
   /// Where a 3xx answer points (libcurl resolves a relative Location).
@@ -419,6 +411,13 @@ public final class CurlTransport: HTTPTransport, ConcurrentTransport {
   }
 
   private func finish(_ transfer: Transfer, _ result: Result<HTTPResponse, TransportFailure>) {
+    var result = result
+    // Secrets echoed back leave with the answer's body (headers reach output only through the
+    // --verbose trace, which Diagnostics scrubs whole).
+    if !options.secrets.isEmpty, !transfer.request.verbatim, case .success(var response) = result {
+      response.body = Credentials.scrubAnswer(response.body, options.secrets)
+      result = .success(response)
+    }
     ready.append((transfer.id, result))
     transfer.handle.release()
     idle.append(transfer.handle)

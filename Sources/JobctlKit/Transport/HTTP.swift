@@ -69,6 +69,8 @@ public struct HTTPRequest: Sendable {
   public var timeout: Double?
   /// Where a 2xx body goes instead of memory (downloads); nil keeps it in `HTTPResponse.body`.
   public var stream: BodyStream?
+  /// The answer is data to hand over byte for byte (`jobctl output`): not scrubbed of secrets.
+  public var verbatim = false
 
   public init(
     method: String = "GET", url: String, headers: [HTTPHeader] = [], body: [UInt8]? = nil,
@@ -197,9 +199,54 @@ public enum Credentials {
 
   public static let redacted = "[redacted]"
 
-  /// `bytes` with every occurrence of each secret replaced by `[redacted]`: applied to every
-  /// answer as it arrives, so a server that echoes a credential back (in an error message, a
-  /// stage, a result) cannot get it into any output, cut short or whole.
+  /// An answer's body with every secret replaced, without changing what it means.
+  ///
+  /// Applied to every answer as it arrives, so a server that echoes a credential back (in an
+  /// error message, a stage, a result) cannot get it into any output, cut short or whole. In a
+  /// JSON document only the decoded strings (keys and values) are scrubbed, whatever escapes the
+  /// server used (`\/`, `\u0041`), and the document is written anew only when one changed;
+  /// numbers and syntax are never touched. Any other body is scrubbed as text.
+  public static func scrubAnswer(_ body: [UInt8], _ secrets: [String]) -> [UInt8] {
+    guard !secrets.isEmpty, !body.isEmpty else { return body }
+    let raw = secrets.map { Array($0.utf8) }
+    // The usual answer holds none of them: without a `\u` escape, a secret in a JSON string
+    // shows at least its longest run of bytes that JSON never escapes.
+    let unicodeEscape: [UInt8] = [0x5C, 0x75]
+    guard find(unicodeEscape, in: body) || raw.contains(where: { find(unescapedRun($0), in: body) }) else {
+      return body
+    }
+    guard let document = try? JSON.parse(body) else { return scrub(body, raw) }
+    var changed = false
+    let scrubbed = document.mappingStrings { text in
+      let bytes = Array(text.utf8)
+      let clean = scrub(bytes, raw)
+      if clean == bytes { return text }
+      changed = true
+      return String(decoding: clean, as: UTF8.self)
+    }
+    return changed ? Array(scrubbed.serialized().utf8) : body
+  }
+
+  /// The longest run of `secret` without `"`, `\`, `/` or a control byte: what any JSON encoder
+  /// leaves as it is (empty when there is none, which makes every answer worth a look).
+  static func unescapedRun(_ secret: [UInt8]) -> [UInt8] {
+    secret.split(whereSeparator: { $0 == 0x22 || $0 == 0x5C || $0 == 0x2F || $0 < 0x20 })
+      .max(by: { $0.count < $1.count }).map(Array.init) ?? []
+  }
+
+  /// Whether `needle` occurs in `haystack` (an empty needle always does).
+  static func find(_ needle: [UInt8], in haystack: [UInt8]) -> Bool {
+    guard let first = needle.first else { return true }
+    guard needle.count <= haystack.count else { return false }
+    var i = 0
+    while i + needle.count <= haystack.count {
+      if haystack[i] == first && haystack[i..<(i + needle.count)].elementsEqual(needle) { return true }
+      i += 1
+    }
+    return false
+  }
+
+  /// `bytes` with every occurrence of each secret replaced by `[redacted]`.
   public static func scrub(_ bytes: [UInt8], _ secrets: [[UInt8]]) -> [UInt8] {
     var out = bytes
     for secret in secrets where !secret.isEmpty && secret.count <= out.count {

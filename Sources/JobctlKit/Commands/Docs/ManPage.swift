@@ -113,10 +113,11 @@ public enum ManPage {
       Colour (errors, warnings, states) is used on stderr only: \\fB\\-\\-color auto\\fR colours a
       terminal unless NO_COLOR is set, CLICOLOR_FORCE (not 0) forces it, TERM=dumb turns it off.
       Secrets (the token, and the values of Authorization, Cookie and *\\-Token/*\\-Key headers) are
-      shown as [redacted] everywhere, \\fB\\-\\-verbose\\fR included; a server that echoes one back (in
-      a document, a stage, an error message or a header) has it replaced as the answer arrives, so
-      it reaches neither stdout, stderr nor GITHUB_OUTPUT. The bytes of \\fBjobctl output\\fR are
-      passed through untouched. A closed stdout ends jobctl quietly.
+      shown as [redacted] everywhere, \\fB\\-\\-verbose\\fR included. A server that echoes one back has
+      it replaced as the answer arrives: in a JSON answer every decoded string, whatever its
+      escapes, with numbers and syntax untouched; any other answer as text. It reaches neither
+      stdout, stderr nor GITHUB_OUTPUT. The data of \\fBjobctl output\\fR is handed over byte for
+      byte. A closed stdout ends jobctl quietly.
       .SH CONFIGURATION
       Settings are taken from the flag, then the environment, then the selected profile of the
       config file, then the default. The config file holds \\fB[default]\\fR and
@@ -126,7 +127,8 @@ public enum ManPage {
       \\fB~/\\fR in a file name is the home folder. \\fB\\-\\-profile\\fR (or JOBCTL_PROFILE) picks a
       section, \\fB[default]\\fR otherwise. An unknown key or a bad value is an error naming the file
       and line. A token file that anyone can read is refused (exit 2, nothing is sent); one its
-      group can read is warned about.
+      group can read is warned about. Where the file cannot change (a read-only secret mount), pass
+      it as \\fBJOBCTL_TOKEN="$(cat\\ \\fIFILE\\fB)"\\fR instead.
       .PP
       .nf
       [default]
