@@ -58,7 +58,6 @@ public enum JSON: Sendable, Equatable {
     }
   }
 
-  /// Compact JSON text.
   /// The same document with every string, keys included, passed through `transform`.
   public func mappingStrings(_ transform: (String) -> String) -> JSON {
     switch self {
@@ -70,6 +69,7 @@ public enum JSON: Sendable, Equatable {
     }
   }
 
+  /// Compact JSON text.
   public func serialized() -> String {
     var out = ""
     write(to: &out)
