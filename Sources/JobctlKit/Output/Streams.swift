@@ -109,9 +109,12 @@ public final class Redactor: @unchecked Sendable {
   }
 
   /// `text` with every known secret replaced by `[redacted]`.
-  public func scrub(_ text: String) -> String {
+  public func scrub(_ text: String) -> String { Redactor.scrubbing(text, secrets) }
+
+  /// `text` with every one of `secrets` replaced, matched by bytes, not Characters: a secret
+  /// followed by a combining mark is still the secret.
+  public static func scrubbing(_ text: String, _ secrets: [String]) -> String {
     guard !secrets.isEmpty else { return text }
-    // By bytes, not Characters: a secret followed by a combining mark is still the secret.
     let bytes = Array(text.utf8)
     let clean = Credentials.scrub(bytes, secrets.map { Array($0.utf8) })
     return clean == bytes ? text : String(decoding: clean, as: UTF8.self)

@@ -216,15 +216,8 @@ public enum Credentials {
       return body
     }
     guard let document = try? JSON.parse(body) else { return scrub(body, raw) }
-    var changed = false
-    let scrubbed = document.mappingStrings { text in
-      let bytes = Array(text.utf8)
-      let clean = scrub(bytes, raw)
-      if clean == bytes { return text }
-      changed = true
-      return String(decoding: clean, as: UTF8.self)
-    }
-    return changed ? Array(scrubbed.serialized().utf8) : body
+    let scrubbed = document.mappingStrings { Redactor.scrubbing($0, secrets) }
+    return scrubbed == document ? body : Array(scrubbed.serialized().utf8)
   }
 
   /// The longest run of `secret` without `"`, `\`, `/` or a control byte: what any JSON encoder
