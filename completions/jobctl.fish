@@ -23,7 +23,7 @@ complete -c jobctl -n '__fish_seen_subcommand_from wait status start cancel list
 complete -c jobctl -n '__fish_seen_subcommand_from wait status start cancel list output' -l cacert -r -F -d 'Trust the CA certificates in FILE.'
 complete -c jobctl -n '__fish_seen_subcommand_from wait status start cancel list output' -l insecure -d 'Do not verify TLS certificates (a warning is printed).'
 complete -c jobctl -n '__fish_seen_subcommand_from wait status start cancel list output' -l connect-timeout -x -d 'Time limit for connecting (default 10s).'
-complete -c jobctl -n '__fish_seen_subcommand_from wait status start cancel list output' -l request-timeout -x -d 'Time limit for each request (default 30s).'
+complete -c jobctl -n '__fish_seen_subcommand_from wait status start cancel list output' -l request-timeout -x -d 'Time limit for each request, its redirects included (default 30s).'
 complete -c jobctl -n '__fish_seen_subcommand_from wait status start cancel list output' -l max-connections -x -d 'Connections to one host at most (default 4); HTTP/2 multiplexes requests over them.'
 complete -c jobctl -n '__fish_seen_subcommand_from wait status start cancel list output' -s v -l verbose -d 'Trace requests and responses on stderr (secrets redacted).'
 complete -c jobctl -n '__fish_seen_subcommand_from wait status start cancel list output' -l config -r -F -d 'Config file (default $XDG_CONFIG_HOME/jobctl/config, else ~/.config/jobctl/config).'

@@ -108,6 +108,26 @@ private let completedDoc = #"{"jobId":"j1","status":"completed","result":{"addre
     #expect(server.requests.last?.header("Authorization") == "Bearer t-3")
   }
 
+  /// A request's time limit covers its redirects: two hops of 600 ms do not fit in 1 s, however
+  /// slow the machine (each alone would). The second hop gets only what the first left, and a
+  /// chain already past the limit is not followed further.
+  @Test(arguments: [false, true])
+  func redirectsShareTheRequestTimeLimit(_ longChain: Bool) throws {
+    let server = try LoopbackServer()
+    server.script("/jobs/j1", [Reply(status: 302, headers: [("Location", "/a")], delay: 0.6)])
+    if longChain {
+      server.script("/a", [Reply(status: 302, headers: [("Location", "/b")], delay: 0.6)])
+      server.script("/b", [.doc(completedDoc)])
+    } else {
+      server.script("/a", [Reply.json(200, completedDoc, delay: 0.6)])
+    }
+    let r = try jobctl(
+      ["wait", "j1", "--base-url", server.baseURL, "--request-timeout", "1s", "--max-errors", "1"])
+    #expect(r.code == 7, "\(r.stderr)")
+    #expect(r.stderr.contains("timed out"), "\(r.stderr)")
+    #expect(!server.requests.contains { $0.path == "/b" })
+  }
+
   @Test func redirectLoopsAreRefused() throws {
     let server = try LoopbackServer()
     server.script("/a", [Reply(status: 302, headers: [("Location", "/b")])])

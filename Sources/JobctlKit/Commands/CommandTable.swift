@@ -84,7 +84,8 @@ public enum CommandTable {
       OptionSpec("cacert", value: "FILE", help: "Trust the CA certificates in FILE."),
       OptionSpec("insecure", help: "Do not verify TLS certificates (a warning is printed)."),
       OptionSpec("connect-timeout", value: "D", help: "Time limit for connecting (default 10s)."),
-      OptionSpec("request-timeout", value: "D", help: "Time limit for each request (default 30s)."),
+      OptionSpec(
+        "request-timeout", value: "D", help: "Time limit for each request, its redirects included (default 30s)."),
       OptionSpec(
         "max-connections", value: "N",
         help: "Connections to one host at most (default 4); HTTP/2 multiplexes requests over them."),

@@ -284,6 +284,16 @@ public final class CurlTransport: HTTPTransport, ConcurrentTransport {
     let credentialHost: String
     var visited: Set<String>
     var redirects: Int
+    /// The request's time limit, and when the whole chain must be done (monotonic seconds):
+    /// redirects share the limit rather than each getting it anew.
+    let limit: Double
+    let deadline: Double
+  }
+
+  private static func monotonicNow() -> Double {
+    var clock = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &clock)
+    return Double(clock.tv_sec) + Double(clock.tv_nsec) / 1e9
   }
   private var active: [UnsafeMutableRawPointer: Transfer] = [:]
   private var ready: [(id: Int, result: Result<HTTPResponse, TransportFailure>)] = []
@@ -338,7 +348,8 @@ public final class CurlTransport: HTTPTransport, ConcurrentTransport {
     if !handles.contains(where: { $0 === handle }) { handles.append(handle) }
     let transfer = Transfer(
       id: id, handle: handle, request: request, credentialHost: request.credentialHost ?? parts.hostKey,
-      visited: [request.url], redirects: 0)
+      visited: [request.url], redirects: 0, limit: request.timeout ?? options.requestTimeout,
+      deadline: CurlTransport.monotonicNow() + (request.timeout ?? options.requestTimeout))
     launch(transfer, hostKey: parts.hostKey)
   }
 
@@ -437,6 +448,12 @@ public final class CurlTransport: HTTPTransport, ConcurrentTransport {
     guard transfer.visited.insert(next).inserted || status == 303 else {
       return TransportFailure(.redirect, "redirect loop at \(Text.oneLine(next))")
     }
+    let left = transfer.deadline - CurlTransport.monotonicNow()
+    guard left > 0.001 else {
+      let limit = DurationText.format(transfer.limit)
+      return TransportFailure(.transient, "timed out after \(limit) following redirects", timedOut: true)
+    }
+    transfer.request.timeout = left
     if status == 303 || (transfer.request.method == "POST" && status != 307 && status != 308) {
       transfer.request.method = "GET"
       transfer.request.body = nil
