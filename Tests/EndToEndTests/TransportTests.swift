@@ -108,9 +108,10 @@ private let completedDoc = #"{"jobId":"j1","status":"completed","result":{"addre
     #expect(server.requests.last?.header("Authorization") == "Bearer t-3")
   }
 
-  /// A request's time limit covers its redirects: two hops of 600 ms do not fit in 1 s, however
-  /// slow the machine (each alone would). The second hop gets only what the first left, and a
-  /// chain already past the limit is not followed further.
+  /// A request's time limit covers its redirects.
+  ///
+  /// Two hops of 600 ms do not fit in 1 s, however slow the machine (each alone would). The second
+  /// hop gets only what the first left, and a chain already past the limit is not followed further.
   @Test(arguments: [false, true])
   func redirectsShareTheRequestTimeLimit(_ longChain: Bool) throws {
     let server = try LoopbackServer()
