@@ -17,7 +17,8 @@ import Testing
     let runPolls = Counter()
     server.setHandler { request in
       let echo = ["Authorization", "X-Api-Key", "Cookie"].compactMap { request.header($0) }.joined(separator: " ")
-      let headers = [("X-Echo", echo), ("Set-Cookie", echo)]
+      // X-Long puts the echo where a --verbose trace line is cut to length.
+      let headers = [("X-Echo", echo), ("Set-Cookie", echo), ("X-Long", String(repeating: "x", count: 475) + echo)]
       switch (request.method, request.path) {
       case ("POST", "/jobs"):
         return .json(202, #"{"jobId":"j-ok","status":"pending","note":"\#(echo)"}"#, headers: headers)

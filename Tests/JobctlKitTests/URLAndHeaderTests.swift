@@ -142,3 +142,22 @@ import Testing
     #expect(URLParts("http://h/\u{301}x")?.target == "/\u{301}x")
   }
 }
+
+@Suite struct TruncatedSecretTests {
+  @Test func theStartOfASecretRightBeforeACutIsScrubbed() {
+    let secrets = ["tok-0123456789abcdef"]
+    #expect(Redactor.scrubbing("stage xxxx tok-0123456...", secrets) == "stage xxxx [redacted]")
+    #expect(Redactor.scrubbing("header: tok-...", secrets) == "header: [redacted]")
+    // Shorter than four bytes, or not at a cut: left alone.
+    #expect(Redactor.scrubbing("a tok... b", secrets) == "a tok... b")
+    #expect(Redactor.scrubbing("a tok-0123 b", secrets) == "a tok-0123 b")
+  }
+
+  @Test func aTraceLineIsScrubbedBeforeItIsCut() {
+    let token = "tok-0123456789abcdef"
+    let line = "X-Echo: " + String(repeating: "x", count: 485) + token
+    // Cut first, a piece of the token would show; scrubbed first, none does.
+    #expect(Text.oneLine(line).contains("tok-01"))
+    #expect(!Text.oneLine(Redactor.scrubbing(line, [token])).contains("tok-0"))
+  }
+}

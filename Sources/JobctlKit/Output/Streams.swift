@@ -116,7 +116,19 @@ public final class Redactor: @unchecked Sendable {
   public static func scrubbing(_ text: String, _ secrets: [String]) -> String {
     guard !secrets.isEmpty else { return text }
     let bytes = Array(text.utf8)
-    let clean = Credentials.scrub(bytes, secrets.map { Array($0.utf8) })
+    var clean = Credentials.scrub(bytes, secrets.map { Array($0.utf8) })
+    // A safety net for text cut to length before it got here (`Text.oneLine` ends it with
+    // "..."): the start of a secret, four bytes or more, right before the cut goes too.
+    let ellipsis = Array("...".utf8)
+    if Credentials.find(ellipsis, in: clean) {
+      for secret in secrets where secret.utf8.count > 4 {
+        let raw = Array(secret.utf8)
+        for length in stride(from: raw.count - 1, through: 4, by: -1) {
+          let cut = Array(raw[..<length]) + ellipsis
+          if Credentials.find(cut, in: clean) { clean = Credentials.scrub(clean, [cut]) }
+        }
+      }
+    }
     return clean == bytes ? text : String(decoding: clean, as: UTF8.self)
   }
 }

@@ -37,10 +37,13 @@ private final class TransferState {
   var streaming = false
   var sawBody = false
   let trace: (@Sendable (String) -> Void)?
+  /// Scrubbed from trace lines before they are cut to length.
+  let secrets: [String]
 
-  init(limit: Int, trace: (@Sendable (String) -> Void)?) {
+  init(limit: Int, trace: (@Sendable (String) -> Void)?, secrets: [String]) {
     self.limit = limit
     self.trace = trace
+    self.secrets = secrets
   }
 
   func reset() {
@@ -63,7 +66,7 @@ private final class EasyHandle {
   init?(options: TransportOptions) {
     guard let easy = curl_easy_init() else { return nil }
     self.easy = easy
-    self.state = TransferState(limit: options.maxBodyBytes, trace: options.trace)
+    self.state = TransferState(limit: options.maxBodyBytes, trace: options.trace, secrets: options.secrets)
     self.errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE))
     errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE))
     configure(options)
@@ -146,7 +149,8 @@ private final class EasyHandle {
         let text = String(decoding: UnsafeRawBufferPointer(start: data, count: size), as: UTF8.self)
         for line in text.split(whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }) {
           let shown = type == CURLINFO_TEXT ? String(line) : Credentials.redactHeaderLine(String(line))
-          state.trace?(prefix + Text.oneLine(shown))
+          // Scrubbed before it is cut: a secret echoed at the end of a long header is hidden whole.
+          state.trace?(prefix + Text.oneLine(Redactor.scrubbing(shown, state.secrets)))
         }
         return 0
       }
