@@ -30,6 +30,19 @@ import Testing
     #expect(ids == ["a", "c"], "one array, in argument order")
   }
 
+  /// With --all the exit code is the worst outcome, whichever job ended first.
+  @Test func theWorstOutcomeWinsEvenWhenItEndsLast() throws {
+    let server = try LoopbackServer()
+    server.script("/jobs/quick", [doc("completed", "quick")])
+    server.script("/jobs/late", [doc("pending", "late"), doc("pending", "late"), doc("failed", "late")])
+    let r = try jobctl(["wait", "quick", "late", "--base-url", server.baseURL, "--progress", "none"] + fast)
+    #expect(r.code == 1, "\(r.stdout)\(r.stderr)")
+    server.script("/jobs/never", [doc("pending", "never")])
+    let timedOut = try jobctl(
+      ["wait", "quick", "never", "--base-url", server.baseURL, "--progress", "none", "--timeout", "300ms"] + fast)
+    #expect(timedOut.code == 124, "\(timedOut.stderr)")
+  }
+
   @Test func anyStopsAtTheFirstJobToEnd() throws {
     let server = try LoopbackServer()
     server.script("/jobs/slow", [doc("pending", "slow")])

@@ -131,8 +131,9 @@ import Testing
     #expect((r.stdout + r.stderr).contains("[redacted]"), "\(arguments): \(r.stdout) \(r.stderr)")
   }
 
-  /// Scrubbing never changes what an answer means: a short key that is also a run of digits in a
-  /// number, or a word of JSON syntax, leaves the document as it came.
+  /// Scrubbing never changes what an answer means: values under eight bytes are no secrets to
+  /// hide, so a short key that is also a run of digits in a number, or a word of JSON syntax,
+  /// leaves the document as it came.
   @Test func aCredentialThatLooksLikeDataBreaksNoAnswer() throws {
     let document = #"{"jobId":"num","status":"completed","result":{"count":712345,"ok":true,"none":null}}"#
     let server = try LoopbackServer()
@@ -159,6 +160,54 @@ import Testing
     #expect(r.code == 0, "\(r.stderr)")
     #expect(r.stdout == "a,\(token)\n")
     #expect(!r.stderr.contains(token))
+  }
+
+  /// A job URL signed with the token (in the answer's body or its Location header) is polled as
+  /// the server gave it, and shown with the token redacted, on stdout and in GITHUB_OUTPUT too.
+  @Test(arguments: ["body", "header"])
+  func aSignedJobURLIsUsedButNeverShown(_ place: String) throws {
+    let token = "tok-0123456789abcdef"
+    let server = try LoopbackServer()
+    let signed = "/jobs/j1?sig=\(token)"
+    if place == "body" {
+      server.script("POST", "/jobs", [.json(202, #"{"locationUrl":"\#(signed)"}"#)])
+    } else {
+      server.script("POST", "/jobs", [Reply(status: 202, headers: [("Location", signed)])])
+    }
+    server.script(signed, [.json(200, #"{"status":"completed","result":{"pin":"ok"}}"#)])
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("jobctl-signed-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let githubOutput = folder.appendingPathComponent("output").path
+    #expect(FileManager.default.createFile(atPath: githubOutput, contents: Data()))
+    let env = ["JOBCTL_TOKEN": token, "GITHUB_ACTIONS": "true", "GITHUB_OUTPUT": githubOutput]
+    let started = try jobctl(["start", "/jobs", "--data", "{}", "--base-url", server.baseURL], env: env)
+    #expect(started.code == 0, "\(started.stderr)")
+    #expect(started.stdout == "\(server.baseURL)/jobs/j1?sig=[redacted]\n")
+    for format in ["text", "ndjson"] {
+      let r = try jobctl(
+        ["start", "/jobs", "--data", "{}", "--wait", "--format", format, "--base-url", server.baseURL] + fast,
+        env: env)
+      #expect(r.code == 0, "\(r.stderr)")
+      #expect(r.stdout.contains("sig=[redacted]"), "\(r.stdout)")
+      let written = String(
+        decoding: FileHandle(forReadingAtPath: githubOutput)?.readDataToEndOfFile() ?? Data(), as: UTF8.self)
+      for output in [r.stdout, r.stderr, written] { #expect(!output.contains(token), "\(output)") }
+    }
+    // The signed URL itself was polled, token and all.
+    #expect(server.requests.filter { $0.target == signed }.count == 2)
+  }
+
+  /// A key made of digits that the server sends back as a number is hidden too, and the answer
+  /// stays valid JSON.
+  @Test func aCredentialSentBackAsANumberIsRedacted() throws {
+    let server = try LoopbackServer()
+    server.setHandler { _ in .json(200, #"{"jobId":"j1","status":"completed","result":{"pin":48213377}}"#) }
+    let base = ["wait", "j1", "--base-url", server.baseURL, "-H", "X-Api-Key: 48213377"]
+    let json = try jobctl(base + ["--json"])
+    #expect(json.stdout == #"{"jobId":"j1","status":"completed","result":{"pin":"[redacted]"}}"# + "\n")
+    let field = try jobctl(base + ["--field", "result.pin"])
+    #expect(field.stdout == "[redacted]\n")
   }
 }
 

@@ -101,7 +101,7 @@ import Testing
     let r = Redactor()
     r.add("abcd1234")
     r.add("Bearer abcd1234")
-    r.add("ab")
+    r.add("abcd123")
     #expect(r.secrets == ["Bearer abcd1234", "abcd1234"])
     #expect(
       r.scrub("Authorization: Bearer abcd1234, again abcd1234, ab") == "Authorization: [redacted], again [redacted], ab"
@@ -144,13 +144,22 @@ import Testing
 }
 
 @Suite struct TruncatedSecretTests {
-  @Test func theStartOfASecretRightBeforeACutIsScrubbed() {
-    let secrets = ["tok-0123456789abcdef"]
-    #expect(Redactor.scrubbing("stage xxxx tok-0123456...", secrets) == "stage xxxx [redacted]")
-    #expect(Redactor.scrubbing("header: tok-...", secrets) == "header: [redacted]")
-    // Shorter than four bytes, or not at a cut: left alone.
-    #expect(Redactor.scrubbing("a tok... b", secrets) == "a tok... b")
-    #expect(Redactor.scrubbing("a tok-0123 b", secrets) == "a tok-0123 b")
+  @Test func theStartOfASecretRightBeforeACutIsScrubbedInMessages() {
+    let r = Redactor()
+    r.add("tok-0123456789abcdef")
+    #expect(r.scrub("stage xxxx tok-0123456...") == "stage xxxx [redacted]")
+    // Shorter than eight bytes, or not at a cut: left alone (ordinary text ends in "..." too).
+    #expect(r.scrub("header: tok-012...") == "header: tok-012...")
+    #expect(r.scrub("a tok-0123456 b") == "a tok-0123456 b")
+    let demo = Redactor()
+    demo.add("demo-key-12345")
+    #expect(demo.scrub("Loading demo...") == "Loading demo...")
+  }
+
+  @Test func shortValuesAreNoSecrets() {
+    let r = Redactor()
+    for value in ["2345", "true", "null", "1234567"] { r.add(value) }
+    #expect(r.secrets.isEmpty)
   }
 
   @Test func aTraceLineIsScrubbedBeforeItIsCut() {
@@ -159,5 +168,11 @@ import Testing
     // Cut first, a piece of the token would show; scrubbed first, none does.
     #expect(Text.oneLine(line).contains("tok-01"))
     #expect(!Text.oneLine(Redactor.scrubbing(line, [token])).contains("tok-0"))
+  }
+
+  @Test func aNumberThatIsASecretBecomesARedactedString() {
+    let body = Array(#"{"pin":48213377,"count":948213377,"s":"48213377"}"#.utf8)
+    let scrubbed = String(decoding: Credentials.scrubAnswer(body, ["48213377"]), as: UTF8.self)
+    #expect(scrubbed == #"{"pin":"[redacted]","count":948213377,"s":"[redacted]"}"#)
   }
 }

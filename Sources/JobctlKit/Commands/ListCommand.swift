@@ -45,8 +45,10 @@ enum ListCommand {
         throw .rejected("the answer at \(start.label) holds no job list (\"jobs\": [...] or an array)")
       }
       jobs += page
+      // The next page as the server named it, even signed with an echoed secret.
+      let source = answer.unscrubbedBody.flatMap { try? JSON.parse($0) } ?? document
       guard invocation.has("all"),
-        let next = try nextPage(document, answer: answer, current: url, query: query, label: start.label)
+        let next = try nextPage(source, answer: answer, current: url, query: query, label: start.label)
       else {
         break
       }

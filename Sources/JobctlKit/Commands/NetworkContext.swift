@@ -20,6 +20,13 @@ struct NetworkContext {
     // they are), which keeps echoed secrets out of stdout and GITHUB_OUTPUT; stderr is scrubbed
     // again as text by Diagnostics.
     settings.transport.secrets = services.redactor.secrets
+    // What comes from headers and URLs (a Location holding the token, a job URL) is scrubbed as
+    // text where it leaves: stdout and GITHUB_OUTPUT.
+    let redactor = services.redactor
+    var services = services
+    services.streams.stdout = ScrubbingSink(services.streams.stdout, redactor: redactor)
+    let append = services.appendFile
+    services.appendFile = { path, text in append(path, redactor.scrub(text)) }
     if !settings.output.quiet { settings.warnings.forEach(diagnostics.warning) }
     if settings.transport.insecure && !settings.output.quiet {
       diagnostics.warning("--insecure: TLS certificates are not verified")

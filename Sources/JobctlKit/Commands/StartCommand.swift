@@ -32,12 +32,15 @@ enum StartCommand {
     throws(JobctlError) -> Int32
   {
     let document = try? JSON.parse(answer.body)
+    // The job's id and URL as the server gave them, even when they hold a secret it echoed back
+    // (a URL signed with the token): they are what the next requests need. Output scrubs them.
+    let source = answer.unscrubbedBody.flatMap { try? JSON.parse($0) } ?? document
     let id = ["jobId", "job", "id"].lazy.compactMap { key -> String? in
-      guard let value = document?[key], value != .null, value.stringValue != "" else { return nil }
+      guard let value = source?[key], value != .null, value.stringValue != "" else { return nil }
       return value.displayText
     }.first
     let location =
-      ["locationUrl", "job_url"].lazy.compactMap { document?[$0]?.stringValue }.first
+      ["locationUrl", "job_url"].lazy.compactMap { source?[$0]?.stringValue }.first
       ?? answer.header("Location")
     let output = context.settings.output
 

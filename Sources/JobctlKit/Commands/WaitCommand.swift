@@ -106,6 +106,8 @@ extension WaitCommand {
         CancelCommand.cancelOnInterrupt(job, context: context)
       }
     }
-    return renderer.finishMany(outcomes, jobs: jobs.map(\.label), firstFinished: order.first)
+    // --all: the worst outcome; --any: the first job to end (contract section 5).
+    return renderer.finishMany(
+      outcomes, jobs: jobs.map(\.label), firstFinished: invocation.has("any") ? order.first : nil)
   }
 }

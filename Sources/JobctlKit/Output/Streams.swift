@@ -93,42 +93,47 @@ public struct Streams {
 /// One instance is shared by everything that writes (stderr, stdout, GITHUB_OUTPUT, the final
 /// error line), so a value learnt anywhere is hidden everywhere.
 public final class Redactor: @unchecked Sendable {
-  /// The values scrubbed (at least 4 characters, trimmed), longest first.
+  /// The shortest value hidden: shorter ones would match ordinary text (a `2345` inside every
+  /// number that holds it), and are not secrets worth the name.
+  public static let minimumLength = 8
+  /// The values scrubbed (trimmed, at least `minimumLength` bytes), longest first.
   public private(set) var secrets: [String] = []
 
   public init() {}
 
-  /// Values never to be shown; short values are ignored so ordinary words are not scrubbed.
+  /// Values never to be shown; short ones are ignored (see `minimumLength`).
   public func add(_ value: String) {
     let v = Text.trimmed(value)
-    if v.count >= 4, !secrets.contains(v) {
+    if v.utf8.count >= Redactor.minimumLength, !secrets.contains(v) {
       secrets.append(v)
       // Longest first, so `Bearer TOKEN` goes whole before `TOKEN` is looked for.
       secrets.sort { $0.utf8.count > $1.utf8.count }
     }
   }
 
-  /// `text` with every known secret replaced by `[redacted]`.
-  public func scrub(_ text: String) -> String { Redactor.scrubbing(text, secrets) }
+  /// `text` with every known secret replaced by `[redacted]`; for messages, which may have been
+  /// cut to length before they got here (`Text.oneLine` ends them with "..."), the start of a
+  /// secret right before such a cut goes too, when it is `minimumLength` bytes or more.
+  public func scrub(_ text: String) -> String {
+    let scrubbed = Redactor.scrubbing(text, secrets)
+    let ellipsis = Array("...".utf8)
+    var clean = Array(scrubbed.utf8)
+    guard Credentials.find(ellipsis, in: clean) else { return scrubbed }
+    for secret in secrets.map({ Array($0.utf8) }) where secret.count > Redactor.minimumLength {
+      for length in stride(from: secret.count - 1, through: Redactor.minimumLength, by: -1) {
+        let cut = Array(secret[..<length]) + ellipsis
+        if Credentials.find(cut, in: clean) { clean = Credentials.scrub(clean, [cut]) }
+      }
+    }
+    return String(decoding: clean, as: UTF8.self)
+  }
 
-  /// `text` with every one of `secrets` replaced, matched by bytes, not Characters: a secret
-  /// followed by a combining mark is still the secret.
+  /// `text` with every one of `secrets` replaced whole, matched by bytes, not Characters: a
+  /// secret followed by a combining mark is still the secret.
   public static func scrubbing(_ text: String, _ secrets: [String]) -> String {
     guard !secrets.isEmpty else { return text }
     let bytes = Array(text.utf8)
-    var clean = Credentials.scrub(bytes, secrets.map { Array($0.utf8) })
-    // A safety net for text cut to length before it got here (`Text.oneLine` ends it with
-    // "..."): the start of a secret, four bytes or more, right before the cut goes too.
-    let ellipsis = Array("...".utf8)
-    if Credentials.find(ellipsis, in: clean) {
-      for secret in secrets where secret.utf8.count > 4 {
-        let raw = Array(secret.utf8)
-        for length in stride(from: raw.count - 1, through: 4, by: -1) {
-          let cut = Array(raw[..<length]) + ellipsis
-          if Credentials.find(cut, in: clean) { clean = Credentials.scrub(clean, [cut]) }
-        }
-      }
-    }
+    let clean = Credentials.scrub(bytes, secrets.map { Array($0.utf8) })
     return clean == bytes ? text : String(decoding: clean, as: UTF8.self)
   }
 }
@@ -172,4 +177,23 @@ public final class Diagnostics: @unchecked Sendable {
 
   public func error(_ message: String) { line("jobctl: \(terminal.paint("error:", .red)) \(message)") }
   public func warning(_ message: String) { line("jobctl: \(terminal.paint("warning:", .yellow)) \(message)") }
+}
+
+/// stdout for commands that talk to a server, scrubbed of known secrets as text.
+///
+/// Answers are scrubbed as they arrive; this catches what comes from elsewhere, such as a job URL
+/// from a `Location` header that holds the token. Raw bytes (the data of `jobctl output`) pass
+/// through untouched.
+public final class ScrubbingSink: TextSink {
+  private let sink: TextSink
+  private let redactor: Redactor
+
+  public init(_ sink: TextSink, redactor: Redactor) {
+    self.sink = sink
+    self.redactor = redactor
+  }
+
+  public var isTerminal: Bool { sink.isTerminal }
+  public func write(_ text: String) { sink.write(Redactor.scrubbing(text, redactor.secrets)) }
+  public func writeBytes(_ bytes: [UInt8]) { sink.writeBytes(bytes) }
 }

@@ -58,17 +58,6 @@ public enum JSON: Sendable, Equatable {
     }
   }
 
-  /// The same document with every string, keys included, passed through `transform`.
-  public func mappingStrings(_ transform: (String) -> String) -> JSON {
-    switch self {
-    case .string(let text): return .string(transform(text))
-    case .array(let items): return .array(items.map { $0.mappingStrings(transform) })
-    case .object(let members):
-      return .object(members.map { (key: transform($0.key), value: $0.value.mappingStrings(transform)) })
-    case .null, .bool, .number: return self
-    }
-  }
-
   /// Compact JSON text.
   public func serialized() -> String {
     var out = ""

@@ -430,8 +430,12 @@ public final class CurlTransport: HTTPTransport, ConcurrentTransport {
     // Secrets echoed back leave with the answer's body (headers reach output only through the
     // --verbose trace, which Diagnostics scrubs whole).
     if !options.secrets.isEmpty, !transfer.request.verbatim, case .success(var response) = result {
-      response.body = Credentials.scrubAnswer(response.body, options.secrets)
-      result = .success(response)
+      let scrubbed = Credentials.scrubAnswer(response.body, options.secrets)
+      if scrubbed != response.body {
+        response.unscrubbedBody = response.body
+        response.body = scrubbed
+        result = .success(response)
+      }
     }
     ready.append((transfer.id, result))
     transfer.handle.release()

@@ -133,8 +133,12 @@ public final class BodyStream: @unchecked Sendable {
 public struct HTTPResponse: Sendable {
   public var status: Int
   public var headers: [HTTPHeader]
+  /// The body, with any secret the server echoed back replaced (see `Credentials.scrubAnswer`).
   public var body: [UInt8]
   public var url: String
+  /// The body as it came, when scrubbing changed it: only for URLs the next request needs (a job
+  /// URL or a next page signed with the token), never for display.
+  public var unscrubbedBody: [UInt8]?
 
   public init(status: Int, headers: [HTTPHeader] = [], body: [UInt8] = [], url: String = "") {
     self.status = status
@@ -216,8 +220,21 @@ public enum Credentials {
       return body
     }
     guard let document = try? JSON.parse(body) else { return scrub(body, raw) }
-    let scrubbed = document.mappingStrings { Redactor.scrubbing($0, secrets) }
+    let scrubbed = redacting(document, secrets)
     return scrubbed == document ? body : Array(scrubbed.serialized().utf8)
+  }
+
+  /// `document` with every string (keys too) scrubbed, and a number that is a secret (a key made
+  /// of digits) turned into the string `[redacted]`: the document stays valid JSON.
+  static func redacting(_ document: JSON, _ secrets: [String]) -> JSON {
+    switch document {
+    case .string(let text): return .string(Redactor.scrubbing(text, secrets))
+    case .number(let text): return secrets.contains(text) ? .string(redacted) : document
+    case .array(let items): return .array(items.map { redacting($0, secrets) })
+    case .object(let members):
+      return .object(members.map { (key: Redactor.scrubbing($0.key, secrets), value: redacting($0.value, secrets)) })
+    case .null, .bool: return document
+    }
   }
 
   /// The longest run of `secret` without `"`, `\`, `/` or a control byte: what any JSON encoder

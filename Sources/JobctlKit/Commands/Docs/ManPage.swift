@@ -113,11 +113,12 @@ public enum ManPage {
       Colour (errors, warnings, states) is used on stderr only: \\fB\\-\\-color auto\\fR colours a
       terminal unless NO_COLOR is set, CLICOLOR_FORCE (not 0) forces it, TERM=dumb turns it off.
       Secrets (the token, and the values of Authorization, Cookie and *\\-Token/*\\-Key headers) are
-      shown as [redacted] everywhere, \\fB\\-\\-verbose\\fR included. A server that echoes one back has
-      it replaced as the answer arrives: in a JSON answer every decoded string, whatever its
-      escapes, with numbers and syntax untouched; any other answer as text. It reaches neither
-      stdout, stderr nor GITHUB_OUTPUT. The data of \\fBjobctl output\\fR is handed over byte for
-      byte. A closed stdout ends jobctl quietly.
+      shown as [redacted] everywhere, \\fB\\-\\-verbose\\fR included; values under 8 bytes are not
+      treated as secrets. A server that echoes one back has it replaced as the answer arrives: in a
+      JSON answer every decoded string, whatever its escapes, and a number that is a secret; any
+      other answer as text. A job URL signed with the token is requested as given and shown
+      redacted. Nothing reaches stdout, stderr or GITHUB_OUTPUT. The data of \\fBjobctl output\\fR is
+      handed over byte for byte. A closed stdout ends jobctl quietly.
       .SH CONFIGURATION
       Settings are taken from the flag, then the environment, then the selected profile of the
       config file, then the default. The config file holds \\fB[default]\\fR and
