@@ -32,7 +32,7 @@ public func fuzzDocument(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
   // Scrubbing secrets out of an answer changes its strings (and numbers that are a secret)
   // only: what is left parses, and is the document so scrubbed; with nothing to scrub it is the
   // same bytes.
-  let secrets = ["2345", "true", "null", "ab/c", "Bearer x-1"]
+  let secrets = ["2345", "true", "null", "ab/c", "Bearer x-1"].map { Array($0.utf8) }
   let scrubbed = Credentials.scrubAnswer(bytes, secrets)
   let expected = Credentials.redacting(document, secrets)
   if expected == document {

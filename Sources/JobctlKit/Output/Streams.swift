@@ -98,6 +98,8 @@ public final class Redactor: @unchecked Sendable {
   public static let minimumLength = 8
   /// The values scrubbed (trimmed, at least `minimumLength` bytes), longest first.
   public private(set) var secrets: [String] = []
+  /// The same as UTF-8 bytes, which is how they are matched.
+  public private(set) var bytes: [[UInt8]] = []
 
   public init() {}
 
@@ -108,6 +110,7 @@ public final class Redactor: @unchecked Sendable {
       secrets.append(v)
       // Longest first, so `Bearer TOKEN` goes whole before `TOKEN` is looked for.
       secrets.sort { $0.utf8.count > $1.utf8.count }
+      bytes = secrets.map { Array($0.utf8) }
     }
   }
 
@@ -115,26 +118,16 @@ public final class Redactor: @unchecked Sendable {
   /// cut to length before they got here (`Text.oneLine` ends them with "..."), the start of a
   /// secret right before such a cut goes too, when it is `minimumLength` bytes or more.
   public func scrub(_ text: String) -> String {
-    let scrubbed = Redactor.scrubbing(text, secrets)
+    let scrubbed = Credentials.scrub(text, bytes)
     let ellipsis = Array("...".utf8)
     var clean = Array(scrubbed.utf8)
-    guard Credentials.find(ellipsis, in: clean) else { return scrubbed }
-    for secret in secrets.map({ Array($0.utf8) }) where secret.count > Redactor.minimumLength {
+    guard Credentials.firstIndex(of: ellipsis, in: clean) != nil else { return scrubbed }
+    for secret in bytes where secret.count > Redactor.minimumLength {
       for length in stride(from: secret.count - 1, through: Redactor.minimumLength, by: -1) {
-        let cut = Array(secret[..<length]) + ellipsis
-        if Credentials.find(cut, in: clean) { clean = Credentials.scrub(clean, [cut]) }
+        clean = Credentials.scrub(clean, [Array(secret[..<length]) + ellipsis])
       }
     }
     return String(decoding: clean, as: UTF8.self)
-  }
-
-  /// `text` with every one of `secrets` replaced whole, matched by bytes, not Characters: a
-  /// secret followed by a combining mark is still the secret.
-  public static func scrubbing(_ text: String, _ secrets: [String]) -> String {
-    guard !secrets.isEmpty else { return text }
-    let bytes = Array(text.utf8)
-    let clean = Credentials.scrub(bytes, secrets.map { Array($0.utf8) })
-    return clean == bytes ? text : String(decoding: clean, as: UTF8.self)
   }
 }
 
@@ -194,6 +187,6 @@ public final class ScrubbingSink: TextSink {
   }
 
   public var isTerminal: Bool { sink.isTerminal }
-  public func write(_ text: String) { sink.write(Redactor.scrubbing(text, redactor.secrets)) }
+  public func write(_ text: String) { sink.write(Credentials.scrub(text, redactor.bytes)) }
   public func writeBytes(_ bytes: [UInt8]) { sink.writeBytes(bytes) }
 }

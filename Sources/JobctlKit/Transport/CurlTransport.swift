@@ -37,10 +37,10 @@ private final class TransferState {
   var streaming = false
   var sawBody = false
   let trace: (@Sendable (String) -> Void)?
-  /// Scrubbed from trace lines before they are cut to length.
-  let secrets: [String]
+  /// Scrubbed from trace lines before they are cut to length (UTF-8).
+  let secrets: [[UInt8]]
 
-  init(limit: Int, trace: (@Sendable (String) -> Void)?, secrets: [String]) {
+  init(limit: Int, trace: (@Sendable (String) -> Void)?, secrets: [[UInt8]]) {
     self.limit = limit
     self.trace = trace
     self.secrets = secrets
@@ -66,7 +66,8 @@ private final class EasyHandle {
   init?(options: TransportOptions) {
     guard let easy = curl_easy_init() else { return nil }
     self.easy = easy
-    self.state = TransferState(limit: options.maxBodyBytes, trace: options.trace, secrets: options.secrets)
+    self.state = TransferState(
+      limit: options.maxBodyBytes, trace: options.trace, secrets: options.secrets.map { Array($0.utf8) })
     self.errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE))
     errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE))
     configure(options)
@@ -150,7 +151,7 @@ private final class EasyHandle {
         for line in text.split(whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }) {
           let shown = type == CURLINFO_TEXT ? String(line) : Credentials.redactHeaderLine(String(line))
           // Scrubbed before it is cut: a secret echoed at the end of a long header is hidden whole.
-          state.trace?(prefix + Text.oneLine(Redactor.scrubbing(shown, state.secrets)))
+          state.trace?(prefix + Text.oneLine(Credentials.scrub(shown, state.secrets)))
         }
         return 0
       }
@@ -308,11 +309,15 @@ public final class CurlTransport: HTTPTransport, ConcurrentTransport {
     curl_global_init(Int(CURL_GLOBAL_ALL)) == CURLE_OK
   }()
 
+  /// `options.secrets` as UTF-8, converted once.
+  private let secrets: [[UInt8]]
+
   public init(options: TransportOptions) throws(TransportFailure) {
     guard CurlTransport.globalInit, let multi = curl_multi_init() else {
       throw TransportFailure(.badURL, "libcurl could not be initialised")
     }
     self.options = options
+    self.secrets = options.secrets.map { Array($0.utf8) }
     self.multi = multi
     jc_multi_setopt_long(multi, CURLMOPT_MAX_HOST_CONNECTIONS, max(1, options.maxHostConnections))
     jc_multi_setopt_long(multi, CURLMOPT_PIPELINING, Int(CURLPIPE_MULTIPLEX))
@@ -382,9 +387,7 @@ public final class CurlTransport: HTTPTransport, ConcurrentTransport {
   ) {
     var extra = curl_waitfd(fd: Signals.wakeFD, events: Int16(CURL_WAIT_POLLIN), revents: 0)
     let extraCount: UInt32 = Signals.wakeFD >= 0 ? 1 : 0
-    var clock = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &clock)
-    let end = Double(clock.tv_sec) + Double(clock.tv_nsec) / 1e9 + max(0, timeout)
+    let end = CurlTransport.monotonicNow() + max(0, timeout)
     while true {
       var running: Int32 = 0
       curl_multi_perform(multi, &running)
@@ -394,8 +397,7 @@ public final class CurlTransport: HTTPTransport, ConcurrentTransport {
         return (ready, nil)
       }
       if let signal = Signals.pending { return ([], signal) }
-      clock_gettime(CLOCK_MONOTONIC, &clock)
-      let left = end - (Double(clock.tv_sec) + Double(clock.tv_nsec) / 1e9)
+      let left = end - CurlTransport.monotonicNow()
       if left <= 0 { return ([], nil) }
       curl_multi_poll(multi, &extra, extraCount, Int32(min(left * 1000, 1000).rounded(.up)), nil)
     }
@@ -430,7 +432,7 @@ public final class CurlTransport: HTTPTransport, ConcurrentTransport {
     // Secrets echoed back leave with the answer's body (headers reach output only through the
     // --verbose trace, which Diagnostics scrubs whole).
     if !options.secrets.isEmpty, !transfer.request.verbatim, case .success(var response) = result {
-      let scrubbed = Credentials.scrubAnswer(response.body, options.secrets)
+      let scrubbed = Credentials.scrubAnswer(response.body, secrets)
       if scrubbed != response.body {
         response.unscrubbedBody = response.body
         response.body = scrubbed

@@ -210,29 +210,31 @@ public enum Credentials {
   /// JSON document only the decoded strings (keys and values) are scrubbed, whatever escapes the
   /// server used (`\/`, `\u0041`), and the document is written anew only when one changed;
   /// numbers and syntax are never touched. Any other body is scrubbed as text.
-  public static func scrubAnswer(_ body: [UInt8], _ secrets: [String]) -> [UInt8] {
+  public static func scrubAnswer(_ body: [UInt8], _ secrets: [[UInt8]]) -> [UInt8] {
     guard !secrets.isEmpty, !body.isEmpty else { return body }
-    let raw = secrets.map { Array($0.utf8) }
     // The usual answer holds none of them: without a `\u` escape, a secret in a JSON string
     // shows at least its longest run of bytes that JSON never escapes.
     let unicodeEscape: [UInt8] = [0x5C, 0x75]
-    guard find(unicodeEscape, in: body) || raw.contains(where: { find(unescapedRun($0), in: body) }) else {
+    guard
+      firstIndex(of: unicodeEscape, in: body) != nil
+        || secrets.contains(where: { firstIndex(of: unescapedRun($0), in: body) != nil })
+    else {
       return body
     }
-    guard let document = try? JSON.parse(body) else { return scrub(body, raw) }
+    guard let document = try? JSON.parse(body) else { return scrub(body, secrets) }
     let scrubbed = redacting(document, secrets)
     return scrubbed == document ? body : Array(scrubbed.serialized().utf8)
   }
 
   /// `document` with every string (keys too) scrubbed, and a number that is a secret (a key made
   /// of digits) turned into the string `[redacted]`: the document stays valid JSON.
-  static func redacting(_ document: JSON, _ secrets: [String]) -> JSON {
+  static func redacting(_ document: JSON, _ secrets: [[UInt8]]) -> JSON {
     switch document {
-    case .string(let text): return .string(Redactor.scrubbing(text, secrets))
-    case .number(let text): return secrets.contains(text) ? .string(redacted) : document
+    case .string(let text): return .string(scrub(text, secrets))
+    case .number(let text): return secrets.contains(Array(text.utf8)) ? .string(redacted) : document
     case .array(let items): return .array(items.map { redacting($0, secrets) })
     case .object(let members):
-      return .object(members.map { (key: Redactor.scrubbing($0.key, secrets), value: redacting($0.value, secrets)) })
+      return .object(members.map { (key: scrub($0.key, secrets), value: redacting($0.value, secrets)) })
     case .null, .bool: return document
     }
   }
@@ -244,43 +246,45 @@ public enum Credentials {
       .max(by: { $0.count < $1.count }).map(Array.init) ?? []
   }
 
-  /// Whether `needle` occurs in `haystack` (an empty needle always does).
-  static func find(_ needle: [UInt8], in haystack: [UInt8]) -> Bool {
-    guard let first = needle.first else { return true }
-    guard needle.count <= haystack.count else { return false }
-    var i = 0
+  /// Where `needle` first occurs in `haystack` at or after `start` (an empty needle at `start`).
+  static func firstIndex(of needle: [UInt8], in haystack: [UInt8], from start: Int = 0) -> Int? {
+    guard let first = needle.first else { return start }
+    var i = start
     while i + needle.count <= haystack.count {
-      if haystack[i] == first && haystack[i..<(i + needle.count)].elementsEqual(needle) { return true }
+      if haystack[i] == first && haystack[i..<(i + needle.count)].elementsEqual(needle) { return i }
       i += 1
     }
-    return false
+    return nil
   }
 
   /// `bytes` with every occurrence of each secret replaced by `[redacted]`.
   public static func scrub(_ bytes: [UInt8], _ secrets: [[UInt8]]) -> [UInt8] {
     var out = bytes
-    for secret in secrets where !secret.isEmpty && secret.count <= out.count {
-      guard let first = secret.first, out.contains(first) else { continue }
+    for secret in secrets where !secret.isEmpty {
+      guard var match = firstIndex(of: secret, in: out) else { continue }
       var result: [UInt8] = []
-      var i = 0
-      var found = false
-      while i < out.count {
-        if out[i] == first, i + secret.count <= out.count, out[i..<(i + secret.count)].elementsEqual(secret) {
-          if !found {
-            result.reserveCapacity(out.count)
-            result.append(contentsOf: out[0..<i])
-            found = true
-          }
-          result.append(contentsOf: redacted.utf8)
-          i += secret.count
-        } else {
-          if found { result.append(out[i]) }
-          i += 1
-        }
+      result.reserveCapacity(out.count)
+      var copied = 0
+      while true {
+        result.append(contentsOf: out[copied..<match])
+        result.append(contentsOf: redacted.utf8)
+        copied = match + secret.count
+        guard let next = firstIndex(of: secret, in: out, from: copied) else { break }
+        match = next
       }
-      if found { out = result }
+      result.append(contentsOf: out[copied...])
+      out = result
     }
     return out
+  }
+
+  /// `text` with every occurrence of each secret replaced, matched by bytes, not Characters: a
+  /// secret followed by a combining mark is still the secret.
+  public static func scrub(_ text: String, _ secrets: [[UInt8]]) -> String {
+    guard !secrets.isEmpty else { return text }
+    let bytes = Array(text.utf8)
+    let clean = scrub(bytes, secrets)
+    return clean == bytes ? text : String(decoding: clean, as: UTF8.self)
   }
 
   /// A `Name: value` header line with the value replaced when the header is a credential.
