@@ -46,7 +46,7 @@ enum ListCommand {
       }
       jobs += page
       // The next page as the server named it, even signed with an echoed secret.
-      let source = answer.unscrubbedBody.flatMap { try? JSON.parse($0) } ?? document
+      let source = answer.documentAsSent() ?? document
       guard invocation.has("all"),
         let next = try nextPage(source, answer: answer, current: url, query: query, label: start.label)
       else {

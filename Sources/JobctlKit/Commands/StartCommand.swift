@@ -34,7 +34,7 @@ enum StartCommand {
     let document = try? JSON.parse(answer.body)
     // The job's id and URL as the server gave them, even when they hold a secret it echoed back
     // (a URL signed with the token): they are what the next requests need. Output scrubs them.
-    let source = answer.unscrubbedBody.flatMap { try? JSON.parse($0) } ?? document
+    let source = answer.documentAsSent() ?? document
     let id = ["jobId", "job", "id"].lazy.compactMap { key -> String? in
       guard let value = source?[key], value != .null, value.stringValue != "" else { return nil }
       return value.displayText

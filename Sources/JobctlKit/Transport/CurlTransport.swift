@@ -429,8 +429,8 @@ public final class CurlTransport: HTTPTransport, ConcurrentTransport {
 
   private func finish(_ transfer: Transfer, _ result: Result<HTTPResponse, TransportFailure>) {
     var result = result
-    // Secrets echoed back leave with the answer's body (headers reach output only through the
-    // --verbose trace, which Diagnostics scrubs whole).
+    // Secrets echoed back leave the answer's body here; what comes from headers (a Location with
+    // the token) is scrubbed where it is written: the --verbose trace, stdout, GITHUB_OUTPUT.
     if !options.secrets.isEmpty, !transfer.request.verbatim, case .success(var response) = result {
       let scrubbed = Credentials.scrubAnswer(response.body, secrets)
       if scrubbed != response.body {

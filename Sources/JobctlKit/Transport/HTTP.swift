@@ -140,6 +140,12 @@ public struct HTTPResponse: Sendable {
   /// URL or a next page signed with the token), never for display.
   public var unscrubbedBody: [UInt8]?
 
+  /// The answer's document as the server sent it, when scrubbing changed it (nil otherwise, and
+  /// then the body is as sent): for the URLs the next request needs, never for display.
+  public func documentAsSent() -> JSON? {
+    unscrubbedBody.flatMap { try? JSON.parse($0) }
+  }
+
   public init(status: Int, headers: [HTTPHeader] = [], body: [UInt8] = [], url: String = "") {
     self.status = status
     self.headers = headers
