@@ -176,3 +176,16 @@ import Testing
     #expect(scrubbed == #"{"pin":"[redacted]","count":948213377,"s":"[redacted]"}"#)
   }
 }
+
+@Suite struct RedactHeaderLineTests {
+  @Test func credentialHeadersLoseTheirValue() {
+    #expect(Credentials.redactHeaderLine("Authorization: Bearer x") == "Authorization: [redacted]")
+    #expect(Credentials.redactHeaderLine("Accept: */*") == "Accept: */*")
+  }
+
+  /// The name ends at the first colon scalar, like `Text.splitHeader` everywhere else: a colon
+  /// followed by a combining mark is one Character that is not ":".
+  @Test func theNameEndsAtTheFirstColonScalar() {
+    #expect(Credentials.redactHeaderLine("Set-Cookie:\u{301}session=abc") == "Set-Cookie: [redacted]")
+  }
+}

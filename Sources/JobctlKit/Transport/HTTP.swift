@@ -295,8 +295,7 @@ public enum Credentials {
 
   /// A `Name: value` header line with the value replaced when the header is a credential.
   public static func redactHeaderLine(_ line: String) -> String {
-    guard let colon = line.firstIndex(of: ":") else { return line }
-    let name = String(line[..<colon])
+    guard let (name, _) = Text.splitHeader(Substring(line)) else { return line }
     return isCredentialHeader(name) ? "\(name): \(redacted)" : line
   }
 }
