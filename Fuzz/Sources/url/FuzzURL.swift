@@ -15,7 +15,10 @@ public func fuzzURL(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
       !parts.host.unicodeScalars.contains { "/?#@".unicodeScalars.contains($0) || $0.value <= 0x20 },
       "'\(text)' has host '\(parts.host)'")
     check((1...65535).contains(parts.port), "'\(text)' has port \(parts.port)")
-    check(parts.target.hasPrefix("/") && !parts.target.contains("#"), "'\(text)' has target '\(parts.target)'")
+    // By scalar, as URLParts reads it: a "/" followed by a combining mark is no "/" Character.
+    check(
+      parts.target.unicodeScalars.first == "/" && !parts.target.unicodeScalars.contains("#"),
+      "'\(text)' has target '\(parts.target)'")
     // Origin and target put together name the same place.
     let again = URLParts(parts.origin + parts.target)
     check(
