@@ -176,8 +176,9 @@ extension JobctlError {
     case .unreachable: return .unreachable(message)
     case .stalled: return .stalled(message)
     case .stillRunning: return .stillRunning(message)
+    case .localWrite: return .localWrite(message)
     case .timedOut: return .timedOut(message)
-    case .interrupted: return self
+    case .interrupted, .readerGone: return self
     }
   }
 }

@@ -20,8 +20,14 @@ public enum JobctlError: Error, Sendable, Equatable {
   case stalled(String)
   /// `status` found the job still pending or running.
   case stillRunning(String)
-  /// `--timeout` or `--max-attempts` ran out.
+  /// A local file or stream could not be written (disk full, a closed stdout, `-o` into a missing
+  /// folder), or standard input could not be read after something was sent; the message names
+  /// what was lost.
+  case localWrite(String)
+  /// `--timeout`, `--until` or `--max-attempts` ran out.
   case timedOut(String)
+  /// The reader of stdout went away (`| head -1`) before the command had its result; quiet.
+  case readerGone
   /// A signal ended the command (SIGINT 130, SIGTERM 143).
   case interrupted(signal: Int32)
 
@@ -36,7 +42,9 @@ public enum JobctlError: Error, Sendable, Equatable {
     case .unreachable: return 7
     case .stalled: return 8
     case .stillRunning: return 9
+    case .localWrite: return 10
     case .timedOut: return 124
+    case .readerGone: return 141
     case .interrupted(let signal): return 128 + signal
     }
   }
@@ -45,9 +53,9 @@ public enum JobctlError: Error, Sendable, Equatable {
   public var message: String? {
     switch self {
     case .usage(let m), .jobFailed(let m), .jobCanceled(let m), .authRefused(let m), .notFound(let m),
-      .rejected(let m), .unreachable(let m), .stalled(let m), .timedOut(let m):
+      .rejected(let m), .unreachable(let m), .stalled(let m), .localWrite(let m), .timedOut(let m):
       return m
-    case .stillRunning, .interrupted:
+    case .stillRunning, .interrupted, .readerGone:
       return nil
     }
   }
@@ -64,7 +72,9 @@ public let exitCodeTable: [(code: Int32, meaning: String)] = [
   (6, "request rejected or answer not understood (other 4xx, 409, not a job document, a missing --field)"),
   (7, "the server stayed unreachable or failing (network errors or 5xx beyond --max-errors, TLS failure)"),
   (8, "the job looks stalled (--stale-after)"),
-  (9, "the job is still pending or running (status only)"),
-  (124, "--timeout or --max-attempts ran out"),
+  (9, "the job is still pending or running (status, and output of an unfinished job)"),
+  (10, "a local file or stream could not be written (disk full, closed stdout, -o into a missing folder)"),
+  (124, "--timeout, --until or --max-attempts ran out"),
   (130, "interrupted (SIGINT); 143 for SIGTERM"),
+  (141, "the reader of stdout went away (| head -1) before the result was decided"),
 ]
