@@ -16,7 +16,7 @@ complete -c jobctl -n 'not __fish_seen_subcommand_from wait status start cancel 
 complete -c jobctl -n '__fish_seen_subcommand_from help' -a 'wait status start cancel list output completion help version exit-codes'
 complete -c jobctl -n '__fish_seen_subcommand_from completion' -a 'bash zsh fish'
 complete -c jobctl -n '__fish_seen_subcommand_from wait status start cancel list output' -l base-url -x -d 'Base URL of the API; needed unless JOB is a URL.'
-complete -c jobctl -n '__fish_seen_subcommand_from wait status start cancel list output' -l token-file -r -F -d 'Read the bearer token from PATH, which others may not read (JOBCTL_TOKEN supplies it from the environment).'
+complete -c jobctl -n '__fish_seen_subcommand_from wait status start cancel list output' -l token-file -r -F -d 'Read the bearer token from PATH, whatever its mode (JOBCTL_TOKEN supplies it from the environment).'
 complete -c jobctl -n '__fish_seen_subcommand_from wait status start cancel list output' -s H -l header -x -d 'Send an extra request header (repeatable).'
 complete -c jobctl -n '__fish_seen_subcommand_from wait status start cancel list output' -l dialect -x -a 'auto simple hotcrp staged progress' -d 'Response shape: auto, simple, hotcrp, staged or progress (default auto).'
 complete -c jobctl -n '__fish_seen_subcommand_from wait status start cancel list output' -l jobs-path -x -d 'Where a job id is polled, {id} marking the id (default /jobs/{id}; hotcrp /job?job={id}).'

@@ -69,9 +69,7 @@ public enum CommandTable {
         help: "Base URL of the API; needed unless JOB is a URL."),
       OptionSpec(
         "token-file", value: "PATH",
-        help:
-          "Read the bearer token from PATH, which others may not read (JOBCTL_TOKEN supplies it from the environment)."
-      ),
+        help: "Read the bearer token from PATH, whatever its mode (JOBCTL_TOKEN supplies it from the environment)."),
       OptionSpec(
         "header", short: "H", value: "'Name: value'", repeatable: true,
         help: "Send an extra request header (repeatable)."),

@@ -54,8 +54,10 @@ public struct Settings {
   public var transport = TransportOptions()
   public var policy = PollPolicy()
   public var output = OutputSettings()
-  /// Things to tell the user before anything is sent (a token file others can read).
+  /// Things to tell the user before anything is sent.
   public var warnings: [String] = []
+  /// Things `--verbose` tells before anything is sent (a token file others can read).
+  public var notes: [String] = []
 
   /// Options the config file may set: the long names of connection, polling and output options.
   public static let configKeys: Set<String> = Set(
@@ -148,11 +150,17 @@ public struct Settings {
     if let found = layers.value("base-url", env: "JOBCTL_BASE_URL") {
       guard let parts = URLParts(found.value) else {
         throw .usage(
-          "the base URL (\(found.origin)) must be an http:// or https:// URL with a host, not '\(Text.oneLine(found.value, limit: 200))'"
+          "the base URL (\(found.origin)) must be an http:// or https:// URL with a host, not '\(Credentials.shownURL(found.value, limit: 200))'"
         )
       }
       s.baseURL = parts
       s.baseURLText = found.value
+    }
+    for url in [s.baseURLText].compactMap({ $0 }) + invocation.arguments {
+      if let userinfo = URLParts(url)?.userinfo { s.urlSecrets += Credentials.userinfoSecrets(userinfo) }
+    }
+    for name in proxyVariables {
+      if let value = environment[name] { s.urlSecrets += Credentials.proxySecrets(value) }
     }
 
     if let name = try choice("dialect", env: "JOBCTL_DIALECT"), name != "auto" {
@@ -166,11 +174,11 @@ public struct Settings {
     // The token: --token-file, then JOBCTL_TOKEN, then the profile's token-file.
     let tokenFile = invocation.value("token-file").map { Layers.Found(value: $0, origin: "--token-file") }
     if let tokenFile {
-      s.token = try readToken(expandHome(tokenFile.value), services: services, warnings: &s.warnings)
+      s.token = try readToken(expandHome(tokenFile.value), services: services, notes: &s.notes)
     } else if let t = environment["JOBCTL_TOKEN"] {
       s.token = Text.trimmed(t)
     } else if let found = layers.value("token-file") {
-      s.token = try readToken(expandHome(found.value), services: services, warnings: &s.warnings)
+      s.token = try readToken(expandHome(found.value), services: services, notes: &s.notes)
     }
     if let token = s.token {
       guard !token.isEmpty else { throw .usage("the token is empty (JOBCTL_TOKEN or --token-file)") }
@@ -226,8 +234,8 @@ public struct Settings {
     return s
   }
 
-  /// Reads a token file, warning when others may read it.
-  static func readToken(_ path: String, services: Services, warnings: inout [String]) throws(JobctlError) -> String {
+  /// Reads a token file, noting (for `--verbose`) when others may read it.
+  static func readToken(_ path: String, services: Services, notes: inout [String]) throws(JobctlError) -> String {
     switch services.readFile(path) {
     case .failure(let e):
       throw .usage("cannot read the token file \(Text.oneLine(path, limit: 200)): \(e.reason)")
@@ -235,17 +243,10 @@ public struct Settings {
       guard let text = String(validating: bytes, as: UTF8.self) else {
         throw .usage("the token file \(Text.oneLine(path, limit: 200)) is not UTF-8 text")
       }
-      // Like ssh with a private key: a token anyone on the machine can read is refused, one
-      // the file's group can read is warned about.
+      // Used whatever its mode: secret mounts are 0444 or 0644, and refusing them helps nobody.
       if let mode = services.fileMode(path), mode & 0o044 != 0 {
-        let what = "the token file \(Text.oneLine(path, limit: 200))"
         let octal = String(mode & 0o777, radix: 8)
-        if mode & 0o004 != 0 {
-          throw .usage(
-            "\(what) can be read by anyone (mode \(octal)); run chmod 600 on it, or, where it cannot change (a read-only secret mount), pass it as JOBCTL_TOKEN=\"$(cat FILE)\" (nothing was sent)"
-          )
-        }
-        warnings.append("\(what) can be read by its group (mode \(octal)); run chmod 600 on it")
+        notes.append("the token file \(Text.oneLine(path, limit: 200)) can be read by others (mode \(octal))")
       }
       return Text.trimmed(text)
     }
@@ -292,8 +293,15 @@ public struct Settings {
   public var secrets: [String] {
     var list = token.map { [$0, "Bearer \($0)"] } ?? []
     list += headers.filter { Credentials.isCredentialHeader($0.name) }.map(\.value)
-    return list
+    return list + urlSecrets
   }
+
+  /// The userinfo of the base URL, of JOB and PATH arguments given as URLs, and of the proxy
+  /// variables libcurl reads (see `Credentials.userinfoSecrets`).
+  public var urlSecrets: [String] = []
+
+  /// The proxy variables libcurl reads, in either case.
+  static let proxyVariables = ["http_proxy", "https_proxy", "all_proxy"].flatMap { [$0, $0.uppercased()] }
 }
 
 /// Why a file could not be read.

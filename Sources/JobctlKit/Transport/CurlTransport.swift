@@ -36,6 +36,10 @@ private final class TransferState {
   var stream: BodyStream?
   var streaming = false
   var sawBody = false
+  /// Why the answer was cut off as malformed (two lengths, an unasked-for 101, ...), if it was.
+  var malformed: String?
+  /// Bytes of the current response head so far.
+  var headBytes = 0
   let trace: (@Sendable (String) -> Void)?
   /// Scrubbed from trace lines before they are cut to length (UTF-8).
   let secrets: [[UInt8]]
@@ -53,6 +57,45 @@ private final class TransferState {
     overflow = false
     streaming = false
     sawBody = false
+    malformed = nil
+    headBytes = 0
+  }
+
+  /// The largest response head read: libcurl's own limit for one header line.
+  static let headLimit = 100 << 10
+
+  /// Why a response head line makes the answer unusable, checked as it arrives: a server that
+  /// sends one of these would otherwise leave the transfer waiting for the request timeout.
+  func malformation(_ line: ResponseHeadLine, size: Int) -> String? {
+    headBytes += size
+    if headBytes > TransferState.headLimit {
+      return "its response headers are larger than \(TransferState.headLimit >> 10) KB"
+    }
+    switch line {
+    case .status(101):
+      return "it switched protocols (101 Switching Protocols) though nothing asked it to"
+    case .header(let header) where Text.equalsIgnoringCase(header.name, "Content-Length"):
+      let value = Text.trimmed(header.value)
+      if let earlier = headers.first(where: { Text.equalsIgnoringCase($0.name, "Content-Length") }),
+        Text.trimmed(earlier.value) != value
+      {
+        let both = "\(Text.oneLine(earlier.value, limit: 20)) and \(Text.oneLine(value, limit: 20))"
+        return "it has two different Content-Length headers (\(both))"
+      }
+      return nil
+    default:
+      return nil
+    }
+  }
+
+  /// Why the body that begins cannot be read: jobctl asks for no compression, so an encoded body
+  /// would only fail later as "not JSON".
+  func bodyMalformation() -> String? {
+    guard let coding = headers.last(where: { Text.equalsIgnoringCase($0.name, "Content-Encoding") }),
+      !Text.equalsIgnoringCase(Text.trimmed(coding.value), "identity"), !Text.trimmed(coding.value).isEmpty
+    else { return nil }
+    let name = Text.oneLine(coding.value, limit: 40)
+    return "its body is compressed (Content-Encoding: \(name)) though none was asked for"
   }
 }
 
@@ -102,6 +145,10 @@ private final class EasyHandle {
       let n = size * count
       if !state.sawBody {
         state.sawBody = true
+        if let reason = state.bodyMalformation() {
+          state.malformed = reason
+          return 0
+        }
         if let stream = state.stream, (200..<300).contains(state.status) {
           state.streaming = true
           stream.answer(status: state.status)
@@ -122,7 +169,13 @@ private final class EasyHandle {
       guard let userdata, let ptr else { return 0 }
       let state = Unmanaged<TransferState>.fromOpaque(userdata).takeUnretainedValue()
       let n = size * count
-      switch ResponseHeadLine.parse(UnsafeRawBufferPointer(start: ptr, count: n)) {
+      let line = ResponseHeadLine.parse(UnsafeRawBufferPointer(start: ptr, count: n))
+      if case .status = line { state.headBytes = 0 }
+      if let reason = state.malformation(line, size: n) {
+        state.malformed = reason
+        return 0
+      }
+      switch line {
       case .status(let code):
         // A new response begins (after a 1xx): only the last one's headers count.
         state.headers.removeAll(keepingCapacity: true)
@@ -149,9 +202,11 @@ private final class EasyHandle {
         }
         let text = String(decoding: UnsafeRawBufferPointer(start: data, count: size), as: UTF8.self)
         for line in text.split(whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }) {
-          let shown = type == CURLINFO_TEXT ? String(line) : Credentials.redactHeaderLine(String(line))
+          let shown =
+            type == CURLINFO_TEXT
+            ? Credentials.hidingTracedUser(String(line)) : Credentials.redactHeaderLine(String(line))
           // Scrubbed before it is cut: a secret echoed at the end of a long header is hidden whole.
-          state.trace?(prefix + Text.oneLine(Credentials.scrub(shown, state.secrets)))
+          state.trace?(prefix + Text.oneLine(Credentials.scrubShown(shown, state.secrets)))
         }
         return 0
       }
@@ -227,6 +282,14 @@ private final class EasyHandle {
   private func failure(for code: CURLcode, options: TransportOptions) -> TransportFailure {
     let detail = errorBuffer[0] != 0 ? String(cString: errorBuffer) : String(cString: curl_easy_strerror(code))
     let text = Text.oneLine(detail)
+    if let reason = state.malformed, code == CURLE_WRITE_ERROR {
+      return TransportFailure(.badAnswer, "malformed answer: \(reason)")
+    }
+    if code == CURLE_OUT_OF_MEMORY || jc_is_too_large(code) != 0 {
+      // What libcurl runs out of here is its buffer for one header line, not the machine's memory.
+      return TransportFailure(
+        .badAnswer, "malformed answer: a response header line is larger than libcurl accepts (100 KB)")
+    }
     switch code {
     case CURLE_WRITE_ERROR where state.stream?.failed == true:
       return TransportFailure(.localWrite, "cannot write the output file: \(String(cString: strerror(errno)))")
@@ -347,7 +410,8 @@ public final class CurlTransport: HTTPTransport, ConcurrentTransport {
 
   public func start(_ request: HTTPRequest, id: Int) {
     guard let parts = URLParts(request.url) else {
-      ready.append((id, .failure(TransportFailure(.badURL, "not an http(s) URL: \(Text.oneLine(request.url))"))))
+      ready.append(
+        (id, .failure(TransportFailure(.badURL, "not an http(s) URL: \(Credentials.shownURL(request.url))"))))
       return
     }
     guard let handle = idle.popLast() ?? EasyHandle(options: options) else {
@@ -450,13 +514,13 @@ public final class CurlTransport: HTTPTransport, ConcurrentTransport {
       return TransportFailure(.redirect, "more than \(options.maxRedirects) redirects")
     }
     guard let nextParts = URLParts(next) else {
-      return TransportFailure(.redirect, "redirect to an unusable URL: \(Text.oneLine(next))")
+      return TransportFailure(.redirect, "redirect to an unusable URL: \(Credentials.shownURL(next))")
     }
     if URLParts(transfer.request.url)?.scheme == "https" && nextParts.scheme == "http" {
       return TransportFailure(.redirect, "refused a redirect from https to http (\(nextParts.origin))")
     }
     guard transfer.visited.insert(next).inserted || status == 303 else {
-      return TransportFailure(.redirect, "redirect loop at \(Text.oneLine(next))")
+      return TransportFailure(.redirect, "redirect loop at \(Credentials.shownURL(next))")
     }
     let left = transfer.deadline - CurlTransport.monotonicNow()
     guard left > 0.001 else {

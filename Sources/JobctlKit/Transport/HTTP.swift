@@ -200,9 +200,11 @@ public protocol HTTPTransport: AnyObject {
 /// Which header values are secrets, and how they are shown.
 public enum Credentials {
   /// `Authorization`, `Proxy-Authorization`, `Cookie`, `Set-Cookie`, and any name ending in
-  /// `-Token` or `-Key` (case-insensitive).
+  /// `-Token` or `-Key` (case-insensitive), but not `Idempotency-Key`: that one must go with every
+  /// retry and redirect of a start, to whatever host, or the start could run twice.
   public static func isCredentialHeader(_ name: String) -> Bool {
     let n = Text.lowercased(Text.trimmed(name))
+    guard n != "idempotency-key" else { return false }
     return n == "authorization" || n == "proxy-authorization" || n == "cookie" || n == "set-cookie"
       || n.hasSuffix("-token") || n.hasSuffix("-key")
   }
@@ -291,6 +293,84 @@ public enum Credentials {
     let bytes = Array(text.utf8)
     let clean = scrub(bytes, secrets)
     return clean == bytes ? text : String(decoding: clean, as: UTF8.self)
+  }
+
+  /// Text on its way out (stdout, stderr, the trace, GITHUB_OUTPUT): every URL's userinfo
+  /// hidden, then every secret.
+  public static func scrubShown(_ text: String, _ secrets: [[UInt8]]) -> String {
+    scrub(hidingUserinfo(text), secrets)
+  }
+
+  /// A libcurl `--verbose` text line with the user name it reports hidden (`Server auth using
+  /// Basic with user 'NAME'`, the same for a proxy): a URL's user is a credential too.
+  public static func hidingTracedUser(_ line: String) -> String {
+    let marker = Array(" with user '".utf8)
+    let b = Array(line.utf8)
+    guard let at = firstIndex(of: marker, in: b) else { return line }
+    let start = at + marker.count
+    let end = b[start...].firstIndex(of: 0x27) ?? b.count
+    return String(decoding: b[..<start] + Array(redacted.utf8) + b[end...], as: UTF8.self)
+  }
+
+  /// `text` with the user and password of every URL in it replaced: `https://[redacted]@host/`.
+  ///
+  /// By structure, not by value, so a password too short to be a secret by `Redactor`'s rule, or
+  /// one nobody registered (a Location header's), is hidden too. A URL's authority ends at the
+  /// first `/`, `?`, `#`, `\\`, space, quote or angle bracket; its userinfo is what comes before
+  /// the last `@`.
+  public static func hidingUserinfo(_ text: String) -> String {
+    let b = Array(text.utf8)
+    let separator: [UInt8] = [0x3A, 0x2F, 0x2F]  // "://"
+    guard var i = firstIndex(of: separator, in: b) else { return text }
+    func endsAuthority(_ x: UInt8) -> Bool {
+      x <= 0x20 || x == 0x7F || "/?#\"'<>\\".utf8.contains(x)
+    }
+    var out: [UInt8] = []
+    var copied = 0
+    while true {
+      let start = i + separator.count
+      var end = start
+      while end < b.count, !endsAuthority(b[end]) { end += 1 }
+      if let at = b[start..<end].lastIndex(of: 0x40), at > start {
+        out += b[copied..<start]
+        out += redacted.utf8
+        copied = at
+      }
+      guard let next = firstIndex(of: separator, in: b, from: max(end, start)) else { break }
+      i = next
+    }
+    guard copied > 0 else { return text }
+    out += b[copied...]
+    return String(decoding: out, as: UTF8.self)
+  }
+
+  /// A URL as jobctl shows it: userinfo hidden, on one line, cut to `limit`.
+  public static func shownURL(_ url: String, limit: Int = 500) -> String {
+    Text.oneLine(hidingUserinfo(url), limit: limit)
+  }
+
+  /// The values a URL's userinfo is known by, to scrub wherever they turn up: as written, decoded,
+  /// the user and the password on their own, and as libcurl sends them (`Basic` and base64).
+  public static func userinfoSecrets(_ userinfo: String) -> [String] {
+    let decoded = PercentEncoding.decode(userinfo)
+    var values = [userinfo, decoded, Base64.encode(Array(decoded.utf8)), "Basic " + Base64.encode(Array(decoded.utf8))]
+    for part in [userinfo, decoded] {
+      if let colon = part.firstIndex(of: ":") {
+        values += [String(part[..<colon]), String(part[part.index(after: colon)...])]
+      }
+    }
+    return values
+  }
+
+  /// Secrets in the userinfo of a proxy setting, which libcurl takes with or without a scheme
+  /// (`http://user:pass@proxy:3128`, `user:pass@proxy:3128`).
+  public static func proxySecrets(_ value: String) -> [String] {
+    let text = Text.trimmed(value)
+    let b = Array(text.utf8)
+    let start = firstIndex(of: Array("://".utf8), in: b).map { $0 + 3 } ?? 0
+    let end = b[start...].firstIndex(where: { $0 == 0x2F || $0 == 0x3F || $0 == 0x23 }) ?? b.count
+    guard let at = b[start..<end].lastIndex(of: 0x40), at > start else { return [] }
+    return userinfoSecrets(String(decoding: b[start..<at], as: UTF8.self))
   }
 
   /// A `Name: value` header line with the value replaced when the header is a credential.

@@ -127,9 +127,8 @@ public enum ManPage {
       color, ...), \\fBheader\\fR may repeat, flags take true or false, \\fB#\\fR starts a comment, and
       \\fB~/\\fR in a file name is the home folder. \\fB\\-\\-profile\\fR (or JOBCTL_PROFILE) picks a
       section, \\fB[default]\\fR otherwise. An unknown key or a bad value is an error naming the file
-      and line. A token file that anyone can read is refused (exit 2, nothing is sent); one its
-      group can read is warned about. Where the file cannot change (a read-only secret mount), pass
-      it as \\fBJOBCTL_TOKEN="$(cat\\ \\fIFILE\\fB)"\\fR instead.
+      and line. A token file is read whatever its mode (read-only secret mounts are often 0444 or
+      0644); \\fB\\-\\-verbose\\fR says so when users other than its owner can read it.
       .PP
       .nf
       [default]
