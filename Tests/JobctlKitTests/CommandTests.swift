@@ -202,8 +202,14 @@ import Testing
     #expect(
       [Base64.encode([]), Base64.encode(Array("f".utf8)), Base64.encode(Array("fo".utf8))] == ["", "Zg==", "Zm8="])
     #expect(
-      Credentials.hidingTracedUser("Proxy auth using Basic with user 'puser'")
+      Credentials.hidingTracedCredentials("Proxy auth using Basic with user 'puser'")
         == "Proxy auth using Basic with user '[redacted]'")
+    #expect(
+      Credentials.hidingTracedCredentials("Uses proxy env variable http_proxy == 'pu:pp@127.0.0.1:3128'")
+        == "Uses proxy env variable http_proxy == '[redacted]@127.0.0.1:3128'")
+    #expect(
+      Credentials.hidingTracedCredentials("Uses proxy env variable NO_PROXY == '127.0.0.1'")
+        == "Uses proxy env variable NO_PROXY == '127.0.0.1'")
   }
 
   @Test func ordinaryHeadersAreShown() {

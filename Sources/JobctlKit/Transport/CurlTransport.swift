@@ -204,7 +204,7 @@ private final class EasyHandle {
         for line in text.split(whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }) {
           let shown =
             type == CURLINFO_TEXT
-            ? Credentials.hidingTracedUser(String(line)) : Credentials.redactHeaderLine(String(line))
+            ? Credentials.hidingTracedCredentials(String(line)) : Credentials.redactHeaderLine(String(line))
           // Scrubbed before it is cut: a secret echoed at the end of a long header is hidden whole.
           state.trace?(prefix + Text.oneLine(Credentials.scrubShown(shown, state.secrets)))
         }

@@ -301,15 +301,40 @@ public enum Credentials {
     scrub(hidingUserinfo(text), secrets)
   }
 
-  /// A libcurl `--verbose` text line with the user name it reports hidden (`Server auth using
-  /// Basic with user 'NAME'`, the same for a proxy): a URL's user is a credential too.
-  public static func hidingTracedUser(_ line: String) -> String {
-    let marker = Array(" with user '".utf8)
+  /// A libcurl `--verbose` text line with the credentials it reports hidden: the user name
+  /// (`Server auth using Basic with user 'NAME'`, the same for a proxy), and the userinfo of the
+  /// proxy variable it used (`Uses proxy env variable http_proxy == 'user:pass@proxy:3128'`),
+  /// which may come without a scheme and so escape `hidingUserinfo`.
+  public static func hidingTracedCredentials(_ line: String) -> String {
     let b = Array(line.utf8)
-    guard let at = firstIndex(of: marker, in: b) else { return line }
-    let start = at + marker.count
-    let end = b[start...].firstIndex(of: 0x27) ?? b.count
-    return String(decoding: b[..<start] + Array(redacted.utf8) + b[end...], as: UTF8.self)
+    for marker in [" with user '", "Uses proxy env variable "].map({ Array($0.utf8) }) {
+      guard let at = firstIndex(of: marker, in: b) else { continue }
+      var start = at + marker.count
+      if marker.last != 0x27 {
+        guard let quote = b[start...].firstIndex(of: 0x27) else { return line }
+        start = quote + 1
+      }
+      let end = b[start...].firstIndex(of: 0x27) ?? b.count
+      let shown: [UInt8]
+      if marker.last == 0x27 {
+        shown = Array(redacted.utf8)
+      } else if let info = proxyUserinfo(Array(b[start..<end])) {
+        shown = Array(b[start..<(start + info.lowerBound)]) + redacted.utf8 + b[(start + info.upperBound)..<end]
+      } else {
+        return line
+      }
+      return String(decoding: b[..<start] + shown + b[end...], as: UTF8.self)
+    }
+    return line
+  }
+
+  /// Where the userinfo of a proxy setting is: libcurl takes one with or without a scheme
+  /// (`http://user:pass@proxy:3128`, `user:pass@proxy:3128`).
+  static func proxyUserinfo(_ b: [UInt8]) -> Range<Int>? {
+    let start = firstIndex(of: Array("://".utf8), in: b).map { $0 + 3 } ?? 0
+    let end = b[start...].firstIndex(where: { $0 == 0x2F || $0 == 0x3F || $0 == 0x23 }) ?? b.count
+    guard let at = b[start..<end].lastIndex(of: 0x40), at > start else { return nil }
+    return start..<at
   }
 
   /// `text` with the user and password of every URL in it replaced: `https://[redacted]@host/`.
@@ -362,15 +387,11 @@ public enum Credentials {
     return values
   }
 
-  /// Secrets in the userinfo of a proxy setting, which libcurl takes with or without a scheme
-  /// (`http://user:pass@proxy:3128`, `user:pass@proxy:3128`).
+  /// Secrets in the userinfo of a proxy setting (see `proxyUserinfo`).
   public static func proxySecrets(_ value: String) -> [String] {
-    let text = Text.trimmed(value)
-    let b = Array(text.utf8)
-    let start = firstIndex(of: Array("://".utf8), in: b).map { $0 + 3 } ?? 0
-    let end = b[start...].firstIndex(where: { $0 == 0x2F || $0 == 0x3F || $0 == 0x23 }) ?? b.count
-    guard let at = b[start..<end].lastIndex(of: 0x40), at > start else { return [] }
-    return userinfoSecrets(String(decoding: b[start..<at], as: UTF8.self))
+    let b = Array(Text.trimmed(value).utf8)
+    guard let info = proxyUserinfo(b) else { return [] }
+    return userinfoSecrets(String(decoding: b[info], as: UTF8.self))
   }
 
   /// A `Name: value` header line with the value replaced when the header is a credential.
