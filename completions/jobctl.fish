@@ -21,6 +21,8 @@ complete -c jobctl -n '__fish_seen_subcommand_from wait status start cancel list
 complete -c jobctl -n '__fish_seen_subcommand_from wait status start cancel list output' -l dialect -x -a 'auto simple hotcrp staged progress' -d 'Response shape: auto, simple, hotcrp, staged or progress (default auto).'
 complete -c jobctl -n '__fish_seen_subcommand_from wait status start cancel list output' -l jobs-path -x -d 'Where a job id is polled, {id} marking the id (default /jobs/{id}; hotcrp /job?job={id}).'
 complete -c jobctl -n '__fish_seen_subcommand_from wait status start cancel list output' -l cacert -r -F -d 'Trust the CA certificates in FILE.'
+complete -c jobctl -n '__fish_seen_subcommand_from wait status start cancel list output' -l cert -x -d 'Present the TLS client certificate in FILE (PEM), for mutual TLS.'
+complete -c jobctl -n '__fish_seen_subcommand_from wait status start cancel list output' -l key -x -d 'The private key of --cert (PEM), when FILE of --cert does not hold it.'
 complete -c jobctl -n '__fish_seen_subcommand_from wait status start cancel list output' -l insecure -d 'Do not verify TLS certificates (a warning is printed).'
 complete -c jobctl -n '__fish_seen_subcommand_from wait status start cancel list output' -l connect-timeout -x -d 'Time limit for connecting (default 10s).'
 complete -c jobctl -n '__fish_seen_subcommand_from wait status start cancel list output' -l request-timeout -x -d 'Time limit for each request, its redirects included (default 30s).'

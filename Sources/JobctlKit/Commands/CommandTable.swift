@@ -80,6 +80,8 @@ public enum CommandTable {
         "jobs-path", value: "TEMPLATE",
         help: "Where a job id is polled, {id} marking the id (default /jobs/{id}; hotcrp /job?job={id})."),
       OptionSpec("cacert", value: "FILE", help: "Trust the CA certificates in FILE."),
+      OptionSpec("cert", value: "FILE", help: "Present the TLS client certificate in FILE (PEM), for mutual TLS."),
+      OptionSpec("key", value: "FILE", help: "The private key of --cert (PEM), when FILE of --cert does not hold it."),
       OptionSpec("insecure", help: "Do not verify TLS certificates (a warning is printed)."),
       OptionSpec("connect-timeout", value: "D", help: "Time limit for connecting (default 10s)."),
       OptionSpec(

@@ -208,6 +208,26 @@ public struct Settings {
       s.transport.caFile = path
     }
     s.transport.insecure = try layers.flag("insecure")
+    if let cert = layers.value("cert") {
+      let path = expandHome(cert.value)
+      if case .failure(let e) = readFile(path) {
+        throw .usage(
+          "cannot read the client certificate \(Text.oneLine(path, limit: 200)) (\(cert.origin)): \(e.reason)")
+      }
+      s.transport.certFile = path
+    }
+    if let key = layers.value("key") {
+      guard s.transport.certFile != nil else {
+        throw .usage("\(key.origin) needs --cert: it is the key of that certificate")
+      }
+      let path = expandHome(key.value)
+      // Read like a token file: whatever its mode, noted when others can read it.
+      if case .failure(let e) = readFile(path) {
+        throw .usage("cannot read the key file \(Text.oneLine(path, limit: 200)) (\(key.origin)): \(e.reason)")
+      }
+      noteReadableByOthers("the key file", path, services: services, notes: &s.notes)
+      s.transport.keyFile = path
+    }
 
     if let d = try duration("interval") { s.policy.interval = d }
     if let d = try duration("max-interval") { s.policy.maxInterval = d }
@@ -243,13 +263,19 @@ public struct Settings {
       guard let text = String(validating: bytes, as: UTF8.self) else {
         throw .usage("the token file \(Text.oneLine(path, limit: 200)) is not UTF-8 text")
       }
-      // Used whatever its mode: secret mounts are 0444 or 0644, and refusing them helps nobody.
-      if let mode = services.fileMode(path), mode & 0o044 != 0 {
-        let octal = String(mode & 0o777, radix: 8)
-        notes.append("the token file \(Text.oneLine(path, limit: 200)) can be read by others (mode \(octal))")
-      }
+      noteReadableByOthers("the token file", path, services: services, notes: &notes)
       return Text.trimmed(text)
     }
+  }
+
+  /// Notes (for `--verbose`) a file of secrets that users other than its owner can read.
+  ///
+  /// Such a file is used all the same: secret mounts are 0444 or 0644, and refusing them helps
+  /// nobody.
+  static func noteReadableByOthers(_ what: String, _ path: String, services: Services, notes: inout [String]) {
+    guard let mode = services.fileMode(path), mode & 0o044 != 0 else { return }
+    notes.append(
+      "\(what) \(Text.oneLine(path, limit: 200)) can be read by others (mode \(String(mode & 0o777, radix: 8)))")
   }
 
   /// `Name: value`, refusing what could split or forge a header.

@@ -11,6 +11,9 @@ public struct TransportOptions: Sendable {
   public var connectTimeout: Double = 10
   public var requestTimeout: Double = 30
   public var caFile: String?
+  /// The TLS client certificate (`--cert`) and its key (`--key`, when not in the same file), PEM.
+  public var certFile: String?
+  public var keyFile: String?
   public var insecure = false
   /// The largest body read; a larger answer fails with `.tooLarge` without being held in memory.
   public var maxBodyBytes = 16 << 20
@@ -133,6 +136,14 @@ private final class EasyHandle {
     jc_setopt_str(easy, CURLOPT_USERAGENT, options.userAgent)
     jc_setopt_long(easy, CURLOPT_TCP_KEEPALIVE, 1)
     if let ca = options.caFile { jc_setopt_str(easy, CURLOPT_CAINFO, ca) }
+    if let cert = options.certFile {
+      jc_setopt_str(easy, CURLOPT_SSLCERTTYPE, "PEM")
+      jc_setopt_str(easy, CURLOPT_SSLCERT, cert)
+    }
+    if let key = options.keyFile {
+      jc_setopt_str(easy, CURLOPT_SSLKEYTYPE, "PEM")
+      jc_setopt_str(easy, CURLOPT_SSLKEY, key)
+    }
     if options.insecure {
       jc_setopt_long(easy, CURLOPT_SSL_VERIFYPEER, 0)
       jc_setopt_long(easy, CURLOPT_SSL_VERIFYHOST, 0)

@@ -133,8 +133,9 @@ public enum ManPage {
       color, ...), \\fBheader\\fR may repeat, flags take true or false, \\fB#\\fR starts a comment, and
       \\fB~/\\fR in a file name is the home folder. \\fB\\-\\-profile\\fR (or JOBCTL_PROFILE) picks a
       section, \\fB[default]\\fR otherwise. An unknown key or a bad value is an error naming the file
-      and line. A token file is read whatever its mode (read-only secret mounts are often 0444 or
-      0644); \\fB\\-\\-verbose\\fR says so when users other than its owner can read it.
+      and line. A token file, and the \\fB\\-\\-key\\fR file of a TLS client certificate, are read
+      whatever their mode (read-only secret mounts are often 0444 or 0644); \\fB\\-\\-verbose\\fR says
+      so when users other than the owner can read one.
       .PP
       .nf
       [default]
