@@ -189,6 +189,31 @@ import Testing
     #expect(!r.stderr.contains("alice:pw"))
   }
 
+  /// The user and password of the base URL authenticate every request to its host, those built
+  /// from a path and from a job URL the server hands back included, and no other host.
+  @Test func baseURLCredentialsGoWithEveryRequestToItsHost() throws {
+    let other = try LoopbackServer()
+    other.script("/jobs/j1", [.json(200, #"{"jobId":"j1","status":"completed"}"#)])
+    let server = try LoopbackServer()
+    server.script("POST", "/jobs", [.json(202, #"{"jobId":"j1","status":"pending","locationUrl":"/jobs/j1"}"#)])
+    server.script(
+      "/jobs/j1",
+      [
+        .json(200, #"{"jobId":"j1","status":"running"}"#),
+        Reply(status: 302, headers: [("Location", other.baseURL + "/jobs/j1")]),
+      ])
+    let r = try jobctl(
+      ["start", "/jobs", "--wait", "--base-url", "http://alice:pa%40ss-word@127.0.0.1:\(server.port)/", "-v"] + fast)
+    #expect(r.code == 0, "\(r.stderr)")
+    #expect(server.requests.count == 3)
+    #expect(server.requests.allSatisfy { $0.header("Authorization") == "Basic YWxpY2U6cGFAc3Mtd29yZA==" })
+    #expect(other.requests.count == 1)
+    #expect(other.requests.allSatisfy { $0.header("Authorization") == nil })
+    for text in ["pa%40ss-word", "pa@ss-word", "YWxpY2U6cGFAc3Mtd29yZA==", "alice:"] {
+      #expect(!(r.stdout + r.stderr).contains(text), "\(r.stderr)")
+    }
+  }
+
   /// A token with characters JSON encoders escape, echoed back escaped (`\/` as PHP writes it,
   /// `\u` escapes as some encoders write everything), inside a stage longer than any display
   /// limit, so that only scrubbing the decoded strings before anything is cut short hides it.

@@ -47,6 +47,8 @@ public struct Settings {
   public var baseURL: URLParts?
   public var baseURLText: String?
   public var token: String?
+  /// `Basic ...` from the user and password of the base URL, which is then kept without them.
+  public var basicAuthorization: String?
   public var headers: [HTTPHeader] = []
   /// nil means auto.
   public var dialect: Dialect?
@@ -155,8 +157,19 @@ public struct Settings {
       }
       s.baseURL = parts
       s.baseURLText = found.value
+      if let userinfo = parts.userinfo {
+        // Sent as a credential header bound to the base URL's host, like the token, rather than
+        // left in the URL: a /path, or a job URL the server hands back, would drop it there.
+        s.urlSecrets += Credentials.userinfoSecrets(userinfo)
+        s.basicAuthorization = "Basic " + Base64.encode(Array(PercentEncoding.decode(userinfo).utf8))
+        let b = Array(found.value.utf8)
+        let start = parts.scheme.utf8.count + 3
+        let text = String(decoding: b[..<start] + b[(start + userinfo.utf8.count + 1)...], as: UTF8.self)
+        s.baseURLText = text
+        s.baseURL = URLParts(text)
+      }
     }
-    for url in [s.baseURLText].compactMap({ $0 }) + invocation.arguments {
+    for url in invocation.arguments {
       if let userinfo = URLParts(url)?.userinfo { s.urlSecrets += Credentials.userinfoSecrets(userinfo) }
     }
     for name in proxyVariables {
@@ -305,12 +318,17 @@ public struct Settings {
     return HTTPHeader(name, String(value))
   }
 
-  /// The credentials, with the token as `Authorization: Bearer`, then the extra headers.
+  /// The credentials, with the token as `Authorization: Bearer` (else the base URL's user and
+  /// password as `Basic`), then the extra headers.
   public var requestHeaders: [HTTPHeader] {
     var h = [HTTPHeader("Accept", "application/json")]
     // An explicit -H Authorization wins over the token: never two Authorization headers.
-    if let token, !headers.contains(where: { Text.equalsIgnoringCase($0.name, "Authorization") }) {
-      h.append(HTTPHeader("Authorization", "Bearer \(token)"))
+    if !headers.contains(where: { Text.equalsIgnoringCase($0.name, "Authorization") }) {
+      if let token {
+        h.append(HTTPHeader("Authorization", "Bearer \(token)"))
+      } else if let basicAuthorization {
+        h.append(HTTPHeader("Authorization", basicAuthorization))
+      }
     }
     return h + headers
   }
