@@ -116,9 +116,10 @@ import Testing
     let githubOutput = folder.appendingPathComponent("output").path
     #expect(FileManager.default.createFile(atPath: githubOutput, contents: Data()))
     let base = "http://\(Self.urlUser):\(Self.urlPassword)@127.0.0.1:\(server.port)"
-    // A job given as a URL carries the userinfo itself; the others get it from the base URL.
+    // A job given as a URL carries the userinfo itself (and names the job in messages and the
+    // ::error annotation); the others get it from the base URL.
     var args = arguments
-    if args.count > 1, args[0] == "wait", args[1] == "j-ok" { args[1] = base + "/jobs/j-ok" }
+    if args.count > 1, args[0] == "wait", ["j-ok", "j-fail"].contains(args[1]) { args[1] = base + "/jobs/" + args[1] }
     let r = try jobctl(
       args + ["--base-url", base]
         + (["wait", "start"].contains(arguments[0]) ? ["--interval", "50ms"] : []),
