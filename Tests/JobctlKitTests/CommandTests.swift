@@ -199,6 +199,7 @@ import Testing
     }
     #expect(Credentials.proxySecrets("puser:ppass@proxy:3128").contains("cHVzZXI6cHBhc3M="))
     #expect(Credentials.proxySecrets("http://proxy:3128").isEmpty)
+    #expect(Credentials.basicCredentials("bob") == "Basic Ym9iOg==")
     #expect(
       [Base64.encode([]), Base64.encode(Array("f".utf8)), Base64.encode(Array("fo".utf8))] == ["", "Zg==", "Zm8="])
     #expect(

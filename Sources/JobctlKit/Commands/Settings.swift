@@ -161,7 +161,7 @@ public struct Settings {
         // Sent as a credential header bound to the base URL's host, like the token, rather than
         // left in the URL: a /path, or a job URL the server hands back, would drop it there.
         s.urlSecrets += Credentials.userinfoSecrets(userinfo)
-        s.basicAuthorization = "Basic " + Base64.encode(Array(PercentEncoding.decode(userinfo).utf8))
+        s.basicAuthorization = Credentials.basicCredentials(userinfo)
         let b = Array(found.value.utf8)
         let start = parts.scheme.utf8.count + 3
         let text = String(decoding: b[..<start] + b[(start + userinfo.utf8.count + 1)...], as: UTF8.self)

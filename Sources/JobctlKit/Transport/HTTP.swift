@@ -378,13 +378,21 @@ public enum Credentials {
   /// the user and the password on their own, and as libcurl sends them (`Basic` and base64).
   public static func userinfoSecrets(_ userinfo: String) -> [String] {
     let decoded = PercentEncoding.decode(userinfo)
-    var values = [userinfo, decoded, Base64.encode(Array(decoded.utf8)), "Basic " + Base64.encode(Array(decoded.utf8))]
+    let basic = basicCredentials(userinfo)
+    var values = [userinfo, decoded, String(basic.dropFirst("Basic ".count)), basic]
     for part in [userinfo, decoded] {
       if let colon = part.firstIndex(of: ":") {
         values += [String(part[..<colon]), String(part[part.index(after: colon)...])]
       }
     }
     return values
+  }
+
+  /// `Basic ...` for a URL's userinfo, as libcurl sends it: decoded, and `user:` when there is
+  /// no password.
+  public static func basicCredentials(_ userinfo: String) -> String {
+    let decoded = PercentEncoding.decode(userinfo)
+    return "Basic " + Base64.encode(Array((decoded.contains(":") ? decoded : decoded + ":").utf8))
   }
 
   /// Secrets in the userinfo of a proxy setting (see `proxyUserinfo`).
