@@ -180,5 +180,12 @@ private let running = #"{"jobId":"j1","status":"running"}"#
     #expect(lines[0].hasPrefix("jobctl: warning: job hcj_1: warning 1 xxx"))
     #expect(lines[0].hasSuffix("..."))
     #expect(lines[5] == "jobctl: warning: job hcj_1: and 35 more (see --json)")
+    // The annotation in GitHub Actions is as short.
+    let actions = run(
+      ["wait", "hcj_1", "--progress", "none", "-q"], stdout: BufferSink(), script: [answer(200, doc)],
+      env: ["JOBCTL_BASE_URL": "http://api.test/api", "JOBCTL_DIALECT": "hotcrp", "GITHUB_ACTIONS": "true"])
+    #expect(actions.stderr.hasPrefix("::warning title=job hcj_1 completed with warnings::warning 1 x"))
+    #expect(actions.stderr.hasSuffix("%0Aand 35 more (see --json)\n"))
+    #expect(!actions.stderr.contains("warning 6 "))
   }
 }
