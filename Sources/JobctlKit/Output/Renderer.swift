@@ -71,7 +71,9 @@ public struct Renderer {
     }
     if let github {
       let warnings = outcome.snapshot?.state == .completed ? outcome.snapshot?.warnings ?? [] : []
-      if let line = github.annotation(job: job, error: error, warnings: Messages.shown(warnings)) { diagnostics.line(line) }
+      if let line = github.annotation(job: job, error: error, warnings: Messages.shown(warnings)) {
+        diagnostics.line(line)
+      }
       let status = outcome.snapshot?.state.rawValue ?? "unknown"
       if let problem = github.writeOutputs(status: status, jobID: outcome.snapshot?.id ?? job, field: fieldText) {
         diagnostics.warning(problem)
@@ -119,7 +121,9 @@ public struct Renderer {
       if !settings.quiet, let s = outcome.snapshot, s.state == .completed { warn(s.warnings, job: job) }
       if let github {
         let warnings = outcome.snapshot?.state == .completed ? outcome.snapshot?.warnings ?? [] : []
-        if let line = github.annotation(job: job, error: error, warnings: Messages.shown(warnings)) { diagnostics.line(line) }
+        if let line = github.annotation(job: job, error: error, warnings: Messages.shown(warnings)) {
+          diagnostics.line(line)
+        }
       }
     }
     if outcomes.contains(where: { if case .interrupted? = $0?.error { return true } else { return false } }),
