@@ -17,50 +17,48 @@ public enum Jobctl {
   /// Runs one command line (without the program name) and returns the exit code.
   ///
   /// A command whose stdout could not be written ends with exit 10, unless its reader went away
-  /// after the result was decided (a wait cut short by that ends with 141 on its own).
+  /// (once the result was decided its code stands; a wait cut short by it ends with 141).
   public static func run(_ arguments: [String], environment: [String: String], services: Services) -> Int32 {
+    let code = execute(arguments, environment: environment, services: services)
+    let lost = JobctlError.localWrite("")
+    // A command that said so itself (start names the job it created) is not told twice.
+    guard let failure = services.streams.stdout.failure, !failure.readerGone, code != lost.exitCode else { return code }
+    Diagnostics(sink: services.streams.stderr, redactor: services.redactor).error(
+      "cannot write to stdout (\(failure.reason)): the command's result was not written")
+    return lost.exitCode
+  }
+
+  private static func execute(_ arguments: [String], environment: [String: String], services: Services) -> Int32 {
     do throws(JobctlError) {
-      let code = try dispatch(arguments, environment: environment, services: services)
-      if let failure = services.streams.stdout.failure, !failure.readerGone {
-        throw .localWrite("cannot write to stdout (\(failure.reason)): the command's result was not written")
+      let invocation = try ArgumentParser.parse(arguments)
+      switch invocation.command.name {
+      case "wait", "status":
+        return try WaitCommand.run(invocation, environment: environment, services: services)
+      case "start":
+        return try StartCommand.run(invocation, environment: environment, services: services)
+      case "cancel":
+        return try CancelCommand.run(invocation, environment: environment, services: services)
+      case "list":
+        return try ListCommand.run(invocation, environment: environment, services: services)
+      case "output":
+        return try OutputCommand.run(invocation, environment: environment, services: services)
+      case "completion":
+        guard let script = Completions.script(for: invocation.arguments[0]) else {
+          throw .usage("completion takes bash, zsh or fish, not '\(Text.oneLine(invocation.arguments[0], limit: 40))'")
+        }
+        services.streams.stdout.write(script)
+        return 0
+      case "version":
+        services.streams.stdout.write("jobctl \(Version.current)\n")
+        return 0
+      default:
+        return try HelpCommand.run(invocation, services: services)
       }
-      return code
     } catch {
       // The run's redactor: secrets learnt by the command are hidden in its last word too.
       let diagnostics = Diagnostics(sink: services.streams.stderr, redactor: services.redactor)
       if let message = error.message { diagnostics.error(message) }
       return error.exitCode
-    }
-  }
-}
-
-extension Jobctl {
-  fileprivate static func dispatch(_ arguments: [String], environment: [String: String], services: Services)
-    throws(JobctlError) -> Int32
-  {
-    let invocation = try ArgumentParser.parse(arguments)
-    switch invocation.command.name {
-    case "wait", "status":
-      return try WaitCommand.run(invocation, environment: environment, services: services)
-    case "start":
-      return try StartCommand.run(invocation, environment: environment, services: services)
-    case "cancel":
-      return try CancelCommand.run(invocation, environment: environment, services: services)
-    case "list":
-      return try ListCommand.run(invocation, environment: environment, services: services)
-    case "output":
-      return try OutputCommand.run(invocation, environment: environment, services: services)
-    case "completion":
-      guard let script = Completions.script(for: invocation.arguments[0]) else {
-        throw .usage("completion takes bash, zsh or fish, not '\(Text.oneLine(invocation.arguments[0], limit: 40))'")
-      }
-      services.streams.stdout.write(script)
-      return 0
-    case "version":
-      services.streams.stdout.write("jobctl \(Version.current)\n")
-      return 0
-    default:
-      return try HelpCommand.run(invocation, services: services)
     }
   }
 }

@@ -25,9 +25,9 @@ public enum Signals {
   /// The descriptor that becomes readable once a signal arrived; -1 before `install()`.
   public static var wakeFD: Int32 { pipeFDs.read }
 
-  /// Every descriptor a wait polls for `POLLIN` besides its own: the signal pipe, and the
-  /// watched stdout pipe (its write end never reads in, but reports POLLERR once its reader is
-  /// gone, whatever the events asked).
+  /// The descriptors a sleep or a request in flight also polls (for `POLLIN`), to end early: the
+  /// signal pipe, and the watched stdout pipe (its write end never becomes readable, but reports
+  /// POLLERR once its reader is gone, whatever the events asked).
   public static var wakeFDs: [Int32] { [pipeFDs.read, readerFD].filter { $0 >= 0 } }
 
   /// The signal that arrived (SIGINT or SIGTERM), SIGPIPE when the watched reader is gone, or
