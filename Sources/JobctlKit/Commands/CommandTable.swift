@@ -107,7 +107,8 @@ public enum CommandTable {
       OptionSpec("json", help: "Same as --format json."),
       OptionSpec(
         "field", value: "PATH",
-        help: "Print one value of the final document (result.address, jobs.0.jobId); strings raw."),
+        help:
+          "Print one value of the final document (result.address, jobs.0.jobId); strings raw, escaped on a terminal."),
       OptionSpec("quiet", short: "q", help: "Print nothing but errors (and output asked for by --field or --format)."),
       OptionSpec(
         "progress", value: "MODE", choices: ["auto", "tty", "plain", "none"],
@@ -208,7 +209,9 @@ public enum CommandTable {
         POSTs to BASE_URL + PATH (or to URL) with an Idempotency-Key that stays the same on every
         retry, so a dropped connection never starts a second job. Prints the job id (--json: the
         whole answer); an answer that is already terminal is the result. With --wait, goes on as
-        'jobctl wait'.
+        'jobctl wait'. An id that cannot be written (stdout full, closed or its reader gone) goes to
+        stderr with the job's URL, exit 10; an id holding control characters is shown escaped
+        there, exit 6.
         """,
       groups: [connection, starting, polling, output, general], arity: 1...1),
     CommandSpec(
