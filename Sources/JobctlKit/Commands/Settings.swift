@@ -56,8 +56,6 @@ public struct Settings {
   public var transport = TransportOptions()
   public var policy = PollPolicy()
   public var output = OutputSettings()
-  /// Things to tell the user before anything is sent.
-  public var warnings: [String] = []
   /// Things `--verbose` tells before anything is sent (a token file others can read).
   public var notes: [String] = []
 
