@@ -85,7 +85,8 @@ public enum CommandTable {
       OptionSpec("insecure", help: "Do not verify TLS certificates (a warning is printed)."),
       OptionSpec("connect-timeout", value: "D", help: "Time limit for connecting (default 10s)."),
       OptionSpec(
-        "request-timeout", value: "D", help: "Time limit for each request, its redirects included (default 30s)."),
+        "request-timeout", value: "D",
+        help: "Time limit for each request, its redirects included (default 30s); a download's longest silence."),
       OptionSpec(
         "max-connections", value: "N",
         help: "Connections to one host at most (default 4); HTTP/2 multiplexes requests over them."),
@@ -177,11 +178,15 @@ public enum CommandTable {
     options: [
       OptionSpec(
         "output", short: "o", value: "FILE",
-        help: "Write to FILE (through a temporary file renamed into place) instead of stdout."),
+        help:
+          "Write to FILE instead of stdout (- for stdout): a regular or new FILE through a temporary file renamed into place, a device or FIFO directly."
+      ),
       OptionSpec(
         "as", value: "KIND", choices: ["body", "string", "json"],
         help: "Which output to fetch: body (default), string or json (HotCRP's output=)."),
-      OptionSpec("continue", help: "Resume a partial FILE with a Range request."),
+      OptionSpec(
+        "continue",
+        help: "Resume a partial regular FILE with a Range request; only a 206 starting at its end is appended."),
       OptionSpec("quiet", short: "q", help: "Print nothing but errors."),
     ])
 
@@ -230,7 +235,9 @@ public enum CommandTable {
       name: "output", arguments: "JOB", summary: "Fetch a finished job's output.",
       details: """
         Fetches the job's output (HotCRP's output=body|string|json) to stdout or to -o FILE.
-        409 (not in that format) exits 6 and leaves FILE untouched; 204 (no output) prints a note.
+        409 (not in that format) exits 6 and leaves FILE untouched; 204 (no output) prints a note;
+        the status document of a job still running exits 9. A cut download is resumed where the
+        server takes ranges. To a terminal, output holding control characters needs -o -.
         """,
       groups: [connection, fetching, polling, general], arity: 1...1),
     CommandSpec(
