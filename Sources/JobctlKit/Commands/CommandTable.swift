@@ -173,7 +173,8 @@ public enum CommandTable {
         "query", value: "NAME=VALUE", repeatable: true, help: "An extra query parameter (repeatable)."),
     ])
 
-  public static let fetching = OptionGroup(
+  /// What `output` fetches and where it goes; `wait` and `start --wait` fetch the same way.
+  public static let outputFile = OptionGroup(
     title: "Output file",
     options: [
       OptionSpec(
@@ -187,8 +188,11 @@ public enum CommandTable {
       OptionSpec(
         "continue",
         help: "Resume a partial regular FILE with a Range request; only a 206 starting at its end is appended."),
-      OptionSpec("quiet", short: "q", help: "Print nothing but errors."),
     ])
+
+  public static let fetching = OptionGroup(
+    title: outputFile.title,
+    options: outputFile.options + [OptionSpec("quiet", short: "q", help: "Print nothing but errors.")])
 
   public static let commands: [CommandSpec] = [
     CommandSpec(
@@ -198,8 +202,10 @@ public enum CommandTable {
         answers are retried with backoff, and the exit code tells how the job ended. Several jobs
         (or - for one reference per line on stdin) are polled concurrently over shared connections;
         the exit code is the highest of theirs (--all) or the first finished one's (--any).
+        With -o FILE (one JOB), a job that completed has its output fetched as 'jobctl output'
+        does; the exit code is then the fetch's, and the final document still goes to stdout.
         """,
-      groups: [connection, polling, waiting, output, general], arity: 1...1_000_000),
+      groups: [connection, polling, waiting, outputFile, output, general], arity: 1...1_000_000),
     CommandSpec(
       name: "status", arguments: "JOB", summary: "Poll a job once and print its state.",
       details: """
@@ -213,9 +219,9 @@ public enum CommandTable {
         POSTs to BASE_URL + PATH (or to URL) with an Idempotency-Key that stays the same on every
         retry, so a dropped connection never starts a second job. Prints the job id (--json: the
         whole answer); an answer that is already terminal is the result. With --wait, goes on as
-        'jobctl wait'.
+        'jobctl wait', with all of its options (-o FILE fetches the output once the job completed).
         """,
-      groups: [connection, starting, polling, output, general], arity: 1...1),
+      groups: [connection, starting, polling, waiting, outputFile, output, general], arity: 1...1),
     CommandSpec(
       name: "cancel", arguments: "JOB", summary: "Ask the server to cancel a job.",
       details: """

@@ -40,6 +40,19 @@ struct OutputFetch {
     }
   }
 
+  /// The fetch `wait -o` and `start --wait -o` make once the job completed (nil without `-o`).
+  ///
+  /// stdout carries their final document, so the output needs a FILE there.
+  static func afterWait(_ invocation: Invocation) throws(JobctlError) -> OutputFetch? {
+    let name = invocation.command.name == "start" ? "start --wait" : invocation.command.name
+    guard let file = invocation.value("output") else {
+      if invocation.has("as") || invocation.has("continue") { throw .usage("--as and --continue go with -o FILE") }
+      return nil
+    }
+    if file == "-" { throw .usage("\(name) -o needs a FILE: stdout carries the job's final document") }
+    return try OutputFetch(invocation)
+  }
+
   /// Downloads the output of `job` to its destination; returns the exit code.
   func run(job: JobReference, context: NetworkContext, stdout: TextSink) throws(JobctlError) -> Int32 {
     // Examined again: a wait may have taken hours.
