@@ -47,48 +47,56 @@ public struct DownloadWatch: PollStepper {
     _ result: Result<HTTPResponse, TransportFailure>, now: Double, wall: Double, random: RandomSource,
     report: (PollEvent) -> Void
   ) -> PollStep {
-    let step: PollStep
     switch result {
-    case .failure(let failure):
-      if let stream, (200..<300).contains(stream.status), stream.received > 0 {
-        if let refusal = rangeRefusal(status: stream.status, headers: stream.headers) { return .finish(refusal) }
-        learn(status: stream.status, headers: stream.headers)
-        // Further than ever: the streak of failures is over (an attempt that starts again from
-        // zero and breaks at the same place is no progress). What came is kept when it can be.
-        if stream.size > furthest {
-          furthest = stream.size
-          retrier.succeeded()
-        }
-        from = resumable ? stream.size : prefix
-      }
-      step = retrier.handle(.of(failure), retryAfter: nil, random: random, report: report)
     case .success(let answer):
       response = answer
-      let retryAfter = answer.retryAfter(now: wall)
-      if answer.status == 416 && from > 0 {
-        step = .finish(nil)
-      } else {
-        let verdict = Verdict.of(answer, subject: subject, retryAfter: retryAfter)
-        if verdict == .answered {
-          if let refusal = rangeRefusal(status: answer.status, headers: answer.headers) { return .finish(refusal) }
-          learn(status: answer.status, headers: answer.headers)
-        }
-        if verdict == .answered, answer.status == 206, let stream, let total, stream.size < total {
-          // A piece short of the end: ask for the rest, as long as pieces bring bytes.
-          guard stream.size > furthest else {
-            return .finish(
-              .rejected("\(subject) answered 206 with no bytes before the end (\(stream.size) of \(total))"))
-          }
-          furthest = stream.size
-          retrier.succeeded()
-          from = stream.size
-          step = .again(after: 0, firm: false)
-        } else {
-          step = retrier.handle(verdict, retryAfter: retryAfter, random: random, report: report)
-        }
-      }
+      return retrier.counted(afterAnswer(answer, wall: wall, random: random, report: report), stillText: stillText)
+    case .failure(let failure):
+      return retrier.counted(afterCut(failure, random: random, report: report), stillText: stillText)
     }
-    return retrier.counted(step, stillText: stillText)
+  }
+
+  /// A transfer that failed: what it brought is kept when the server takes ranges.
+  private mutating func afterCut(_ failure: TransportFailure, random: RandomSource, report: (PollEvent) -> Void)
+    -> PollStep
+  {
+    if let stream, (200..<300).contains(stream.status), stream.received > 0 {
+      if let refusal = rangeRefusal(status: stream.status, headers: stream.headers) { return .finish(refusal) }
+      learn(status: stream.status, headers: stream.headers)
+      // Further than ever: the streak of failures is over (an attempt that starts again from zero
+      // and breaks at the same place is no progress).
+      if stream.size > furthest {
+        furthest = stream.size
+        retrier.succeeded()
+      }
+      from = resumable ? stream.size : prefix
+    }
+    return retrier.handle(.of(failure), retryAfter: nil, random: random, report: report)
+  }
+
+  /// An answer: done, refused, or a piece short of the end that asks for the rest.
+  private mutating func afterAnswer(
+    _ answer: HTTPResponse, wall: Double, random: RandomSource, report: (PollEvent) -> Void
+  ) -> PollStep {
+    if answer.status == 416 && from > 0 { return .finish(nil) }
+    let retryAfter = answer.retryAfter(now: wall)
+    let verdict = Verdict.of(answer, subject: subject, retryAfter: retryAfter)
+    guard verdict == .answered else {
+      return retrier.handle(verdict, retryAfter: retryAfter, random: random, report: report)
+    }
+    if let refusal = rangeRefusal(status: answer.status, headers: answer.headers) { return .finish(refusal) }
+    learn(status: answer.status, headers: answer.headers)
+    guard answer.status == 206, let stream, let total, stream.size < total else {
+      return retrier.handle(verdict, retryAfter: retryAfter, random: random, report: report)
+    }
+    // As long as pieces bring bytes.
+    guard stream.size > furthest else {
+      return .finish(.rejected("\(subject) answered 206 with no bytes before the end (\(stream.size) of \(total))"))
+    }
+    furthest = stream.size
+    retrier.succeeded()
+    from = stream.size
+    return .again(after: 0, firm: false)
   }
 
   /// What a 2xx answer teaches about the server: whether it takes ranges, and the whole size.

@@ -312,6 +312,9 @@ public final class CurlTransport: HTTPTransport, ConcurrentTransport {
     return Double(clock.tv_sec) + Double(clock.tv_nsec) / 1e9
   }
   private var active: [UnsafeMutableRawPointer: Transfer] = [:]
+  /// The transfers under a stall limit (some may have ended): looked at on every wake-up, so a
+  /// wait on many jobs does not pay for them.
+  private var stalling: Set<UnsafeMutableRawPointer> = []
   private var ready: [(id: Int, result: Result<HTTPResponse, TransportFailure>)] = []
 
   /// Runs `curl_global_init` the first time a transport is made: before any thread, and only
@@ -382,6 +385,7 @@ public final class CurlTransport: HTTPTransport, ConcurrentTransport {
     }
     transfer.handle.prepare(request, options: options)
     active[transfer.handle.easy] = transfer
+    if request.stallTimeout != nil { stalling.insert(transfer.handle.easy) }
     curl_multi_add_handle(multi, transfer.handle.easy)
   }
 
@@ -424,14 +428,18 @@ public final class CurlTransport: HTTPTransport, ConcurrentTransport {
   /// Checked here rather than with CURLOPT_LOW_SPEED_TIME, which counts whole seconds.
   private func endStalled(now: Double) -> Double {
     var next = Double.infinity
-    for (easy, transfer) in active {
-      guard let limit = transfer.handle.state.stallLimit else { continue }
+    for easy in stalling {
+      guard let transfer = active[easy], let limit = transfer.handle.state.stallLimit else {
+        stalling.remove(easy)
+        continue
+      }
       let due = transfer.handle.state.lastActivity + limit
       guard due <= now else {
         next = min(next, due)
         continue
       }
       active[easy] = nil
+      stalling.remove(easy)
       curl_multi_remove_handle(multi, easy)
       let message = "no data for \(DurationText.format(limit)) (--request-timeout)"
       finish(transfer, .failure(TransportFailure(.transient, message, timedOut: true)))
