@@ -109,17 +109,53 @@ private final class RangeServer: @unchecked Sendable {
     #expect(try String(contentsOfFile: old, encoding: .utf8) == csv)
 
     let new = dir.appendingPathComponent("new.csv").path
-    let shell = Process()
-    shell.executableURL = URL(fileURLWithPath: "/bin/sh")
-    shell.arguments =
-      ["-c", "umask 002 && exec \"$0\" \"$@\"", Binaries.jobctl, "output", "hcj_1", "-o", new]
-      + hotcrp(server)
-    shell.environment = ["PATH": "/usr/bin:/bin", "HOME": NSTemporaryDirectory()]
-    shell.standardError = FileHandle.nullDevice
-    try shell.run()
-    shell.waitUntilExit()
-    #expect(shell.terminationStatus == 0)
+    let shell = ["/bin/sh", "-c", "umask 002 && exec \"$0\" \"$@\""]
+    #expect(try launched(shell, ["output", "hcj_1", "-o", new] + hotcrp(server)).code == 0)
     #expect(permissions(new) == 0o664)
+  }
+
+  @Test func aFileInAFolderThatTakesNoTemporaryFileIsWrittenDirectly() throws {
+    let server = try LoopbackServer()
+    server.script(target, [.text(200, csv, contentType: "text/csv")])
+    // A folder only root may write, holding a file anyone may: run as nobody.
+    let dir = try scratch()
+    #expect(chmod(dir.path, 0o755) == 0)
+    let file = dir.appendingPathComponent("shared.csv").path
+    #expect(FileManager.default.createFile(atPath: file, contents: Data("old".utf8)))
+    #expect(chmod(file, 0o666) == 0)
+    let inode = (try FileManager.default.attributesOfItem(atPath: file))[.systemFileNumber] as? Int
+    let nobody = geteuid() == 0 ? ["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] : []
+    let written = try launched(nobody, ["output", "hcj_1", "-o", file] + hotcrp(server))
+    #expect(written.code == 0)
+    #expect(try String(contentsOfFile: file, encoding: .utf8) == csv)
+    #expect((try FileManager.default.attributesOfItem(atPath: file))[.systemFileNumber] as? Int == inode)
+    #expect(permissions(file) == 0o666)
+    // A new file there cannot be made at all: exit 10 before anything is sent.
+    let before = server.requests.count
+    let refused = try launched(
+      nobody, ["output", "hcj_1", "-o", dir.appendingPathComponent("new.csv").path] + hotcrp(server))
+    #expect(refused.code == 10)
+    #expect(
+      refused.stderr.hasPrefix("jobctl: error: cannot write \(dir.path)/new.csv: no temporary file in \(dir.path): "))
+    #expect(server.requests.count == before)
+    #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["shared.csv"])
+  }
+
+  /// Runs jobctl through `launcher` (a shell that sets the umask, setpriv), with a clean
+  /// environment; returns its exit code and stderr.
+  private func launched(_ launcher: [String], _ arguments: [String]) throws -> (code: Int32, stderr: String) {
+    let process = Process()
+    let command = launcher + [Binaries.jobctl] + arguments
+    process.executableURL = URL(fileURLWithPath: command[0])
+    process.arguments = Array(command.dropFirst())
+    process.environment = ["PATH": "/usr/bin:/bin", "HOME": "/"]
+    let err = Pipe()
+    process.standardError = err
+    process.standardOutput = FileHandle.nullDevice
+    try process.run()
+    let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    return (process.terminationStatus, stderr)
   }
 
   @Test func aMissingFolderAFolderAndAFullDiskAreExit10NamingThePath() throws {
