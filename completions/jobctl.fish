@@ -37,7 +37,7 @@ complete -c jobctl -n '__fish_seen_subcommand_from wait start cancel list output
 complete -c jobctl -n '__fish_seen_subcommand_from wait start' -l cancel-on-interrupt -d 'On Ctrl-C, cancel the job (POST JOB/cancel) before exiting 130.'
 complete -c jobctl -n '__fish_seen_subcommand_from wait start list' -l all -d 'With several jobs, wait until every one has ended (the default).'
 complete -c jobctl -n '__fish_seen_subcommand_from wait start' -l any -d 'With several jobs, stop when the first one ends; its exit code is the result.'
-complete -c jobctl -n '__fish_seen_subcommand_from wait start output' -s o -l output -r -F -d 'Write to FILE instead of stdout (- for stdout): a regular or new FILE through a temporary file renamed into place, a device or FIFO directly.'
+complete -c jobctl -n '__fish_seen_subcommand_from wait start output' -s o -l output -r -F -d 'Write the job\'s output to FILE (for output, - is stdout): a regular or new FILE through a temporary file renamed into place, a device or FIFO directly.'
 complete -c jobctl -n '__fish_seen_subcommand_from wait start output' -l as -x -a 'body string json' -d 'Which output to fetch: body (default), string or json (HotCRP\'s output=).'
 complete -c jobctl -n '__fish_seen_subcommand_from wait start output' -l continue -d 'Resume a partial regular FILE with a Range request; only a 206 starting at its end is appended.'
 complete -c jobctl -n '__fish_seen_subcommand_from wait status start cancel list' -l format -x -a 'text json ndjson' -d 'Output format: text (default), json (the last answer verbatim) or ndjson (one event per line).'

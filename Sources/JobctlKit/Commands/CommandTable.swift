@@ -180,7 +180,7 @@ public enum CommandTable {
       OptionSpec(
         "output", short: "o", value: "FILE",
         help:
-          "Write to FILE instead of stdout (- for stdout): a regular or new FILE through a temporary file renamed into place, a device or FIFO directly."
+          "Write the job's output to FILE (for output, - is stdout): a regular or new FILE through a temporary file renamed into place, a device or FIFO directly."
       ),
       OptionSpec(
         "as", value: "KIND", choices: ["body", "string", "json"],
