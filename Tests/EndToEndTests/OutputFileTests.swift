@@ -169,7 +169,12 @@ private final class RangeServer: @unchecked Sendable {
     let folder = try jobctl(["output", "hcj_1", "-o", dir.path] + hotcrp(server))
     #expect(folder.code == 10)
     #expect(folder.stderr == "jobctl: error: cannot write \(dir.path): it is a folder\n")
-    // Nothing was sent for either.
+    let loop = dir.appendingPathComponent("loop").path
+    try FileManager.default.createSymbolicLink(atPath: loop, withDestinationPath: "loop")
+    let looped = try jobctl(["output", "hcj_1", "-o", loop] + hotcrp(server))
+    #expect(looped.code == 10)
+    #expect(looped.stderr == "jobctl: error: cannot write \(loop): Too many levels of symbolic links\n")
+    // Nothing was sent for any of them.
     #expect(server.requests.isEmpty)
 
     let full = try jobctl(["output", "hcj_1", "-o", "/dev/full"] + hotcrp(server))
