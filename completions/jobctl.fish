@@ -42,7 +42,7 @@ complete -c jobctl -n '__fish_seen_subcommand_from wait start output' -l as -x -
 complete -c jobctl -n '__fish_seen_subcommand_from wait start output' -l continue -d 'Resume a partial regular FILE with a Range request; only a 206 starting at its end is appended.'
 complete -c jobctl -n '__fish_seen_subcommand_from wait status start cancel list' -l format -x -a 'text json ndjson' -d 'Output format: text (default), json (the last answer verbatim) or ndjson (one event per line).'
 complete -c jobctl -n '__fish_seen_subcommand_from wait status start cancel list' -l json -d 'Same as --format json.'
-complete -c jobctl -n '__fish_seen_subcommand_from wait status start cancel list' -l field -x -d 'Print one value of the final document (result.address, jobs.0.jobId); strings raw.'
+complete -c jobctl -n '__fish_seen_subcommand_from wait status start cancel list' -l field -x -d 'Print one value of the final document (result.address, jobs.0.jobId); strings raw, escaped on a terminal.'
 complete -c jobctl -n '__fish_seen_subcommand_from wait status start cancel list output' -s q -l quiet -d 'Print nothing but errors (and output asked for by --field or --format).'
 complete -c jobctl -n '__fish_seen_subcommand_from wait status start cancel list' -l progress -x -a 'auto tty plain none' -d 'Progress on stderr: tty redraws one live line, plain prints a timestamped line per change, none nothing (default auto: tty on a terminal).'
 complete -c jobctl -n '__fish_seen_subcommand_from wait status start cancel list' -l color -x -a 'auto always never' -d 'Colour on stderr: auto (a terminal, unless NO_COLOR is set or TERM=dumb), always or never.'

@@ -108,7 +108,8 @@ public enum CommandTable {
       OptionSpec("json", help: "Same as --format json."),
       OptionSpec(
         "field", value: "PATH",
-        help: "Print one value of the final document (result.address, jobs.0.jobId); strings raw."),
+        help:
+          "Print one value of the final document (result.address, jobs.0.jobId); strings raw, escaped on a terminal."),
       OptionSpec("quiet", short: "q", help: "Print nothing but errors (and output asked for by --field or --format)."),
       OptionSpec(
         "progress", value: "MODE", choices: ["auto", "tty", "plain", "none"],
@@ -220,6 +221,8 @@ public enum CommandTable {
         retry, so a dropped connection never starts a second job. Prints the job id (--json: the
         whole answer); an answer that is already terminal is the result. With --wait, goes on as
         'jobctl wait', with all of its options (-o FILE fetches the output once the job completed).
+        An id that cannot be written (stdout full, closed or its reader gone) goes to stderr with
+        the job's URL, exit 10; an id holding control characters is shown escaped there, exit 6.
         """,
       groups: [connection, starting, polling, waiting, outputFile, output, general], arity: 1...1),
     CommandSpec(

@@ -75,18 +75,29 @@ enum StartCommand {
       context.reporter.note("started (\(HTTPStatus.describe(answer.status)))", job: job.label)
       return try WaitCommand.finish(job, invocation: invocation, context: context, fetch: fetch, first: answer)
     }
+    let stdout = context.services.streams.stdout
+    // How the job is named on stderr when stdout cannot take it: escaped, with its URL.
+    let named = id.map { "\(Text.oneLine($0, limit: 200)) (\(job.url))" } ?? job.url
     if let field = output.field {
       guard let value = document.flatMap({ field.value(in: $0) }) else {
         throw .rejected("the answer to \(target.label) has no field '\(field)'")
       }
-      context.services.streams.stdout.write(value.displayText + "\n")
+      stdout.write(Renderer.fieldText(value, on: stdout) + "\n")
     } else if output.format == .json {
       let text = String(decoding: answer.body, as: UTF8.self)
-      context.services.streams.stdout.write(text.hasSuffix("\n") ? text : text + "\n")
+      stdout.write(text.hasSuffix("\n") ? text : text + "\n")
     } else if output.format == .ndjson {
-      context.services.streams.stdout.write((document ?? .null).serialized() + "\n")
+      stdout.write((document ?? .null).serialized() + "\n")
     } else {
-      context.services.streams.stdout.write((id ?? job.url) + "\n")
+      if let id, Text.hasControlCharacters(id) {
+        // Printed raw it could forge lines or drive the terminal; a script cannot use it anyway.
+        throw .rejected("the job id in the answer holds control characters; the job was created: \(named)")
+      }
+      stdout.write((id ?? job.url) + "\n")
+    }
+    // Whatever else fails, a job that was created is never lost: stderr gets it.
+    if let failure = stdout.failure {
+      throw .localWrite("cannot write the job id to stdout (\(failure.reason)); the job was created: \(named)")
     }
     return 0
   }

@@ -51,10 +51,12 @@ enum WaitCommand {
   /// Polls `job` to its end.
   ///
   /// `first` is an answer already in hand (a start's), read before polling; `quietProgress` keeps
-  /// `status` from printing progress lines.
+  /// `status` from printing progress lines. From here on, stdout's reader going away ends the
+  /// wait (exit 141); a start's request is never cut short by it, so its job is never lost.
   static func wait(
     for job: JobReference, context: NetworkContext, first: HTTPResponse? = nil, quietProgress: Bool = false
   ) -> (WaitOutcome, JobWatch) {
+    context.services.streams.watchStdoutReader()
     let request = context.request(url: job.url, credentialHost: job.credentialHost)
     var watch = JobWatch(
       label: job.label, request: request, dialect: context.settings.dialect, policy: context.settings.policy)
@@ -106,6 +108,7 @@ extension WaitCommand {
         label: job.label, request: context.request(url: job.url, credentialHost: job.credentialHost),
         dialect: context.settings.dialect, policy: context.settings.policy)
     }
+    context.services.streams.watchStdoutReader()
     var loop = MultiPollLoop(
       transport: transport, clock: context.services.clock, random: context.services.random,
       requestTimeout: context.settings.transport.requestTimeout,

@@ -68,11 +68,11 @@ public struct PollLoop {
               return .retryAfterPastDeadline(delay, left: left, timeout: stepper.policy.timeout, stepper.stillText)
             }
             delay = max(left, 0)
-            if let signal = sleeper.sleep(delay) { return .interrupted(signal: signal) }
+            if let signal = sleeper.sleep(delay) { return .signaled(signal) }
             return timedOut(stepper)
           }
         }
-        if let signal = sleeper.sleep(delay) { return .interrupted(signal: signal) }
+        if let signal = sleeper.sleep(delay) { return .signaled(signal) }
       }
     }
   }

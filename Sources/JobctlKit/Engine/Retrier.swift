@@ -31,7 +31,7 @@ public enum Verdict: Equatable {
   /// Classifies a transport failure.
   public static func of(_ failure: TransportFailure) -> Verdict {
     switch failure.kind {
-    case .interrupted(let signal): return .end(.interrupted(signal: signal))
+    case .interrupted(let signal): return .end(.signaled(signal))
     case .tls: return .end(.unreachable("\(failure.message) (use --cacert FILE to trust a private CA)"))
     case .badURL: return .end(.usage(failure.message))
     case .redirect: return .end(.rejected(failure.message))

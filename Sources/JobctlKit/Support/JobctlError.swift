@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
 /// Every way a jobctl command can end other than success, each mapped to one exit code.
 ///
 /// The contract's exit-code table (section 9) lives in `exitCode`, and only there.
@@ -31,6 +37,12 @@ public enum JobctlError: Error, Sendable, Equatable {
   case readerGone
   /// A signal ended the command (SIGINT 130, SIGTERM 143).
   case interrupted(signal: Int32)
+
+  /// The error for a wait that `signal` cut short: SIGPIPE, which jobctl ignores, stands for the
+  /// reader of stdout going away (see `Signals.pending`).
+  public static func signaled(_ signal: Int32) -> JobctlError {
+    signal == SIGPIPE ? .readerGone : .interrupted(signal: signal)
+  }
 
   public var exitCode: Int32 {
     switch self {

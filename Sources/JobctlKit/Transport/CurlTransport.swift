@@ -401,8 +401,7 @@ public final class CurlTransport: HTTPTransport, ConcurrentTransport {
   public func poll(timeout: Double) -> (
     results: [(id: Int, result: Result<HTTPResponse, TransportFailure>)], signal: Int32?
   ) {
-    var extra = curl_waitfd(fd: Signals.wakeFD, events: Int16(CURL_WAIT_POLLIN), revents: 0)
-    let extraCount: UInt32 = Signals.wakeFD >= 0 ? 1 : 0
+    var extra = Signals.wakeFDs.map { curl_waitfd(fd: $0, events: Int16(CURL_WAIT_POLLIN), revents: 0) }
     let end = CurlTransport.monotonicNow() + max(0, timeout)
     while true {
       var running: Int32 = 0
@@ -418,7 +417,7 @@ public final class CurlTransport: HTTPTransport, ConcurrentTransport {
       if !ready.isEmpty { continue }
       let left = min(end, stall) - now
       if end - now <= 0 { return ([], nil) }
-      curl_multi_poll(multi, &extra, extraCount, Int32(min(max(left, 0) * 1000, 1000).rounded(.up)), nil)
+      curl_multi_poll(multi, &extra, UInt32(extra.count), Int32(min(max(left, 0) * 1000, 1000).rounded(.up)), nil)
     }
   }
 
