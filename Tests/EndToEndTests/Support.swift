@@ -185,3 +185,10 @@ extension Reply {
 
 /// Fast polling for tests: the behaviour is the same, the waits are short.
 let fast = ["--interval", "50ms", "--max-interval", "200ms"]
+
+/// A scratch folder for files a test writes.
+func scratch() throws -> URL {
+  let url = FileManager.default.temporaryDirectory.appendingPathComponent("jobctl-e2e-\(UUID().uuidString)")
+  try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+  return url
+}

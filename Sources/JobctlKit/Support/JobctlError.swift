@@ -24,8 +24,9 @@ public enum JobctlError: Error, Sendable, Equatable {
   case unreachable(String)
   /// `--stale-after` passed without change.
   case stalled(String)
-  /// `status` found the job still pending or running.
-  case stillRunning(String)
+  /// The job is still pending or running: `status` says so by the document it prints (the
+  /// message is not shown), `output` by the message (`shown`).
+  case stillRunning(String, shown: Bool = false)
   /// A local file or stream could not be written (disk full, a closed stdout, `-o` into a missing
   /// folder), or standard input could not be read after something was sent; the message names
   /// what was lost.
@@ -67,7 +68,9 @@ public enum JobctlError: Error, Sendable, Equatable {
     case .usage(let m), .jobFailed(let m), .jobCanceled(let m), .authRefused(let m), .notFound(let m),
       .rejected(let m), .unreachable(let m), .stalled(let m), .localWrite(let m), .timedOut(let m):
       return m
-    case .stillRunning, .interrupted, .readerGone:
+    case .stillRunning(let m, let shown):
+      return shown ? m : nil
+    case .interrupted, .readerGone:
       return nil
     }
   }

@@ -133,6 +133,21 @@ public enum ManPage {
       unless the job had already ended); any other stdout that cannot be written is exit 10, and
       \\fBstart\\fR then shows the job's id and URL on stderr. Standard streams closed at start are
       opened on /dev/null first.
+      .SH OUTPUT FILES
+      \\fBjobctl output\\fR downloads into a temporary file first. With \\fB\\-o\\fR \\fIFILE\\fR, a
+      regular FILE or one that does not exist gets that file in its own folder, renamed over FILE
+      once complete, so a failed download never leaves a truncated FILE; an existing FILE keeps its
+      permissions, a new one gets 0666 less the umask. A symbolic link is followed and stays a link.
+      A FILE that exists and is not a regular file (a device, a FIFO, a terminal) is written to, never
+      replaced, as is a regular FILE whose folder will not take a temporary file. A missing folder,
+      or a FILE that is a folder, is exit 10 before anything is sent; a full disk is exit 10 too.
+      \\fB\\-\\-continue\\fR appends a 206 only when its Content\\-Range starts at FILE's size; any
+      other 206 is exit 6 with FILE untouched, a 200 replaces FILE, a 416 naming FILE's size as the
+      total means it is complete (exit 0). \\fB\\-\\-request\\-timeout\\fR limits a download only
+      while no byte arrives; a download cut short is retried, from where it stopped when the server
+      takes ranges. The status document of a job not finished is no output (exit 9). Without
+      \\fB\\-o\\fR, output holding control characters is not printed to a terminal (exit 10) unless
+      \\fB\\-o \\-\\fR asks for it.
       .SH CONFIGURATION
       Settings are taken from the flag, then the environment, then the selected profile of the
       config file, then the default. The config file holds \\fB[default]\\fR and
