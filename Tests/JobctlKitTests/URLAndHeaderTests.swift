@@ -189,3 +189,27 @@ import Testing
     #expect(Credentials.redactHeaderLine("Set-Cookie:\u{301}session=abc") == "Set-Cookie: [redacted]")
   }
 }
+
+@Suite struct CurlOptionCheckTests {
+  /// CURLE_UNKNOWN_OPTION, what a libcurl older than 7.85 answers for CURLOPT_PROTOCOLS_STR.
+  let unknownOption: UInt32 = 48
+
+  @Test func aRefusedSecurityOptionFailsClosedAsAUsageError() throws {
+    let failure = try #require(
+      CurlTransport.refusal(
+        of: "CURLOPT_PROTOCOLS_STR", code: unknownOption, reason: "An unknown option was passed in to libcurl"))
+    #expect(failure.kind == .badURL)
+    #expect(failure.message.contains("CURLOPT_PROTOCOLS_STR"))
+    #expect(failure.message.contains("An unknown option was passed in to libcurl"))
+    #expect(failure.message.contains("nothing was sent"))
+    guard case .end(.usage(let message)) = Verdict.of(failure) else {
+      Issue.record("a refused option must end the command as a usage error, not be retried")
+      return
+    }
+    #expect(message == failure.message)
+  }
+
+  @Test func anAcceptedOptionPasses() {
+    #expect(CurlTransport.refusal(of: "CURLOPT_SSL_VERIFYPEER", code: 0, reason: "No error") == nil)
+  }
+}

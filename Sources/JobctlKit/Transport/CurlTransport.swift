@@ -112,14 +112,16 @@ private final class EasyHandle {
   let errorBuffer: UnsafeMutablePointer<CChar>
   private var headerList: UnsafeMutablePointer<curl_slist>?
 
-  init?(options: TransportOptions) {
-    guard let easy = curl_easy_init() else { return nil }
+  /// Makes a handle with every per-transport option set; throws when libcurl refuses one the
+  /// request's safety rests on, so nothing is ever sent without it.
+  init(options: TransportOptions) throws(TransportFailure) {
+    guard let easy = curl_easy_init() else { throw TransportFailure(.badURL, "libcurl could not make a handle") }
     self.easy = easy
     self.state = TransferState(
       limit: options.maxBodyBytes, trace: options.trace, secrets: options.secrets.map { Array($0.utf8) })
     self.errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE))
     errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE))
-    configure(options)
+    try configure(options)
   }
 
   deinit {
@@ -129,28 +131,33 @@ private final class EasyHandle {
     errorBuffer.deallocate()
   }
 
-  private func configure(_ options: TransportOptions) {
-    jc_setopt_long(easy, CURLOPT_NOSIGNAL, 1)
+  private func configure(_ options: TransportOptions) throws(TransportFailure) {
+    // Without these the request could reach another protocol, a redirect target, a netrc
+    // password, an unverified peer, or raise SIGPIPE: each is required, not hoped for.
+    try CurlTransport.require("CURLOPT_NOSIGNAL", jc_setopt_long(easy, CURLOPT_NOSIGNAL, 1))
     jc_setopt_ptr(easy, CURLOPT_ERRORBUFFER, errorBuffer)
     jc_setopt_long(easy, CURLOPT_CONNECTTIMEOUT_MS, milliseconds(options.connectTimeout))
-    jc_setopt_long(easy, CURLOPT_FOLLOWLOCATION, 0)
+    try CurlTransport.require("CURLOPT_FOLLOWLOCATION", jc_setopt_long(easy, CURLOPT_FOLLOWLOCATION, 0))
     jc_setopt_long(easy, CURLOPT_PATH_AS_IS, 1)
-    jc_setopt_str(easy, CURLOPT_PROTOCOLS_STR, "http,https")
+    try CurlTransport.require("CURLOPT_PROTOCOLS_STR", jc_setopt_str(easy, CURLOPT_PROTOCOLS_STR, "http,https"))
+    try CurlTransport.require(
+      "CURLOPT_REDIR_PROTOCOLS_STR", jc_setopt_str(easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https"))
+    try CurlTransport.require("CURLOPT_NETRC", jc_setopt_long(easy, CURLOPT_NETRC, Int(CURL_NETRC_IGNORED.rawValue)))
     jc_setopt_str(easy, CURLOPT_USERAGENT, options.userAgent)
     jc_setopt_long(easy, CURLOPT_TCP_KEEPALIVE, 1)
-    if let ca = options.caFile { jc_setopt_str(easy, CURLOPT_CAINFO, ca) }
+    if let ca = options.caFile { try CurlTransport.require("CURLOPT_CAINFO", jc_setopt_str(easy, CURLOPT_CAINFO, ca)) }
     if let cert = options.certFile {
-      jc_setopt_str(easy, CURLOPT_SSLCERTTYPE, "PEM")
-      jc_setopt_str(easy, CURLOPT_SSLCERT, cert)
+      try CurlTransport.require("CURLOPT_SSLCERTTYPE", jc_setopt_str(easy, CURLOPT_SSLCERTTYPE, "PEM"))
+      try CurlTransport.require("CURLOPT_SSLCERT", jc_setopt_str(easy, CURLOPT_SSLCERT, cert))
     }
     if let key = options.keyFile {
-      jc_setopt_str(easy, CURLOPT_SSLKEYTYPE, "PEM")
-      jc_setopt_str(easy, CURLOPT_SSLKEY, key)
+      try CurlTransport.require("CURLOPT_SSLKEYTYPE", jc_setopt_str(easy, CURLOPT_SSLKEYTYPE, "PEM"))
+      try CurlTransport.require("CURLOPT_SSLKEY", jc_setopt_str(easy, CURLOPT_SSLKEY, key))
     }
-    if options.insecure {
-      jc_setopt_long(easy, CURLOPT_SSL_VERIFYPEER, 0)
-      jc_setopt_long(easy, CURLOPT_SSL_VERIFYHOST, 0)
-    }
+    try CurlTransport.require(
+      "CURLOPT_SSL_VERIFYPEER", jc_setopt_long(easy, CURLOPT_SSL_VERIFYPEER, options.insecure ? 0 : 1))
+    try CurlTransport.require(
+      "CURLOPT_SSL_VERIFYHOST", jc_setopt_long(easy, CURLOPT_SSL_VERIFYHOST, options.insecure ? 0 : 2))
     let userdata = Unmanaged.passUnretained(state).toOpaque()
     jc_setopt_ptr(easy, CURLOPT_WRITEDATA, userdata)
     jc_setopt_writefunction(easy) { ptr, size, count, userdata in
@@ -229,8 +236,9 @@ private final class EasyHandle {
     }
   }
 
-  /// Sets up the next transfer on this handle.
-  func prepare(_ request: HTTPRequest, options: TransportOptions) {
+  /// Sets up the next transfer on this handle; throws when libcurl refuses its URL or headers,
+  /// which would otherwise send the previous request's.
+  func prepare(_ request: HTTPRequest, options: TransportOptions) throws(TransportFailure) {
     state.reset()
     state.stream = request.stream
     state.stallLimit = request.stallTimeout
@@ -239,7 +247,7 @@ private final class EasyHandle {
     // A download's size is bounded by the disk, not by the job-document cap.
     jc_setopt_off(easy, CURLOPT_MAXFILESIZE_LARGE, request.stream == nil ? curl_off_t(options.maxBodyBytes) : 0)
     errorBuffer[0] = 0
-    jc_setopt_str(easy, CURLOPT_URL, request.url)
+    try CurlTransport.require("CURLOPT_URL", jc_setopt_str(easy, CURLOPT_URL, request.url))
     // Over TLS, wait for a connection that is being set up to say (by ALPN) whether it multiplexes
     // rather than opening one more. Plain http is HTTP/1.1, where the answer only comes with the
     // first status line: a first request that hangs would hold back every other one to the host.
@@ -272,9 +280,10 @@ private final class EasyHandle {
     for line in request.headers.map({ "\($0.name): \($0.value)" }) + ["Expect:"] {
       list = curl_slist_append(list, line)
     }
-    jc_setopt_slist(easy, CURLOPT_HTTPHEADER, list)
+    let set = jc_setopt_slist(easy, CURLOPT_HTTPHEADER, list)
     curl_slist_free_all(headerList)
     headerList = list
+    try CurlTransport.require("CURLOPT_HTTPHEADER", set)
   }
 
   /// The outcome of the transfer that just ended with `code`.
@@ -380,6 +389,21 @@ public final class CurlTransport: HTTPTransport, ConcurrentTransport {
     let deadline: Double
   }
 
+  /// Throws when libcurl refused an option the request may not go without.
+  static func require(_ option: String, _ code: CURLcode) throws(TransportFailure) {
+    if let failure = refusal(of: option, code: code.rawValue, reason: String(cString: curl_easy_strerror(code))) {
+      throw failure
+    }
+  }
+
+  /// The failure for libcurl's answer `code` (a raw `CURLcode`) to setting `option`, nil for
+  /// `CURLE_OK`: a usage error that names the option, since no retry makes this libcurl accept it.
+  static func refusal(of option: String, code: UInt32, reason: String) -> TransportFailure? {
+    guard code != CURLE_OK.rawValue else { return nil }
+    return TransportFailure(
+      .badURL, "libcurl refused \(option) (\(Text.oneLine(reason))): nothing was sent; use a libcurl that supports it")
+  }
+
   static func monotonicNow() -> Double {
     var clock = timespec()
     clock_gettime(CLOCK_MONOTONIC, &clock)
@@ -439,9 +463,16 @@ public final class CurlTransport: HTTPTransport, ConcurrentTransport {
         (id, .failure(TransportFailure(.badURL, "not an http(s) URL: \(Credentials.shownURL(request.url))"))))
       return
     }
-    guard let handle = idle.popLast() ?? EasyHandle(options: options) else {
-      ready.append((id, .failure(TransportFailure(.badURL, "libcurl could not make a handle"))))
-      return
+    let handle: EasyHandle
+    if let reused = idle.popLast() {
+      handle = reused
+    } else {
+      do throws(TransportFailure) {
+        handle = try EasyHandle(options: options)
+      } catch {
+        ready.append((id, .failure(error)))
+        return
+      }
     }
     if !handles.contains(where: { $0 === handle }) { handles.append(handle) }
     let limit = request.overallLimit(standard: options.requestTimeout)
@@ -458,7 +489,12 @@ public final class CurlTransport: HTTPTransport, ConcurrentTransport {
     if (hostKey ?? URLParts(request.url)?.hostKey) != transfer.credentialHost {
       request.headers.removeAll(where: { Credentials.isCredentialHeader($0.name) })
     }
-    transfer.handle.prepare(request, options: options)
+    do throws(TransportFailure) {
+      try transfer.handle.prepare(request, options: options)
+    } catch {
+      finish(transfer, .failure(error))
+      return
+    }
     active[transfer.handle.easy] = transfer
     if request.stallTimeout != nil { stalling.insert(transfer.handle.easy) }
     curl_multi_add_handle(multi, transfer.handle.easy)
