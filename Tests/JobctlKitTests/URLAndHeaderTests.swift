@@ -1,3 +1,4 @@
+import Glibc
 import Testing
 
 @testable import JobctlKit
@@ -199,6 +200,7 @@ import Testing
       CurlTransport.refusal(
         of: "CURLOPT_PROTOCOLS_STR", code: unknownOption, reason: "An unknown option was passed in to libcurl"))
     #expect(failure.kind == .badURL)
+    #expect(failure.curlCode == unknownOption)
     #expect(failure.message.contains("CURLOPT_PROTOCOLS_STR"))
     #expect(failure.message.contains("An unknown option was passed in to libcurl"))
     #expect(failure.message.contains("nothing was sent"))
@@ -211,5 +213,20 @@ import Testing
 
   @Test func anAcceptedOptionPasses() {
     #expect(CurlTransport.refusal(of: "CURLOPT_SSL_VERIFYPEER", code: 0, reason: "No error") == nil)
+  }
+}
+
+@Suite struct TransportFailureCauseTests {
+  @Test func aRefusedConnectionKeepsItsCurlCodeAndErrno() throws {
+    // Port 1 on loopback has no listener: libcurl answers CURLE_COULDNT_CONNECT over ECONNREFUSED.
+    let transport = try CurlTransport(options: TransportOptions())
+    let result = transport.send(HTTPRequest(method: "GET", url: "http://127.0.0.1:1/jobs/1"))
+    guard case .failure(let failure) = result else {
+      Issue.record("a request to a closed port must fail")
+      return
+    }
+    #expect(failure.kind == .transient)
+    #expect(failure.curlCode == 7)
+    #expect(failure.underlyingErrno == ECONNREFUSED)
   }
 }

@@ -47,7 +47,7 @@ struct OutputFile {
       var info = stat()
       guard lstat(path, &info) == 0 else {
         let reason = errno
-        guard reason == ENOENT else { throw .localWrite("cannot write \(shown): \(String(cString: strerror(reason)))") }
+        guard reason == ENOENT else { throw .localWrite("cannot write \(shown): \(SystemCall.errorText(reason))") }
         let folder = folder(of: path)
         var folderInfo = stat()
         guard stat(folder, &folderInfo) == 0, folderInfo.st_mode & S_IFMT == S_IFDIR else {
@@ -59,7 +59,7 @@ struct OutputFile {
       switch info.st_mode & S_IFMT {
       case S_IFLNK:
         guard let target = readLink(path) else {
-          throw .localWrite("cannot write \(shown): \(String(cString: strerror(errno)))")
+          throw .localWrite("cannot write \(shown): \(SystemCall.errorText(errno))")
         }
         path = target.hasPrefix("/") ? target : folder(of: path) + "/" + target
         continue
@@ -73,7 +73,7 @@ struct OutputFile {
         return OutputFile(kind: .direct, shown: shown, path: path, exists: true, mode: 0, owner: nil, size: 0)
       }
     }
-    throw .localWrite("cannot write \(shown): \(String(cString: strerror(ELOOP)))")
+    throw .localWrite("cannot write \(shown): \(SystemCall.errorText(ELOOP))")
   }
 
   /// The temporary file the download goes to: beside a file to replace (in TMPDIR when that
@@ -128,7 +128,7 @@ final class TempFile {
     let fd = template.withUnsafeMutableBufferPointer { buffer in buffer.baseAddress.map { mkstemp($0) } ?? -1 }
     guard fd >= 0 else {
       throw .localWrite(
-        "cannot write \(destination.shown): no temporary file in \(Text.oneLine(folder, limit: 200)): \(String(cString: strerror(errno)))"
+        "cannot write \(destination.shown): no temporary file in \(Text.oneLine(folder, limit: 200)): \(SystemCall.errorText(errno))"
       )
     }
     _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
@@ -141,7 +141,7 @@ final class TempFile {
 
   /// `.localWrite` naming the destination, for a failure with `errno` value `code`.
   func writeError(_ code: Int32) -> JobctlError {
-    .localWrite("cannot write \(destination.shown): \(String(cString: strerror(code)))")
+    .localWrite("cannot write \(destination.shown): \(SystemCall.errorText(code))")
   }
 
   func write(_ bytes: [UInt8]) throws(JobctlError) {
@@ -152,13 +152,13 @@ final class TempFile {
   func copyIn(from file: String) throws(JobctlError) -> Int {
     let source = open(file, O_RDONLY | O_CLOEXEC)
     guard source >= 0 else {
-      throw .localWrite("cannot read \(destination.shown): \(String(cString: strerror(errno)))")
+      throw .localWrite("cannot read \(destination.shown): \(SystemCall.errorText(errno))")
     }
     defer { close(source) }
     var total = 0
     var failure: Int32 = 0
     let ok = Self.pump(from: source, to: fd, count: &total, failure: &failure)
-    guard ok else { throw .localWrite("cannot copy \(destination.shown): \(String(cString: strerror(failure)))") }
+    guard ok else { throw .localWrite("cannot copy \(destination.shown): \(SystemCall.errorText(failure))") }
     return total
   }
 
@@ -178,8 +178,7 @@ final class TempFile {
     var offset: off_t = 0
     var afterC2 = false
     while true {
-      let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, offset) }
-      if n < 0 && errno == EINTR { continue }
+      let n = SystemCall.retryingEINTR { buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, offset) } }
       if n <= 0 { return false }
       for byte in buffer[0..<n] {
         if (byte < 0x20 && byte != 0x09 && byte != 0x0A && byte != 0x0D) || byte == 0x7F { return true }
@@ -200,8 +199,7 @@ final class TempFile {
       _ = lseek(fd, 0, SEEK_SET)
       var buffer = [UInt8](repeating: 0, count: 65536)
       while true {
-        let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-        if n < 0 && errno == EINTR { continue }
+        let n = SystemCall.retryingEINTR { buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) } }
         if n <= 0 { return }
         stdout.writeBytes(Array(buffer[0..<n]))
       }
@@ -234,8 +232,7 @@ final class TempFile {
   private static func pump(from source: Int32, to target: Int32, count: inout Int, failure: inout Int32) -> Bool {
     var buffer = [UInt8](repeating: 0, count: 65536)
     while true {
-      let n = buffer.withUnsafeMutableBytes { read(source, $0.baseAddress, $0.count) }
-      if n < 0 && errno == EINTR { continue }
+      let n = SystemCall.retryingEINTR { buffer.withUnsafeMutableBytes { read(source, $0.baseAddress, $0.count) } }
       if n < 0 {
         failure = errno
         return false

@@ -63,15 +63,14 @@ public struct Services {
   /// Reads a whole file (at most 1 MiB: tokens and certificates are small).
   public static func readFileFromDisk(_ path: String) -> Result<[UInt8], FileError> {
     let fd = open(path, O_RDONLY | O_CLOEXEC)
-    guard fd >= 0 else { return .failure(FileError(reason: String(cString: strerror(errno)))) }
+    guard fd >= 0 else { return .failure(FileError(reason: SystemCall.errorText(errno))) }
     defer { close(fd) }
     var out: [UInt8] = []
     var buffer = [UInt8](repeating: 0, count: 16384)
     while true {
-      let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+      let n = SystemCall.retryingEINTR { buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) } }
       if n < 0 {
-        if errno == EINTR { continue }
-        return .failure(FileError(reason: String(cString: strerror(errno))))
+        return .failure(FileError(reason: SystemCall.errorText(errno)))
       }
       if n == 0 { return .success(out) }
       out += buffer[0..<n]

@@ -32,7 +32,7 @@ public struct WriteFailure: Equatable, Sendable {
 
   /// What went wrong, for the error line.
   public var reason: String {
-    closedAtStart ? "it was closed when jobctl started" : String(cString: strerror(code))
+    closedAtStart ? "it was closed when jobctl started" : SystemCall.errorText(code)
   }
 }
 
@@ -64,11 +64,12 @@ public final class FileSink: TextSink {
     }
     var offset = 0
     while offset < bytes.count {
-      let n = bytes.withUnsafeBytes { buffer in
-        Glibc.write(fd, buffer.baseAddress.map { $0 + offset }, buffer.count - offset)
+      let n = SystemCall.retryingEINTR {
+        bytes.withUnsafeBytes { buffer in
+          Glibc.write(fd, buffer.baseAddress.map { $0 + offset }, buffer.count - offset)
+        }
       }
       if n < 0 {
-        if errno == EINTR { continue }
         failure = WriteFailure(code: errno)
         return
       }
@@ -146,8 +147,7 @@ public struct Streams {
     var out: [UInt8] = []
     var buffer = [UInt8](repeating: 0, count: 65536)
     while true {
-      let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-      if n < 0 && errno == EINTR { continue }
+      let n = SystemCall.retryingEINTR { buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) } }
       if n <= 0 { return out }
       out += buffer[0..<n]
     }

@@ -308,7 +308,21 @@ private final class EasyHandle {
     state.stream = nil
   }
 
+  /// The failure for `code`, keeping the code and the errno under it so callers compare those.
   private func failure(for code: CURLcode, options: TransportOptions) -> TransportFailure {
+    var failure = classify(code, options: options)
+    failure.curlCode = code.rawValue
+    if code == CURLE_WRITE_ERROR, state.stream?.failed == true {
+      failure.underlyingErrno = state.stream?.failure
+    } else {
+      var osErrno = 0
+      jc_getinfo_long(easy, CURLINFO_OS_ERRNO, &osErrno)
+      failure.underlyingErrno = osErrno == 0 ? nil : Int32(truncatingIfNeeded: osErrno)
+    }
+    return failure
+  }
+
+  private func classify(_ code: CURLcode, options: TransportOptions) -> TransportFailure {
     let detail = errorBuffer[0] != 0 ? String(cString: errorBuffer) : String(cString: curl_easy_strerror(code))
     let text = Text.oneLine(detail)
     if let reason = state.malformed, code == CURLE_WRITE_ERROR {
@@ -321,7 +335,7 @@ private final class EasyHandle {
     }
     switch code {
     case CURLE_WRITE_ERROR where state.stream?.failed == true:
-      return TransportFailure(.localWrite, String(cString: strerror(state.stream?.failure ?? 0)))
+      return TransportFailure(.localWrite, SystemCall.errorText(state.stream?.failure ?? 0))
     case CURLE_WRITE_ERROR where state.overflow, CURLE_FILESIZE_EXCEEDED:
       return TransportFailure(.tooLarge, "the answer is larger than \(options.maxBodyBytes >> 20) MiB")
     case CURLE_OPERATION_TIMEDOUT:
@@ -401,7 +415,8 @@ public final class CurlTransport: HTTPTransport, ConcurrentTransport {
   static func refusal(of option: String, code: UInt32, reason: String) -> TransportFailure? {
     guard code != CURLE_OK.rawValue else { return nil }
     return TransportFailure(
-      .badURL, "libcurl refused \(option) (\(Text.oneLine(reason))): nothing was sent; use a libcurl that supports it")
+      .badURL, "libcurl refused \(option) (\(Text.oneLine(reason))): nothing was sent; use a libcurl that supports it",
+      curlCode: code)
   }
 
   static func monotonicNow() -> Double {

@@ -155,11 +155,10 @@ public final class BodyStream: @unchecked Sendable {
   static func writeAll(_ fd: Int32, _ buffer: UnsafeRawBufferPointer) -> Bool {
     var offset = 0
     while offset < buffer.count {
-      let n = Glibc.write(fd, buffer.baseAddress.map { $0 + offset }, buffer.count - offset)
-      if n < 0 {
-        if errno == EINTR { continue }
-        return false
+      let n = SystemCall.retryingEINTR {
+        Glibc.write(fd, buffer.baseAddress.map { $0 + offset }, buffer.count - offset)
       }
+      if n < 0 { return false }
       offset += n
     }
     return true
@@ -254,11 +253,19 @@ public struct TransportFailure: Error, Sendable, Equatable {
   public var message: String
   /// True when the per-request time limit ran out (so the engine can tell its deadline apart).
   public var timedOut: Bool
+  /// The raw `CURLcode` libcurl ended with, when libcurl said no: what tests and callers compare.
+  public var curlCode: UInt32?
+  /// The errno under it (a refused connection, a full disk), when the system gave one.
+  public var underlyingErrno: Int32?
 
-  public init(_ kind: Kind, _ message: String, timedOut: Bool = false) {
+  public init(
+    _ kind: Kind, _ message: String, timedOut: Bool = false, curlCode: UInt32? = nil, underlyingErrno: Int32? = nil
+  ) {
     self.kind = kind
     self.message = message
     self.timedOut = timedOut
+    self.curlCode = curlCode
+    self.underlyingErrno = underlyingErrno.flatMap { $0 == 0 ? nil : $0 }
   }
 }
 
