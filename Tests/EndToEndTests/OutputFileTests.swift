@@ -145,7 +145,7 @@ private final class RangeServer: @unchecked Sendable {
   /// environment; returns its exit code and stderr.
   private func launched(_ launcher: [String], _ arguments: [String]) throws -> (code: Int32, stderr: String) {
     let process = Process()
-    let command = launcher + [Binaries.jobctl] + arguments
+    let command = launcher + [try Binaries.jobctl] + arguments
     process.executableURL = URL(fileURLWithPath: command[0])
     process.arguments = Array(command.dropFirst())
     process.environment = ["PATH": "/usr/bin:/bin", "HOME": "/"]
@@ -333,7 +333,7 @@ private final class Received: @unchecked Sendable {
     cfmakeraw(&mode)
     tcsetattr(slave, TCSANOW, &mode)
     let process = Process()
-    process.executableURL = URL(fileURLWithPath: Binaries.jobctl)
+    process.executableURL = URL(fileURLWithPath: try Binaries.jobctl)
     process.arguments = arguments
     process.environment = ["PATH": "/usr/bin:/bin", "HOME": NSTemporaryDirectory()]
     process.standardOutput = FileHandle(fileDescriptor: slave, closeOnDealloc: false)

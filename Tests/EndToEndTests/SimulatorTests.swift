@@ -8,7 +8,7 @@ private final class Simulator {
 
   init(speed: Double = 20) throws {
     let out = Pipe()
-    process.executableURL = URL(fileURLWithPath: Binaries.jobsim)
+    process.executableURL = URL(fileURLWithPath: try Binaries.jobsim)
     process.arguments = ["--port", "0", "--speed", String(speed), "--quiet"]
     process.standardOutput = out
     try process.run()

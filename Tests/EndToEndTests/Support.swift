@@ -9,13 +9,40 @@ enum Binaries {
     let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
     var dir = URL(fileURLWithPath: exe).deletingLastPathComponent()
     // On Linux the test runner is `<bin>/jobctlPackageTests.xctest`; elsewhere it may sit deeper.
+    let start = dir
     while !FileManager.default.fileExists(atPath: dir.appendingPathComponent("jobctl").path), dir.path != "/" {
       dir = dir.deletingLastPathComponent()
     }
-    return dir.path
+    // Not built: name the folder it should be in, not the root.
+    return dir.path == "/" ? start.path : dir.path
   }()
-  static var jobctl: String { folder + "/jobctl" }
-  static var jobsim: String { folder + "/jobsim" }
+  static var jobctl: String { get throws(MissingBinary) { try built("jobctl") } }
+  static var jobsim: String { get throws(MissingBinary) { try built("jobsim") } }
+
+  /// Whether the missing-binary issue was recorded, so a run without a build fails once, clearly.
+  nonisolated(unsafe) private static var reported = false
+  private static let lock = NSLock()
+
+  /// The path of the built `name`; when it is not there, records one issue saying what to do
+  /// and throws, so every test that needs it stops at once instead of failing to launch it.
+  static func built(_ name: String) throws(MissingBinary) -> String {
+    let path = folder + "/" + name
+    guard !FileManager.default.isExecutableFile(atPath: path) else { return path }
+    let first = lock.withLock {
+      defer { reported = true }
+      return !reported
+    }
+    if first {
+      Issue.record("\(path) is not built: run `swift build` (or `make build`) before the end-to-end tests")
+    }
+    throw MissingBinary(name: name)
+  }
+}
+
+/// A product the end-to-end tests run is not built (the first test to need it says what to do).
+struct MissingBinary: Error, CustomStringConvertible {
+  let name: String
+  var description: String { "\(name) is not built (see the first failure)" }
 }
 
 /// What one run of the real binary did.
@@ -54,9 +81,9 @@ final class RunningProcess: @unchecked Sendable {
     if let redirections {
       // exec: the shell becomes jobctl, so the process (and its pid) is jobctl's.
       process.executableURL = URL(fileURLWithPath: "/bin/sh")
-      process.arguments = ["-c", "exec \"$0\" \"$@\" \(redirections)", Binaries.jobctl] + arguments
+      process.arguments = ["-c", "exec \"$0\" \"$@\" \(redirections)", try Binaries.jobctl] + arguments
     } else {
-      process.executableURL = URL(fileURLWithPath: Binaries.jobctl)
+      process.executableURL = URL(fileURLWithPath: try Binaries.jobctl)
       process.arguments = arguments
     }
     // A clean environment: nothing from the developer's shell leaks into a test.

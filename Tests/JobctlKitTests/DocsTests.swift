@@ -24,14 +24,19 @@ private func runProcess(_ path: String, _ arguments: [String], environment: [Str
   return String(decoding: data, as: UTF8.self)
 }
 
-/// Compares a committed file with what the program generates; `JOBCTL_UPDATE_GOLDEN=1` rewrites it.
+/// Compares a committed file with what the program generates.
+///
+/// With `JOBCTL_UPDATE_GOLDEN` set it rewrites the file and fails: recording is not passing, so
+/// a run that records can never hide drift. Run the tests again without it.
 private func expectGolden(_ relativePath: String, _ rendered: String) throws {
   let url = URL(fileURLWithPath: repositoryRoot + "/" + relativePath)
   if ProcessInfo.processInfo.environment["JOBCTL_UPDATE_GOLDEN"] != nil {
     try Data(rendered.utf8).write(to: url)
+    Issue.record("recorded \(relativePath): check the diff, then run the tests again without JOBCTL_UPDATE_GOLDEN")
+    return
   }
   let committed = try #require(try? String(contentsOf: url, encoding: .utf8), "\(relativePath) is missing")
-  #expect(committed == rendered, "\(relativePath) is stale: run JOBCTL_UPDATE_GOLDEN=1 make test")
+  #expect(committed == rendered, "\(relativePath) is stale: run JOBCTL_UPDATE_GOLDEN=1 make test, then make test")
 }
 
 /// Runs bash with the completion script loaded and returns what `_jobctl` offers for `words`.
