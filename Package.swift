@@ -28,7 +28,8 @@ let package = Package(
     .target(name: "LoopbackHTTP"),
     .executableTarget(name: "jobsim", dependencies: ["LoopbackHTTP"]),
     .testTarget(name: "JobctlKitTests", dependencies: ["JobctlKit"]),
-    .testTarget(name: "LoopbackHTTPTests", dependencies: ["LoopbackHTTP"]),
+    // JobctlKit only to check that the simulator's JSON agrees with the client's.
+    .testTarget(name: "LoopbackHTTPTests", dependencies: ["LoopbackHTTP", "JobctlKit"]),
     .testTarget(
       name: "EndToEndTests",
       dependencies: ["jobctl", "jobsim", "LoopbackHTTP"]

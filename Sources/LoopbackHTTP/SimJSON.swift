@@ -30,11 +30,15 @@ public indirect enum SimJSON: Sendable, Equatable {
     .object(fields.map { Field($0.0, $0.1) })
   }
 
-  /// The member `key` of an object (the first one when repeated); nil for other values.
+  /// The member `key` of an object (the last one when repeated, as jobctl reads it); nil for
+  /// other values.
   public subscript(key: String) -> SimJSON? {
     guard case .object(let fields) = self else { return nil }
-    return fields.first { $0.key == key }?.value
+    return fields.last { $0.key == key }?.value
   }
+
+  /// The deepest nesting of arrays and objects accepted, the same as jobctl's.
+  public static let maximumDepth = 256
 
   /// Compact JSON text.
   public var text: String {
@@ -68,6 +72,9 @@ public indirect enum SimJSON: Sendable, Equatable {
   }
 
   /// Parses JSON text; nil when it is not exactly one valid JSON value.
+  ///
+  /// Written apart from jobctl's parser (the simulator is a test oracle) but to the same rules:
+  /// RFC 8259 numbers, invalid UTF-8 refused, at most `maximumDepth` nested containers.
   public static func parse(_ bytes: [UInt8]) -> SimJSON? {
     var parser = Parser(bytes: bytes)
     guard let value = parser.value(depth: 0) else { return nil }
@@ -84,14 +91,14 @@ public indirect enum SimJSON: Sendable, Equatable {
       while index < bytes.count, [9, 10, 13, 32].contains(bytes[index]) { index += 1 }
     }
 
+    /// `depth`: the containers around this value.
     mutating func value(depth: Int) -> SimJSON? {
-      // Deep nesting only comes from hostile input; refuse it rather than overflow the stack.
-      guard depth < 64 else { return nil }
       skipSpace()
       guard index < bytes.count else { return nil }
+      // Deep nesting only comes from hostile input; refuse it rather than overflow the stack.
       switch bytes[index] {
-      case UInt8(ascii: "{"): return object(depth: depth)
-      case UInt8(ascii: "["): return array(depth: depth)
+      case UInt8(ascii: "{"): return depth < SimJSON.maximumDepth ? object(depth: depth) : nil
+      case UInt8(ascii: "["): return depth < SimJSON.maximumDepth ? array(depth: depth) : nil
       case UInt8(ascii: "\""): return string().map(SimJSON.string)
       case UInt8(ascii: "t"): return literal("true", .bool(true))
       case UInt8(ascii: "f"): return literal("false", .bool(false))
@@ -109,33 +116,52 @@ public indirect enum SimJSON: Sendable, Equatable {
       return value
     }
 
+    /// RFC 8259's grammar: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`.
     mutating func number() -> SimJSON? {
       let start = index
-      let allowed = Array("+-0123456789.eE".utf8)
-      while index < bytes.count, allowed.contains(bytes[index]) { index += 1 }
-      let text = String(decoding: bytes[start..<index], as: UTF8.self)
-      guard !text.isEmpty, Double(text) != nil, text.first != "+" else { return nil }
-      return .number(text)
+      func digits(_ index: inout Int, _ bytes: [UInt8]) -> Bool {
+        let first = index
+        while index < bytes.count, (0x30...0x39).contains(bytes[index]) { index += 1 }
+        return index > first
+      }
+      if index < bytes.count, bytes[index] == UInt8(ascii: "-") { index += 1 }
+      if index < bytes.count, bytes[index] == UInt8(ascii: "0") {
+        index += 1
+      } else if !digits(&index, bytes) {
+        return nil
+      }
+      if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
+        index += 1
+        guard digits(&index, bytes) else { return nil }
+      }
+      if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
+        index += 1
+        if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
+        guard digits(&index, bytes) else { return nil }
+      }
+      return .number(String(decoding: bytes[start..<index], as: UTF8.self))
     }
 
     mutating func string() -> String? {
       index += 1
       var scalars = String.UnicodeScalarView()
       var raw: [UInt8] = []
-      func flush(_ raw: inout [UInt8], into scalars: inout String.UnicodeScalarView) {
-        scalars.append(contentsOf: String(decoding: raw, as: UTF8.self).unicodeScalars)
+      /// False when `raw` is not UTF-8: refused, not repaired, as jobctl does.
+      func flush(_ raw: inout [UInt8], into scalars: inout String.UnicodeScalarView) -> Bool {
+        guard let text = String(validating: raw, as: UTF8.self) else { return false }
+        scalars.append(contentsOf: text.unicodeScalars)
         raw.removeAll()
+        return true
       }
       while index < bytes.count {
         let byte = bytes[index]
         index += 1
         switch byte {
         case UInt8(ascii: "\""):
-          flush(&raw, into: &scalars)
+          guard flush(&raw, into: &scalars) else { return nil }
           return String(scalars)
         case UInt8(ascii: "\\"):
-          flush(&raw, into: &scalars)
-          guard index < bytes.count else { return nil }
+          guard flush(&raw, into: &scalars), index < bytes.count else { return nil }
           let escape = bytes[index]
           index += 1
           switch escape {
