@@ -229,4 +229,30 @@ import Testing
     #expect(failure.curlCode == 7)
     #expect(failure.underlyingErrno == ECONNREFUSED)
   }
+
+  @Test func aServerThatNeverAnswersTimesOutWithItsCurlCode() throws {
+    // A listening socket nobody accepts on: the connection completes (backlog), no answer comes.
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    var size = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = withUnsafeMutablePointer(to: &address) {
+      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+        bind(fd, $0, size) == 0 && listen(fd, 4) == 0 && getsockname(fd, $0, &size) == 0
+      }
+    }
+    try #require(bound)
+    var options = TransportOptions()
+    options.requestTimeout = 0.2
+    let transport = try CurlTransport(options: options)
+    let port = UInt16(bigEndian: address.sin_port)
+    guard case .failure(let failure) = transport.send(HTTPRequest(url: "http://127.0.0.1:\(port)/jobs/1")) else {
+      Issue.record("a server that never answers must time out")
+      return
+    }
+    #expect(failure.timedOut)
+    #expect(failure.curlCode == 28)  // CURLE_OPERATION_TIMEDOUT
+  }
 }
