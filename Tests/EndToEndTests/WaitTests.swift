@@ -261,7 +261,7 @@ private let completedDoc =
     #expect(v.stdout.hasPrefix("jobctl "))
     let h = try jobctl(["help", "exit-codes"])
     #expect(h.code == 0)
-    #expect(h.stdout.contains("124  --timeout or --max-attempts ran out"))
+    #expect(h.stdout.contains("124  --timeout, --until or --max-attempts ran out"))
     let w = try jobctl(["wait", "--help"])
     #expect(w.code == 0)
     #expect(w.stdout.contains("--stale-after D"))

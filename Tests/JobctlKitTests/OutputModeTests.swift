@@ -158,6 +158,31 @@ import Testing
     #expect(
       files.written["/out"]
         == "status=completed\njob-id=j1\nfield=0xab\nstatus=failed\njob-id=j2\nfield<<JOBCTL_EOF\na\nb\nJOBCTL_EOF\n")
+    // CRLF is one Character, a lone CR another: both take the heredoc form, and the delimiter is
+    // found by bytes, so one followed by a combining mark still counts as present.
+    files.written = [:]
+    #expect(gha.writeOutputs(status: "completed", jobID: "j3", field: "x\r\nJOBCTL_EOF\u{301}") == nil)
+    #expect(gha.writeOutputs(status: "completed", jobID: "j4", field: "x\ry") == nil)
+    #expect(
+      files.written["/out"]
+        == "status=completed\njob-id=j3\nfield<<JOBCTL_EOF_\nx\r\nJOBCTL_EOF\u{301}\nJOBCTL_EOF_\n"
+        + "status=completed\njob-id=j4\nfield<<JOBCTL_EOF\nx\ry\nJOBCTL_EOF\n")
+    #expect(gha.data("a\r\nb%") == "a%0D%0Ab%25")
+    #expect(gha.property("a\r\n:,") == "a%0D%0A%3A%2C")
+  }
+
+  @Test func theStepSummaryIsCutAndEscaped() {
+    let ends = (1...50).map { i in
+      GitHubActions.JobEnd(
+        job: "j\(i)", state: i == 50 ? .failed : .completed, error: nil, warnings: [], duration: 1.5,
+        detail: i == 50 ? "a|b\nc\u{1B}[2J" : "")
+    }
+    let text = GitHubActions.summary(ends, budget: 600)
+    #expect(text.utf8.count <= 600)
+    let rows = text.split(separator: "\n").filter { $0.hasPrefix("| j") }
+    #expect(rows.first == #"| j50 | failed | 1.5s | a\|b c?\[2J |"#)
+    #expect(text.hasSuffix("\nand \(50 - rows.count) more\n\n"))
+    #expect(rows.count > 3)
   }
 }
 

@@ -75,7 +75,7 @@ enum StartCommand {
       context.services.streams.stdout.write(value.displayText + "\n")
     } else if output.format == .json {
       let text = String(decoding: answer.body, as: UTF8.self)
-      context.services.streams.stdout.write(text.hasSuffix("\n") ? text : text + "\n")
+      context.services.streams.stdout.write(Text.endsWithNewline(text) ? text : text + "\n")
     } else if output.format == .ndjson {
       context.services.streams.stdout.write((document ?? .null).serialized() + "\n")
     } else {

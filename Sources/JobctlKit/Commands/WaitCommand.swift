@@ -21,7 +21,9 @@ enum WaitCommand {
     if invocation.has("cancel-on-interrupt"), case .interrupted(let signal)? = outcome.error, signal == SIGINT {
       CancelCommand.cancelOnInterrupt(job, context: context)
     }
-    return context.renderer.finish(outcome, job: job.label)
+    var renderer = context.renderer
+    renderer.summarize = !oneShot
+    return renderer.finish(outcome, job: job.label)
   }
 
   /// Polls `job` to its end.

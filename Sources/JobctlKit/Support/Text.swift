@@ -39,6 +39,14 @@ enum Text {
 
   static func trimmed(_ s: String) -> String { String(trimmed(Substring(s))) }
 
+  /// Whether `s` holds a CR or an LF, by scalar: `"\r\n"` is one Character, equal to neither.
+  static func hasLineBreak(_ s: String) -> Bool {
+    s.utf8.contains { $0 == 0x0A || $0 == 0x0D }
+  }
+
+  /// Whether `s` ends with an LF (a CRLF included), by byte: `"a\r\n".hasSuffix("\n")` is false.
+  static func endsWithNewline(_ s: String) -> Bool { s.utf8.last == 0x0A }
+
   /// `Name: value` split at the first colon, found by scalar: as a Character, a colon followed by
   /// a combining mark is not ":", so a Character search would skip it and take a later one.
   static func splitHeader(_ line: Substring) -> (name: String, value: Substring)? {

@@ -144,7 +144,11 @@ public enum ManPage {
       When GITHUB_ACTIONS is true, a failed, canceled, stalled or timed\\-out job also prints an
       \\fB::error title=...::\\fR annotation on stderr, and a completed job with warnings a
       \\fB::warning::\\fR. When GITHUB_OUTPUT is set, \\fBstatus\\fR, \\fBjob\\-id\\fR and the
-      \\fB\\-\\-field\\fR value (as \\fBfield\\fR) are appended to it for later steps.
+      \\fB\\-\\-field\\fR value (as \\fBfield\\fR) are appended to it for later steps, a value
+      holding CR or LF in the \\fIname\\fB<<\\fIDELIMITER\\fR form. More than 10 failed jobs make
+      one annotation that counts them. When GITHUB_STEP_SUMMARY is set, a wait (not \\fBstatus\\fR)
+      appends a Markdown table of its jobs (job, state, duration, detail) to it, unfinished and
+      failed jobs first, cut with \\(lqand N more\\(rq past 256 KiB.
       .SH FILES
       .TP
       .I $XDG_CONFIG_HOME/jobctl/config
@@ -170,7 +174,7 @@ public enum ManPage {
       .BR NO_COLOR ", " CLICOLOR_FORCE ", " TERM
       Colour and live\\-line decisions, as under OUTPUT.
       .TP
-      .BR GITHUB_ACTIONS ", " GITHUB_OUTPUT
+      .BR GITHUB_ACTIONS ", " GITHUB_OUTPUT ", " GITHUB_STEP_SUMMARY
       CI annotations and step outputs, as under CI.
       .TP
       .B COLUMNS
