@@ -15,14 +15,20 @@ FISHDIR = $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
 all: build
 
 # libcurl's headers (and pkg-config, which SwiftPM uses to find them); the openssl tool, which
-# the TLS tests use to make a certificate and serve HTTPS.
+# the TLS tests use to make a certificate and serve HTTPS; zsh and fish, whose completion the
+# tests drive (bash is there already); groff, which the tests render the manual with.
 deps:
-	@if ! command -v pkg-config >/dev/null 2>&1 || ! pkg-config --exists libcurl || \
-	    ! command -v openssl >/dev/null 2>&1; then \
-	  echo "make: installing libcurl4-openssl-dev, pkg-config and openssl"; \
+	@missing=""; \
+	{ command -v pkg-config >/dev/null 2>&1 && pkg-config --exists libcurl; } || missing="$$missing libcurl4-openssl-dev pkg-config"; \
+	command -v openssl >/dev/null 2>&1 || missing="$$missing openssl"; \
+	command -v zsh >/dev/null 2>&1 || missing="$$missing zsh"; \
+	command -v fish >/dev/null 2>&1 || missing="$$missing fish"; \
+	command -v groff >/dev/null 2>&1 || missing="$$missing groff-base"; \
+	if [ -n "$$missing" ]; then \
+	  echo "make: installing$$missing"; \
 	  if [ "$$(id -u)" -eq 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  $$SUDO apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq libcurl4-openssl-dev pkg-config openssl >/dev/null; \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
 	fi
 	@pkg-config --exists libcurl || { echo "make: libcurl headers still missing" >&2; exit 1; }
 
