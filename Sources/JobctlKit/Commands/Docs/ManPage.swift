@@ -8,6 +8,8 @@ public enum ManPage {
       '\\" t
       .\\" Generated from jobctl's command table; do not edit by hand.
       .TH JOBCTL 1 "" "jobctl \(Version.current)" "User Commands"
+      .\\" No hyphenation: option and variable names (CLICOLOR_FORCE) must stay whole.
+      .nh
       .SH NAME
       jobctl \\- wait for asynchronous HTTP jobs
       .SH SYNOPSIS
@@ -154,37 +156,21 @@ public enum ManPage {
       .I $XDG_CONFIG_HOME/jobctl/config
       The config file; \\fI~/.config/jobctl/config\\fR when XDG_CONFIG_HOME is not set.
       .SH ENVIRONMENT
-      .TP
-      .B JOBCTL_BASE_URL
-      Base URL of the API (\\fB\\-\\-base\\-url\\fR).
-      .TP
-      .B JOBCTL_TOKEN
-      Bearer token, sent as \\fBAuthorization: Bearer\\fR \\fITOKEN\\fR (\\fB\\-\\-token\\-file\\fR
-      takes precedence). No flag takes the token itself: it would show in ps(1).
-      .TP
-      .B JOBCTL_DIALECT
-      Response shape (\\fB\\-\\-dialect\\fR).
-      .TP
-      .B JOBCTL_CONFIG
-      The config file (\\fB\\-\\-config\\fR).
-      .TP
-      .B JOBCTL_PROFILE
-      The config file profile (\\fB\\-\\-profile\\fR).
-      .TP
-      .BR NO_COLOR ", " CLICOLOR_FORCE ", " TERM
-      Colour and live\\-line decisions, as under OUTPUT.
-      .TP
-      .BR GITHUB_ACTIONS ", " GITHUB_OUTPUT ", " GITHUB_STEP_SUMMARY
-      CI annotations and step outputs, as under CI.
-      .TP
-      .B COLUMNS
-      The terminal width when the terminal does not tell.
-      .SH EXIT STATUS
-      .TS
-      l l.
 
       """
-    for (code, meaning) in exitCodeTable { m += "\(code)\t\(escape(meaning))\n" }
+    for entry in CommandTable.environment {
+      m +=
+        ".TP\n" + (entry.names.count == 1 ? ".B \(entry.names[0])" : ".BR " + entry.names.joined(separator: " \", \" "))
+      m += "\n\(escape(entry.help))\n"
+    }
+    // Text blocks (T{ T}) wrap within the line; plain cells would run past 80 columns.
+    m += """
+      .SH EXIT STATUS
+      .TS
+      l lx.
+
+      """
+    for (code, meaning) in exitCodeTable { m += "\(code)\tT{\n\(escape(meaning))\nT}\n" }
     m += """
       .TE
       .SH EXAMPLES
@@ -193,12 +179,13 @@ public enum ManPage {
       JOBCTL_TOKEN=$(cat ~/.api-token) jobctl wait 8f14e45f \\-\\-timeout 10m
       ADDR=$(jobctl wait "$ID" \\-\\-field result.address)
       jobctl status "$ID" \\-\\-json
-      jobctl wait hcj_GNKT \\-\\-base\\-url https://hotcrp.example/api \\-\\-dialect hotcrp
+      jobctl wait hcj_GNKT \\-\\-base\\-url https://hotcrp.example/api \\e
+        \\-\\-dialect hotcrp
       ID=$(jobctl start /reports \\-\\-data @body.json)
       jobctl start /api/autoassign \\-\\-form q=all \\-\\-wait \\-\\-profile hotcrp
       jobctl cancel "$ID" \\-\\-wait
       jobctl list \\-\\-all \\-\\-type org_members \\-\\-json
-      jobctl output hcj_GNKT \\-o assignments.csv \\-\\-continue
+      jobctl output hcj_GNKT \\-o assignments.csv \\-\\-continue \\-\\-profile hotcrp
       jobctl completion bash > /etc/bash_completion.d/jobctl
       .fi
       .SH SEE ALSO
