@@ -92,7 +92,10 @@ demo: build
 	"$$bin/jobctl" list --limit 5; \
 	echo; echo "== jobctl wait /organizations/demo/members/job/import-fail-1 (an import that fails)"; \
 	rc=0; "$$bin/jobctl" wait /organizations/demo/members/job/import-fail-1 --interval 500ms || rc=$$?; \
-	echo "== exit code $$rc (1: the job failed)"; [ $$rc -eq 1 ]
+	echo "== exit code $$rc (1: the job failed)"; [ $$rc -eq 1 ]; \
+	echo; echo "== jobctl is $$bin/jobctl (not on PATH). To run it as jobctl:"; \
+	echo "   make install PREFIX=\$$HOME/.local   (then ~/.local/bin on PATH: export PATH=\"\$$HOME/.local/bin:\$$PATH\")"; \
+	echo "   or, for this shell: export PATH=\"$$bin:\$$PATH\""
 
 # Speed and memory against curl | jq, a Python requests loop and curl's keep-alive floor (prints a
 # table; asserts nothing). Needs curl and jq for the comparisons, python3 with requests.
