@@ -111,6 +111,20 @@ import Testing
     #expect(line == "/ j1 running - processing - 45% - 5s")
   }
 
+  /// HotCRP's phase text ends with what matters: at 40 columns its end and the elapsed time stay.
+  @Test func aNarrowLineKeepsTheEndOfThePhaseAndTheElapsedTime() {
+    var s = JobSnapshot(state: .running)
+    s.phase = "Optimizing assignment for preferences and balance, phase 4/7 (7.8% better)"
+    for terminal in [plain, fancy] {
+      let line = ProgressReporter.liveLine(
+        job: "hcj_GNKT", snapshot: s, notice: nil, elapsed: 95, eta: nil, frame: 0, width: 39, terminal: terminal)
+      #expect(line.count <= 39, "\(line)")
+      let sep = terminal.unicode ? " · " : " - "
+      #expect(line.hasSuffix("4/7 (7.8% better)\(sep)1m35s"), "\(line)")
+      #expect(line.hasPrefix(terminal.unicode ? "⠋ running · …" : "| running - ~"), "\(line)")
+    }
+  }
+
   @Test func coloursTheStateOnlyWhenAllowed() {
     let colored = ProgressReporter.liveLine(
       job: "j1", snapshot: snapshot(nil), notice: nil, elapsed: 1, eta: nil, frame: 0, width: 79,

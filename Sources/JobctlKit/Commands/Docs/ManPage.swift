@@ -105,7 +105,8 @@ public enum ManPage {
       On a terminal (\\fB\\-\\-progress auto\\fR with TERM not dumb) one live line is redrawn on stderr
       at most 10 times a second instead: spinner, job, state, stage or phase, a progress bar with
       percent, the time elapsed and, once progress has moved for 2 s, an ETA from its rate. It
-      never wraps (what does not fit the width is left out, the ETA and the bar first) and is
+      never wraps (what does not fit the width is left out, the ETA, the bar and the job first, then
+      the start of the stage or phase text, whose end and the elapsed time stay) and is
       cleared before anything else is printed.
       \\fB\\-\\-format ndjson\\fR prints one JSON object per line on stdout for every change:
       \\fBtime\\fR, \\fBjob\\fR, \\fBref\\fR (the job reference, on every line), \\fBevent\\fR (state,
