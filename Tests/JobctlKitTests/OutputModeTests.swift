@@ -209,7 +209,7 @@ import Testing
     let line = NDJSON.event(.state(s, httpStatus: 200), job: "j1", time: 0)
     #expect(
       line
-        == #"{"time":"1970-01-01T00:00:00Z","job":"j1","ref":"j1","event":"state","state":"running","status":"running","progress":0.25,"stage":"a","http_status":200}"#
+        == #"{"time":"1970-01-01T00:00:00Z","job":"j1","event":"state","state":"running","status":"running","progress":0.25,"stage":"a","http_status":200}"#
     )
     let retry = try JSON.parse(NDJSON.event(.retry(reason: "HTTP 503", delay: 2.5, failures: 1), job: "j1", time: 0))
     #expect(retry["event"] == .string("retry"))
@@ -227,9 +227,11 @@ import Testing
     #expect(lines.count == 3)
     let done = try JSON.parse(lines[2])
     #expect(done["event"] == .string("done"))
-    #expect(done["job"]?["result"]?["a"] == .number("1"))
-    #expect(done["ref"] == .string("j1"))
+    #expect(done["document"]?["result"]?["a"] == .number("1"))
+    #expect(done["job"] == .string("j1"))
+    #expect(done["ref"] == nil)
     #expect(done["exit_code"] == .number("0"))
+    #expect(done["error"] == nil)
     #expect(try JSON.parse(lines[0])["state"] == .string("pending"))
   }
 }

@@ -151,9 +151,10 @@ public struct Renderer {
       documents.append(ended ? (outcome.document ?? .null) : .null)
       if let field = settings.field {
         if ended, let value = outcome.document.flatMap({ field.value(in: $0) }) {
-          lines.append(value.displayText)
+          // As JSON: one line a job, whatever a string holds (contract section 10).
+          lines.append(value.serialized())
         } else {
-          lines.append("")
+          lines.append("null")
           if error == nil { error = .rejected("the final document of job \(job) has no field '\(field)'") }
         }
       }

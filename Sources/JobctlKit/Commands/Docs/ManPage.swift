@@ -109,10 +109,13 @@ public enum ManPage {
       the start of the stage or phase text, whose end and the elapsed time stay) and is
       cleared before anything else is printed.
       \\fB\\-\\-format ndjson\\fR prints one JSON object per line on stdout for every change:
-      \\fBtime\\fR, \\fBjob\\fR, \\fBref\\fR (the job reference, on every line), \\fBevent\\fR (state,
+      \\fBtime\\fR, \\fBjob\\fR (the job reference as given, on every line), \\fBevent\\fR (state,
       retry, rate_limited, done), \\fBstate\\fR, \\fBstatus\\fR, \\fBprogress\\fR, \\fBstage\\fR,
       \\fBhttp_status\\fR, and \\fBreason\\fR and \\fBdelay\\fR for retries; the last line of a job is
-      the done event, whose \\fBjob\\fR member holds the job's last document, with \\fBexit_code\\fR.
+      the done event, with \\fBexit_code\\fR, \\fBerror\\fR (the message, when the code is not 0)
+      and the job's last answer under \\fBdocument\\fR.
+      With several jobs, \\fB\\-\\-field\\fR prints each job's value as JSON on its own line.
+      \\fB\\-q\\fR silences progress, notes and warnings, never the results asked for.
       Colour (errors, warnings, states) is used on stderr only: \\fB\\-\\-color auto\\fR colours a
       terminal unless NO_COLOR is set, CLICOLOR_FORCE (not 0) forces it, TERM=dumb turns it off.
       Secrets (the token, and the values of Authorization, Cookie and *\\-Token/*\\-Key headers) are
