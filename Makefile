@@ -10,7 +10,8 @@ BASHDIR = $(DESTDIR)$(PREFIX)/share/bash-completion/completions
 ZSHDIR = $(DESTDIR)$(PREFIX)/share/zsh/site-functions
 FISHDIR = $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
 
-.PHONY: all deps build release test test-asan leak-check lint format demo bench fuzz install uninstall clean
+.PHONY: all deps build release test test-asan leak-check lint format demo bench fuzz install uninstall clean \
+	deb test-deb
 
 all: build
 
@@ -134,6 +135,18 @@ install: release
 	install -D -m 644 completions/jobctl.bash "$(BASHDIR)/jobctl"
 	install -D -m 644 completions/_jobctl "$(ZSHDIR)/_jobctl"
 	install -D -m 644 completions/jobctl.fish "$(FISHDIR)/jobctl.fish"
+
+# A Debian package of the release build (dpkg-deb; no Swift needed where it is installed), in
+# .build/deb: the binary, the manual and the completions in Debian's places, Depends on libcurl.
+DEB_OUT = .build/deb
+deb: release
+	@mkdir -p $(DEB_OUT)
+	@deb="$$(Tests/Packaging/build-deb.sh "$$($(SWIFT) build -c release --show-bin-path)" $(DEB_OUT))"; \
+	echo "make: built $$deb (install: sudo apt install ./$$deb)"
+
+# Checks the package's fields and files, and runs a real wait with the jobctl unpacked from it.
+test-deb: deb build
+	Tests/Packaging/test-deb.sh "$$(ls -t $(DEB_OUT)/jobctl_*.deb | head -1)" "$$($(SWIFT) build --show-bin-path)"
 
 uninstall:
 	rm -f "$(BINDIR)/jobctl" "$(MANDIR)/jobctl.1" "$(BASHDIR)/jobctl" "$(ZSHDIR)/_jobctl" "$(FISHDIR)/jobctl.fish"
