@@ -304,3 +304,15 @@ private let completedDoc =
     #expect(lines.last?.contains(#""event":"done""#) == true)
   }
 }
+
+/// Line ends are found by byte: `"\r\n"` is one Swift Character, which `hasSuffix("\n")` misses.
+@Suite struct LineEndTests {
+  @Test func anAnswerEndingInCRLFIsPrintedAsItCame() throws {
+    let server = try LoopbackServer()
+    let body = "{\"jobId\":\"j1\",\"status\":\"completed\"}\r\n"
+    server.script("/jobs/j1", [.doc(body)])
+    let r = try jobctl(["wait", "j1", "--json", "--base-url", server.baseURL])
+    #expect(r.code == 0)
+    #expect(Array(r.stdout.utf8) == Array(body.utf8))
+  }
+}
