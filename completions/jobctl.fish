@@ -22,7 +22,7 @@ function __jobctl_state
             continue
         end
         switch $t
-            case --base-url --token-file -H --header --dialect --jobs-path --cacert --connect-timeout --request-timeout --max-connections --config --profile --interval --max-interval --timeout --max-attempts --max-errors --stale-after --format --field --progress --color --data --form --method --idempotency-key --type --page --limit --query -o --output --as
+            case --base-url --token-file -H --header --dialect --jobs-path --cacert --connect-timeout --request-timeout --max-connections --config --profile --interval --max-interval --timeout --max-attempts --max-errors --stale-after -o --output --as --format --field --progress --color --data --form --method --idempotency-key --type --page --limit --query
                 set skip 1
             case '-*'
             case '*'
@@ -69,7 +69,7 @@ complete -c jobctl -n '__jobctl_using wait status start cancel list output' -l j
 complete -c jobctl -n '__jobctl_using wait status start cancel list output' -l cacert -x -a '(__jobctl_files)' -d 'Trust the CA certificates in FILE.'
 complete -c jobctl -n '__jobctl_using wait status start cancel list output' -l insecure -d 'Do not verify TLS certificates (a warning is printed).'
 complete -c jobctl -n '__jobctl_using wait status start cancel list output' -l connect-timeout -x -d 'Time limit for connecting (default 10s).'
-complete -c jobctl -n '__jobctl_using wait status start cancel list output' -l request-timeout -x -d 'Time limit for each request, its redirects included (default 30s).'
+complete -c jobctl -n '__jobctl_using wait status start cancel list output' -l request-timeout -x -d 'Time limit for each request, its redirects included (default 30s); a download\'s longest silence.'
 complete -c jobctl -n '__jobctl_using wait status start cancel list output' -l max-connections -x -d 'Connections to one host at most (default 4); HTTP/2 multiplexes requests over them.'
 complete -c jobctl -n '__jobctl_using wait status start cancel list output' -s v -l verbose -d 'Trace requests and responses on stderr (secrets redacted).'
 complete -c jobctl -n '__jobctl_using wait status start cancel list output' -l config -x -a '(__jobctl_files)' -d 'Config file (default $XDG_CONFIG_HOME/jobctl/config, else ~/.config/jobctl/config).'
@@ -80,12 +80,15 @@ complete -c jobctl -n '__jobctl_using wait start cancel list output' -l timeout 
 complete -c jobctl -n '__jobctl_using wait start cancel list output' -l max-attempts -x -d 'Give up after N polls with exit 124.'
 complete -c jobctl -n '__jobctl_using wait start cancel list output' -l max-errors -x -d 'Consecutive failures that end the wait with exit 7 (default 10).'
 complete -c jobctl -n '__jobctl_using wait start cancel list output' -l stale-after -x -d 'Exit 8 when the job shows no change for D (default off).'
-complete -c jobctl -n '__jobctl_using wait' -l cancel-on-interrupt -d 'On Ctrl-C, cancel the job (POST JOB/cancel) before exiting 130.'
-complete -c jobctl -n '__jobctl_using wait list' -l all -d 'With several jobs, wait until every one has ended (the default).'
-complete -c jobctl -n '__jobctl_using wait' -l any -d 'With several jobs, stop when the first one ends; its exit code is the result.'
+complete -c jobctl -n '__jobctl_using wait start' -l cancel-on-interrupt -d 'On Ctrl-C, cancel the job (POST JOB/cancel) before exiting 130.'
+complete -c jobctl -n '__jobctl_using wait start list' -l all -d 'With several jobs, wait until every one has ended (the default).'
+complete -c jobctl -n '__jobctl_using wait start' -l any -d 'With several jobs, stop when the first one ends; its exit code is the result.'
+complete -c jobctl -n '__jobctl_using wait start output' -s o -l output -x -a '(__jobctl_files)' -d 'Write the job\'s output to FILE (for output, - is stdout): a regular or new FILE through a temporary file renamed into place, a device or FIFO directly.'
+complete -c jobctl -n '__jobctl_using wait start output' -l as -x -a 'body string json' -d 'Which output to fetch: body (default), string or json (HotCRP\'s output=).'
+complete -c jobctl -n '__jobctl_using wait start output' -l continue -d 'Resume a partial regular FILE with a Range request; only a 206 starting at its end is appended.'
 complete -c jobctl -n '__jobctl_using wait status start cancel list' -l format -x -a 'text json ndjson' -d 'Output format: text (default), json (the last answer verbatim) or ndjson (one event per line).'
 complete -c jobctl -n '__jobctl_using wait status start cancel list' -l json -d 'Same as --format json.'
-complete -c jobctl -n '__jobctl_using wait status start cancel list' -l field -x -d 'Print one value of the final document (result.address, jobs.0.jobId); strings raw.'
+complete -c jobctl -n '__jobctl_using wait status start cancel list' -l field -x -d 'Print one value of the final document (result.address, jobs.0.jobId); strings raw, escaped on a terminal.'
 complete -c jobctl -n '__jobctl_using wait status start cancel list output' -s q -l quiet -d 'Print nothing but errors (and output asked for by --field or --format).'
 complete -c jobctl -n '__jobctl_using wait status start cancel list' -l progress -x -a 'auto tty plain none' -d 'Progress on stderr: tty redraws one live line, plain prints a timestamped line per change, none nothing (default auto: tty on a terminal).'
 complete -c jobctl -n '__jobctl_using wait status start cancel list' -l color -x -a 'auto always never' -d 'Colour on stderr: auto (a terminal, unless NO_COLOR is set or TERM=dumb), always or never.'
@@ -100,6 +103,3 @@ complete -c jobctl -n '__jobctl_using list' -l type -x -d 'Only jobs of type T (
 complete -c jobctl -n '__jobctl_using list' -l page -x -d 'Page to read (sent as page=N).'
 complete -c jobctl -n '__jobctl_using list' -l limit -x -d 'Jobs per page (sent as limit=N).'
 complete -c jobctl -n '__jobctl_using list' -l query -x -d 'An extra query parameter (repeatable).'
-complete -c jobctl -n '__jobctl_using output' -s o -l output -x -a '(__jobctl_files)' -d 'Write to FILE (through a temporary file renamed into place) instead of stdout.'
-complete -c jobctl -n '__jobctl_using output' -l as -x -a 'body string json' -d 'Which output to fetch: body (default), string or json (HotCRP\'s output=).'
-complete -c jobctl -n '__jobctl_using output' -l continue -d 'Resume a partial FILE with a Range request.'

@@ -194,7 +194,8 @@ import Testing
     let text = GitHubActions.summary(ends, budget: 600)
     #expect(text.utf8.count <= 600)
     let rows = text.split(separator: "\n").filter { $0.hasPrefix("| j") }
-    #expect(rows.first == #"| j50 | failed | 1.5s | a\|b c?\[2J |"#)
+    // Control characters shown escaped (`\n`, `\x1b`), their backslash escaped for Markdown.
+    #expect(rows.first == #"| j50 | failed | 1.5s | a\|b\\nc\\x1b\[2J |"#)
     #expect(text.hasSuffix("\nand \(50 - rows.count) more\n\n"))
     #expect(rows.count > 3)
   }

@@ -67,7 +67,8 @@ struct NetworkContext {
     return Renderer(
       settings: settings.output, stdout: services.streams.stdout, diagnostics: diagnostics, reporter: reporter,
       github: GitHubActions(environment: environment, append: services.appendFile), now: { clock.wall },
-      elapsed: { clock.monotonic - started })
+      elapsed: { clock.monotonic - started },
+      columns: { [services, environment] in services.stderrColumns(environment) })
   }
 
   /// A request to `url` with the configured headers and the credentials' home host.

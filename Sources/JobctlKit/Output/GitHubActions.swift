@@ -110,7 +110,7 @@ public struct GitHubActions {
     return text + "\n"
   }
 
-  /// Server text made safe for one Markdown table cell: on one line, without control characters,
+  /// Server text made safe for one Markdown table cell: on one line, control characters escaped,
   /// and with what Markdown or HTML would read (`|`, `<`, `*`, ...) backslash-escaped.
   static func markdownCell(_ s: String, limit: Int) -> String {
     var out = ""

@@ -13,10 +13,13 @@ public struct Renderer {
   /// The user asked for the cancel (`cancel --wait`): ending canceled is the outcome, not an error.
   var cancelAsked = false
   private let endTimes = EndTimes()
+  /// The width of stderr, which message lines are cut to.
+  let columns: () -> Int
 
   init(
     settings: OutputSettings, stdout: TextSink, diagnostics: Diagnostics, reporter: ProgressReporter? = nil,
-    github: GitHubActions? = nil, now: @escaping () -> Double = { 0 }, elapsed: @escaping () -> Double = { 0 }
+    github: GitHubActions? = nil, now: @escaping () -> Double = { 0 }, elapsed: @escaping () -> Double = { 0 },
+    columns: @escaping () -> Int = { 80 }
   ) {
     self.settings = settings
     self.stdout = stdout
@@ -24,6 +27,7 @@ public struct Renderer {
     self.reporter = reporter
     self.github = github
     self.now = now
+    self.columns = columns
     self.elapsed = elapsed
   }
 
@@ -45,9 +49,10 @@ public struct Renderer {
       return .init(job: job, state: nil, error: nil, warnings: [], duration: nil, detail: "not waited for (--any)")
     }
     let state = outcome.snapshot?.state
-    let warnings = state == .completed ? outcome.snapshot?.warnings ?? [] : []
+    let all = state == .completed ? outcome.snapshot?.warnings ?? [] : []
+    let warnings = Messages.shown(all)
     let asked = cancelAsked && state == .canceled
-    var detail = error?.message ?? warnings.joined(separator: "; ")
+    var detail = error?.message ?? Messages.joined(all)
     if asked { detail = "canceled as asked" }
     if case .interrupted(let signal)? = error { detail = "interrupted (signal \(signal))" }
     return .init(
@@ -71,7 +76,7 @@ public struct Renderer {
       if let field = settings.field {
         if let value = field.value(in: document) {
           fieldText = value.displayText
-          stdout.write(value.displayText + "\n")
+          stdout.write(Renderer.fieldText(value, on: stdout) + "\n")
         } else if error == nil {
           error = .rejected("the final document of job \(job) has no field '\(field)'")
         }
@@ -88,11 +93,7 @@ public struct Renderer {
           }
         }
       }
-      if !settings.quiet {
-        for warning in snapshot.warnings where snapshot.state == .completed {
-          diagnostics.warning("job \(Text.oneLine(job, limit: 120)): \(warning)")
-        }
-      }
+      if !settings.quiet && snapshot.state == .completed { warn(snapshot.warnings, job: job) }
     }
     let code = error?.exitCode ?? 0
     if settings.format == .ndjson && settings.field == nil {
@@ -162,9 +163,7 @@ public struct Renderer {
       ends.append(jobEnd(outcome, job: job, error: error, duration: endTimes.take(job)))
       if case .interrupted? = error { continue }
       if let message = error?.message { diagnostics.error(message) }
-      if !settings.quiet, let s = outcome.snapshot, s.state == .completed {
-        for warning in s.warnings { diagnostics.warning("job \(Text.oneLine(job, limit: 120)): \(warning)") }
-      }
+      if !settings.quiet, let s = outcome.snapshot, s.state == .completed { warn(s.warnings, job: job) }
     }
     if let github {
       for line in github.annotations(ends) { diagnostics.line(line) }
@@ -189,6 +188,23 @@ public struct Renderer {
     }
     if let first = firstFinished, let code = codes[first] { return code }
     return codes.compactMap { $0 }.max() ?? 0
+  }
+
+  /// A completed job's messages as warnings: the first few, each one line cut to the width of
+  /// stderr, then how many more (a HotCRP autoassign carries hundreds; `--json` has them all).
+  private func warn(_ warnings: [String], job: String) {
+    let width = columns() - "jobctl: warning: ".count
+    for warning in Messages.shown(warnings) {
+      diagnostics.warning(Text.fitted("job \(Text.oneLine(job, limit: 120)): \(warning)", width: width))
+    }
+  }
+
+  /// What `--field` prints for `value`: a string as it came, so a script gets it intact, but
+  /// escaped when stdout is a terminal, which what the server sent may not drive; anything else
+  /// as JSON.
+  static func fieldText(_ value: JSON, on sink: TextSink) -> String {
+    guard sink.isTerminal, case .string(let text) = value else { return value.displayText }
+    return Text.oneLine(text, limit: .max)
   }
 
   /// The text summary of several jobs: an aligned table of job, state, exit code and detail.
