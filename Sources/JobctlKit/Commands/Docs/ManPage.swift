@@ -34,7 +34,7 @@ public enum ManPage {
     for c in CommandTable.commands {
       m += ".TP\n.B jobctl \(c.name)\(c.arguments.isEmpty ? "" : " " + escape(c.arguments))\n"
       m += escape(c.summary) + "\n"
-      if !c.details.isEmpty { m += escape(c.details.split(separator: "\n").joined(separator: " ")) + "\n" }
+      if !c.details.isEmpty { m += escape(c.details.split(whereSeparator: \.isNewline).joined(separator: " ")) + "\n" }
       let groups = c.groups.filter { $0.title != "General" }.map { $0.title.lowercased() }
       if !groups.isEmpty { m += "Options: \(groups.joined(separator: ", ")).\n" }
     }
