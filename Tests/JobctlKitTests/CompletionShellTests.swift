@@ -1,13 +1,6 @@
 import Foundation
 import Testing
 
-/// The repository root, found from this file's path.
-private let root: String = {
-  var parts = #filePath.split(separator: "/", omittingEmptySubsequences: false)
-  parts.removeLast(3)  // Tests/JobctlKitTests/CompletionShellTests.swift
-  return parts.joined(separator: "/")
-}()
-
 /// A folder with a config file (profiles `default`, `prod:eu`, `prod-us`) and `d:ir/ca.pem`, so
 /// that values holding a colon can be completed; the shells run in it.
 private let sandbox: String = {
@@ -94,7 +87,7 @@ private func bash(_ line: String) throws -> [String] {
   let words = bashWords(line)
   let quoted = words.map { "'\($0.replacingOccurrences(of: "'", with: "'\\''"))'" }.joined(separator: " ")
   let script = """
-    source '\(root)/completions/jobctl.bash'
+    source '\(repositoryRoot)/completions/jobctl.bash'
     COMP_LINE="$LINE"; COMP_POINT=${#LINE}; COMP_WORDS=(\(quoted)); COMP_CWORD=\(words.count - 1)
     _jobctl; printf '%s\\n' "${COMPREPLY[@]}"
     """
@@ -108,7 +101,8 @@ private func bash(_ line: String) throws -> [String] {
 /// What fish offers (`complete -C`), without descriptions.
 private func fish(_ line: String) throws -> [String] {
   try shell(
-    "/usr/bin/fish", ["--no-config", "-c", "source '\(root)/completions/jobctl.fish'; complete -C \"$LINE\""],
+    "/usr/bin/fish",
+    ["--no-config", "-c", "source '\(repositoryRoot)/completions/jobctl.fish'; complete -C \"$LINE\""],
     line: line
   ).map { String($0.split(separator: "\t", omittingEmptySubsequences: false)[0]) }
 }
@@ -138,7 +132,7 @@ private func zsh(_ line: String) throws -> [String] {
     _describe() { local -a names; names=(${${(P)${@[-1]}}%%:*}); compadd -- $names }
     _files() { local -a f; f=(${PREFIX}*(N)); compadd -- $f }
     _message() { : }
-    source '\(root)/completions/_jobctl'
+    source '\(repositoryRoot)/completions/_jobctl'
     """
   return try shell("/usr/bin/zsh", ["-f", "-c", script], line: line)
 }

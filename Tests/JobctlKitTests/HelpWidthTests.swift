@@ -3,13 +3,6 @@ import Testing
 
 @testable import JobctlKit
 
-/// The repository root, found from this file's path.
-private let root: String = {
-  var parts = #filePath.split(separator: "/", omittingEmptySubsequences: false)
-  parts.removeLast(3)  // Tests/JobctlKitTests/HelpWidthTests.swift
-  return parts.joined(separator: "/")
-}()
-
 /// The widest line, in columns.
 private func widest(_ text: String) -> Int { text.split(separator: "\n").map(\.count).max() ?? 0 }
 
@@ -68,7 +61,7 @@ private func widest(_ text: String) -> Int { text.split(separator: "\n").map(\.c
   @Test func theManualFitsEightyColumns() throws {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/groff")
-    process.arguments = ["-t", "-man", "-Tutf8", "-rLL=80n", "-ww", root + "/man/jobctl.1"]
+    process.arguments = ["-t", "-man", "-Tutf8", "-rLL=80n", "-ww", repositoryRoot + "/man/jobctl.1"]
     process.environment = ["PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"]
     let out = Pipe()
     let err = Pipe()
