@@ -53,6 +53,12 @@ _jobctl_values() {
     --cacert)
       compopt -o filenames 2>/dev/null
       mapfile -t COMPREPLY < <(compgen -f -- "$2") ;;
+    --cert)
+      compopt -o filenames 2>/dev/null
+      mapfile -t COMPREPLY < <(compgen -f -- "$2") ;;
+    --key)
+      compopt -o filenames 2>/dev/null
+      mapfile -t COMPREPLY < <(compgen -f -- "$2") ;;
     --connect-timeout) COMPREPLY=() ;;
     --request-timeout) COMPREPLY=() ;;
     --max-connections) COMPREPLY=() ;;
@@ -99,7 +105,7 @@ _jobctl() {
       continue
     fi
     case "$w" in
-      --base-url|--token-file|-H|--header|--dialect|--jobs-path|--cacert|--connect-timeout|--request-timeout|--max-connections|--config|--profile|--interval|--max-interval|--timeout|--max-attempts|--max-errors|--stale-after|-o|--output|--as|--format|--field|--progress|--color|--data|--form|--method|--idempotency-key|--type|--page|--limit|--query) skip=1 ;;
+      --base-url|--token-file|-H|--header|--dialect|--jobs-path|--cacert|--cert|--key|--connect-timeout|--request-timeout|--max-connections|--config|--profile|--interval|--max-interval|--timeout|--max-attempts|--max-errors|--stale-after|-o|--output|--as|--format|--field|--progress|--color|--data|--form|--method|--idempotency-key|--type|--page|--limit|--query) skip=1 ;;
       -*) ;;
       *) if [[ -z $cmd ]]; then cmd="$w"; else ((args++)); fi ;;
     esac
@@ -117,16 +123,16 @@ _jobctl() {
   fi
   if [[ $cur == -* ]]; then
     case "$cmd" in
-      wait) w="--base-url --token-file -H --header --dialect --jobs-path --cacert --insecure --connect-timeout --request-timeout --max-connections -v --verbose --config --profile --interval --max-interval --timeout --max-attempts --max-errors --stale-after --cancel-on-interrupt --all --any -o --output --as --continue --format --json --field -q --quiet --progress --color -h --help --version" ;;
-      status) w="--base-url --token-file -H --header --dialect --jobs-path --cacert --insecure --connect-timeout --request-timeout --max-connections -v --verbose --config --profile --format --json --field -q --quiet --progress --color -h --help --version" ;;
-      start) w="--base-url --token-file -H --header --dialect --jobs-path --cacert --insecure --connect-timeout --request-timeout --max-connections -v --verbose --config --profile --data --form --method --idempotency-key --wait --interval --max-interval --timeout --max-attempts --max-errors --stale-after --cancel-on-interrupt --all --any -o --output --as --continue --format --json --field -q --quiet --progress --color -h --help --version" ;;
-      cancel) w="--base-url --token-file -H --header --dialect --jobs-path --cacert --insecure --connect-timeout --request-timeout --max-connections -v --verbose --config --profile --wait --interval --max-interval --timeout --max-attempts --max-errors --stale-after --format --json --field -q --quiet --progress --color -h --help --version" ;;
-      list) w="--base-url --token-file -H --header --dialect --jobs-path --cacert --insecure --connect-timeout --request-timeout --max-connections -v --verbose --config --profile --type --page --limit --all --query --interval --max-interval --timeout --max-attempts --max-errors --stale-after --format --json --field -q --quiet --progress --color -h --help --version" ;;
-      output) w="--base-url --token-file -H --header --dialect --jobs-path --cacert --insecure --connect-timeout --request-timeout --max-connections -v --verbose --config --profile -o --output --as --continue -q --quiet --interval --max-interval --timeout --max-attempts --max-errors --stale-after -h --help --version" ;;
+      wait) w="--base-url --token-file -H --header --dialect --jobs-path --cacert --cert --key --insecure --connect-timeout --request-timeout --max-connections -v --verbose --config --profile --interval --max-interval --timeout --max-attempts --max-errors --stale-after --cancel-on-interrupt --all --any -o --output --as --continue --format --json --field -q --quiet --progress --color -h --help --version" ;;
+      status) w="--base-url --token-file -H --header --dialect --jobs-path --cacert --cert --key --insecure --connect-timeout --request-timeout --max-connections -v --verbose --config --profile --format --json --field -q --quiet --progress --color -h --help --version" ;;
+      start) w="--base-url --token-file -H --header --dialect --jobs-path --cacert --cert --key --insecure --connect-timeout --request-timeout --max-connections -v --verbose --config --profile --data --form --method --idempotency-key --wait --interval --max-interval --timeout --max-attempts --max-errors --stale-after --cancel-on-interrupt --all --any -o --output --as --continue --format --json --field -q --quiet --progress --color -h --help --version" ;;
+      cancel) w="--base-url --token-file -H --header --dialect --jobs-path --cacert --cert --key --insecure --connect-timeout --request-timeout --max-connections -v --verbose --config --profile --wait --interval --max-interval --timeout --max-attempts --max-errors --stale-after --format --json --field -q --quiet --progress --color -h --help --version" ;;
+      list) w="--base-url --token-file -H --header --dialect --jobs-path --cacert --cert --key --insecure --connect-timeout --request-timeout --max-connections -v --verbose --config --profile --type --page --limit --all --query --interval --max-interval --timeout --max-attempts --max-errors --stale-after --format --json --field -q --quiet --progress --color -h --help --version" ;;
+      output) w="--base-url --token-file -H --header --dialect --jobs-path --cacert --cert --key --insecure --connect-timeout --request-timeout --max-connections -v --verbose --config --profile -o --output --as --continue -q --quiet --interval --max-interval --timeout --max-attempts --max-errors --stale-after -h --help --version" ;;
       completion) w="-h --help --version" ;;
       help) w="-h --help --version" ;;
       version) w="-h --help --version" ;;
-      *) w="--base-url --token-file -H --header --dialect --jobs-path --cacert --insecure --connect-timeout --request-timeout --max-connections -v --verbose --config --profile --interval --max-interval --timeout --max-attempts --max-errors --stale-after --cancel-on-interrupt --all --any -o --output --as --continue --format --json --field -q --quiet --progress --color -h --help --version --data --form --method --idempotency-key --wait --type --page --limit --query" ;;
+      *) w="--base-url --token-file -H --header --dialect --jobs-path --cacert --cert --key --insecure --connect-timeout --request-timeout --max-connections -v --verbose --config --profile --interval --max-interval --timeout --max-attempts --max-errors --stale-after --cancel-on-interrupt --all --any -o --output --as --continue --format --json --field -q --quiet --progress --color -h --help --version --data --form --method --idempotency-key --wait --type --page --limit --query" ;;
     esac
     mapfile -t COMPREPLY < <(compgen -W "$w" -- "$cur")
   elif [[ -z $cmd ]]; then

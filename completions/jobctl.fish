@@ -22,7 +22,7 @@ function __jobctl_state
             continue
         end
         switch $t
-            case --base-url --token-file -H --header --dialect --jobs-path --cacert --connect-timeout --request-timeout --max-connections --config --profile --interval --max-interval --timeout --max-attempts --max-errors --stale-after -o --output --as --format --field --progress --color --data --form --method --idempotency-key --type --page --limit --query
+            case --base-url --token-file -H --header --dialect --jobs-path --cacert --cert --key --connect-timeout --request-timeout --max-connections --config --profile --interval --max-interval --timeout --max-attempts --max-errors --stale-after -o --output --as --format --field --progress --color --data --form --method --idempotency-key --type --page --limit --query
                 set skip 1
             case '-*'
             case '*'
@@ -62,11 +62,13 @@ complete -c jobctl -n '__jobctl_first_argument -' -a version -d 'Print the versi
 complete -c jobctl -n '__jobctl_first_argument completion' -a 'bash zsh fish'
 complete -c jobctl -n '__jobctl_first_argument help' -a 'wait status start cancel list output completion help version exit-codes'
 complete -c jobctl -n '__jobctl_using wait status start cancel list output' -l base-url -x -d 'Base URL of the API; needed unless JOB is a URL.'
-complete -c jobctl -n '__jobctl_using wait status start cancel list output' -l token-file -x -a '(__jobctl_files)' -d 'Read the bearer token from PATH, which others may not read (JOBCTL_TOKEN supplies it from the environment).'
+complete -c jobctl -n '__jobctl_using wait status start cancel list output' -l token-file -x -a '(__jobctl_files)' -d 'Read the bearer token from PATH, whatever its mode (JOBCTL_TOKEN supplies it from the environment).'
 complete -c jobctl -n '__jobctl_using wait status start cancel list output' -s H -l header -x -d 'Send an extra request header (repeatable).'
 complete -c jobctl -n '__jobctl_using wait status start cancel list output' -l dialect -x -a 'auto simple hotcrp staged progress' -d 'Response shape: auto, simple, hotcrp, staged or progress (default auto).'
 complete -c jobctl -n '__jobctl_using wait status start cancel list output' -l jobs-path -x -d 'Where a job id is polled, {id} marking the id (default /jobs/{id}; hotcrp /job?job={id}).'
 complete -c jobctl -n '__jobctl_using wait status start cancel list output' -l cacert -x -a '(__jobctl_files)' -d 'Trust the CA certificates in FILE.'
+complete -c jobctl -n '__jobctl_using wait status start cancel list output' -l cert -x -a '(__jobctl_files)' -d 'Present the TLS client certificate in FILE (PEM), for mutual TLS.'
+complete -c jobctl -n '__jobctl_using wait status start cancel list output' -l key -x -a '(__jobctl_files)' -d 'The private key of --cert (PEM), when FILE of --cert does not hold it.'
 complete -c jobctl -n '__jobctl_using wait status start cancel list output' -l insecure -d 'Do not verify TLS certificates (a warning is printed).'
 complete -c jobctl -n '__jobctl_using wait status start cancel list output' -l connect-timeout -x -d 'Time limit for connecting (default 10s).'
 complete -c jobctl -n '__jobctl_using wait status start cancel list output' -l request-timeout -x -d 'Time limit for each request, its redirects included (default 30s); a download\'s longest silence.'

@@ -69,9 +69,7 @@ public enum CommandTable {
         help: "Base URL of the API; needed unless JOB is a URL."),
       OptionSpec(
         "token-file", value: "PATH",
-        help:
-          "Read the bearer token from PATH, which others may not read (JOBCTL_TOKEN supplies it from the environment)."
-      ),
+        help: "Read the bearer token from PATH, whatever its mode (JOBCTL_TOKEN supplies it from the environment)."),
       OptionSpec(
         "header", short: "H", value: "'Name: value'", repeatable: true,
         help: "Send an extra request header (repeatable)."),
@@ -82,6 +80,8 @@ public enum CommandTable {
         "jobs-path", value: "TEMPLATE",
         help: "Where a job id is polled, {id} marking the id (default /jobs/{id}; hotcrp /job?job={id})."),
       OptionSpec("cacert", value: "FILE", help: "Trust the CA certificates in FILE."),
+      OptionSpec("cert", value: "FILE", help: "Present the TLS client certificate in FILE (PEM), for mutual TLS."),
+      OptionSpec("key", value: "FILE", help: "The private key of --cert (PEM), when FILE of --cert does not hold it."),
       OptionSpec("insecure", help: "Do not verify TLS certificates (a warning is printed)."),
       OptionSpec("connect-timeout", value: "D", help: "Time limit for connecting (default 10s)."),
       OptionSpec(
@@ -316,6 +316,8 @@ extension CommandTable {
       help: "Annotations, step outputs and the step summary in GitHub Actions."),
     EnvironmentSpec(
       names: ["http_proxy", "https_proxy", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY"],
-      help: "Proxies, read by libcurl as curl reads them; NO_PROXY lists the hosts reached directly."),
+      help:
+        "Proxies, read as curl(1) reads them: per scheme, for both, and the hosts reached directly. A user and password in a proxy URL go to the proxy alone, as Proxy-Authorization, and are never shown. ~/.netrc and ~/.curlrc are not read."
+    ),
   ]
 }

@@ -7,7 +7,7 @@ public enum Completions {
   public static let shells = ["bash", "zsh", "fish"]
 
   /// Options whose value is a file name.
-  static let fileOptions: Set<String> = ["token-file", "cacert", "config", "output", "data"]
+  static let fileOptions: Set<String> = ["token-file", "cacert", "cert", "key", "config", "output", "data"]
 
   public static func script(for shell: String) -> String? {
     switch shell {
