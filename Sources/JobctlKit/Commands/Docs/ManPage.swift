@@ -1,7 +1,7 @@
 /// `man/jobctl.1`, rendered from `CommandTable` so the manual cannot drift from the parser.
 ///
 /// A test compares the committed file with this rendering; `JOBCTL_UPDATE_GOLDEN=1 make test`
-/// rewrites it.
+/// rewrites it and fails, so the next run without the variable is the one that passes.
 public enum ManPage {
   public static func render() -> String {
     var m = """
