@@ -11,7 +11,7 @@ _jobctl() {
     esac
   done
   case "$prev" in
-    --dialect) COMPREPLY=($(compgen -W "auto simple hotcrp staged progress" -- "$cur")); return ;;
+    --dialect) COMPREPLY=($(compgen -W "auto simple hotcrp staged progress github-run google-operation azure-operation http-202 openai-batch replicate anthropic-batch" -- "$cur")); return ;;
     --format) COMPREPLY=($(compgen -W "text json ndjson" -- "$cur")); return ;;
     --progress) COMPREPLY=($(compgen -W "auto tty plain none" -- "$cur")); return ;;
     --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;

@@ -18,7 +18,7 @@ complete -c jobctl -n '__fish_seen_subcommand_from completion' -a 'bash zsh fish
 complete -c jobctl -n '__fish_seen_subcommand_from wait status start cancel list output' -l base-url -x -d 'Base URL of the API; needed unless JOB is a URL.'
 complete -c jobctl -n '__fish_seen_subcommand_from wait status start cancel list output' -l token-file -r -F -d 'Read the bearer token from PATH, which others may not read (JOBCTL_TOKEN supplies it from the environment).'
 complete -c jobctl -n '__fish_seen_subcommand_from wait status start cancel list output' -s H -l header -x -d 'Send an extra request header (repeatable).'
-complete -c jobctl -n '__fish_seen_subcommand_from wait status start cancel list output' -l dialect -x -a 'auto simple hotcrp staged progress' -d 'Response shape: auto, simple, hotcrp, staged or progress (default auto).'
+complete -c jobctl -n '__fish_seen_subcommand_from wait status start cancel list output' -l dialect -x -a 'auto simple hotcrp staged progress github-run google-operation azure-operation http-202 openai-batch replicate anthropic-batch' -d 'Response shape: auto, simple, hotcrp, staged or progress (default auto).'
 complete -c jobctl -n '__fish_seen_subcommand_from wait status start cancel list output' -l jobs-path -x -d 'Where a job id is polled, {id} marking the id (default /jobs/{id}; hotcrp /job?job={id}).'
 complete -c jobctl -n '__fish_seen_subcommand_from wait status start cancel list output' -l cacert -r -F -d 'Trust the CA certificates in FILE.'
 complete -c jobctl -n '__fish_seen_subcommand_from wait status start cancel list output' -l insecure -d 'Do not verify TLS certificates (a warning is printed).'

@@ -21,7 +21,12 @@ enum OutputCommand {
     if resume && file == nil { throw .usage("--continue needs -o FILE (the partial file to resume)") }
     if let file, file.isEmpty { throw .usage("-o needs a file name") }
 
-    let url = job.url + (job.url.contains("?") ? "&" : "?") + "output=" + kind
+    guard let url = try outputURL(job, kind: kind, context: context) else {
+      if !context.settings.output.quiet {
+        context.diagnostics.line("jobctl: job \(Text.oneLine(job.label, limit: 120)) has no output to fetch")
+      }
+      return 0
+    }
     var request = context.request(url: url, credentialHost: job.credentialHost)
     // The job's output is data: handed over byte for byte, never scrubbed.
     request.verbatim = true
@@ -81,6 +86,29 @@ enum OutputCommand {
       temp.discard()
     }
     return 0
+  }
+
+  /// Where the output is: the shape's `output-url` expanded for the job (after one poll, when it
+  /// reads the job's document) and resolved against the job's URL; nil when a value it needs is
+  /// absent or null, so there is nothing to fetch.
+  static func outputURL(_ job: JobReference, kind: String, context: NetworkContext) throws(JobctlError) -> String? {
+    guard let template = context.settings.shape.outputURL else { return nil }
+    var document: JSON?
+    if template.parts.contains(where: { if case .value = $0 { return true } else { return false } }) {
+      let poll = context.request(url: job.url, credentialHost: job.credentialHost)
+      switch context.send(poll, subject: "job \(job.label)", label: job.label) {
+      case .failure(let error): throw error
+      case .success(let answer): document = answer.documentAsSent() ?? (try? JSON.parse(answer.body))
+      }
+    }
+    let expanded: String?
+    do throws(ShapeSyntaxError) {
+      expanded = try template.expand(id: job.label, url: job.url, document: document, outputKind: kind)
+    } catch {
+      throw .usage("the output-url \(template) cannot be used for job \(job.label): \(error.message)")
+    }
+    guard let expanded, !expanded.isEmpty else { return nil }
+    return URLParts(expanded) != nil ? expanded : URLParts.resolving(expanded, against: job.url)
   }
 
   /// Copies FILE into the temporary file; returns its size, or nil when FILE does not exist.
