@@ -7,38 +7,40 @@ _jobctl() {
   local cur="${COMP_WORDS[COMP_CWORD]}" prev="${COMP_WORDS[COMP_CWORD-1]}" cmd="" i opts
   for ((i = 1; i < COMP_CWORD; i++)); do
     case "${COMP_WORDS[i]}" in
-      wait|status|start|cancel|list|output|completion|help|version) cmd="${COMP_WORDS[i]}"; break ;;
+      wait|status|start|cancel|list|output|explain|completion|help|version) cmd="${COMP_WORDS[i]}"; break ;;
     esac
   done
   case "$prev" in
     --dialect) COMPREPLY=($(compgen -W "auto simple hotcrp staged progress github-run google-operation azure-operation http-202 openai-batch replicate anthropic-batch" -- "$cur")); return ;;
+    --idempotent-start) COMPREPLY=($(compgen -W "true false" -- "$cur")); return ;;
     --format) COMPREPLY=($(compgen -W "text json ndjson" -- "$cur")); return ;;
     --progress) COMPREPLY=($(compgen -W "auto tty plain none" -- "$cur")); return ;;
     --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
     --as) COMPREPLY=($(compgen -W "body string json" -- "$cur")); return ;;
     --profile) COMPREPLY=($(compgen -W "$(_jobctl_profiles)" -- "$cur")); return ;;
     --token-file|--cacert|--config|--data|-o|--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
-    --base-url|-H|--header|--jobs-path|--connect-timeout|--request-timeout|--max-connections|--interval|--max-interval|--timeout|--max-attempts|--max-errors|--stale-after|--field|--form|--method|--idempotency-key|--type|--page|--limit|--query) return ;;
+    --base-url|-H|--header|--jobs-path|--connect-timeout|--request-timeout|--max-connections|--completed-when|--failed-when|--canceled-when|--pending-when|--running-when|--warn-when|--status-path|--progress-path|--stage-path|--message-path|--updated-path|--id-path|--url-path|--list-path|--cancel|--output-url|--shape-header|--interval|--max-interval|--timeout|--max-attempts|--max-errors|--stale-after|--field|--form|--method|--idempotency-key|--type|--page|--limit|--query) return ;;
   esac
   if [[ "$cur" == -* ]]; then
     case "$cmd" in
-    wait) opts="--base-url --token-file -H --header --dialect --jobs-path --cacert --insecure --connect-timeout --request-timeout --max-connections -v --verbose --config --profile --interval --max-interval --timeout --max-attempts --max-errors --stale-after --cancel-on-interrupt --all --any --format --json --field -q --quiet --progress --color -h --help --version" ;;
-    status) opts="--base-url --token-file -H --header --dialect --jobs-path --cacert --insecure --connect-timeout --request-timeout --max-connections -v --verbose --config --profile --format --json --field -q --quiet --progress --color -h --help --version" ;;
-    start) opts="--base-url --token-file -H --header --dialect --jobs-path --cacert --insecure --connect-timeout --request-timeout --max-connections -v --verbose --config --profile --data --form --method --idempotency-key --wait --interval --max-interval --timeout --max-attempts --max-errors --stale-after --format --json --field -q --quiet --progress --color -h --help --version" ;;
-    cancel) opts="--base-url --token-file -H --header --dialect --jobs-path --cacert --insecure --connect-timeout --request-timeout --max-connections -v --verbose --config --profile --wait --interval --max-interval --timeout --max-attempts --max-errors --stale-after --format --json --field -q --quiet --progress --color -h --help --version" ;;
-    list) opts="--base-url --token-file -H --header --dialect --jobs-path --cacert --insecure --connect-timeout --request-timeout --max-connections -v --verbose --config --profile --type --page --limit --all --query --interval --max-interval --timeout --max-attempts --max-errors --stale-after --format --json --field -q --quiet --progress --color -h --help --version" ;;
-    output) opts="--base-url --token-file -H --header --dialect --jobs-path --cacert --insecure --connect-timeout --request-timeout --max-connections -v --verbose --config --profile -o --output --as --continue -q --quiet --interval --max-interval --timeout --max-attempts --max-errors --stale-after -h --help --version" ;;
+    wait) opts="--base-url --token-file -H --header --dialect --jobs-path --cacert --insecure --connect-timeout --request-timeout --max-connections -v --verbose --config --profile --completed-when --failed-when --canceled-when --pending-when --running-when --warn-when --status-path --progress-path --stage-path --message-path --updated-path --id-path --url-path --list-path --cancel --output-url --idempotent-start --shape-header --interval --max-interval --timeout --max-attempts --max-errors --stale-after --cancel-on-interrupt --all --any --format --json --field -q --quiet --progress --color -h --help --version" ;;
+    status) opts="--base-url --token-file -H --header --dialect --jobs-path --cacert --insecure --connect-timeout --request-timeout --max-connections -v --verbose --config --profile --completed-when --failed-when --canceled-when --pending-when --running-when --warn-when --status-path --progress-path --stage-path --message-path --updated-path --id-path --url-path --list-path --cancel --output-url --idempotent-start --shape-header --format --json --field -q --quiet --progress --color -h --help --version" ;;
+    start) opts="--base-url --token-file -H --header --dialect --jobs-path --cacert --insecure --connect-timeout --request-timeout --max-connections -v --verbose --config --profile --completed-when --failed-when --canceled-when --pending-when --running-when --warn-when --status-path --progress-path --stage-path --message-path --updated-path --id-path --url-path --list-path --cancel --output-url --idempotent-start --shape-header --data --form --method --idempotency-key --wait --interval --max-interval --timeout --max-attempts --max-errors --stale-after --format --json --field -q --quiet --progress --color -h --help --version" ;;
+    cancel) opts="--base-url --token-file -H --header --dialect --jobs-path --cacert --insecure --connect-timeout --request-timeout --max-connections -v --verbose --config --profile --completed-when --failed-when --canceled-when --pending-when --running-when --warn-when --status-path --progress-path --stage-path --message-path --updated-path --id-path --url-path --list-path --cancel --output-url --idempotent-start --shape-header --wait --interval --max-interval --timeout --max-attempts --max-errors --stale-after --format --json --field -q --quiet --progress --color -h --help --version" ;;
+    list) opts="--base-url --token-file -H --header --dialect --jobs-path --cacert --insecure --connect-timeout --request-timeout --max-connections -v --verbose --config --profile --completed-when --failed-when --canceled-when --pending-when --running-when --warn-when --status-path --progress-path --stage-path --message-path --updated-path --id-path --url-path --list-path --cancel --output-url --idempotent-start --shape-header --type --page --limit --all --query --interval --max-interval --timeout --max-attempts --max-errors --stale-after --format --json --field -q --quiet --progress --color -h --help --version" ;;
+    output) opts="--base-url --token-file -H --header --dialect --jobs-path --cacert --insecure --connect-timeout --request-timeout --max-connections -v --verbose --config --profile --completed-when --failed-when --canceled-when --pending-when --running-when --warn-when --status-path --progress-path --stage-path --message-path --updated-path --id-path --url-path --list-path --cancel --output-url --idempotent-start --shape-header -o --output --as --continue -q --quiet --interval --max-interval --timeout --max-attempts --max-errors --stale-after -h --help --version" ;;
+    explain) opts="--base-url --token-file -H --header --dialect --jobs-path --cacert --insecure --connect-timeout --request-timeout --max-connections -v --verbose --config --profile --completed-when --failed-when --canceled-when --pending-when --running-when --warn-when --status-path --progress-path --stage-path --message-path --updated-path --id-path --url-path --list-path --cancel --output-url --idempotent-start --shape-header --format --json --field -q --quiet --progress --color -h --help --version" ;;
     completion) opts="-h --help --version" ;;
     help) opts="-h --help --version" ;;
     version) opts="-h --help --version" ;;
-    *) opts="--base-url --token-file -H --header --dialect --jobs-path --cacert --insecure --connect-timeout --request-timeout --max-connections -v --verbose --config --profile --interval --max-interval --timeout --max-attempts --max-errors --stale-after --cancel-on-interrupt --all --any --format --json --field -q --quiet --progress --color -h --help --version --data --form --method --idempotency-key --wait --type --page --limit --query -o --output --as --continue" ;;
+    *) opts="--base-url --token-file -H --header --dialect --jobs-path --cacert --insecure --connect-timeout --request-timeout --max-connections -v --verbose --config --profile --completed-when --failed-when --canceled-when --pending-when --running-when --warn-when --status-path --progress-path --stage-path --message-path --updated-path --id-path --url-path --list-path --cancel --output-url --idempotent-start --shape-header --interval --max-interval --timeout --max-attempts --max-errors --stale-after --cancel-on-interrupt --all --any --format --json --field -q --quiet --progress --color -h --help --version --data --form --method --idempotency-key --wait --type --page --limit --query -o --output --as --continue" ;;
     esac
     COMPREPLY=($(compgen -W "$opts" -- "$cur"))
     return
   fi
   case "$cmd" in
-    "") COMPREPLY=($(compgen -W "wait status start cancel list output completion help version" -- "$cur")) ;;
-    help) COMPREPLY=($(compgen -W "wait status start cancel list output completion help version exit-codes" -- "$cur")) ;;
+    "") COMPREPLY=($(compgen -W "wait status start cancel list output explain completion help version" -- "$cur")) ;;
+    help) COMPREPLY=($(compgen -W "wait status start cancel list output explain completion help version exit-codes" -- "$cur")) ;;
     completion) COMPREPLY=($(compgen -W "bash zsh fish" -- "$cur")) ;;
   esac
 }

@@ -1,6 +1,8 @@
 /// `help`, `--help` and `version`, all printed from `CommandTable`.
 enum HelpCommand {
-  static func run(_ invocation: Invocation, services: Services) throws(JobctlError) -> Int32 {
+  static func run(_ invocation: Invocation, environment: [String: String] = [:], services: Services) throws(JobctlError)
+    -> Int32
+  {
     let out = services.streams.stdout
     guard let topic = invocation.arguments.first else {
       out.write(overview())
@@ -10,9 +12,16 @@ enum HelpCommand {
       out.write(exitCodes())
       return 0
     }
+    if topic == "dialects" {
+      out.write(try dialects(invocation.arguments.dropFirst().first, invocation, environment, services))
+      return 0
+    }
+    guard invocation.arguments.count == 1 else {
+      throw .usage("help takes one topic, or dialects NAME")
+    }
     guard let command = CommandTable.command(topic) else {
       throw .usage(
-        "no help for '\(Text.oneLine(topic, limit: 60))' (commands: \(CommandTable.commands.map(\.name).joined(separator: ", ")), or exit-codes)"
+        "no help for '\(Text.oneLine(topic, limit: 60))' (commands: \(CommandTable.commands.map(\.name).joined(separator: ", ")), exit-codes, or dialects)"
       )
     }
     out.write(help(for: command))
@@ -69,6 +78,45 @@ enum HelpCommand {
     if command.groups.contains(where: { $0.title == "Connection" }) {
       s += "\nEnvironment: JOBCTL_BASE_URL, JOBCTL_TOKEN, JOBCTL_DIALECT.\n"
       s += "Durations: 250ms, 2s, 1m30s, 1h, or a bare number of seconds.\n"
+    }
+    return s
+  }
+
+  /// Every shape jobctl knows (built-in, named, and the config file's `[dialect NAME]` sections)
+  /// as the keys that describe it, ready to copy into a config file; or the one named.
+  static func dialects(_ name: String?, _ invocation: Invocation, _ environment: [String: String], _ services: Services)
+    throws(JobctlError) -> String
+  {
+    let layers = try Settings.layers(invocation, environment: environment, services: services)
+    let sections = layers.config?.dialects.keys.sorted() ?? []
+    var names = Dialects.known.map(\.name) + sections.filter { Dialects.named($0) == nil }
+    if let name {
+      guard names.contains(name) else {
+        throw .usage(
+          "no shape '\(Text.oneLine(name, limit: 60))' (known: \(names.joined(separator: ", ")))")
+      }
+      names = [name]
+    }
+    var s = ""
+    if name == nil {
+      s += """
+        Response shapes, each as the keys that describe it (--dialect NAME). Copy one into a
+        [dialect NAME] section of the config file to change it, or give keys as flags
+        (--completed-when COND ...). Keys a shape leaves out take these defaults:
+
+        """
+      s += Dialect.defaults.configText.split(separator: "\n").map { "  \($0)\n" }.joined() + "\n"
+    }
+    for (i, shapeName) in names.enumerated() {
+      var invocationForShape = invocation
+      invocationForShape.values = ["dialect": [shapeName]]
+      var settings = Settings(jobsPath: "")
+      try Settings.resolveShape(
+        Layers(
+          invocation: invocationForShape, environment: [:], config: layers.config, profile: []),
+        into: &settings)
+      if i > 0 { s += "\n" }
+      s += "[dialect \(shapeName)]\n" + settings.shape.shape.configText
     }
     return s
   }

@@ -34,7 +34,12 @@ enum WaitCommand {
     let request = context.request(url: job.url, credentialHost: job.credentialHost)
     var watch = JobWatch(
       label: job.label, request: request, dialect: context.settings.dialect, policy: context.settings.policy)
+    let verbose = context.settings.output.verbose
     let report: (PollEvent) -> Void = { event in
+      // -v names the condition that decided each state seen.
+      if verbose, case .state(let snapshot, _) = event, let why = snapshot.decidedBy {
+        context.diagnostics.line("jobctl: job \(Text.oneLine(job.label, limit: 120)): \(Text.oneLine(why, limit: 300))")
+      }
       if !quietProgress { context.reporter.report(event, job: job.label) }
     }
     if let first, case .finish(let error)? = watch.adopt(first, now: context.services.clock.monotonic, report: report) {
