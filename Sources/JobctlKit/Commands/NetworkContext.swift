@@ -74,10 +74,11 @@ struct NetworkContext {
   /// Sends one request, retrying as a wait would, until it is answered with a 2xx.
   ///
   /// `alsoAccept` lists non-2xx statuses the caller reads itself.
-  func send(_ request: HTTPRequest, subject: String, label: String, alsoAccept: Set<Int> = [])
-    -> Result<HTTPResponse, JobctlError>
-  {
-    var watch = RequestWatch(request: request, subject: subject, policy: settings.policy, alsoAccept: alsoAccept)
+  func send(
+    _ request: HTTPRequest, subject: String, label: String, alsoAccept: Set<Int> = [], resendable: Bool = true
+  ) -> Result<HTTPResponse, JobctlError> {
+    var watch = RequestWatch(
+      request: request, subject: subject, policy: settings.policy, alsoAccept: alsoAccept, resendable: resendable)
     let error = loop.run(&watch) { reporter.report($0, job: label) }
     if let error { return .failure(error) }
     guard let response = watch.response else { return .failure(.unreachable("\(subject): no answer")) }

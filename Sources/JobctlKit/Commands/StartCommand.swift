@@ -20,7 +20,8 @@ enum StartCommand {
     if let contentType { request.headers.append(HTTPHeader("Content-Type", contentType)) }
 
     let answer: HTTPResponse
-    switch context.send(request, subject: "\(method) \(target.label)", label: target.label) {
+    let resendable = context.settings.shape.idempotentStart
+    switch context.send(request, subject: "\(method) \(target.label)", label: target.label, resendable: resendable) {
     case .failure(let error): throw error
     case .success(let response): answer = response
     }
@@ -66,7 +67,9 @@ enum StartCommand {
       return context.renderer.finish(outcome, job: target.label)
     }
 
-    let job = try jobReference(id: id, location: location, answerURL: answer.url, context: context)
+    // The URL that answered (after redirects); the request's own when the transport has none.
+    let answerURL = answer.url.isEmpty ? target.url : answer.url
+    let job = try jobReference(id: id, location: location, answerURL: answerURL, context: context)
     if invocation.has("wait") {
       context.reporter.note("started (\(HTTPStatus.describe(answer.status)))", job: job.label)
       let (outcome, _) = WaitCommand.wait(for: job, context: context, first: answer)

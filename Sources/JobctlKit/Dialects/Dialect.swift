@@ -218,8 +218,9 @@ public struct Dialect: Sendable {
     } else {
       updatedPath = nil
     }
-    idPaths = try operands("id-path")
-    urlPaths = try operands("url-path")
+    // `none`: the API names no id (or URL) in its start answers.
+    idPaths = d.values("id-path") == ["none"] ? [] : try operands("id-path")
+    urlPaths = d.values("url-path") == ["none"] ? [] : try operands("url-path")
     let jobs = try template("jobs-path", try single("jobs-path") ?? "/jobs/{id}", [.id])
     guard jobs.usesID else {
       throw fail(

@@ -96,6 +96,7 @@ public enum Dialects {
       .init("running-when", ["status", "@http=202"]),
       .init("progress-path", ["percentComplete / 100"]),
       .init("message-path", ["error.message"]),
+      .init("id-path", ["none"]),
       .init(
         "url-path", ["@header:Azure-AsyncOperation", "@header:Operation-Location", "@header:Location"]),
       .init("cancel", ["none"]),
@@ -107,6 +108,7 @@ public enum Dialects {
     [
       .init("completed-when", ["@http=200,201,204"]),
       .init("running-when", ["@http=202"]),
+      .init("id-path", ["none"]),
       .init("url-path", ["@header:Location"]),
       .init("cancel", ["none"]),
     ])
