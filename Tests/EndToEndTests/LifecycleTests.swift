@@ -6,13 +6,6 @@ private let stagedAccepted = #"{"jobId":"stg_1","kind":"report","status":"pendin
 private let stagedDone =
   #"{"jobId":"stg_1","kind":"report","status":"completed","progress":1,"stage":"done","result":{"pages":3}}"#
 
-/// A scratch folder for files a test writes.
-private func scratch() throws -> URL {
-  let url = FileManager.default.temporaryDirectory.appendingPathComponent("jobctl-e2e-\(UUID().uuidString)")
-  try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-  return url
-}
-
 /// `start`, `cancel`, `list` and `output` end to end (contract sections 7, 8 and 11).
 @Suite struct StartTests {
   @Test func startPostsJSONWithAnIdempotencyKeyAndPrintsTheId() throws {

@@ -267,7 +267,7 @@ import Testing
     let r = runJobctl(
       ["wait", "j1", "--progress", "none"],
       script: [answer(200, #"{"status":"completed","result":{"ok\nstate: failed\u001b[31m":1}}"#)])
-    #expect(r.stdout == "job: j1\nstate: completed\nresult.ok state: failed?[31m: 1\n")
+    #expect(r.stdout == #"job: j1\#nstate: completed\#nresult.ok\nstate: failed\x1b[31m: 1\#n"#)
   }
 
   @Test func aMalformedHeaderIsNotEchoed() {

@@ -63,7 +63,8 @@ struct NetworkContext {
     let clock = services.clock
     return Renderer(
       settings: settings.output, stdout: services.streams.stdout, diagnostics: diagnostics, reporter: reporter,
-      github: GitHubActions(environment: environment, append: services.appendFile), now: { clock.wall })
+      github: GitHubActions(environment: environment, append: services.appendFile), now: { clock.wall },
+      columns: { [services, environment] in services.stderrColumns(environment) })
   }
 
   /// A request to `url` with the configured headers and the credentials' home host.

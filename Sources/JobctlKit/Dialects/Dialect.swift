@@ -353,7 +353,7 @@ public struct Dialect: Sendable {
     let messages = self.messages(answer)
     switch state {
     case .failed, .canceled:
-      s.error = messages.isEmpty ? nil : messages.joined(separator: "; ")
+      s.error = messages.isEmpty ? nil : Messages.joined(messages)
     case .completed:
       if warnWhen.isEmpty || warnWhen.contains(where: { $0.holds(answer) }) { s.warnings = messages }
     case .pending, .running:

@@ -94,7 +94,7 @@ public struct MultiPollLoop {
       if tick != nil { wake = min(wake, lastTick + tickInterval) }
       let (results, signal) = transport.poll(timeout: wake == .infinity ? 3600 : max(0, wake - now))
       if let signal {
-        for i in slots.indices where slots[i].result == nil { end(i, .interrupted(signal: signal)) }
+        for i in slots.indices where slots[i].result == nil { end(i, .signaled(signal)) }
         break
       }
       now = clock.monotonic

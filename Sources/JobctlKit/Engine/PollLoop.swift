@@ -50,7 +50,7 @@ public struct PollLoop {
       if let deadline {
         let left = deadline - clock.monotonic
         if left <= 0 { return timedOut(stepper) }
-        request.timeout = min(request.timeout ?? requestTimeout, left)
+        request.timeout = min(request.overallLimit(standard: requestTimeout) ?? left, left)
       }
       let result = transport.send(request)
       if case .failure(let failure) = result, failure.timedOut, let deadline, clock.monotonic >= deadline - 0.001 {
@@ -68,11 +68,11 @@ public struct PollLoop {
               return .retryAfterPastDeadline(delay, left: left, timeout: stepper.policy.timeout, stepper.stillText)
             }
             delay = max(left, 0)
-            if let signal = sleeper.sleep(delay) { return .interrupted(signal: signal) }
+            if let signal = sleeper.sleep(delay) { return .signaled(signal) }
             return timedOut(stepper)
           }
         }
-        if let signal = sleeper.sleep(delay) { return .interrupted(signal: signal) }
+        if let signal = sleeper.sleep(delay) { return .signaled(signal) }
       }
     }
   }

@@ -49,7 +49,8 @@ public final class SystemClock: Clock {
   }
 }
 
-/// Sleeps in `poll()` on the signal pipe, so SIGINT/SIGTERM end the sleep at once.
+/// Sleeps in `poll()` on the signal pipe, so SIGINT/SIGTERM (and stdout's reader going away) end
+/// the sleep at once.
 public final class SystemSleeper: Sleeper {
   private let clock = SystemClock()
 
@@ -61,8 +62,8 @@ public final class SystemSleeper: Sleeper {
       if let signal = Signals.pending { return signal }
       let left = end - clock.monotonic
       if left <= 0 { return nil }
-      var fd = pollfd(fd: Signals.wakeFD, events: Int16(POLLIN), revents: 0)
-      _ = poll(&fd, Signals.wakeFD >= 0 ? 1 : 0, Int32(min(left * 1000, 60_000).rounded(.up)))
+      var fds = Signals.wakeFDs.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
+      _ = poll(&fds, nfds_t(fds.count), Int32(min(left * 1000, 60_000).rounded(.up)))
     }
   }
 }

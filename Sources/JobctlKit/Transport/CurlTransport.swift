@@ -36,6 +36,9 @@ private final class TransferState {
   var stream: BodyStream?
   var streaming = false
   var sawBody = false
+  /// A download's stall limit, and when its last bytes (head or body) came (monotonic seconds).
+  var stallLimit: Double?
+  var lastActivity = 0.0
   let trace: (@Sendable (String) -> Void)?
   /// Scrubbed from trace lines before they are cut to length (UTF-8).
   let secrets: [[UInt8]]
@@ -100,11 +103,12 @@ private final class EasyHandle {
       guard let userdata else { return 0 }
       let state = Unmanaged<TransferState>.fromOpaque(userdata).takeUnretainedValue()
       let n = size * count
+      if state.stallLimit != nil { state.lastActivity = CurlTransport.monotonicNow() }
       if !state.sawBody {
         state.sawBody = true
         if let stream = state.stream, (200..<300).contains(state.status) {
           state.streaming = true
-          stream.answer(status: state.status)
+          stream.answer(status: state.status, headers: state.headers)
         }
       }
       if state.streaming, let stream = state.stream {
@@ -122,6 +126,7 @@ private final class EasyHandle {
       guard let userdata, let ptr else { return 0 }
       let state = Unmanaged<TransferState>.fromOpaque(userdata).takeUnretainedValue()
       let n = size * count
+      if state.stallLimit != nil { state.lastActivity = CurlTransport.monotonicNow() }
       switch ResponseHeadLine.parse(UnsafeRawBufferPointer(start: ptr, count: n)) {
       case .status(let code):
         // A new response begins (after a 1xx): only the last one's headers count.
@@ -162,6 +167,8 @@ private final class EasyHandle {
   func prepare(_ request: HTTPRequest, options: TransportOptions) {
     state.reset()
     state.stream = request.stream
+    state.stallLimit = request.stallTimeout
+    state.lastActivity = CurlTransport.monotonicNow()
     request.stream?.begin()
     // A download's size is bounded by the disk, not by the job-document cap.
     jc_setopt_off(easy, CURLOPT_MAXFILESIZE_LARGE, request.stream == nil ? curl_off_t(options.maxBodyBytes) : 0)
@@ -172,7 +179,9 @@ private final class EasyHandle {
     // first status line: a first request that hangs would hold back every other one to the host.
     let https = request.url.utf8.prefix(6).map { $0 | 0x20 }.elementsEqual("https:".utf8)
     jc_setopt_long(easy, CURLOPT_PIPEWAIT, https ? 1 : 0)
-    jc_setopt_long(easy, CURLOPT_TIMEOUT_MS, milliseconds(request.timeout ?? options.requestTimeout))
+    // 0: no limit on the whole transfer (a download under a stall limit).
+    jc_setopt_long(
+      easy, CURLOPT_TIMEOUT_MS, request.overallLimit(standard: options.requestTimeout).map(milliseconds) ?? 0)
     jc_setopt_ptr(easy, CURLOPT_CUSTOMREQUEST, nil)
     jc_setopt_long(easy, CURLOPT_NOBODY, 0)
     switch (request.method, request.body) {
@@ -229,7 +238,7 @@ private final class EasyHandle {
     let text = Text.oneLine(detail)
     switch code {
     case CURLE_WRITE_ERROR where state.stream?.failed == true:
-      return TransportFailure(.localWrite, "cannot write the output file: \(String(cString: strerror(errno)))")
+      return TransportFailure(.localWrite, String(cString: strerror(state.stream?.failure ?? 0)))
     case CURLE_WRITE_ERROR where state.overflow, CURLE_FILESIZE_EXCEEDED:
       return TransportFailure(.tooLarge, "the answer is larger than \(options.maxBodyBytes >> 20) MiB")
     case CURLE_OPERATION_TIMEDOUT:
@@ -291,18 +300,23 @@ public final class CurlTransport: HTTPTransport, ConcurrentTransport {
     let credentialHost: String
     var visited: Set<String>
     var redirects: Int
-    /// The request's time limit, and when the whole chain must be done (monotonic seconds):
-    /// redirects share the limit rather than each getting it anew.
-    let limit: Double
+    /// The request's time limit, and when the whole chain must be done (monotonic seconds).
+    ///
+    /// Redirects share the limit rather than each getting it anew. Nil and infinity for a
+    /// download under a stall limit alone.
+    let limit: Double?
     let deadline: Double
   }
 
-  private static func monotonicNow() -> Double {
+  static func monotonicNow() -> Double {
     var clock = timespec()
     clock_gettime(CLOCK_MONOTONIC, &clock)
     return Double(clock.tv_sec) + Double(clock.tv_nsec) / 1e9
   }
   private var active: [UnsafeMutableRawPointer: Transfer] = [:]
+  /// The transfers under a stall limit (some may have ended): looked at on every wake-up, so a
+  /// wait on many jobs does not pay for them.
+  private var stalling: Set<UnsafeMutableRawPointer> = []
   private var ready: [(id: Int, result: Result<HTTPResponse, TransportFailure>)] = []
 
   /// Runs `curl_global_init` the first time a transport is made: before any thread, and only
@@ -357,10 +371,11 @@ public final class CurlTransport: HTTPTransport, ConcurrentTransport {
       return
     }
     if !handles.contains(where: { $0 === handle }) { handles.append(handle) }
+    let limit = request.overallLimit(standard: options.requestTimeout)
     let transfer = Transfer(
       id: id, handle: handle, request: request, credentialHost: request.credentialHost ?? parts.hostKey,
-      visited: [request.url], redirects: 0, limit: request.timeout ?? options.requestTimeout,
-      deadline: CurlTransport.monotonicNow() + (request.timeout ?? options.requestTimeout))
+      visited: [request.url], redirects: 0, limit: limit,
+      deadline: limit.map { CurlTransport.monotonicNow() + $0 } ?? .infinity)
     launch(transfer, hostKey: parts.hostKey)
   }
 
@@ -372,6 +387,7 @@ public final class CurlTransport: HTTPTransport, ConcurrentTransport {
     }
     transfer.handle.prepare(request, options: options)
     active[transfer.handle.easy] = transfer
+    if request.stallTimeout != nil { stalling.insert(transfer.handle.easy) }
     curl_multi_add_handle(multi, transfer.handle.easy)
   }
 
@@ -387,8 +403,7 @@ public final class CurlTransport: HTTPTransport, ConcurrentTransport {
   public func poll(timeout: Double) -> (
     results: [(id: Int, result: Result<HTTPResponse, TransportFailure>)], signal: Int32?
   ) {
-    var extra = curl_waitfd(fd: Signals.wakeFD, events: Int16(CURL_WAIT_POLLIN), revents: 0)
-    let extraCount: UInt32 = Signals.wakeFD >= 0 ? 1 : 0
+    var extra = Signals.wakeFDs.map { curl_waitfd(fd: $0, events: Int16(CURL_WAIT_POLLIN), revents: 0) }
     let end = CurlTransport.monotonicNow() + max(0, timeout)
     while true {
       var running: Int32 = 0
@@ -399,10 +414,38 @@ public final class CurlTransport: HTTPTransport, ConcurrentTransport {
         return (ready, nil)
       }
       if let signal = Signals.pending { return ([], signal) }
-      let left = end - CurlTransport.monotonicNow()
-      if left <= 0 { return ([], nil) }
-      curl_multi_poll(multi, &extra, extraCount, Int32(min(left * 1000, 1000).rounded(.up)), nil)
+      let now = CurlTransport.monotonicNow()
+      let stall = endStalled(now: now)
+      if !ready.isEmpty { continue }
+      let left = min(end, stall) - now
+      if end - now <= 0 { return ([], nil) }
+      curl_multi_poll(multi, &extra, UInt32(extra.count), Int32(min(max(left, 0) * 1000, 1000).rounded(.up)), nil)
     }
+  }
+
+  /// Fails the downloads that received nothing for their stall limit; returns when the next one
+  /// is due (infinity when none is watched).
+  ///
+  /// Checked here rather than with CURLOPT_LOW_SPEED_TIME, which counts whole seconds.
+  private func endStalled(now: Double) -> Double {
+    var next = Double.infinity
+    for easy in stalling {
+      guard let transfer = active[easy], let limit = transfer.handle.state.stallLimit else {
+        stalling.remove(easy)
+        continue
+      }
+      let due = transfer.handle.state.lastActivity + limit
+      guard due <= now else {
+        next = min(next, due)
+        continue
+      }
+      active[easy] = nil
+      stalling.remove(easy)
+      curl_multi_remove_handle(multi, easy)
+      let message = "no data for \(DurationText.format(limit)) (--request-timeout)"
+      finish(transfer, .failure(TransportFailure(.transient, message, timedOut: true)))
+    }
+    return next
   }
 
   /// Takes finished transfers off the multi handle, following redirects.
@@ -460,12 +503,14 @@ public final class CurlTransport: HTTPTransport, ConcurrentTransport {
     guard transfer.visited.insert(next).inserted || status == 303 else {
       return TransportFailure(.redirect, "redirect loop at \(Text.oneLine(next))")
     }
-    let left = transfer.deadline - CurlTransport.monotonicNow()
-    guard left > 0.001 else {
-      let limit = DurationText.format(transfer.limit)
-      return TransportFailure(.transient, "timed out after \(limit) following redirects", timedOut: true)
+    if let limit = transfer.limit {
+      let left = transfer.deadline - CurlTransport.monotonicNow()
+      guard left > 0.001 else {
+        return TransportFailure(
+          .transient, "timed out after \(DurationText.format(limit)) following redirects", timedOut: true)
+      }
+      transfer.request.timeout = left
     }
-    transfer.request.timeout = left
     if status == 303 || (transfer.request.method == "POST" && status != 307 && status != 308) {
       transfer.request.method = "GET"
       transfer.request.body = nil

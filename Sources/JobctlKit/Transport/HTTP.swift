@@ -65,8 +65,12 @@ public struct HTTPRequest: Sendable {
   public var body: [UInt8]?
   /// The `host:port` the credential headers were given for; a redirect elsewhere drops them.
   public var credentialHost: String?
-  /// Overall time limit for this request (connect included); nil uses the transport's default.
+  /// Overall time limit for this request (connect included); nil uses the transport's default,
+  /// or no limit when `stallTimeout` is set.
   public var timeout: Double?
+  /// A download's limit: the request fails once no bytes arrived for this long, however long the
+  /// whole transfer takes.
+  public var stallTimeout: Double?
   /// Where a 2xx body goes instead of memory (downloads); nil keeps it in `HTTPResponse.body`.
   public var stream: BodyStream?
   /// The answer is data to hand over byte for byte (`jobctl output`): not scrubbed of secrets.
@@ -83,16 +87,31 @@ public struct HTTPRequest: Sendable {
     self.credentialHost = credentialHost
     self.timeout = timeout
   }
+
+  /// The limit on the whole request: `timeout`, else `standard` unless a stall limit replaces it
+  /// (nil: no limit).
+  public func overallLimit(standard: Double) -> Double? {
+    timeout ?? (stallTimeout == nil ? standard : nil)
+  }
 }
 
 /// A file that receives a download as it arrives, so its size is not bounded by memory.
 ///
-/// Each attempt starts from `keep` bytes (a `--continue` prefix); a 200 answer to a range
-/// request starts from zero, since the server sent the whole body.
+/// Each attempt starts from `keep` bytes (a `--continue` prefix, or what a transfer cut short
+/// brought): a 206 answer is appended there, any other answer starts the file from zero, since
+/// the server sent the whole body.
 public final class BodyStream: @unchecked Sendable {
   public let fd: Int32
-  public let keep: Int
+  public var keep: Int
   public private(set) var failed = false
+  /// The `errno` of the write that failed.
+  public private(set) var failure: Int32 = 0
+  /// Bytes in the file now, and those written by the last attempt.
+  public private(set) var size = 0
+  public private(set) var received = 0
+  /// The status and headers of the answer being written in the last attempt (0 before any body).
+  public private(set) var status = 0
+  public private(set) var headers: [HTTPHeader] = []
 
   public init(fd: Int32, keep: Int) {
     self.fd = fd
@@ -103,29 +122,80 @@ public final class BodyStream: @unchecked Sendable {
   func begin() {
     _ = ftruncate(fd, off_t(keep))
     _ = lseek(fd, off_t(keep), SEEK_SET)
+    size = keep
+    received = 0
     failed = false
+    status = 0
+    headers = []
   }
 
   /// Called with the first body bytes of an answer.
-  func answer(status: Int) {
-    if status == 200 && keep > 0 {
+  func answer(status: Int, headers: [HTTPHeader]) {
+    self.status = status
+    self.headers = headers
+    if status != 206 && size > 0 {
       _ = ftruncate(fd, 0)
       _ = lseek(fd, 0, SEEK_SET)
+      size = 0
     }
   }
 
   func write(_ buffer: UnsafeRawBufferPointer) -> Bool {
+    guard BodyStream.writeAll(fd, buffer) else {
+      failure = errno
+      failed = true
+      return false
+    }
+    size += buffer.count
+    received += buffer.count
+    return true
+  }
+
+  /// Writes all of `buffer` to `fd`, again after EINTR; false with `errno` set when it cannot.
+  static func writeAll(_ fd: Int32, _ buffer: UnsafeRawBufferPointer) -> Bool {
     var offset = 0
     while offset < buffer.count {
       let n = Glibc.write(fd, buffer.baseAddress.map { $0 + offset }, buffer.count - offset)
       if n < 0 {
         if errno == EINTR { continue }
-        failed = true
         return false
       }
       offset += n
     }
     return true
+  }
+}
+
+/// A `Content-Range` value: `bytes FIRST-LAST/TOTAL` (TOTAL `*` when unknown), or `bytes */TOTAL`
+/// in a 416.
+public struct ContentRange: Sendable, Equatable {
+  /// The first and last byte sent; nil for `bytes */TOTAL`.
+  public var first: Int?
+  public var last: Int?
+  public var total: Int?
+
+  public init?(_ text: String) {
+    let value = Text.trimmed(Substring(text))
+    guard value.hasPrefix("bytes ") else { return nil }
+    let spec = value.dropFirst(6)
+    guard let slash = spec.firstIndex(of: "/") else { return nil }
+    let range = spec[..<slash]
+    let totalText = spec[spec.index(after: slash)...]
+    if totalText == "*" {
+      total = nil
+    } else {
+      guard let n = Int(totalText), n >= 0 else { return nil }
+      total = n
+    }
+    if range == "*" {
+      guard total != nil else { return nil }
+      return
+    }
+    guard let dash = range.firstIndex(of: "-"), let a = Int(range[..<dash]),
+      let b = Int(range[range.index(after: dash)...]), a >= 0, b >= a, total.map({ b < $0 }) ?? true
+    else { return nil }
+    first = a
+    last = b
   }
 }
 
