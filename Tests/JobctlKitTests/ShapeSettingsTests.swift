@@ -38,10 +38,7 @@ import Testing
     #expect(success.code == 6, "success is no longer a completed-when: \(success.stderr)")
   }
 
-  private let config = """
-    [default]
-    dialect = stepfn
-
+  private static let stepfn = """
     [dialect stepfn]
     completed-when = status=SUCCEEDED
     failed-when = status=FAILED
@@ -50,6 +47,9 @@ import Testing
     jobs-path = /executions/{id}
     shape-header = X-Api: 1
 
+    """
+
+  private let config = "[default]\ndialect = stepfn\n\n" + stepfn + """
     [dialect github-run]
     completed-when = status=completed & conclusion=success,skipped
     """
@@ -110,18 +110,8 @@ import Testing
     #expect(all.stdout.contains("completed-when = status=completed & conclusion=success,neutral,skipped\n"))
     let one = runJobctl(["help", "dialects", "stepfn"], env: ["JOBCTL_CONFIG": "/c"], files: ["/c": config])
     #expect(one.code == 0, "\(one.stderr)")
-    #expect(
-      one.stdout
-        == """
-        [dialect stepfn]
-        completed-when = status=SUCCEEDED
-        failed-when = status=FAILED
-        failed-when = status=TIMED_OUT
-        running-when = status=RUNNING
-        jobs-path = /executions/{id}
-        shape-header = X-Api: 1
-
-        """)
+    // The section comes back as it was written: keys in their order, a repeated key line by line.
+    #expect(one.stdout == Self.stepfn)
     #expect(runJobctl(["help", "dialects", "nope"]).code == 2)
   }
 

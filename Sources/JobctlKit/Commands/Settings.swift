@@ -325,12 +325,7 @@ public struct Settings {
         "\(found.origin == "--header" ? "-H" : found.origin) takes 'Name: value' (the value given has no colon)")
     }
     let value = Text.trimmed(rest)
-    let tokenChars = "!#$%&'*+-.^_`|~"
-    guard !name.isEmpty,
-      name.unicodeScalars.allSatisfy({
-        $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || tokenChars.unicodeScalars.contains($0))
-      })
-    else {
+    guard Text.isHeaderName(name) else {
       throw .usage("'\(Text.oneLine(name, limit: 60))' is not a valid header name")
     }
     guard !value.unicodeScalars.contains(where: { $0.value < 0x20 && $0 != "\t" || $0.value == 0x7F }) else {

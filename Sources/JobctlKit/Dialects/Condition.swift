@@ -41,13 +41,7 @@ public enum Operand: Sendable, Equatable, CustomStringConvertible {
     if t == "@http" { return .http }
     if t.hasPrefix("@header:") {
       let name = Text.trimmed(t.dropFirst("@header:".count))
-      let tokenChars = "!#$%&'*+-.^_`|~"
-      guard !name.isEmpty,
-        name.unicodeScalars.allSatisfy({
-          $0.isASCII
-            && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || tokenChars.unicodeScalars.contains($0))
-        })
-      else { throw ShapeSyntaxError("'\(Text.oneLine(String(t), limit: 60))' names no valid header") }
+      guard Text.isHeaderName(name) else { throw ShapeSyntaxError("'\(Text.oneLine(String(t), limit: 60))' names no valid header") }
       return .header(String(name))
     }
     if t.hasPrefix("@") {
