@@ -49,10 +49,11 @@ import Testing
 
     """
 
-  private let config = "[default]\ndialect = stepfn\n\n" + stepfn + """
-    [dialect github-run]
-    completed-when = status=completed & conclusion=success,skipped
-    """
+  private let config =
+    "[default]\ndialect = stepfn\n\n" + stepfn + """
+      [dialect github-run]
+      completed-when = status=completed & conclusion=success,skipped
+      """
 
   @Test func aConfigSectionIsAShapeAndAProfileMayNameIt() {
     let r = runJobctl(

@@ -41,7 +41,9 @@ public enum Operand: Sendable, Equatable, CustomStringConvertible {
     if t == "@http" { return .http }
     if t.hasPrefix("@header:") {
       let name = Text.trimmed(t.dropFirst("@header:".count))
-      guard Text.isHeaderName(name) else { throw ShapeSyntaxError("'\(Text.oneLine(String(t), limit: 60))' names no valid header") }
+      guard Text.isHeaderName(name) else {
+        throw ShapeSyntaxError("'\(Text.oneLine(String(t), limit: 60))' names no valid header")
+      }
       return .header(String(name))
     }
     if t.hasPrefix("@") {

@@ -78,7 +78,6 @@ enum Text {
     return (String(scalars[..<colon]), Substring(scalars[scalars.index(after: colon)...]))
   }
 
-  /// ASCII case-insensitive equality, for header names.
   /// Whether `name` is an HTTP field name (an RFC 9110 token): what `-H` and `@header:NAME` take.
   static func isHeaderName<S: StringProtocol>(_ name: S) -> Bool {
     let tokenChars = "!#$%&'*+-.^_`|~".unicodeScalars
@@ -88,6 +87,7 @@ enum Text {
       }
   }
 
+  /// ASCII case-insensitive equality, for header names.
   static func equalsIgnoringCase(_ a: String, _ b: String) -> Bool {
     a.utf8.count == b.utf8.count && zip(a.utf8, b.utf8).allSatisfy { lower($0) == lower($1) }
   }
