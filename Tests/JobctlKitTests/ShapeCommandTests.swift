@@ -72,6 +72,20 @@ import Testing
     #expect(delete.transport.requests.first?.url == "http://api.test/jobs/j1")
   }
 
+  /// A cancel URL that the job's document names (Replicate's `urls.cancel`): the job is polled once.
+  @Test func aCancelTemplateThatReadsTheDocumentPollsFirst() {
+    let r = runJobctl(
+      ["cancel", "p1", "--dialect", "replicate", "--cancel", "POST {+.urls.cancel}"],
+      script: [
+        answer(200, #"{"id":"p1","status":"processing","urls":{"cancel":"https://r.test/v1/predictions/p1/cancel"}}"#),
+        answer(200, #"{"id":"p1","status":"canceled"}"#),
+      ])
+    #expect(
+      r.transport.requests.map(\.url) == ["http://api.test/predictions/p1", "https://r.test/v1/predictions/p1/cancel"])
+    #expect(r.transport.requests.last?.method == "POST")
+    #expect(r.code == 0, "\(r.stderr)")
+  }
+
   @Test(arguments: [
     (409, #"{"message":"run is completed"}"#, Int32(6), "cannot be canceled in its current stage"),
     (405, "", 6, "the API has no cancel"), (501, "{}", 6, "the API has no cancel"),

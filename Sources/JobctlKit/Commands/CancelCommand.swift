@@ -52,14 +52,21 @@ enum CancelCommand {
 
   /// The request the shape's `cancel` template describes (by default POST `{url}/cancel`, the
   /// suffix before any query string), with no body.
-  static func cancelRequest(_ job: JobReference, context: NetworkContext) throws(JobctlError) -> HTTPRequest {
+  ///
+  /// A template that reads the job's document (`{+.urls.cancel}`) uses `document`, or polls once
+  /// when there is none.
+  static func cancelRequest(_ job: JobReference, document: JSON? = nil, context: NetworkContext) throws(JobctlError)
+    -> HTTPRequest
+  {
     let shape = context.settings.shape
     guard let cancel = shape.cancel else {
       throw .rejected("job \(job.label) cannot be canceled: the \(shape.name) API has no cancel (cancel = none)")
     }
+    var document = document
+    if document == nil, cancel.template.readsDocument { document = try context.document(of: job) }
     let expanded: String?
     do throws(ShapeSyntaxError) {
-      expanded = try cancel.template.expand(id: job.label, url: job.url)
+      expanded = try cancel.template.expand(id: job.label, url: job.url, document: document)
     } catch {
       throw .usage("the cancel template \(cancel.template) cannot be used for job \(job.label): \(error.message)")
     }
@@ -130,12 +137,17 @@ enum CancelCommand {
   /// Sends the cancel of `wait --cancel-on-interrupt` after Ctrl-C.
   ///
   /// One request, at most 10 s; a second Ctrl-C abandons it. The outcome stays the interrupt.
-  static func cancelOnInterrupt(_ job: JobReference, context: NetworkContext) {
+  /// `document` is the wait's last one, for a template that reads it; without one, no poll is
+  /// made (the user asked to stop).
+  static func cancelOnInterrupt(_ job: JobReference, document: JSON?, context: NetworkContext) {
     Signals.reset()
     let label = Text.oneLine(job.label, limit: 120)
     var request: HTTPRequest
     do throws(JobctlError) {
-      request = try cancelRequest(job, context: context)
+      if document == nil, context.settings.shape.cancel?.template.readsDocument == true {
+        throw .rejected("its cancel URL comes from a job document, and none was seen")
+      }
+      request = try cancelRequest(job, document: document, context: context)
     } catch {
       context.diagnostics.line("jobctl: cancel of job \(label) failed: \(error.message ?? "")")
       return

@@ -86,6 +86,15 @@ struct NetworkContext {
     return .success(response)
   }
 
+  /// The job's document from one poll, for a template that reads it (`{.output_file_id}`).
+  func document(of job: JobReference) throws(JobctlError) -> JSON? {
+    let poll = request(url: job.url, credentialHost: job.credentialHost)
+    switch send(poll, subject: "job \(job.label)", label: job.label) {
+    case .failure(let error): throw error
+    case .success(let answer): return answer.documentAsSent() ?? (try? JSON.parse(answer.body))
+    }
+  }
+
   /// The URL a job reference names, for cancel and output.
   func resolve(_ text: String) throws(JobctlError) -> JobReference {
     try JobReference.resolve(text, settings: settings)

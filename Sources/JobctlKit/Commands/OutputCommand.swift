@@ -20,14 +20,7 @@ enum OutputCommand {
   /// absent or null, so there is nothing to fetch.
   static func outputURL(_ job: JobReference, kind: String, context: NetworkContext) throws(JobctlError) -> String? {
     guard let template = context.settings.shape.outputURL else { return nil }
-    var document: JSON?
-    if template.parts.contains(where: { if case .value = $0 { return true } else { return false } }) {
-      let poll = context.request(url: job.url, credentialHost: job.credentialHost)
-      switch context.send(poll, subject: "job \(job.label)", label: job.label) {
-      case .failure(let error): throw error
-      case .success(let answer): document = answer.documentAsSent() ?? (try? JSON.parse(answer.body))
-      }
-    }
+    let document = template.readsDocument ? try context.document(of: job) : nil
     let expanded: String?
     do throws(ShapeSyntaxError) {
       expanded = try template.expand(id: job.label, url: job.url, document: document, outputKind: kind)

@@ -30,7 +30,7 @@ enum WaitCommand {
   ) throws(JobctlError) -> Int32 {
     let (outcome, _) = wait(for: job, context: context, first: first, quietProgress: context.settings.policy.oneShot)
     if invocation.has("cancel-on-interrupt"), case .interrupted(let signal)? = outcome.error, signal == SIGINT {
-      CancelCommand.cancelOnInterrupt(job, context: context)
+      CancelCommand.cancelOnInterrupt(job, document: outcome.document, context: context)
     }
     var fetched: Result<Int32, JobctlError>?
     if let fetch, outcome.error == nil {
@@ -135,7 +135,7 @@ extension WaitCommand {
       })
     if invocation.has("cancel-on-interrupt"), outcomes.contains(where: { $0?.error == .interrupted(signal: SIGINT) }) {
       for (job, outcome) in zip(jobs, outcomes) where outcome?.snapshot?.state.isTerminal != true {
-        CancelCommand.cancelOnInterrupt(job, context: context)
+        CancelCommand.cancelOnInterrupt(job, document: outcome?.document, context: context)
       }
     }
     // --all: the worst outcome; --any: the first job to end (contract section 5).

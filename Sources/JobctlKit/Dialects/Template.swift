@@ -60,6 +60,11 @@ public struct URLTemplate: Sendable, Equatable, CustomStringConvertible {
     description = text
   }
 
+  /// Whether the template reads the job's document (`{.PATH}`), so the job is polled first.
+  public var readsDocument: Bool {
+    parts.contains { if case .value = $0 { return true } else { return false } }
+  }
+
   /// Whether the template names the job's id.
   public var usesID: Bool { parts.contains { if case .id = $0 { return true } else { return false } } }
 
