@@ -206,6 +206,15 @@ private final class Simulator {
     #expect(r.stderr.contains("jobctl: job batch_t9: completed: status=completed"), "\(r.stderr)")
   }
 
+  @Test func verboseWaitsOnSeveralJobsNameTheDecidingConditions() throws {
+    let sim = try Simulator()
+    let r = try jobctl(
+      ["wait", "staged-v1", "staged-fail-v2", "--base-url", sim.base, "--dialect", "staged", "-v"] + fastPoll)
+    #expect(r.code == 1)
+    #expect(r.stderr.contains("jobctl: job staged-v1: completed: status=completed\n"), "\(r.stderr)")
+    #expect(r.stderr.contains("jobctl: job staged-fail-v2: failed: status=failed\n"), "\(r.stderr)")
+  }
+
   @Test func unknownJobsAreNotFound() throws {
     let sim = try Simulator()
     let r = try jobctl(["status", "nosuchjob", "--base-url", sim.base])

@@ -51,7 +51,8 @@ enum HelpCommand {
         jobctl wait 8f14e45f --timeout 10m
         ADDR=$(jobctl wait "$ID" --field result.address)
 
-      Run 'jobctl help COMMAND' for a command's options, 'jobctl help exit-codes' for exit codes.
+      Run 'jobctl help COMMAND' for a command's options, 'jobctl help exit-codes' for exit codes,
+      'jobctl help dialects' for the response shapes jobctl reads (and how to describe another).
 
       """
     return s

@@ -60,12 +60,8 @@ enum WaitCommand {
     let request = context.request(url: job.url, credentialHost: job.credentialHost)
     var watch = JobWatch(
       label: job.label, request: request, dialect: context.settings.dialect, policy: context.settings.policy)
-    let verbose = context.settings.output.verbose
     let report: (PollEvent) -> Void = { event in
-      // -v names the condition that decided each state seen.
-      if verbose, case .state(let snapshot, _) = event, let why = snapshot.decidedBy {
-        context.diagnostics.line("jobctl: job \(Text.oneLine(job.label, limit: 120)): \(Text.oneLine(why, limit: 300))")
-      }
+      traceDecision(event, job: job.label, context: context)
       if !quietProgress { context.reporter.report(event, job: job.label) }
     }
     if let first, case .finish(let error)? = watch.adopt(first, now: context.services.clock.monotonic, report: report) {
@@ -77,6 +73,14 @@ enum WaitCommand {
 }
 
 extension WaitCommand {
+  /// With `-v`, names the condition that decided each state seen (`failed: conclusion=failure`).
+  static func traceDecision(_ event: PollEvent, job: String, context: NetworkContext) {
+    guard context.settings.output.verbose, case .state(let snapshot, _) = event, let why = snapshot.decidedBy else {
+      return
+    }
+    context.diagnostics.line("jobctl: job \(Text.oneLine(job, limit: 120)): \(Text.oneLine(why, limit: 300))")
+  }
+
   /// The job references on the command line, with `-` replaced by the lines of stdin.
   static func references(_ arguments: [String], stdin: () -> [UInt8]) throws(JobctlError) -> [String] {
     var refs: [String] = []
@@ -128,7 +132,10 @@ extension WaitCommand {
     var order: [Int] = []
     let outcomes = loop.run(
       watches, mode: invocation.has("any") ? .any : .all,
-      report: { index, event in reporter.report(event, job: jobs[index].label) },
+      report: { index, event in
+        traceDecision(event, job: jobs[index].label, context: context)
+        reporter.report(event, job: jobs[index].label)
+      },
       finished: { index, outcome in
         order.append(index)
         renderer.finished(outcome, job: jobs[index].label)
