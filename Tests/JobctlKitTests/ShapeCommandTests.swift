@@ -130,5 +130,10 @@ import Testing
     #expect(r.code == 0, "\(r.stderr)")
     #expect(r.stdout.contains("b1"))
     #expect(r.stdout.contains("in_progress"))
+    let anthropic = runJobctl(
+      ["list", "/messages/batches", "--dialect", "anthropic-batch", "--list-path", "data"],
+      script: [answer(200, #"{"data":[{"id":"mb1","processing_status":"ended"}]}"#)])
+    #expect(anthropic.stdout.contains("mb1"))
+    #expect(anthropic.stdout.contains("ended"), "the shape's status path: \(anthropic.stdout)")
   }
 }

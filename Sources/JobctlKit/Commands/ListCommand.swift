@@ -137,7 +137,8 @@ enum ListCommand {
       let answer = JobAnswer(document: job)
       let id = context.settings.shape.idPaths.lazy.compactMap { $0.first(answer)?.displayText }.first ?? "-"
       let type = ["type", "kind"].lazy.compactMap { job[$0]?.displayText }.first ?? "-"
-      let status = job["status"]?.displayText ?? "-"
+      let status =
+        (context.settings.shape.statusPath?.first(answer) ?? job["status"]).map { $0.displayText } ?? "-"
       rows.append(
         [id, type, status, progressText(job, dialect: context.settings.dialect)].map { Text.oneLine($0, limit: 80) })
     }
