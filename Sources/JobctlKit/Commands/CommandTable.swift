@@ -73,9 +73,7 @@ public enum CommandTable {
         help: "Base URL of the API; needed unless JOB is a URL."),
       OptionSpec(
         "token-file", value: "PATH",
-        help:
-          "Read the bearer token from PATH, which others may not read (JOBCTL_TOKEN supplies it from the environment)."
-      ),
+        help: "Read the bearer token from PATH, whatever its mode (JOBCTL_TOKEN supplies it from the environment)."),
       OptionSpec(
         "header", short: "H", value: "'Name: value'", repeatable: true,
         help: "Send an extra request header (repeatable)."),
@@ -90,6 +88,8 @@ public enum CommandTable {
           "Where a job id is polled, {id} marking the id ({+id} keeps slashes; default /jobs/{id}; hotcrp /job?job={id})."
       ),
       OptionSpec("cacert", value: "FILE", help: "Trust the CA certificates in FILE."),
+      OptionSpec("cert", value: "FILE", help: "Present the TLS client certificate in FILE (PEM), for mutual TLS."),
+      OptionSpec("key", value: "FILE", help: "The private key of --cert (PEM), when FILE of --cert does not hold it."),
       OptionSpec("insecure", help: "Do not verify TLS certificates (a warning is printed)."),
       OptionSpec("connect-timeout", value: "D", help: "Time limit for connecting (default 10s)."),
       OptionSpec(

@@ -27,7 +27,9 @@ struct NetworkContext {
     services.streams.stdout = ScrubbingSink(services.streams.stdout, redactor: redactor)
     let append = services.appendFile
     services.appendFile = { path, text in append(path, redactor.scrub(text)) }
-    if !settings.output.quiet { settings.warnings.forEach(diagnostics.warning) }
+    if settings.output.verbose {
+      for note in settings.notes { diagnostics.line("* \(note)") }
+    }
     if settings.transport.insecure && !settings.output.quiet {
       diagnostics.warning("--insecure: TLS certificates are not verified")
     }

@@ -106,11 +106,15 @@ public enum ManPage {
       backoff drawn at random between \\fB\\-\\-interval\\fR and
       min(\\fB\\-\\-max\\-interval\\fR, interval \\(mu 2^failures); \\fB\\-\\-max\\-errors\\fR consecutive
       failures end the wait (exit 7, or 6 when the last answer was not a job document).
+      A malformed answer (two different Content\\-Length headers, an unasked\\-for 101, response
+      headers over 100 KB, a compressed body when none was asked for) fails as soon as its head
+      arrives, is retried the same way and ends with 6.
       401 and 403 end at once with 4, 404 and 410 with 5, other 4xx with 6.
       With \\fB\\-\\-timeout\\fR, the wait ends with 124 at the deadline, and at once when a
       Retry\\-After would pass it. TLS failures end at once with 7.
       Redirects are followed (at most 10); credentials are never sent to another host or port, and
-      a redirect from https to http is refused.
+      a redirect from https to http is refused. The Idempotency\\-Key of a start goes with every
+      retry and redirect, wherever it leads.
       .SH OUTPUT
       stdout carries results only: in text, \\fIkey\\fB: \\fIvalue\\fR lines with the job, its state and
       its result or error; with \\fB\\-\\-json\\fR, the last answer exactly as the API returned it
@@ -133,9 +137,11 @@ public enum ManPage {
       the done event, whose \\fBjob\\fR member holds the job's last document, with \\fBexit_code\\fR.
       Colour (errors, warnings, states) is used on stderr only: \\fB\\-\\-color auto\\fR colours a
       terminal unless NO_COLOR is set, CLICOLOR_FORCE (not 0) forces it, TERM=dumb turns it off.
-      Secrets (the token, and the values of Authorization, Cookie and *\\-Token/*\\-Key headers) are
-      shown as [redacted] everywhere, \\fB\\-\\-verbose\\fR included; values under 8 bytes are not
-      treated as secrets. A server that echoes one back has it replaced as the answer arrives: in a
+      Secrets (the token, the values of Authorization, Proxy\\-Authorization, Cookie and
+      *\\-Token/*\\-Key headers but not Idempotency\\-Key, and the user and password of a URL or proxy
+      URL) are shown as [redacted] everywhere, \\fB\\-\\-verbose\\fR included; values under 8 bytes
+      are not treated as secrets, but a URL always shows as
+      \\fBhttps://[redacted]@\\fIhost\\fB/...\\fR. A server that echoes one back has it replaced as the answer arrives: in a
       JSON answer every decoded string, whatever its escapes, and a number that is a secret; any
       other answer as text. A job URL signed with the token is requested as given and shown
       redacted. Nothing reaches stdout, stderr or GITHUB_OUTPUT. The data of \\fBjobctl output\\fR is
@@ -168,9 +174,9 @@ public enum ManPage {
       color, ...), \\fBheader\\fR may repeat, flags take true or false, \\fB#\\fR starts a comment, and
       \\fB~/\\fR in a file name is the home folder. \\fB\\-\\-profile\\fR (or JOBCTL_PROFILE) picks a
       section, \\fB[default]\\fR otherwise. An unknown key or a bad value is an error naming the file
-      and line. A token file that anyone can read is refused (exit 2, nothing is sent); one its
-      group can read is warned about. Where the file cannot change (a read-only secret mount), pass
-      it as \\fBJOBCTL_TOKEN="$(cat\\ \\fIFILE\\fB)"\\fR instead.
+      and line. A token file, and the \\fB\\-\\-key\\fR file of a TLS client certificate, are read
+      whatever their mode (read-only secret mounts are often 0444 or 0644); \\fB\\-\\-verbose\\fR says
+      so when users other than the owner can read one.
       .PP
       .nf
       [default]
@@ -216,6 +222,11 @@ public enum ManPage {
       .TP
       .B COLUMNS
       The terminal width when the terminal does not tell.
+      .TP
+      .BR http_proxy ", " https_proxy ", " HTTPS_PROXY ", " ALL_PROXY ", " NO_PROXY
+      Proxies, read as curl(1) reads them: per scheme, for both, and the hosts reached directly.
+      A user and password in a proxy URL go to the proxy alone, as Proxy\\-Authorization, and are
+      never shown. \\fI~/.netrc\\fR and \\fI~/.curlrc\\fR are not read.
       .SH EXIT STATUS
       .TS
       l l.
