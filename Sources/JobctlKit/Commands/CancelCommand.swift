@@ -21,7 +21,9 @@ enum CancelCommand {
     if invocation.has("wait") {
       var watch = try CancelAndWait(job: job, context: context)
       let error = context.loop.run(&watch) { context.reporter.report($0, job: job.label) }
-      return context.renderer.finish(WaitOutcome(error: error, watch: watch.watch), job: job.label)
+      var renderer = context.renderer
+      renderer.cancelAsked = true
+      return renderer.finish(WaitOutcome(error: error, watch: watch.watch), job: job.label)
     }
     let request = try cancelRequest(job, context: context)
     var watch = RequestWatch(
@@ -128,7 +130,7 @@ enum CancelCommand {
       stdout.write(((try? JSON.parse(response.body)) ?? .object([])).serialized() + "\n")
     } else if output.format == .json {
       let body = String(decoding: response.body, as: UTF8.self)
-      stdout.write(body.isEmpty ? "{}\n" : body.hasSuffix("\n") ? body : body + "\n")
+      stdout.write(body.isEmpty ? "{}\n" : Text.endsWithNewline(body) ? body : body + "\n")
     } else if !output.quiet {
       stdout.write(text)
     }

@@ -8,6 +8,8 @@ struct NetworkContext {
   let reporter: ProgressReporter
   let services: Services
   let environment: [String: String]
+  /// When the command began (monotonic), for the durations a wait reports.
+  let startedAt: Double
 
   /// Resolves settings and opens the transport; nothing is sent yet.
   static func make(_ invocation: Invocation, environment: [String: String], services: Services) throws(JobctlError)
@@ -58,14 +60,16 @@ struct NetworkContext {
       requestTimeout: settings.transport.requestTimeout)
     return NetworkContext(
       settings: settings, diagnostics: diagnostics, transport: transport, loop: loop, reporter: reporter,
-      services: services, environment: environment)
+      services: services, environment: environment, startedAt: services.clock.monotonic)
   }
 
   var renderer: Renderer {
     let clock = services.clock
+    let started = startedAt
     return Renderer(
       settings: settings.output, stdout: services.streams.stdout, diagnostics: diagnostics, reporter: reporter,
       github: GitHubActions(environment: environment, append: services.appendFile), now: { clock.wall },
+      elapsed: { clock.monotonic - started },
       columns: { [services, environment] in services.stderrColumns(environment) })
   }
 
