@@ -354,6 +354,8 @@ private final class EasyHandle {
       return TransportFailure(.tls, "TLS: \(text)")
     case CURLE_PARTIAL_FILE:
       return TransportFailure(.transient, "truncated answer: \(text)")
+    case CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY, CURLE_COULDNT_CONNECT:
+      return TransportFailure(.transient, text, mayHaveBeenSent: false)
     default:
       return TransportFailure(.transient, text)
     }
@@ -416,7 +418,7 @@ public final class CurlTransport: HTTPTransport, ConcurrentTransport {
     guard code != CURLE_OK.rawValue else { return nil }
     return TransportFailure(
       .badURL, "libcurl refused \(option) (\(Text.oneLine(reason))): nothing was sent; use a libcurl that supports it",
-      curlCode: code)
+      mayHaveBeenSent: false, curlCode: code)
   }
 
   static func monotonicNow() -> Double {

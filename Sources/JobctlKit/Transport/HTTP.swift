@@ -253,17 +253,22 @@ public struct TransportFailure: Error, Sendable, Equatable {
   public var message: String
   /// True when the per-request time limit ran out (so the engine can tell its deadline apart).
   public var timedOut: Bool
+  /// False when the request certainly never reached the server (no name, no connection), so
+  /// sending it again cannot do the work twice.
+  public var mayHaveBeenSent: Bool
   /// The raw `CURLcode` libcurl ended with, when libcurl said no: what tests and callers compare.
   public var curlCode: UInt32?
   /// The errno under it (a refused connection, a full disk), when the system gave one.
   public var underlyingErrno: Int32?
 
   public init(
-    _ kind: Kind, _ message: String, timedOut: Bool = false, curlCode: UInt32? = nil, underlyingErrno: Int32? = nil
+    _ kind: Kind, _ message: String, timedOut: Bool = false, mayHaveBeenSent: Bool = true, curlCode: UInt32? = nil,
+    underlyingErrno: Int32? = nil
   ) {
     self.kind = kind
     self.message = message
     self.timedOut = timedOut
+    self.mayHaveBeenSent = mayHaveBeenSent
     self.curlCode = curlCode
     self.underlyingErrno = underlyingErrno.flatMap { $0 == 0 ? nil : $0 }
   }
