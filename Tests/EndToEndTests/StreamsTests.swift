@@ -119,6 +119,18 @@ private let completed = #"{"jobId":"j1","status":"completed","result":{"address"
         + "\n")
   }
 
+  @Test func aStartWhoseFieldIsMissingStillNamesTheJob() throws {
+    let server = try LoopbackServer()
+    server.script("POST", "/reports", [.json(202, #"{"jobId":"stg_9","status":"pending"}"#)])
+    let r = try jobctl(["start", "/reports", "--field", "result.url", "--base-url", server.baseURL])
+    #expect(r.code == 6)
+    #expect(r.stdout == "")
+    #expect(
+      r.stderr
+        == "jobctl: error: the answer to /reports has no field 'result.url'; the job was created: stg_9 (\(server.baseURL)/jobs/stg_9)\n"
+    )
+  }
+
   /// A finished HotCRP autoassign: 500 messages, half of them HTML, a few dozen informational.
   @Test func aFloodOfServerMessagesIsCutAndTheJSONKeepsThemAll() throws {
     let server = try LoopbackServer()
