@@ -131,6 +131,18 @@ private let completed = #"{"jobId":"j1","status":"completed","result":{"address"
     )
   }
 
+  @Test func aFieldHoldingCRLFCannotForgeAStepOutput() throws {
+    let server = try LoopbackServer()
+    server.script("/jobs/k", [.doc(#"{"status":"completed","result":{"v":"a\r\nstatus=forged"}}"#)])
+    let file = try scratch().appendingPathComponent("github_output").path
+    let r = try jobctl(
+      ["status", "k", "--field", "result.v", "--base-url", server.baseURL],
+      env: ["GITHUB_ACTIONS": "true", "GITHUB_OUTPUT": file])
+    #expect(r.code == 0)
+    let written = try String(contentsOfFile: file, encoding: .utf8)
+    #expect(written.hasSuffix("field<<JOBCTL_EOF\na\r\nstatus=forged\nJOBCTL_EOF\n"), "GITHUB_OUTPUT: \(written)")
+  }
+
   /// A finished HotCRP autoassign: 500 messages, half of them HTML, a few dozen informational.
   @Test func aFloodOfServerMessagesIsCutAndTheJSONKeepsThemAll() throws {
     let server = try LoopbackServer()

@@ -42,7 +42,8 @@ public struct GitHubActions {
   }
 
   private func entry(_ name: String, _ value: String) -> String {
-    guard value.contains("\n") || value.contains("\r") else { return "\(name)=\(value)\n" }
+    // Scalars: "\r\n" is one Character, which neither "\n" nor "\r" matches as a String.
+    guard value.unicodeScalars.contains(where: { $0 == "\n" || $0 == "\r" }) else { return "\(name)=\(value)\n" }
     var delimiter = "JOBCTL_EOF"
     while value.contains(delimiter) { delimiter += "_" }
     return "\(name)<<\(delimiter)\n\(value)\n\(delimiter)\n"
