@@ -125,6 +125,9 @@ struct Connection {
     case .raw(let bytes):
       _ = Socket.sendAll(fd, bytes)
       return .close
+    case .rawThenStall(let bytes):
+      if Socket.sendAll(fd, bytes) { core.waitForStop() }
+      return .close
     }
   }
 

@@ -34,6 +34,9 @@ public struct Reply: Sendable {
     case closeAfterReply
     /// Sends these bytes verbatim, then closes.
     case raw([UInt8])
+    /// Sends these bytes verbatim, then nothing until `stop()` (a malformed answer whose framing
+    /// leaves the client waiting).
+    case rawThenStall([UInt8])
   }
 
   /// A reply of the given parts; without arguments, an empty 200.

@@ -62,6 +62,31 @@ private let stagedDone =
     #expect(server.requests.allSatisfy { $0.header("Idempotency-Key") == "my-key-1" })
   }
 
+  /// The Idempotency-Key is no credential: a start redirected to another origin, which fails
+  /// twice before it accepts, carries the same key and body in every POST, while the token stays
+  /// with the host it was given for.
+  @Test func theKeyFollowsARedirectToAnotherOriginAndItsRetries() throws {
+    let other = try LoopbackServer()
+    other.script("POST", "/reports", [.json(503, "{}"), .json(503, "{}"), .json(202, stagedAccepted)])
+    let server = try LoopbackServer()
+    server.script("POST", "/reports", [Reply(status: 307, headers: [("Location", other.baseURL + "/reports")])])
+    let r = try jobctl(
+      ["start", "/reports", "--data", #"{"q":3}"#, "--base-url", server.baseURL, "--progress", "none"] + fast,
+      env: ["JOBCTL_TOKEN": "tok-0123456789"])
+    #expect(r.code == 0, "\(r.stderr)")
+    #expect(r.stdout == "stg_1\n")
+    #expect(other.requests.count == 3)
+    let posts = server.requests + other.requests
+    let key = try #require(posts.first?.header("Idempotency-Key"))
+    for post in posts {
+      #expect(post.method == "POST")
+      #expect(post.header("Idempotency-Key") == key)
+      #expect(post.bodyText == #"{"q":3}"#)
+    }
+    #expect(server.requests.allSatisfy { $0.header("Authorization") == "Bearer tok-0123456789" })
+    #expect(other.requests.allSatisfy { $0.header("Authorization") == nil })
+  }
+
   @Test func formsAreURLEncoded() throws {
     let server = try LoopbackServer()
     server.script("POST", "/api/autoassign", [.json(202, #"{"ok":true,"job":"hcj_A","job_url":"/api/job?job=hcj_A"}"#)])
@@ -218,6 +243,8 @@ final class JobsByKey: @unchecked Sendable {
         "GET /jobs/s",
       ])
     #expect(r.stdout.contains("state: canceled\n"))
+    // The cancel that was asked for is the outcome, not an error (exit 3 still says how it ended).
+    #expect(r.stderr == "jobctl: job s was canceled\n")
   }
 
   @Test func waitCancelsOnInterruptWhenAsked() throws {

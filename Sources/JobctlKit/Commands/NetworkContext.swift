@@ -8,6 +8,8 @@ struct NetworkContext {
   let reporter: ProgressReporter
   let services: Services
   let environment: [String: String]
+  /// When the command began (monotonic), for the durations a wait reports.
+  let startedAt: Double
 
   /// Resolves settings and opens the transport; nothing is sent yet.
   static func make(_ invocation: Invocation, environment: [String: String], services: Services) throws(JobctlError)
@@ -27,7 +29,9 @@ struct NetworkContext {
     services.streams.stdout = ScrubbingSink(services.streams.stdout, redactor: redactor)
     let append = services.appendFile
     services.appendFile = { path, text in append(path, redactor.scrub(text)) }
-    if !settings.output.quiet { settings.warnings.forEach(diagnostics.warning) }
+    if settings.output.verbose {
+      for note in settings.notes { diagnostics.line("* \(note)") }
+    }
     if settings.transport.insecure && !settings.output.quiet {
       diagnostics.warning("--insecure: TLS certificates are not verified")
     }
@@ -56,14 +60,16 @@ struct NetworkContext {
       requestTimeout: settings.transport.requestTimeout)
     return NetworkContext(
       settings: settings, diagnostics: diagnostics, transport: transport, loop: loop, reporter: reporter,
-      services: services, environment: environment)
+      services: services, environment: environment, startedAt: services.clock.monotonic)
   }
 
   var renderer: Renderer {
     let clock = services.clock
+    let started = startedAt
     return Renderer(
       settings: settings.output, stdout: services.streams.stdout, diagnostics: diagnostics, reporter: reporter,
       github: GitHubActions(environment: environment, append: services.appendFile), now: { clock.wall },
+      elapsed: { clock.monotonic - started },
       columns: { [services, environment] in services.stderrColumns(environment) })
   }
 
@@ -75,14 +81,24 @@ struct NetworkContext {
   /// Sends one request, retrying as a wait would, until it is answered with a 2xx.
   ///
   /// `alsoAccept` lists non-2xx statuses the caller reads itself.
-  func send(_ request: HTTPRequest, subject: String, label: String, alsoAccept: Set<Int> = [])
-    -> Result<HTTPResponse, JobctlError>
-  {
-    var watch = RequestWatch(request: request, subject: subject, policy: settings.policy, alsoAccept: alsoAccept)
+  func send(
+    _ request: HTTPRequest, subject: String, label: String, alsoAccept: Set<Int> = [], resendable: Bool = true
+  ) -> Result<HTTPResponse, JobctlError> {
+    var watch = RequestWatch(
+      request: request, subject: subject, policy: settings.policy, alsoAccept: alsoAccept, resendable: resendable)
     let error = loop.run(&watch) { reporter.report($0, job: label) }
     if let error { return .failure(error) }
     guard let response = watch.response else { return .failure(.unreachable("\(subject): no answer")) }
     return .success(response)
+  }
+
+  /// The job's document from one poll, for a template that reads it (`{.output_file_id}`).
+  func document(of job: JobReference) throws(JobctlError) -> JSON? {
+    let poll = request(url: job.url, credentialHost: job.credentialHost)
+    switch send(poll, subject: "job \(job.label)", label: job.label) {
+    case .failure(let error): throw error
+    case .success(let answer): return answer.documentAsSent() ?? (try? JSON.parse(answer.body))
+    }
   }
 
   /// The URL a job reference names, for cancel and output.

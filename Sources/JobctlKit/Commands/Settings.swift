@@ -47,15 +47,21 @@ public struct Settings {
   public var baseURL: URLParts?
   public var baseURLText: String?
   public var token: String?
+  /// `Basic ...` from the user and password of the base URL, which is then kept without them.
+  public var basicAuthorization: String?
   public var headers: [HTTPHeader] = []
-  /// nil means auto.
+  /// The shape that judges answers; nil means auto.
   public var dialect: Dialect?
+  /// The shape's conventions in use (jobs path, cancel, output URL, where a start finds its job):
+  /// the selected shape's, or under auto the defaults with any shape flags.
+  public var shape: Dialect = Dialects.auto
+  /// The jobs path template as given.
   public var jobsPath: String
   public var transport = TransportOptions()
   public var policy = PollPolicy()
   public var output = OutputSettings()
-  /// Things to tell the user before anything is sent (a token file others can read).
-  public var warnings: [String] = []
+  /// Things `--verbose` tells before anything is sent (a token file others can read).
+  public var notes: [String] = []
 
   /// Options the config file may set: the long names of connection, polling and output options.
   public static let configKeys: Set<String> = Set(
@@ -84,7 +90,8 @@ public struct Settings {
         guard let text = String(validating: bytes, as: UTF8.self) else {
           throw .usage("the config file \(Text.oneLine(path, limit: 200)) is not UTF-8 text")
         }
-        config = try ConfigFile(path: path, text: text, keys: configKeys)
+        config = try ConfigFile(
+          path: path, text: text, keys: configKeys, shapeKeys: Set(ShapeDescription.keys))
       case .failure(let e):
         if explicit || services.fileExists(path) {
           throw .usage("cannot read the config file \(Text.oneLine(path, limit: 200)): \(e.reason)")
@@ -148,29 +155,40 @@ public struct Settings {
     if let found = layers.value("base-url", env: "JOBCTL_BASE_URL") {
       guard let parts = URLParts(found.value) else {
         throw .usage(
-          "the base URL (\(found.origin)) must be an http:// or https:// URL with a host, not '\(Text.oneLine(found.value, limit: 200))'"
+          "the base URL (\(found.origin)) must be an http:// or https:// URL with a host, not '\(Credentials.shownURL(found.value, limit: 200))'"
         )
       }
       s.baseURL = parts
       s.baseURLText = found.value
+      if let userinfo = parts.userinfo {
+        // Sent as a credential header bound to the base URL's host, like the token, rather than
+        // left in the URL: a /path, or a job URL the server hands back, would drop it there.
+        s.urlSecrets += Credentials.userinfoSecrets(userinfo)
+        s.basicAuthorization = Credentials.basicCredentials(userinfo)
+        let b = Array(found.value.utf8)
+        let start = parts.scheme.utf8.count + 3
+        let text = String(decoding: b[..<start] + b[(start + userinfo.utf8.count + 1)...], as: UTF8.self)
+        s.baseURLText = text
+        s.baseURL = URLParts(text)
+      }
+    }
+    for url in invocation.arguments {
+      if let userinfo = URLParts(url)?.userinfo { s.urlSecrets += Credentials.userinfoSecrets(userinfo) }
+    }
+    for name in proxyVariables {
+      if let value = environment[name] { s.urlSecrets += Credentials.proxySecrets(value) }
     }
 
-    if let name = try choice("dialect", env: "JOBCTL_DIALECT"), name != "auto" {
-      s.dialect = Dialects.named(name)
-    }
-    s.jobsPath = layers.value("jobs-path")?.value ?? s.dialect?.defaultJobsPath ?? "/jobs/{id}"
-    guard s.jobsPath.hasPrefix("/"), s.jobsPath.contains("{id}") else {
-      throw .usage("--jobs-path must start with / and contain {id}, as in /jobs/{id}")
-    }
+    try resolveShape(layers, into: &s)
 
     // The token: --token-file, then JOBCTL_TOKEN, then the profile's token-file.
     let tokenFile = invocation.value("token-file").map { Layers.Found(value: $0, origin: "--token-file") }
     if let tokenFile {
-      s.token = try readToken(expandHome(tokenFile.value), services: services, warnings: &s.warnings)
+      s.token = try readToken(expandHome(tokenFile.value), services: services, notes: &s.notes)
     } else if let t = environment["JOBCTL_TOKEN"] {
       s.token = Text.trimmed(t)
     } else if let found = layers.value("token-file") {
-      s.token = try readToken(expandHome(found.value), services: services, warnings: &s.warnings)
+      s.token = try readToken(expandHome(found.value), services: services, notes: &s.notes)
     }
     if let token = s.token {
       guard !token.isEmpty else { throw .usage("the token is empty (JOBCTL_TOKEN or --token-file)") }
@@ -179,7 +197,8 @@ public struct Settings {
       }
     }
 
-    // A header given with -H replaces the profile's header of the same name.
+    // A header given with -H replaces the profile's header of the same name, and both replace a
+    // shape's header (`--dialect github-run` sends its own Accept).
     var flagHeaders: [HTTPHeader] = []
     var fileHeaders: [HTTPHeader] = []
     for found in layers.all("header") {
@@ -187,7 +206,16 @@ public struct Settings {
       if found.origin == "--header" { flagHeaders.append(header) } else { fileHeaders.append(header) }
     }
     fileHeaders.removeAll { file in flagHeaders.contains { Text.equalsIgnoringCase($0.name, file.name) } }
-    s.headers = fileHeaders + flagHeaders
+    var shapeHeaders: [HTTPHeader] = []
+    for entry in s.shape.shapeHeaders {
+      for value in entry.values {
+        shapeHeaders.append(
+          try parseHeader(Layers.Found(value: value, origin: entry.origin.isEmpty ? "shape-header" : entry.origin)))
+      }
+    }
+    let given = fileHeaders + flagHeaders
+    shapeHeaders.removeAll { shape in given.contains { Text.equalsIgnoringCase($0.name, shape.name) } }
+    s.headers = shapeHeaders + given
 
     if let d = try duration("connect-timeout") { s.transport.connectTimeout = d }
     if let d = try duration("request-timeout") { s.transport.requestTimeout = d }
@@ -200,6 +228,26 @@ public struct Settings {
       s.transport.caFile = path
     }
     s.transport.insecure = try layers.flag("insecure")
+    if let cert = layers.value("cert") {
+      let path = expandHome(cert.value)
+      if case .failure(let e) = readFile(path) {
+        throw .usage(
+          "cannot read the client certificate \(Text.oneLine(path, limit: 200)) (\(cert.origin)): \(e.reason)")
+      }
+      s.transport.certFile = path
+    }
+    if let key = layers.value("key") {
+      guard s.transport.certFile != nil else {
+        throw .usage("\(key.origin) needs --cert: it is the key of that certificate")
+      }
+      let path = expandHome(key.value)
+      // Read like a token file: whatever its mode, noted when others can read it.
+      if case .failure(let e) = readFile(path) {
+        throw .usage("cannot read the key file \(Text.oneLine(path, limit: 200)) (\(key.origin)): \(e.reason)")
+      }
+      noteReadableByOthers("the key file", path, services: services, notes: &s.notes)
+      s.transport.keyFile = path
+    }
 
     if let d = try duration("interval") { s.policy.interval = d }
     if let d = try duration("max-interval") { s.policy.maxInterval = d }
@@ -226,8 +274,60 @@ public struct Settings {
     return s
   }
 
-  /// Reads a token file, warning when others may read it.
-  static func readToken(_ path: String, services: Services, warnings: inout [String]) throws(JobctlError) -> String {
+  /// Picks and checks the response shape (contract 4.5).
+  ///
+  /// A built-in or named description, then its `[dialect NAME]` section, then the shape flags, key by key. Shape flags without a dialect
+  /// describe a shape of their own; without either, auto judges and the defaults hold.
+  static func resolveShape(_ layers: Layers, into s: inout Settings) throws(JobctlError) {
+    var flags: [ShapeDescription.Entry] = []
+    for key in ShapeDescription.keys where key != "jobs-path" {
+      let values = layers.invocation.all(key)
+      if !values.isEmpty { flags.append(.init(key, values, origin: "--\(key)")) }
+    }
+    // --jobs-path is also a profile key, as it was before shapes had sections.
+    if let found = layers.value("jobs-path") { flags.append(.init("jobs-path", [found.value], origin: found.origin)) }
+    let found = layers.value("dialect", env: "JOBCTL_DIALECT")
+    let name = found.map { Text.trimmed($0.value) } ?? "auto"
+    let own = ShapeDescription(name: name == "auto" ? "command-line" : name, flags)
+    var description = own
+    var base: Dialect?
+    if name != "auto" {
+      base = Dialects.named(name)
+      let section = layers.config?.dialects[name]
+      guard base != nil || section != nil else {
+        let sections = layers.config?.dialects.keys.sorted() ?? []
+        throw .usage(
+          "\(found?.origin ?? "--dialect") names no shape '\(Text.oneLine(name, limit: 60))' (known: \((Dialects.names + sections).joined(separator: ", ")); or a [dialect NAME] section of the config file)"
+        )
+      }
+      description = base?.shape ?? ShapeDescription(name: name, [])
+      if let section, let config = layers.config {
+        var entries: [ShapeDescription.Entry] = []
+        for entry in section {
+          if let i = entries.firstIndex(where: { $0.key == entry.key }) {
+            entries[i] = .init(entry.key, entries[i].values + [entry.value], origin: entries[i].origin)
+          } else {
+            entries.append(.init(entry.key, [entry.value], origin: "\(config.path):\(entry.line)"))
+          }
+        }
+        description = description.overlaid(with: ShapeDescription(name: name, entries))
+      }
+      description = description.overlaid(with: own)
+      description.name = name
+    }
+    let shape = try Dialect(description, detection: base?.detectionText ?? [], resultKeys: base?.resultKeys ?? [])
+    s.shape = shape
+    s.jobsPath = shape.jobsPath.description
+    guard name != "auto" || description.hasConditions else { return }
+    guard shape.shape.hasConditions else {
+      throw .usage(
+        "the \(name) shape has no condition: give it completed-when and failed-when (jobctl help dialects)")
+    }
+    s.dialect = shape
+  }
+
+  /// Reads a token file, noting (for `--verbose`) when others may read it.
+  static func readToken(_ path: String, services: Services, notes: inout [String]) throws(JobctlError) -> String {
     switch services.readFile(path) {
     case .failure(let e):
       throw .usage("cannot read the token file \(Text.oneLine(path, limit: 200)): \(e.reason)")
@@ -235,20 +335,19 @@ public struct Settings {
       guard let text = String(validating: bytes, as: UTF8.self) else {
         throw .usage("the token file \(Text.oneLine(path, limit: 200)) is not UTF-8 text")
       }
-      // Like ssh with a private key: a token anyone on the machine can read is refused, one
-      // the file's group can read is warned about.
-      if let mode = services.fileMode(path), mode & 0o044 != 0 {
-        let what = "the token file \(Text.oneLine(path, limit: 200))"
-        let octal = String(mode & 0o777, radix: 8)
-        if mode & 0o004 != 0 {
-          throw .usage(
-            "\(what) can be read by anyone (mode \(octal)); run chmod 600 on it, or, where it cannot change (a read-only secret mount), pass it as JOBCTL_TOKEN=\"$(cat FILE)\" (nothing was sent)"
-          )
-        }
-        warnings.append("\(what) can be read by its group (mode \(octal)); run chmod 600 on it")
-      }
+      noteReadableByOthers("the token file", path, services: services, notes: &notes)
       return Text.trimmed(text)
     }
+  }
+
+  /// Notes (for `--verbose`) a file of secrets that users other than its owner can read.
+  ///
+  /// Such a file is used all the same: secret mounts are 0444 or 0644, and refusing them helps
+  /// nobody.
+  static func noteReadableByOthers(_ what: String, _ path: String, services: Services, notes: inout [String]) {
+    guard let mode = services.fileMode(path), mode & 0o044 != 0 else { return }
+    notes.append(
+      "\(what) \(Text.oneLine(path, limit: 200)) can be read by others (mode \(String(mode & 0o777, radix: 8)))")
   }
 
   /// `Name: value`, refusing what could split or forge a header.
@@ -264,12 +363,7 @@ public struct Settings {
         "\(found.origin == "--header" ? "-H" : found.origin) takes 'Name: value' (the value given has no colon)")
     }
     let value = Text.trimmed(rest)
-    let tokenChars = "!#$%&'*+-.^_`|~"
-    guard !name.isEmpty,
-      name.unicodeScalars.allSatisfy({
-        $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || tokenChars.unicodeScalars.contains($0))
-      })
-    else {
+    guard Text.isHeaderName(name) else {
       throw .usage("'\(Text.oneLine(name, limit: 60))' is not a valid header name")
     }
     guard !value.unicodeScalars.contains(where: { $0.value < 0x20 && $0 != "\t" || $0.value == 0x7F }) else {
@@ -278,12 +372,19 @@ public struct Settings {
     return HTTPHeader(name, String(value))
   }
 
-  /// The credentials, with the token as `Authorization: Bearer`, then the extra headers.
+  /// The credentials, with the token as `Authorization: Bearer` (else the base URL's user and
+  /// password as `Basic`), then the extra headers.
   public var requestHeaders: [HTTPHeader] {
-    var h = [HTTPHeader("Accept", "application/json")]
+    var h =
+      headers.contains(where: { Text.equalsIgnoringCase($0.name, "Accept") })
+      ? [] : [HTTPHeader("Accept", "application/json")]
     // An explicit -H Authorization wins over the token: never two Authorization headers.
-    if let token, !headers.contains(where: { Text.equalsIgnoringCase($0.name, "Authorization") }) {
-      h.append(HTTPHeader("Authorization", "Bearer \(token)"))
+    if !headers.contains(where: { Text.equalsIgnoringCase($0.name, "Authorization") }) {
+      if let token {
+        h.append(HTTPHeader("Authorization", "Bearer \(token)"))
+      } else if let basicAuthorization {
+        h.append(HTTPHeader("Authorization", basicAuthorization))
+      }
     }
     return h + headers
   }
@@ -292,8 +393,15 @@ public struct Settings {
   public var secrets: [String] {
     var list = token.map { [$0, "Bearer \($0)"] } ?? []
     list += headers.filter { Credentials.isCredentialHeader($0.name) }.map(\.value)
-    return list
+    return list + urlSecrets
   }
+
+  /// The userinfo of the base URL, of JOB and PATH arguments given as URLs, and of the proxy
+  /// variables libcurl reads (see `Credentials.userinfoSecrets`).
+  public var urlSecrets: [String] = []
+
+  /// The proxy variables libcurl reads, in either case.
+  static let proxyVariables = ["http_proxy", "https_proxy", "all_proxy"].flatMap { [$0, $0.uppercased()] }
 }
 
 /// Why a file could not be read.

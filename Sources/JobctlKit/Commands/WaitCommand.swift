@@ -30,7 +30,7 @@ enum WaitCommand {
   ) throws(JobctlError) -> Int32 {
     let (outcome, _) = wait(for: job, context: context, first: first, quietProgress: context.settings.policy.oneShot)
     if invocation.has("cancel-on-interrupt"), case .interrupted(let signal)? = outcome.error, signal == SIGINT {
-      CancelCommand.cancelOnInterrupt(job, context: context)
+      CancelCommand.cancelOnInterrupt(job, document: outcome.document, context: context)
     }
     var fetched: Result<Int32, JobctlError>?
     if let fetch, outcome.error == nil {
@@ -40,7 +40,9 @@ enum WaitCommand {
         fetched = .failure(error)
       }
     }
-    let code = context.renderer.finish(outcome, job: job.label)
+    var renderer = context.renderer
+    renderer.summarize = !context.settings.policy.oneShot
+    let code = renderer.finish(outcome, job: job.label)
     switch fetched {
     case .failure(let error)?: throw error
     case .success(let fetchCode)?: return fetchCode
@@ -61,6 +63,7 @@ enum WaitCommand {
     var watch = JobWatch(
       label: job.label, request: request, dialect: context.settings.dialect, policy: context.settings.policy)
     let report: (PollEvent) -> Void = { event in
+      traceDecision(event, job: job.label, context: context)
       if !quietProgress { context.reporter.report(event, job: job.label) }
     }
     if let first, case .finish(let error)? = watch.adopt(first, now: context.services.clock.monotonic, report: report) {
@@ -72,6 +75,14 @@ enum WaitCommand {
 }
 
 extension WaitCommand {
+  /// With `-v`, names the condition that decided each state seen (`failed: conclusion=failure`).
+  static func traceDecision(_ event: PollEvent, job: String, context: NetworkContext) {
+    guard context.settings.output.verbose, case .state(let snapshot, _) = event, let why = snapshot.decidedBy else {
+      return
+    }
+    context.diagnostics.line("jobctl: job \(Text.oneLine(job, limit: 120)): \(Text.oneLine(why, limit: 300))")
+  }
+
   /// The job references on the command line, with `-` replaced by the lines of stdin.
   static func references(_ arguments: [String], stdin: () -> [UInt8]) throws(JobctlError) -> [String] {
     var refs: [String] = []
@@ -123,14 +134,17 @@ extension WaitCommand {
     var order: [Int] = []
     let outcomes = loop.run(
       watches, mode: invocation.has("any") ? .any : .all,
-      report: { index, event in reporter.report(event, job: jobs[index].label) },
+      report: { index, event in
+        traceDecision(event, job: jobs[index].label, context: context)
+        reporter.report(event, job: jobs[index].label)
+      },
       finished: { index, outcome in
         order.append(index)
         renderer.finished(outcome, job: jobs[index].label)
       })
     if invocation.has("cancel-on-interrupt"), outcomes.contains(where: { $0?.error == .interrupted(signal: SIGINT) }) {
       for (job, outcome) in zip(jobs, outcomes) where outcome?.snapshot?.state.isTerminal != true {
-        CancelCommand.cancelOnInterrupt(job, context: context)
+        CancelCommand.cancelOnInterrupt(job, document: outcome?.document, context: context)
       }
     }
     // --all: the worst outcome; --any: the first job to end (contract section 5).

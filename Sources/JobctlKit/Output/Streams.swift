@@ -180,11 +180,12 @@ public final class Redactor: @unchecked Sendable {
     }
   }
 
-  /// `text` with every known secret replaced by `[redacted]`; for messages, which may have been
-  /// cut to length before they got here (`Text.oneLine` ends them with "..."), the start of a
-  /// secret right before such a cut goes too, when it is `minimumLength` bytes or more.
+  /// `text` with every URL's userinfo and every known secret replaced by `[redacted]`; for
+  /// messages, which may have been cut to length before they got here (`Text.oneLine` ends them
+  /// with "..."), the start of a secret right before such a cut goes too, when it is
+  /// `minimumLength` bytes or more.
   public func scrub(_ text: String) -> String {
-    let scrubbed = Credentials.scrub(text, bytes)
+    let scrubbed = Credentials.scrubShown(text, bytes)
     let ellipsis = Array("...".utf8)
     var clean = Array(scrubbed.utf8)
     guard Credentials.firstIndex(of: ellipsis, in: clean) != nil else { return scrubbed }
@@ -228,7 +229,7 @@ public final class Diagnostics: @unchecked Sendable {
   /// Writes text as it is (the live line's redraws), still scrubbed.
   public func raw(_ text: String) {
     sink.write(scrub(text))
-    lineOpen = !text.hasSuffix("\n") && !text.hasSuffix("\u{1B}[K")
+    lineOpen = !Text.endsWithNewline(text) && !text.hasSuffix("\u{1B}[K")
   }
 
   /// `text` with every known secret replaced by `[redacted]`.
@@ -254,6 +255,6 @@ public final class ScrubbingSink: TextSink {
 
   public var isTerminal: Bool { sink.isTerminal }
   public var failure: WriteFailure? { sink.failure }
-  public func write(_ text: String) { sink.write(Credentials.scrub(text, redactor.bytes)) }
+  public func write(_ text: String) { sink.write(Credentials.scrubShown(text, redactor.bytes)) }
   public func writeBytes(_ bytes: [UInt8]) { sink.writeBytes(bytes) }
 }

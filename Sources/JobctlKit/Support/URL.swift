@@ -10,6 +10,8 @@ public struct URLParts: Sendable, Equatable {
   public let target: String
   /// `scheme://host[:port]` as written (host lowercased).
   public let origin: String
+  /// `user:password` as written before the `@`, still percent-encoded; nil when there is none.
+  public let userinfo: String?
 
   /// Parses `http://` and `https://` URLs with a host; anything else (other schemes, spaces,
   /// control characters, an empty host, a bad port) is nil.
@@ -66,6 +68,8 @@ public struct URLParts: Sendable, Equatable {
       guard !b[hostStart..<hostEnd].contains(where: { $0 == 0x3A || $0 == 0x5B || $0 == 0x5D }) else { return nil }
     }
     self.scheme = scheme
+    self.userinfo =
+      hostStart > authorityStart ? String(decoding: b[authorityStart..<(hostStart - 1)], as: UTF8.self) : nil
     self.host = String(decoding: b[hostStart..<hostEnd].map(lower), as: UTF8.self)
     self.port = portNumber
     let targetEnd = b[authorityEnd...].firstIndex(of: UInt8(ascii: "#")) ?? b.count
@@ -82,6 +86,32 @@ public struct URLParts: Sendable, Equatable {
 
 /// Percent-encoding for values placed into a URL.
 public enum PercentEncoding {
+  /// `s` with every `%XX` escape decoded (as libcurl decodes a URL's user and password); a `%`
+  /// not followed by two hex digits stays as it is.
+  public static func decode(_ s: String) -> String {
+    let b = Array(s.utf8)
+    func hex(_ x: UInt8) -> UInt8? {
+      switch x {
+      case 0x30...0x39: return x - 0x30
+      case 0x41...0x46: return x - 0x41 + 10
+      case 0x61...0x66: return x - 0x61 + 10
+      default: return nil
+      }
+    }
+    var out: [UInt8] = []
+    var i = 0
+    while i < b.count {
+      if b[i] == 0x25, i + 2 < b.count, let high = hex(b[i + 1]), let low = hex(b[i + 2]) {
+        out.append(high << 4 | low)
+        i += 3
+      } else {
+        out.append(b[i])
+        i += 1
+      }
+    }
+    return String(decoding: out, as: UTF8.self)
+  }
+
   /// Encodes everything but RFC 3986's unreserved characters, so the result is one path segment
   /// or one query value whatever it holds; `.` and `..` are encoded too, since as path segments
   /// they would be resolved away.
@@ -103,5 +133,119 @@ public enum PercentEncoding {
       }
     }
     return out
+  }
+}
+
+extension PercentEncoding {
+  /// `component`, but keeping `/`, for an id placed as a path (`{+id}`).
+  ///
+  /// An id such as `projects/p/operations/42` keeps its slashes; nil when a segment is `.` or `..`, which would be resolved away.
+  public static func keepingSlashes(_ s: String) -> String? {
+    let segments = s.split(separator: "/", omittingEmptySubsequences: false)
+    guard !segments.contains(where: { $0 == "." || $0 == ".." }) else { return nil }
+    return segments.map { component(String($0)) }.joined(separator: "/")
+  }
+}
+
+extension URLParts {
+  /// `url` split at its first `?` (a `#` and what follows is dropped): the part before, and the
+  /// query without its `?` (nil when there is none).
+  static func splitQuery(_ url: String) -> (String, String?) {
+    let s = url.unicodeScalars
+    let end = s.firstIndex(of: "#") ?? s.endIndex
+    guard let q = s[..<end].firstIndex(of: "?") else { return (String(s[..<end]), nil) }
+    return (String(s[..<q]), String(s[s.index(after: q)..<end]))
+  }
+
+  /// BASE_URL + PATH, as contract 2 says.
+  ///
+  /// The base's path prefix is kept with exactly one `/` before PATH, and the base's query goes
+  /// after PATH's own (`https://h/v2/?api-version=1` + `/jobs?x=1` is
+  /// `https://h/v2/jobs?x=1&api-version=1`). Every URL jobctl builds from the base URL comes
+  /// from here.
+  public static func joining(base: String, path: String) -> String {
+    var (prefix, baseQuery) = splitQuery(base)
+    while prefix.hasSuffix("/") { prefix.removeLast() }
+    var (own, ownQuery) = splitQuery(path)
+    if !own.hasPrefix("/") { own = "/" + own }
+    let query = [ownQuery, baseQuery].compactMap { $0.flatMap { $0.isEmpty ? nil : $0 } }.joined(separator: "&")
+    return prefix + own + (query.isEmpty ? "" : "?" + query)
+  }
+
+  /// Resolves a reference found in an answer against the URL that answered (RFC 3986, 5.2).
+  ///
+  /// A `Location` or a `locationUrl` such as `operations/42` or `../jobs/7`. `base` is an absolute URL; a reference with a scheme is returned as it is.
+  public static func resolving(_ reference: String, against base: String) -> String {
+    let r = reference.unicodeScalars
+    if let colon = r.firstIndex(of: ":"), let first = r.first, first.properties.isAlphabetic,
+      r[..<colon].allSatisfy({
+        $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "+-.".unicodeScalars.contains($0))
+      })
+    {
+      return reference
+    }
+    let b = base.unicodeScalars
+    guard let schemeEnd = b.firstIndex(of: ":") else { return reference }
+    let scheme = String(b[..<schemeEnd])
+    var rest = b[b.index(after: schemeEnd)...]
+    var authority = ""
+    if rest.starts(with: "//".unicodeScalars) {
+      rest = rest.dropFirst(2)
+      let end = rest.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) ?? rest.endIndex
+      authority = String(rest[..<end])
+      rest = rest[end...]
+    }
+    let (basePath, baseQuery) = splitQuery(String(rest))
+    if reference.hasPrefix("//") { return scheme + ":" + reference }
+    var (refPath, refQuery) = splitQuery(reference)
+    let fragment = r.firstIndex(of: "#").map { String(r[$0...]) } ?? ""
+    let path: String
+    if refPath.isEmpty {
+      path = basePath
+      if refQuery == nil { refQuery = baseQuery }
+    } else if refPath.hasPrefix("/") {
+      path = removingDotSegments(refPath)
+    } else if basePath.isEmpty {
+      path = removingDotSegments("/" + refPath)
+    } else {
+      let dir = basePath.unicodeScalars.lastIndex(of: "/").map { String(basePath.unicodeScalars[...$0]) } ?? ""
+      path = removingDotSegments(dir + refPath)
+    }
+    return scheme + "://" + authority + path + (refQuery.map { "?" + $0 } ?? "") + fragment
+  }
+
+  /// RFC 3986 section 5.2.4 for an absolute path: `.` and `..` segments resolved away.
+  static func removingDotSegments(_ path: String) -> String {
+    let segments = path.split(separator: "/", omittingEmptySubsequences: false)
+    var out: [Substring] = []
+    for (i, segment) in segments.enumerated() {
+      let last = i == segments.count - 1
+      if segment == "." || segment == ".." {
+        if segment == "..", out.count > 1 { out.removeLast() }
+        if last { out.append("") }
+        continue
+      }
+      out.append(segment)
+    }
+    let joined = out.joined(separator: "/")
+    return joined.hasPrefix("/") ? joined : "/" + joined
+  }
+}
+
+/// Base64 (RFC 4648, with padding), as HTTP Basic authentication sends `user:password`.
+public enum Base64 {
+  public static func encode(_ bytes: [UInt8]) -> String {
+    let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".unicodeScalars)
+    var out = String.UnicodeScalarView()
+    var i = 0
+    while i < bytes.count {
+      let chunk = bytes[i..<min(i + 3, bytes.count)]
+      let n = chunk.enumerated().reduce(UInt32(0)) { $0 | UInt32($1.element) << (16 - 8 * UInt32($1.offset)) }
+      for k in 0..<4 {
+        out.append(k <= chunk.count ? alphabet[Int((n >> (18 - 6 * UInt32(k))) & 0x3F)] : "=")
+      }
+      i += 3
+    }
+    return String(out)
   }
 }

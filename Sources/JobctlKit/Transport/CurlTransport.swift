@@ -11,6 +11,9 @@ public struct TransportOptions: Sendable {
   public var connectTimeout: Double = 10
   public var requestTimeout: Double = 30
   public var caFile: String?
+  /// The TLS client certificate (`--cert`) and its key (`--key`, when not in the same file), PEM.
+  public var certFile: String?
+  public var keyFile: String?
   public var insecure = false
   /// The largest body read; a larger answer fails with `.tooLarge` without being held in memory.
   public var maxBodyBytes = 16 << 20
@@ -36,6 +39,10 @@ private final class TransferState {
   var stream: BodyStream?
   var streaming = false
   var sawBody = false
+  /// Why the answer was cut off as malformed (two lengths, an unasked-for 101, ...), if it was.
+  var malformed: String?
+  /// Bytes of the current response head so far.
+  var headBytes = 0
   /// A download's stall limit, and when its last bytes (head or body) came (monotonic seconds).
   var stallLimit: Double?
   var lastActivity = 0.0
@@ -56,6 +63,45 @@ private final class TransferState {
     overflow = false
     streaming = false
     sawBody = false
+    malformed = nil
+    headBytes = 0
+  }
+
+  /// The largest response head read: libcurl's own limit for one header line.
+  static let headLimit = 100 << 10
+
+  /// Why a response head line makes the answer unusable, checked as it arrives: a server that
+  /// sends one of these would otherwise leave the transfer waiting for the request timeout.
+  func malformation(_ line: ResponseHeadLine, size: Int) -> String? {
+    headBytes += size
+    if headBytes > TransferState.headLimit {
+      return "its response headers are larger than \(TransferState.headLimit >> 10) KB"
+    }
+    switch line {
+    case .status(101):
+      return "it switched protocols (101 Switching Protocols) though nothing asked it to"
+    case .header(let header) where Text.equalsIgnoringCase(header.name, "Content-Length"):
+      let value = Text.trimmed(header.value)
+      if let earlier = headers.first(where: { Text.equalsIgnoringCase($0.name, "Content-Length") }),
+        Text.trimmed(earlier.value) != value
+      {
+        let both = "\(Text.oneLine(earlier.value, limit: 20)) and \(Text.oneLine(value, limit: 20))"
+        return "it has two different Content-Length headers (\(both))"
+      }
+      return nil
+    default:
+      return nil
+    }
+  }
+
+  /// Why the body that begins cannot be read: jobctl asks for no compression, so an encoded body
+  /// would only fail later as "not JSON".
+  func bodyMalformation() -> String? {
+    guard let coding = headers.last(where: { Text.equalsIgnoringCase($0.name, "Content-Encoding") }),
+      !Text.equalsIgnoringCase(Text.trimmed(coding.value), "identity"), !Text.trimmed(coding.value).isEmpty
+    else { return nil }
+    let name = Text.oneLine(coding.value, limit: 40)
+    return "its body is compressed (Content-Encoding: \(name)) though none was asked for"
   }
 }
 
@@ -93,6 +139,14 @@ private final class EasyHandle {
     jc_setopt_str(easy, CURLOPT_USERAGENT, options.userAgent)
     jc_setopt_long(easy, CURLOPT_TCP_KEEPALIVE, 1)
     if let ca = options.caFile { jc_setopt_str(easy, CURLOPT_CAINFO, ca) }
+    if let cert = options.certFile {
+      jc_setopt_str(easy, CURLOPT_SSLCERTTYPE, "PEM")
+      jc_setopt_str(easy, CURLOPT_SSLCERT, cert)
+    }
+    if let key = options.keyFile {
+      jc_setopt_str(easy, CURLOPT_SSLKEYTYPE, "PEM")
+      jc_setopt_str(easy, CURLOPT_SSLKEY, key)
+    }
     if options.insecure {
       jc_setopt_long(easy, CURLOPT_SSL_VERIFYPEER, 0)
       jc_setopt_long(easy, CURLOPT_SSL_VERIFYHOST, 0)
@@ -106,6 +160,10 @@ private final class EasyHandle {
       if state.stallLimit != nil { state.lastActivity = CurlTransport.monotonicNow() }
       if !state.sawBody {
         state.sawBody = true
+        if let reason = state.bodyMalformation() {
+          state.malformed = reason
+          return 0
+        }
         if let stream = state.stream, (200..<300).contains(state.status) {
           state.streaming = true
           stream.answer(status: state.status, headers: state.headers)
@@ -127,7 +185,13 @@ private final class EasyHandle {
       let state = Unmanaged<TransferState>.fromOpaque(userdata).takeUnretainedValue()
       let n = size * count
       if state.stallLimit != nil { state.lastActivity = CurlTransport.monotonicNow() }
-      switch ResponseHeadLine.parse(UnsafeRawBufferPointer(start: ptr, count: n)) {
+      let line = ResponseHeadLine.parse(UnsafeRawBufferPointer(start: ptr, count: n))
+      if case .status = line { state.headBytes = 0 }
+      if let reason = state.malformation(line, size: n) {
+        state.malformed = reason
+        return 0
+      }
+      switch line {
       case .status(let code):
         // A new response begins (after a 1xx): only the last one's headers count.
         state.headers.removeAll(keepingCapacity: true)
@@ -154,9 +218,11 @@ private final class EasyHandle {
         }
         let text = String(decoding: UnsafeRawBufferPointer(start: data, count: size), as: UTF8.self)
         for line in text.split(whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }) {
-          let shown = type == CURLINFO_TEXT ? String(line) : Credentials.redactHeaderLine(String(line))
+          let shown =
+            type == CURLINFO_TEXT
+            ? Credentials.hidingTracedCredentials(String(line)) : Credentials.redactHeaderLine(String(line))
           // Scrubbed before it is cut: a secret echoed at the end of a long header is hidden whole.
-          state.trace?(prefix + Text.oneLine(Credentials.scrub(shown, state.secrets)))
+          state.trace?(prefix + Text.oneLine(Credentials.scrubShown(shown, state.secrets)))
         }
         return 0
       }
@@ -236,6 +302,14 @@ private final class EasyHandle {
   private func failure(for code: CURLcode, options: TransportOptions) -> TransportFailure {
     let detail = errorBuffer[0] != 0 ? String(cString: errorBuffer) : String(cString: curl_easy_strerror(code))
     let text = Text.oneLine(detail)
+    if let reason = state.malformed, code == CURLE_WRITE_ERROR {
+      return TransportFailure(.badAnswer, "malformed answer: \(reason)")
+    }
+    if code == CURLE_OUT_OF_MEMORY || jc_is_too_large(code) != 0 {
+      // What libcurl runs out of here is its buffer for one header line, not the machine's memory.
+      return TransportFailure(
+        .badAnswer, "malformed answer: a response header line is larger than libcurl accepts (100 KB)")
+    }
     switch code {
     case CURLE_WRITE_ERROR where state.stream?.failed == true:
       return TransportFailure(.localWrite, String(cString: strerror(state.stream?.failure ?? 0)))
@@ -257,6 +331,8 @@ private final class EasyHandle {
       return TransportFailure(.tls, "TLS: \(text)")
     case CURLE_PARTIAL_FILE:
       return TransportFailure(.transient, "truncated answer: \(text)")
+    case CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY, CURLE_COULDNT_CONNECT:
+      return TransportFailure(.transient, text, mayHaveBeenSent: false)
     default:
       return TransportFailure(.transient, text)
     }
@@ -361,7 +437,8 @@ public final class CurlTransport: HTTPTransport, ConcurrentTransport {
 
   public func start(_ request: HTTPRequest, id: Int) {
     guard let parts = URLParts(request.url) else {
-      ready.append((id, .failure(TransportFailure(.badURL, "not an http(s) URL: \(Text.oneLine(request.url))"))))
+      ready.append(
+        (id, .failure(TransportFailure(.badURL, "not an http(s) URL: \(Credentials.shownURL(request.url))"))))
       return
     }
     guard let handle = idle.popLast() ?? EasyHandle(options: options) else {
@@ -493,13 +570,13 @@ public final class CurlTransport: HTTPTransport, ConcurrentTransport {
       return TransportFailure(.redirect, "more than \(options.maxRedirects) redirects")
     }
     guard let nextParts = URLParts(next) else {
-      return TransportFailure(.redirect, "redirect to an unusable URL: \(Text.oneLine(next))")
+      return TransportFailure(.redirect, "redirect to an unusable URL: \(Credentials.shownURL(next))")
     }
     if URLParts(transfer.request.url)?.scheme == "https" && nextParts.scheme == "http" {
       return TransportFailure(.redirect, "refused a redirect from https to http (\(nextParts.origin))")
     }
     guard transfer.visited.insert(next).inserted || status == 303 else {
-      return TransportFailure(.redirect, "redirect loop at \(Text.oneLine(next))")
+      return TransportFailure(.redirect, "redirect loop at \(Credentials.shownURL(next))")
     }
     if let limit = transfer.limit {
       let left = transfer.deadline - CurlTransport.monotonicNow()

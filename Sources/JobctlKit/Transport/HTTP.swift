@@ -254,11 +254,15 @@ public struct TransportFailure: Error, Sendable, Equatable {
   public var message: String
   /// True when the per-request time limit ran out (so the engine can tell its deadline apart).
   public var timedOut: Bool
+  /// False when the request certainly never reached the server (no name, no connection), so
+  /// sending it again cannot do the work twice.
+  public var mayHaveBeenSent: Bool
 
-  public init(_ kind: Kind, _ message: String, timedOut: Bool = false) {
+  public init(_ kind: Kind, _ message: String, timedOut: Bool = false, mayHaveBeenSent: Bool = true) {
     self.kind = kind
     self.message = message
     self.timedOut = timedOut
+    self.mayHaveBeenSent = mayHaveBeenSent
   }
 }
 
@@ -270,9 +274,11 @@ public protocol HTTPTransport: AnyObject {
 /// Which header values are secrets, and how they are shown.
 public enum Credentials {
   /// `Authorization`, `Proxy-Authorization`, `Cookie`, `Set-Cookie`, and any name ending in
-  /// `-Token` or `-Key` (case-insensitive).
+  /// `-Token` or `-Key` (case-insensitive), but not `Idempotency-Key`: that one must go with every
+  /// retry and redirect of a start, to whatever host, or the start could run twice.
   public static func isCredentialHeader(_ name: String) -> Bool {
     let n = Text.lowercased(Text.trimmed(name))
+    guard n != "idempotency-key" else { return false }
     return n == "authorization" || n == "proxy-authorization" || n == "cookie" || n == "set-cookie"
       || n.hasSuffix("-token") || n.hasSuffix("-key")
   }
@@ -361,6 +367,113 @@ public enum Credentials {
     let bytes = Array(text.utf8)
     let clean = scrub(bytes, secrets)
     return clean == bytes ? text : String(decoding: clean, as: UTF8.self)
+  }
+
+  /// Text on its way out (stdout, stderr, the trace, GITHUB_OUTPUT): every URL's userinfo
+  /// hidden, then every secret.
+  public static func scrubShown(_ text: String, _ secrets: [[UInt8]]) -> String {
+    scrub(hidingUserinfo(text), secrets)
+  }
+
+  /// A libcurl `--verbose` text line with the credentials it reports hidden: the user name
+  /// (`Server auth using Basic with user 'NAME'`, the same for a proxy), and the userinfo of the
+  /// proxy variable it used (`Uses proxy env variable http_proxy == 'user:pass@proxy:3128'`),
+  /// which may come without a scheme and so escape `hidingUserinfo`.
+  public static func hidingTracedCredentials(_ line: String) -> String {
+    let b = Array(line.utf8)
+    for marker in [" with user '", "Uses proxy env variable "].map({ Array($0.utf8) }) {
+      guard let at = firstIndex(of: marker, in: b) else { continue }
+      var start = at + marker.count
+      if marker.last != 0x27 {
+        guard let quote = b[start...].firstIndex(of: 0x27) else { return line }
+        start = quote + 1
+      }
+      let end = b[start...].firstIndex(of: 0x27) ?? b.count
+      let shown: [UInt8]
+      if marker.last == 0x27 {
+        shown = Array(redacted.utf8)
+      } else if let info = proxyUserinfo(Array(b[start..<end])) {
+        shown = Array(b[start..<(start + info.lowerBound)]) + redacted.utf8 + b[(start + info.upperBound)..<end]
+      } else {
+        return line
+      }
+      return String(decoding: b[..<start] + shown + b[end...], as: UTF8.self)
+    }
+    return line
+  }
+
+  /// Where the userinfo of a proxy setting is: libcurl takes one with or without a scheme
+  /// (`http://user:pass@proxy:3128`, `user:pass@proxy:3128`).
+  static func proxyUserinfo(_ b: [UInt8]) -> Range<Int>? {
+    let start = firstIndex(of: Array("://".utf8), in: b).map { $0 + 3 } ?? 0
+    let end = b[start...].firstIndex(where: { $0 == 0x2F || $0 == 0x3F || $0 == 0x23 }) ?? b.count
+    guard let at = b[start..<end].lastIndex(of: 0x40), at > start else { return nil }
+    return start..<at
+  }
+
+  /// `text` with the user and password of every URL in it replaced: `https://[redacted]@host/`.
+  ///
+  /// By structure, not by value, so a password too short to be a secret by `Redactor`'s rule, or
+  /// one nobody registered (a Location header's), is hidden too. A URL's authority ends at the
+  /// first `/`, `?`, `#`, `\\`, space, quote or angle bracket; its userinfo is what comes before
+  /// the last `@`.
+  public static func hidingUserinfo(_ text: String) -> String {
+    let b = Array(text.utf8)
+    let separator: [UInt8] = [0x3A, 0x2F, 0x2F]  // "://"
+    guard var i = firstIndex(of: separator, in: b) else { return text }
+    func endsAuthority(_ x: UInt8) -> Bool {
+      x <= 0x20 || x == 0x7F || "/?#\"'<>\\".utf8.contains(x)
+    }
+    var out: [UInt8] = []
+    var copied = 0
+    while true {
+      let start = i + separator.count
+      var end = start
+      while end < b.count, !endsAuthority(b[end]) { end += 1 }
+      if let at = b[start..<end].lastIndex(of: 0x40), at > start {
+        out += b[copied..<start]
+        out += redacted.utf8
+        copied = at
+      }
+      guard let next = firstIndex(of: separator, in: b, from: max(end, start)) else { break }
+      i = next
+    }
+    guard copied > 0 else { return text }
+    out += b[copied...]
+    return String(decoding: out, as: UTF8.self)
+  }
+
+  /// A URL as jobctl shows it: userinfo hidden, on one line, cut to `limit`.
+  public static func shownURL(_ url: String, limit: Int = 500) -> String {
+    Text.oneLine(hidingUserinfo(url), limit: limit)
+  }
+
+  /// The values a URL's userinfo is known by, to scrub wherever they turn up: as written, decoded,
+  /// the user and the password on their own, and as libcurl sends them (`Basic` and base64).
+  public static func userinfoSecrets(_ userinfo: String) -> [String] {
+    let decoded = PercentEncoding.decode(userinfo)
+    let basic = basicCredentials(userinfo)
+    var values = [userinfo, decoded, String(basic.dropFirst("Basic ".count)), basic]
+    for part in [userinfo, decoded] {
+      if let colon = part.firstIndex(of: ":") {
+        values += [String(part[..<colon]), String(part[part.index(after: colon)...])]
+      }
+    }
+    return values
+  }
+
+  /// `Basic ...` for a URL's userinfo, as libcurl sends it: decoded, and `user:` when there is
+  /// no password.
+  public static func basicCredentials(_ userinfo: String) -> String {
+    let decoded = PercentEncoding.decode(userinfo)
+    return "Basic " + Base64.encode(Array((decoded.contains(":") ? decoded : decoded + ":").utf8))
+  }
+
+  /// Secrets in the userinfo of a proxy setting (see `proxyUserinfo`).
+  public static func proxySecrets(_ value: String) -> [String] {
+    let b = Array(Text.trimmed(value).utf8)
+    guard let info = proxyUserinfo(b) else { return [] }
+    return userinfoSecrets(String(decoding: b[info], as: UTF8.self))
   }
 
   /// A `Name: value` header line with the value replaced when the header is a credential.

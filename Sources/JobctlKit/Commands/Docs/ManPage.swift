@@ -8,6 +8,8 @@ public enum ManPage {
       '\\" t
       .\\" Generated from jobctl's command table; do not edit by hand.
       .TH JOBCTL 1 "" "jobctl \(Version.current)" "User Commands"
+      .\\" No hyphenation: option and variable names (CLICOLOR_FORCE) must stay whole.
+      .nh
       .SH NAME
       jobctl \\- wait for asynchronous HTTP jobs
       .SH SYNOPSIS
@@ -32,7 +34,7 @@ public enum ManPage {
     for c in CommandTable.commands {
       m += ".TP\n.B jobctl \(c.name)\(c.arguments.isEmpty ? "" : " " + escape(c.arguments))\n"
       m += escape(c.summary) + "\n"
-      if !c.details.isEmpty { m += escape(c.details.split(separator: "\n").joined(separator: " ")) + "\n" }
+      if !c.details.isEmpty { m += escape(c.details.split(whereSeparator: \.isNewline).joined(separator: " ")) + "\n" }
       let groups = c.groups.filter { $0.title != "General" }.map { $0.title.lowercased() }
       if !groups.isEmpty { m += "Options: \(groups.joined(separator: ", ")).\n" }
     }
@@ -80,6 +82,24 @@ public enum ManPage {
       .B progress
       No status: \\fBprogress\\fR 0..100, terminal at 100: completed when \\fBerrors\\fR is empty,
       failed otherwise.
+      .PP
+      Named APIs: github\\-run, google\\-operation, azure\\-operation, http\\-202, openai\\-batch,
+      replicate, anthropic\\-batch. \\fBauto\\fR reads only the four shapes above and ends at once (exit
+      6) on a JSON answer none of them fits, or one carrying a named API's verdict key
+      (conclusion, done, processing_status, an error object).
+      .PP
+      Any other API is described with the shape options (or the same keys in a \\fB[dialect NAME]\\fR
+      section of the config file), layered key by key over the \\fB\\-\\-dialect\\fR named.
+      A COND is terms joined by \\fB&\\fR: \\fIPATH\\fR (set and not null, false, "", [] or {}),
+      \\fB!\\fR\\fIPATH\\fR, or \\fIPATH\\fR \\fIOP\\fR \\fIVALUES\\fR with OP one of = != < <= > >=;
+      = and != take a comma\\-separated list of bare words or JSON strings. Numbers compare
+      numerically, strings without regard to case. PATH is a \\fB\\-\\-field\\fR path (\\fB["a.b"]\\fR for a
+      key with a dot, \\fB*\\fR for any item), \\fB@http\\fR or \\fB@header:\\fR\\fINAME\\fR.
+      Conditions are tried in the order canceled, failed, completed, pending, running; an answer
+      that fits none is not understood (exit 6) when the shape has a pending or running condition
+      or names no path the answer holds, else it is running.
+      \\fBjobctl help dialects\\fR prints every shape as its keys; \\fBjobctl explain\\fR judges a
+      document offline.
       .SH POLLING
       The first poll is sent at once, then one every \\fB\\-\\-interval\\fR with \\(+-10% jitter.
       Retry\\-After (seconds or an HTTP date, at most one hour) on any answer is the least wait before
@@ -88,11 +108,15 @@ public enum ManPage {
       backoff drawn at random between \\fB\\-\\-interval\\fR and
       min(\\fB\\-\\-max\\-interval\\fR, interval \\(mu 2^failures); \\fB\\-\\-max\\-errors\\fR consecutive
       failures end the wait (exit 7, or 6 when the last answer was not a job document).
+      A malformed answer (two different Content\\-Length headers, an unasked\\-for 101, response
+      headers over 100 KB, a compressed body when none was asked for) fails as soon as its head
+      arrives, is retried the same way and ends with 6.
       401 and 403 end at once with 4, 404 and 410 with 5, other 4xx with 6.
       With \\fB\\-\\-timeout\\fR, the wait ends with 124 at the deadline, and at once when a
       Retry\\-After would pass it. TLS failures end at once with 7.
       Redirects are followed (at most 10); credentials are never sent to another host or port, and
-      a redirect from https to http is refused.
+      a redirect from https to http is refused. The Idempotency\\-Key of a start goes with every
+      retry and redirect, wherever it leads.
       .SH OUTPUT
       stdout carries results only: in text, \\fIkey\\fB: \\fIvalue\\fR lines with the job, its state and
       its result or error; with \\fB\\-\\-json\\fR, the last answer exactly as the API returned it
@@ -106,18 +130,24 @@ public enum ManPage {
       On a terminal (\\fB\\-\\-progress auto\\fR with TERM not dumb) one live line is redrawn on stderr
       at most 10 times a second instead: spinner, job, state, stage or phase, a progress bar with
       percent, the time elapsed and, once progress has moved for 2 s, an ETA from its rate. It
-      never wraps (what does not fit the width is left out, the ETA and the bar first) and is
+      never wraps (what does not fit the width is left out, the ETA, the bar and the job first, then
+      the start of the stage or phase text, whose end and the elapsed time stay) and is
       cleared before anything else is printed.
       \\fB\\-\\-format ndjson\\fR prints one JSON object per line on stdout for every change:
-      \\fBtime\\fR, \\fBjob\\fR, \\fBref\\fR (the job reference, on every line), \\fBevent\\fR (state,
+      \\fBtime\\fR, \\fBjob\\fR (the job reference as given, on every line), \\fBevent\\fR (state,
       retry, rate_limited, done), \\fBstate\\fR, \\fBstatus\\fR, \\fBprogress\\fR, \\fBstage\\fR,
       \\fBhttp_status\\fR, and \\fBreason\\fR and \\fBdelay\\fR for retries; the last line of a job is
-      the done event, whose \\fBjob\\fR member holds the job's last document, with \\fBexit_code\\fR.
+      the done event, with \\fBexit_code\\fR, \\fBerror\\fR (the message, when the code is not 0)
+      and the job's last answer under \\fBdocument\\fR.
+      With several jobs, \\fB\\-\\-field\\fR prints each job's value as JSON on its own line.
+      \\fB\\-q\\fR silences progress, notes and warnings, never the results asked for.
       Colour (errors, warnings, states) is used on stderr only: \\fB\\-\\-color auto\\fR colours a
       terminal unless NO_COLOR is set, CLICOLOR_FORCE (not 0) forces it, TERM=dumb turns it off.
-      Secrets (the token, and the values of Authorization, Cookie and *\\-Token/*\\-Key headers) are
-      shown as [redacted] everywhere, \\fB\\-\\-verbose\\fR included; values under 8 bytes are not
-      treated as secrets. A server that echoes one back has it replaced as the answer arrives: in a
+      Secrets (the token, the values of Authorization, Proxy\\-Authorization, Cookie and
+      *\\-Token/*\\-Key headers but not Idempotency\\-Key, and the user and password of a URL or proxy
+      URL) are shown as [redacted] everywhere, \\fB\\-\\-verbose\\fR included; values under 8 bytes
+      are not treated as secrets, but a URL always shows as
+      \\fBhttps://[redacted]@\\fIhost\\fB/...\\fR. A server that echoes one back has it replaced as the answer arrives: in a
       JSON answer every decoded string, whatever its escapes, and a number that is a secret; any
       other answer as text. A job URL signed with the token is requested as given and shown
       redacted. Nothing reaches stdout, stderr or GITHUB_OUTPUT. The data of \\fBjobctl output\\fR is
@@ -150,9 +180,9 @@ public enum ManPage {
       color, ...), \\fBheader\\fR may repeat, flags take true or false, \\fB#\\fR starts a comment, and
       \\fB~/\\fR in a file name is the home folder. \\fB\\-\\-profile\\fR (or JOBCTL_PROFILE) picks a
       section, \\fB[default]\\fR otherwise. An unknown key or a bad value is an error naming the file
-      and line. A token file that anyone can read is refused (exit 2, nothing is sent); one its
-      group can read is warned about. Where the file cannot change (a read-only secret mount), pass
-      it as \\fBJOBCTL_TOKEN="$(cat\\ \\fIFILE\\fB)"\\fR instead.
+      and line. A token file, and the \\fB\\-\\-key\\fR file of a TLS client certificate, are read
+      whatever their mode (read-only secret mounts are often 0444 or 0644); \\fB\\-\\-verbose\\fR says
+      so when users other than the owner can read one.
       .PP
       .nf
       [default]
@@ -167,43 +197,31 @@ public enum ManPage {
       When GITHUB_ACTIONS is true, a failed, canceled, stalled or timed\\-out job also prints an
       \\fB::error title=...::\\fR annotation on stderr, and a completed job with warnings a
       \\fB::warning::\\fR. When GITHUB_OUTPUT is set, \\fBstatus\\fR, \\fBjob\\-id\\fR and the
-      \\fB\\-\\-field\\fR value (as \\fBfield\\fR) are appended to it for later steps.
+      \\fB\\-\\-field\\fR value (as \\fBfield\\fR) are appended to it for later steps, a value
+      holding CR or LF in the \\fIname\\fB<<\\fIDELIMITER\\fR form. More than 10 failed jobs make
+      one annotation that counts them. When GITHUB_STEP_SUMMARY is set, a wait (not \\fBstatus\\fR)
+      appends a Markdown table of its jobs (job, state, duration, detail) to it, unfinished and
+      failed jobs first, cut with \\(lqand N more\\(rq past 256 KiB.
       .SH FILES
       .TP
       .I $XDG_CONFIG_HOME/jobctl/config
       The config file; \\fI~/.config/jobctl/config\\fR when XDG_CONFIG_HOME is not set.
       .SH ENVIRONMENT
-      .TP
-      .B JOBCTL_BASE_URL
-      Base URL of the API (\\fB\\-\\-base\\-url\\fR).
-      .TP
-      .B JOBCTL_TOKEN
-      Bearer token, sent as \\fBAuthorization: Bearer\\fR \\fITOKEN\\fR (\\fB\\-\\-token\\-file\\fR
-      takes precedence). No flag takes the token itself: it would show in ps(1).
-      .TP
-      .B JOBCTL_DIALECT
-      Response shape (\\fB\\-\\-dialect\\fR).
-      .TP
-      .B JOBCTL_CONFIG
-      The config file (\\fB\\-\\-config\\fR).
-      .TP
-      .B JOBCTL_PROFILE
-      The config file profile (\\fB\\-\\-profile\\fR).
-      .TP
-      .BR NO_COLOR ", " CLICOLOR_FORCE ", " TERM
-      Colour and live\\-line decisions, as under OUTPUT.
-      .TP
-      .BR GITHUB_ACTIONS ", " GITHUB_OUTPUT
-      CI annotations and step outputs, as under CI.
-      .TP
-      .B COLUMNS
-      The terminal width when the terminal does not tell.
-      .SH EXIT STATUS
-      .TS
-      l l.
 
       """
-    for (code, meaning) in exitCodeTable { m += "\(code)\t\(escape(meaning))\n" }
+    for entry in CommandTable.environment {
+      m +=
+        ".TP\n" + (entry.names.count == 1 ? ".B \(entry.names[0])" : ".BR " + entry.names.joined(separator: " \", \" "))
+      m += "\n\(escape(entry.help))\n"
+    }
+    // Text blocks (T{ T}) wrap within the line; plain cells would run past 80 columns.
+    m += """
+      .SH EXIT STATUS
+      .TS
+      l lx.
+
+      """
+    for (code, meaning) in exitCodeTable { m += "\(code)\tT{\n\(escape(meaning))\nT}\n" }
     m += """
       .TE
       .SH EXAMPLES
@@ -212,12 +230,13 @@ public enum ManPage {
       JOBCTL_TOKEN=$(cat ~/.api-token) jobctl wait 8f14e45f \\-\\-timeout 10m
       ADDR=$(jobctl wait "$ID" \\-\\-field result.address)
       jobctl status "$ID" \\-\\-json
-      jobctl wait hcj_GNKT \\-\\-base\\-url https://hotcrp.example/api \\-\\-dialect hotcrp
+      jobctl wait hcj_GNKT \\-\\-base\\-url https://hotcrp.example/api \\e
+        \\-\\-dialect hotcrp
       ID=$(jobctl start /reports \\-\\-data @body.json)
       jobctl start /api/autoassign \\-\\-form q=all \\-\\-wait \\-\\-profile hotcrp
       jobctl cancel "$ID" \\-\\-wait
       jobctl list \\-\\-all \\-\\-type org_members \\-\\-json
-      jobctl output hcj_GNKT \\-o assignments.csv \\-\\-continue
+      jobctl output hcj_GNKT \\-o assignments.csv \\-\\-continue \\-\\-profile hotcrp
       jobctl completion bash > /etc/bash_completion.d/jobctl
       .fi
       .SH SEE ALSO
