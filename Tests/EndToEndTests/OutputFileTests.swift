@@ -97,6 +97,21 @@ private final class RangeServer: @unchecked Sendable {
       ])
   }
 
+  @Test func aFIFOWithoutAReaderIsWaitedForUntilASignalEndsTheWait() throws {
+    let server = try LoopbackServer()
+    server.script(target, [.text(200, csv, contentType: "text/csv")])
+    let dir = try scratch()
+    let fifo = dir.appendingPathComponent("pipe").path
+    #expect(mkfifo(fifo, 0o600) == 0)
+    // A blocking open(2) of the FIFO restarts after the handler: SIGINT would never end it.
+    let p = try RunningProcess(["output", "hcj_1", "-o", fifo] + hotcrp(server))
+    #expect(server.waitForRequests(1))
+    p.signal(SIGINT)
+    let r = p.finish(limit: 20)
+    #expect(r.code == 130)
+    #expect(isFIFO(fifo))
+  }
+
   @Test func anExistingFileKeepsItsModeAndANewOneFollowsTheUmask() throws {
     let server = try LoopbackServer()
     server.script(target, [.text(200, csv, contentType: "text/csv")])

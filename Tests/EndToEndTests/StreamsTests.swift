@@ -119,6 +119,30 @@ private let completed = #"{"jobId":"j1","status":"completed","result":{"address"
         + "\n")
   }
 
+  @Test func aStartWhoseFieldIsMissingStillNamesTheJob() throws {
+    let server = try LoopbackServer()
+    server.script("POST", "/reports", [.json(202, #"{"jobId":"stg_9","status":"pending"}"#)])
+    let r = try jobctl(["start", "/reports", "--field", "result.url", "--base-url", server.baseURL])
+    #expect(r.code == 6)
+    #expect(r.stdout == "")
+    #expect(
+      r.stderr
+        == "jobctl: error: the answer to /reports has no field 'result.url'; the job was created: stg_9 (\(server.baseURL)/jobs/stg_9)\n"
+    )
+  }
+
+  @Test func aFieldHoldingCRLFCannotForgeAStepOutput() throws {
+    let server = try LoopbackServer()
+    server.script("/jobs/k", [.doc(#"{"status":"completed","result":{"v":"a\r\nstatus=forged"}}"#)])
+    let file = try scratch().appendingPathComponent("github_output").path
+    let r = try jobctl(
+      ["status", "k", "--field", "result.v", "--base-url", server.baseURL],
+      env: ["GITHUB_ACTIONS": "true", "GITHUB_OUTPUT": file])
+    #expect(r.code == 0)
+    let written = try String(contentsOfFile: file, encoding: .utf8)
+    #expect(written.hasSuffix("field<<JOBCTL_EOF\na\r\nstatus=forged\nJOBCTL_EOF\n"), "GITHUB_OUTPUT: \(written)")
+  }
+
   /// A finished HotCRP autoassign: 500 messages, half of them HTML, a few dozen informational.
   @Test func aFloodOfServerMessagesIsCutAndTheJSONKeepsThemAll() throws {
     let server = try LoopbackServer()

@@ -211,13 +211,31 @@ final class TempFile {
       done = true
       close(fd)
     case .direct:
-      let target = open(destination.path, O_WRONLY | O_TRUNC | O_CLOEXEC)
-      guard target >= 0 else { throw writeError(errno) }
+      let target = try openDirect()
       defer { close(target) }
       _ = lseek(fd, 0, SEEK_SET)
       var total = 0
       var failure: Int32 = 0
       guard Self.pump(from: fd, to: target, count: &total, failure: &failure) else { throw writeError(failure) }
+    }
+  }
+
+  /// Opens the destination for writing in place; a FIFO without a reader is waited for, as
+  /// `curl -o` does, but a signal ends the wait.
+  ///
+  /// A blocking `open(2)` of such a FIFO is restarted after the signal handler runs, so SIGINT
+  /// and SIGTERM would never end it; this opens without blocking and sleeps on the signal pipe.
+  private func openDirect() throws(JobctlError) -> Int32 {
+    while true {
+      let target = open(destination.path, O_WRONLY | O_TRUNC | O_CLOEXEC | O_NONBLOCK)
+      if target >= 0 {
+        _ = fcntl(target, F_SETFL, fcntl(target, F_GETFL) & ~O_NONBLOCK)
+        return target
+      }
+      guard errno == ENXIO || errno == EINTR else { throw writeError(errno) }
+      if let signal = Signals.pending { throw .signaled(signal) }
+      var fds = Signals.wakeFDs.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
+      _ = poll(&fds, nfds_t(fds.count), 100)
     }
   }
 

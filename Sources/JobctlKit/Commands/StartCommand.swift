@@ -87,7 +87,7 @@ enum StartCommand {
     let named = id.map { "\(Text.oneLine($0, limit: 200)) (\(job.url))" } ?? job.url
     if let field = output.field {
       guard let value = document.flatMap({ field.value(in: $0) }) else {
-        throw .rejected("the answer to \(target.label) has no field '\(field)'")
+        throw .rejected("the answer to \(target.label) has no field '\(field)'; the job was created: \(named)")
       }
       stdout.write(Renderer.fieldText(value, on: stdout) + "\n")
     } else if output.format == .json {
