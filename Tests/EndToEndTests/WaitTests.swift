@@ -149,7 +149,9 @@ private let completedDoc =
     server.script("/jobs/j1", [.doc(pendingDoc)])
     let r = try jobctl(["wait", "j1", "--base-url", server.baseURL, "--timeout", "400ms", "--progress", "none"] + fast)
     #expect(r.code == 124)
-    #expect(r.stderr == "jobctl: error: timed out after 400ms; job j1 is still pending\n")
+    #expect(
+      r.stderr
+        == "jobctl: error: timed out after 400ms; job j1 is still pending; job j1 is at \(server.baseURL)/jobs/j1\n")
     #expect(server.requests.count >= 2)
   }
 
@@ -169,7 +171,9 @@ private let completedDoc =
       ["wait", "j1", "--base-url", server.baseURL, "--max-attempts", "2", "--progress", "none"] + fast)
     #expect(r.code == 124)
     #expect(server.requests.count == 2)
-    #expect(r.stderr == "jobctl: error: gave up after 2 attempts; job j1 is still pending\n")
+    #expect(
+      r.stderr
+        == "jobctl: error: gave up after 2 attempts; job j1 is still pending; job j1 is at \(server.baseURL)/jobs/j1\n")
   }
 
   @Test func aJobWithoutChangeLooksStalled() throws {
@@ -261,7 +265,7 @@ private let completedDoc =
     #expect(v.stdout.hasPrefix("jobctl "))
     let h = try jobctl(["help", "exit-codes"])
     #expect(h.code == 0)
-    #expect(h.stdout.contains("124  --timeout or --max-attempts ran out"))
+    #expect(h.stdout.contains("124  --timeout, --until or --max-attempts ran out"))
     let w = try jobctl(["wait", "--help"])
     #expect(w.code == 0)
     #expect(w.stdout.contains("--stale-after D"))

@@ -18,13 +18,13 @@ enum CancelCommand {
     let output = context.settings.output
     if invocation.has("wait") {
       var watch = CancelAndWait(job: job, context: context)
-      let error = context.loop.run(&watch) { context.reporter.report($0, job: job.label) }
+      let error = context.scheduler.run(&watch) { context.reporter.report($0, job: job.label) }
       return context.renderer.finish(WaitOutcome(error: error, watch: watch.watch), job: job.label)
     }
     let request = cancelRequest(job, context: context)
     var watch = RequestWatch(request: request, subject: "job \(job.label)", policy: context.settings.policy)
     var answer: Answer?
-    let error = context.loop.run(&watch) { context.reporter.report($0, job: job.label) }
+    let error = context.scheduler.run(&watch) { context.reporter.report($0, job: job.label) }
     if let response = watch.response { answer = interpret(response) }
     switch (answer, error) {
     case (.accepted(let response)?, nil):
@@ -101,17 +101,34 @@ enum CancelCommand {
     }
   }
 
-  /// Sends the cancel of `wait --cancel-on-interrupt` after Ctrl-C.
+  /// How long the cancels of `--cancel-on-interrupt` may take, all together: a CI runner sends
+  /// SIGTERM 7.5 s after its SIGINT, and kills the step soon after.
+  static let interruptGrace: Double = 5
+
+  /// Sends the cancels of `wait --cancel-on-interrupt` after SIGINT or SIGTERM.
   ///
-  /// One request, at most 10 s; a second Ctrl-C abandons it. The outcome stays the interrupt.
-  static func cancelOnInterrupt(_ job: JobReference, context: NetworkContext) {
+  /// All at once, on the same scheduler (so the host gates and budgets hold), within one grace
+  /// period; a second signal ends them at once. The outcome stays the interrupt.
+  static func cancelOnInterrupt(_ jobs: [JobReference], context: NetworkContext) {
+    guard !jobs.isEmpty else { return }
     Signals.reset()
-    var request = cancelRequest(job, context: context)
-    request.timeout = min(context.settings.transport.requestTimeout, 10)
-    let result = context.transport.send(request)
-    let label = Text.oneLine(job.label, limit: 120)
-    switch result {
-    case .success(let response):
+    var policy = context.settings.policy
+    policy.timeout = interruptGrace
+    policy.until = nil
+    policy.startedAt = context.services.clock.monotonic
+    policy.maxAttempts = nil
+    policy.staleAfter = nil
+    var watches = jobs.map { job in
+      RequestWatch(request: cancelRequest(job, context: context), subject: "job \(job.label)", policy: policy)
+    }
+    let results = context.scheduler.run(&watches, report: { _, _ in })
+    for ((job, watch), result) in zip(zip(jobs, watches), results) {
+      let label = Text.oneLine(job.label, limit: 120)
+      guard let response = watch.response else {
+        let reason = (result ?? nil)?.message ?? "no answer"
+        context.diagnostics.line("jobctl: cancel of job \(label) failed: \(reason)")
+        continue
+      }
       switch interpret(response) {
       case .accepted?: context.diagnostics.line("jobctl: cancel of job \(label) accepted")
       case .alreadyTerminal(let reason, _)?:
@@ -122,8 +139,6 @@ enum CancelCommand {
           "jobctl: cancel of job \(label) failed: \(Messages.forErrorAnswer(status: response.status, body: response.body))"
         )
       }
-    case .failure(let failure):
-      context.diagnostics.line("jobctl: cancel of job \(label) failed: \(failure.message)")
     }
   }
 }

@@ -8,7 +8,6 @@ import Musl
 public struct Services {
   public var streams: Streams
   public var clock: Clock
-  public var sleeper: Sleeper
   public var random: RandomSource
   public var makeTransport: (TransportOptions) throws(TransportFailure) -> HTTPTransport
   public var readFile: (String) -> Result<[UInt8], FileError>
@@ -23,13 +22,12 @@ public struct Services {
   public var stderrColumns: ([String: String]) -> Int = { Terminal.columns(fd: 2, environment: $0) }
 
   public init(
-    streams: Streams, clock: Clock, sleeper: Sleeper, random: RandomSource,
+    streams: Streams, clock: Clock, random: RandomSource,
     makeTransport: @escaping (TransportOptions) throws(TransportFailure) -> HTTPTransport,
     readFile: @escaping (String) -> Result<[UInt8], FileError> = Services.readFileFromDisk
   ) {
     self.streams = streams
     self.clock = clock
-    self.sleeper = sleeper
     self.random = random
     self.makeTransport = makeTransport
     self.readFile = readFile
@@ -38,7 +36,7 @@ public struct Services {
   /// The real process: standard streams, system time, libcurl.
   public static func system() -> Services {
     Services(
-      streams: .standard(), clock: SystemClock(), sleeper: SystemSleeper(), random: SystemRandom(),
+      streams: .standard(), clock: SystemClock(), random: SystemRandom(),
       makeTransport: { (options: TransportOptions) throws(TransportFailure) -> HTTPTransport in
         try CurlTransport(options: options)
       })

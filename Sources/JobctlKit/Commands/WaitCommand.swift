@@ -18,8 +18,8 @@ enum WaitCommand {
     let oneShot = invocation.command.name == "status"
     context.settings.policy.oneShot = oneShot
     let (outcome, _) = wait(for: job, context: context, quietProgress: oneShot)
-    if invocation.has("cancel-on-interrupt"), case .interrupted(let signal)? = outcome.error, signal == SIGINT {
-      CancelCommand.cancelOnInterrupt(job, context: context)
+    if invocation.has("cancel-on-interrupt"), case .interrupted? = outcome.error {
+      CancelCommand.cancelOnInterrupt([job], context: context)
     }
     return context.renderer.finish(outcome, job: job.label)
   }
@@ -40,7 +40,7 @@ enum WaitCommand {
     if let first, case .finish(let error)? = watch.adopt(first, now: context.services.clock.monotonic, report: report) {
       return (WaitOutcome(error: error, watch: watch), watch)
     }
-    let outcome = context.loop.wait(&watch, report: report)
+    let outcome = context.scheduler.wait(&watch, report: report)
     return (outcome, watch)
   }
 }
@@ -74,37 +74,28 @@ extension WaitCommand {
     let refs = try references(invocation.arguments, stdin: context.services.streams.readStdin)
     var jobs: [JobReference] = []
     for ref in refs { jobs.append(try context.resolve(ref)) }
-    guard let transport = context.transport as? ConcurrentTransport else {
-      throw .unreachable("this transport cannot wait for several jobs at once")
-    }
-    let watches = jobs.map { job in
+    var watches = jobs.map { job in
       JobWatch(
         label: job.label, request: context.request(url: job.url, credentialHost: job.credentialHost),
         dialect: context.settings.dialect, policy: context.settings.policy)
     }
-    var loop = MultiPollLoop(
-      transport: transport, clock: context.services.clock, random: context.services.random,
-      requestTimeout: context.settings.transport.requestTimeout,
-      maxPerHost: context.settings.transport.maxHostConnections)
     let reporter = context.reporter
     reporter.expect(jobs: jobs.count)
-    if let every = reporter.tickInterval {
-      loop.tick = reporter.tick
-      loop.tickInterval = every
-    }
     let renderer = context.renderer
     var order: [Int] = []
-    let outcomes = loop.run(
-      watches, mode: invocation.has("any") ? .any : .all,
+    let results = context.scheduler.run(
+      &watches, mode: invocation.has("any") ? .any : .all,
       report: { index, event in reporter.report(event, job: jobs[index].label) },
-      finished: { index, outcome in
+      finished: { index, watch, error in
         order.append(index)
-        renderer.finished(outcome, job: jobs[index].label)
+        renderer.finished(WaitOutcome(error: error, watch: watch), job: jobs[index].label)
       })
-    if invocation.has("cancel-on-interrupt"), outcomes.contains(where: { $0?.error == .interrupted(signal: SIGINT) }) {
-      for (job, outcome) in zip(jobs, outcomes) where outcome?.snapshot?.state.isTerminal != true {
-        CancelCommand.cancelOnInterrupt(job, context: context)
-      }
+    let outcomes = zip(results, watches).map { result, watch in result.map { WaitOutcome(error: $0, watch: watch) } }
+    if invocation.has("cancel-on-interrupt"),
+      outcomes.contains(where: { if case .interrupted? = $0?.error { true } else { false } })
+    {
+      let open = zip(jobs, outcomes).filter { $0.1?.snapshot?.state.isTerminal != true }.map(\.0)
+      CancelCommand.cancelOnInterrupt(open, context: context)
     }
     // --all: the worst outcome; --any: the first job to end (contract section 5).
     return renderer.finishMany(

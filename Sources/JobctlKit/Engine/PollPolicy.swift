@@ -9,6 +9,10 @@ public struct PollPolicy: Sendable {
   public var maxErrors = 10
   /// Overall limit (exit 124).
   public var timeout: Double?
+  /// `--until`: the same limit as a Unix time; the earlier of the two holds.
+  public var until: Double?
+  /// The monotonic time `timeout` counts from (the start of the process); nil: each run's start.
+  public var startedAt: Double?
   /// Polls allowed (exit 124 when used up).
   public var maxAttempts: Int?
   /// No change for this long means stalled (exit 8).
@@ -28,5 +32,36 @@ public struct PollPolicy: Sendable {
   public func backoffDelay(failures: Int, _ random: RandomSource) -> Double {
     let ceiling = max(interval, min(maxInterval, interval * Double(1 << min(max(failures, 0), 30))))
     return interval + (ceiling - interval) * random.unit()
+  }
+
+  /// Where `timeout` and `until` end, in monotonic seconds (nil: no limit).
+  public func deadline(runStart: Double, clock: Clock) -> Double? {
+    let byTimeout = timeout.map { (startedAt ?? runStart) + $0 }
+    let byUntil = until.map { clock.monotonic + ($0 - clock.wall) }
+    switch (byTimeout, byUntil) {
+    case (let t?, let u?): return min(t, u)
+    case (let t?, nil): return t
+    case (nil, let u?): return u
+    case (nil, nil): return nil
+    }
+  }
+
+  /// True when `--until` is the limit that holds (it ends before `--timeout`).
+  private func untilHolds(clock: Clock) -> Bool {
+    guard let until else { return false }
+    guard let timeout else { return true }
+    return until - clock.wall < (startedAt.map { $0 + timeout - clock.monotonic } ?? timeout)
+  }
+
+  /// The limit that holds, as the user gave it: `--timeout 5s`, `--until 2026-12-01T20:00:00Z`.
+  public func limitName(clock: Clock) -> String {
+    if untilHolds(clock: clock), let until { return "--until \(HTTPDate.iso8601(until))" }
+    return "--timeout " + (timeout.map(DurationText.format) ?? "")
+  }
+
+  /// How a wait that ran out of time begins its message.
+  public func limitText(clock: Clock) -> String {
+    if untilHolds(clock: clock), let until { return "timed out: --until \(HTTPDate.iso8601(until)) has passed" }
+    return "timed out after " + (timeout.map(DurationText.format) ?? "")
   }
 }

@@ -155,12 +155,11 @@ extension HTTPResponse {
 extension JobctlError {
   /// A `Retry-After` that reaches past `--timeout`: the wait ends at once (124) rather than
   /// sleeping into a deadline it cannot meet.
-  static func retryAfterPastDeadline(_ delay: Double, left: Double, timeout: Double?, _ still: String) -> JobctlError {
-    let limit = timeout.map(DurationText.format) ?? ""
+  static func retryAfterPastDeadline(_ delay: Double, left: Double, limit: String, _ still: String) -> JobctlError {
     let wait = DurationText.format(delay) + (delay >= RetryAfter.maximum ? ", the most jobctl honours" : "")
     let remaining = DurationText.format(max(0, left))
     return .timedOut(
-      "timed out: the server asks to wait \(wait) (Retry-After) but only \(remaining) of --timeout \(limit) is left; \(still)"
+      "timed out: the server asks to wait \(wait) (Retry-After) but only \(remaining) of \(limit) is left; \(still)"
     )
   }
 
@@ -188,6 +187,8 @@ public protocol PollStepper {
   var policy: PollPolicy { get }
   /// Why the wait is not over, for timeout messages.
   var stillText: String { get }
+  /// What a message that gives up adds so the job can be found again (the job and its URL).
+  var whereabouts: String? { get }
   /// The request to send next.
   mutating func nextRequest() -> HTTPRequest
   /// Judges one result at monotonic time `now` (and Unix time `wall`, for HTTP dates).
