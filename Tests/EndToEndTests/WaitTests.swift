@@ -164,6 +164,28 @@ private let completedDoc =
     #expect(r.elapsed < 10)
   }
 
+  /// An announced budget is kept: a spent one holds the next poll until its reset, announced
+  /// on a plain line, and a 403 that says so is no refusal.
+  @Test func aSpentBudgetIsWaitedOutAndAnnounced() throws {
+    let server = try LoopbackServer()
+    server.script(
+      "/jobs/j1",
+      [
+        .json(200, pendingDoc, headers: [("RateLimit", #""default";r=0;t=1"#)]),
+        .json(
+          403, #"{"message":"API rate limit exceeded"}"#,
+          headers: [("X-RateLimit-Remaining", "0"), ("X-RateLimit-Reset", "1")]),
+        .doc(#"{"jobId":"j1","status":"completed"}"#),
+      ])
+    let r = try jobctl(["wait", "j1", "--base-url", server.baseURL, "--progress", "plain"] + fast)
+    #expect(r.code == 0, "\(r.stderr)")
+    let times = server.requests.map(\.time)
+    #expect(times.count == 3)
+    #expect(times[1] - times[0] >= 0.95, "the second poll waits for the reset")
+    #expect(times[2] - times[1] >= 0.95, "the 403 is waited out")
+    #expect(r.stderr.contains("rate limited (the server's request budget is spent until it resets)"), "\(r.stderr)")
+  }
+
   @Test func maxAttemptsEndsWith124() throws {
     let server = try LoopbackServer()
     server.script("/jobs/j1", [.doc(pendingDoc)])

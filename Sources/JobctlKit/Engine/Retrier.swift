@@ -56,6 +56,9 @@ public enum Verdict: Equatable {
       return .rateLimited(reason: message(), retryAfter: retryAfter)
     case 408, 500..<600:
       return .transient(reason: message(), final: .unreachable(message()))
+    case 403 where retryAfter != nil || response.saysBudgetIsSpent:
+      // GitHub's primary rate limit: a 403 that says the budget is spent is waited out.
+      return .rateLimited(reason: message(), retryAfter: retryAfter)
     case 401, 403:
       return .end(.authRefused(message() + " (check the token: JOBCTL_TOKEN or --token-file)"))
     case 404:
@@ -146,9 +149,20 @@ public struct Retrier {
 }
 
 extension HTTPResponse {
-  /// The answer's `Retry-After` as a delay in seconds (nil when absent or unreadable).
+  /// The answer's `Retry-After` as a delay in seconds (nil when absent or unreadable); for a
+  /// rate limit (429, 403, 503) without one, the time until a spent budget resets.
   func retryAfter(now unixTime: Double) -> Double? {
-    header("Retry-After").flatMap { RetryAfter.delay($0, now: unixTime) }
+    if let delay = header("Retry-After").flatMap({ RetryAfter.delay($0, now: unixTime) }) { return delay }
+    guard status == 429 || status == 403 || status == 503,
+      let budget = BudgetAnnouncement.read(headers, wall: unixTime), budget.remaining == 0
+    else { return nil }
+    return budget.reset
+  }
+
+  /// `X-RateLimit-Remaining: 0` (or any announced budget at 0): the answer is a rate limit.
+  var saysBudgetIsSpent: Bool {
+    if header("X-RateLimit-Remaining").map({ Text.trimmed($0) }) == "0" { return true }
+    return BudgetAnnouncement.read(headers, wall: 0)?.remaining == 0
   }
 }
 

@@ -53,8 +53,6 @@ public final class Scheduler {
   /// Asked after a 401: true when the credentials changed since (a rotated token file), so the
   /// request is sent again instead of ending the job.
   public var credentialsChanged: (() -> Bool)?
-  /// Told of every pause the budget of a host imposes: a `rate_limited` event for the jobs there.
-  public var announce: ((PollEvent) -> Void)?
 
   private var hosts: [HostGate] = []
   private var hostIndex: [String: Int] = [:]
@@ -261,7 +259,7 @@ public final class Scheduler {
         slots[i].phase = .idle
         if case .success(let response) = result {
           if let pause = hosts[h].absorb(response, now: now, wall: clock.wall) {
-            announce?(.rateLimited(reason: pause.reason, delay: pause.delay))
+            report(i, .rateLimited(reason: pause.reason, delay: pause.delay))
           }
           if response.status == 401, let changed = credentialsChanged, changed() {
             // A rotated token: the same request again, at once, with the new one.

@@ -87,6 +87,11 @@ public enum ManPage {
       backoff drawn at random between \\fB\\-\\-interval\\fR and
       min(\\fB\\-\\-max\\-interval\\fR, interval \\(mu 2^failures); \\fB\\-\\-max\\-errors\\fR consecutive
       failures end the wait (exit 7, or 6 when the last answer was not a job document).
+      A request budget the server announces (RateLimit and RateLimit\\-Policy, X\\-RateLimit\\-Remaining
+      with X\\-RateLimit\\-Reset, x\\-ratelimit\\-remaining\\-requests with x\\-ratelimit\\-reset\\-requests)
+      is kept across every job on that host and port: what is left is spread evenly up to the
+      reset, nothing is sent while it is spent, and the pause is announced. A 403 that says the
+      budget is spent, or carries Retry\\-After, is a rate limit.
       401 and 403 end at once with 4, 404 and 410 with 5, other 4xx with 6.
       With \\fB\\-\\-timeout\\fR, the wait ends with 124 at the deadline, and at once when a
       Retry\\-After would pass it. TLS failures end at once with 7.
