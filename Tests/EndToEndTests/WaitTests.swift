@@ -186,6 +186,17 @@ private let completedDoc =
     #expect(r.stderr.contains("rate limited (the server's request budget is spent until it resets)"), "\(r.stderr)")
   }
 
+  /// `status` rides out a 429 (contract section 6): the answer after it is the answer.
+  @Test func statusRidesOutARateLimit() throws {
+    let server = try LoopbackServer()
+    server.script(
+      "/jobs/j1", [.json(429, #"{"message":"slow down"}"#, headers: [("Retry-After", "1")]), .doc(pendingDoc)])
+    let r = try jobctl(["status", "j1", "--base-url", server.baseURL])
+    #expect(r.code == 9, "\(r.stderr)")
+    #expect(server.requests.count == 2)
+    #expect(r.stdout.contains("pending"))
+  }
+
   @Test func maxAttemptsEndsWith124() throws {
     let server = try LoopbackServer()
     server.script("/jobs/j1", [.doc(pendingDoc)])

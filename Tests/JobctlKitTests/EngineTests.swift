@@ -269,14 +269,28 @@ private let failedDoc = answer(200, #"{"jobId":"j1","status":"failed","error":"b
     #expect(r.outcome.dialect?.name == "staged")
   }
 
-  @Test func oneShotReportsRunningJobsAndDoesNotRetry() {
-    func once(_ script: [Result<HTTPResponse, TransportFailure>]) -> EngineRun { wait(script) { $0.oneShot = true } }
+  /// `status` (contract section 6): a running job is an answer, but trouble and rate limits are
+  /// ridden out as a wait rides them out.
+  @Test func oneShotReportsRunningJobsAndRidesOutTrouble() {
+    func once(_ script: [Result<HTTPResponse, TransportFailure>]) -> EngineRun {
+      wait(script) {
+        $0.oneShot = true
+        $0.maxErrors = 3
+        $0.timeout = 60
+      }
+    }
     #expect(once([pending]).outcome.exitCode == 9)
     #expect(once([completed]).outcome.exitCode == 0)
-    let down = once([failure(), completed])
-    #expect(down.outcome.exitCode == 7)
-    #expect(down.transport.requests.count == 1)
-    #expect(once([answer(429, "{}", headers: [HTTPHeader("Retry-After", "3")])]).outcome.exitCode == 7)
+    let blip = once([failure(), completed])
+    #expect(blip.outcome.exitCode == 0)
+    #expect(blip.transport.requests.count == 2)
+    #expect(once([failure()]).outcome.exitCode == 7, "within --max-errors")
+    let limited = once([answer(429, "{}", headers: [HTTPHeader("Retry-After", "54")]), pending])
+    #expect(limited.outcome.exitCode == 9)
+    #expect(limited.transport.sleeps == [54])
+    let busy = once([answer(503, "{}", headers: [HTTPHeader("Retry-After", "3")]), completed])
+    #expect(busy.outcome.exitCode == 0)
+    #expect(once([answer(429, "{}", headers: [HTTPHeader("Retry-After", "90")])]).outcome.exitCode == 124)
     #expect(once([answer(200, "nope")]).outcome.exitCode == 6)
   }
 

@@ -211,3 +211,31 @@ import Testing
     #expect(err.text.contains("cancel of job a failed"))
   }
 }
+
+/// `status` rides out rate limits within --max-errors and a --timeout of 60 s by default.
+@Suite struct StatusCommandTests {
+  @Test func aRateLimitIsNotAnAnswer() {
+    let limited = answer(429, #"{"message":"slow down"}"#, headers: [HTTPHeader("Retry-After", "54")])
+    let r = runJobctl(["status", "j1"], script: [limited, answer(200, #"{"status":"running"}"#)])
+    #expect(r.code == 9, "\(r.stderr)")
+    #expect(r.transport.requests.count == 2)
+    #expect(abs(r.transport.sleeps.reduce(0, +) - 54) < 0.001)
+  }
+
+  @Test func theDefaultTimeoutIsAMinute() {
+    let limited = answer(429, "{}", headers: [HTTPHeader("Retry-After", "61")])
+    let r = runJobctl(["status", "j1"], script: [limited])
+    #expect(r.code == 124)
+    #expect(r.stderr.contains("of --timeout 1m is left"), "\(r.stderr)")
+    #expect(r.transport.requests.count == 1)
+    let longer = runJobctl(
+      ["status", "j1", "--timeout", "2m"], script: [limited, answer(200, #"{"status":"completed"}"#)])
+    #expect(longer.code == 0)
+  }
+
+  @Test func maxErrorsStillEndsIt() {
+    let r = runJobctl(["status", "j1", "--max-errors", "2"], script: [answer(502, "bad gateway")])
+    #expect(r.code == 7)
+    #expect(r.transport.requests.count == 2)
+  }
+}

@@ -198,10 +198,12 @@ public enum CommandTable {
     CommandSpec(
       name: "status", arguments: "JOB", summary: "Poll a job once and print its state.",
       details: """
-        One request, printed like the end of a wait. Exits 9 while the job is pending or
-        running; the job-state codes otherwise. It does not retry.
+        One poll, printed like the end of a wait. Exits 9 while the job is pending or running;
+        the job-state codes otherwise. Network trouble, 5xx and rate limits (429, 503 with
+        Retry-After) are retried as a wait retries them, within --max-errors and --timeout
+        (default 60s for status).
         """,
-      groups: [connection, output, general], arity: 1...1),
+      groups: [connection, polling, output, general], arity: 1...1),
     CommandSpec(
       name: "start", arguments: "PATH|URL", summary: "Start a job and print its id.",
       details: """

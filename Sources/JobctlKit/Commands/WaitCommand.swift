@@ -17,6 +17,9 @@ enum WaitCommand {
     let job = try context.resolve(invocation.arguments[0])
     let oneShot = invocation.command.name == "status"
     context.settings.policy.oneShot = oneShot
+    if oneShot && context.settings.policy.timeout == nil && context.settings.policy.until == nil {
+      context.settings.policy.timeout = PollPolicy.statusTimeout
+    }
     let (outcome, _) = wait(for: job, context: context, quietProgress: oneShot)
     if invocation.has("cancel-on-interrupt"), case .interrupted? = outcome.error {
       CancelCommand.cancelOnInterrupt([job], context: context)

@@ -17,8 +17,11 @@ public struct PollPolicy: Sendable {
   public var maxAttempts: Int?
   /// No change for this long means stalled (exit 8).
   public var staleAfter: Double?
-  /// `status`: one poll, no retries, a running job is an answer.
+  /// `status`: a running job is an answer (exit 9); trouble and rate limits are still retried.
   public var oneShot = false
+
+  /// The `--timeout` of a `status` given none (contract section 6).
+  public static let statusTimeout: Double = 60
 
   public init() {}
 

@@ -102,7 +102,6 @@ public struct Retrier {
     reason: String, final: JobctlError, firmDelay: Double?, random: RandomSource, report: (PollEvent) -> Void
   ) -> PollStep {
     failures += 1
-    if policy.oneShot { return .finish(final) }
     if failures >= policy.maxErrors {
       let plural = failures == 1 ? "" : "s"
       return .finish(final.withMessage("gave up after \(failures) consecutive failure\(plural); the last: \(reason)"))
@@ -119,10 +118,6 @@ public struct Retrier {
   ) -> PollStep {
     failures = 0
     rateLimits += 1
-    if policy.oneShot {
-      let hint = retryAfter.map { "; retry after \(DurationText.format($0))" } ?? ""
-      return .finish(.unreachable("rate limited: \(reason)\(hint)"))
-    }
     // Retry-After is a minimum, but never below the regular interval: `Retry-After: 0` on a 429
     // must not turn into a tight loop.
     let delay = retryAfter.map { max($0, policy.interval) } ?? policy.backoffDelay(failures: rateLimits, random)
