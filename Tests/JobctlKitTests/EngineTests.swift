@@ -229,11 +229,66 @@ private let failedDoc = answer(200, #"{"jobId":"j1","status":"failed","error":"b
     let same = answer(
       202, #"{"ok":true,"status":"run","update_at":100,"progress":"phase changes but update_at does not"}"#)
     #expect(wait([same], dialect: Dialects.hotcrp) { $0.staleAfter = 4 }.outcome.exitCode == 8)
-    let moving = (0..<6).map { answer(202, #"{"ok":true,"status":"run","update_at":\#(100 + $0)}"#) }
+    // Update times on the fake clock (1795382398 onwards): each poll shows a newer one.
+    let moving = (0..<6).map { answer(202, #"{"ok":true,"status":"run","update_at":\#(1_795_382_398 + 2 * $0)}"#) }
     #expect(
       wait(moving + [answer(200, #"{"ok":true,"status":"done","exit_status":0}"#)], dialect: Dialects.hotcrp) {
         $0.staleAfter = 4
       }.outcome.exitCode == 0)
+  }
+
+  /// The update time is judged on the server's clock: an hour-old `update_at` ends at the first
+  /// poll whatever the local clock says, and a fresh one does not, however skewed the clocks.
+  @Test func anUpdateTimeIsJudgedOnTheServersClock() {
+    // The fake wall clock reads 1795382398; the server's Date is a day earlier.
+    let date = HTTPHeader("Date", "Sat, 21 Nov 2026 21:19:58 GMT")  // 1795295998
+    let old = answer(202, #"{"ok":true,"status":"run","update_at":1795292398}"#, headers: [date])
+    let r = wait([old], dialect: Dialects.hotcrp) { $0.staleAfter = 600 }
+    #expect(r.outcome.exitCode == 8)
+    #expect(r.transport.requests.count == 1, "ends at the first poll")
+    #expect(r.outcome.error?.message?.contains("no change for 1h") == true, "\(String(describing: r.outcome.error))")
+    let fresh = answer(202, #"{"ok":true,"status":"run","update_at":1795295990}"#, headers: [date])
+    let done = answer(200, #"{"ok":true,"status":"done","exit_status":0}"#)
+    #expect(wait([fresh, fresh, done], dialect: Dialects.hotcrp) { $0.staleAfter = 600 }.outcome.exitCode == 0)
+  }
+
+  /// A phase that moves is activity, even while `update_at` stays where it was.
+  @Test func aMovingPhaseIsActivity() {
+    // update_at is the fake wall clock's start (1795382398) and never moves; the phase does.
+    let script = (0..<8).map {
+      answer(202, #"{"ok":true,"status":"run","update_at":1795382398,"progress":"step \#($0)"}"#)
+    }
+    let r = wait(script + [answer(200, #"{"ok":true,"status":"done","exit_status":0}"#)], dialect: Dialects.hotcrp) {
+      $0.staleAfter = 3
+    }
+    #expect(r.outcome.exitCode == 0, "\(String(describing: r.outcome.error))")
+    #expect(r.transport.requests.count == 9)
+    // Once the phase stops moving too, the job is stalled.
+    let stuck = (0..<8).map { _ in
+      answer(202, #"{"ok":true,"status":"run","update_at":1795382398,"progress":"step 1"}"#)
+    }
+    #expect(wait(script.prefix(2) + stuck, dialect: Dialects.hotcrp) { $0.staleAfter = 3 }.outcome.exitCode == 8)
+  }
+
+  /// Staleness is judged only from polls: a rate-limit pause longer than --stale-after is no stall.
+  @Test func aLongRateLimitPauseIsNoStall() {
+    let running = answer(200, #"{"status":"running","stage":"a","progress":0.5}"#)
+    let limited = answer(429, "{}", headers: [HTTPHeader("Retry-After", "30")])
+    let r = wait([running, limited, running, running, completed]) { $0.staleAfter = 5 }
+    #expect(r.outcome.exitCode == 0, "\(String(describing: r.outcome.error))")
+    #expect(r.transport.requests.count == 5)
+  }
+
+  @Test func slowDownGrowsTheIntervalByHalfWhileNothingChanges() {
+    let stage = { (s: String) in answer(200, #"{"status":"running","stage":"\#(s)"}"#) }
+    let r = wait([stage("a"), stage("a"), stage("a"), stage("a"), stage("a"), stage("b"), stage("b"), completed]) {
+      $0.slowDown = true
+      $0.maxInterval = 6
+    }
+    #expect(r.outcome.exitCode == 0)
+    #expect(r.transport.sleeps == [2, 3, 4.5, 6, 6, 2, 3])
+    let off = wait([stage("a"), stage("a"), stage("a"), completed])
+    #expect(off.transport.sleeps == [2, 2, 2])
   }
 
   @Test func aSignalDuringTheSleepEndsTheWait() {

@@ -17,6 +17,9 @@ public struct PollPolicy: Sendable {
   public var maxAttempts: Int?
   /// No change for this long means stalled (exit 8).
   public var staleAfter: Double?
+  /// `--slow-down`: each poll that shows no change lengthens the interval by half, up to
+  /// `maxInterval`; a change brings it back.
+  public var slowDown = false
   /// `status`: a running job is an answer (exit 9); trouble and rate limits are still retried.
   public var oneShot = false
 
@@ -25,9 +28,15 @@ public struct PollPolicy: Sendable {
 
   public init() {}
 
-  /// The pause before the next regular poll: `interval` +-`jitter`.
-  public func regularDelay(_ random: RandomSource) -> Double {
-    interval * (1 - jitter + 2 * jitter * random.unit())
+  /// The pause before the next regular poll: `interval` +-`jitter`, grown by half for each of
+  /// `unchanged` polls in a row that showed no change when `slowDown` is on.
+  public func regularDelay(_ random: RandomSource, unchanged: Int = 0) -> Double {
+    var base = interval
+    if slowDown {
+      for _ in 0..<min(unchanged, 64) where base < maxInterval { base *= 1.5 }
+      base = max(interval, min(base, maxInterval))
+    }
+    return base * (1 - jitter + 2 * jitter * random.unit())
   }
 
   /// The pause after `failures` consecutive failures: exponential with full jitter, between
