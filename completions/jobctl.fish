@@ -31,6 +31,8 @@ complete -c jobctl -n '__fish_seen_subcommand_from wait status start cancel list
 complete -c jobctl -n '__fish_seen_subcommand_from wait status start cancel list output' -l interval -x -d 'Pause between polls, +-10% jitter (default 2s).'
 complete -c jobctl -n '__fish_seen_subcommand_from wait status start cancel list output' -l max-interval -x -d 'Longest backoff after failures (default 30s).'
 complete -c jobctl -n '__fish_seen_subcommand_from wait status start cancel list output' -l timeout -x -d 'Give up after D with exit 124 (default: no limit).'
+complete -c jobctl -n '__fish_seen_subcommand_from wait status start cancel list output' -l until -x -d 'Give up at TIME with exit 124: RFC 3339 (2026-12-01T20:00:00Z) or @UNIXTIME; the earlier of it and --timeout holds.'
+complete -c jobctl -n '__fish_seen_subcommand_from wait status start cancel list output' -l slow-down -d 'Lengthen the interval by half after each poll without change, up to --max-interval.'
 complete -c jobctl -n '__fish_seen_subcommand_from wait status start cancel list output' -l max-attempts -x -d 'Give up after N polls with exit 124.'
 complete -c jobctl -n '__fish_seen_subcommand_from wait status start cancel list output' -l max-errors -x -d 'Consecutive failures that end the wait with exit 7 (default 10).'
 complete -c jobctl -n '__fish_seen_subcommand_from wait status start cancel list output' -l stale-after -x -d 'Exit 8 when the job shows no change for D (default off).'

@@ -125,6 +125,14 @@ public enum CommandTable {
       OptionSpec("interval", value: "D", help: "Pause between polls, +-10% jitter (default 2s)."),
       OptionSpec("max-interval", value: "D", help: "Longest backoff after failures (default 30s)."),
       OptionSpec("timeout", value: "D", help: "Give up after D with exit 124 (default: no limit)."),
+      OptionSpec(
+        "until", value: "TIME",
+        help:
+          "Give up at TIME with exit 124: RFC 3339 (2026-12-01T20:00:00Z) or @UNIXTIME; the earlier of it and --timeout holds."
+      ),
+      OptionSpec(
+        "slow-down",
+        help: "Lengthen the interval by half after each poll without change, up to --max-interval."),
       OptionSpec("max-attempts", value: "N", help: "Give up after N polls with exit 124."),
       OptionSpec(
         "max-errors", value: "N", help: "Consecutive failures that end the wait with exit 7 (default 10)."),

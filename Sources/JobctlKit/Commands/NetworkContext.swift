@@ -56,6 +56,13 @@ struct NetworkContext {
       scheduler.tick = reporter.tick
       scheduler.tickInterval = every
     }
+    if let path = settings.tokenFile, let token = settings.token {
+      let source = TokenSource(path: path, token: token, services: services) { [diagnostics] in
+        diagnostics.addSecret($0)
+      }
+      scheduler.prepare = source.apply
+      scheduler.credentialsChanged = source.refresh
+    }
     return NetworkContext(
       settings: settings, diagnostics: diagnostics, scheduler: scheduler, reporter: reporter, services: services,
       environment: environment)

@@ -93,8 +93,13 @@ public enum ManPage {
       reset, nothing is sent while it is spent, and the pause is announced. A 403 that says the
       budget is spent, or carries Retry\\-After, is a rate limit.
       401 and 403 end at once with 4, 404 and 410 with 5, other 4xx with 6.
-      With \\fB\\-\\-timeout\\fR, the wait ends with 124 at the deadline, and at once when a
-      Retry\\-After would pass it. TLS failures end at once with 7.
+      With \\fB\\-\\-timeout\\fR (counted from the start of jobctl) or \\fB\\-\\-until\\fR (an RFC 3339
+      time or @UNIXTIME; the earlier of the two holds), the wait ends with 124 at the deadline, and at
+      once when a Retry\\-After would pass it; an \\fB\\-\\-until\\fR already past is 124 before anything
+      is sent. Messages that give up name the job and its URL. \\fB\\-\\-slow\\-down\\fR lengthens the
+      interval by half after each poll without change, up to \\fB\\-\\-max\\-interval\\fR.
+      A \\fB\\-\\-token\\-file\\fR is read again when it changes and before the retry after a 401.
+      TLS failures end at once with 7.
       Redirects are followed (at most 10); credentials are never sent to another host or port, and
       a redirect from https to http is refused.
       .SH OUTPUT
