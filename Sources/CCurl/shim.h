@@ -41,6 +41,11 @@ static inline CURLcode jc_getinfo_str(CURL *h, CURLINFO i, char **v) {
 static inline CURLcode jc_getinfo_off(CURL *h, CURLINFO i, curl_off_t *v) {
   return curl_easy_getinfo(h, i, v);
 }
+// CURLE_TOO_LARGE (100) came with libcurl 8.6 for a response header over its limit; older
+// versions say CURLE_OUT_OF_MEMORY instead.
+static inline int jc_is_too_large(CURLcode c) {
+  return (int)c == 100;
+}
 static inline CURLMcode jc_multi_setopt_long(CURLM *m, CURLMoption o, long v) {
   return curl_multi_setopt(m, o, v);
 }

@@ -8,12 +8,27 @@ import Musl
 public enum Jobctl {
   /// Runs jobctl as a process: real streams, signals, system time, libcurl.
   public static func main(arguments: [String], environment: [String: String]) -> Int32 {
+    // Before any descriptor is made (the signal pipe would take a closed 1 or 2).
+    let closed = Streams.openClosedStandardDescriptors()
     Signals.install()
-    return run(Array(arguments.dropFirst()), environment: environment, services: .system())
+    return run(Array(arguments.dropFirst()), environment: environment, services: .system(closedAtStart: closed))
   }
 
   /// Runs one command line (without the program name) and returns the exit code.
+  ///
+  /// A command whose stdout could not be written ends with exit 10, unless its reader went away
+  /// (once the result was decided its code stands; a wait cut short by it ends with 141).
   public static func run(_ arguments: [String], environment: [String: String], services: Services) -> Int32 {
+    let code = execute(arguments, environment: environment, services: services)
+    let lost = JobctlError.localWrite("")
+    // A command that said so itself (start names the job it created) is not told twice.
+    guard let failure = services.streams.stdout.failure, !failure.readerGone, code != lost.exitCode else { return code }
+    Diagnostics(sink: services.streams.stderr, redactor: services.redactor).error(
+      "cannot write to stdout (\(failure.reason)): the command's result was not written")
+    return lost.exitCode
+  }
+
+  private static func execute(_ arguments: [String], environment: [String: String], services: Services) -> Int32 {
     do throws(JobctlError) {
       let invocation = try ArgumentParser.parse(arguments)
       switch invocation.command.name {

@@ -98,6 +98,24 @@ struct Connection {
       let status = "HTTP/1.1 \(reply.status) \(reasonPhrase(reply.status))\r\n"
       if Socket.sendAll(fd, Array(status.utf8)) { core.waitForStop() }
       return .close
+    case .stallInBody:
+      let full = serialize(reply, head: head, keepAlive: false)
+      let headLength = full.count - reply.body.count
+      if Socket.sendAll(fd, Array(full[..<(headLength + reply.body.count / 2)])) { core.waitForStop() }
+      return .close
+    case .dribble(let pieces, let every):
+      let full = serialize(reply, head: head, keepAlive: false)
+      let headLength = full.count - reply.body.count
+      guard Socket.sendAll(fd, Array(full[..<headLength])) else { return .close }
+      let size = max(1, (reply.body.count + pieces - 1) / max(1, pieces))
+      var offset = headLength
+      while offset < full.count {
+        if offset > headLength, !core.pause(every) { return .close }
+        let end = min(full.count, offset + size)
+        guard Socket.sendAll(fd, Array(full[offset..<end])) else { return .close }
+        offset = end
+      }
+      return .close
     case .hang:
       core.waitForStop()
       return .close
@@ -106,6 +124,9 @@ struct Connection {
       return .close
     case .raw(let bytes):
       _ = Socket.sendAll(fd, bytes)
+      return .close
+    case .rawThenStall(let bytes):
+      if Socket.sendAll(fd, bytes) { core.waitForStop() }
       return .close
     }
   }

@@ -302,15 +302,14 @@ struct SimulatorState: Sendable {
     }
     if job.expired { return HotCRPTimeline.error(410, "<0>Job expired") }
     let time = context.elapsed(job)
-    guard let format = request.queryValue("output") else {
+    // As a real HotCRP: an output request on a job not done answers with its status document
+    // (202), a failed job's is a 409, a job that produced nothing a 204.
+    guard let format = request.queryValue("output"), HotCRPTimeline.state(job, at: time) == .done else {
       let (status, document) = HotCRPTimeline.document(job, at: time) { context.unixTime(job, $0) }
       return .json(status, document.text)
     }
-    guard HotCRPTimeline.state(job, at: time) == .done else {
-      return HotCRPTimeline.error(409, "<0>Job not complete", field: nil)
-    }
-    // A failed job, like a job told to produce nothing, has no output to fetch.
-    if job.noOutput || job.fails { return Reply(status: 204) }
+    if job.fails { return HotCRPTimeline.error(409, "<0>Failed job has no output", field: nil) }
+    if job.noOutput { return Reply(status: 204) }
     let output = HotCRPTimeline.output(job.id)
     switch format {
     case "body":
@@ -336,7 +335,10 @@ struct SimulatorState: Sendable {
     }
     guard first < size, first <= last else {
       return Reply(
-        status: 416, headers: [("Accept-Ranges", "bytes"), ("Content-Range", "bytes */\(size)")])
+        status: 416,
+        headers: [
+          ("Accept-Ranges", "bytes"), ("Content-Range", "bytes */\(size)"), ("Content-Type", "text/html"),
+        ])
     }
     let end = min(last, size - 1)
     headers.append(("Content-Range", "bytes \(first)-\(end)/\(size)"))

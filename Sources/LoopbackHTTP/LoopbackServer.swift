@@ -51,6 +51,30 @@ public final class LoopbackServer: @unchecked Sendable {
     core.setHandler(handler)
   }
 
+  /// Makes this server a forward proxy in front of `origin`, for testing clients' proxy support.
+  ///
+  /// A request in absolute form (`GET http://127.0.0.1:PORT/jobs/1 HTTP/1.1`) is logged here as
+  /// it came, then handed to `origin` in origin form (`/jobs/1`) with every header as sent (a
+  /// `Proxy-Authorization` too, as a careless proxy would pass it on), logged there and answered
+  /// with `origin`'s reply. Anything else is answered 400.
+  public func forward(to origin: LoopbackServer) {
+    let core = origin.core
+    setHandler { request in
+      let target = Array(request.target.utf8)
+      let scheme = Array("http://".utf8)
+      guard target.count > scheme.count, target[..<scheme.count].elementsEqual(scheme) else {
+        return .text(400, "not an absolute-form proxy request\n")
+      }
+      let pathStart = target[scheme.count...].firstIndex(of: UInt8(ascii: "/")) ?? target.count
+      let path = pathStart < target.count ? String(decoding: target[pathStart...], as: UTF8.self) : "/"
+      let forwarded = Request(
+        method: request.method, target: path, headers: request.headers, body: request.body,
+        connectionID: request.connectionID, time: request.time)
+      core.record(forwarded)
+      return core.reply(for: forwarded)
+    }
+  }
+
   /// A snapshot of every request received so far, in arrival order.
   public var requests: [Request] { core.requests }
 

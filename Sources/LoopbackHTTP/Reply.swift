@@ -23,12 +23,20 @@ public struct Reply: Sendable {
     case shortBody
     /// Sends the status line, then nothing until `stop()`.
     case stallInHeaders
+    /// Sends the full headers (true Content-Length) and half the body, then nothing until `stop()`.
+    case stallInBody
+    /// Sends the full headers, then the body in `pieces` parts with `every` seconds between them
+    /// (a slow but live download), then closes.
+    case dribble(pieces: Int, every: Double)
     /// Sends nothing until `stop()`.
     case hang
     /// Answers normally with `Connection: close`, then closes.
     case closeAfterReply
     /// Sends these bytes verbatim, then closes.
     case raw([UInt8])
+    /// Sends these bytes verbatim, then nothing until `stop()` (a malformed answer whose framing
+    /// leaves the client waiting).
+    case rawThenStall([UInt8])
   }
 
   /// A reply of the given parts; without arguments, an empty 200.

@@ -6,13 +6,6 @@ private let stagedAccepted = #"{"jobId":"stg_1","kind":"report","status":"pendin
 private let stagedDone =
   #"{"jobId":"stg_1","kind":"report","status":"completed","progress":1,"stage":"done","result":{"pages":3}}"#
 
-/// A scratch folder for files a test writes.
-private func scratch() throws -> URL {
-  let url = FileManager.default.temporaryDirectory.appendingPathComponent("jobctl-e2e-\(UUID().uuidString)")
-  try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-  return url
-}
-
 /// `start`, `cancel`, `list` and `output` end to end (contract sections 7, 8 and 11).
 @Suite struct StartTests {
   @Test func startPostsJSONWithAnIdempotencyKeyAndPrintsTheId() throws {
@@ -67,6 +60,31 @@ private func scratch() throws -> URL {
     #expect(r.code == 0)
     #expect(server.requests.count == 3)
     #expect(server.requests.allSatisfy { $0.header("Idempotency-Key") == "my-key-1" })
+  }
+
+  /// The Idempotency-Key is no credential: a start redirected to another origin, which fails
+  /// twice before it accepts, carries the same key and body in every POST, while the token stays
+  /// with the host it was given for.
+  @Test func theKeyFollowsARedirectToAnotherOriginAndItsRetries() throws {
+    let other = try LoopbackServer()
+    other.script("POST", "/reports", [.json(503, "{}"), .json(503, "{}"), .json(202, stagedAccepted)])
+    let server = try LoopbackServer()
+    server.script("POST", "/reports", [Reply(status: 307, headers: [("Location", other.baseURL + "/reports")])])
+    let r = try jobctl(
+      ["start", "/reports", "--data", #"{"q":3}"#, "--base-url", server.baseURL, "--progress", "none"] + fast,
+      env: ["JOBCTL_TOKEN": "tok-0123456789"])
+    #expect(r.code == 0, "\(r.stderr)")
+    #expect(r.stdout == "stg_1\n")
+    #expect(other.requests.count == 3)
+    let posts = server.requests + other.requests
+    let key = try #require(posts.first?.header("Idempotency-Key"))
+    for post in posts {
+      #expect(post.method == "POST")
+      #expect(post.header("Idempotency-Key") == key)
+      #expect(post.bodyText == #"{"q":3}"#)
+    }
+    #expect(server.requests.allSatisfy { $0.header("Authorization") == "Bearer tok-0123456789" })
+    #expect(other.requests.allSatisfy { $0.header("Authorization") == nil })
   }
 
   @Test func formsAreURLEncoded() throws {

@@ -16,7 +16,8 @@ import Testing
     let server = try LoopbackServer()
     let runPolls = Counter()
     server.setHandler { request in
-      let echo = ["Authorization", "X-Api-Key", "Cookie"].compactMap { request.header($0) }.joined(separator: " ")
+      let echo = ["Authorization", "X-Api-Key", "Cookie", "Proxy-Authorization"].compactMap { request.header($0) }
+        .joined(separator: " ")
       // X-Long puts the echo where a --verbose trace line is cut to length.
       let headers = [("X-Echo", echo), ("Set-Cookie", echo), ("X-Long", String(repeating: "x", count: 475) + echo)]
       switch (request.method, request.path) {
@@ -93,6 +94,124 @@ import Testing
     // (`start` without --json or --wait prints the id alone).
     if arguments != ["start", "/jobs", "--data", "{}"] {
       #expect((r.stdout + r.stderr + written).contains("[redacted]"), "\(arguments): \(r.stdout) \(r.stderr)")
+    }
+  }
+
+  static let urlUser = "user-name-42"
+  static let urlPassword = "pass-word-1234"
+  static let proxyUser = "puser"
+  static let proxyPassword = "ppass"
+
+  /// The user and password of the base URL and of the proxy are credentials like the token: in
+  /// every mode, against the same hostile server reached through a proxy that passes
+  /// `Proxy-Authorization` on (so it is echoed too), none of them, nor their Basic forms, shows.
+  @Test(arguments: modes)
+  func noModeShowsAURLOrProxyCredential(_ arguments: [String]) throws {
+    let server = try Self.hostileServer()
+    let proxy = try LoopbackServer()
+    proxy.forward(to: server)
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("jobctl-secrets-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let githubOutput = folder.appendingPathComponent("output").path
+    #expect(FileManager.default.createFile(atPath: githubOutput, contents: Data()))
+    let base = "http://\(Self.urlUser):\(Self.urlPassword)@127.0.0.1:\(server.port)"
+    // A job given as a URL carries the userinfo itself (and names the job in messages and the
+    // ::error annotation); the others get it from the base URL.
+    var args = arguments
+    if args.count > 1, args[0] == "wait", ["j-ok", "j-fail"].contains(args[1]) { args[1] = base + "/jobs/" + args[1] }
+    let r = try jobctl(
+      args + ["--base-url", base]
+        + (["wait", "start"].contains(arguments[0]) ? ["--interval", "50ms"] : []),
+      env: [
+        "http_proxy": "http://\(Self.proxyUser):\(Self.proxyPassword)@127.0.0.1:\(proxy.port)", "NO_PROXY": "",
+        "GITHUB_ACTIONS": "true", "GITHUB_OUTPUT": githubOutput,
+      ])
+    let written = String(
+      decoding: FileHandle(forReadingAtPath: githubOutput)?.readDataToEndOfFile() ?? Data(), as: UTF8.self)
+    let basic = Data("\(Self.urlUser):\(Self.urlPassword)".utf8).base64EncodedString()
+    let proxyBasic = Data("\(Self.proxyUser):\(Self.proxyPassword)".utf8).base64EncodedString()
+    // Everything went through the proxy, with its credentials.
+    #expect(!proxy.requests.isEmpty)
+    #expect(proxy.requests.allSatisfy { $0.header("Proxy-Authorization") == "Basic \(proxyBasic)" })
+    #expect(proxy.requests.allSatisfy { $0.target.hasPrefix("http://127.0.0.1:\(server.port)/") })
+    for output in [r.stdout, r.stderr, written] {
+      for secret in [Self.urlUser, Self.urlPassword, Self.proxyPassword, basic, proxyBasic, "\(Self.proxyUser):"] {
+        #expect(!output.contains(secret), "\(arguments): \(output)")
+      }
+      #expect(!output.contains("'\(Self.proxyUser)'"), "\(arguments): \(output)")
+    }
+    if arguments != ["start", "/jobs", "--data", "{}"] {
+      #expect((r.stdout + r.stderr + written).contains("[redacted]"), "\(arguments): \(r.stdout) \(r.stderr)")
+    }
+  }
+
+  /// A proxy from the environment is used, with the credentials of its URL sent as
+  /// `Proxy-Authorization` to the proxy alone; `--verbose` shows neither the password nor its
+  /// Basic form, not even in libcurl's note of which variable it used (libcurl takes a proxy with
+  /// or without its scheme).
+  @Test(arguments: ["http://", ""])
+  func aProxyFromTheEnvironmentGetsItsCredentialsAndNothingShowsThem(_ scheme: String) throws {
+    let server = try LoopbackServer()
+    server.script("/jobs/1", [.json(200, #"{"jobId":"1","status":"completed"}"#)])
+    let proxy = try LoopbackServer()
+    proxy.forward(to: server)
+    let r = try jobctl(
+      ["wait", "1", "--base-url", server.baseURL, "-v"],
+      env: ["http_proxy": "\(scheme)puser:ppass@127.0.0.1:\(proxy.port)", "NO_PROXY": ""])
+    #expect(r.code == 0, "\(r.stderr)")
+    let seen = try #require(proxy.requests.first)
+    #expect(seen.method == "GET")
+    #expect(seen.target == "\(server.baseURL)/jobs/1")
+    #expect(seen.header("Proxy-Authorization") == "Basic cHVzZXI6cHBhc3M=")
+    #expect(server.requests.map(\.target) == ["/jobs/1"])
+    for text in ["ppass", "cHVzZXI6cHBhc3M=", "puser:"] {
+      #expect(!(r.stdout + r.stderr).contains(text), "\(r.stderr)")
+    }
+    #expect(r.stderr.contains("'\(scheme)[redacted]@127.0.0.1:\(proxy.port)'"), "\(r.stderr)")
+    #expect(r.stderr.contains("> Proxy-Authorization: [redacted]"), "\(r.stderr)")
+  }
+
+  /// The user and password of a URL go to its origin alone (as Basic authentication): a
+  /// redirect to another port leaves them behind, and the URL is shown with them hidden.
+  @Test func urlCredentialsStayWithTheirOrigin() throws {
+    let other = try LoopbackServer()
+    other.script("/jobs/j1", [.json(200, #"{"jobId":"j1","status":"failed","error":"no"}"#)])
+    let server = try LoopbackServer()
+    server.script("/jobs/j1", [Reply(status: 302, headers: [("Location", other.baseURL + "/jobs/j1")])])
+    let url = "http://alice:pw@127.0.0.1:\(server.port)/jobs/j1"
+    let r = try jobctl(["wait", url, "--progress", "none"])
+    #expect(r.code == 1, "\(r.stderr)")
+    #expect(server.requests.first?.header("Authorization") == "Basic YWxpY2U6cHc=")
+    #expect(other.requests.count == 1)
+    #expect(other.requests.allSatisfy { $0.header("Authorization") == nil })
+    // "pw" is too short to be a secret by value; in a URL it is hidden by its place.
+    #expect(r.stderr.contains("http://[redacted]@127.0.0.1:\(server.port)/jobs/j1"), "\(r.stderr)")
+    #expect(!r.stderr.contains("alice:pw"))
+  }
+
+  /// The user and password of the base URL authenticate every request to its host, those built
+  /// from a path and from a job URL the server hands back included, and no other host.
+  @Test func baseURLCredentialsGoWithEveryRequestToItsHost() throws {
+    let other = try LoopbackServer()
+    other.script("/jobs/j1", [.json(200, #"{"jobId":"j1","status":"completed"}"#)])
+    let server = try LoopbackServer()
+    server.script("POST", "/jobs", [.json(202, #"{"jobId":"j1","status":"pending","locationUrl":"/jobs/j1"}"#)])
+    server.script(
+      "/jobs/j1",
+      [
+        .json(200, #"{"jobId":"j1","status":"running"}"#),
+        Reply(status: 302, headers: [("Location", other.baseURL + "/jobs/j1")]),
+      ])
+    let r = try jobctl(
+      ["start", "/jobs", "--wait", "--base-url", "http://alice:pa%40ss-word@127.0.0.1:\(server.port)/", "-v"] + fast)
+    #expect(r.code == 0, "\(r.stderr)")
+    #expect(server.requests.count == 3)
+    #expect(server.requests.allSatisfy { $0.header("Authorization") == "Basic YWxpY2U6cGFAc3Mtd29yZA==" })
+    #expect(other.requests.count == 1)
+    #expect(other.requests.allSatisfy { $0.header("Authorization") == nil })
+    for text in ["pa%40ss-word", "pa@ss-word", "YWxpY2U6cGFAc3Mtd29yZA==", "alice:"] {
+      #expect(!(r.stdout + r.stderr).contains(text), "\(r.stderr)")
     }
   }
 

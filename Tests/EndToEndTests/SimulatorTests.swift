@@ -61,6 +61,28 @@ private final class Simulator {
     #expect(failed.stderr.contains("failed: Assignment failed: no eligible reviewers"))
   }
 
+  @Test func hotcrpOutputIsFetchedOnceDoneAndNotBefore() throws {
+    let sim = try Simulator()
+    let hotcrp = ["--base-url", sim.base + "/api", "--dialect", "hotcrp"]
+    let early = try jobctl(["output", "hcj_o1"] + hotcrp)
+    #expect(early.code == 9)
+    #expect(early.stdout == "")
+    #expect(early.stderr == "jobctl: error: job hcj_o1 is still pending: it has no output yet\n")
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("jobctl-sim-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    let file = dir.appendingPathComponent("assignments.csv")
+    let waited = try jobctl(["wait", "hcj_o1", "-o", file.path, "-q"] + hotcrp + fastPoll)
+    #expect(waited.code == 0)
+    let fetched = try jobctl(["output", "hcj_o1"] + hotcrp)
+    #expect(fetched.code == 0)
+    #expect(try String(contentsOf: file, encoding: .utf8) == fetched.stdout)
+    #expect(fetched.stdout.hasPrefix("paper,"))
+    _ = try jobctl(["wait", "hcj_fail_o2", "-q"] + hotcrp + fastPoll)
+    let failed = try jobctl(["output", "hcj_fail_o2"] + hotcrp)
+    #expect(failed.code == 6)
+    #expect(failed.stderr == "jobctl: error: HTTP 409 Conflict: Failed job has no output\n")
+  }
+
   @Test func simpleJobsAreScriptable() throws {
     let sim = try Simulator()
     let r = try jobctl([

@@ -41,11 +41,24 @@ final class RunningProcess: @unchecked Sendable {
   private let errLock = NSLock()
   private let started = Date()
 
-  init(_ arguments: [String], environment: [String: String] = [:], stdin: String? = nil, closeStdout: Bool = false)
-    throws
-  {
-    process.executableURL = URL(fileURLWithPath: Binaries.jobctl)
-    process.arguments = arguments
+  /// Starts `jobctl ARGS`.
+  ///
+  /// `closeStdout` closes the read end of its stdout at once; `stdoutLines` reads that many lines
+  /// and then closes it (a reader that goes away, as `| head -1` does). `redirections` runs it
+  /// through `/bin/sh` with those applied (`>/dev/full`, `>&- 2>&-`); what they redirect is not
+  /// collected.
+  init(
+    _ arguments: [String], environment: [String: String] = [:], stdin: String? = nil, closeStdout: Bool = false,
+    stdoutLines: Int? = nil, redirections: String? = nil
+  ) throws {
+    if let redirections {
+      // exec: the shell becomes jobctl, so the process (and its pid) is jobctl's.
+      process.executableURL = URL(fileURLWithPath: "/bin/sh")
+      process.arguments = ["-c", "exec \"$0\" \"$@\" \(redirections)", Binaries.jobctl] + arguments
+    } else {
+      process.executableURL = URL(fileURLWithPath: Binaries.jobctl)
+      process.arguments = arguments
+    }
     // A clean environment: nothing from the developer's shell leaks into a test.
     var env = ["PATH": "/usr/bin:/bin", "HOME": NSTemporaryDirectory(), "LANG": "C.UTF-8"]
     env.merge(Sanitizers.environment) { $1 }
@@ -57,6 +70,20 @@ final class RunningProcess: @unchecked Sendable {
     try process.run()
     if closeStdout {
       try outPipe.fileHandleForReading.close()
+    } else if let stdoutLines {
+      group.enter()
+      DispatchQueue.global().async {
+        let handle = self.outPipe.fileHandleForReading
+        var data = Data()
+        while data.filter({ $0 == UInt8(ascii: "\n") }).count < stdoutLines {
+          let chunk = handle.availableData
+          if chunk.isEmpty { break }
+          data.append(chunk)
+        }
+        self.outData = data
+        try? handle.close()
+        self.group.leave()
+      }
     } else {
       group.enter()
       DispatchQueue.global().async {
@@ -158,3 +185,10 @@ extension Reply {
 
 /// Fast polling for tests: the behaviour is the same, the waits are short.
 let fast = ["--interval", "50ms", "--max-interval", "200ms"]
+
+/// A scratch folder for files a test writes.
+func scratch() throws -> URL {
+  let url = FileManager.default.temporaryDirectory.appendingPathComponent("jobctl-e2e-\(UUID().uuidString)")
+  try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+  return url
+}

@@ -9,30 +9,24 @@ private final class TLSServer {
   let process = Process()
   let port: Int
 
-  /// `answers` maps a path under `/` to the raw HTTP answer served for it.
-  init(answers: [String: String]) throws {
+  /// `answers` maps a path under `/` to the raw HTTP answer served for it; with `clientCA`, a
+  /// client must present a certificate that file vouches for (mutual TLS).
+  init(answers: [String: String], clientCA: String? = nil) throws {
     folder = FileManager.default.temporaryDirectory.appendingPathComponent("jobctl-tls-\(UUID().uuidString)")
     try FileManager.default.createDirectory(
       at: folder.appendingPathComponent("www/jobs"), withIntermediateDirectories: true)
     for (path, answer) in answers {
       try Data(answer.utf8).write(to: folder.appendingPathComponent("www/" + path))
     }
-    let req = Process()
-    req.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    req.arguments = [
-      "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
-      "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", folder.appendingPathComponent("key.pem").path,
-      "-out", folder.appendingPathComponent("cert.pem").path,
-    ]
-    req.standardError = FileHandle.nullDevice
-    try req.run()
-    req.waitUntilExit()
+    try TLSServer.makeCertificate(
+      cert: folder.appendingPathComponent("cert.pem").path, key: folder.appendingPathComponent("key.pem").path)
     let out = Pipe()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = [
-      "openssl", "s_server", "-accept", "0", "-HTTP", "-cert", folder.appendingPathComponent("cert.pem").path,
-      "-key", folder.appendingPathComponent("key.pem").path,
-    ]
+    process.arguments =
+      [
+        "openssl", "s_server", "-accept", "0", "-HTTP", "-cert", folder.appendingPathComponent("cert.pem").path,
+        "-key", folder.appendingPathComponent("key.pem").path,
+      ] + (clientCA.map { ["-Verify", "1", "-CAfile", $0] } ?? [])
     process.currentDirectoryURL = folder.appendingPathComponent("www")
     process.standardOutput = out
     process.standardError = FileHandle.nullDevice
@@ -54,6 +48,19 @@ private final class TLSServer {
   }
 
   var cert: String { folder.appendingPathComponent("cert.pem").path }
+
+  /// A fresh self-signed certificate for 127.0.0.1 and its unencrypted key, as PEM files.
+  static func makeCertificate(cert: String, key: String) throws {
+    let req = Process()
+    req.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    req.arguments = [
+      "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
+      "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", key, "-out", cert,
+    ]
+    req.standardError = FileHandle.nullDevice
+    try req.run()
+    req.waitUntilExit()
+  }
 
   deinit {
     // SIGKILL: a child started from a test thread inherits that thread's blocked SIGTERM.
@@ -97,5 +104,47 @@ private final class TLSServer {
     #expect(r.stderr.contains("refused a redirect from https to http (\(plain.baseURL))"))
     #expect(plain.requests.isEmpty)
     #expect(!r.stderr.contains("s3cret-token"))
+  }
+
+  /// `--cert` and `--key` present a client certificate to a server that demands one; the key
+  /// may share the certificate's file, is used whatever its mode (noted by --verbose), and an
+  /// unreadable one is refused before anything is sent.
+  @Test func aClientCertificateIsPresentedForMutualTLS() throws {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("jobctl-mtls-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let cert = folder.appendingPathComponent("client.pem").path
+    let key = folder.appendingPathComponent("client-key.pem").path
+    try TLSServer.makeCertificate(cert: cert, key: key)
+    #expect(chmod(key, 0o644) == 0)
+    let both = folder.appendingPathComponent("both.pem").path
+    #expect(
+      FileManager.default.createFile(
+        atPath: both,
+        contents: try Data(contentsOf: URL(fileURLWithPath: cert)) + Data(contentsOf: URL(fileURLWithPath: key))))
+    let server = try TLSServer(
+      answers: [
+        "jobs/j1": "HTTP/1.0 200 OK\r\nContent-Type: application/json\r\n\r\n" + #"{"jobId":"j1","status":"completed"}"#
+      ], clientCA: cert)
+    let base = [
+      "wait", "j1", "--base-url", "https://127.0.0.1:\(server.port)", "--cacert", server.cert, "--progress", "none",
+    ]
+    let refused = try jobctl(base + ["--max-errors", "1"])
+    #expect(refused.code == 7, "\(refused.stderr)")
+    for extra in [["--cert", cert, "--key", key], ["--cert", both]] {
+      let r = try jobctl(base + extra)
+      #expect(r.code == 0, "\(extra): \(r.stderr)")
+      #expect(r.stdout == "job: j1\nstate: completed\n")
+      #expect(r.stderr == "")
+    }
+    let verbose = try jobctl(base + ["--cert", cert, "--key", key, "-v"])
+    #expect(verbose.code == 0)
+    #expect(verbose.stderr.contains("* the key file \(key) can be read by others (mode 644)"), "\(verbose.stderr)")
+    let missing = try jobctl(base + ["--cert", cert, "--key", key + ".missing"])
+    #expect(missing.code == 2)
+    #expect(missing.stderr.hasPrefix("jobctl: error: cannot read the key file \(key).missing (--key): "))
+    let alone = try jobctl(base + ["--key", key])
+    #expect(alone.code == 2)
+    #expect(alone.stderr == "jobctl: error: --key needs --cert: it is the key of that certificate\n")
   }
 }

@@ -34,13 +34,14 @@ private let completedDoc = #"{"jobId":"j1","status":"completed","result":{"addre
     #expect(r.stderr == "jobctl: interrupted\n")
   }
 
+  /// A reader gone before the result: the wait ends at once, quietly, with 141 (the job never ends).
   @Test func aClosedStdoutEndsQuietly() throws {
     let server = try LoopbackServer()
-    server.script("/jobs/j1", [.doc(completedDoc)])
+    server.script("/jobs/j1", [.doc(#"{"jobId":"j1","status":"running"}"#)])
     let r = try RunningProcess(
       ["wait", "j1", "--base-url", server.baseURL, "--progress", "none", "--json"], closeStdout: true
-    ).finish()
-    #expect(r.code == 0)
+    ).finish(limit: 30)
+    #expect(r.code == 141)
     #expect(r.stderr == "")
   }
 
@@ -174,5 +175,64 @@ private let completedDoc = #"{"jobId":"j1","status":"completed","result":{"addre
     let r = try jobctl(["wait", "j1", "--base-url", server.baseURL, "--insecure", "--progress", "none"])
     #expect(r.code == 0)
     #expect(r.stderr == "jobctl: warning: --insecure: TLS certificates are not verified\n")
+  }
+
+  /// Answers whose framing cannot be trusted fail at once as malformed (exit 6 once --max-errors
+  /// run out), rather than waiting out the request timeout (exit 7); each is retried like other
+  /// transient trouble.
+  @Test(arguments: [
+    (
+      "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 10\r\nContent-Length: 100\r\n\r\n0123456789",
+      "malformed answer: it has two different Content-Length headers (10 and 100)"
+    ),
+    (
+      "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n",
+      "malformed answer: it switched protocols (101 Switching Protocols) though nothing asked it to"
+    ),
+  ])
+  func aMalformedAnswerFailsAtOnce(_ raw: String, _ message: String) throws {
+    let server = try LoopbackServer()
+    server.script("/jobs/j1", [.fault(.rawThenStall(Array(raw.utf8)))])
+    let r = try jobctl(
+      [
+        "wait", "j1", "--base-url", server.baseURL, "--request-timeout", "20s", "--max-errors", "2", "--progress",
+        "none",
+      ]
+        + fast)
+    #expect(r.code == 6, "\(r.stderr)")
+    #expect(r.stderr == "jobctl: error: gave up after 2 consecutive failures; the last: \(message)\n")
+    #expect(server.requests.count == 2)
+  }
+
+  /// A response header over libcurl's limit, one line or many, is named as such (libcurl itself
+  /// reports a line too long as "Out of memory").
+  @Test(arguments: [1, 400])
+  func anOversizedResponseHeaderIsNamed(_ lines: Int) throws {
+    let server = try LoopbackServer()
+    let size = 300_000 / lines
+    let headers = (0..<lines).map { (name: "X-Big-\($0)", value: String(repeating: "x", count: size)) }
+    server.script("/jobs/j1", [.json(200, completedDoc, headers: headers)])
+    let r = try jobctl(["wait", "j1", "--base-url", server.baseURL, "--max-errors", "1", "--progress", "none"])
+    #expect(r.code == 6, "\(r.stderr)")
+    let reason =
+      lines == 1
+      ? "a response header line is larger than libcurl accepts (100 KB)" : "its response headers are larger than 100 KB"
+    #expect(r.stderr == "jobctl: error: gave up after 1 consecutive failure; the last: malformed answer: \(reason)\n")
+  }
+
+  /// A compressed body that was not asked for is named, not reported as a JSON syntax error.
+  @Test func anUnaskedForCompressedBodyIsNamed() throws {
+    let server = try LoopbackServer()
+    let gzip: [UInt8] = [0x1F, 0x8B, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03, 0xAB, 0xAE, 0x05, 0x00]
+    server.script(
+      "/jobs/j1",
+      [Reply(status: 200, headers: [("Content-Type", "application/json"), ("Content-Encoding", "gzip")], body: gzip)])
+    let r = try jobctl(["wait", "j1", "--base-url", server.baseURL, "--max-errors", "1", "--progress", "none"])
+    #expect(r.code == 6, "\(r.stderr)")
+    #expect(
+      r.stderr
+        == "jobctl: error: gave up after 1 consecutive failure; the last: malformed answer: its body is compressed (Content-Encoding: gzip) though none was asked for\n"
+    )
+    #expect(server.requests.first?.header("Accept-Encoding") == nil)
   }
 }

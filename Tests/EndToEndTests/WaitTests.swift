@@ -299,6 +299,7 @@ private let completedDoc =
     let h = try jobctl(["help", "exit-codes"])
     #expect(h.code == 0)
     #expect(h.stdout.contains("124  --timeout, --until or --max-attempts ran out"))
+    #expect(h.stdout.contains("10   a local file or stream could not be written"))
     let w = try jobctl(["wait", "--help"])
     #expect(w.code == 0)
     #expect(w.stdout.contains("--stale-after D"))

@@ -178,9 +178,46 @@ import Testing
     #expect(Credentials.redactHeaderLine("\(name): s3cret") == "\(name): [redacted]")
   }
 
+  @Test(arguments: [
+    ("http://u:p@h/x", "http://[redacted]@h/x"),
+    ("see 'https://a%40b:c@d@h:1/p?q=x@y' and http://h/x@y", "see 'https://[redacted]@h:1/p?q=x@y' and http://h/x@y"),
+    (#"{"url":"http://user:pass@h"}"#, #"{"url":"http://[redacted]@h"}"#),
+    ("socks5://u:p@[::1]:1080", "socks5://[redacted]@[::1]:1080"),
+    ("no url here, a@b", "no url here, a@b"), ("http://@h/", "http://@h/"), ("http://h/", "http://h/"),
+  ])
+  func urlUserinfoIsHiddenByItsPlace(_ text: String, _ shown: String) {
+    #expect(Credentials.hidingUserinfo(text) == shown)
+  }
+
+  @Test func urlUserinfoIsKnownInEveryForm() throws {
+    #expect(URLParts("http://us%65r:p%40ss@h:8/x")?.userinfo == "us%65r:p%40ss")
+    #expect(URLParts("http://h:8/x")?.userinfo == nil)
+    #expect(URLParts("http://us%65r:p%40ss@h:8/x")?.hostKey == "h:8")
+    let secrets = Credentials.userinfoSecrets("us%65r:p%40ss")
+    for value in ["us%65r:p%40ss", "user:p@ss", "dXNlcjpwQHNz", "Basic dXNlcjpwQHNz", "p@ss", "p%40ss", "user"] {
+      #expect(secrets.contains(value), "\(value)")
+    }
+    #expect(Credentials.proxySecrets("puser:ppass@proxy:3128").contains("cHVzZXI6cHBhc3M="))
+    #expect(Credentials.proxySecrets("http://proxy:3128").isEmpty)
+    #expect(Credentials.basicCredentials("bob") == "Basic Ym9iOg==")
+    #expect(
+      [Base64.encode([]), Base64.encode(Array("f".utf8)), Base64.encode(Array("fo".utf8))] == ["", "Zg==", "Zm8="])
+    #expect(
+      Credentials.hidingTracedCredentials("Proxy auth using Basic with user 'puser'")
+        == "Proxy auth using Basic with user '[redacted]'")
+    #expect(
+      Credentials.hidingTracedCredentials("Uses proxy env variable http_proxy == 'pu:pp@127.0.0.1:3128'")
+        == "Uses proxy env variable http_proxy == '[redacted]@127.0.0.1:3128'")
+    #expect(
+      Credentials.hidingTracedCredentials("Uses proxy env variable NO_PROXY == '127.0.0.1'")
+        == "Uses proxy env variable NO_PROXY == '127.0.0.1'")
+  }
+
   @Test func ordinaryHeadersAreShown() {
     #expect(!Credentials.isCredentialHeader("Accept"))
     #expect(!Credentials.isCredentialHeader("X-Keyboard"))
+    #expect(!Credentials.isCredentialHeader("Idempotency-Key"))
+    #expect(!Credentials.isCredentialHeader("idempotency-key "))
     #expect(Credentials.redactHeaderLine("Accept: application/json") == "Accept: application/json")
   }
 
@@ -268,7 +305,7 @@ import Testing
     let r = runJobctl(
       ["wait", "j1", "--progress", "none"],
       script: [answer(200, #"{"status":"completed","result":{"ok\nstate: failed\u001b[31m":1}}"#)])
-    #expect(r.stdout == "job: j1\nstate: completed\nresult.ok state: failed?[31m: 1\n")
+    #expect(r.stdout == #"job: j1\#nstate: completed\#nresult.ok\nstate: failed\x1b[31m: 1\#n"#)
   }
 
   @Test func aMalformedHeaderIsNotEchoed() {

@@ -131,7 +131,7 @@ private func read(_ dialect: Dialect, _ text: String) -> JobSnapshot? {
       "HTTP 400 Bad Request: Parameter missing (job)"
     ),
     (502, "<html>Bad gateway</html>", "HTTP 502 Bad Gateway"),
-    (500, #"{"error":"line1\nline2\u001b[31m"}"#, "HTTP 500 Internal Server Error: line1 line2?[31m"),
+    (500, #"{"error":"line1\nline2\u001b[31m"}"#, #"HTTP 500 Internal Server Error: line1\nline2\x1b[31m"#),
   ])
   func errorAnswersShowTheMostSpecificMessage(_ status: Int, _ body: String, _ expected: String) {
     #expect(Messages.forErrorAnswer(status: status, body: Array(body.utf8)) == expected)

@@ -62,6 +62,38 @@ import Testing
     #expect(client.readToEnd() == ([], .eof))
   }
 
+  @Test func stallInBodySendsHalfTheBodyUntilStop() throws {
+    let server = try LoopbackServer()
+    server.script("/f", [Reply(body: Array(String(repeating: "y", count: 100).utf8), fault: .stallInBody)])
+    let client = try RawClient(port: server.port, timeout: 0.2)
+    try client.send("GET /f HTTP/1.1\r\nHost: x\r\n\r\n")
+    let head = String(decoding: try client.read(until: "\r\n\r\n"), as: UTF8.self)
+    #expect(head.contains("Content-Length: 100\r\n"))
+    #expect(try client.read(count: 50) == Array(String(repeating: "y", count: 50).utf8))
+    // Held open with nothing more: the receive timeout, not EOF.
+    let end = client.readToEnd()
+    #expect(end.bytes.isEmpty && (end.end == .error(EAGAIN) || end.end == .error(EWOULDBLOCK)))
+    server.stop()
+    #expect(client.readToEnd() == ([], .eof))
+  }
+
+  @Test func dribbleSpreadsTheBodyOverTime() throws {
+    let server = try LoopbackServer()
+    let body = Array("0123456789".utf8)
+    server.script("/f", [Reply(body: body, fault: .dribble(pieces: 5, every: 0.05))])
+    let client = try RawClient(port: server.port)
+    var rest: (bytes: [UInt8], end: RawClient.ReadEnd) = ([], .eof)
+    let elapsed = try timed {
+      try client.send("GET /f HTTP/1.1\r\nHost: x\r\n\r\n")
+      _ = try client.read(until: "\r\n\r\n")
+      rest = client.readToEnd()
+    }
+    #expect(rest.bytes == body)
+    #expect(rest.end == .eof)
+    // Four pauses between five pieces: the whole body cannot have come sooner.
+    #expect(elapsed >= 0.2)
+  }
+
   @Test func hangSendsNothing() throws {
     let server = try LoopbackServer()
     server.script("/f", [.fault(.hang)])

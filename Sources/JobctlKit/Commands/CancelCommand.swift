@@ -89,7 +89,7 @@ enum CancelCommand {
     let stdout = context.services.streams.stdout
     if let field = output.field {
       if let value = (try? JSON.parse(response.body)).flatMap({ field.value(in: $0) }) {
-        stdout.write(value.displayText + "\n")
+        stdout.write(Renderer.fieldText(value, on: stdout) + "\n")
       }
     } else if output.format == .ndjson {
       stdout.write(((try? JSON.parse(response.body)) ?? .object([])).serialized() + "\n")

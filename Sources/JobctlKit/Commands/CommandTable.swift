@@ -69,9 +69,7 @@ public enum CommandTable {
         help: "Base URL of the API; needed unless JOB is a URL."),
       OptionSpec(
         "token-file", value: "PATH",
-        help:
-          "Read the bearer token from PATH, which others may not read (JOBCTL_TOKEN supplies it from the environment)."
-      ),
+        help: "Read the bearer token from PATH, whatever its mode (JOBCTL_TOKEN supplies it from the environment)."),
       OptionSpec(
         "header", short: "H", value: "'Name: value'", repeatable: true,
         help: "Send an extra request header (repeatable)."),
@@ -82,10 +80,13 @@ public enum CommandTable {
         "jobs-path", value: "TEMPLATE",
         help: "Where a job id is polled, {id} marking the id (default /jobs/{id}; hotcrp /job?job={id})."),
       OptionSpec("cacert", value: "FILE", help: "Trust the CA certificates in FILE."),
+      OptionSpec("cert", value: "FILE", help: "Present the TLS client certificate in FILE (PEM), for mutual TLS."),
+      OptionSpec("key", value: "FILE", help: "The private key of --cert (PEM), when FILE of --cert does not hold it."),
       OptionSpec("insecure", help: "Do not verify TLS certificates (a warning is printed)."),
       OptionSpec("connect-timeout", value: "D", help: "Time limit for connecting (default 10s)."),
       OptionSpec(
-        "request-timeout", value: "D", help: "Time limit for each request, its redirects included (default 30s)."),
+        "request-timeout", value: "D",
+        help: "Time limit for each request, its redirects included (default 30s); a download's longest silence."),
       OptionSpec(
         "max-connections", value: "N",
         help: "Connections to one host at most (default 4); HTTP/2 multiplexes requests over them."),
@@ -107,7 +108,8 @@ public enum CommandTable {
       OptionSpec("json", help: "Same as --format json."),
       OptionSpec(
         "field", value: "PATH",
-        help: "Print one value of the final document (result.address, jobs.0.jobId); strings raw."),
+        help:
+          "Print one value of the final document (result.address, jobs.0.jobId); strings raw, escaped on a terminal."),
       OptionSpec("quiet", short: "q", help: "Print nothing but errors (and output asked for by --field or --format)."),
       OptionSpec(
         "progress", value: "MODE", choices: ["auto", "tty", "plain", "none"],
@@ -180,18 +182,26 @@ public enum CommandTable {
         "query", value: "NAME=VALUE", repeatable: true, help: "An extra query parameter (repeatable)."),
     ])
 
-  public static let fetching = OptionGroup(
+  /// What `output` fetches and where it goes; `wait` and `start --wait` fetch the same way.
+  public static let outputFile = OptionGroup(
     title: "Output file",
     options: [
       OptionSpec(
         "output", short: "o", value: "FILE",
-        help: "Write to FILE (through a temporary file renamed into place) instead of stdout."),
+        help:
+          "Write the job's output to FILE (for output, - is stdout): a regular or new FILE through a temporary file renamed into place, a device or FIFO directly."
+      ),
       OptionSpec(
         "as", value: "KIND", choices: ["body", "string", "json"],
         help: "Which output to fetch: body (default), string or json (HotCRP's output=)."),
-      OptionSpec("continue", help: "Resume a partial FILE with a Range request."),
-      OptionSpec("quiet", short: "q", help: "Print nothing but errors."),
+      OptionSpec(
+        "continue",
+        help: "Resume a partial regular FILE with a Range request; only a 206 starting at its end is appended."),
     ])
+
+  public static let fetching = OptionGroup(
+    title: outputFile.title,
+    options: outputFile.options + [OptionSpec("quiet", short: "q", help: "Print nothing but errors.")])
 
   public static let commands: [CommandSpec] = [
     CommandSpec(
@@ -201,8 +211,10 @@ public enum CommandTable {
         answers are retried with backoff, and the exit code tells how the job ended. Several jobs
         (or - for one reference per line on stdin) are polled concurrently over shared connections;
         the exit code is the highest of theirs (--all) or the first finished one's (--any).
+        With -o FILE (one JOB), a job that completed has its output fetched as 'jobctl output'
+        does; the exit code is then the fetch's, and the final document still goes to stdout.
         """,
-      groups: [connection, polling, waiting, output, general], arity: 1...1_000_000),
+      groups: [connection, polling, waiting, outputFile, output, general], arity: 1...1_000_000),
     CommandSpec(
       name: "status", arguments: "JOB", summary: "Poll a job once and print its state.",
       details: """
@@ -218,9 +230,11 @@ public enum CommandTable {
         POSTs to BASE_URL + PATH (or to URL) with an Idempotency-Key that stays the same on every
         retry, so a dropped connection never starts a second job. Prints the job id (--json: the
         whole answer); an answer that is already terminal is the result. With --wait, goes on as
-        'jobctl wait'.
+        'jobctl wait', with all of its options (-o FILE fetches the output once the job completed).
+        An id that cannot be written (stdout full, closed or its reader gone) goes to stderr with
+        the job's URL, exit 10; an id holding control characters is shown escaped there, exit 6.
         """,
-      groups: [connection, starting, polling, output, general], arity: 1...1),
+      groups: [connection, starting, polling, waiting, outputFile, output, general], arity: 1...1),
     CommandSpec(
       name: "cancel", arguments: "JOB", summary: "Ask the server to cancel a job.",
       details: """
@@ -240,7 +254,9 @@ public enum CommandTable {
       name: "output", arguments: "JOB", summary: "Fetch a finished job's output.",
       details: """
         Fetches the job's output (HotCRP's output=body|string|json) to stdout or to -o FILE.
-        409 (not in that format) exits 6 and leaves FILE untouched; 204 (no output) prints a note.
+        409 (not in that format) exits 6 and leaves FILE untouched; 204 (no output) prints a note;
+        the status document of a job still running exits 9. A cut download is resumed where the
+        server takes ranges. To a terminal, output holding control characters needs -o -.
         """,
       groups: [connection, fetching, polling, general], arity: 1...1),
     CommandSpec(

@@ -1,10 +1,16 @@
 /// A job as the user named it, and where it is polled.
 public struct JobReference: Equatable {
-  /// What the user typed, for messages.
+  /// What the user typed, for messages, with a URL's userinfo hidden.
   public let label: String
   public let url: String
   /// The `host:port` credentials belong to: the base URL's host, else the job URL's.
   public let credentialHost: String
+
+  public init(label: String, url: String, credentialHost: String) {
+    self.label = Credentials.hidingUserinfo(label)
+    self.url = url
+    self.credentialHost = credentialHost
+  }
 
   /// Resolves JOB (contract section 2): an absolute URL as given, `/path` against the base URL's
   /// origin, anything else an id placed into the jobs path, percent-encoded so it can never
@@ -15,7 +21,7 @@ public struct JobReference: Equatable {
     if lower.hasPrefix("http://") || lower.hasPrefix("https://") {
       guard let parts = URLParts(text) else {
         throw .usage(
-          "'\(Text.oneLine(text, limit: 200))' is not a usable URL (spaces and control characters must be percent-encoded)"
+          "'\(Credentials.shownURL(text, limit: 200))' is not a usable URL (spaces and control characters must be percent-encoded)"
         )
       }
       return JobReference(

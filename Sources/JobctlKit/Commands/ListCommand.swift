@@ -113,7 +113,7 @@ enum ListCommand {
         context.diagnostics.error("the job list has no field '\(field)'")
         return JobctlError.rejected("").exitCode
       }
-      stdout.write(value.displayText + "\n")
+      stdout.write(Renderer.fieldText(value, on: stdout) + "\n")
       return 0
     }
     if output.format == .json {

@@ -27,7 +27,9 @@ struct NetworkContext {
     services.streams.stdout = ScrubbingSink(services.streams.stdout, redactor: redactor)
     let append = services.appendFile
     services.appendFile = { path, text in append(path, redactor.scrub(text)) }
-    if !settings.output.quiet { settings.warnings.forEach(diagnostics.warning) }
+    if settings.output.verbose {
+      for note in settings.notes { diagnostics.line("* \(note)") }
+    }
     if settings.transport.insecure && !settings.output.quiet {
       diagnostics.warning("--insecure: TLS certificates are not verified")
     }
@@ -72,7 +74,8 @@ struct NetworkContext {
     let clock = services.clock
     return Renderer(
       settings: settings.output, stdout: services.streams.stdout, diagnostics: diagnostics, reporter: reporter,
-      github: GitHubActions(environment: environment, append: services.appendFile), now: { clock.wall })
+      github: GitHubActions(environment: environment, append: services.appendFile), now: { clock.wall },
+      columns: { [services, environment] in services.stderrColumns(environment) })
   }
 
   /// A request to `url` with the configured headers and the credentials' home host.

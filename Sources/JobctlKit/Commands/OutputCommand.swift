@@ -5,173 +5,132 @@ import Musl
 #endif
 
 /// `output`: fetch a finished job's output to stdout or a file (contract section 11).
-///
-/// Downloads go to a temporary file first: with `-o FILE` it is renamed into place only when the
-/// answer is complete, so a failure never leaves a truncated FILE; for stdout it is copied out
-/// once complete, so a retried download never prints twice.
 enum OutputCommand {
   static func run(_ invocation: Invocation, environment: [String: String], services: Services) throws(JobctlError)
     -> Int32
   {
+    let fetch = try OutputFetch(invocation)
     let context = try NetworkContext.make(invocation, environment: environment, services: services)
     let job = try context.resolve(invocation.arguments[0])
-    let kind = invocation.value("as") ?? "body"
-    let file = invocation.value("output")
-    let resume = invocation.has("continue")
-    if resume && file == nil { throw .usage("--continue needs -o FILE (the partial file to resume)") }
-    if let file, file.isEmpty { throw .usage("-o needs a file name") }
+    return try fetch.run(job: job, context: context, stdout: services.streams.stdout)
+  }
+}
 
+/// What `-o FILE`, `--as` and `--continue` ask for, and the download itself: `output` runs it,
+/// and so do `wait -o` and `start --wait -o` once the job completed.
+struct OutputFetch {
+  let kind: String
+  /// `-o` as given; nil for stdout.
+  let file: String?
+  let resume: Bool
+
+  /// Reads the options and examines FILE, so a folder that does not exist is exit 10 before
+  /// anything is sent.
+  init(_ invocation: Invocation) throws(JobctlError) {
+    kind = invocation.value("as") ?? "body"
+    file = invocation.value("output")
+    resume = invocation.has("continue")
+    if let file, file.isEmpty { throw .usage("-o needs a file name (or - for stdout)") }
+    if resume && (file == nil || file == "-") {
+      throw .usage("--continue needs -o FILE (the partial file to resume)")
+    }
+    let target = try OutputFile.examine(file)
+    if resume && target.kind == .direct {
+      throw .usage("--continue needs a regular FILE; \(target.shown) is not one")
+    }
+  }
+
+  /// The fetch `wait -o` and `start --wait -o` make once the job completed (nil without `-o`).
+  ///
+  /// stdout carries their final document, so the output needs a FILE there.
+  static func afterWait(_ invocation: Invocation) throws(JobctlError) -> OutputFetch? {
+    let name = invocation.command.name == "start" ? "start --wait" : invocation.command.name
+    guard let file = invocation.value("output") else {
+      if invocation.has("as") || invocation.has("continue") { throw .usage("--as and --continue go with -o FILE") }
+      return nil
+    }
+    if file == "-" { throw .usage("\(name) -o needs a FILE: stdout carries the job's final document") }
+    return try OutputFetch(invocation)
+  }
+
+  /// Downloads the output of `job` to its destination; returns the exit code.
+  func run(job: JobReference, context: NetworkContext, stdout: TextSink) throws(JobctlError) -> Int32 {
+    // Examined again: a wait may have taken hours.
+    let (temp, destination) = try OutputFile.examine(file).temporary()
+    defer { temp.discard() }
     let url = job.url + (job.url.contains("?") ? "&" : "?") + "output=" + kind
     var request = context.request(url: url, credentialHost: job.credentialHost)
     // The job's output is data: handed over byte for byte, never scrubbed.
     request.verbatim = true
     request.headers.removeAll(where: { Text.equalsIgnoringCase($0.name, "Accept") })
     request.headers.append(HTTPHeader("Accept", "*/*"))
-
-    let temp = try TempFile(beside: file)
-    var keep = 0
-    if resume, let file, let existing = try copyExisting(file, into: temp) {
-      keep = existing
-      request.headers.append(HTTPHeader("Range", "bytes=\(existing)-"))
-    }
-    if kind == "body" { request.stream = BodyStream(fd: temp.fd, keep: keep) }
-
-    let response: HTTPResponse
-    switch context.send(request, subject: "job \(job.label)", label: job.label, alsoAccept: keep > 0 ? [416] : []) {
-    case .success(let r):
-      response = r
-    case .failure(let error):
-      temp.discard()
+    request.stallTimeout = context.settings.transport.requestTimeout
+    let prefix = resume && destination.size > 0 ? try temp.copyIn(from: destination.path) : 0
+    let stream = kind == "body" ? BodyStream(fd: temp.fd, keep: prefix) : nil
+    request.stream = stream
+    var watch = DownloadWatch(
+      request: request, subject: "job \(job.label)", policy: context.settings.policy, stream: stream, prefix: prefix)
+    if let error = context.scheduler.run(&watch, report: { context.reporter.report($0, job: job.label) }) {
+      if case .localWrite(let reason) = error { throw .localWrite("cannot write \(destination.shown): \(reason)") }
       throw error
     }
-    if response.status == 416 {
-      temp.discard()
+    guard let response = watch.response else { throw .unreachable("job \(job.label): no answer") }
+    let label = Text.oneLine(job.label, limit: 120)
+    let quiet = context.settings.output.quiet
+    switch response.status {
+    case 416:
       // A resume whose file already holds everything: `Content-Range: bytes */SIZE`.
-      let total = response.header("Content-Range").flatMap { $0.split(separator: "/").last }.flatMap { Int($0) }
-      guard total == keep else {
+      guard response.header("Content-Range").flatMap(ContentRange.init)?.total == prefix else {
         throw .rejected(
           Messages.forErrorAnswer(status: 416, body: response.body) + " (the partial file does not fit the output)")
       }
-      if !context.settings.output.quiet { context.diagnostics.line("jobctl: \(file ?? "") is already complete") }
+      if !quiet { context.diagnostics.line("jobctl: \(destination.shown) is already complete") }
       return 0
+    case 204:
+      if !quiet { context.diagnostics.line("jobctl: job \(label) has no output (HTTP 204)") }
+      return 0
+    default:
+      break
     }
-    if response.status == 204 {
-      temp.discard()
-      if !context.settings.output.quiet {
-        context.diagnostics.line("jobctl: job \(Text.oneLine(job.label, limit: 120)) has no output (HTTP 204)")
-      }
-      return 0
+    if response.status != 206 {
+      try refuseUnfinished(
+        response, body: stream == nil ? response.body : temp.contents(limit: 1 << 20), job: job,
+        context: context)
     }
     if kind != "body" {
       // string and json answers wrap the output: {"ok": true, "output": ...}.
       guard let document = try? JSON.parse(response.body), let value = document["output"] else {
-        temp.discard()
-        throw .rejected("the \(kind) output of job \(job.label) is not a JSON document with an \"output\" member")
+        throw .rejected("the \(kind) output of job \(label) is not a JSON document with an \"output\" member")
       }
-      let text = kind == "string" ? value.displayText : value.serialized() + "\n"
-      guard temp.write(Array(text.utf8)) else {
-        temp.discard()
-        throw .usage("cannot write \(temp.path): \(String(cString: strerror(errno)))")
-      }
+      try temp.write(Array((kind == "string" ? value.displayText : value.serialized() + "\n").utf8))
     }
-    if let file {
-      try temp.commit(to: file)
-    } else {
-      temp.copy(to: services.streams.stdout)
-      temp.discard()
+    if destination.kind == .stdout(explicit: false), stdout.isTerminal, temp.holdsControlBytes() {
+      // As curl does with binary output: a terminal would act on them.
+      throw .localWrite(
+        "the output of job \(label) holds control characters, which would drive the terminal: not shown; use -o FILE to save it, or -o - to print it anyway"
+      )
     }
+    try temp.commit(stdout: stdout)
     return 0
   }
 
-  /// Copies FILE into the temporary file; returns its size, or nil when FILE does not exist.
-  private static func copyExisting(_ file: String, into temp: TempFile) throws(JobctlError) -> Int? {
-    let fd = open(file, O_RDONLY | O_CLOEXEC)
-    guard fd >= 0 else {
-      if errno == ENOENT { return nil }
-      throw .usage("cannot read \(Text.oneLine(file, limit: 200)): \(String(cString: strerror(errno)))")
+  /// Refuses an answer that is the document of a job not yet finished: exit 9, its state named.
+  ///
+  /// HotCRP answers 202 with its status document; a 202 of any other kind says the same.
+  private func refuseUnfinished(_ response: HTTPResponse, body: [UInt8]?, job: JobReference, context: NetworkContext)
+    throws(JobctlError)
+  {
+    var probe = JobWatch(
+      label: job.label, request: HTTPRequest(url: job.url), dialect: context.settings.dialect,
+      policy: context.settings.policy)
+    var answer = response
+    answer.body = body ?? []
+    let label = Text.oneLine(job.label, limit: 120)
+    if body != nil, case .again? = probe.adopt(answer, now: context.services.clock.monotonic, report: { _ in }) {
+      throw .stillRunning("\(probe.stillText): it has no output yet", shown: true)
     }
-    defer { close(fd) }
-    var buffer = [UInt8](repeating: 0, count: 65536)
-    var total = 0
-    while true {
-      let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-      if n < 0 && errno == EINTR { continue }
-      guard n >= 0 else {
-        throw .usage("cannot read \(Text.oneLine(file, limit: 200)): \(String(cString: strerror(errno)))")
-      }
-      if n == 0 { return total }
-      guard temp.write(Array(buffer[0..<n])) else {
-        throw .usage("cannot write \(temp.path): \(String(cString: strerror(errno)))")
-      }
-      total += n
+    if response.status == 202 {
+      throw .stillRunning("job \(label) is not finished (HTTP 202 Accepted): it has no output yet", shown: true)
     }
-  }
-}
-
-/// A temporary file beside the destination (same file system, so rename is atomic), or in
-/// TMPDIR when output goes to stdout.
-final class TempFile {
-  let path: String
-  let fd: Int32
-  private var done = false
-
-  init(beside destination: String?) throws(JobctlError) {
-    let folder: String
-    let name: String
-    if let destination {
-      let slash = destination.lastIndex(of: "/")
-      folder = slash.map { String(destination[..<$0]) }.map { $0.isEmpty ? "/" : $0 } ?? "."
-      name = slash.map { String(destination[destination.index(after: $0)...]) } ?? destination
-    } else {
-      folder = (getenv("TMPDIR").map { String(cString: $0) }).flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
-      name = "jobctl-output"
-    }
-    var template = Array("\(folder)/.\(name).jobctl-XXXXXX".utf8CString)
-    let fd = template.withUnsafeMutableBufferPointer { buffer in buffer.baseAddress.map { mkstemp($0) } ?? -1 }
-    guard fd >= 0 else {
-      throw .usage(
-        "cannot create a temporary file in \(Text.oneLine(folder, limit: 200)): \(String(cString: strerror(errno)))")
-    }
-    _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
-    self.fd = fd
-    self.path = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
-  }
-
-  deinit { discard() }
-
-  func write(_ bytes: [UInt8]) -> Bool {
-    bytes.withUnsafeBytes { BodyStream(fd: fd, keep: 0).write($0) }
-  }
-
-  /// Moves the finished download into place.
-  func commit(to destination: String) throws(JobctlError) {
-    guard !done else { return }
-    done = true
-    fsync(fd)
-    close(fd)
-    guard rename(path, destination) == 0 else {
-      let reason = String(cString: strerror(errno))
-      unlink(path)
-      throw .usage("cannot write \(Text.oneLine(destination, limit: 200)): \(reason)")
-    }
-  }
-
-  /// Copies the whole file to a sink (stdout).
-  func copy(to sink: TextSink) {
-    _ = lseek(fd, 0, SEEK_SET)
-    var buffer = [UInt8](repeating: 0, count: 65536)
-    while true {
-      let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-      if n < 0 && errno == EINTR { continue }
-      if n <= 0 { return }
-      sink.writeBytes(Array(buffer[0..<n]))
-    }
-  }
-
-  func discard() {
-    guard !done else { return }
-    done = true
-    close(fd)
-    unlink(path)
   }
 }

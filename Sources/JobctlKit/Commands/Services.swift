@@ -33,10 +33,11 @@ public struct Services {
     self.readFile = readFile
   }
 
-  /// The real process: standard streams, system time, libcurl.
-  public static func system() -> Services {
+  /// The real process: standard streams, system time, libcurl; `closedAtStart` as
+  /// `Streams.standard` takes it.
+  public static func system(closedAtStart: Set<Int32> = []) -> Services {
     Services(
-      streams: .standard(), clock: SystemClock(), random: SystemRandom(),
+      streams: .standard(closedAtStart: closedAtStart), clock: SystemClock(), random: SystemRandom(),
       makeTransport: { (options: TransportOptions) throws(TransportFailure) -> HTTPTransport in
         try CurlTransport(options: options)
       })

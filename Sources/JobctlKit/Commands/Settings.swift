@@ -49,6 +49,8 @@ public struct Settings {
   public var token: String?
   /// Where the token was read from, to read it again when it changes (contract section 3).
   public var tokenFile: String?
+  /// `Basic ...` from the user and password of the base URL, which is then kept without them.
+  public var basicAuthorization: String?
   public var headers: [HTTPHeader] = []
   /// nil means auto.
   public var dialect: Dialect?
@@ -56,8 +58,8 @@ public struct Settings {
   public var transport = TransportOptions()
   public var policy = PollPolicy()
   public var output = OutputSettings()
-  /// Things to tell the user before anything is sent (a token file others can read).
-  public var warnings: [String] = []
+  /// Things `--verbose` tells before anything is sent (a token file others can read).
+  public var notes: [String] = []
 
   /// Options the config file may set: the long names of connection, polling and output options.
   public static let configKeys: Set<String> = Set(
@@ -150,11 +152,28 @@ public struct Settings {
     if let found = layers.value("base-url", env: "JOBCTL_BASE_URL") {
       guard let parts = URLParts(found.value) else {
         throw .usage(
-          "the base URL (\(found.origin)) must be an http:// or https:// URL with a host, not '\(Text.oneLine(found.value, limit: 200))'"
+          "the base URL (\(found.origin)) must be an http:// or https:// URL with a host, not '\(Credentials.shownURL(found.value, limit: 200))'"
         )
       }
       s.baseURL = parts
       s.baseURLText = found.value
+      if let userinfo = parts.userinfo {
+        // Sent as a credential header bound to the base URL's host, like the token, rather than
+        // left in the URL: a /path, or a job URL the server hands back, would drop it there.
+        s.urlSecrets += Credentials.userinfoSecrets(userinfo)
+        s.basicAuthorization = Credentials.basicCredentials(userinfo)
+        let b = Array(found.value.utf8)
+        let start = parts.scheme.utf8.count + 3
+        let text = String(decoding: b[..<start] + b[(start + userinfo.utf8.count + 1)...], as: UTF8.self)
+        s.baseURLText = text
+        s.baseURL = URLParts(text)
+      }
+    }
+    for url in invocation.arguments {
+      if let userinfo = URLParts(url)?.userinfo { s.urlSecrets += Credentials.userinfoSecrets(userinfo) }
+    }
+    for name in proxyVariables {
+      if let value = environment[name] { s.urlSecrets += Credentials.proxySecrets(value) }
     }
 
     if let name = try choice("dialect", env: "JOBCTL_DIALECT"), name != "auto" {
@@ -174,7 +193,7 @@ public struct Settings {
     } else if let found = layers.value("token-file") {
       s.tokenFile = expandHome(found.value)
     }
-    if let path = s.tokenFile { s.token = try readToken(path, services: services, warnings: &s.warnings) }
+    if let path = s.tokenFile { s.token = try readToken(path, services: services, notes: &s.notes) }
     if let token = s.token {
       guard !token.isEmpty else { throw .usage("the token is empty (JOBCTL_TOKEN or --token-file)") }
       guard !token.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
@@ -203,6 +222,26 @@ public struct Settings {
       s.transport.caFile = path
     }
     s.transport.insecure = try layers.flag("insecure")
+    if let cert = layers.value("cert") {
+      let path = expandHome(cert.value)
+      if case .failure(let e) = readFile(path) {
+        throw .usage(
+          "cannot read the client certificate \(Text.oneLine(path, limit: 200)) (\(cert.origin)): \(e.reason)")
+      }
+      s.transport.certFile = path
+    }
+    if let key = layers.value("key") {
+      guard s.transport.certFile != nil else {
+        throw .usage("\(key.origin) needs --cert: it is the key of that certificate")
+      }
+      let path = expandHome(key.value)
+      // Read like a token file: whatever its mode, noted when others can read it.
+      if case .failure(let e) = readFile(path) {
+        throw .usage("cannot read the key file \(Text.oneLine(path, limit: 200)) (\(key.origin)): \(e.reason)")
+      }
+      noteReadableByOthers("the key file", path, services: services, notes: &s.notes)
+      s.transport.keyFile = path
+    }
 
     if let d = try duration("interval") { s.policy.interval = d }
     if let d = try duration("max-interval") { s.policy.maxInterval = d }
@@ -243,8 +282,8 @@ public struct Settings {
     return s
   }
 
-  /// Reads a token file, warning when others may read it.
-  static func readToken(_ path: String, services: Services, warnings: inout [String]) throws(JobctlError) -> String {
+  /// Reads a token file, noting (for `--verbose`) when others may read it.
+  static func readToken(_ path: String, services: Services, notes: inout [String]) throws(JobctlError) -> String {
     switch services.readFile(path) {
     case .failure(let e):
       throw .usage("cannot read the token file \(Text.oneLine(path, limit: 200)): \(e.reason)")
@@ -252,20 +291,19 @@ public struct Settings {
       guard let text = String(validating: bytes, as: UTF8.self) else {
         throw .usage("the token file \(Text.oneLine(path, limit: 200)) is not UTF-8 text")
       }
-      // Like ssh with a private key: a token anyone on the machine can read is refused, one
-      // the file's group can read is warned about.
-      if let mode = services.fileMode(path), mode & 0o044 != 0 {
-        let what = "the token file \(Text.oneLine(path, limit: 200))"
-        let octal = String(mode & 0o777, radix: 8)
-        if mode & 0o004 != 0 {
-          throw .usage(
-            "\(what) can be read by anyone (mode \(octal)); run chmod 600 on it, or, where it cannot change (a read-only secret mount), pass it as JOBCTL_TOKEN=\"$(cat FILE)\" (nothing was sent)"
-          )
-        }
-        warnings.append("\(what) can be read by its group (mode \(octal)); run chmod 600 on it")
-      }
+      noteReadableByOthers("the token file", path, services: services, notes: &notes)
       return Text.trimmed(text)
     }
+  }
+
+  /// Notes (for `--verbose`) a file of secrets that users other than its owner can read.
+  ///
+  /// Such a file is used all the same: secret mounts are 0444 or 0644, and refusing them helps
+  /// nobody.
+  static func noteReadableByOthers(_ what: String, _ path: String, services: Services, notes: inout [String]) {
+    guard let mode = services.fileMode(path), mode & 0o044 != 0 else { return }
+    notes.append(
+      "\(what) \(Text.oneLine(path, limit: 200)) can be read by others (mode \(String(mode & 0o777, radix: 8)))")
   }
 
   /// `Name: value`, refusing what could split or forge a header.
@@ -295,12 +333,17 @@ public struct Settings {
     return HTTPHeader(name, String(value))
   }
 
-  /// The credentials, with the token as `Authorization: Bearer`, then the extra headers.
+  /// The credentials, with the token as `Authorization: Bearer` (else the base URL's user and
+  /// password as `Basic`), then the extra headers.
   public var requestHeaders: [HTTPHeader] {
     var h = [HTTPHeader("Accept", "application/json")]
     // An explicit -H Authorization wins over the token: never two Authorization headers.
-    if let token, !headers.contains(where: { Text.equalsIgnoringCase($0.name, "Authorization") }) {
-      h.append(HTTPHeader("Authorization", "Bearer \(token)"))
+    if !headers.contains(where: { Text.equalsIgnoringCase($0.name, "Authorization") }) {
+      if let token {
+        h.append(HTTPHeader("Authorization", "Bearer \(token)"))
+      } else if let basicAuthorization {
+        h.append(HTTPHeader("Authorization", basicAuthorization))
+      }
     }
     return h + headers
   }
@@ -309,8 +352,15 @@ public struct Settings {
   public var secrets: [String] {
     var list = token.map { [$0, "Bearer \($0)"] } ?? []
     list += headers.filter { Credentials.isCredentialHeader($0.name) }.map(\.value)
-    return list
+    return list + urlSecrets
   }
+
+  /// The userinfo of the base URL, of JOB and PATH arguments given as URLs, and of the proxy
+  /// variables libcurl reads (see `Credentials.userinfoSecrets`).
+  public var urlSecrets: [String] = []
+
+  /// The proxy variables libcurl reads, in either case.
+  static let proxyVariables = ["http_proxy", "https_proxy", "all_proxy"].flatMap { [$0, $0.uppercased()] }
 }
 
 /// Why a file could not be read.

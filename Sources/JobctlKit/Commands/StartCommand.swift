@@ -15,6 +15,13 @@ enum StartCommand {
     guard !key.isEmpty, !key.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
       throw .usage("--idempotency-key may not be empty or contain control characters")
     }
+    if !invocation.has("wait"),
+      let option = ["output", "as", "continue", "cancel-on-interrupt", "all", "any"].first(where: invocation.has)
+    {
+      throw .usage("--\(option) goes with --wait")
+    }
+    // Before the start: a folder that does not exist is exit 10 with nothing created.
+    let fetch = try OutputFetch.afterWait(invocation)
     var request = context.request(method, url: target.url, credentialHost: target.credentialHost, body: body)
     request.headers.append(HTTPHeader("Idempotency-Key", key))
     if let contentType { request.headers.append(HTTPHeader("Content-Type", contentType)) }
@@ -24,13 +31,14 @@ enum StartCommand {
     case .failure(let error): throw error
     case .success(let response): answer = response
     }
-    return try finish(answer, invocation: invocation, target: target, context: context)
+    return try finish(answer, invocation: invocation, target: target, context: context, fetch: fetch)
   }
 
   /// Reads the start answer: a job to print or wait for, or a result already (synchronous work).
-  static func finish(_ answer: HTTPResponse, invocation: Invocation, target: JobReference, context: NetworkContext)
-    throws(JobctlError) -> Int32
-  {
+  static func finish(
+    _ answer: HTTPResponse, invocation: Invocation, target: JobReference, context: NetworkContext,
+    fetch: OutputFetch? = nil
+  ) throws(JobctlError) -> Int32 {
     let document = try? JSON.parse(answer.body)
     // The job's id and URL as the server gave them, even when they hold a secret it echoed back
     // (a URL signed with the token): they are what the next requests need. Output scrubs them.
@@ -65,21 +73,31 @@ enum StartCommand {
     let job = try jobReference(id: id, location: location, answerURL: answer.url, context: context)
     if invocation.has("wait") {
       context.reporter.note("started (\(HTTPStatus.describe(answer.status)))", job: job.label)
-      let (outcome, _) = WaitCommand.wait(for: job, context: context, first: answer)
-      return context.renderer.finish(outcome, job: job.label)
+      return try WaitCommand.finish(job, invocation: invocation, context: context, fetch: fetch, first: answer)
     }
+    let stdout = context.services.streams.stdout
+    // How the job is named on stderr when stdout cannot take it: escaped, with its URL.
+    let named = id.map { "\(Text.oneLine($0, limit: 200)) (\(job.url))" } ?? job.url
     if let field = output.field {
       guard let value = document.flatMap({ field.value(in: $0) }) else {
         throw .rejected("the answer to \(target.label) has no field '\(field)'")
       }
-      context.services.streams.stdout.write(value.displayText + "\n")
+      stdout.write(Renderer.fieldText(value, on: stdout) + "\n")
     } else if output.format == .json {
       let text = String(decoding: answer.body, as: UTF8.self)
-      context.services.streams.stdout.write(text.hasSuffix("\n") ? text : text + "\n")
+      stdout.write(text.hasSuffix("\n") ? text : text + "\n")
     } else if output.format == .ndjson {
-      context.services.streams.stdout.write((document ?? .null).serialized() + "\n")
+      stdout.write((document ?? .null).serialized() + "\n")
     } else {
-      context.services.streams.stdout.write((id ?? job.url) + "\n")
+      if let id, Text.hasControlCharacters(id) {
+        // Printed raw it could forge lines or drive the terminal; a script cannot use it anyway.
+        throw .rejected("the job id in the answer holds control characters; the job was created: \(named)")
+      }
+      stdout.write((id ?? job.url) + "\n")
+    }
+    // Whatever else fails, a job that was created is never lost: stderr gets it.
+    if let failure = stdout.failure {
+      throw .localWrite("cannot write the job id to stdout (\(failure.reason)); the job was created: \(named)")
     }
     return 0
   }

@@ -11,29 +11,56 @@ enum WaitCommand {
   {
     var context = try NetworkContext.make(invocation, environment: environment, services: services)
     if invocation.has("all") && invocation.has("any") { throw .usage("--all and --any cannot be used together") }
-    if invocation.arguments.count > 1 || invocation.arguments == ["-"] {
-      return try waitForMany(invocation, context: context)
-    }
+    let many = invocation.arguments.count > 1 || invocation.arguments == ["-"]
+    if many && invocation.has("output") { throw .usage("-o fetches the output of one JOB only") }
+    let fetch = try OutputFetch.afterWait(invocation)
+    if many { return try waitForMany(invocation, context: context) }
     let job = try context.resolve(invocation.arguments[0])
     let oneShot = invocation.command.name == "status"
     context.settings.policy.oneShot = oneShot
     if oneShot && context.settings.policy.timeout == nil && context.settings.policy.until == nil {
       context.settings.policy.timeout = PollPolicy.statusTimeout
     }
-    let (outcome, _) = wait(for: job, context: context, quietProgress: oneShot)
+    return try finish(job, invocation: invocation, context: context, fetch: fetch)
+  }
+
+  /// Waits for one job to its end, cancels it after Ctrl-C when asked, fetches its output when
+  /// `-o` asks and the job completed, and prints how it ended: `wait` and `start --wait`.
+  ///
+  /// The exit code is the job's, or the fetch's once the job completed.
+  static func finish(
+    _ job: JobReference, invocation: Invocation, context: NetworkContext, fetch: OutputFetch?,
+    first: HTTPResponse? = nil
+  ) throws(JobctlError) -> Int32 {
+    let (outcome, _) = wait(for: job, context: context, first: first, quietProgress: context.settings.policy.oneShot)
     if invocation.has("cancel-on-interrupt"), case .interrupted? = outcome.error {
       CancelCommand.cancelOnInterrupt([job], context: context)
     }
-    return context.renderer.finish(outcome, job: job.label)
+    var fetched: Result<Int32, JobctlError>?
+    if let fetch, outcome.error == nil {
+      do {
+        fetched = .success(try fetch.run(job: job, context: context, stdout: context.services.streams.stdout))
+      } catch {
+        fetched = .failure(error)
+      }
+    }
+    let code = context.renderer.finish(outcome, job: job.label)
+    switch fetched {
+    case .failure(let error)?: throw error
+    case .success(let fetchCode)?: return fetchCode
+    case nil: return code
+    }
   }
 
   /// Polls `job` to its end.
   ///
   /// `first` is an answer already in hand (a start's), read before polling; `quietProgress` keeps
-  /// `status` from printing progress lines.
+  /// `status` from printing progress lines. From here on, stdout's reader going away ends the
+  /// wait (exit 141); a start's request is never cut short by it, so its job is never lost.
   static func wait(
     for job: JobReference, context: NetworkContext, first: HTTPResponse? = nil, quietProgress: Bool = false
   ) -> (WaitOutcome, JobWatch) {
+    context.services.streams.watchStdoutReader()
     let request = context.request(url: job.url, credentialHost: job.credentialHost)
     var watch = JobWatch(
       label: job.label, request: request, dialect: context.settings.dialect, policy: context.settings.policy)
@@ -82,6 +109,7 @@ extension WaitCommand {
         label: job.label, request: context.request(url: job.url, credentialHost: job.credentialHost),
         dialect: context.settings.dialect, policy: context.settings.policy)
     }
+    context.services.streams.watchStdoutReader()
     let reporter = context.reporter
     reporter.expect(jobs: jobs.count)
     let renderer = context.renderer

@@ -96,7 +96,7 @@ public struct Dialect: Sendable {
     let messages = Messages.all(in: document)
     switch state {
     case .failed, .canceled:
-      snapshot.error = messages.isEmpty ? nil : messages.joined(separator: "; ")
+      snapshot.error = messages.isEmpty ? nil : Messages.joined(messages)
     case .completed:
       snapshot.warnings = messages
     case .pending, .running:

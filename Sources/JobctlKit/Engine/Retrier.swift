@@ -31,10 +31,11 @@ public enum Verdict: Equatable {
   /// Classifies a transport failure.
   public static func of(_ failure: TransportFailure) -> Verdict {
     switch failure.kind {
-    case .interrupted(let signal): return .end(.interrupted(signal: signal))
+    case .interrupted(let signal): return .end(.signaled(signal))
     case .tls: return .end(.unreachable("\(failure.message) (use --cacert FILE to trust a private CA)"))
     case .badURL: return .end(.usage(failure.message))
-    case .redirect, .localWrite: return .end(.rejected(failure.message))
+    case .redirect: return .end(.rejected(failure.message))
+    case .localWrite: return .end(.localWrite(failure.message))
     case .tooLarge, .badAnswer: return .transient(reason: failure.message, final: .rejected(failure.message))
     case .transient: return .transient(reason: failure.message, final: .unreachable(failure.message))
     }
@@ -183,7 +184,7 @@ extension JobctlError {
     case .rejected: return .rejected(message)
     case .unreachable: return .unreachable(message)
     case .stalled: return .stalled(message)
-    case .stillRunning: return .stillRunning(message)
+    case .stillRunning(_, let shown): return .stillRunning(message, shown: shown)
     case .localWrite: return .localWrite(message)
     case .timedOut: return .timedOut(message)
     case .interrupted, .readerGone: return self

@@ -191,7 +191,8 @@ public final class Scheduler {
         guard slots[i].phase == .queued, var request = slots[i].request else { continue }
         slots[i].request = nil
         if let deadline = slots[i].deadline {
-          request.timeout = min(request.timeout ?? requestTimeout, max(0.001, deadline - now))
+          let left = max(0.001, deadline - now)
+          request.timeout = min(request.overallLimit(standard: requestTimeout) ?? left, left)
         }
         prepare?(&request)
         slots[i].phase = .inFlight
@@ -235,7 +236,7 @@ public final class Scheduler {
       if tick != nil { wake = min(wake, lastTick + tickInterval) }
       let events = transport.poll(timeout: wake == .infinity ? 3600 : max(0, wake - now), watching: watched)
       if let signal = events.signal {
-        for i in slots.indices { end(i, .interrupted(signal: signal)) }
+        for i in slots.indices { end(i, .signaled(signal)) }
         break
       }
       for (fd, revents) in events.ready {

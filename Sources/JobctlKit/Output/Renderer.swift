@@ -6,10 +6,12 @@ public struct Renderer {
   let reporter: ProgressReporter?
   let github: GitHubActions?
   let now: () -> Double
+  /// The width of stderr, which message lines are cut to.
+  let columns: () -> Int
 
   init(
     settings: OutputSettings, stdout: TextSink, diagnostics: Diagnostics, reporter: ProgressReporter? = nil,
-    github: GitHubActions? = nil, now: @escaping () -> Double = { 0 }
+    github: GitHubActions? = nil, now: @escaping () -> Double = { 0 }, columns: @escaping () -> Int = { 80 }
   ) {
     self.settings = settings
     self.stdout = stdout
@@ -17,6 +19,7 @@ public struct Renderer {
     self.reporter = reporter
     self.github = github
     self.now = now
+    self.columns = columns
   }
 
   /// Prints the outcome and returns the exit code.
@@ -35,7 +38,7 @@ public struct Renderer {
       if let field = settings.field {
         if let value = field.value(in: document) {
           fieldText = value.displayText
-          stdout.write(value.displayText + "\n")
+          stdout.write(Renderer.fieldText(value, on: stdout) + "\n")
         } else if error == nil {
           error = .rejected("the final document of job \(job) has no field '\(field)'")
         }
@@ -52,11 +55,7 @@ public struct Renderer {
           }
         }
       }
-      if !settings.quiet {
-        for warning in snapshot.warnings where snapshot.state == .completed {
-          diagnostics.warning("job \(Text.oneLine(job, limit: 120)): \(warning)")
-        }
-      }
+      if !settings.quiet && snapshot.state == .completed { warn(snapshot.warnings, job: job) }
     }
     let code = error?.exitCode ?? 0
     if settings.format == .ndjson && settings.field == nil {
@@ -72,7 +71,9 @@ public struct Renderer {
     }
     if let github {
       let warnings = outcome.snapshot?.state == .completed ? outcome.snapshot?.warnings ?? [] : []
-      if let line = github.annotation(job: job, error: error, warnings: warnings) { diagnostics.line(line) }
+      if let line = github.annotation(job: job, error: error, warnings: Messages.shown(warnings)) {
+        diagnostics.line(line)
+      }
       let status = outcome.snapshot?.state.rawValue ?? "unknown"
       if let problem = github.writeOutputs(status: status, jobID: outcome.snapshot?.id ?? job, field: fieldText) {
         diagnostics.warning(problem)
@@ -108,7 +109,7 @@ public struct Renderer {
       documents.append(ended ? (outcome.document ?? .null) : .null)
       if let field = settings.field {
         if ended, let value = outcome.document.flatMap({ field.value(in: $0) }) {
-          lines.append(value.displayText)
+          lines.append(Renderer.fieldText(value, on: stdout))
         } else {
           lines.append("")
           if error == nil { error = .rejected("the final document of job \(job) has no field '\(field)'") }
@@ -117,12 +118,12 @@ public struct Renderer {
       codes.append(error?.exitCode ?? 0)
       if case .interrupted? = error { continue }
       if let message = error?.message { diagnostics.error(message) }
-      if !settings.quiet, let s = outcome.snapshot, s.state == .completed {
-        for warning in s.warnings { diagnostics.warning("job \(Text.oneLine(job, limit: 120)): \(warning)") }
-      }
+      if !settings.quiet, let s = outcome.snapshot, s.state == .completed { warn(s.warnings, job: job) }
       if let github {
         let warnings = outcome.snapshot?.state == .completed ? outcome.snapshot?.warnings ?? [] : []
-        if let line = github.annotation(job: job, error: error, warnings: warnings) { diagnostics.line(line) }
+        if let line = github.annotation(job: job, error: error, warnings: Messages.shown(warnings)) {
+          diagnostics.line(line)
+        }
       }
     }
     if outcomes.contains(where: { if case .interrupted? = $0?.error { return true } else { return false } }),
@@ -144,6 +145,23 @@ public struct Renderer {
     }
     if let first = firstFinished, let code = codes[first] { return code }
     return codes.compactMap { $0 }.max() ?? 0
+  }
+
+  /// A completed job's messages as warnings: the first few, each one line cut to the width of
+  /// stderr, then how many more (a HotCRP autoassign carries hundreds; `--json` has them all).
+  private func warn(_ warnings: [String], job: String) {
+    let width = columns() - "jobctl: warning: ".count
+    for warning in Messages.shown(warnings) {
+      diagnostics.warning(Text.fitted("job \(Text.oneLine(job, limit: 120)): \(warning)", width: width))
+    }
+  }
+
+  /// What `--field` prints for `value`: a string as it came, so a script gets it intact, but
+  /// escaped when stdout is a terminal, which what the server sent may not drive; anything else
+  /// as JSON.
+  static func fieldText(_ value: JSON, on sink: TextSink) -> String {
+    guard sink.isTerminal, case .string(let text) = value else { return value.displayText }
+    return Text.oneLine(text, limit: .max)
   }
 
   /// The text summary of several jobs: an aligned table of job, state, exit code and detail.

@@ -11,26 +11,57 @@ public protocol TextSink: AnyObject {
   func writeBytes(_ bytes: [UInt8])
   /// Whether this is a terminal (decides `--progress auto`).
   var isTerminal: Bool { get }
+  /// The first write that failed, if one did; later writes are dropped.
+  var failure: WriteFailure? { get }
+}
+
+/// Why a write to a stream failed: the `errno` of `write(2)`, or a stream that was closed when
+/// jobctl started (it writes to `/dev/null` since, which must not pass for success).
+public struct WriteFailure: Equatable, Sendable {
+  public let code: Int32
+  public let closedAtStart: Bool
+
+  public init(code: Int32, closedAtStart: Bool = false) {
+    self.code = code
+    self.closedAtStart = closedAtStart
+  }
+
+  /// The reader of a pipe went away (EPIPE; SIGPIPE is ignored): not an error once the command
+  /// had its result (contract section 10).
+  public var readerGone: Bool { code == EPIPE && !closedAtStart }
+
+  /// What went wrong, for the error line.
+  public var reason: String {
+    closedAtStart ? "it was closed when jobctl started" : String(cString: strerror(code))
+  }
 }
 
 /// Writes to a file descriptor with `write(2)`.
 ///
-/// Never through C `stdio` globals, which are not concurrency-safe in Swift 6. A closed pipe (EPIPE) makes later writes no-ops: a reader that
-/// went away (`| head -1`) ends output quietly.
+/// Never through C `stdio` globals, which are not concurrency-safe in Swift 6. The first failed
+/// write (EPIPE from a reader that went away, ENOSPC, ...) is kept in `failure` and makes later
+/// writes no-ops; the command's end turns it into its exit code (`Jobctl.run`).
 public final class FileSink: TextSink {
   private let fd: Int32
-  private var closed = false
+  /// Set when `fd` was closed at start and now points at `/dev/null`: every write fails.
+  private let closedAtStart: Bool
+  public private(set) var failure: WriteFailure?
   public let isTerminal: Bool
 
-  public init(fd: Int32) {
+  public init(fd: Int32, closedAtStart: Bool = false) {
     self.fd = fd
+    self.closedAtStart = closedAtStart
     self.isTerminal = isatty(fd) == 1
   }
 
   public func write(_ text: String) { writeBytes(Array(text.utf8)) }
 
   public func writeBytes(_ bytes: [UInt8]) {
-    guard !closed else { return }
+    guard failure == nil, !bytes.isEmpty else { return }
+    guard !closedAtStart else {
+      failure = WriteFailure(code: EBADF, closedAtStart: true)
+      return
+    }
     var offset = 0
     while offset < bytes.count {
       let n = bytes.withUnsafeBytes { buffer in
@@ -38,7 +69,7 @@ public final class FileSink: TextSink {
       }
       if n < 0 {
         if errno == EINTR { continue }
-        closed = true
+        failure = WriteFailure(code: errno)
         return
       }
       offset += n
@@ -46,15 +77,23 @@ public final class FileSink: TextSink {
   }
 }
 
-/// Collects text in memory, for tests.
+/// Collects text in memory, for tests; `failure` set beforehand makes every write fail.
 public final class BufferSink: TextSink {
   public private(set) var text = ""
   public var isTerminal: Bool
+  public var failure: WriteFailure?
 
-  public init(isTerminal: Bool = false) { self.isTerminal = isTerminal }
+  public init(isTerminal: Bool = false, failure: WriteFailure? = nil) {
+    self.isTerminal = isTerminal
+    self.failure = failure
+  }
 
-  public func write(_ text: String) { self.text += text }
-  public func writeBytes(_ bytes: [UInt8]) { self.text += String(decoding: bytes, as: UTF8.self) }
+  public func write(_ text: String) {
+    if failure == nil { self.text += text }
+  }
+  public func writeBytes(_ bytes: [UInt8]) {
+    if failure == nil { self.text += String(decoding: bytes, as: UTF8.self) }
+  }
 }
 
 /// The standard streams a command uses.
@@ -65,6 +104,8 @@ public struct Streams {
   public var stderr: TextSink
   /// Reads all of standard input (for `-` arguments); injected for tests.
   public var readStdin: () -> [UInt8]
+  /// Makes waits notice stdout's reader going away (see `Signals.watchReader`); a no-op in tests.
+  public var watchStdoutReader: () -> Void = {}
 
   public init(stdout: TextSink, stderr: TextSink, readStdin: @escaping () -> [UInt8] = { [] }) {
     self.stdout = stdout
@@ -72,8 +113,33 @@ public struct Streams {
     self.readStdin = readStdin
   }
 
-  public static func standard() -> Streams {
-    Streams(stdout: FileSink(fd: 1), stderr: FileSink(fd: 2), readStdin: { readAll(fd: 0) })
+  /// The process's descriptors 0, 1 and 2; `closedAtStart` names those that
+  /// `openClosedStandardDescriptors` found closed.
+  public static func standard(closedAtStart: Set<Int32> = []) -> Streams {
+    var streams = Streams(
+      stdout: FileSink(fd: 1, closedAtStart: closedAtStart.contains(1)), stderr: FileSink(fd: 2),
+      readStdin: { readAll(fd: 0) })
+    streams.watchStdoutReader = { Signals.watchReader(of: 1) }
+    return streams
+  }
+
+  /// Opens each of descriptors 0, 1 and 2 that is closed on `/dev/null`, and returns those.
+  ///
+  /// Run first, before any descriptor is made: a process started with `>&- 2>&-` (cron, some
+  /// supervisors) would otherwise get its signal pipe as 1 and 2, write progress into it and
+  /// spin, its wake-up descriptor always readable.
+  public static func openClosedStandardDescriptors() -> Set<Int32> {
+    var closed: Set<Int32> = []
+    for fd: Int32 in 0...2 where fcntl(fd, F_GETFD) == -1 && errno == EBADF {
+      let null = open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY)
+      guard null >= 0 else { continue }
+      if null != fd {
+        _ = dup2(null, fd)
+        close(null)
+      }
+      closed.insert(fd)
+    }
+    return closed
   }
 
   static func readAll(fd: Int32) -> [UInt8] {
@@ -114,11 +180,12 @@ public final class Redactor: @unchecked Sendable {
     }
   }
 
-  /// `text` with every known secret replaced by `[redacted]`; for messages, which may have been
-  /// cut to length before they got here (`Text.oneLine` ends them with "..."), the start of a
-  /// secret right before such a cut goes too, when it is `minimumLength` bytes or more.
+  /// `text` with every URL's userinfo and every known secret replaced by `[redacted]`; for
+  /// messages, which may have been cut to length before they got here (`Text.oneLine` ends them
+  /// with "..."), the start of a secret right before such a cut goes too, when it is
+  /// `minimumLength` bytes or more.
   public func scrub(_ text: String) -> String {
-    let scrubbed = Credentials.scrub(text, bytes)
+    let scrubbed = Credentials.scrubShown(text, bytes)
     let ellipsis = Array("...".utf8)
     var clean = Array(scrubbed.utf8)
     guard Credentials.firstIndex(of: ellipsis, in: clean) != nil else { return scrubbed }
@@ -187,6 +254,7 @@ public final class ScrubbingSink: TextSink {
   }
 
   public var isTerminal: Bool { sink.isTerminal }
-  public func write(_ text: String) { sink.write(Credentials.scrub(text, redactor.bytes)) }
+  public var failure: WriteFailure? { sink.failure }
+  public func write(_ text: String) { sink.write(Credentials.scrubShown(text, redactor.bytes)) }
   public func writeBytes(_ bytes: [UInt8]) { sink.writeBytes(bytes) }
 }

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
 /// Every way a jobctl command can end other than success, each mapped to one exit code.
 ///
 /// The contract's exit-code table (section 9) lives in `exitCode`, and only there.
@@ -18,8 +24,9 @@ public enum JobctlError: Error, Sendable, Equatable {
   case unreachable(String)
   /// `--stale-after` passed without change.
   case stalled(String)
-  /// `status` found the job still pending or running.
-  case stillRunning(String)
+  /// The job is still pending or running: `status` says so by the document it prints (the
+  /// message is not shown), `output` by the message (`shown`).
+  case stillRunning(String, shown: Bool = false)
   /// A local file or stream could not be written (disk full, a closed stdout, `-o` into a missing
   /// folder), or standard input could not be read after something was sent; the message names
   /// what was lost.
@@ -30,6 +37,12 @@ public enum JobctlError: Error, Sendable, Equatable {
   case readerGone
   /// A signal ended the command (SIGINT 130, SIGTERM 143).
   case interrupted(signal: Int32)
+
+  /// The error for a wait that `signal` cut short: SIGPIPE, which jobctl ignores, stands for the
+  /// reader of stdout going away (see `Signals.pending`).
+  public static func signaled(_ signal: Int32) -> JobctlError {
+    signal == SIGPIPE ? .readerGone : .interrupted(signal: signal)
+  }
 
   public var exitCode: Int32 {
     switch self {
@@ -55,7 +68,9 @@ public enum JobctlError: Error, Sendable, Equatable {
     case .usage(let m), .jobFailed(let m), .jobCanceled(let m), .authRefused(let m), .notFound(let m),
       .rejected(let m), .unreachable(let m), .stalled(let m), .localWrite(let m), .timedOut(let m):
       return m
-    case .stillRunning, .interrupted, .readerGone:
+    case .stillRunning(let m, let shown):
+      return shown ? m : nil
+    case .interrupted, .readerGone:
       return nil
     }
   }

@@ -12,17 +12,40 @@ import Musl
 /// pipe's read end is handed to `poll()` and `curl_multi_poll()` as an extra descriptor, so a
 /// sleep or a request in flight wakes at once. Installed from library code: a closure handler in
 /// top-level `main.swift` would be main-actor isolated, which traps in Swift 6.
+///
+/// The reader of stdout going away counts as SIGPIPE (which is ignored, so it never arrives):
+/// once `watchReader(of:)` is called, the pipe's hang-up wakes the same polls and `pending` says
+/// SIGPIPE, so a wait ends at once rather than at its next write.
 public enum Signals {
   private static let received = Atomic<Int32>(0)
   nonisolated(unsafe) private static var pipeFDs: (read: Int32, write: Int32) = (-1, -1)
+  /// The pipe on stdout whose reader is watched; -1 when none is.
+  nonisolated(unsafe) private static var readerFD: Int32 = -1
 
   /// The descriptor that becomes readable once a signal arrived; -1 before `install()`.
   public static var wakeFD: Int32 { pipeFDs.read }
 
-  /// The signal that arrived (SIGINT or SIGTERM), or nil.
+  /// The descriptors a sleep or a request in flight also polls (for `POLLIN`), to end early: the
+  /// signal pipe, and the watched stdout pipe (its write end never becomes readable, but reports
+  /// POLLERR once its reader is gone, whatever the events asked).
+  public static var wakeFDs: [Int32] { [pipeFDs.read, readerFD].filter { $0 >= 0 } }
+
+  /// The signal that arrived (SIGINT or SIGTERM), SIGPIPE when the watched reader is gone, or
+  /// nil.
   public static var pending: Int32? {
     let s = received.load(ordering: .relaxed)
-    return s == 0 ? nil : s
+    if s != 0 { return s }
+    guard readerFD >= 0 else { return nil }
+    var fd = pollfd(fd: readerFD, events: 0, revents: 0)
+    guard poll(&fd, 1, 0) == 1, fd.revents & Int16(POLLERR | POLLHUP) != 0 else { return nil }
+    return SIGPIPE
+  }
+
+  /// Watches `fd` for its reader going away, when it is a pipe (a file or terminal has none).
+  public static func watchReader(of fd: Int32) {
+    var info = stat()
+    guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFIFO else { return }
+    readerFD = fd
   }
 
   /// Forgets a signal that was handled, so one more request can be sent (the cancel of

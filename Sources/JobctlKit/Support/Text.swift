@@ -1,7 +1,10 @@
 /// Small text helpers shared by the output and error paths.
 enum Text {
-  /// Server-provided text made safe for one log line: control characters (ESC, CR, LF, ...)
-  /// become spaces or `?`, so a hostile answer cannot move the cursor or forge lines in a CI log.
+  /// Server-provided text made safe for one log line, its control characters shown escaped.
+  ///
+  /// ESC becomes `\x1b`, LF `\n` and so on, so a hostile answer can neither move the cursor nor
+  /// forge lines in a CI log, and what it sent can still be read. At most `limit` scalars of `s`
+  /// are kept, then "...".
   static func oneLine(_ s: String, limit: Int = 500) -> String {
     var out = String.UnicodeScalarView()
     var count = 0
@@ -10,14 +13,42 @@ enum Text {
         out.append(contentsOf: "...".unicodeScalars)
         break
       }
-      switch scalar.value {
-      case 0x09, 0x0A, 0x0D: out.append(" ")
-      case 0..<0x20, 0x7F, 0x80..<0xA0, 0x2028, 0x2029, 0x202A...0x202E, 0x2066...0x2069: out.append("?")
-      default: out.append(scalar)
+      if let escaped = escape(scalar) {
+        out.append(contentsOf: escaped.unicodeScalars)
+      } else {
+        out.append(scalar)
       }
       count += 1
     }
     return String(out)
+  }
+
+  /// `s` cut to `width` characters (at least 10), ending with "..." when it was cut.
+  static func fitted(_ s: String, width: Int) -> String {
+    let width = max(width, 10)
+    return s.count <= width ? s : String(s.prefix(width - 3)) + "..."
+  }
+
+  /// Whether `s` holds anything `oneLine` would escape.
+  static func hasControlCharacters(_ s: String) -> Bool {
+    s.unicodeScalars.contains { escape($0) != nil }
+  }
+
+  /// The escaped form of a scalar that may not reach a terminal or log as it is, else nil: C0 and
+  /// C1 controls, DEL, and the line separators and bidirectional overrides that reorder a line.
+  private static func escape(_ scalar: Unicode.Scalar) -> String? {
+    func hex(_ value: UInt32, digits: Int) -> String {
+      let text = String(value, radix: 16)
+      return String(repeating: "0", count: max(0, digits - text.count)) + text
+    }
+    switch scalar.value {
+    case 0x09: return "\\t"
+    case 0x0A: return "\\n"
+    case 0x0D: return "\\r"
+    case 0..<0x20, 0x7F, 0x80..<0xA0: return "\\x" + hex(scalar.value, digits: 2)
+    case 0x2028, 0x2029, 0x202A...0x202E, 0x2066...0x2069: return "\\u" + hex(scalar.value, digits: 4)
+    default: return nil
+    }
   }
 
   /// Without leading spaces and tabs, and trailing spaces, tabs and line breaks.

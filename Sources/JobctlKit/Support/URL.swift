@@ -10,6 +10,8 @@ public struct URLParts: Sendable, Equatable {
   public let target: String
   /// `scheme://host[:port]` as written (host lowercased).
   public let origin: String
+  /// `user:password` as written before the `@`, still percent-encoded; nil when there is none.
+  public let userinfo: String?
 
   /// Parses `http://` and `https://` URLs with a host; anything else (other schemes, spaces,
   /// control characters, an empty host, a bad port) is nil.
@@ -66,6 +68,8 @@ public struct URLParts: Sendable, Equatable {
       guard !b[hostStart..<hostEnd].contains(where: { $0 == 0x3A || $0 == 0x5B || $0 == 0x5D }) else { return nil }
     }
     self.scheme = scheme
+    self.userinfo =
+      hostStart > authorityStart ? String(decoding: b[authorityStart..<(hostStart - 1)], as: UTF8.self) : nil
     self.host = String(decoding: b[hostStart..<hostEnd].map(lower), as: UTF8.self)
     self.port = portNumber
     let targetEnd = b[authorityEnd...].firstIndex(of: UInt8(ascii: "#")) ?? b.count
@@ -82,6 +86,32 @@ public struct URLParts: Sendable, Equatable {
 
 /// Percent-encoding for values placed into a URL.
 public enum PercentEncoding {
+  /// `s` with every `%XX` escape decoded (as libcurl decodes a URL's user and password); a `%`
+  /// not followed by two hex digits stays as it is.
+  public static func decode(_ s: String) -> String {
+    let b = Array(s.utf8)
+    func hex(_ x: UInt8) -> UInt8? {
+      switch x {
+      case 0x30...0x39: return x - 0x30
+      case 0x41...0x46: return x - 0x41 + 10
+      case 0x61...0x66: return x - 0x61 + 10
+      default: return nil
+      }
+    }
+    var out: [UInt8] = []
+    var i = 0
+    while i < b.count {
+      if b[i] == 0x25, i + 2 < b.count, let high = hex(b[i + 1]), let low = hex(b[i + 2]) {
+        out.append(high << 4 | low)
+        i += 3
+      } else {
+        out.append(b[i])
+        i += 1
+      }
+    }
+    return String(decoding: out, as: UTF8.self)
+  }
+
   /// Encodes everything but RFC 3986's unreserved characters, so the result is one path segment
   /// or one query value whatever it holds; `.` and `..` are encoded too, since as path segments
   /// they would be resolved away.
@@ -103,5 +133,23 @@ public enum PercentEncoding {
       }
     }
     return out
+  }
+}
+
+/// Base64 (RFC 4648, with padding), as HTTP Basic authentication sends `user:password`.
+public enum Base64 {
+  public static func encode(_ bytes: [UInt8]) -> String {
+    let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".unicodeScalars)
+    var out = String.UnicodeScalarView()
+    var i = 0
+    while i < bytes.count {
+      let chunk = bytes[i..<min(i + 3, bytes.count)]
+      let n = chunk.enumerated().reduce(UInt32(0)) { $0 | UInt32($1.element) << (16 - 8 * UInt32($1.offset)) }
+      for k in 0..<4 {
+        out.append(k <= chunk.count ? alphabet[Int((n >> (18 - 6 * UInt32(k))) & 0x3F)] : "=")
+      }
+      i += 3
+    }
+    return String(out)
   }
 }

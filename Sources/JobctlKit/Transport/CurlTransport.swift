@@ -11,6 +11,9 @@ public struct TransportOptions: Sendable {
   public var connectTimeout: Double = 10
   public var requestTimeout: Double = 30
   public var caFile: String?
+  /// The TLS client certificate (`--cert`) and its key (`--key`, when not in the same file), PEM.
+  public var certFile: String?
+  public var keyFile: String?
   public var insecure = false
   /// The largest body read; a larger answer fails with `.tooLarge` without being held in memory.
   public var maxBodyBytes = 16 << 20
@@ -36,6 +39,13 @@ private final class TransferState {
   var stream: BodyStream?
   var streaming = false
   var sawBody = false
+  /// Why the answer was cut off as malformed (two lengths, an unasked-for 101, ...), if it was.
+  var malformed: String?
+  /// Bytes of the current response head so far.
+  var headBytes = 0
+  /// A download's stall limit, and when its last bytes (head or body) came (monotonic seconds).
+  var stallLimit: Double?
+  var lastActivity = 0.0
   let trace: (@Sendable (String) -> Void)?
   /// Scrubbed from trace lines before they are cut to length (UTF-8).
   let secrets: [[UInt8]]
@@ -53,6 +63,45 @@ private final class TransferState {
     overflow = false
     streaming = false
     sawBody = false
+    malformed = nil
+    headBytes = 0
+  }
+
+  /// The largest response head read: libcurl's own limit for one header line.
+  static let headLimit = 100 << 10
+
+  /// Why a response head line makes the answer unusable, checked as it arrives: a server that
+  /// sends one of these would otherwise leave the transfer waiting for the request timeout.
+  func malformation(_ line: ResponseHeadLine, size: Int) -> String? {
+    headBytes += size
+    if headBytes > TransferState.headLimit {
+      return "its response headers are larger than \(TransferState.headLimit >> 10) KB"
+    }
+    switch line {
+    case .status(101):
+      return "it switched protocols (101 Switching Protocols) though nothing asked it to"
+    case .header(let header) where Text.equalsIgnoringCase(header.name, "Content-Length"):
+      let value = Text.trimmed(header.value)
+      if let earlier = headers.first(where: { Text.equalsIgnoringCase($0.name, "Content-Length") }),
+        Text.trimmed(earlier.value) != value
+      {
+        let both = "\(Text.oneLine(earlier.value, limit: 20)) and \(Text.oneLine(value, limit: 20))"
+        return "it has two different Content-Length headers (\(both))"
+      }
+      return nil
+    default:
+      return nil
+    }
+  }
+
+  /// Why the body that begins cannot be read: jobctl asks for no compression, so an encoded body
+  /// would only fail later as "not JSON".
+  func bodyMalformation() -> String? {
+    guard let coding = headers.last(where: { Text.equalsIgnoringCase($0.name, "Content-Encoding") }),
+      !Text.equalsIgnoringCase(Text.trimmed(coding.value), "identity"), !Text.trimmed(coding.value).isEmpty
+    else { return nil }
+    let name = Text.oneLine(coding.value, limit: 40)
+    return "its body is compressed (Content-Encoding: \(name)) though none was asked for"
   }
 }
 
@@ -90,6 +139,14 @@ private final class EasyHandle {
     jc_setopt_str(easy, CURLOPT_USERAGENT, options.userAgent)
     jc_setopt_long(easy, CURLOPT_TCP_KEEPALIVE, 1)
     if let ca = options.caFile { jc_setopt_str(easy, CURLOPT_CAINFO, ca) }
+    if let cert = options.certFile {
+      jc_setopt_str(easy, CURLOPT_SSLCERTTYPE, "PEM")
+      jc_setopt_str(easy, CURLOPT_SSLCERT, cert)
+    }
+    if let key = options.keyFile {
+      jc_setopt_str(easy, CURLOPT_SSLKEYTYPE, "PEM")
+      jc_setopt_str(easy, CURLOPT_SSLKEY, key)
+    }
     if options.insecure {
       jc_setopt_long(easy, CURLOPT_SSL_VERIFYPEER, 0)
       jc_setopt_long(easy, CURLOPT_SSL_VERIFYHOST, 0)
@@ -100,11 +157,16 @@ private final class EasyHandle {
       guard let userdata else { return 0 }
       let state = Unmanaged<TransferState>.fromOpaque(userdata).takeUnretainedValue()
       let n = size * count
+      if state.stallLimit != nil { state.lastActivity = CurlTransport.monotonicNow() }
       if !state.sawBody {
         state.sawBody = true
+        if let reason = state.bodyMalformation() {
+          state.malformed = reason
+          return 0
+        }
         if let stream = state.stream, (200..<300).contains(state.status) {
           state.streaming = true
-          stream.answer(status: state.status)
+          stream.answer(status: state.status, headers: state.headers)
         }
       }
       if state.streaming, let stream = state.stream {
@@ -122,7 +184,14 @@ private final class EasyHandle {
       guard let userdata, let ptr else { return 0 }
       let state = Unmanaged<TransferState>.fromOpaque(userdata).takeUnretainedValue()
       let n = size * count
-      switch ResponseHeadLine.parse(UnsafeRawBufferPointer(start: ptr, count: n)) {
+      if state.stallLimit != nil { state.lastActivity = CurlTransport.monotonicNow() }
+      let line = ResponseHeadLine.parse(UnsafeRawBufferPointer(start: ptr, count: n))
+      if case .status = line { state.headBytes = 0 }
+      if let reason = state.malformation(line, size: n) {
+        state.malformed = reason
+        return 0
+      }
+      switch line {
       case .status(let code):
         // A new response begins (after a 1xx): only the last one's headers count.
         state.headers.removeAll(keepingCapacity: true)
@@ -149,9 +218,11 @@ private final class EasyHandle {
         }
         let text = String(decoding: UnsafeRawBufferPointer(start: data, count: size), as: UTF8.self)
         for line in text.split(whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }) {
-          let shown = type == CURLINFO_TEXT ? String(line) : Credentials.redactHeaderLine(String(line))
+          let shown =
+            type == CURLINFO_TEXT
+            ? Credentials.hidingTracedCredentials(String(line)) : Credentials.redactHeaderLine(String(line))
           // Scrubbed before it is cut: a secret echoed at the end of a long header is hidden whole.
-          state.trace?(prefix + Text.oneLine(Credentials.scrub(shown, state.secrets)))
+          state.trace?(prefix + Text.oneLine(Credentials.scrubShown(shown, state.secrets)))
         }
         return 0
       }
@@ -162,6 +233,8 @@ private final class EasyHandle {
   func prepare(_ request: HTTPRequest, options: TransportOptions) {
     state.reset()
     state.stream = request.stream
+    state.stallLimit = request.stallTimeout
+    state.lastActivity = CurlTransport.monotonicNow()
     request.stream?.begin()
     // A download's size is bounded by the disk, not by the job-document cap.
     jc_setopt_off(easy, CURLOPT_MAXFILESIZE_LARGE, request.stream == nil ? curl_off_t(options.maxBodyBytes) : 0)
@@ -172,7 +245,9 @@ private final class EasyHandle {
     // first status line: a first request that hangs would hold back every other one to the host.
     let https = request.url.utf8.prefix(6).map { $0 | 0x20 }.elementsEqual("https:".utf8)
     jc_setopt_long(easy, CURLOPT_PIPEWAIT, https ? 1 : 0)
-    jc_setopt_long(easy, CURLOPT_TIMEOUT_MS, milliseconds(request.timeout ?? options.requestTimeout))
+    // 0: no limit on the whole transfer (a download under a stall limit).
+    jc_setopt_long(
+      easy, CURLOPT_TIMEOUT_MS, request.overallLimit(standard: options.requestTimeout).map(milliseconds) ?? 0)
     jc_setopt_ptr(easy, CURLOPT_CUSTOMREQUEST, nil)
     jc_setopt_long(easy, CURLOPT_NOBODY, 0)
     switch (request.method, request.body) {
@@ -227,9 +302,17 @@ private final class EasyHandle {
   private func failure(for code: CURLcode, options: TransportOptions) -> TransportFailure {
     let detail = errorBuffer[0] != 0 ? String(cString: errorBuffer) : String(cString: curl_easy_strerror(code))
     let text = Text.oneLine(detail)
+    if let reason = state.malformed, code == CURLE_WRITE_ERROR {
+      return TransportFailure(.badAnswer, "malformed answer: \(reason)")
+    }
+    if code == CURLE_OUT_OF_MEMORY || jc_is_too_large(code) != 0 {
+      // What libcurl runs out of here is its buffer for one header line, not the machine's memory.
+      return TransportFailure(
+        .badAnswer, "malformed answer: a response header line is larger than libcurl accepts (100 KB)")
+    }
     switch code {
     case CURLE_WRITE_ERROR where state.stream?.failed == true:
-      return TransportFailure(.localWrite, "cannot write the output file: \(String(cString: strerror(errno)))")
+      return TransportFailure(.localWrite, String(cString: strerror(state.stream?.failure ?? 0)))
     case CURLE_WRITE_ERROR where state.overflow, CURLE_FILESIZE_EXCEEDED:
       return TransportFailure(.tooLarge, "the answer is larger than \(options.maxBodyBytes >> 20) MiB")
     case CURLE_OPERATION_TIMEDOUT:
@@ -280,18 +363,23 @@ public final class CurlTransport: HTTPTransport {
     let credentialHost: String
     var visited: Set<String>
     var redirects: Int
-    /// The request's time limit, and when the whole chain must be done (monotonic seconds):
-    /// redirects share the limit rather than each getting it anew.
-    let limit: Double
+    /// The request's time limit, and when the whole chain must be done (monotonic seconds).
+    ///
+    /// Redirects share the limit rather than each getting it anew. Nil and infinity for a
+    /// download under a stall limit alone.
+    let limit: Double?
     let deadline: Double
   }
 
-  private static func monotonicNow() -> Double {
+  static func monotonicNow() -> Double {
     var clock = timespec()
     clock_gettime(CLOCK_MONOTONIC, &clock)
     return Double(clock.tv_sec) + Double(clock.tv_nsec) / 1e9
   }
   private var active: [UnsafeMutableRawPointer: Transfer] = [:]
+  /// The transfers under a stall limit (some may have ended): looked at on every wake-up, so a
+  /// wait on many jobs does not pay for them.
+  private var stalling: Set<UnsafeMutableRawPointer> = []
   private var ready: [(id: Int, result: Result<HTTPResponse, TransportFailure>)] = []
 
   /// Runs `curl_global_init` the first time a transport is made: before any thread, and only
@@ -325,7 +413,8 @@ public final class CurlTransport: HTTPTransport {
 
   public func start(_ request: HTTPRequest, id: Int) {
     guard let parts = URLParts(request.url) else {
-      ready.append((id, .failure(TransportFailure(.badURL, "not an http(s) URL: \(Text.oneLine(request.url))"))))
+      ready.append(
+        (id, .failure(TransportFailure(.badURL, "not an http(s) URL: \(Credentials.shownURL(request.url))"))))
       return
     }
     guard let handle = idle.popLast() ?? EasyHandle(options: options) else {
@@ -333,10 +422,11 @@ public final class CurlTransport: HTTPTransport {
       return
     }
     if !handles.contains(where: { $0 === handle }) { handles.append(handle) }
+    let limit = request.overallLimit(standard: options.requestTimeout)
     let transfer = Transfer(
       id: id, handle: handle, request: request, credentialHost: request.credentialHost ?? parts.hostKey,
-      visited: [request.url], redirects: 0, limit: request.timeout ?? options.requestTimeout,
-      deadline: CurlTransport.monotonicNow() + (request.timeout ?? options.requestTimeout))
+      visited: [request.url], redirects: 0, limit: limit,
+      deadline: limit.map { CurlTransport.monotonicNow() + $0 } ?? .infinity)
     launch(transfer, hostKey: parts.hostKey)
   }
 
@@ -348,6 +438,7 @@ public final class CurlTransport: HTTPTransport {
     }
     transfer.handle.prepare(request, options: options)
     active[transfer.handle.easy] = transfer
+    if request.stallTimeout != nil { stalling.insert(transfer.handle.easy) }
     curl_multi_add_handle(multi, transfer.handle.easy)
   }
 
@@ -362,9 +453,7 @@ public final class CurlTransport: HTTPTransport {
 
   public func poll(timeout: Double, watching: [WatchedDescriptor]) -> TransportEvents {
     var extra = watching.map { curl_waitfd(fd: $0.fd, events: $0.events, revents: 0) }
-    if Signals.wakeFD >= 0 {
-      extra.append(curl_waitfd(fd: Signals.wakeFD, events: Int16(CURL_WAIT_POLLIN), revents: 0))
-    }
+    extra += Signals.wakeFDs.map { curl_waitfd(fd: $0, events: Int16(CURL_WAIT_POLLIN), revents: 0) }
     let end = CurlTransport.monotonicNow() + max(0, timeout)
     while true {
       var running: Int32 = 0
@@ -376,11 +465,40 @@ public final class CurlTransport: HTTPTransport {
         return TransportEvents(results: self.ready, ready: ready)
       }
       if let signal = Signals.pending { return TransportEvents(signal: signal) }
-      let left = end - CurlTransport.monotonicNow()
-      if left <= 0 { return TransportEvents() }
+      let now = CurlTransport.monotonicNow()
+      let stall = endStalled(now: now)
+      if !self.ready.isEmpty { continue }
+      let left = min(end, stall) - now
+      if end - now <= 0 { return TransportEvents() }
       for i in extra.indices { extra[i].revents = 0 }
-      curl_multi_poll(multi, &extra, UInt32(extra.count), Int32(min(left * 1000, 1000).rounded(.up)), nil)
+      curl_multi_poll(
+        multi, &extra, UInt32(extra.count), Int32(min(max(left, 0) * 1000, 1000).rounded(.up)), nil)
     }
+  }
+
+  /// Fails the downloads that received nothing for their stall limit; returns when the next one
+  /// is due (infinity when none is watched).
+  ///
+  /// Checked here rather than with CURLOPT_LOW_SPEED_TIME, which counts whole seconds.
+  private func endStalled(now: Double) -> Double {
+    var next = Double.infinity
+    for easy in stalling {
+      guard let transfer = active[easy], let limit = transfer.handle.state.stallLimit else {
+        stalling.remove(easy)
+        continue
+      }
+      let due = transfer.handle.state.lastActivity + limit
+      guard due <= now else {
+        next = min(next, due)
+        continue
+      }
+      active[easy] = nil
+      stalling.remove(easy)
+      curl_multi_remove_handle(multi, easy)
+      let message = "no data for \(DurationText.format(limit)) (--request-timeout)"
+      finish(transfer, .failure(TransportFailure(.transient, message, timedOut: true)))
+    }
+    return next
   }
 
   /// Takes finished transfers off the multi handle, following redirects.
@@ -430,20 +548,22 @@ public final class CurlTransport: HTTPTransport {
       return TransportFailure(.redirect, "more than \(options.maxRedirects) redirects")
     }
     guard let nextParts = URLParts(next) else {
-      return TransportFailure(.redirect, "redirect to an unusable URL: \(Text.oneLine(next))")
+      return TransportFailure(.redirect, "redirect to an unusable URL: \(Credentials.shownURL(next))")
     }
     if URLParts(transfer.request.url)?.scheme == "https" && nextParts.scheme == "http" {
       return TransportFailure(.redirect, "refused a redirect from https to http (\(nextParts.origin))")
     }
     guard transfer.visited.insert(next).inserted || status == 303 else {
-      return TransportFailure(.redirect, "redirect loop at \(Text.oneLine(next))")
+      return TransportFailure(.redirect, "redirect loop at \(Credentials.shownURL(next))")
     }
-    let left = transfer.deadline - CurlTransport.monotonicNow()
-    guard left > 0.001 else {
-      let limit = DurationText.format(transfer.limit)
-      return TransportFailure(.transient, "timed out after \(limit) following redirects", timedOut: true)
+    if let limit = transfer.limit {
+      let left = transfer.deadline - CurlTransport.monotonicNow()
+      guard left > 0.001 else {
+        return TransportFailure(
+          .transient, "timed out after \(DurationText.format(limit)) following redirects", timedOut: true)
+      }
+      transfer.request.timeout = left
     }
-    transfer.request.timeout = left
     if status == 303 || (transfer.request.method == "POST" && status != 307 && status != 308) {
       transfer.request.method = "GET"
       transfer.request.body = nil

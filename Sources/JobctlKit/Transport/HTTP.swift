@@ -65,8 +65,12 @@ public struct HTTPRequest: Sendable {
   public var body: [UInt8]?
   /// The `host:port` the credential headers were given for; a redirect elsewhere drops them.
   public var credentialHost: String?
-  /// Overall time limit for this request (connect included); nil uses the transport's default.
+  /// Overall time limit for this request (connect included); nil uses the transport's default,
+  /// or no limit when `stallTimeout` is set.
   public var timeout: Double?
+  /// A download's limit: the request fails once no bytes arrived for this long, however long the
+  /// whole transfer takes.
+  public var stallTimeout: Double?
   /// Where a 2xx body goes instead of memory (downloads); nil keeps it in `HTTPResponse.body`.
   public var stream: BodyStream?
   /// The answer is data to hand over byte for byte (`jobctl output`): not scrubbed of secrets.
@@ -83,16 +87,31 @@ public struct HTTPRequest: Sendable {
     self.credentialHost = credentialHost
     self.timeout = timeout
   }
+
+  /// The limit on the whole request: `timeout`, else `standard` unless a stall limit replaces it
+  /// (nil: no limit).
+  public func overallLimit(standard: Double) -> Double? {
+    timeout ?? (stallTimeout == nil ? standard : nil)
+  }
 }
 
 /// A file that receives a download as it arrives, so its size is not bounded by memory.
 ///
-/// Each attempt starts from `keep` bytes (a `--continue` prefix); a 200 answer to a range
-/// request starts from zero, since the server sent the whole body.
+/// Each attempt starts from `keep` bytes (a `--continue` prefix, or what a transfer cut short
+/// brought): a 206 answer is appended there, any other answer starts the file from zero, since
+/// the server sent the whole body.
 public final class BodyStream: @unchecked Sendable {
   public let fd: Int32
-  public let keep: Int
+  public var keep: Int
   public private(set) var failed = false
+  /// The `errno` of the write that failed.
+  public private(set) var failure: Int32 = 0
+  /// Bytes in the file now, and those written by the last attempt.
+  public private(set) var size = 0
+  public private(set) var received = 0
+  /// The status and headers of the answer being written in the last attempt (0 before any body).
+  public private(set) var status = 0
+  public private(set) var headers: [HTTPHeader] = []
 
   public init(fd: Int32, keep: Int) {
     self.fd = fd
@@ -103,29 +122,80 @@ public final class BodyStream: @unchecked Sendable {
   func begin() {
     _ = ftruncate(fd, off_t(keep))
     _ = lseek(fd, off_t(keep), SEEK_SET)
+    size = keep
+    received = 0
     failed = false
+    status = 0
+    headers = []
   }
 
   /// Called with the first body bytes of an answer.
-  func answer(status: Int) {
-    if status == 200 && keep > 0 {
+  func answer(status: Int, headers: [HTTPHeader]) {
+    self.status = status
+    self.headers = headers
+    if status != 206 && size > 0 {
       _ = ftruncate(fd, 0)
       _ = lseek(fd, 0, SEEK_SET)
+      size = 0
     }
   }
 
   func write(_ buffer: UnsafeRawBufferPointer) -> Bool {
+    guard BodyStream.writeAll(fd, buffer) else {
+      failure = errno
+      failed = true
+      return false
+    }
+    size += buffer.count
+    received += buffer.count
+    return true
+  }
+
+  /// Writes all of `buffer` to `fd`, again after EINTR; false with `errno` set when it cannot.
+  static func writeAll(_ fd: Int32, _ buffer: UnsafeRawBufferPointer) -> Bool {
     var offset = 0
     while offset < buffer.count {
       let n = Glibc.write(fd, buffer.baseAddress.map { $0 + offset }, buffer.count - offset)
       if n < 0 {
         if errno == EINTR { continue }
-        failed = true
         return false
       }
       offset += n
     }
     return true
+  }
+}
+
+/// A `Content-Range` value: `bytes FIRST-LAST/TOTAL` (TOTAL `*` when unknown), or `bytes */TOTAL`
+/// in a 416.
+public struct ContentRange: Sendable, Equatable {
+  /// The first and last byte sent; nil for `bytes */TOTAL`.
+  public var first: Int?
+  public var last: Int?
+  public var total: Int?
+
+  public init?(_ text: String) {
+    let value = Text.trimmed(Substring(text))
+    guard value.hasPrefix("bytes ") else { return nil }
+    let spec = value.dropFirst(6)
+    guard let slash = spec.firstIndex(of: "/") else { return nil }
+    let range = spec[..<slash]
+    let totalText = spec[spec.index(after: slash)...]
+    if totalText == "*" {
+      total = nil
+    } else {
+      guard let n = Int(totalText), n >= 0 else { return nil }
+      total = n
+    }
+    if range == "*" {
+      guard total != nil else { return nil }
+      return
+    }
+    guard let dash = range.firstIndex(of: "-"), let a = Int(range[..<dash]),
+      let b = Int(range[range.index(after: dash)...]), a >= 0, b >= a, total.map({ b < $0 }) ?? true
+    else { return nil }
+    first = a
+    last = b
   }
 }
 
@@ -240,9 +310,11 @@ public protocol HTTPTransport: AnyObject {
 /// Which header values are secrets, and how they are shown.
 public enum Credentials {
   /// `Authorization`, `Proxy-Authorization`, `Cookie`, `Set-Cookie`, and any name ending in
-  /// `-Token` or `-Key` (case-insensitive).
+  /// `-Token` or `-Key` (case-insensitive), but not `Idempotency-Key`: that one must go with every
+  /// retry and redirect of a start, to whatever host, or the start could run twice.
   public static func isCredentialHeader(_ name: String) -> Bool {
     let n = Text.lowercased(Text.trimmed(name))
+    guard n != "idempotency-key" else { return false }
     return n == "authorization" || n == "proxy-authorization" || n == "cookie" || n == "set-cookie"
       || n.hasSuffix("-token") || n.hasSuffix("-key")
   }
@@ -331,6 +403,113 @@ public enum Credentials {
     let bytes = Array(text.utf8)
     let clean = scrub(bytes, secrets)
     return clean == bytes ? text : String(decoding: clean, as: UTF8.self)
+  }
+
+  /// Text on its way out (stdout, stderr, the trace, GITHUB_OUTPUT): every URL's userinfo
+  /// hidden, then every secret.
+  public static func scrubShown(_ text: String, _ secrets: [[UInt8]]) -> String {
+    scrub(hidingUserinfo(text), secrets)
+  }
+
+  /// A libcurl `--verbose` text line with the credentials it reports hidden: the user name
+  /// (`Server auth using Basic with user 'NAME'`, the same for a proxy), and the userinfo of the
+  /// proxy variable it used (`Uses proxy env variable http_proxy == 'user:pass@proxy:3128'`),
+  /// which may come without a scheme and so escape `hidingUserinfo`.
+  public static func hidingTracedCredentials(_ line: String) -> String {
+    let b = Array(line.utf8)
+    for marker in [" with user '", "Uses proxy env variable "].map({ Array($0.utf8) }) {
+      guard let at = firstIndex(of: marker, in: b) else { continue }
+      var start = at + marker.count
+      if marker.last != 0x27 {
+        guard let quote = b[start...].firstIndex(of: 0x27) else { return line }
+        start = quote + 1
+      }
+      let end = b[start...].firstIndex(of: 0x27) ?? b.count
+      let shown: [UInt8]
+      if marker.last == 0x27 {
+        shown = Array(redacted.utf8)
+      } else if let info = proxyUserinfo(Array(b[start..<end])) {
+        shown = Array(b[start..<(start + info.lowerBound)]) + redacted.utf8 + b[(start + info.upperBound)..<end]
+      } else {
+        return line
+      }
+      return String(decoding: b[..<start] + shown + b[end...], as: UTF8.self)
+    }
+    return line
+  }
+
+  /// Where the userinfo of a proxy setting is: libcurl takes one with or without a scheme
+  /// (`http://user:pass@proxy:3128`, `user:pass@proxy:3128`).
+  static func proxyUserinfo(_ b: [UInt8]) -> Range<Int>? {
+    let start = firstIndex(of: Array("://".utf8), in: b).map { $0 + 3 } ?? 0
+    let end = b[start...].firstIndex(where: { $0 == 0x2F || $0 == 0x3F || $0 == 0x23 }) ?? b.count
+    guard let at = b[start..<end].lastIndex(of: 0x40), at > start else { return nil }
+    return start..<at
+  }
+
+  /// `text` with the user and password of every URL in it replaced: `https://[redacted]@host/`.
+  ///
+  /// By structure, not by value, so a password too short to be a secret by `Redactor`'s rule, or
+  /// one nobody registered (a Location header's), is hidden too. A URL's authority ends at the
+  /// first `/`, `?`, `#`, `\\`, space, quote or angle bracket; its userinfo is what comes before
+  /// the last `@`.
+  public static func hidingUserinfo(_ text: String) -> String {
+    let b = Array(text.utf8)
+    let separator: [UInt8] = [0x3A, 0x2F, 0x2F]  // "://"
+    guard var i = firstIndex(of: separator, in: b) else { return text }
+    func endsAuthority(_ x: UInt8) -> Bool {
+      x <= 0x20 || x == 0x7F || "/?#\"'<>\\".utf8.contains(x)
+    }
+    var out: [UInt8] = []
+    var copied = 0
+    while true {
+      let start = i + separator.count
+      var end = start
+      while end < b.count, !endsAuthority(b[end]) { end += 1 }
+      if let at = b[start..<end].lastIndex(of: 0x40), at > start {
+        out += b[copied..<start]
+        out += redacted.utf8
+        copied = at
+      }
+      guard let next = firstIndex(of: separator, in: b, from: max(end, start)) else { break }
+      i = next
+    }
+    guard copied > 0 else { return text }
+    out += b[copied...]
+    return String(decoding: out, as: UTF8.self)
+  }
+
+  /// A URL as jobctl shows it: userinfo hidden, on one line, cut to `limit`.
+  public static func shownURL(_ url: String, limit: Int = 500) -> String {
+    Text.oneLine(hidingUserinfo(url), limit: limit)
+  }
+
+  /// The values a URL's userinfo is known by, to scrub wherever they turn up: as written, decoded,
+  /// the user and the password on their own, and as libcurl sends them (`Basic` and base64).
+  public static func userinfoSecrets(_ userinfo: String) -> [String] {
+    let decoded = PercentEncoding.decode(userinfo)
+    let basic = basicCredentials(userinfo)
+    var values = [userinfo, decoded, String(basic.dropFirst("Basic ".count)), basic]
+    for part in [userinfo, decoded] {
+      if let colon = part.firstIndex(of: ":") {
+        values += [String(part[..<colon]), String(part[part.index(after: colon)...])]
+      }
+    }
+    return values
+  }
+
+  /// `Basic ...` for a URL's userinfo, as libcurl sends it: decoded, and `user:` when there is
+  /// no password.
+  public static func basicCredentials(_ userinfo: String) -> String {
+    let decoded = PercentEncoding.decode(userinfo)
+    return "Basic " + Base64.encode(Array((decoded.contains(":") ? decoded : decoded + ":").utf8))
+  }
+
+  /// Secrets in the userinfo of a proxy setting (see `proxyUserinfo`).
+  public static func proxySecrets(_ value: String) -> [String] {
+    let b = Array(Text.trimmed(value).utf8)
+    guard let info = proxyUserinfo(b) else { return [] }
+    return userinfoSecrets(String(decoding: b[info], as: UTF8.self))
   }
 
   /// A `Name: value` header line with the value replaced when the header is a credential.

@@ -70,7 +70,8 @@ public enum ManPage {
       .B hotcrp
       \\fBstatus\\fR wait|run|done|failed, HTTP 202 while running; \\fBprogress\\fR names the phase;
       \\fBupdate_at\\fR is the time of the last update; done with a non\\-zero \\fBexit_status\\fR is a
-      failure; messages come in \\fBmessage_list\\fR. 410 means the job expired.
+      failure; messages come in \\fBmessage_list\\fR (errors first, informational ones left out,
+      HTML shown as text). 410 means the job expired.
       .TP
       .B staged
       \\fBstatus\\fR running|completed|failed|canceled (pending and queued are pending),
@@ -92,6 +93,9 @@ public enum ManPage {
       is kept across every job on that host and port: what is left is spread evenly up to the
       reset, nothing is sent while it is spent, and the pause is announced. A 403 that says the
       budget is spent, or carries Retry\\-After, is a rate limit.
+      A malformed answer (two different Content\\-Length headers, an unasked\\-for 101, response
+      headers over 100 KB, a compressed body when none was asked for) fails as soon as its head
+      arrives, is retried the same way and ends with 6.
       401 and 403 end at once with 4, 404 and 410 with 5, other 4xx with 6.
       With \\fB\\-\\-timeout\\fR (counted from the start of jobctl) or \\fB\\-\\-until\\fR (an RFC 3339
       time or @UNIXTIME; the earlier of the two holds), the wait ends with 124 at the deadline, and at
@@ -101,14 +105,17 @@ public enum ManPage {
       A \\fB\\-\\-token\\-file\\fR is read again when it changes and before the retry after a 401.
       TLS failures end at once with 7.
       Redirects are followed (at most 10); credentials are never sent to another host or port, and
-      a redirect from https to http is refused.
+      a redirect from https to http is refused. The Idempotency\\-Key of a start goes with every
+      retry and redirect, wherever it leads.
       .SH OUTPUT
       stdout carries results only: in text, \\fIkey\\fB: \\fIvalue\\fR lines with the job, its state and
       its result or error; with \\fB\\-\\-json\\fR, the last answer exactly as the API returned it
       (a failed job still prints its document); with \\fB\\-\\-field\\fR, one value (strings raw,
-      anything else as JSON). Progress lines, warnings and errors go to stderr; errors read
+      anything else as JSON; escaped on a terminal). Progress lines, warnings and errors go to
+      stderr; errors read
       \\fBjobctl: error:\\fR. The plain progress line is \\fB[\\fItime\\fB] \\fIjob\\fB: \\fIstate\\fR,
-      with stage, phase and percent when known, and never holds control characters; after 60 s
+      with stage, phase and percent when known; control characters from the server are shown
+      escaped (\\fB\\ex1b\\fR, \\fB\\en\\fR) there and in every message; after 60 s
       without a change a heartbeat line says the job is still running.
       On a terminal (\\fB\\-\\-progress auto\\fR with TERM not dumb) one live line is redrawn on stderr
       at most 10 times a second instead: spinner, job, state, stage or phase, a progress bar with
@@ -122,13 +129,35 @@ public enum ManPage {
       the done event, whose \\fBjob\\fR member holds the job's last document, with \\fBexit_code\\fR.
       Colour (errors, warnings, states) is used on stderr only: \\fB\\-\\-color auto\\fR colours a
       terminal unless NO_COLOR is set, CLICOLOR_FORCE (not 0) forces it, TERM=dumb turns it off.
-      Secrets (the token, and the values of Authorization, Cookie and *\\-Token/*\\-Key headers) are
-      shown as [redacted] everywhere, \\fB\\-\\-verbose\\fR included; values under 8 bytes are not
-      treated as secrets. A server that echoes one back has it replaced as the answer arrives: in a
+      Secrets (the token, the values of Authorization, Proxy\\-Authorization, Cookie and
+      *\\-Token/*\\-Key headers but not Idempotency\\-Key, and the user and password of a URL or proxy
+      URL) are shown as [redacted] everywhere, \\fB\\-\\-verbose\\fR included; values under 8 bytes
+      are not treated as secrets, but a URL always shows as
+      \\fBhttps://[redacted]@\\fIhost\\fB/...\\fR. A server that echoes one back has it replaced as the answer arrives: in a
       JSON answer every decoded string, whatever its escapes, and a number that is a secret; any
       other answer as text. A job URL signed with the token is requested as given and shown
       redacted. Nothing reaches stdout, stderr or GITHUB_OUTPUT. The data of \\fBjobctl output\\fR is
-      handed over byte for byte. A closed stdout ends jobctl quietly.
+      handed over byte for byte. A completed job's messages are shown as at most five warning
+      lines cut to the terminal's width, then how many more (\\fB\\-\\-json\\fR has them all).
+      A reader of stdout that goes away ends jobctl at once and quietly, a wait too (exit 141,
+      unless the job had already ended); any other stdout that cannot be written is exit 10, and
+      \\fBstart\\fR then shows the job's id and URL on stderr. Standard streams closed at start are
+      opened on /dev/null first.
+      .SH OUTPUT FILES
+      \\fBjobctl output\\fR downloads into a temporary file first. With \\fB\\-o\\fR \\fIFILE\\fR, a
+      regular FILE or one that does not exist gets that file in its own folder, renamed over FILE
+      once complete, so a failed download never leaves a truncated FILE; an existing FILE keeps its
+      permissions, a new one gets 0666 less the umask. A symbolic link is followed and stays a link.
+      A FILE that exists and is not a regular file (a device, a FIFO, a terminal) is written to, never
+      replaced, as is a regular FILE whose folder will not take a temporary file. A missing folder,
+      or a FILE that is a folder, is exit 10 before anything is sent; a full disk is exit 10 too.
+      \\fB\\-\\-continue\\fR appends a 206 only when its Content\\-Range starts at FILE's size; any
+      other 206 is exit 6 with FILE untouched, a 200 replaces FILE, a 416 naming FILE's size as the
+      total means it is complete (exit 0). \\fB\\-\\-request\\-timeout\\fR limits a download only
+      while no byte arrives; a download cut short is retried, from where it stopped when the server
+      takes ranges. The status document of a job not finished is no output (exit 9). Without
+      \\fB\\-o\\fR, output holding control characters is not printed to a terminal (exit 10) unless
+      \\fB\\-o \\-\\fR asks for it.
       .SH CONFIGURATION
       Settings are taken from the flag, then the environment, then the selected profile of the
       config file, then the default. The config file holds \\fB[default]\\fR and
@@ -137,9 +166,9 @@ public enum ManPage {
       color, ...), \\fBheader\\fR may repeat, flags take true or false, \\fB#\\fR starts a comment, and
       \\fB~/\\fR in a file name is the home folder. \\fB\\-\\-profile\\fR (or JOBCTL_PROFILE) picks a
       section, \\fB[default]\\fR otherwise. An unknown key or a bad value is an error naming the file
-      and line. A token file that anyone can read is refused (exit 2, nothing is sent); one its
-      group can read is warned about. Where the file cannot change (a read-only secret mount), pass
-      it as \\fBJOBCTL_TOKEN="$(cat\\ \\fIFILE\\fB)"\\fR instead.
+      and line. A token file, and the \\fB\\-\\-key\\fR file of a TLS client certificate, are read
+      whatever their mode (read-only secret mounts are often 0444 or 0644); \\fB\\-\\-verbose\\fR says
+      so when users other than the owner can read one.
       .PP
       .nf
       [default]
@@ -185,6 +214,11 @@ public enum ManPage {
       .TP
       .B COLUMNS
       The terminal width when the terminal does not tell.
+      .TP
+      .BR http_proxy ", " https_proxy ", " HTTPS_PROXY ", " ALL_PROXY ", " NO_PROXY
+      Proxies, read as curl(1) reads them: per scheme, for both, and the hosts reached directly.
+      A user and password in a proxy URL go to the proxy alone, as Proxy\\-Authorization, and are
+      never shown. \\fI~/.netrc\\fR and \\fI~/.curlrc\\fR are not read.
       .SH EXIT STATUS
       .TS
       l l.
