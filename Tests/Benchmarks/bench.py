@@ -303,27 +303,7 @@ for _ in range({polls}):
     finish = time.monotonic() + 4.0
     reset({j: finish + (i % 10) * 0.1 for i, j in enumerate(jobs)})
     last_done = finish + 0.9
-    with tempfile.NamedTemporaryFile("w", delete=False) as f:
-        f.write("\n".join(jobs) + "\n")
-        listing = f.name
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    with open(listing) as stdin:
-        proc = subprocess.Popen([BIN, "wait", "-", "--base-url", base, "--interval", "1s", "--progress", "none", "--json"],
-                                stdin=stdin, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        peak = 0
-        while proc.poll() is None:
-            try:
-                with open(f"/proc/{proc.pid}/status") as st:
-                    for line in st:
-                        if line.startswith("VmHWM:"):
-                            peak = max(peak, int(line.split()[1]))
-            except OSError:
-                pass
-            time.sleep(0.01)
-        exited = time.monotonic()
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    os.unlink(listing)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    cpu, peak, exited, _ = wait_for_many(base, jobs, ["--interval", "1s"])
     rows.append(("1,000 jobs: exit after the last job completed", f"{(exited - last_done) * 1000:.0f} ms", "interval 1s (target: within interval + 1 s)"))
     rows.append(("1,000 jobs: peak RSS", f"{peak / 1024:.1f} MiB", "target under 40 MiB"))
     rows.append(("1,000 jobs: connections", str(State.connections), "cap --max-connections (4)"))
