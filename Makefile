@@ -10,19 +10,26 @@ BASHDIR = $(DESTDIR)$(PREFIX)/share/bash-completion/completions
 ZSHDIR = $(DESTDIR)$(PREFIX)/share/zsh/site-functions
 FISHDIR = $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
 
-.PHONY: all deps build release test test-asan leak-check lint format demo bench fuzz install uninstall clean
+.PHONY: all deps build release test test-asan leak-check lint format demo bench fuzz install uninstall clean \
+	deb test-deb
 
 all: build
 
 # libcurl's headers (and pkg-config, which SwiftPM uses to find them); the openssl tool, which
-# the TLS tests use to make a certificate and serve HTTPS.
+# the TLS tests use to make a certificate and serve HTTPS; zsh and fish, whose completion the
+# tests drive (bash is there already); groff, which the tests render the manual with.
 deps:
-	@if ! command -v pkg-config >/dev/null 2>&1 || ! pkg-config --exists libcurl || \
-	    ! command -v openssl >/dev/null 2>&1; then \
-	  echo "make: installing libcurl4-openssl-dev, pkg-config and openssl"; \
+	@missing=""; \
+	{ command -v pkg-config >/dev/null 2>&1 && pkg-config --exists libcurl; } || missing="$$missing libcurl4-openssl-dev pkg-config"; \
+	command -v openssl >/dev/null 2>&1 || missing="$$missing openssl"; \
+	command -v zsh >/dev/null 2>&1 || missing="$$missing zsh"; \
+	command -v fish >/dev/null 2>&1 || missing="$$missing fish"; \
+	command -v groff >/dev/null 2>&1 || missing="$$missing groff-base"; \
+	if [ -n "$$missing" ]; then \
+	  echo "make: installing$$missing"; \
 	  if [ "$$(id -u)" -eq 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  $$SUDO apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq libcurl4-openssl-dev pkg-config openssl >/dev/null; \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
 	fi
 	@pkg-config --exists libcurl || { echo "make: libcurl headers still missing" >&2; exit 1; }
 
@@ -86,7 +93,10 @@ demo: build
 	"$$bin/jobctl" list --limit 5; \
 	echo; echo "== jobctl wait /organizations/demo/members/job/import-fail-1 (an import that fails)"; \
 	rc=0; "$$bin/jobctl" wait /organizations/demo/members/job/import-fail-1 --interval 500ms || rc=$$?; \
-	echo "== exit code $$rc (1: the job failed)"; [ $$rc -eq 1 ]
+	echo "== exit code $$rc (1: the job failed)"; [ $$rc -eq 1 ]; \
+	echo; echo "== jobctl is $$bin/jobctl (not on PATH). To run it as jobctl:"; \
+	echo "   make install PREFIX=\$$HOME/.local   (then ~/.local/bin on PATH: export PATH=\"\$$HOME/.local/bin:\$$PATH\")"; \
+	echo "   or, for this shell: export PATH=\"$$bin:\$$PATH\""
 
 # Speed and memory against curl | jq, a Python requests loop and curl's keep-alive floor (prints a
 # table; asserts nothing). Needs curl and jq for the comparisons, python3 with requests.
@@ -125,6 +135,18 @@ install: release
 	install -D -m 644 completions/jobctl.bash "$(BASHDIR)/jobctl"
 	install -D -m 644 completions/_jobctl "$(ZSHDIR)/_jobctl"
 	install -D -m 644 completions/jobctl.fish "$(FISHDIR)/jobctl.fish"
+
+# A Debian package of the release build (dpkg-deb; no Swift needed where it is installed), in
+# .build/deb: the binary, the manual and the completions in Debian's places, Depends on libcurl.
+DEB_OUT = .build/deb
+deb: release
+	@mkdir -p $(DEB_OUT)
+	@deb="$$(Tests/Packaging/build-deb.sh "$$($(SWIFT) build -c release --show-bin-path)" $(DEB_OUT))"; \
+	echo "make: built $$deb (install: sudo apt install ./$$deb)"
+
+# Checks the package's fields and files, and runs a real wait with the jobctl unpacked from it.
+test-deb: deb build
+	Tests/Packaging/test-deb.sh "$$(ls -t $(DEB_OUT)/jobctl_*.deb | head -1)" "$$($(SWIFT) build --show-bin-path)"
 
 uninstall:
 	rm -f "$(BINDIR)/jobctl" "$(MANDIR)/jobctl.1" "$(BASHDIR)/jobctl" "$(ZSHDIR)/_jobctl" "$(FISHDIR)/jobctl.fish"

@@ -3,43 +3,147 @@ _jobctl_profiles() (
   f="${JOBCTL_CONFIG:-${XDG_CONFIG_HOME:-$HOME/.config}/jobctl/config}"; [ -r "$f" ] && sed -n -e 's/^[[:space:]]*\[[[:space:]]*profile[[:space:]][[:space:]]*\([^] ]*\)[[:space:]]*\].*/\1/p' -e 's/^[[:space:]]*\[[[:space:]]*default[[:space:]]*\].*/default/p' "$f"
 )
 
-_jobctl() {
-  local cur="${COMP_WORDS[COMP_CWORD]}" prev="${COMP_WORDS[COMP_CWORD-1]}" cmd="" i opts
-  for ((i = 1; i < COMP_CWORD; i++)); do
-    case "${COMP_WORDS[i]}" in
-      wait|status|start|cancel|list|output|completion|help|version) cmd="${COMP_WORDS[i]}"; break ;;
-    esac
-  done
-  case "$prev" in
-    --dialect) COMPREPLY=($(compgen -W "auto simple hotcrp staged progress" -- "$cur")); return ;;
-    --as) COMPREPLY=($(compgen -W "body string json" -- "$cur")); return ;;
-    --format) COMPREPLY=($(compgen -W "text json ndjson" -- "$cur")); return ;;
-    --progress) COMPREPLY=($(compgen -W "auto tty plain none" -- "$cur")); return ;;
-    --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
-    --profile) COMPREPLY=($(compgen -W "$(_jobctl_profiles)" -- "$cur")); return ;;
-    --token-file|--cacert|--config|-o|--output|--data) COMPREPLY=($(compgen -f -- "$cur")); return ;;
-    --base-url|-H|--header|--jobs-path|--cert|--key|--connect-timeout|--request-timeout|--max-connections|--interval|--max-interval|--timeout|--until|--max-attempts|--max-errors|--stale-after|--field|--form|--method|--idempotency-key|--type|--page|--limit|--query) return ;;
-  esac
-  if [[ "$cur" == -* ]]; then
-    case "$cmd" in
-    wait) opts="--base-url --token-file -H --header --dialect --jobs-path --cacert --cert --key --insecure --connect-timeout --request-timeout --max-connections -v --verbose --config --profile --interval --max-interval --timeout --until --slow-down --max-attempts --max-errors --stale-after --cancel-on-interrupt --all --any -o --output --as --continue --format --json --field -q --quiet --progress --color -h --help --version" ;;
-    status) opts="--base-url --token-file -H --header --dialect --jobs-path --cacert --cert --key --insecure --connect-timeout --request-timeout --max-connections -v --verbose --config --profile --interval --max-interval --timeout --until --slow-down --max-attempts --max-errors --stale-after --format --json --field -q --quiet --progress --color -h --help --version" ;;
-    start) opts="--base-url --token-file -H --header --dialect --jobs-path --cacert --cert --key --insecure --connect-timeout --request-timeout --max-connections -v --verbose --config --profile --data --form --method --idempotency-key --wait --interval --max-interval --timeout --until --slow-down --max-attempts --max-errors --stale-after --cancel-on-interrupt --all --any -o --output --as --continue --format --json --field -q --quiet --progress --color -h --help --version" ;;
-    cancel) opts="--base-url --token-file -H --header --dialect --jobs-path --cacert --cert --key --insecure --connect-timeout --request-timeout --max-connections -v --verbose --config --profile --wait --interval --max-interval --timeout --until --slow-down --max-attempts --max-errors --stale-after --format --json --field -q --quiet --progress --color -h --help --version" ;;
-    list) opts="--base-url --token-file -H --header --dialect --jobs-path --cacert --cert --key --insecure --connect-timeout --request-timeout --max-connections -v --verbose --config --profile --type --page --limit --all --query --interval --max-interval --timeout --until --slow-down --max-attempts --max-errors --stale-after --format --json --field -q --quiet --progress --color -h --help --version" ;;
-    output) opts="--base-url --token-file -H --header --dialect --jobs-path --cacert --cert --key --insecure --connect-timeout --request-timeout --max-connections -v --verbose --config --profile -o --output --as --continue -q --quiet --interval --max-interval --timeout --until --slow-down --max-attempts --max-errors --stale-after -h --help --version" ;;
-    completion) opts="-h --help --version" ;;
-    help) opts="-h --help --version" ;;
-    version) opts="-h --help --version" ;;
-    *) opts="--base-url --token-file -H --header --dialect --jobs-path --cacert --cert --key --insecure --connect-timeout --request-timeout --max-connections -v --verbose --config --profile --interval --max-interval --timeout --until --slow-down --max-attempts --max-errors --stale-after --cancel-on-interrupt --all --any -o --output --as --continue --format --json --field -q --quiet --progress --color -h --help --version --data --form --method --idempotency-key --wait --type --page --limit --query" ;;
-    esac
-    COMPREPLY=($(compgen -W "$opts" -- "$cur"))
+# The words up to the cursor as the user typed them: bash splits `--dialect=h` and
+# `http://host` at COMP_WORDBREAKS, and words with no space between them are joined again.
+_jobctl_words() {
+  local line="${COMP_LINE-}" w rest i
+  _jobctl_w=()
+  if [[ -z ${COMP_LINE+set} ]]; then
+    _jobctl_w=("${COMP_WORDS[@]:0:COMP_CWORD+1}")
     return
   fi
-  case "$cmd" in
-    "") COMPREPLY=($(compgen -W "wait status start cancel list output completion help version" -- "$cur")) ;;
-    help) COMPREPLY=($(compgen -W "wait status start cancel list output completion help version exit-codes" -- "$cur")) ;;
-    completion) COMPREPLY=($(compgen -W "bash zsh fish" -- "$cur")) ;;
+  line="${line:0:${COMP_POINT:-${#line}}}"
+  for ((i = 0; i <= COMP_CWORD; i++)); do
+    w="${COMP_WORDS[i]-}"
+    rest="${line#"${line%%[![:space:]]*}"}"
+    if ((i > 0)) && [[ ${#rest} -eq ${#line} ]]; then
+      _jobctl_w[${#_jobctl_w[@]}-1]+="${rest:0:${#w}}"
+    else
+      _jobctl_w+=("${rest:0:${#w}}")
+    fi
+    line="${rest:${#w}}"
+  done
+}
+
+# COMPREPLY holds completions of the end ($2) of the whole word $1; bash replaces only what
+# follows the word's last `=` or `:` (when COMP_WORDBREAKS has them), so that part is cut.
+_jobctl_reply() {
+  local head="${1:0:${#1}-${#2}}" cls="" pre="" keep i
+  [[ $COMP_WORDBREAKS == *=* ]] && cls+="="
+  [[ $COMP_WORDBREAKS == *:* ]] && cls+=":"
+  if [[ -n $cls && $1 == *[$cls]* ]]; then
+    keep="${1%[$cls]*}"
+    pre="${1:0:${#keep}+1}"
+  fi
+  for i in "${!COMPREPLY[@]}"; do
+    COMPREPLY[i]="$head${COMPREPLY[i]}"
+    COMPREPLY[i]="${COMPREPLY[i]#"$pre"}"
+  done
+}
+
+_jobctl_values() {
+  case "$1" in
+    --base-url) COMPREPLY=() ;;
+    --token-file)
+      compopt -o filenames 2>/dev/null
+      mapfile -t COMPREPLY < <(compgen -f -- "$2") ;;
+    -H|--header) COMPREPLY=() ;;
+    --dialect) mapfile -t COMPREPLY < <(compgen -W "auto simple hotcrp staged progress" -- "$2") ;;
+    --jobs-path) COMPREPLY=() ;;
+    --cacert)
+      compopt -o filenames 2>/dev/null
+      mapfile -t COMPREPLY < <(compgen -f -- "$2") ;;
+    --cert)
+      compopt -o filenames 2>/dev/null
+      mapfile -t COMPREPLY < <(compgen -f -- "$2") ;;
+    --key)
+      compopt -o filenames 2>/dev/null
+      mapfile -t COMPREPLY < <(compgen -f -- "$2") ;;
+    --connect-timeout) COMPREPLY=() ;;
+    --request-timeout) COMPREPLY=() ;;
+    --max-connections) COMPREPLY=() ;;
+    --config)
+      compopt -o filenames 2>/dev/null
+      mapfile -t COMPREPLY < <(compgen -f -- "$2") ;;
+    --profile) mapfile -t COMPREPLY < <(compgen -W "$(_jobctl_profiles)" -- "$2") ;;
+    --interval) COMPREPLY=() ;;
+    --max-interval) COMPREPLY=() ;;
+    --timeout) COMPREPLY=() ;;
+    --until) COMPREPLY=() ;;
+    --max-attempts) COMPREPLY=() ;;
+    --max-errors) COMPREPLY=() ;;
+    --stale-after) COMPREPLY=() ;;
+    -o|--output)
+      compopt -o filenames 2>/dev/null
+      mapfile -t COMPREPLY < <(compgen -f -- "$2") ;;
+    --as) mapfile -t COMPREPLY < <(compgen -W "body string json" -- "$2") ;;
+    --format) mapfile -t COMPREPLY < <(compgen -W "text json ndjson" -- "$2") ;;
+    --field) COMPREPLY=() ;;
+    --progress) mapfile -t COMPREPLY < <(compgen -W "auto tty plain none" -- "$2") ;;
+    --color) mapfile -t COMPREPLY < <(compgen -W "auto always never" -- "$2") ;;
+    --data)
+      compopt -o filenames 2>/dev/null
+      mapfile -t COMPREPLY < <(compgen -f -- "$2") ;;
+    --form) COMPREPLY=() ;;
+    --method) COMPREPLY=() ;;
+    --idempotency-key) COMPREPLY=() ;;
+    --type) COMPREPLY=() ;;
+    --page) COMPREPLY=() ;;
+    --limit) COMPREPLY=() ;;
+    --query) COMPREPLY=() ;;
   esac
+}
+
+_jobctl() {
+  local -a _jobctl_w
+  _jobctl_words
+  local n=${#_jobctl_w[@]} cmd="" args=0 skip="" opt="" value="" i w
+  local cur="${_jobctl_w[n-1]}"
+  for ((i = 1; i < n - 1; i++)); do
+    w="${_jobctl_w[i]}"
+    if [[ -n $skip ]]; then
+      skip=""
+      continue
+    fi
+    case "$w" in
+      --base-url|--token-file|-H|--header|--dialect|--jobs-path|--cacert|--cert|--key|--connect-timeout|--request-timeout|--max-connections|--config|--profile|--interval|--max-interval|--timeout|--until|--max-attempts|--max-errors|--stale-after|-o|--output|--as|--format|--field|--progress|--color|--data|--form|--method|--idempotency-key|--type|--page|--limit|--query) skip=1 ;;
+      -*) ;;
+      *) if [[ -z $cmd ]]; then cmd="$w"; else ((args++)); fi ;;
+    esac
+  done
+  COMPREPLY=()
+  if [[ -n $skip ]]; then
+    opt="${_jobctl_w[n-2]}" value="$cur"
+  elif [[ $cur == --*=* ]]; then
+    opt="${cur%%=*}" value="${cur#*=}"
+  fi
+  if [[ -n $opt ]]; then
+    _jobctl_values "$opt" "$value"
+    _jobctl_reply "$cur" "$value"
+    return
+  fi
+  if [[ $cur == -* ]]; then
+    case "$cmd" in
+      wait) w="--base-url --token-file -H --header --dialect --jobs-path --cacert --cert --key --insecure --connect-timeout --request-timeout --max-connections -v --verbose --config --profile --interval --max-interval --timeout --until --slow-down --max-attempts --max-errors --stale-after --cancel-on-interrupt --all --any -o --output --as --continue --format --json --field -q --quiet --progress --color -h --help --version" ;;
+      status) w="--base-url --token-file -H --header --dialect --jobs-path --cacert --cert --key --insecure --connect-timeout --request-timeout --max-connections -v --verbose --config --profile --interval --max-interval --timeout --until --slow-down --max-attempts --max-errors --stale-after --format --json --field -q --quiet --progress --color -h --help --version" ;;
+      start) w="--base-url --token-file -H --header --dialect --jobs-path --cacert --cert --key --insecure --connect-timeout --request-timeout --max-connections -v --verbose --config --profile --data --form --method --idempotency-key --wait --interval --max-interval --timeout --until --slow-down --max-attempts --max-errors --stale-after --cancel-on-interrupt --all --any -o --output --as --continue --format --json --field -q --quiet --progress --color -h --help --version" ;;
+      cancel) w="--base-url --token-file -H --header --dialect --jobs-path --cacert --cert --key --insecure --connect-timeout --request-timeout --max-connections -v --verbose --config --profile --wait --interval --max-interval --timeout --until --slow-down --max-attempts --max-errors --stale-after --format --json --field -q --quiet --progress --color -h --help --version" ;;
+      list) w="--base-url --token-file -H --header --dialect --jobs-path --cacert --cert --key --insecure --connect-timeout --request-timeout --max-connections -v --verbose --config --profile --type --page --limit --all --query --interval --max-interval --timeout --until --slow-down --max-attempts --max-errors --stale-after --format --json --field -q --quiet --progress --color -h --help --version" ;;
+      output) w="--base-url --token-file -H --header --dialect --jobs-path --cacert --cert --key --insecure --connect-timeout --request-timeout --max-connections -v --verbose --config --profile -o --output --as --continue -q --quiet --interval --max-interval --timeout --until --slow-down --max-attempts --max-errors --stale-after -h --help --version" ;;
+      completion) w="-h --help --version" ;;
+      help) w="-h --help --version" ;;
+      version) w="-h --help --version" ;;
+      *) w="--base-url --token-file -H --header --dialect --jobs-path --cacert --cert --key --insecure --connect-timeout --request-timeout --max-connections -v --verbose --config --profile --interval --max-interval --timeout --until --slow-down --max-attempts --max-errors --stale-after --cancel-on-interrupt --all --any -o --output --as --continue --format --json --field -q --quiet --progress --color -h --help --version --data --form --method --idempotency-key --wait --type --page --limit --query" ;;
+    esac
+    mapfile -t COMPREPLY < <(compgen -W "$w" -- "$cur")
+  elif [[ -z $cmd ]]; then
+    mapfile -t COMPREPLY < <(compgen -W "wait status start cancel list output completion help version" -- "$cur")
+  elif ((args == 0)); then
+    case "$cmd" in
+      completion) mapfile -t COMPREPLY < <(compgen -W "bash zsh fish" -- "$cur") ;;
+      help) mapfile -t COMPREPLY < <(compgen -W "wait status start cancel list output completion help version exit-codes" -- "$cur") ;;
+    esac
+  fi
+  _jobctl_reply "$cur" "$cur"
 }
 complete -F _jobctl jobctl

@@ -3,61 +3,107 @@ function __jobctl_profiles
     sh -c 'f="${JOBCTL_CONFIG:-${XDG_CONFIG_HOME:-$HOME/.config}/jobctl/config}"; [ -r "$f" ] && sed -n -e '\''s/^[[:space:]]*\[[[:space:]]*profile[[:space:]][[:space:]]*\([^] ]*\)[[:space:]]*\].*/\1/p'\'' -e '\''s/^[[:space:]]*\[[[:space:]]*default[[:space:]]*\].*/default/p'\'' "$f"'
 end
 
+# File names for the word being completed, after any --name=: fish's own file completion
+# reads a colon as a list separator (PATH=a:b) and would complete d:ir/ as d:d:ir/.
+function __jobctl_files
+    __fish_complete_path (commandline -ct | string replace -r -- '^--[^=]*=' '')
+end
+
+# The command on the line so far (- when none yet), then how many arguments follow it.
+function __jobctl_state
+    set -l tokens (commandline -opc)
+    set -e tokens[1]
+    set -l cmd -
+    set -l args 0
+    set -l skip 0
+    for t in $tokens
+        if test $skip = 1
+            set skip 0
+            continue
+        end
+        switch $t
+            case --base-url --token-file -H --header --dialect --jobs-path --cacert --cert --key --connect-timeout --request-timeout --max-connections --config --profile --interval --max-interval --timeout --until --max-attempts --max-errors --stale-after -o --output --as --format --field --progress --color --data --form --method --idempotency-key --type --page --limit --query
+                set skip 1
+            case '-*'
+            case '*'
+                if test $cmd = -
+                    set cmd $t
+                else
+                    set args (math $args + 1)
+                end
+        end
+    end
+    echo $cmd
+    echo $args
+end
+
+# Before the command, every option; after it, the options of the commands named.
+function __jobctl_using
+    set -l state (__jobctl_state)
+    test $state[1] = -; or contains -- $state[1] $argv
+end
+
+# The command is $argv[1] and no argument follows it yet.
+function __jobctl_first_argument
+    set -l state (__jobctl_state)
+    test $state[1] = $argv[1]; and test $state[2] = 0
+end
+
 complete -c jobctl -f
-complete -c jobctl -n 'not __fish_seen_subcommand_from wait status start cancel list output completion help version' -a wait -d 'Poll jobs until they complete, fail or are canceled.'
-complete -c jobctl -n 'not __fish_seen_subcommand_from wait status start cancel list output completion help version' -a status -d 'Poll a job once and print its state.'
-complete -c jobctl -n 'not __fish_seen_subcommand_from wait status start cancel list output completion help version' -a start -d 'Start a job and print its id.'
-complete -c jobctl -n 'not __fish_seen_subcommand_from wait status start cancel list output completion help version' -a cancel -d 'Ask the server to cancel a job.'
-complete -c jobctl -n 'not __fish_seen_subcommand_from wait status start cancel list output completion help version' -a list -d 'List jobs.'
-complete -c jobctl -n 'not __fish_seen_subcommand_from wait status start cancel list output completion help version' -a output -d 'Fetch a finished job\'s output.'
-complete -c jobctl -n 'not __fish_seen_subcommand_from wait status start cancel list output completion help version' -a completion -d 'Print a shell completion script.'
-complete -c jobctl -n 'not __fish_seen_subcommand_from wait status start cancel list output completion help version' -a help -d 'Show help for a command, or the exit codes.'
-complete -c jobctl -n 'not __fish_seen_subcommand_from wait status start cancel list output completion help version' -a version -d 'Print the version.'
-complete -c jobctl -n '__fish_seen_subcommand_from help' -a 'wait status start cancel list output completion help version exit-codes'
-complete -c jobctl -n '__fish_seen_subcommand_from completion' -a 'bash zsh fish'
-complete -c jobctl -n '__fish_seen_subcommand_from wait status start cancel list output' -l base-url -x -d 'Base URL of the API; needed unless JOB is a URL.'
-complete -c jobctl -n '__fish_seen_subcommand_from wait status start cancel list output' -l token-file -r -F -d 'Read the bearer token from PATH, whatever its mode (JOBCTL_TOKEN supplies it from the environment).'
-complete -c jobctl -n '__fish_seen_subcommand_from wait status start cancel list output' -s H -l header -x -d 'Send an extra request header (repeatable).'
-complete -c jobctl -n '__fish_seen_subcommand_from wait status start cancel list output' -l dialect -x -a 'auto simple hotcrp staged progress' -d 'Response shape: auto, simple, hotcrp, staged or progress (default auto).'
-complete -c jobctl -n '__fish_seen_subcommand_from wait status start cancel list output' -l jobs-path -x -d 'Where a job id is polled, {id} marking the id (default /jobs/{id}; hotcrp /job?job={id}).'
-complete -c jobctl -n '__fish_seen_subcommand_from wait status start cancel list output' -l cacert -r -F -d 'Trust the CA certificates in FILE.'
-complete -c jobctl -n '__fish_seen_subcommand_from wait status start cancel list output' -l cert -x -d 'Present the TLS client certificate in FILE (PEM), for mutual TLS.'
-complete -c jobctl -n '__fish_seen_subcommand_from wait status start cancel list output' -l key -x -d 'The private key of --cert (PEM), when FILE of --cert does not hold it.'
-complete -c jobctl -n '__fish_seen_subcommand_from wait status start cancel list output' -l insecure -d 'Do not verify TLS certificates (a warning is printed).'
-complete -c jobctl -n '__fish_seen_subcommand_from wait status start cancel list output' -l connect-timeout -x -d 'Time limit for connecting (default 10s).'
-complete -c jobctl -n '__fish_seen_subcommand_from wait status start cancel list output' -l request-timeout -x -d 'Time limit for each request, its redirects included (default 30s); a download\'s longest silence.'
-complete -c jobctl -n '__fish_seen_subcommand_from wait status start cancel list output' -l max-connections -x -d 'Connections to one host at most (default 4); HTTP/2 multiplexes requests over them.'
-complete -c jobctl -n '__fish_seen_subcommand_from wait status start cancel list output' -s v -l verbose -d 'Trace requests and responses on stderr (secrets redacted).'
-complete -c jobctl -n '__fish_seen_subcommand_from wait status start cancel list output' -l config -r -F -d 'Config file (default $XDG_CONFIG_HOME/jobctl/config, else ~/.config/jobctl/config).'
-complete -c jobctl -n '__fish_seen_subcommand_from wait status start cancel list output' -l profile -x -a '(__jobctl_profiles)' -d 'Config file profile to use (default: the [default] section).'
-complete -c jobctl -n '__fish_seen_subcommand_from wait status start cancel list output' -l interval -x -d 'Pause between polls, +-10% jitter (default 2s).'
-complete -c jobctl -n '__fish_seen_subcommand_from wait status start cancel list output' -l max-interval -x -d 'Longest backoff after failures (default 30s).'
-complete -c jobctl -n '__fish_seen_subcommand_from wait status start cancel list output' -l timeout -x -d 'Give up after D with exit 124 (default: no limit).'
-complete -c jobctl -n '__fish_seen_subcommand_from wait status start cancel list output' -l until -x -d 'Give up at TIME with exit 124: RFC 3339 (2026-12-01T20:00:00Z) or @UNIXTIME; the earlier of it and --timeout holds.'
-complete -c jobctl -n '__fish_seen_subcommand_from wait status start cancel list output' -l slow-down -d 'Lengthen the interval by half after each poll without change, up to --max-interval.'
-complete -c jobctl -n '__fish_seen_subcommand_from wait status start cancel list output' -l max-attempts -x -d 'Give up after N polls with exit 124.'
-complete -c jobctl -n '__fish_seen_subcommand_from wait status start cancel list output' -l max-errors -x -d 'Consecutive failures that end the wait with exit 7 (default 10).'
-complete -c jobctl -n '__fish_seen_subcommand_from wait status start cancel list output' -l stale-after -x -d 'Exit 8 when the job shows no change for D (default off).'
-complete -c jobctl -n '__fish_seen_subcommand_from wait start' -l cancel-on-interrupt -d 'On Ctrl-C, cancel the job (POST JOB/cancel) before exiting 130.'
-complete -c jobctl -n '__fish_seen_subcommand_from wait start list' -l all -d 'With several jobs, wait until every one has ended (the default).'
-complete -c jobctl -n '__fish_seen_subcommand_from wait start' -l any -d 'With several jobs, stop when the first one ends; its exit code is the result.'
-complete -c jobctl -n '__fish_seen_subcommand_from wait start output' -s o -l output -r -F -d 'Write the job\'s output to FILE (for output, - is stdout): a regular or new FILE through a temporary file renamed into place, a device or FIFO directly.'
-complete -c jobctl -n '__fish_seen_subcommand_from wait start output' -l as -x -a 'body string json' -d 'Which output to fetch: body (default), string or json (HotCRP\'s output=).'
-complete -c jobctl -n '__fish_seen_subcommand_from wait start output' -l continue -d 'Resume a partial regular FILE with a Range request; only a 206 starting at its end is appended.'
-complete -c jobctl -n '__fish_seen_subcommand_from wait status start cancel list' -l format -x -a 'text json ndjson' -d 'Output format: text (default), json (the last answer verbatim) or ndjson (one event per line).'
-complete -c jobctl -n '__fish_seen_subcommand_from wait status start cancel list' -l json -d 'Same as --format json.'
-complete -c jobctl -n '__fish_seen_subcommand_from wait status start cancel list' -l field -x -d 'Print one value of the final document (result.address, jobs.0.jobId); strings raw, escaped on a terminal.'
-complete -c jobctl -n '__fish_seen_subcommand_from wait status start cancel list output' -s q -l quiet -d 'Print nothing but errors (and output asked for by --field or --format).'
-complete -c jobctl -n '__fish_seen_subcommand_from wait status start cancel list' -l progress -x -a 'auto tty plain none' -d 'Progress on stderr: tty redraws one live line, plain prints a timestamped line per change, none nothing (default auto: tty on a terminal).'
-complete -c jobctl -n '__fish_seen_subcommand_from wait status start cancel list' -l color -x -a 'auto always never' -d 'Colour on stderr: auto (a terminal, unless NO_COLOR is set or TERM=dumb), always or never.'
-complete -c jobctl -n '__fish_seen_subcommand_from wait status start cancel list output completion help version' -s h -l help -d 'Show help for jobctl or a command.'
-complete -c jobctl -n '__fish_seen_subcommand_from wait status start cancel list output completion help version' -l version -d 'Print the version (at the top level).'
-complete -c jobctl -n '__fish_seen_subcommand_from start' -l data -r -F -d 'Request body, sent as-is (application/json when it parses as JSON); @FILE reads a file, @- stdin.'
-complete -c jobctl -n '__fish_seen_subcommand_from start' -l form -x -d 'A form field, sent application/x-www-form-urlencoded (repeatable).'
-complete -c jobctl -n '__fish_seen_subcommand_from start' -l method -x -d 'HTTP method (default POST).'
-complete -c jobctl -n '__fish_seen_subcommand_from start' -l idempotency-key -x -d 'Idempotency-Key to send (default: a new random UUID, the same on every retry).'
-complete -c jobctl -n '__fish_seen_subcommand_from start cancel' -l wait -d 'Go on waiting for the job, as \'jobctl wait\' does.'
-complete -c jobctl -n '__fish_seen_subcommand_from list' -l type -x -d 'Only jobs of type T (sent as type=T).'
-complete -c jobctl -n '__fish_seen_subcommand_from list' -l page -x -d 'Page to read (sent as page=N).'
-complete -c jobctl -n '__fish_seen_subcommand_from list' -l limit -x -d 'Jobs per page (sent as limit=N).'
-complete -c jobctl -n '__fish_seen_subcommand_from list' -l query -x -d 'An extra query parameter (repeatable).'
+complete -c jobctl -n '__jobctl_first_argument -' -a wait -d 'Poll jobs until they complete, fail or are canceled.'
+complete -c jobctl -n '__jobctl_first_argument -' -a status -d 'Poll a job once and print its state.'
+complete -c jobctl -n '__jobctl_first_argument -' -a start -d 'Start a job and print its id.'
+complete -c jobctl -n '__jobctl_first_argument -' -a cancel -d 'Ask the server to cancel a job.'
+complete -c jobctl -n '__jobctl_first_argument -' -a list -d 'List jobs.'
+complete -c jobctl -n '__jobctl_first_argument -' -a output -d 'Fetch a finished job\'s output.'
+complete -c jobctl -n '__jobctl_first_argument -' -a completion -d 'Print a shell completion script.'
+complete -c jobctl -n '__jobctl_first_argument -' -a help -d 'Show help for a command, or the exit codes.'
+complete -c jobctl -n '__jobctl_first_argument -' -a version -d 'Print the version.'
+complete -c jobctl -n '__jobctl_first_argument completion' -a 'bash zsh fish'
+complete -c jobctl -n '__jobctl_first_argument help' -a 'wait status start cancel list output completion help version exit-codes'
+complete -c jobctl -n '__jobctl_using wait status start cancel list output' -l base-url -x -d 'Base URL of the API; needed unless JOB is a URL.'
+complete -c jobctl -n '__jobctl_using wait status start cancel list output' -l token-file -x -a '(__jobctl_files)' -d 'Read the bearer token from PATH, whatever its mode (JOBCTL_TOKEN supplies it from the environment).'
+complete -c jobctl -n '__jobctl_using wait status start cancel list output' -s H -l header -x -d 'Send an extra request header (repeatable).'
+complete -c jobctl -n '__jobctl_using wait status start cancel list output' -l dialect -x -a 'auto simple hotcrp staged progress' -d 'Response shape: auto, simple, hotcrp, staged or progress (default auto).'
+complete -c jobctl -n '__jobctl_using wait status start cancel list output' -l jobs-path -x -d 'Where a job id is polled, {id} marking the id (default /jobs/{id}; hotcrp /job?job={id}).'
+complete -c jobctl -n '__jobctl_using wait status start cancel list output' -l cacert -x -a '(__jobctl_files)' -d 'Trust the CA certificates in FILE.'
+complete -c jobctl -n '__jobctl_using wait status start cancel list output' -l cert -x -a '(__jobctl_files)' -d 'Present the TLS client certificate in FILE (PEM), for mutual TLS.'
+complete -c jobctl -n '__jobctl_using wait status start cancel list output' -l key -x -a '(__jobctl_files)' -d 'The private key of --cert (PEM), when FILE of --cert does not hold it.'
+complete -c jobctl -n '__jobctl_using wait status start cancel list output' -l insecure -d 'Do not verify TLS certificates (a warning is printed).'
+complete -c jobctl -n '__jobctl_using wait status start cancel list output' -l connect-timeout -x -d 'Time limit for connecting (default 10s).'
+complete -c jobctl -n '__jobctl_using wait status start cancel list output' -l request-timeout -x -d 'Time limit for each request, its redirects included (default 30s); a download\'s longest silence.'
+complete -c jobctl -n '__jobctl_using wait status start cancel list output' -l max-connections -x -d 'Connections to one host at most (default 4); HTTP/2 multiplexes requests over them.'
+complete -c jobctl -n '__jobctl_using wait status start cancel list output' -s v -l verbose -d 'Trace requests and responses on stderr (secrets redacted).'
+complete -c jobctl -n '__jobctl_using wait status start cancel list output' -l config -x -a '(__jobctl_files)' -d 'Config file (default $XDG_CONFIG_HOME/jobctl/config, else ~/.config/jobctl/config).'
+complete -c jobctl -n '__jobctl_using wait status start cancel list output' -l profile -x -a '(__jobctl_profiles)' -d 'Config file profile to use (default: the [default] section).'
+complete -c jobctl -n '__jobctl_using wait status start cancel list output' -l interval -x -d 'Pause between polls, +-10% jitter (default 2s).'
+complete -c jobctl -n '__jobctl_using wait status start cancel list output' -l max-interval -x -d 'Longest backoff after failures (default 30s).'
+complete -c jobctl -n '__jobctl_using wait status start cancel list output' -l timeout -x -d 'Give up after D with exit 124 (default: no limit).'
+complete -c jobctl -n '__jobctl_using wait status start cancel list output' -l until -x -d 'Give up at TIME with exit 124: RFC 3339 (2026-12-01T20:00:00Z) or @UNIXTIME; the earlier of it and --timeout holds.'
+complete -c jobctl -n '__jobctl_using wait status start cancel list output' -l slow-down -d 'Lengthen the interval by half after each poll without change, up to --max-interval.'
+complete -c jobctl -n '__jobctl_using wait status start cancel list output' -l max-attempts -x -d 'Give up after N polls with exit 124.'
+complete -c jobctl -n '__jobctl_using wait status start cancel list output' -l max-errors -x -d 'Consecutive failures that end the wait with exit 7 (default 10).'
+complete -c jobctl -n '__jobctl_using wait status start cancel list output' -l stale-after -x -d 'Exit 8 when the job shows no change for D (default off).'
+complete -c jobctl -n '__jobctl_using wait start' -l cancel-on-interrupt -d 'On Ctrl-C, cancel the job (POST JOB/cancel) before exiting 130.'
+complete -c jobctl -n '__jobctl_using wait start list' -l all -d 'With several jobs, wait until every one has ended (the default).'
+complete -c jobctl -n '__jobctl_using wait start' -l any -d 'With several jobs, stop when the first one ends; its exit code is the result.'
+complete -c jobctl -n '__jobctl_using wait start output' -s o -l output -x -a '(__jobctl_files)' -d 'Write the job\'s output to FILE (for output, - is stdout): a regular or new FILE through a temporary file renamed into place, a device or FIFO directly.'
+complete -c jobctl -n '__jobctl_using wait start output' -l as -x -a 'body string json' -d 'Which output to fetch: body (default), string or json (HotCRP\'s output=).'
+complete -c jobctl -n '__jobctl_using wait start output' -l continue -d 'Resume a partial regular FILE with a Range request; only a 206 starting at its end is appended.'
+complete -c jobctl -n '__jobctl_using wait status start cancel list' -l format -x -a 'text json ndjson' -d 'Output format: text (default), json (the last answer verbatim) or ndjson (one event per line).'
+complete -c jobctl -n '__jobctl_using wait status start cancel list' -l json -d 'Same as --format json.'
+complete -c jobctl -n '__jobctl_using wait status start cancel list' -l field -x -d 'Print one value of the final document (result.address, jobs.0.jobId); strings raw, escaped on a terminal.'
+complete -c jobctl -n '__jobctl_using wait status start cancel list output' -s q -l quiet -d 'Print nothing but errors (and output asked for by --field or --format).'
+complete -c jobctl -n '__jobctl_using wait status start cancel list' -l progress -x -a 'auto tty plain none' -d 'Progress on stderr: tty redraws one live line, plain prints a timestamped line per change, none nothing (default auto: tty on a terminal).'
+complete -c jobctl -n '__jobctl_using wait status start cancel list' -l color -x -a 'auto always never' -d 'Colour on stderr: auto (a terminal, unless NO_COLOR is set or TERM=dumb), always or never.'
+complete -c jobctl -n '__jobctl_using wait status start cancel list output completion help version' -s h -l help -d 'Show help for jobctl or a command.'
+complete -c jobctl -n '__jobctl_using wait status start cancel list output completion help version' -l version -d 'Print the version (at the top level).'
+complete -c jobctl -n '__jobctl_using start' -l data -x -a '(__jobctl_files)' -d 'Request body, sent as-is (application/json when it parses as JSON); @FILE reads a file, @- stdin.'
+complete -c jobctl -n '__jobctl_using start' -l form -x -d 'A form field, sent application/x-www-form-urlencoded (repeatable).'
+complete -c jobctl -n '__jobctl_using start' -l method -x -d 'HTTP method (default POST).'
+complete -c jobctl -n '__jobctl_using start' -l idempotency-key -x -d 'Idempotency-Key to send (default: a new random UUID, the same on every retry).'
+complete -c jobctl -n '__jobctl_using start cancel' -l wait -d 'Go on waiting for the job, as \'jobctl wait\' does.'
+complete -c jobctl -n '__jobctl_using list' -l type -x -d 'Only jobs of type T (sent as type=T).'
+complete -c jobctl -n '__jobctl_using list' -l page -x -d 'Page to read (sent as page=N).'
+complete -c jobctl -n '__jobctl_using list' -l limit -x -d 'Jobs per page (sent as limit=N).'
+complete -c jobctl -n '__jobctl_using list' -l query -x -d 'An extra query parameter (repeatable).'

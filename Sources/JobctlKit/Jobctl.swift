@@ -52,7 +52,7 @@ public enum Jobctl {
         services.streams.stdout.write("jobctl \(Version.current)\n")
         return 0
       default:
-        return try HelpCommand.run(invocation, services: services)
+        return try HelpCommand.run(invocation, environment: environment, services: services)
       }
     } catch {
       // The run's redactor: secrets learnt by the command are hidden in its last word too.

@@ -243,6 +243,8 @@ final class JobsByKey: @unchecked Sendable {
         "GET /jobs/s",
       ])
     #expect(r.stdout.contains("state: canceled\n"))
+    // The cancel that was asked for is the outcome, not an error (exit 3 still says how it ended).
+    #expect(r.stderr == "jobctl: job s was canceled\n")
   }
 
   /// The cancels of many jobs go out together on SIGTERM, not one after the other.

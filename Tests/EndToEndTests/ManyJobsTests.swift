@@ -62,8 +62,23 @@ import Testing
     let r = try jobctl(
       ["wait", "-", "--base-url", server.baseURL, "--field", "result.n"], stdin: "j1\n\n# a comment\nj2\n  j3  \n")
     #expect(r.code == 0)
-    #expect(r.stdout == "j1\nj2\nj3\n")
+    #expect(r.stdout == "\"j1\"\n\"j2\"\n\"j3\"\n")
     #expect(Set(server.requests.map(\.target)) == ["/jobs/j1", "/jobs/j2", "/jobs/j3"])
+  }
+
+  /// With several jobs, `--field` prints each value as one line of JSON.
+  ///
+  /// A string holding a newline cannot make two lines; a missing value is null (and exit 6); -q
+  /// keeps them, as they are the results asked for.
+  @Test func fieldOfSeveralJobsIsOneJSONLineEach() throws {
+    let server = try LoopbackServer()
+    server.script("/jobs/a", [.json(200, #"{"status":"completed","result":{"n":"x\ny"}}"#)])
+    server.script("/jobs/b", [.json(200, #"{"status":"completed","result":{"n":{"k":1}}}"#)])
+    server.script("/jobs/c", [.json(200, #"{"status":"completed","result":{}}"#)])
+    let r = try jobctl(["wait", "a", "b", "c", "--base-url", server.baseURL, "--field", "result.n", "-q"])
+    #expect(r.code == 6)
+    #expect(r.stdout == "\"x\\ny\"\n{\"k\":1}\nnull\n")
+    #expect(r.stderr == "jobctl: error: the final document of job c has no field 'result.n'\n")
   }
 
   @Test func connectionsToAHostAreCappedAndShared() throws {
@@ -124,9 +139,16 @@ import Testing
       try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
     }
     let done = lines.filter { $0["event"] as? String == "done" }
-    #expect(Set(done.compactMap { $0["ref"] as? String }) == ["a", "b"])
-    #expect(lines.allSatisfy { $0["ref"] is String })
+    #expect(Set(done.compactMap { $0["job"] as? String }) == ["a", "b"])
+    #expect(lines.allSatisfy { $0["job"] is String && $0["ref"] == nil })
     #expect(lines.last?["event"] as? String == "done")
+    // The done line: the exit code, the error when it is not 0, and the last answer.
+    let b = try #require(done.first { $0["job"] as? String == "b" })
+    #expect(b["exit_code"] as? Int == 1)
+    #expect(b["error"] as? String == "job b failed")
+    #expect((b["document"] as? [String: Any])?["status"] as? String == "failed")
+    let a = try #require(done.first { $0["job"] as? String == "a" })
+    #expect(a["exit_code"] as? Int == 0 && a["error"] == nil)
   }
 }
 

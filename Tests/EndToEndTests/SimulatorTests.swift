@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// The `jobsim` program on a free port, fast, stopped when the test ends.
-private final class Simulator {
+final class Simulator {
   let process = Process()
   let base: String
 

@@ -321,3 +321,36 @@ private let completedDoc =
     #expect(other.requests.count == 1)
   }
 }
+
+/// `-q` silences progress, notes and warnings, never the results asked for (contract section 10).
+@Suite struct QuietTests {
+  @Test func quietKeepsTheResultsAskedFor() throws {
+    let server = try LoopbackServer()
+    server.script("POST", "/jobs", [.json(202, #"{"jobId":"j1"}"#)])
+    let done = #"{"jobId":"j1","status":"completed","result":{"address":"0xabc"}}"#
+    server.script("/jobs/j1", [.doc(done)])
+    let base = ["--base-url", server.baseURL, "-q"]
+    let started = try jobctl(["start", "/jobs", "--data", "{}"] + base)
+    #expect(started.stdout == "j1\n" && started.stderr.isEmpty)
+    let field = try jobctl(["wait", "j1", "--field", "result.address", "--progress", "plain"] + base)
+    #expect(field.stdout == "0xabc\n" && field.stderr.isEmpty)
+    let json = try jobctl(["wait", "j1", "--json", "--progress", "plain"] + base)
+    #expect(json.stdout == done + "\n" && json.stderr.isEmpty)
+    let events = try jobctl(["wait", "j1", "--format", "ndjson", "--progress", "plain"] + base)
+    let lines = events.stdout.split(separator: "\n")
+    #expect(lines.count == 2 && events.stderr.isEmpty)
+    #expect(lines.last?.contains(#""event":"done""#) == true)
+  }
+}
+
+/// Line ends are found by byte: `"\r\n"` is one Swift Character, which `hasSuffix("\n")` misses.
+@Suite struct LineEndTests {
+  @Test func anAnswerEndingInCRLFIsPrintedAsItCame() throws {
+    let server = try LoopbackServer()
+    let body = "{\"jobId\":\"j1\",\"status\":\"completed\"}\r\n"
+    server.script("/jobs/j1", [.doc(body)])
+    let r = try jobctl(["wait", "j1", "--json", "--base-url", server.baseURL])
+    #expect(r.code == 0)
+    #expect(Array(r.stdout.utf8) == Array(body.utf8))
+  }
+}

@@ -4,7 +4,7 @@ import Testing
 @testable import JobctlKit
 
 /// The repository root, found from this file's path.
-private let repositoryRoot: String = {
+let repositoryRoot: String = {
   var parts = #filePath.split(separator: "/", omittingEmptySubsequences: false)
   parts.removeLast(3)  // Tests/JobctlKitTests/DocsTests.swift
   return parts.joined(separator: "/")

@@ -111,6 +111,20 @@ import Testing
     #expect(line == "/ j1 running - processing - 45% - 5s")
   }
 
+  /// HotCRP's phase text ends with what matters: at 40 columns its end and the elapsed time stay.
+  @Test func aNarrowLineKeepsTheEndOfThePhaseAndTheElapsedTime() {
+    var s = JobSnapshot(state: .running)
+    s.phase = "Optimizing assignment for preferences and balance, phase 4/7 (7.8% better)"
+    for terminal in [plain, fancy] {
+      let line = ProgressReporter.liveLine(
+        job: "hcj_GNKT", snapshot: s, notice: nil, elapsed: 95, eta: nil, frame: 0, width: 39, terminal: terminal)
+      #expect(line.count <= 39, "\(line)")
+      let sep = terminal.unicode ? " · " : " - "
+      #expect(line.hasSuffix("4/7 (7.8% better)\(sep)1m35s"), "\(line)")
+      #expect(line.hasPrefix(terminal.unicode ? "⠋ running · …" : "| running - ~"), "\(line)")
+    }
+  }
+
   @Test func coloursTheStateOnlyWhenAllowed() {
     let colored = ProgressReporter.liveLine(
       job: "j1", snapshot: snapshot(nil), notice: nil, elapsed: 1, eta: nil, frame: 0, width: 79,
@@ -158,6 +172,32 @@ import Testing
     #expect(
       files.written["/out"]
         == "status=completed\njob-id=j1\nfield=0xab\nstatus=failed\njob-id=j2\nfield<<JOBCTL_EOF\na\nb\nJOBCTL_EOF\n")
+    // CRLF is one Character, a lone CR another: both take the heredoc form, and the delimiter is
+    // found by bytes, so one followed by a combining mark still counts as present.
+    files.written = [:]
+    #expect(gha.writeOutputs(status: "completed", jobID: "j3", field: "x\r\nJOBCTL_EOF\u{301}") == nil)
+    #expect(gha.writeOutputs(status: "completed", jobID: "j4", field: "x\ry") == nil)
+    #expect(
+      files.written["/out"]
+        == "status=completed\njob-id=j3\nfield<<JOBCTL_EOF_\nx\r\nJOBCTL_EOF\u{301}\nJOBCTL_EOF_\n"
+        + "status=completed\njob-id=j4\nfield<<JOBCTL_EOF\nx\ry\nJOBCTL_EOF\n")
+    #expect(gha.data("a\r\nb%") == "a%0D%0Ab%25")
+    #expect(gha.property("a\r\n:,") == "a%0D%0A%3A%2C")
+  }
+
+  @Test func theStepSummaryIsCutAndEscaped() {
+    let ends = (1...50).map { i in
+      GitHubActions.JobEnd(
+        job: "j\(i)", state: i == 50 ? .failed : .completed, error: nil, warnings: [], duration: 1.5,
+        detail: i == 50 ? "a|b\nc\u{1B}[2J" : "")
+    }
+    let text = GitHubActions.summary(ends, budget: 600)
+    #expect(text.utf8.count <= 600)
+    let rows = text.split(separator: "\n").filter { $0.hasPrefix("| j") }
+    // Control characters shown escaped (`\n`, `\x1b`), their backslash escaped for Markdown.
+    #expect(rows.first == #"| j50 | failed | 1.5s | a\|b\\nc\\x1b\[2J |"#)
+    #expect(text.hasSuffix("\nand \(50 - rows.count) more\n\n"))
+    #expect(rows.count > 3)
   }
 }
 
@@ -170,7 +210,7 @@ import Testing
     let line = NDJSON.event(.state(s, httpStatus: 200), job: "j1", time: 0)
     #expect(
       line
-        == #"{"time":"1970-01-01T00:00:00Z","job":"j1","ref":"j1","event":"state","state":"running","status":"running","progress":0.25,"stage":"a","http_status":200}"#
+        == #"{"time":"1970-01-01T00:00:00Z","job":"j1","event":"state","state":"running","status":"running","progress":0.25,"stage":"a","http_status":200}"#
     )
     let retry = try JSON.parse(NDJSON.event(.retry(reason: "HTTP 503", delay: 2.5, failures: 1), job: "j1", time: 0))
     #expect(retry["event"] == .string("retry"))
@@ -188,9 +228,11 @@ import Testing
     #expect(lines.count == 3)
     let done = try JSON.parse(lines[2])
     #expect(done["event"] == .string("done"))
-    #expect(done["job"]?["result"]?["a"] == .number("1"))
-    #expect(done["ref"] == .string("j1"))
+    #expect(done["document"]?["result"]?["a"] == .number("1"))
+    #expect(done["job"] == .string("j1"))
+    #expect(done["ref"] == nil)
     #expect(done["exit_code"] == .number("0"))
+    #expect(done["error"] == nil)
     #expect(try JSON.parse(lines[0])["state"] == .string("pending"))
   }
 }

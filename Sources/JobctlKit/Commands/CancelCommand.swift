@@ -19,7 +19,9 @@ enum CancelCommand {
     if invocation.has("wait") {
       var watch = CancelAndWait(job: job, context: context)
       let error = context.scheduler.run(&watch) { context.reporter.report($0, job: job.label) }
-      return context.renderer.finish(WaitOutcome(error: error, watch: watch.watch), job: job.label)
+      var renderer = context.renderer
+      renderer.cancelAsked = true
+      return renderer.finish(WaitOutcome(error: error, watch: watch.watch), job: job.label)
     }
     let request = cancelRequest(job, context: context)
     var watch = RequestWatch(request: request, subject: "job \(job.label)", policy: context.settings.policy)
@@ -95,7 +97,7 @@ enum CancelCommand {
       stdout.write(((try? JSON.parse(response.body)) ?? .object([])).serialized() + "\n")
     } else if output.format == .json {
       let body = String(decoding: response.body, as: UTF8.self)
-      stdout.write(body.isEmpty ? "{}\n" : body.hasSuffix("\n") ? body : body + "\n")
+      stdout.write(body.isEmpty ? "{}\n" : Text.endsWithNewline(body) ? body : body + "\n")
     } else if !output.quiet {
       stdout.write(text)
     }

@@ -290,3 +290,44 @@ public enum CommandTable {
     return commands.flatMap(\.options).filter { seen.insert($0.long).inserted }
   }
 }
+
+/// Variables of the environment that jobctl reads, with what they do.
+public struct EnvironmentSpec: Sendable {
+  public let names: [String]
+  public let help: String
+}
+
+extension CommandTable {
+  /// Every environment variable jobctl (or libcurl under it) reads: `--help` names them, the
+  /// manual describes them.
+  public static let environment: [EnvironmentSpec] = [
+    EnvironmentSpec(names: ["JOBCTL_BASE_URL"], help: "Base URL of the API (--base-url)."),
+    EnvironmentSpec(
+      names: ["JOBCTL_TOKEN"],
+      help:
+        "Bearer token, sent as 'Authorization: Bearer TOKEN' (--token-file takes precedence). No flag takes the token itself: it would show in ps(1)."
+    ),
+    EnvironmentSpec(names: ["JOBCTL_DIALECT"], help: "Response shape (--dialect)."),
+    EnvironmentSpec(names: ["JOBCTL_CONFIG"], help: "The config file (--config)."),
+    EnvironmentSpec(names: ["JOBCTL_PROFILE"], help: "The config file profile (--profile)."),
+    EnvironmentSpec(
+      names: ["XDG_CONFIG_HOME", "HOME"],
+      help: "Where the config file is looked for: $XDG_CONFIG_HOME/jobctl/config, else ~/.config/jobctl/config."),
+    EnvironmentSpec(
+      names: ["NO_COLOR", "CLICOLOR_FORCE", "TERM"],
+      help: "Colour and live-line decisions: NO_COLOR turns colour off, CLICOLOR_FORCE (not 0) on, TERM=dumb both off."
+    ),
+    EnvironmentSpec(
+      names: ["COLUMNS"], help: "The width of help, and of the live line when the terminal does not tell."),
+    EnvironmentSpec(
+      names: ["LC_ALL", "LC_CTYPE", "LANG"], help: "A UTF-8 locale allows the live line's Unicode glyphs."),
+    EnvironmentSpec(
+      names: ["GITHUB_ACTIONS", "GITHUB_OUTPUT", "GITHUB_STEP_SUMMARY"],
+      help: "Annotations, step outputs and the step summary in GitHub Actions."),
+    EnvironmentSpec(
+      names: ["http_proxy", "https_proxy", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY"],
+      help:
+        "Proxies, read as curl(1) reads them: per scheme, for both, and the hosts reached directly. A user and password in a proxy URL go to the proxy alone, as Proxy-Authorization, and are never shown. ~/.netrc and ~/.curlrc are not read."
+    ),
+  ]
+}

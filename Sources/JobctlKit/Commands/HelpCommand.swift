@@ -1,13 +1,17 @@
-/// `help`, `--help` and `version`, all printed from `CommandTable`.
+/// `help`, `--help` and `version`, all printed from `CommandTable`, wrapped to the width of the
+/// terminal (`COLUMNS`, else the terminal's, else 80) with a hanging indent.
 enum HelpCommand {
-  static func run(_ invocation: Invocation, services: Services) throws(JobctlError) -> Int32 {
+  static func run(_ invocation: Invocation, environment: [String: String], services: Services) throws(JobctlError)
+    -> Int32
+  {
     let out = services.streams.stdout
+    let width = Terminal.helpWidth(environment: environment, terminal: services.stdoutColumns())
     guard let topic = invocation.arguments.first else {
-      out.write(overview())
+      out.write(overview(width: width))
       return 0
     }
     if topic == "exit-codes" {
-      out.write(exitCodes())
+      out.write(exitCodes(width: width))
       return 0
     }
     guard let command = CommandTable.command(topic) else {
@@ -15,70 +19,81 @@ enum HelpCommand {
         "no help for '\(Text.oneLine(topic, limit: 60))' (commands: \(CommandTable.commands.map(\.name).joined(separator: ", ")), or exit-codes)"
       )
     }
-    out.write(help(for: command))
+    out.write(help(for: command, width: width))
     return 0
   }
 
-  static func overview() -> String {
-    var s = """
-      jobctl \(Version.current): wait for asynchronous HTTP jobs.
-
-      Usage: jobctl [OPTIONS] COMMAND [OPTIONS] [ARGS]
-
-      Commands:
-
-      """
-    let width = CommandTable.commands.map(\.name.count).max() ?? 0
-    for c in CommandTable.commands {
-      s += "  \(c.name)\(String(repeating: " ", count: width - c.name.count + 2))\(c.summary)\n"
+  /// A list entry: `term` in a column `column` wide after a two-space margin, its text beside it
+  /// with a hanging indent; below the term when the term is too wide or the text would have
+  /// under 30 columns.
+  static func entry(_ term: String, _ text: String, column: Int, width: Int) -> String {
+    let start = 2 + column + 2
+    let head = "  " + term
+    if width - start < 30 {
+      return head + "\n" + Text.wrap(text, width: width, first: "        ", indent: 8)
     }
-    s += """
+    if term.count > column {
+      return head + "\n" + Text.wrap(text, width: width, first: String(repeating: " ", count: start), indent: start)
+    }
+    return Text.wrap(text, width: width, first: head + String(repeating: " ", count: start - head.count), indent: start)
+  }
 
-      JOB is a job id (polled at BASE_URL + --jobs-path), an absolute http(s) URL, or a path
-      starting with / (resolved against the base URL's origin).
-
-      Examples:
-        export JOBCTL_BASE_URL=https://api.example.com
-        jobctl wait 8f14e45f --timeout 10m
-        ADDR=$(jobctl wait "$ID" --field result.address)
-
-      Run 'jobctl help COMMAND' for a command's options, 'jobctl help exit-codes' for exit codes.
-
-      """
+  static func overview(width: Int = 80) -> String {
+    var s = Text.wrap("jobctl \(Version.current): wait for asynchronous HTTP jobs.", width: width)
+    s += "\n" + Text.wrap("[OPTIONS] COMMAND [OPTIONS] [ARGS]", width: width, first: "Usage: jobctl", indent: 7)
+    s += "\nCommands:\n"
+    let column = CommandTable.commands.map(\.name.count).max() ?? 0
+    for c in CommandTable.commands { s += entry(c.name, c.summary, column: column, width: width) }
+    s += "\n"
+    s += Text.wrap(
+      "JOB is a job id (polled at BASE_URL + --jobs-path), an absolute http(s) URL, or a path starting with / (resolved against the base URL's origin).",
+      width: width)
+    s += "\nExamples:\n"
+    for example in [
+      "export JOBCTL_BASE_URL=https://api.example.com", "jobctl wait 8f14e45f --timeout 10m",
+      "ADDR=$(jobctl wait \"$ID\" --field result.address)",
+    ] {
+      s += command(example, width: width)
+    }
+    s += "\n"
+    s += Text.wrap(
+      "Run 'jobctl help COMMAND' for a command's options, 'jobctl help exit-codes' for exit codes.", width: width)
     return s
   }
 
-  static func help(for command: CommandSpec) -> String {
-    var s = "Usage: jobctl \(command.name)\(command.arguments.isEmpty ? "" : " " + command.arguments) [OPTIONS]\n\n"
-    s += command.summary + "\n"
-    if !command.details.isEmpty { s += "\n" + command.details + "\n" }
-    let width = min(34, command.options.map(\.signature.count).max() ?? 0)
+  /// A shell command as an example: indented, and continued with `\\` where it must wrap.
+  static func command(_ line: String, width: Int) -> String {
+    let lines = Text.wrap(line, width: width - 2, first: "  ", indent: 4, cut: false).split(separator: "\n")
+    return lines.enumerated().map { $0.offset < lines.count - 1 ? $0.element + " \\\n" : $0.element + "\n" }.joined()
+  }
+
+  static func help(for command: CommandSpec, width: Int = 80) -> String {
+    let usage = "\(command.arguments.isEmpty ? "" : command.arguments + " ")[OPTIONS]"
+    var s = Text.wrap(usage, width: width, first: "Usage: jobctl \(command.name)", indent: 7) + "\n"
+    s += Text.wrap(command.summary, width: width)
+    if !command.details.isEmpty { s += "\n" + Text.wrap(command.details, width: width) }
+    let column = min(30, command.options.map(\.signature.count).max() ?? 0)
     for group in command.groups {
       s += "\n\(group.title) options:\n"
       for o in group.options {
-        let sig = o.signature
         var helpText = o.help
         if let env = o.environment { helpText += " [env: \(env)]" }
-        if sig.count > width {
-          s += "  \(sig)\n  \(String(repeating: " ", count: width))  \(helpText)\n"
-        } else {
-          s += "  \(sig)\(String(repeating: " ", count: width - sig.count))  \(helpText)\n"
-        }
+        s += entry(o.signature, helpText, column: column, width: width)
       }
     }
     if command.groups.contains(where: { $0.title == "Connection" }) {
-      s += "\nEnvironment: JOBCTL_BASE_URL, JOBCTL_TOKEN, JOBCTL_DIALECT.\n"
-      s += "Durations: 250ms, 2s, 1m30s, 1h, or a bare number of seconds.\n"
+      s += "\n"
+      s += Text.wrap(
+        CommandTable.environment.flatMap(\.names).joined(separator: ", ") + " (see jobctl(1)).", width: width,
+        first: "Environment:", indent: 2)
+      s += Text.wrap("250ms, 2s, 1m30s, 1h, or a bare number of seconds.", width: width, first: "Durations:", indent: 2)
     }
     return s
   }
 
-  static func exitCodes() -> String {
+  static func exitCodes(width: Int = 80) -> String {
     var s = "Exit codes:\n"
-    for (code, meaning) in exitCodeTable {
-      let c = String(code)
-      s += "  \(c)\(String(repeating: " ", count: 5 - c.count))\(meaning)\n"
-    }
+    for (code, meaning) in exitCodeTable { s += entry(String(code), meaning, column: 3, width: width) }
     return s
   }
 }

@@ -8,6 +8,8 @@ struct NetworkContext {
   let reporter: ProgressReporter
   let services: Services
   let environment: [String: String]
+  /// When the command began (monotonic), for the durations a wait reports.
+  let startedAt: Double
 
   /// Resolves settings and opens the transport; nothing is sent yet.
   static func make(_ invocation: Invocation, environment: [String: String], services: Services) throws(JobctlError)
@@ -67,14 +69,16 @@ struct NetworkContext {
     }
     return NetworkContext(
       settings: settings, diagnostics: diagnostics, scheduler: scheduler, reporter: reporter, services: services,
-      environment: environment)
+      environment: environment, startedAt: services.clock.monotonic)
   }
 
   var renderer: Renderer {
     let clock = services.clock
+    let started = startedAt
     return Renderer(
       settings: settings.output, stdout: services.streams.stdout, diagnostics: diagnostics, reporter: reporter,
       github: GitHubActions(environment: environment, append: services.appendFile), now: { clock.wall },
+      elapsed: { clock.monotonic - started },
       columns: { [services, environment] in services.stderrColumns(environment) })
   }
 

@@ -20,6 +20,8 @@ public struct Services {
   public var redactor = Redactor()
   /// The width of the terminal on stderr.
   public var stderrColumns: ([String: String]) -> Int = { Terminal.columns(fd: 2, environment: $0) }
+  /// The width of the terminal on stdout, where help goes; nil when stdout is no terminal.
+  public var stdoutColumns: () -> Int? = { Terminal.terminalColumns(fd: 1) }
 
   public init(
     streams: Streams, clock: Clock, random: RandomSource,

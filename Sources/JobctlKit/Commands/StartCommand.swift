@@ -85,7 +85,7 @@ enum StartCommand {
       stdout.write(Renderer.fieldText(value, on: stdout) + "\n")
     } else if output.format == .json {
       let text = String(decoding: answer.body, as: UTF8.self)
-      stdout.write(text.hasSuffix("\n") ? text : text + "\n")
+      stdout.write(Text.endsWithNewline(text) ? text : text + "\n")
     } else if output.format == .ndjson {
       stdout.write((document ?? .null).serialized() + "\n")
     } else {

@@ -44,7 +44,9 @@ enum WaitCommand {
         fetched = .failure(error)
       }
     }
-    let code = context.renderer.finish(outcome, job: job.label)
+    var renderer = context.renderer
+    renderer.summarize = !context.settings.policy.oneShot
+    let code = renderer.finish(outcome, job: job.label)
     switch fetched {
     case .failure(let error)?: throw error
     case .success(let fetchCode)?: return fetchCode

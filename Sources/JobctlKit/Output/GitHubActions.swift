@@ -3,15 +3,122 @@
 /// Annotations are workflow commands written to stderr, so stdout stays results only (the runner
 /// reads commands from both streams). `GITHUB_OUTPUT`, when set, gets `status`, `job-id` and the
 /// `--field` value as `name=value` lines (a value with a line break uses the heredoc form).
+/// `GITHUB_STEP_SUMMARY`, when set, gets a Markdown table of the jobs a wait saw.
+///
+/// GitHub keeps 10 error (and 10 warning) annotations a step and refuses a summary over 1 MiB,
+/// so many jobs get one annotation that counts them, and a table cut short.
 public struct GitHubActions {
   public let enabled: Bool
   public let outputFile: String?
+  public let summaryFile: String?
   let append: (String, String) -> Bool
+
+  /// Annotations of one kind a step keeps; more are folded into one.
+  static let annotationLimit = 10
+  /// Jobs a folded annotation names.
+  static let namedInFold = 3
+  /// Bytes of one summary table, well under GitHub's 1 MiB for the whole step.
+  static let summaryBudget = 256 * 1024
 
   public init(environment: [String: String], append: @escaping (String, String) -> Bool) {
     enabled = environment["GITHUB_ACTIONS"] == "true"
     outputFile = enabled ? environment["GITHUB_OUTPUT"].flatMap { $0.isEmpty ? nil : $0 } : nil
+    summaryFile = enabled ? environment["GITHUB_STEP_SUMMARY"].flatMap { $0.isEmpty ? nil : $0 } : nil
     self.append = append
+  }
+
+  /// How one job ended, as the annotations and the step summary need it.
+  struct JobEnd {
+    let job: String
+    /// nil when the wait did not see the job end (a timeout, a signal, `--any`).
+    let state: JobState?
+    let error: JobctlError?
+    let warnings: [String]
+    /// Seconds from the start of the wait to the job's end, when known.
+    let duration: Double?
+    let detail: String
+
+    /// Neither completed nor failed: a wait cut short, or not waited for.
+    var unfinished: Bool { state?.isTerminal != true }
+    var failed: Bool { state == .failed || state == .canceled || (error != nil && !unfinished) }
+  }
+
+  /// The annotations for a wait's jobs: one each, or one per kind that counts them when there are
+  /// more than GitHub keeps.
+  func annotations(_ ends: [JobEnd]) -> [String] {
+    guard enabled else { return [] }
+    let lines = ends.map { (end: $0, line: annotation(job: $0.job, error: $0.error, warnings: $0.warnings)) }
+    let errors = lines.filter { $0.line?.hasPrefix("::error") == true }
+    let warnings = lines.filter { $0.line?.hasPrefix("::warning") == true }
+    var out: [String] = []
+    if errors.count > Self.annotationLimit {
+      let named = errors.prefix(Self.namedInFold).map { $0.end.error?.message ?? "job \($0.end.job)" }
+      let title = "\(errors.count) of \(ends.count) jobs did not complete"
+      out.append("::error title=\(property(title))::\(data(fold(named, total: errors.count)))")
+    } else {
+      out += errors.compactMap(\.line)
+    }
+    if warnings.count > Self.annotationLimit {
+      let named = warnings.prefix(Self.namedInFold).map {
+        "job \($0.end.job): \($0.end.warnings.joined(separator: "; "))"
+      }
+      let title = "\(warnings.count) of \(ends.count) jobs completed with warnings"
+      out.append("::warning title=\(property(title))::\(data(fold(named, total: warnings.count)))")
+    } else {
+      out += warnings.compactMap(\.line)
+    }
+    return out
+  }
+
+  private func fold(_ named: [String], total: Int) -> String {
+    named.joined(separator: "\n")
+      + (total > named.count ? "\nand \(total - named.count) more (see the step summary)" : "")
+  }
+
+  /// Appends the wait's table to the step summary; returns a warning when it cannot be written.
+  func writeSummary(_ ends: [JobEnd]) -> String? {
+    guard let summaryFile, !ends.isEmpty else { return nil }
+    return append(summaryFile, Self.summary(ends)) ? nil : "cannot append to GITHUB_STEP_SUMMARY (\(summaryFile))"
+  }
+
+  /// The Markdown for the step summary: a count, then a table with the jobs that did not
+  /// complete first, cut with "and N more" at `summaryBudget` bytes.
+  static func summary(_ ends: [JobEnd], budget: Int = summaryBudget) -> String {
+    let completed = ends.filter { !$0.unfinished && !$0.failed }.count
+    let failed = ends.filter(\.failed).count
+    let unfinished = ends.filter(\.unfinished).count
+    var counts = ["\(completed) completed"]
+    if failed > 0 { counts.append("\(failed) failed") }
+    if unfinished > 0 { counts.append("\(unfinished) unfinished") }
+    var text = "### jobctl wait: \(ends.count) job\(ends.count == 1 ? "" : "s"), \(counts.joined(separator: ", "))\n\n"
+    text += "| Job | State | Duration | Detail |\n| --- | --- | --- | --- |\n"
+    // Stable: argument order within each group.
+    let ordered = ends.filter(\.unfinished) + ends.filter(\.failed) + ends.filter { !$0.unfinished && !$0.failed }
+    var used = text.utf8.count
+    var shown = 0
+    for end in ordered {
+      let row =
+        "| \(markdownCell(end.job, limit: 200)) | \(end.state?.rawValue ?? "unfinished") | "
+        + "\(end.duration.map(DurationText.format) ?? "-") | \(markdownCell(end.detail, limit: 300)) |\n"
+      // Room is kept for the line that says how many were left out.
+      guard used + row.utf8.count + 64 <= budget else { break }
+      text += row
+      used += row.utf8.count
+      shown += 1
+    }
+    if shown < ordered.count { text += "\nand \(ordered.count - shown) more\n" }
+    return text + "\n"
+  }
+
+  /// Server text made safe for one Markdown table cell: on one line, control characters escaped,
+  /// and with what Markdown or HTML would read (`|`, `<`, `*`, ...) backslash-escaped.
+  static func markdownCell(_ s: String, limit: Int) -> String {
+    var out = ""
+    for scalar in Text.oneLine(s, limit: limit).unicodeScalars {
+      if "\\`*_[]<>|~&#!".unicodeScalars.contains(scalar) { out += "\\" }
+      out.unicodeScalars.append(scalar)
+    }
+    return out
   }
 
   /// The annotation for how a job ended, if it deserves one.
@@ -42,20 +149,38 @@ public struct GitHubActions {
   }
 
   private func entry(_ name: String, _ value: String) -> String {
-    guard value.contains("\n") || value.contains("\r") else { return "\(name)=\(value)\n" }
+    guard Text.hasLineBreak(value) else { return "\(name)=\(value)\n" }
+    // Searched as bytes: a Character search misses the delimiter followed by a combining mark.
     var delimiter = "JOBCTL_EOF"
-    while value.contains(delimiter) { delimiter += "_" }
+    while contains(Array(value.utf8), Array(delimiter.utf8)) { delimiter += "_" }
     return "\(name)<<\(delimiter)\n\(value)\n\(delimiter)\n"
   }
 
-  /// Escapes for a command's message part.
-  func data(_ s: String) -> String {
-    s.replacingOccurrences(of: "%", with: "%25").replacingOccurrences(of: "\r", with: "%0D")
-      .replacingOccurrences(of: "\n", with: "%0A")
+  private func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
+    guard haystack.count >= needle.count else { return false }
+    return (0...(haystack.count - needle.count)).contains { haystack[$0..<$0 + needle.count].elementsEqual(needle) }
   }
 
+  /// Escapes for a command's message part.
+  func data(_ s: String) -> String { escape(s, property: false) }
+
   /// Escapes for a command's property values.
-  func property(_ s: String) -> String {
-    data(s).replacingOccurrences(of: ":", with: "%3A").replacingOccurrences(of: ",", with: "%2C")
+  func property(_ s: String) -> String { escape(s, property: true) }
+
+  /// The toolkit's escaping, by scalar: as Characters, `"\r\n"` matches neither CR nor LF and
+  /// would reach the log raw, ending the command early.
+  private func escape(_ s: String, property: Bool) -> String {
+    var out = ""
+    for scalar in s.unicodeScalars {
+      switch scalar {
+      case "%": out += "%25"
+      case "\r": out += "%0D"
+      case "\n": out += "%0A"
+      case ":" where property: out += "%3A"
+      case "," where property: out += "%2C"
+      default: out.unicodeScalars.append(scalar)
+      }
+    }
+    return out
   }
 }

@@ -1,12 +1,12 @@
 /// The `--format ndjson` event lines (contract section 10).
 ///
-/// Every line has `time`, `job` (the reference as given), `ref` (the same, on every line),
-/// `event` and what the event knows; a job's last line is `event: "done"`, where `job` holds the
-/// job's last document (null when none came) as the contract asks, and `ref` still names it.
+/// Every line has `time`, `job` (the reference as given, on every line), `event` and what the
+/// event knows; a job's last line is `event: "done"` with `exit_code`, `error` (the message, when
+/// the code is not 0) and the job's last answer under `document` (absent when none came).
 enum NDJSON {
   static func event(_ event: PollEvent, job: String, time: Double) -> String {
     var members: [(key: String, value: JSON)] = [
-      ("time", .string(HTTPDate.iso8601(time))), ("job", .string(job)), ("ref", .string(job)),
+      ("time", .string(HTTPDate.iso8601(time))), ("job", .string(job)),
     ]
     switch event {
     case .state(let s, let http):
@@ -26,12 +26,16 @@ enum NDJSON {
 
   static func done(job: String, outcome: WaitOutcome, exitCode: Int32, time: Double) -> String {
     var members: [(key: String, value: JSON)] = [
-      ("time", .string(HTTPDate.iso8601(time))), ("job", outcome.document ?? .null), ("ref", .string(job)),
-      ("event", .string("done")),
+      ("time", .string(HTTPDate.iso8601(time))), ("job", .string(job)), ("event", .string("done")),
     ]
     if let s = outcome.snapshot { members += fields(s) }
     members.append(("exit_code", .number(String(exitCode))))
-    if let message = outcome.error?.message { members.append(("error", .string(message))) }
+    if exitCode != 0 {
+      // A code without a message (a signal, a job still running) still says why.
+      let message = outcome.error?.message ?? exitCodeTable.first { $0.code == exitCode }?.meaning
+      members.append(("error", message.map(JSON.string) ?? .null))
+    }
+    if let document = outcome.document { members.append(("document", document)) }
     return JSON.object(members).serialized()
   }
 

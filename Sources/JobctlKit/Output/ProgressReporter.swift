@@ -171,8 +171,9 @@ public final class ProgressReporter {
 
   /// The live line, at most `width` columns.
   ///
-  /// Spinner, job, state, stage or phase, bar, percent, elapsed time, ETA. When it does not fit, the ETA, the bar, the job and the elapsed time go
-  /// first, then the stage text is shortened.
+  /// Spinner, job, state, stage or phase, bar, percent, elapsed time, ETA. When it does not fit,
+  /// the ETA, the bar and the job go first, then the stage or phase text loses its start (its end
+  /// says most); the elapsed time goes only when even a few characters of that text do not fit.
   static func liveLine(
     job: String, snapshot: JobSnapshot?, notice: String?, elapsed: Double, eta: Double?, frame: Int, width: Int,
     terminal: Terminal
@@ -219,23 +220,32 @@ public final class ProgressReporter {
       let rest = tail.isEmpty ? "" : separator + tail.joined(separator: separator)
       return (head.count + rest.count, headPainted + rest)
     }
-    for step in 0..<5 {
+    for step in 0..<4 {
       let attempt = compose(detail)
       if attempt.plain <= width { return attempt.text }
       switch step {
       case 0: showEta = false
       case 1: showBar = false
       case 2: showJob = false
-      case 3: showElapsed = false
       default: break
       }
     }
-    // Still too wide: shorten the detail, then cut what is left.
-    let overflow = compose(detail).plain - width
-    if overflow > 0, detail.count > overflow + 1 {
-      detail = String(detail.prefix(detail.count - overflow - 1)) + (terminal.unicode ? "…" : "~")
-    } else if overflow > 0 {
-      detail = ""
+    // Still too wide: shorten the detail from its start, since its end says most (HotCRP's
+    // "... phase 4/7 (7.8% better)"), keeping the elapsed time while the detail keeps a few
+    // characters; only then give up the elapsed time, and the detail last.
+    let mark = terminal.unicode ? "…" : "~"
+    func shortened(_ text: String, by overflow: Int) -> String? {
+      let keep = text.count - overflow - mark.count
+      guard keep >= 8 else { return nil }
+      return mark + String(text.suffix(keep).drop { $0 == " " })
+    }
+    let full = detail
+    if let short = shortened(full, by: compose(full).plain - width) {
+      detail = short
+    } else {
+      showElapsed = false
+      let overflow = compose(full).plain - width
+      detail = overflow <= 0 ? full : shortened(full, by: overflow) ?? ""
     }
     let final = compose(detail)
     if final.plain <= width { return final.text }

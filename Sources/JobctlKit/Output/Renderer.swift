@@ -6,12 +6,20 @@ public struct Renderer {
   let reporter: ProgressReporter?
   let github: GitHubActions?
   let now: () -> Double
+  /// Seconds since the command began, for the step summary's durations.
+  let elapsed: () -> Double
+  /// Whether the end goes into GitHub's step summary (a wait's does; a `status` poll's does not).
+  var summarize = true
+  /// The user asked for the cancel (`cancel --wait`): ending canceled is the outcome, not an error.
+  var cancelAsked = false
+  private let endTimes = EndTimes()
   /// The width of stderr, which message lines are cut to.
   let columns: () -> Int
 
   init(
     settings: OutputSettings, stdout: TextSink, diagnostics: Diagnostics, reporter: ProgressReporter? = nil,
-    github: GitHubActions? = nil, now: @escaping () -> Double = { 0 }, columns: @escaping () -> Int = { 80 }
+    github: GitHubActions? = nil, now: @escaping () -> Double = { 0 }, elapsed: @escaping () -> Double = { 0 },
+    columns: @escaping () -> Int = { 80 }
   ) {
     self.settings = settings
     self.stdout = stdout
@@ -20,6 +28,36 @@ public struct Renderer {
     self.github = github
     self.now = now
     self.columns = columns
+    self.elapsed = elapsed
+  }
+
+  /// When each of several jobs ended, by label, taken in the order they were told.
+  private final class EndTimes {
+    var ends: [(job: String, at: Double)] = []
+
+    func take(_ job: String) -> Double? {
+      guard let i = ends.firstIndex(where: { $0.job == job }) else { return nil }
+      return ends.remove(at: i).at
+    }
+  }
+
+  /// How a job ended, for GitHub's annotations and step summary.
+  private func jobEnd(_ outcome: WaitOutcome?, job: String, error: JobctlError?, duration: Double?)
+    -> GitHubActions.JobEnd
+  {
+    guard let outcome else {
+      return .init(job: job, state: nil, error: nil, warnings: [], duration: nil, detail: "not waited for (--any)")
+    }
+    let state = outcome.snapshot?.state
+    let all = state == .completed ? outcome.snapshot?.warnings ?? [] : []
+    let warnings = Messages.shown(all)
+    let asked = cancelAsked && state == .canceled
+    var detail = error?.message ?? Messages.joined(all)
+    if asked { detail = "canceled as asked" }
+    if case .interrupted(let signal)? = error { detail = "interrupted (signal \(signal))" }
+    return .init(
+      job: job, state: state?.isTerminal == true ? state : nil, error: asked ? nil : error, warnings: warnings,
+      duration: duration, detail: detail)
   }
 
   /// Prints the outcome and returns the exit code.
@@ -46,7 +84,7 @@ public struct Renderer {
         switch settings.format {
         case .json:
           let text = String(decoding: body, as: UTF8.self)
-          stdout.write(text.hasSuffix("\n") ? text : text + "\n")
+          stdout.write(Text.endsWithNewline(text) ? text : text + "\n")
         case .ndjson:
           break
         case .text:
@@ -64,16 +102,18 @@ public struct Renderer {
     switch error {
     case .interrupted?:
       if !settings.quiet { diagnostics.line("jobctl: interrupted") }
+    case .jobCanceled(let message)? where cancelAsked:
+      // The cancel that was asked for happened: the outcome, told as a note (exit 3 stays).
+      if !settings.quiet { diagnostics.line("jobctl: \(message)") }
     case let e?:
       if let message = e.message { diagnostics.error(message) }
     case nil:
       break
     }
     if let github {
-      let warnings = outcome.snapshot?.state == .completed ? outcome.snapshot?.warnings ?? [] : []
-      if let line = github.annotation(job: job, error: error, warnings: Messages.shown(warnings)) {
-        diagnostics.line(line)
-      }
+      let end = jobEnd(outcome, job: job, error: error, duration: elapsed())
+      for line in github.annotations([end]) { diagnostics.line(line) }
+      if summarize, let problem = github.writeSummary([end]) { diagnostics.warning(problem) }
       let status = outcome.snapshot?.state.rawValue ?? "unknown"
       if let problem = github.writeOutputs(status: status, jobID: outcome.snapshot?.id ?? job, field: fieldText) {
         diagnostics.warning(problem)
@@ -84,6 +124,7 @@ public struct Renderer {
 
   /// Tells of one job of several as soon as it ends: its ndjson `done` line, its error.
   func finished(_ outcome: WaitOutcome, job: String) {
+    endTimes.ends.append((job, elapsed()))
     reporter?.ended(job: job, outcome: outcome)
     if settings.format == .ndjson && settings.field == nil {
       reporter?.clear()
@@ -98,10 +139,12 @@ public struct Renderer {
     var codes: [Int32?] = []
     var documents: [JSON] = []
     var lines: [String] = []
+    var ends: [GitHubActions.JobEnd] = []
     for (outcome, job) in zip(outcomes, jobs) {
       guard let outcome else {
         codes.append(nil)
         documents.append(.null)
+        ends.append(jobEnd(nil, job: job, error: nil, duration: nil))
         continue
       }
       var error = outcome.error
@@ -109,22 +152,22 @@ public struct Renderer {
       documents.append(ended ? (outcome.document ?? .null) : .null)
       if let field = settings.field {
         if ended, let value = outcome.document.flatMap({ field.value(in: $0) }) {
-          lines.append(Renderer.fieldText(value, on: stdout))
+          // As JSON: one line a job, whatever a string holds (contract section 10).
+          lines.append(value.serialized())
         } else {
-          lines.append("")
+          lines.append("null")
           if error == nil { error = .rejected("the final document of job \(job) has no field '\(field)'") }
         }
       }
       codes.append(error?.exitCode ?? 0)
+      ends.append(jobEnd(outcome, job: job, error: error, duration: endTimes.take(job)))
       if case .interrupted? = error { continue }
       if let message = error?.message { diagnostics.error(message) }
       if !settings.quiet, let s = outcome.snapshot, s.state == .completed { warn(s.warnings, job: job) }
-      if let github {
-        let warnings = outcome.snapshot?.state == .completed ? outcome.snapshot?.warnings ?? [] : []
-        if let line = github.annotation(job: job, error: error, warnings: Messages.shown(warnings)) {
-          diagnostics.line(line)
-        }
-      }
+    }
+    if let github {
+      for line in github.annotations(ends) { diagnostics.line(line) }
+      if summarize, let problem = github.writeSummary(ends) { diagnostics.warning(problem) }
     }
     if outcomes.contains(where: { if case .interrupted? = $0?.error { return true } else { return false } }),
       !settings.quiet

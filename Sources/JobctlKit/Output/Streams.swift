@@ -229,7 +229,7 @@ public final class Diagnostics: @unchecked Sendable {
   /// Writes text as it is (the live line's redraws), still scrubbed.
   public func raw(_ text: String) {
     sink.write(scrub(text))
-    lineOpen = !text.hasSuffix("\n") && !text.hasSuffix("\u{1B}[K")
+    lineOpen = !Text.endsWithNewline(text) && !text.hasSuffix("\u{1B}[K")
   }
 
   /// `text` with every known secret replaced by `[redacted]`.

@@ -79,9 +79,24 @@ public struct Terminal: Sendable {
 
   /// Columns of the terminal on `fd` (TIOCGWINSZ), else `COLUMNS`, else 80.
   public static func columns(fd: Int32, environment: [String: String]) -> Int {
+    terminalColumns(fd: fd) ?? environmentColumns(environment) ?? 80
+  }
+
+  /// Columns of the terminal on `fd` (TIOCGWINSZ); nil when `fd` is no terminal.
+  public static func terminalColumns(fd: Int32) -> Int? {
     var size = winsize()
-    if ioctl(fd, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 { return Int(size.ws_col) }
-    if let c = environment["COLUMNS"].flatMap(Int.init), c > 0 { return c }
-    return 80
+    guard ioctl(fd, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 else { return nil }
+    return Int(size.ws_col)
+  }
+
+  /// `COLUMNS`, when it is a positive number.
+  static func environmentColumns(_ environment: [String: String]) -> Int? {
+    environment["COLUMNS"].flatMap { Int($0) }.flatMap { $0 > 0 ? $0 : nil }
+  }
+
+  /// The width help is wrapped to: `COLUMNS` (the user's word wins), else the terminal's, else 80;
+  /// at least 40, so that a tiny value still leaves words room.
+  public static func helpWidth(environment: [String: String], terminal: Int?) -> Int {
+    max(40, environmentColumns(environment) ?? terminal ?? 80)
   }
 }

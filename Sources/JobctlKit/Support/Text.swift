@@ -70,6 +70,14 @@ enum Text {
 
   static func trimmed(_ s: String) -> String { String(trimmed(Substring(s))) }
 
+  /// Whether `s` holds a CR or an LF, by scalar: `"\r\n"` is one Character, equal to neither.
+  static func hasLineBreak(_ s: String) -> Bool {
+    s.utf8.contains { $0 == 0x0A || $0 == 0x0D }
+  }
+
+  /// Whether `s` ends with an LF (a CRLF included), by byte: `"a\r\n".hasSuffix("\n")` is false.
+  static func endsWithNewline(_ s: String) -> Bool { s.utf8.last == 0x0A }
+
   /// `Name: value` split at the first colon, found by scalar: as a Character, a colon followed by
   /// a combining mark is not ":", so a Character search would skip it and take a later one.
   static func splitHeader(_ line: Substring) -> (name: String, value: Substring)? {
@@ -89,6 +97,54 @@ enum Text {
 
   private static func lower(_ b: UInt8) -> UInt8 {
     b >= UInt8(ascii: "A") && b <= UInt8(ascii: "Z") ? b + 32 : b
+  }
+
+  /// Wraps `text` in lines of at most `width` columns.
+  ///
+  /// The first line starts with `first`, the others with `indent` spaces. Line breaks in `text` count as spaces; a word longer than a line is cut
+  /// (see `pieces`) unless `cut` is false (a shell command, whose words must stay whole). Every
+  /// line ends with a newline.
+  static func wrap(_ text: String, width: Int, first: String = "", indent: Int = 0, cut: Bool = true) -> String {
+    let margin = String(repeating: " ", count: indent)
+    let room = max(1, width - indent)
+    var out = ""
+    var line = first
+    // A first line that ends in a word (`Usage: jobctl`) goes on with a space.
+    var lineHasWord = !(first.last?.isWhitespace ?? true)
+    for word in text.split(whereSeparator: { $0 == " " || $0.isNewline }) {
+      if lineHasWord && line.count + 1 + word.count > width {
+        out += line + "\n"
+        line = margin
+        lineHasWord = false
+      }
+      // Too long for any line: its pieces each start a line of their own.
+      let long = cut && line.count + (lineHasWord ? 1 : 0) + word.count > width
+      for (i, piece) in (long ? pieces(word, room) : [word]).enumerated() {
+        if i > 0 {
+          out += line + "\n"
+          line = margin
+          lineHasWord = false
+        }
+        line += (lineHasWord ? " " : "") + piece
+        lineHasWord = true
+      }
+    }
+    return out + line + "\n"
+  }
+
+  /// A word cut into pieces of at most `room` characters, after a `/`, `,` or `-` where one
+  /// falls in reach, so that a long path still fits the line.
+  private static func pieces(_ word: Substring, _ room: Int) -> [Substring] {
+    var out: [Substring] = []
+    var rest = word
+    while rest.count > room {
+      let limit = rest.index(rest.startIndex, offsetBy: room)
+      let cut = rest[..<limit].lastIndex { $0 == "/" || $0 == "," || $0 == "-" }.map { rest.index(after: $0) }
+      let end = cut.flatMap { $0 > rest.startIndex ? $0 : nil } ?? limit
+      out.append(rest[..<end])
+      rest = rest[end...]
+    }
+    return out + [rest]
   }
 
   /// The percent form of a fraction: `45%`, `99.5%`.

@@ -7,7 +7,7 @@ public enum Completions {
   public static let shells = ["bash", "zsh", "fish"]
 
   /// Options whose value is a file name.
-  static let fileOptions: Set<String> = ["token-file", "cacert", "config", "output", "data"]
+  static let fileOptions: Set<String> = ["token-file", "cacert", "cert", "key", "config", "output", "data"]
 
   public static func script(for shell: String) -> String? {
     switch shell {
@@ -25,6 +25,49 @@ public enum Completions {
 
   static var commandNames: [String] { CommandTable.commands.map(\.name) }
 
+  /// A command's options, each once (`output` has `-q` in two groups).
+  static func options(of command: CommandSpec) -> [OptionSpec] {
+    var seen = Set<String>()
+    return command.options.filter { seen.insert($0.long).inserted }
+  }
+
+  /// The spellings of every option that takes a value, which the next word belongs to.
+  static var valueSpellings: [String] { CommandTable.allOptions.filter { $0.value != nil }.flatMap(spellings) }
+
+  /// What a command's positional arguments complete to; empty for free text (a JOB, a PATH).
+  static func positionalChoices(_ command: String) -> [String]? {
+    switch command {
+    case "help": return commandNames + ["exit-codes"]
+    case "completion": return shells
+    default: return nil
+    }
+  }
+
+  /// How an option's value completes, shell by shell.
+  enum ValueKind {
+    case choices([String])
+    case profiles
+    case files
+    case free
+  }
+
+  static func valueKind(_ option: OptionSpec) -> ValueKind {
+    if !option.choices.isEmpty { return .choices(option.choices) }
+    if option.long == "profile" { return .profiles }
+    if fileOptions.contains(option.long) { return .files }
+    return .free
+  }
+
+  /// The options that take a value, grouped by how the value completes (one `case` arm each).
+  static func valueArms() -> [(spellings: [String], kind: ValueKind)] {
+    CommandTable.allOptions.filter { $0.value != nil }.map { (spellings($0), valueKind($0)) }
+  }
+
+  // Every script reads the line the same way: the first word that is neither an option nor the
+  // value of one is the command (options may come before it), the word after an option that takes
+  // a value is that value, and `--name=value` is the same as `--name value`. bash splits words at
+  // `=` and `:` (COMP_WORDBREAKS), so its script joins them again from COMP_LINE first.
+
   static func bash() -> String {
     var s = """
       # bash completion for jobctl (generated from its command table; do not edit)
@@ -32,48 +75,122 @@ public enum Completions {
         \(profileLister)
       )
 
-      _jobctl() {
-        local cur="${COMP_WORDS[COMP_CWORD]}" prev="${COMP_WORDS[COMP_CWORD-1]}" cmd="" i opts
-        for ((i = 1; i < COMP_CWORD; i++)); do
-          case "${COMP_WORDS[i]}" in
-            \(commandNames.joined(separator: "|"))) cmd="${COMP_WORDS[i]}"; break ;;
-          esac
+      # The words up to the cursor as the user typed them: bash splits `--dialect=h` and
+      # `http://host` at COMP_WORDBREAKS, and words with no space between them are joined again.
+      _jobctl_words() {
+        local line="${COMP_LINE-}" w rest i
+        _jobctl_w=()
+        if [[ -z ${COMP_LINE+set} ]]; then
+          _jobctl_w=("${COMP_WORDS[@]:0:COMP_CWORD+1}")
+          return
+        fi
+        line="${line:0:${COMP_POINT:-${#line}}}"
+        for ((i = 0; i <= COMP_CWORD; i++)); do
+          w="${COMP_WORDS[i]-}"
+          rest="${line#"${line%%[![:space:]]*}"}"
+          if ((i > 0)) && [[ ${#rest} -eq ${#line} ]]; then
+            _jobctl_w[${#_jobctl_w[@]}-1]+="${rest:0:${#w}}"
+          else
+            _jobctl_w+=("${rest:0:${#w}}")
+          fi
+          line="${rest:${#w}}"
         done
-        case "$prev" in
+      }
+
+      # COMPREPLY holds completions of the end ($2) of the whole word $1; bash replaces only what
+      # follows the word's last `=` or `:` (when COMP_WORDBREAKS has them), so that part is cut.
+      _jobctl_reply() {
+        local head="${1:0:${#1}-${#2}}" cls="" pre="" keep i
+        [[ $COMP_WORDBREAKS == *=* ]] && cls+="="
+        [[ $COMP_WORDBREAKS == *:* ]] && cls+=":"
+        if [[ -n $cls && $1 == *[$cls]* ]]; then
+          keep="${1%[$cls]*}"
+          pre="${1:0:${#keep}+1}"
+        fi
+        for i in "${!COMPREPLY[@]}"; do
+          COMPREPLY[i]="$head${COMPREPLY[i]}"
+          COMPREPLY[i]="${COMPREPLY[i]#"$pre"}"
+        done
+      }
+
+      _jobctl_values() {
+        case "$1" in
 
       """
-    let all = CommandTable.allOptions
-    for option in all where !option.choices.isEmpty {
-      s +=
-        "    \(spellings(option).joined(separator: "|"))) COMPREPLY=($(compgen -W \"\(option.choices.joined(separator: " "))\" -- \"$cur\")); return ;;\n"
+    for arm in valueArms() {
+      let pattern = arm.spellings.joined(separator: "|")
+      switch arm.kind {
+      case .choices(let values):
+        s += "    \(pattern)) mapfile -t COMPREPLY < <(compgen -W \"\(values.joined(separator: " "))\" -- \"$2\") ;;\n"
+      case .profiles:
+        s += "    \(pattern)) mapfile -t COMPREPLY < <(compgen -W \"$(_jobctl_profiles)\" -- \"$2\") ;;\n"
+      case .files:
+        s += "    \(pattern))\n"
+        s += "      compopt -o filenames 2>/dev/null\n"
+        s += "      mapfile -t COMPREPLY < <(compgen -f -- \"$2\") ;;\n"
+      case .free:
+        s += "    \(pattern)) COMPREPLY=() ;;\n"
+      }
     }
-    s += "    --profile) COMPREPLY=($(compgen -W \"$(_jobctl_profiles)\" -- \"$cur\")); return ;;\n"
-    let files = all.filter { fileOptions.contains($0.long) }.flatMap(spellings)
-    s += "    \(files.joined(separator: "|"))) COMPREPLY=($(compgen -f -- \"$cur\")); return ;;\n"
-    let free = all.filter {
-      $0.value != nil && $0.choices.isEmpty && !fileOptions.contains($0.long) && $0.long != "profile"
-    }
-    s += "    \(free.flatMap(spellings).joined(separator: "|"))) return ;;\n"
     s += """
         esac
-        if [[ "$cur" == -* ]]; then
+      }
+
+      _jobctl() {
+        local -a _jobctl_w
+        _jobctl_words
+        local n=${#_jobctl_w[@]} cmd="" args=0 skip="" opt="" value="" i w
+        local cur="${_jobctl_w[n-1]}"
+        for ((i = 1; i < n - 1; i++)); do
+          w="${_jobctl_w[i]}"
+          if [[ -n $skip ]]; then
+            skip=""
+            continue
+          fi
+          case "$w" in
+            \(valueSpellings.joined(separator: "|"))) skip=1 ;;
+            -*) ;;
+            *) if [[ -z $cmd ]]; then cmd="$w"; else ((args++)); fi ;;
+          esac
+        done
+        COMPREPLY=()
+        if [[ -n $skip ]]; then
+          opt="${_jobctl_w[n-2]}" value="$cur"
+        elif [[ $cur == --*=* ]]; then
+          opt="${cur%%=*}" value="${cur#*=}"
+        fi
+        if [[ -n $opt ]]; then
+          _jobctl_values "$opt" "$value"
+          _jobctl_reply "$cur" "$value"
+          return
+        fi
+        if [[ $cur == -* ]]; then
           case "$cmd" in
 
       """
     for command in CommandTable.commands {
-      s += "    \(command.name)) opts=\"\(command.options.flatMap(spellings).joined(separator: " "))\" ;;\n"
+      s += "      \(command.name)) w=\"\(options(of: command).flatMap(spellings).joined(separator: " "))\" ;;\n"
     }
-    s += "    *) opts=\"\(all.flatMap(spellings).joined(separator: " "))\" ;;\n"
+    s += "      *) w=\"\(CommandTable.allOptions.flatMap(spellings).joined(separator: " "))\" ;;\n"
     s += """
           esac
-          COMPREPLY=($(compgen -W "$opts" -- "$cur"))
-          return
+          mapfile -t COMPREPLY < <(compgen -W "$w" -- "$cur")
+        elif [[ -z $cmd ]]; then
+          mapfile -t COMPREPLY < <(compgen -W "\(commandNames.joined(separator: " "))" -- "$cur")
+        elif ((args == 0)); then
+          case "$cmd" in
+
+      """
+    for command in commandNames {
+      if let choices = positionalChoices(command) {
+        s +=
+          "      \(command)) mapfile -t COMPREPLY < <(compgen -W \"\(choices.joined(separator: " "))\" -- \"$cur\") ;;\n"
+      }
+    }
+    s += """
+          esac
         fi
-        case "$cmd" in
-          "") COMPREPLY=($(compgen -W "\(commandNames.joined(separator: " "))" -- "$cur")) ;;
-          help) COMPREPLY=($(compgen -W "\(commandNames.joined(separator: " ")) exit-codes" -- "$cur")) ;;
-          completion) COMPREPLY=($(compgen -W "\(shells.joined(separator: " "))" -- "$cur")) ;;
-        esac
+        _jobctl_reply "$cur" "$cur"
       }
       complete -F _jobctl jobctl
 
@@ -93,57 +210,91 @@ public enum Completions {
       _jobctl_profiles() {
         local -a profiles
         profiles=(${(f)"$(_jobctl_list_profiles)"})
-        _describe -t profiles 'profile' profiles
+        compadd -a profiles
+      }
+
+      _jobctl_values() {
+        case $1 in
+
+      """
+    for arm in valueArms() {
+      let pattern = arm.spellings.joined(separator: "|")
+      switch arm.kind {
+      case .choices(let values): s += "    (\(pattern)) compadd -- \(values.joined(separator: " ")) ;;\n"
+      case .profiles: s += "    (\(pattern)) _jobctl_profiles ;;\n"
+      case .files: s += "    (\(pattern)) _files ;;\n"
+      case .free: s += "    (\(pattern)) _message -e values 'value' ;;\n"
+      }
+    }
+    s += """
+        esac
+      }
+
+      _jobctl_options() {
+        local -a opts
+        case $1 in
+
+      """
+    func specs(_ options: [OptionSpec]) -> String {
+      options.flatMap { o in spellings(o).map { "'\($0):\(zshQuote(o.help))'" } }.joined(separator: " ")
+    }
+    for command in CommandTable.commands {
+      s += "    (\(command.name)) opts=(\(specs(options(of: command)))) ;;\n"
+    }
+    s += "    (*) opts=(\(specs(CommandTable.allOptions))) ;;\n"
+    s += """
+        esac
+        _describe -t options 'option' opts
       }
 
       _jobctl() {
-        local cmd i
+        local cur=${words[CURRENT]} cmd="" args=0 skip="" opt="" w i
         local -a commands
         commands=(
 
       """
     for c in CommandTable.commands {
-      s += "    '\(c.name):\(zshEscape(c.summary))'\n"
+      s += "    '\(c.name):\(zshQuote(c.summary))'\n"
     }
     s += """
         )
         for (( i = 2; i < CURRENT; i++ )); do
-          case ${words[i]} in
-            (\(commandNames.joined(separator: "|"))) cmd=${words[i]}; break ;;
+          w=${words[i]}
+          if [[ -n $skip ]]; then
+            skip=""
+            continue
+          fi
+          case $w in
+            (\(valueSpellings.joined(separator: "|"))) skip=1 ;;
+            (-*) ;;
+            (*) if [[ -z $cmd ]]; then cmd=$w; else (( args++ )); fi ;;
           esac
         done
-        if [[ -z $cmd && ${words[CURRENT]} != -* ]]; then
-          _describe -t commands 'jobctl command' commands
-          return
+        if [[ -n $skip ]]; then
+          opt=${words[CURRENT-1]}
+        elif [[ $PREFIX == --*=* ]]; then
+          opt=${PREFIX%%=*}
+          IPREFIX+="$opt="
+          PREFIX=${PREFIX#*=}
         fi
-        case $cmd in
+        if [[ -n $opt ]]; then
+          _jobctl_values $opt
+        elif [[ $cur == -* ]]; then
+          _jobctl_options $cmd
+        elif [[ -z $cmd ]]; then
+          _describe -t commands 'jobctl command' commands
+        elif (( args == 0 )); then
+          case $cmd in
 
       """
-    for command in CommandTable.commands {
-      s += "    (\(command.name))\n      _arguments -s \\\n"
-      for option in command.options {
-        for spec in zshSpecs(option) { s += "        \(spec) \\\n" }
+    for command in commandNames {
+      if let choices = positionalChoices(command) {
+        s += "      (\(command)) compadd -- \(choices.joined(separator: " ")) ;;\n"
       }
-      switch command.name {
-      case "help": s += "        '1:topic:(\(commandNames.joined(separator: " ")) exit-codes)'\n"
-      case "completion": s += "        '1:shell:(\(shells.joined(separator: " ")))'\n"
-      case "version": s += "        '*::'\n"
-      default: s += "        '*:\(command.arguments):'\n"
-      }
-      s += "      ;;\n"
     }
     s += """
-          (*)
-            _arguments -s \\
-
-      """
-    for option in CommandTable.allOptions {
-      for spec in zshSpecs(option) { s += "        \(spec) \\\n" }
-    }
-    s += """
-              '*::'
-            ;;
-        esac
+          esac
+        fi
       }
 
       _jobctl "$@"
@@ -159,29 +310,75 @@ public enum Completions {
           sh -c '\(profileLister.replacingOccurrences(of: "'", with: "'\\''"))'
       end
 
+      # File names for the word being completed, after any --name=: fish's own file completion
+      # reads a colon as a list separator (PATH=a:b) and would complete d:ir/ as d:d:ir/.
+      function __jobctl_files
+          __fish_complete_path (commandline -ct | string replace -r -- '^--[^=]*=' '')
+      end
+
+      # The command on the line so far (- when none yet), then how many arguments follow it.
+      function __jobctl_state
+          set -l tokens (commandline -opc)
+          set -e tokens[1]
+          set -l cmd -
+          set -l args 0
+          set -l skip 0
+          for t in $tokens
+              if test $skip = 1
+                  set skip 0
+                  continue
+              end
+              switch $t
+                  case \(valueSpellings.joined(separator: " "))
+                      set skip 1
+                  case '-*'
+                  case '*'
+                      if test $cmd = -
+                          set cmd $t
+                      else
+                          set args (math $args + 1)
+                      end
+              end
+          end
+          echo $cmd
+          echo $args
+      end
+
+      # Before the command, every option; after it, the options of the commands named.
+      function __jobctl_using
+          set -l state (__jobctl_state)
+          test $state[1] = -; or contains -- $state[1] $argv
+      end
+
+      # The command is $argv[1] and no argument follows it yet.
+      function __jobctl_first_argument
+          set -l state (__jobctl_state)
+          test $state[1] = $argv[1]; and test $state[2] = 0
+      end
+
       complete -c jobctl -f
 
       """
-    let names = commandNames.joined(separator: " ")
     for c in CommandTable.commands {
-      s +=
-        "complete -c jobctl -n 'not __fish_seen_subcommand_from \(names)' -a \(c.name) -d '\(fishEscape(c.summary))'\n"
+      s += "complete -c jobctl -n '__jobctl_first_argument -' -a \(c.name) -d '\(fishEscape(c.summary))'\n"
     }
-    s += "complete -c jobctl -n '__fish_seen_subcommand_from help' -a '\(names) exit-codes'\n"
-    s += "complete -c jobctl -n '__fish_seen_subcommand_from completion' -a '\(shells.joined(separator: " "))'\n"
+    for command in commandNames {
+      if let choices = positionalChoices(command) {
+        s += "complete -c jobctl -n '__jobctl_first_argument \(command)' -a '\(choices.joined(separator: " "))'\n"
+      }
+    }
     for option in CommandTable.allOptions {
       let users = CommandTable.commands.filter { $0.options.contains { $0.long == option.long } }.map(\.name)
-      var line = "complete -c jobctl -n '__fish_seen_subcommand_from \(users.joined(separator: " "))'"
+      var line = "complete -c jobctl -n '__jobctl_using \(users.joined(separator: " "))'"
       if let short = option.short { line += " -s \(short)" }
       line += " -l \(option.long)"
-      if !option.choices.isEmpty {
-        line += " -x -a '\(option.choices.joined(separator: " "))'"
-      } else if option.long == "profile" {
-        line += " -x -a '(__jobctl_profiles)'"
-      } else if fileOptions.contains(option.long) {
-        line += " -r -F"
-      } else if option.value != nil {
-        line += " -x"
+      if option.value != nil {
+        switch valueKind(option) {
+        case .choices(let values): line += " -x -a '\(values.joined(separator: " "))'"
+        case .profiles: line += " -x -a '(__jobctl_profiles)'"
+        case .files: line += " -x -a '(__jobctl_files)'"
+        case .free: line += " -x"
+        }
       }
       line += " -d '\(fishEscape(option.help))'"
       s += line + "\n"
@@ -193,32 +390,8 @@ public enum Completions {
     (option.short.map { ["-\($0)"] } ?? []) + ["--\(option.long)"]
   }
 
-  static func zshSpecs(_ option: OptionSpec) -> [String] {
-    let help = zshEscape(option.help)
-    let many = option.repeatable ? "*" : ""
-    var action = ""
-    if let value = option.value {
-      let name = zshEscape(value)
-      if !option.choices.isEmpty {
-        action = ":\(name):(\(option.choices.joined(separator: " ")))"
-      } else if option.long == "profile" {
-        action = ":\(name):_jobctl_profiles"
-      } else if fileOptions.contains(option.long) {
-        action = ":\(name):_files"
-      } else {
-        action = ":\(name): "
-      }
-    }
-    return spellings(option).map { spelling in
-      let joiner = option.value == nil ? "" : (spelling.hasPrefix("--") ? "=" : "+")
-      return "'\(many)\(spelling)\(joiner)[\(help)]\(action)'"
-    }
-  }
-
-  static func zshEscape(_ s: String) -> String {
-    s.replacingOccurrences(of: "'", with: "'\\''").replacingOccurrences(of: "[", with: "\\[")
-      .replacingOccurrences(of: "]", with: "\\]").replacingOccurrences(of: ":", with: "\\:")
-  }
+  /// Text inside single quotes; `_describe` reads all after the first colon as the description.
+  static func zshQuote(_ s: String) -> String { s.replacingOccurrences(of: "'", with: "'\\''") }
 
   static func fishEscape(_ s: String) -> String {
     s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "\\'")

@@ -8,6 +8,8 @@ public enum ManPage {
       '\\" t
       .\\" Generated from jobctl's command table; do not edit by hand.
       .TH JOBCTL 1 "" "jobctl \(Version.current)" "User Commands"
+      .\\" No hyphenation: option and variable names (CLICOLOR_FORCE) must stay whole.
+      .nh
       .SH NAME
       jobctl \\- wait for asynchronous HTTP jobs
       .SH SYNOPSIS
@@ -32,7 +34,7 @@ public enum ManPage {
     for c in CommandTable.commands {
       m += ".TP\n.B jobctl \(c.name)\(c.arguments.isEmpty ? "" : " " + escape(c.arguments))\n"
       m += escape(c.summary) + "\n"
-      if !c.details.isEmpty { m += escape(c.details.split(separator: "\n").joined(separator: " ")) + "\n" }
+      if !c.details.isEmpty { m += escape(c.details.split(whereSeparator: \.isNewline).joined(separator: " ")) + "\n" }
       let groups = c.groups.filter { $0.title != "General" }.map { $0.title.lowercased() }
       if !groups.isEmpty { m += "Options: \(groups.joined(separator: ", ")).\n" }
     }
@@ -120,13 +122,17 @@ public enum ManPage {
       On a terminal (\\fB\\-\\-progress auto\\fR with TERM not dumb) one live line is redrawn on stderr
       at most 10 times a second instead: spinner, job, state, stage or phase, a progress bar with
       percent, the time elapsed and, once progress has moved for 2 s, an ETA from its rate. It
-      never wraps (what does not fit the width is left out, the ETA and the bar first) and is
+      never wraps (what does not fit the width is left out, the ETA, the bar and the job first, then
+      the start of the stage or phase text, whose end and the elapsed time stay) and is
       cleared before anything else is printed.
       \\fB\\-\\-format ndjson\\fR prints one JSON object per line on stdout for every change:
-      \\fBtime\\fR, \\fBjob\\fR, \\fBref\\fR (the job reference, on every line), \\fBevent\\fR (state,
+      \\fBtime\\fR, \\fBjob\\fR (the job reference as given, on every line), \\fBevent\\fR (state,
       retry, rate_limited, done), \\fBstate\\fR, \\fBstatus\\fR, \\fBprogress\\fR, \\fBstage\\fR,
       \\fBhttp_status\\fR, and \\fBreason\\fR and \\fBdelay\\fR for retries; the last line of a job is
-      the done event, whose \\fBjob\\fR member holds the job's last document, with \\fBexit_code\\fR.
+      the done event, with \\fBexit_code\\fR, \\fBerror\\fR (the message, when the code is not 0)
+      and the job's last answer under \\fBdocument\\fR.
+      With several jobs, \\fB\\-\\-field\\fR prints each job's value as JSON on its own line.
+      \\fB\\-q\\fR silences progress, notes and warnings, never the results asked for.
       Colour (errors, warnings, states) is used on stderr only: \\fB\\-\\-color auto\\fR colours a
       terminal unless NO_COLOR is set, CLICOLOR_FORCE (not 0) forces it, TERM=dumb turns it off.
       Secrets (the token, the values of Authorization, Proxy\\-Authorization, Cookie and
@@ -183,48 +189,31 @@ public enum ManPage {
       When GITHUB_ACTIONS is true, a failed, canceled, stalled or timed\\-out job also prints an
       \\fB::error title=...::\\fR annotation on stderr, and a completed job with warnings a
       \\fB::warning::\\fR. When GITHUB_OUTPUT is set, \\fBstatus\\fR, \\fBjob\\-id\\fR and the
-      \\fB\\-\\-field\\fR value (as \\fBfield\\fR) are appended to it for later steps.
+      \\fB\\-\\-field\\fR value (as \\fBfield\\fR) are appended to it for later steps, a value
+      holding CR or LF in the \\fIname\\fB<<\\fIDELIMITER\\fR form. More than 10 failed jobs make
+      one annotation that counts them. When GITHUB_STEP_SUMMARY is set, a wait (not \\fBstatus\\fR)
+      appends a Markdown table of its jobs (job, state, duration, detail) to it, unfinished and
+      failed jobs first, cut with \\(lqand N more\\(rq past 256 KiB.
       .SH FILES
       .TP
       .I $XDG_CONFIG_HOME/jobctl/config
       The config file; \\fI~/.config/jobctl/config\\fR when XDG_CONFIG_HOME is not set.
       .SH ENVIRONMENT
-      .TP
-      .B JOBCTL_BASE_URL
-      Base URL of the API (\\fB\\-\\-base\\-url\\fR).
-      .TP
-      .B JOBCTL_TOKEN
-      Bearer token, sent as \\fBAuthorization: Bearer\\fR \\fITOKEN\\fR (\\fB\\-\\-token\\-file\\fR
-      takes precedence). No flag takes the token itself: it would show in ps(1).
-      .TP
-      .B JOBCTL_DIALECT
-      Response shape (\\fB\\-\\-dialect\\fR).
-      .TP
-      .B JOBCTL_CONFIG
-      The config file (\\fB\\-\\-config\\fR).
-      .TP
-      .B JOBCTL_PROFILE
-      The config file profile (\\fB\\-\\-profile\\fR).
-      .TP
-      .BR NO_COLOR ", " CLICOLOR_FORCE ", " TERM
-      Colour and live\\-line decisions, as under OUTPUT.
-      .TP
-      .BR GITHUB_ACTIONS ", " GITHUB_OUTPUT
-      CI annotations and step outputs, as under CI.
-      .TP
-      .B COLUMNS
-      The terminal width when the terminal does not tell.
-      .TP
-      .BR http_proxy ", " https_proxy ", " HTTPS_PROXY ", " ALL_PROXY ", " NO_PROXY
-      Proxies, read as curl(1) reads them: per scheme, for both, and the hosts reached directly.
-      A user and password in a proxy URL go to the proxy alone, as Proxy\\-Authorization, and are
-      never shown. \\fI~/.netrc\\fR and \\fI~/.curlrc\\fR are not read.
-      .SH EXIT STATUS
-      .TS
-      l l.
 
       """
-    for (code, meaning) in exitCodeTable { m += "\(code)\t\(escape(meaning))\n" }
+    for entry in CommandTable.environment {
+      m +=
+        ".TP\n" + (entry.names.count == 1 ? ".B \(entry.names[0])" : ".BR " + entry.names.joined(separator: " \", \" "))
+      m += "\n\(escape(entry.help))\n"
+    }
+    // Text blocks (T{ T}) wrap within the line; plain cells would run past 80 columns.
+    m += """
+      .SH EXIT STATUS
+      .TS
+      l lx.
+
+      """
+    for (code, meaning) in exitCodeTable { m += "\(code)\tT{\n\(escape(meaning))\nT}\n" }
     m += """
       .TE
       .SH EXAMPLES
@@ -233,12 +222,13 @@ public enum ManPage {
       JOBCTL_TOKEN=$(cat ~/.api-token) jobctl wait 8f14e45f \\-\\-timeout 10m
       ADDR=$(jobctl wait "$ID" \\-\\-field result.address)
       jobctl status "$ID" \\-\\-json
-      jobctl wait hcj_GNKT \\-\\-base\\-url https://hotcrp.example/api \\-\\-dialect hotcrp
+      jobctl wait hcj_GNKT \\-\\-base\\-url https://hotcrp.example/api \\e
+        \\-\\-dialect hotcrp
       ID=$(jobctl start /reports \\-\\-data @body.json)
       jobctl start /api/autoassign \\-\\-form q=all \\-\\-wait \\-\\-profile hotcrp
       jobctl cancel "$ID" \\-\\-wait
       jobctl list \\-\\-all \\-\\-type org_members \\-\\-json
-      jobctl output hcj_GNKT \\-o assignments.csv \\-\\-continue
+      jobctl output hcj_GNKT \\-o assignments.csv \\-\\-continue \\-\\-profile hotcrp
       jobctl completion bash > /etc/bash_completion.d/jobctl
       .fi
       .SH SEE ALSO
