@@ -94,6 +94,14 @@ demo: build
 	echo; echo "== jobctl wait /organizations/demo/members/job/import-fail-1 (an import that fails)"; \
 	rc=0; "$$bin/jobctl" wait /organizations/demo/members/job/import-fail-1 --interval 500ms || rc=$$?; \
 	echo "== exit code $$rc (1: the job failed)"; [ $$rc -eq 1 ]; \
+	echo; echo "== jobctl start /things/demo --method PUT --dialect azure-operation --wait (a named API; api-version in the base URL)"; \
+	"$$bin/jobctl" start /things/demo --method PUT --data '{}' --dialect azure-operation --wait --interval 500ms \
+	  --progress plain --base-url "$$JOBCTL_BASE_URL/azure?api-version=2024-01-01"; \
+	echo; echo "== jobctl wait batch_demo --completed-when status=completed --failed-when status=failed --running-when ... (a shape described with flags)"; \
+	"$$bin/jobctl" wait batch_demo --base-url "$$JOBCTL_BASE_URL/v1" --jobs-path '/batches/{id}' \
+	  --completed-when status=completed --failed-when status=failed,expired,cancelled \
+	  --running-when status=validating,in_progress,finalizing,cancelling \
+	  --progress-path 'request_counts.completed / request_counts.total' --interval 500ms --progress plain; \
 	echo; echo "== jobctl is $$bin/jobctl (not on PATH). To run it as jobctl:"; \
 	echo "   make install PREFIX=\$$HOME/.local   (then ~/.local/bin on PATH: export PATH=\"\$$HOME/.local/bin:\$$PATH\")"; \
 	echo "   or, for this shell: export PATH=\"$$bin:\$$PATH\""

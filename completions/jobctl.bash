@@ -48,7 +48,7 @@ _jobctl_values() {
       compopt -o filenames 2>/dev/null
       mapfile -t COMPREPLY < <(compgen -f -- "$2") ;;
     -H|--header) COMPREPLY=() ;;
-    --dialect) mapfile -t COMPREPLY < <(compgen -W "auto simple hotcrp staged progress" -- "$2") ;;
+    --dialect) mapfile -t COMPREPLY < <(compgen -W "auto simple hotcrp staged progress github-run google-operation azure-operation http-202 openai-batch replicate anthropic-batch" -- "$2") ;;
     --jobs-path) COMPREPLY=() ;;
     --cacert)
       compopt -o filenames 2>/dev/null
@@ -66,6 +66,24 @@ _jobctl_values() {
       compopt -o filenames 2>/dev/null
       mapfile -t COMPREPLY < <(compgen -f -- "$2") ;;
     --profile) mapfile -t COMPREPLY < <(compgen -W "$(_jobctl_profiles)" -- "$2") ;;
+    --completed-when) COMPREPLY=() ;;
+    --failed-when) COMPREPLY=() ;;
+    --canceled-when) COMPREPLY=() ;;
+    --pending-when) COMPREPLY=() ;;
+    --running-when) COMPREPLY=() ;;
+    --warn-when) COMPREPLY=() ;;
+    --status-path) COMPREPLY=() ;;
+    --progress-path) COMPREPLY=() ;;
+    --stage-path) COMPREPLY=() ;;
+    --message-path) COMPREPLY=() ;;
+    --updated-path) COMPREPLY=() ;;
+    --id-path) COMPREPLY=() ;;
+    --url-path) COMPREPLY=() ;;
+    --list-path) COMPREPLY=() ;;
+    --cancel) COMPREPLY=() ;;
+    --output-url) COMPREPLY=() ;;
+    --idempotent-start) mapfile -t COMPREPLY < <(compgen -W "true false" -- "$2") ;;
+    --shape-header) COMPREPLY=() ;;
     --interval) COMPREPLY=() ;;
     --max-interval) COMPREPLY=() ;;
     --timeout) COMPREPLY=() ;;
@@ -106,7 +124,7 @@ _jobctl() {
       continue
     fi
     case "$w" in
-      --base-url|--token-file|-H|--header|--dialect|--jobs-path|--cacert|--cert|--key|--connect-timeout|--request-timeout|--max-connections|--config|--profile|--interval|--max-interval|--timeout|--until|--max-attempts|--max-errors|--stale-after|-o|--output|--as|--format|--field|--progress|--color|--data|--form|--method|--idempotency-key|--type|--page|--limit|--query) skip=1 ;;
+      --base-url|--token-file|-H|--header|--dialect|--jobs-path|--cacert|--cert|--key|--connect-timeout|--request-timeout|--max-connections|--config|--profile|--completed-when|--failed-when|--canceled-when|--pending-when|--running-when|--warn-when|--status-path|--progress-path|--stage-path|--message-path|--updated-path|--id-path|--url-path|--list-path|--cancel|--output-url|--idempotent-start|--shape-header|--interval|--max-interval|--timeout|--until|--max-attempts|--max-errors|--stale-after|-o|--output|--as|--format|--field|--progress|--color|--data|--form|--method|--idempotency-key|--type|--page|--limit|--query) skip=1 ;;
       -*) ;;
       *) if [[ -z $cmd ]]; then cmd="$w"; else ((args++)); fi ;;
     esac
@@ -124,24 +142,25 @@ _jobctl() {
   fi
   if [[ $cur == -* ]]; then
     case "$cmd" in
-      wait) w="--base-url --token-file -H --header --dialect --jobs-path --cacert --cert --key --insecure --connect-timeout --request-timeout --max-connections -v --verbose --config --profile --interval --max-interval --timeout --until --slow-down --max-attempts --max-errors --stale-after --cancel-on-interrupt --all --any -o --output --as --continue --format --json --field -q --quiet --progress --color -h --help --version" ;;
-      status) w="--base-url --token-file -H --header --dialect --jobs-path --cacert --cert --key --insecure --connect-timeout --request-timeout --max-connections -v --verbose --config --profile --interval --max-interval --timeout --until --slow-down --max-attempts --max-errors --stale-after --format --json --field -q --quiet --progress --color -h --help --version" ;;
-      start) w="--base-url --token-file -H --header --dialect --jobs-path --cacert --cert --key --insecure --connect-timeout --request-timeout --max-connections -v --verbose --config --profile --data --form --method --idempotency-key --wait --interval --max-interval --timeout --until --slow-down --max-attempts --max-errors --stale-after --cancel-on-interrupt --all --any -o --output --as --continue --format --json --field -q --quiet --progress --color -h --help --version" ;;
-      cancel) w="--base-url --token-file -H --header --dialect --jobs-path --cacert --cert --key --insecure --connect-timeout --request-timeout --max-connections -v --verbose --config --profile --wait --interval --max-interval --timeout --until --slow-down --max-attempts --max-errors --stale-after --format --json --field -q --quiet --progress --color -h --help --version" ;;
-      list) w="--base-url --token-file -H --header --dialect --jobs-path --cacert --cert --key --insecure --connect-timeout --request-timeout --max-connections -v --verbose --config --profile --type --page --limit --all --query --interval --max-interval --timeout --until --slow-down --max-attempts --max-errors --stale-after --format --json --field -q --quiet --progress --color -h --help --version" ;;
-      output) w="--base-url --token-file -H --header --dialect --jobs-path --cacert --cert --key --insecure --connect-timeout --request-timeout --max-connections -v --verbose --config --profile -o --output --as --continue -q --quiet --interval --max-interval --timeout --until --slow-down --max-attempts --max-errors --stale-after -h --help --version" ;;
+      wait) w="--base-url --token-file -H --header --dialect --jobs-path --cacert --cert --key --insecure --connect-timeout --request-timeout --max-connections -v --verbose --config --profile --completed-when --failed-when --canceled-when --pending-when --running-when --warn-when --status-path --progress-path --stage-path --message-path --updated-path --id-path --url-path --list-path --cancel --output-url --idempotent-start --shape-header --interval --max-interval --timeout --until --slow-down --max-attempts --max-errors --stale-after --cancel-on-interrupt --all --any -o --output --as --continue --format --json --field -q --quiet --progress --color -h --help --version" ;;
+      status) w="--base-url --token-file -H --header --dialect --jobs-path --cacert --cert --key --insecure --connect-timeout --request-timeout --max-connections -v --verbose --config --profile --completed-when --failed-when --canceled-when --pending-when --running-when --warn-when --status-path --progress-path --stage-path --message-path --updated-path --id-path --url-path --list-path --cancel --output-url --idempotent-start --shape-header --interval --max-interval --timeout --until --slow-down --max-attempts --max-errors --stale-after --format --json --field -q --quiet --progress --color -h --help --version" ;;
+      start) w="--base-url --token-file -H --header --dialect --jobs-path --cacert --cert --key --insecure --connect-timeout --request-timeout --max-connections -v --verbose --config --profile --completed-when --failed-when --canceled-when --pending-when --running-when --warn-when --status-path --progress-path --stage-path --message-path --updated-path --id-path --url-path --list-path --cancel --output-url --idempotent-start --shape-header --data --form --method --idempotency-key --wait --interval --max-interval --timeout --until --slow-down --max-attempts --max-errors --stale-after --cancel-on-interrupt --all --any -o --output --as --continue --format --json --field -q --quiet --progress --color -h --help --version" ;;
+      cancel) w="--base-url --token-file -H --header --dialect --jobs-path --cacert --cert --key --insecure --connect-timeout --request-timeout --max-connections -v --verbose --config --profile --completed-when --failed-when --canceled-when --pending-when --running-when --warn-when --status-path --progress-path --stage-path --message-path --updated-path --id-path --url-path --list-path --cancel --output-url --idempotent-start --shape-header --wait --interval --max-interval --timeout --until --slow-down --max-attempts --max-errors --stale-after --format --json --field -q --quiet --progress --color -h --help --version" ;;
+      list) w="--base-url --token-file -H --header --dialect --jobs-path --cacert --cert --key --insecure --connect-timeout --request-timeout --max-connections -v --verbose --config --profile --completed-when --failed-when --canceled-when --pending-when --running-when --warn-when --status-path --progress-path --stage-path --message-path --updated-path --id-path --url-path --list-path --cancel --output-url --idempotent-start --shape-header --type --page --limit --all --query --interval --max-interval --timeout --until --slow-down --max-attempts --max-errors --stale-after --format --json --field -q --quiet --progress --color -h --help --version" ;;
+      output) w="--base-url --token-file -H --header --dialect --jobs-path --cacert --cert --key --insecure --connect-timeout --request-timeout --max-connections -v --verbose --config --profile --completed-when --failed-when --canceled-when --pending-when --running-when --warn-when --status-path --progress-path --stage-path --message-path --updated-path --id-path --url-path --list-path --cancel --output-url --idempotent-start --shape-header -o --output --as --continue -q --quiet --interval --max-interval --timeout --until --slow-down --max-attempts --max-errors --stale-after -h --help --version" ;;
+      explain) w="--base-url --token-file -H --header --dialect --jobs-path --cacert --cert --key --insecure --connect-timeout --request-timeout --max-connections -v --verbose --config --profile --completed-when --failed-when --canceled-when --pending-when --running-when --warn-when --status-path --progress-path --stage-path --message-path --updated-path --id-path --url-path --list-path --cancel --output-url --idempotent-start --shape-header --format --json --field -q --quiet --progress --color -h --help --version" ;;
       completion) w="-h --help --version" ;;
       help) w="-h --help --version" ;;
       version) w="-h --help --version" ;;
-      *) w="--base-url --token-file -H --header --dialect --jobs-path --cacert --cert --key --insecure --connect-timeout --request-timeout --max-connections -v --verbose --config --profile --interval --max-interval --timeout --until --slow-down --max-attempts --max-errors --stale-after --cancel-on-interrupt --all --any -o --output --as --continue --format --json --field -q --quiet --progress --color -h --help --version --data --form --method --idempotency-key --wait --type --page --limit --query" ;;
+      *) w="--base-url --token-file -H --header --dialect --jobs-path --cacert --cert --key --insecure --connect-timeout --request-timeout --max-connections -v --verbose --config --profile --completed-when --failed-when --canceled-when --pending-when --running-when --warn-when --status-path --progress-path --stage-path --message-path --updated-path --id-path --url-path --list-path --cancel --output-url --idempotent-start --shape-header --interval --max-interval --timeout --until --slow-down --max-attempts --max-errors --stale-after --cancel-on-interrupt --all --any -o --output --as --continue --format --json --field -q --quiet --progress --color -h --help --version --data --form --method --idempotency-key --wait --type --page --limit --query" ;;
     esac
     mapfile -t COMPREPLY < <(compgen -W "$w" -- "$cur")
   elif [[ -z $cmd ]]; then
-    mapfile -t COMPREPLY < <(compgen -W "wait status start cancel list output completion help version" -- "$cur")
+    mapfile -t COMPREPLY < <(compgen -W "wait status start cancel list output explain completion help version" -- "$cur")
   elif ((args == 0)); then
     case "$cmd" in
       completion) mapfile -t COMPREPLY < <(compgen -W "bash zsh fish" -- "$cur") ;;
-      help) mapfile -t COMPREPLY < <(compgen -W "wait status start cancel list output completion help version exit-codes" -- "$cur") ;;
+      help) mapfile -t COMPREPLY < <(compgen -W "wait status start cancel list output explain completion help version exit-codes dialects" -- "$cur") ;;
     esac
   fi
   _jobctl_reply "$cur" "$cur"

@@ -42,6 +42,8 @@ public enum Jobctl {
         return try ListCommand.run(invocation, environment: environment, services: services)
       case "output":
         return try OutputCommand.run(invocation, environment: environment, services: services)
+      case "explain":
+        return try ExplainCommand.run(invocation, environment: environment, services: services)
       case "completion":
         guard let script = Completions.script(for: invocation.arguments[0]) else {
           throw .usage("completion takes bash, zsh or fish, not '\(Text.oneLine(invocation.arguments[0], limit: 40))'")

@@ -1,7 +1,8 @@
 import Glibc
 import Synchronization
 
-/// An in-memory job API that answers in the four response shapes jobctl understands.
+/// An in-memory job API that answers in jobctl's four built-in response shapes, and as five
+/// public job APIs do (NamedAPIs.swift).
 ///
 /// Plug it into a server with `server.setHandler(simulator.handle)`. Jobs move along fixed
 /// timelines that start when they are created: by a start POST, or on the first request naming
@@ -128,6 +129,7 @@ struct SimulatorState: Sendable {
     if context.matches("GET", "organizations", nil, "members", "job", nil) {
       return importStatus(parts[4], context)
     }
+    if let reply = namedAPI(parts, context) { return reply }
     return .json(404, SimJSON.obj(("error", .string("not found")), ("code", .int(404))).text)
   }
 
@@ -411,6 +413,103 @@ struct SimulatorState: Sendable {
   private mutating func importStatus(_ id: String, _ context: Context) -> Reply {
     guard let job = job(id, shapes: [.progress], context) else { return SimpleTimeline.notFound() }
     return .json(200, ImportTimeline.document(job, at: context.elapsed(job)).text)
+  }
+}
+
+extension SimulatorState {
+  /// The routes of the public-API shapes: GitHub runs, Google operations, Azure, an HTTP 202
+  /// export, OpenAI batches.
+  mutating func namedAPI(_ parts: [String], _ context: Context) -> Reply? {
+    let request = context.request
+    let notFound = Reply.json(404, SimJSON.obj(("message", .string("Not Found"))).text)
+    if context.matches("GET", "repos", nil, nil, "actions", "runs", nil) {
+      guard let job = job(parts[5], shapes: [.githubRun], context) else { return notFound }
+      return .json(
+        200,
+        NamedAPITimelines.githubRun(job, at: context.elapsed(job), baseURL: baseURL, path: request.path).text)
+    }
+    if context.matches("POST", "repos", nil, nil, "actions", "runs", nil, "cancel") {
+      guard var job = job(parts[5], shapes: [.githubRun], context) else { return notFound }
+      let time = context.elapsed(job)
+      guard NamedAPITimelines.phase(job, at: time) != .done else {
+        return .json(409, SimJSON.obj(("message", .string("Cannot cancel a workflow run that is completed."))).text)
+      }
+      job.cancelAt = time + 1
+      jobs[job.id] = job
+      return .json(202, "{}")
+    }
+    if context.matches("POST", "v1", "operations") {
+      let job = create(.googleOperation, id: "op-" + random.hex(12), type: "operation", context)
+      return .json(200, NamedAPITimelines.googleOperation(job, at: 0).text)
+    }
+    if context.matches("GET", "v1", "operations", nil) {
+      guard let job = job(parts[2], shapes: [.googleOperation], context) else { return notFound }
+      return .json(200, NamedAPITimelines.googleOperation(job, at: context.elapsed(job)).text)
+    }
+    if context.matches("POST", "v1", "operations", nil), parts[2].hasSuffix(":cancel") {
+      guard var job = job(String(parts[2].dropLast(":cancel".count)), shapes: [.googleOperation], context) else {
+        return notFound
+      }
+      if job.cancelAt == nil { job.cancelAt = context.elapsed(job) + 1 }
+      jobs[job.id] = job
+      return .json(200, "{}")
+    }
+    if context.matches("PUT", "azure", "things", nil) || context.matches("GET", "azure", "operations", nil) {
+      guard let version = request.queryValue("api-version"), !version.isEmpty else {
+        return NamedAPITimelines.missingAPIVersion()
+      }
+      if request.method == "PUT" {
+        var job = create(.azureOperation, id: "azop-" + random.hex(12), type: "operation", context)
+        job.fails = parts[2].contains("fail")
+        jobs[job.id] = job
+        let monitor = "\(baseURL)/azure/operations/\(job.id)?api-version=\(percentEncode(version))"
+        return .json(
+          201,
+          SimJSON.obj(
+            ("id", .string("/azure/things/\(parts[2])")),
+            ("properties", .obj(("provisioningState", .string("Accepted"))))
+          )
+          .text,
+          headers: [("Azure-AsyncOperation", monitor), ("Location", monitor)])
+      }
+      guard let job = job(parts[2], shapes: [.azureOperation], context) else { return notFound }
+      return .json(200, NamedAPITimelines.azureOperation(job, at: context.elapsed(job)).text)
+    }
+    if context.matches("POST", "exports") {
+      let job = create(.http202, id: "export-" + random.hex(12), type: "export", context)
+      return Reply(status: 202, headers: [("Location", "/exports/\(job.id)")])
+    }
+    if context.matches("GET", "exports", nil) {
+      guard let job = job(parts[1], shapes: [.http202], context) else { return notFound }
+      guard NamedAPITimelines.phase(job, at: context.elapsed(job)) == .done else { return Reply(status: 202) }
+      return .text(200, "id,total\n\(job.id),42\n", contentType: "text/csv")
+    }
+    if context.matches("POST", "v1", "batches") {
+      var job = create(.openaiBatch, id: "batch_" + random.hex(12), type: "batch", context)
+      job.fails = SimJSON.parse(request.body)?["fail"] == .bool(true)
+      jobs[job.id] = job
+      return .json(200, NamedAPITimelines.openaiBatch(job, at: 0).text)
+    }
+    if context.matches("GET", "v1", "batches", nil) {
+      guard let job = job(parts[2], shapes: [.openaiBatch], context) else { return notFound }
+      return .json(200, NamedAPITimelines.openaiBatch(job, at: context.elapsed(job)).text)
+    }
+    if context.matches("POST", "v1", "batches", nil, "cancel") {
+      guard var job = job(parts[2], shapes: [.openaiBatch], context) else { return notFound }
+      let time = context.elapsed(job)
+      if NamedAPITimelines.phase(job, at: time) != .done, job.cancelAt == nil { job.cancelAt = time + 1 }
+      jobs[job.id] = job
+      return .json(200, NamedAPITimelines.openaiBatch(job, at: time).text)
+    }
+    if context.matches("GET", "v1", "files", nil, "content") {
+      let id = String(parts[2].dropFirst("file-".count))
+      guard parts[2].hasPrefix("file-"), let job = jobs[id], job.shape == .openaiBatch,
+        NamedAPITimelines.phase(job, at: context.elapsed(job)) == .done, !job.fails
+      else { return notFound }
+      return Reply(
+        status: 200, headers: [("Content-Type", "application/jsonl")], body: NamedAPITimelines.batchOutput(id))
+    }
+    return nil
   }
 }
 

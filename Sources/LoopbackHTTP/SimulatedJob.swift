@@ -6,6 +6,8 @@ struct SimulatedJob: Sendable {
   /// The response shape a job answers in; picked once, when the job is created.
   enum Shape: Sendable {
     case simple, staged, hotcrp, progress
+    /// Public job APIs (NamedAPIs.swift).
+    case githubRun, googleOperation, azureOperation, http202, openaiBatch
   }
 
   let id: String
@@ -40,7 +42,9 @@ struct SimulatedJob: Sendable {
   static func scenario(id: String, sequence: Int, created: Double) -> SimulatedJob? {
     let shapes: [(prefix: String, shape: Shape, type: String)] = [
       ("simple-", .simple, "org_members"), ("staged-", .staged, StagedTimeline.kind),
-      ("hcj_", .hotcrp, "autoassign"), ("import-", .progress, "member_import"),
+      ("hcj_", .hotcrp, "autoassign"), ("import-", .progress, "member_import"), ("run-", .githubRun, "workflow_run"),
+      ("op-", .googleOperation, "operation"), ("azop-", .azureOperation, "operation"), ("export-", .http202, "export"),
+      ("batch_", .openaiBatch, "batch"),
     ]
     guard let match = shapes.first(where: { id.hasPrefix($0.prefix) }) else { return nil }
     var job = SimulatedJob(

@@ -114,6 +114,107 @@ final class Simulator {
     #expect(failed.stdout.contains("error: row 12: invalid email\n"))
   }
 
+  @Test func githubRunsEndAsTheirConclusionSays() throws {
+    let sim = try Simulator()
+    let run = sim.base + "/repos/o/r/actions/runs/run-t1"
+    let ok = try jobctl(["wait", run, "--dialect", "github-run"] + fastPoll)
+    #expect(ok.code == 0, "\(ok.stderr)")
+    #expect(ok.stdout.contains("state: completed\nconclusion: success\n"), "\(ok.stdout)")
+    let failed = try jobctl(
+      ["wait", sim.base + "/repos/o/r/actions/runs/run-fail-t2", "--dialect", "github-run"] + fastPoll)
+    #expect(failed.code == 1)
+    // Under auto, the failed run is no success: it ends at once, naming the shape to use.
+    let auto = try jobctl(["wait", sim.base + "/repos/o/r/actions/runs/run-fail-t2"] + fastPoll)
+    #expect(auto.code == 6)
+    #expect(auto.stderr.contains("--dialect github-run"), "\(auto.stderr)")
+    let canceled = try jobctl(
+      ["cancel", sim.base + "/repos/o/r/actions/runs/run-t3", "--dialect", "github-run", "--wait"] + fastPoll)
+    #expect(canceled.code == 3, "\(canceled.stderr)")
+  }
+
+  @Test func googleOperationsArePolledByName() throws {
+    let sim = try Simulator()
+    let started = try jobctl(["start", "/operations", "--base-url", sim.base + "/v1", "--dialect", "google-operation"])
+    #expect(started.code == 0, "\(started.stderr)")
+    let name = started.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    #expect(name.hasPrefix("operations/op-"))
+    let r = try jobctl(
+      ["wait", name, "--base-url", sim.base + "/v1", "--dialect", "google-operation", "--json"] + fastPoll)
+    #expect(r.code == 0, "\(r.stderr)")
+    #expect(r.stdout.contains(#""transcript":"hello world""#))
+    let failed = try jobctl(
+      ["wait", "operations/op-fail-1", "--base-url", sim.base + "/v1", "--dialect", "google-operation"] + fastPoll)
+    #expect(failed.code == 1)
+    #expect(failed.stderr.contains("transcription failed"), "\(failed.stderr)")
+  }
+
+  /// Azure wants api-version on every request: the base URL's query goes on each one.
+  @Test func azureStartsFollowAzureAsyncOperation() throws {
+    let sim = try Simulator()
+    let r = try jobctl(
+      [
+        "start", "/things/t1", "--method", "PUT", "--data", "{}", "--dialect", "azure-operation", "--wait",
+        "--base-url", sim.base + "/azure/?api-version=2024-01-01",
+      ] + fastPoll)
+    #expect(r.code == 0, "\(r.stderr)")
+    #expect(r.stdout.contains("state: completed\nstatus: Succeeded\nprogress: 100%\n"), "\(r.stdout)")
+    let failed = try jobctl(
+      [
+        "start", "/things/fail", "--method", "PUT", "--data", "{}", "--dialect", "azure-operation", "--wait",
+        "--base-url", sim.base + "/azure?api-version=2024-01-01",
+      ] + fastPoll)
+    #expect(failed.code == 1)
+    #expect(failed.stderr.contains("quota exceeded"), "\(failed.stderr)")
+  }
+
+  @Test func http202ExportsEndWithTheirResult() throws {
+    let sim = try Simulator()
+    let r = try jobctl(
+      ["start", "/exports", "--base-url", sim.base, "--dialect", "http-202", "--wait", "--json"] + fastPoll)
+    #expect(r.code == 0, "\(r.stderr)")
+    #expect(r.stdout.hasPrefix("id,total\nexport-"))
+  }
+
+  @Test func openaiBatchesAndTheirOutput() throws {
+    let sim = try Simulator()
+    let base = ["--base-url", sim.base + "/v1", "--dialect", "openai-batch"]
+    let started = try jobctl(["start", "/batches", "--data", "{}"] + base)
+    let id = started.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    #expect(id.hasPrefix("batch_"), "\(started.stderr)")
+    let r = try jobctl(["wait", id] + base + fastPoll)
+    #expect(r.code == 0, "\(r.stderr)")
+    #expect(r.stdout.contains("output_file_id: file-\(id)\n"))
+    let output = try jobctl(["output", id] + base)
+    #expect(output.code == 0, "\(output.stderr)")
+    #expect(output.stdout.hasPrefix(#"{"custom_id":"request-1""#))
+    let failed = try jobctl(["wait", "batch_fail_1"] + base + fastPoll)
+    #expect(failed.code == 1)
+    #expect(failed.stderr.contains("line 2 is not JSON"))
+  }
+
+  /// A shape described with flags only (as for AWS Step Functions) against the same API.
+  @Test func aShapeDescribedWithFlags() throws {
+    let sim = try Simulator()
+    let r = try jobctl(
+      [
+        "wait", "batch_t9", "--base-url", sim.base + "/v1", "--jobs-path", "/batches/{id}", "--completed-when",
+        "status=completed", "--failed-when", "status=failed,expired", "--running-when",
+        "status=validating,in_progress,finalizing", "--progress-path",
+        "request_counts.completed / request_counts.total", "-v",
+      ] + fastPoll)
+    #expect(r.code == 0, "\(r.stderr)")
+    #expect(r.stderr.contains("jobctl: job batch_t9: completed: status=completed"), "\(r.stderr)")
+  }
+
+  @Test func verboseWaitsOnSeveralJobsNameTheDecidingConditions() throws {
+    let sim = try Simulator()
+    let r = try jobctl(
+      ["wait", "staged-v1", "staged-fail-v2", "--base-url", sim.base, "--dialect", "staged", "-v"] + fastPoll)
+    #expect(r.code == 1)
+    #expect(r.stderr.contains("jobctl: job staged-v1: completed: status=completed\n"), "\(r.stderr)")
+    #expect(r.stderr.contains("jobctl: job staged-fail-v2: failed: status=failed\n"), "\(r.stderr)")
+  }
+
   @Test func unknownJobsAreNotFound() throws {
     let sim = try Simulator()
     let r = try jobctl(["status", "nosuchjob", "--base-url", sim.base])

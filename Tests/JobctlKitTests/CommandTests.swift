@@ -39,7 +39,6 @@ import Testing
     (["wait"], "'wait' needs JOB"),
     (["status", "a", "b"], "got extra 'b'"),
     (["frobnicate"], "unknown command 'frobnicate'"),
-    (["wait", "j", "--dialect", "soap"], "--dialect takes one of auto, simple, hotcrp, staged, progress"),
     (["wait", "j", "--quiet=yes"], "takes no value"),
   ])
   func usageErrors(_ args: [String], _ fragment: String) {

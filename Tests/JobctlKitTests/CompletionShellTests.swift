@@ -140,23 +140,29 @@ private func zsh(_ line: String) throws -> [String] {
 /// Every option value and command argument completes the same in bash, zsh and fish, before and
 /// after the command, as `--name value` and `--name=value`, and with colons in values.
 @Suite struct CompletionShellTests {
-  static let dialects = ["auto", "hotcrp", "progress", "simple", "staged"]
-  static let commands = ["cancel", "completion", "help", "list", "output", "start", "status", "version", "wait"]
+  static let dialects = [
+    "anthropic-batch", "auto", "azure-operation", "github-run", "google-operation", "hotcrp", "http-202",
+    "openai-batch",
+    "progress", "replicate", "simple", "staged",
+  ]
+  static let commands = [
+    "cancel", "completion", "explain", "help", "list", "output", "start", "status", "version", "wait",
+  ]
   static let cases: [(line: String, expected: [String])] = [
     ("jobctl ", commands),
     ("jobctl st", ["start", "status"]),
     ("jobctl --dialect ", dialects),
     ("jobctl --dialect=", dialects.map { "--dialect=\($0)" }),
-    ("jobctl --dialect=h", ["--dialect=hotcrp"]),
+    ("jobctl --dialect=h", ["--dialect=hotcrp", "--dialect=http-202"]),
     ("jobctl wait j1 --dialect s", ["simple", "staged"]),
     ("jobctl wait --dialect=s", ["--dialect=simple", "--dialect=staged"]),
     ("jobctl --format ", ["json", "ndjson", "text"]),
     ("jobctl --format=n", ["--format=ndjson"]),
     ("jobctl --progress p", ["plain"]),
     ("jobctl completion ", ["bash", "fish", "zsh"]),
-    ("jobctl help ", (commands + ["exit-codes"]).sorted()),
-    ("jobctl help e", ["exit-codes"]),
-    ("jobctl --json help e", ["exit-codes"]),
+    ("jobctl help ", (commands + ["dialects", "exit-codes"]).sorted()),
+    ("jobctl help e", ["exit-codes", "explain"]),
+    ("jobctl --json help e", ["exit-codes", "explain"]),
     ("jobctl --profile x wa", ["wait"]),
     ("jobctl list --al", ["--all"]),
     ("jobctl status --al", []),

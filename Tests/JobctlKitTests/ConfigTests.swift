@@ -29,7 +29,7 @@ import Testing
     ("[default]\nbogus = 1\n", "/c:2: unknown key 'bogus'"),
     ("base-url = x\n", "/c:1: 'base-url' comes before any [default] or [profile NAME] section"),
     ("[default]\njust words\n", "/c:2: expected key = value"),
-    ("[staging]\n", "/c:1: expected [default] or [profile NAME]"),
+    ("[staging]\n", "/c:1: expected [default], [profile NAME] or [dialect NAME]"),
     ("[default\n", "/c:1: a section header must end with ]"),
   ])
   func errorsNameTheFileAndLine(_ text: String, _ message: String) {

@@ -134,6 +134,7 @@ private let failedDoc = answer(200, #"{"jobId":"j1","status":"failed","error":"b
     #expect(r.outcome.exitCode == 0)
   }
 
+  /// A proxy's HTML page is retried; JSON that the shape cannot place ends at once (contract 4.5).
   @Test func answersThatAreNotJobDocumentsAreRetriedThenExitSix() {
     let r = wait(
       [answer(200, "<html>maintenance</html>"), answer(200, #"{"status":"weird"}"#)], dialect: Dialects.simple
@@ -141,8 +142,12 @@ private let failedDoc = answer(200, #"{"jobId":"j1","status":"failed","error":"b
       $0.maxErrors = 3
     }
     #expect(r.outcome.exitCode == 6)
-    #expect(r.transport.requests.count == 3)
+    #expect(r.transport.requests.count == 2)
     #expect(r.outcome.error?.message?.contains("not a job document") == true)
+    #expect(r.outcome.error?.message?.contains(#"status "weird""#) == true)
+    let html = wait([answer(200, "<html>maintenance</html>")], dialect: Dialects.simple) { $0.maxErrors = 3 }
+    #expect(html.outcome.exitCode == 6)
+    #expect(html.transport.requests.count == 3)
     let recovered = wait([answer(200, "not json"), completed])
     #expect(recovered.outcome.exitCode == 0)
   }

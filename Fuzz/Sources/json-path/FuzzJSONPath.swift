@@ -12,7 +12,10 @@ public func fuzzJSONPath(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
   if let path {
     check(path.description == pathText, "path '\(pathText)' describes itself as '\(path.description)'")
     check(!path.segments.contains(where: \.isEmpty), "path '\(pathText)' has an empty segment")
-    check(path.segments.joined(separator: ".") == pathText, "path '\(pathText)' splits as \(path.segments)")
+    // A bracketed name (`["a.b"]`) is the one way a segment is written other than as itself.
+    if !pathText.unicodeScalars.contains("[") {
+      check(path.segments.joined(separator: ".") == pathText, "path '\(pathText)' splits as \(path.segments)")
+    }
   }
   guard let document = try? JSON.parse(rest) else { return 0 }
   if let path {
@@ -33,7 +36,8 @@ public func fuzzJSONPath(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     case .object(let members) where !members.isEmpty:
       let key = members[Int(byte) % members.count].key
       // Keys with a dot, or empty ones, cannot be written as a path.
-      guard !key.isEmpty, !key.unicodeScalars.contains(".") else { return 0 }
+      // `*` stands for every item, and `["` starts a bracketed name.
+      guard !key.isEmpty, !key.unicodeScalars.contains("."), key != "*", !key.contains("[\"") else { return 0 }
       guard let value = node[key] else {
         check(false, "member '\(key)' listed but not found")
         return 0

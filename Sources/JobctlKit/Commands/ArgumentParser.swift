@@ -95,7 +95,7 @@ public enum ArgumentParser {
       guard allowed.contains(spec.long) else {
         throw .usage("option \(spelled) does not apply to '\(command.name)' (see 'jobctl help \(command.name)')")
       }
-      if !spec.choices.isEmpty, !spec.choices.contains(value) {
+      if !spec.choices.isEmpty, !spec.openChoices, !spec.choices.contains(value) {
         throw .usage(
           "\(spelled) takes one of \(spec.choices.joined(separator: ", ")), not '\(Text.oneLine(value, limit: 60))'")
       }

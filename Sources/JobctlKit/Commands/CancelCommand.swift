@@ -6,8 +6,10 @@ enum CancelCommand {
     case accepted(HTTPResponse)
     /// 200 with `accepted: false`: the job is already terminal; `reason` says how.
     case alreadyTerminal(reason: String, HTTPResponse)
-    /// 409 `JOB_CANCEL_UNAVAILABLE`: this stage cannot be canceled; retry later.
-    case refused(stage: String?, HTTPResponse)
+    /// 409: this stage cannot be canceled (`JOB_CANCEL_UNAVAILABLE`); retry later.
+    case refused(stage: String?, code: String, HTTPResponse)
+    /// 405 or 501: the API has no cancel.
+    case unsupported(HTTPResponse)
   }
 
   static func run(_ invocation: Invocation, environment: [String: String], services: Services) throws(JobctlError)
@@ -17,17 +19,18 @@ enum CancelCommand {
     let job = try context.resolve(invocation.arguments[0])
     let output = context.settings.output
     if invocation.has("wait") {
-      var watch = CancelAndWait(job: job, context: context)
+      var watch = try CancelAndWait(job: job, context: context)
       let error = context.scheduler.run(&watch) { context.reporter.report($0, job: job.label) }
       var renderer = context.renderer
       renderer.cancelAsked = true
       return renderer.finish(WaitOutcome(error: error, watch: watch.watch), job: job.label)
     }
-    let request = cancelRequest(job, context: context)
-    var watch = RequestWatch(request: request, subject: "job \(job.label)", policy: context.settings.policy)
+    let request = try cancelRequest(job, context: context)
+    var watch = RequestWatch(
+      request: request, subject: "job \(job.label)", policy: context.settings.policy, alsoAccept: [405, 409, 501])
     var answer: Answer?
     let error = context.scheduler.run(&watch) { context.reporter.report($0, job: job.label) }
-    if let response = watch.response { answer = interpret(response) }
+    if let response = watch.response { answer = interpret(response, dialect: context.settings.dialect) }
     switch (answer, error) {
     case (.accepted(let response)?, nil):
       print(response, text: "job: \(job.label)\ncancel: accepted\n", context: context)
@@ -38,28 +41,49 @@ enum CancelCommand {
         context.diagnostics.line("jobctl: job \(Text.oneLine(job.label, limit: 120)) was not canceled: \(reason)")
       }
       return 0
-    case (.refused(let stage, let response)?, _):
+    case (.refused(let stage, let code, let response)?, _):
       print(response, text: "job: \(job.label)\ncancel: refused\n", context: context)
-      throw .rejected(refusal(job, stage: stage))
+      throw .rejected(refusal(job, stage: stage, code: code))
+    case (.unsupported(let response)?, _):
+      throw .rejected(
+        "job \(job.label) cannot be canceled: the API has no cancel (\(HTTPStatus.describe(response.status)))")
     default:
       throw error ?? .rejected("the cancel answer for job \(job.label) was not understood")
     }
   }
 
-  /// POST `{job url}/cancel` (before any query string).
-  static func cancelRequest(_ job: JobReference, context: NetworkContext) -> HTTPRequest {
-    var url = job.url
-    var query = ""
-    if let q = url.firstIndex(of: "?") {
-      query = String(url[q...])
-      url = String(url[..<q])
+  /// The request the shape's `cancel` template describes (by default POST `{url}/cancel`, the
+  /// suffix before any query string), with no body.
+  ///
+  /// A template that reads the job's document (`{+.urls.cancel}`) uses `document`, or polls once
+  /// when there is none.
+  static func cancelRequest(_ job: JobReference, document: JSON? = nil, context: NetworkContext) throws(JobctlError)
+    -> HTTPRequest
+  {
+    let shape = context.settings.shape
+    guard let cancel = shape.cancel else {
+      throw .rejected("job \(job.label) cannot be canceled: the \(shape.name) API has no cancel (cancel = none)")
     }
-    while url.hasSuffix("/") { url.removeLast() }
-    return context.request("POST", url: url + "/cancel" + query, credentialHost: job.credentialHost, body: [])
+    var document = document
+    if document == nil, cancel.template.readsDocument { document = try context.document(of: job) }
+    let expanded: String?
+    do throws(ShapeSyntaxError) {
+      expanded = try cancel.template.expand(id: job.label, url: job.url, document: document)
+    } catch {
+      throw .usage("the cancel template \(cancel.template) cannot be used for job \(job.label): \(error.message)")
+    }
+    guard let expanded, !expanded.isEmpty else {
+      throw .rejected("job \(job.label) cannot be canceled: its cancel template \(cancel.template) names nothing")
+    }
+    let url = URLParts(expanded) != nil ? expanded : URLParts.resolving(expanded, against: job.url)
+    return context.request(cancel.method, url: url, credentialHost: job.credentialHost, body: [])
   }
 
-  /// Reads a cancel answer; nil for anything that is not one of the three.
-  static func interpret(_ response: HTTPResponse) -> Answer? {
+  /// Reads a cancel answer by the general rules of contract 8; nil for anything else.
+  ///
+  /// A 2xx is accepted unless it says `accepted: false` or is a job document the shape finds
+  /// terminal already.
+  static func interpret(_ response: HTTPResponse, dialect: Dialect?) -> Answer? {
     let document = try? JSON.parse(response.body)
     switch response.status {
     case 200..<300:
@@ -68,22 +92,31 @@ enum CancelCommand {
           document?["reason"]?.stringValue ?? document.flatMap { Messages.all(in: $0).first } ?? "not accepted"
         return .alreadyTerminal(reason: Text.oneLine(reason), response)
       }
+      if let document, document.isObject, document["accepted"] == nil,
+        let shape = dialect ?? Dialects.detect(document),
+        case .state(let snapshot, _) = shape.judge(JobAnswer(response, document: document)), snapshot.state.isTerminal
+      {
+        return .alreadyTerminal(reason: "the job is \(snapshot.state.rawValue) already", response)
+      }
       return .accepted(response)
     case 409:
       let error = document?["error"]
       let details = error?["details"] ?? document?["details"]
-      let subcode = details?["subcode"]?.stringValue ?? error?["subcode"]?.stringValue
-      guard subcode == "JOB_CANCEL_UNAVAILABLE" else { return nil }
       let stage = details?["stage"]?.stringValue ?? error?["stage"]?.stringValue
-      return .refused(stage: stage.map { Text.oneLine($0) }, response)
+      let subcode = details?["subcode"]?.stringValue ?? error?["subcode"]?.stringValue
+      return .refused(
+        stage: stage.map { Text.oneLine($0) },
+        code: Text.oneLine(subcode ?? Messages.forErrorAnswer(status: 409, body: response.body)), response)
+    case 405, 501:
+      return .unsupported(response)
     default:
       return nil
     }
   }
 
-  static func refusal(_ job: JobReference, stage: String?) -> String {
+  static func refusal(_ job: JobReference, stage: String?, code: String) -> String {
     let place = stage.map { "in stage \($0)" } ?? "in its current stage"
-    return "job \(job.label) cannot be canceled \(place) (JOB_CANCEL_UNAVAILABLE); retry later, or use --wait"
+    return "job \(job.label) cannot be canceled \(place) (\(code)); retry later, or use --wait"
   }
 
   private static func print(_ response: HTTPResponse, text: String, context: NetworkContext) {
@@ -110,8 +143,10 @@ enum CancelCommand {
   /// Sends the cancels of `wait --cancel-on-interrupt` after SIGINT or SIGTERM.
   ///
   /// All at once, on the same scheduler (so the host gates and budgets hold), within one grace
-  /// period; a second signal ends them at once. The outcome stays the interrupt.
-  static func cancelOnInterrupt(_ jobs: [JobReference], context: NetworkContext) {
+  /// period; a second signal ends them at once. The outcome stays the interrupt. Each job comes
+  /// with the wait's last document, for a template that reads it; without one, no poll is made
+  /// (the user asked to stop).
+  static func cancelOnInterrupt(_ jobs: [(job: JobReference, document: JSON?)], context: NetworkContext) {
     guard !jobs.isEmpty else { return }
     Signals.reset()
     var policy = context.settings.policy
@@ -120,22 +155,37 @@ enum CancelCommand {
     policy.startedAt = context.services.clock.monotonic
     policy.maxAttempts = nil
     policy.staleAfter = nil
-    var watches = jobs.map { job in
-      RequestWatch(request: cancelRequest(job, context: context), subject: "job \(job.label)", policy: policy)
+    var sent: [JobReference] = []
+    var watches: [RequestWatch] = []
+    for (job, document) in jobs {
+      do throws(JobctlError) {
+        if document == nil, context.settings.shape.cancel?.template.readsDocument == true {
+          throw .rejected("its cancel URL comes from a job document, and none was seen")
+        }
+        let request = try cancelRequest(job, document: document, context: context)
+        watches.append(
+          RequestWatch(request: request, subject: "job \(job.label)", policy: policy, alsoAccept: [405, 409, 501]))
+        sent.append(job)
+      } catch {
+        context.diagnostics.line(
+          "jobctl: cancel of job \(Text.oneLine(job.label, limit: 120)) failed: \(error.message ?? "")")
+      }
     }
     let results = context.scheduler.run(&watches, report: { _, _ in })
-    for ((job, watch), result) in zip(zip(jobs, watches), results) {
+    for ((job, watch), result) in zip(zip(sent, watches), results) {
       let label = Text.oneLine(job.label, limit: 120)
       guard let response = watch.response else {
         let reason = (result ?? nil)?.message ?? "no answer"
         context.diagnostics.line("jobctl: cancel of job \(label) failed: \(reason)")
         continue
       }
-      switch interpret(response) {
+      switch interpret(response, dialect: context.settings.dialect) {
       case .accepted?: context.diagnostics.line("jobctl: cancel of job \(label) accepted")
       case .alreadyTerminal(let reason, _)?:
         context.diagnostics.line("jobctl: job \(label) was not canceled: \(reason)")
-      case .refused(let stage, _)?: context.diagnostics.line("jobctl: \(refusal(job, stage: stage))")
+      case .refused(let stage, let code, _)?:
+        context.diagnostics.line("jobctl: \(refusal(job, stage: stage, code: code))")
+      case .unsupported?: context.diagnostics.line("jobctl: job \(label) cannot be canceled: the API has no cancel")
       case nil:
         context.diagnostics.line(
           "jobctl: cancel of job \(label) failed: \(Messages.forErrorAnswer(status: response.status, body: response.body))"
@@ -153,15 +203,17 @@ struct CancelAndWait: PollStepper {
   private let cancel: HTTPRequest
   private var retrier: Retrier
   private var cancelPending = true
+  private let dialect: Dialect?
   private var lastWasCancel = false
 
-  init(job: JobReference, context: NetworkContext) {
+  init(job: JobReference, context: NetworkContext) throws(JobctlError) {
     self.job = job
     let poll = context.request(url: job.url, credentialHost: job.credentialHost)
     watch = JobWatch(
       label: job.label, request: poll, dialect: context.settings.dialect, policy: context.settings.policy)
-    cancel = CancelCommand.cancelRequest(job, context: context)
+    cancel = try CancelCommand.cancelRequest(job, context: context)
     retrier = Retrier(policy: context.settings.policy)
+    dialect = context.settings.dialect
   }
 
   var policy: PollPolicy { watch.policy }
@@ -181,7 +233,9 @@ struct CancelAndWait: PollStepper {
     }
     switch result {
     case .success(let response):
-      switch CancelCommand.interpret(response) {
+      switch CancelCommand.interpret(response, dialect: dialect) {
+      case .unsupported?:
+        return .finish(.rejected("job \(job.label) cannot be canceled: the API has no cancel"))
       case .accepted?, .alreadyTerminal?:
         cancelPending = false
         retrier.succeeded()

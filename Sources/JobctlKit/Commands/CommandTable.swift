@@ -7,19 +7,23 @@ public struct OptionSpec: Sendable {
   /// Values a shell can complete and the parser accepts; empty for free text.
   public let choices: [String]
   public let repeatable: Bool
+  /// The choices are what a shell completes, but other values are taken too (`--dialect` also
+  /// names the config file's `[dialect NAME]` sections); the command checks them.
+  public let openChoices: Bool
   /// The environment variable that supplies it when the flag is absent.
   public let environment: String?
   public let help: String
 
   init(
     _ long: String, short: Character? = nil, value: String? = nil, choices: [String] = [],
-    repeatable: Bool = false, environment: String? = nil, help: String
+    repeatable: Bool = false, openChoices: Bool = false, environment: String? = nil, help: String
   ) {
     self.long = long
     self.short = short
     self.value = value
     self.choices = choices
     self.repeatable = repeatable
+    self.openChoices = openChoices
     self.environment = environment
     self.help = help
   }
@@ -74,11 +78,15 @@ public enum CommandTable {
         "header", short: "H", value: "'Name: value'", repeatable: true,
         help: "Send an extra request header (repeatable)."),
       OptionSpec(
-        "dialect", value: "NAME", choices: Dialects.names, environment: "JOBCTL_DIALECT",
-        help: "Response shape: auto, simple, hotcrp, staged or progress (default auto)."),
+        "dialect", value: "NAME", choices: Dialects.names, openChoices: true, environment: "JOBCTL_DIALECT",
+        help:
+          "Response shape: auto (default), a built-in shape (simple, hotcrp, staged, progress), a named API (github-run, google-operation, azure-operation, http-202, openai-batch, replicate, anthropic-batch) or a [dialect NAME] section of the config file."
+      ),
       OptionSpec(
         "jobs-path", value: "TEMPLATE",
-        help: "Where a job id is polled, {id} marking the id (default /jobs/{id}; hotcrp /job?job={id})."),
+        help:
+          "Where a job id is polled, {id} marking the id ({+id} keeps slashes; default /jobs/{id}; hotcrp /job?job={id})."
+      ),
       OptionSpec("cacert", value: "FILE", help: "Trust the CA certificates in FILE."),
       OptionSpec("cert", value: "FILE", help: "Present the TLS client certificate in FILE (PEM), for mutual TLS."),
       OptionSpec("key", value: "FILE", help: "The private key of --cert (PEM), when FILE of --cert does not hold it."),
@@ -97,6 +105,59 @@ public enum CommandTable {
       OptionSpec(
         "profile", value: "NAME", environment: "JOBCTL_PROFILE",
         help: "Config file profile to use (default: the [default] section)."),
+    ])
+
+  /// The keys that describe a response shape (contract 4.5), as flags.
+  public static let shape = OptionGroup(
+    title: "Shape",
+    options: [
+      OptionSpec(
+        "completed-when", value: "COND", repeatable: true,
+        help: "The job completed when COND holds, such as status=SUCCEEDED (repeatable: any one suffices)."),
+      OptionSpec(
+        "failed-when", value: "COND", repeatable: true,
+        help: "The job failed when COND holds, such as status=FAILED,TIMED_OUT (repeatable)."),
+      OptionSpec("canceled-when", value: "COND", repeatable: true, help: "The job was canceled when COND holds."),
+      OptionSpec(
+        "pending-when", value: "COND", repeatable: true, help: "The job has not started yet when COND holds."),
+      OptionSpec("running-when", value: "COND", repeatable: true, help: "The job is running when COND holds."),
+      OptionSpec(
+        "warn-when", value: "COND", repeatable: true,
+        help: "A completed job's messages are warnings only when COND holds (default: always)."),
+      OptionSpec(
+        "status-path", value: "PATH",
+        help: "The value shown as the job's status (default: the first path of the first --completed-when)."),
+      OptionSpec(
+        "progress-path", value: "EXPR",
+        help: "Progress: PATH (a fraction), PATH / NUMBER (percentComplete / 100) or PATH / PATH."),
+      OptionSpec(
+        "stage-path", value: "PATH", repeatable: true,
+        help: "The job's stage, shown while it runs (first present wins)."),
+      OptionSpec(
+        "message-path", value: "PATH", repeatable: true,
+        help: "The job's error once it failed, its warnings once it completed (every one present is shown)."),
+      OptionSpec(
+        "updated-path", value: "PATH", help: "The UNIX time of the job's last update, for --stale-after."),
+      OptionSpec(
+        "id-path", value: "PATH", repeatable: true,
+        help: "Where start finds the job's id (default jobId, job, id; first present wins)."),
+      OptionSpec(
+        "url-path", value: "PATH", repeatable: true,
+        help: "Where start finds the job's URL; @header:NAME reads a header (default locationUrl, job_url, Location)."),
+      OptionSpec(
+        "list-path", value: "PATH", help: "Where a list answer holds its jobs (default jobs, or the answer itself)."),
+      OptionSpec(
+        "cancel", value: "'[METHOD ]TEMPLATE'",
+        help: "How cancel asks: POST {url}/cancel (default), POST {url}:cancel, DELETE {url}, or none."),
+      OptionSpec(
+        "output-url", value: "TEMPLATE",
+        help: "Where output fetches a finished job's result: /v1/files/{.output_file_id}/content, {+.results_url}."),
+      OptionSpec(
+        "idempotent-start", value: "BOOL", choices: ["true", "false"],
+        help: "Whether the API honours Idempotency-Key, so a start may be sent again (default true)."),
+      OptionSpec(
+        "shape-header", value: "'Name: value'", repeatable: true,
+        help: "A header every request of this shape carries (repeatable)."),
     ])
 
   public static let output = OptionGroup(
@@ -214,7 +275,7 @@ public enum CommandTable {
         With -o FILE (one JOB), a job that completed has its output fetched as 'jobctl output'
         does; the exit code is then the fetch's, and the final document still goes to stdout.
         """,
-      groups: [connection, polling, waiting, outputFile, output, general], arity: 1...1_000_000),
+      groups: [connection, shape, polling, waiting, outputFile, output, general], arity: 1...1_000_000),
     CommandSpec(
       name: "status", arguments: "JOB", summary: "Poll a job once and print its state.",
       details: """
@@ -223,7 +284,7 @@ public enum CommandTable {
         Retry-After) are retried as a wait retries them, within --max-errors and --timeout
         (default 60s for status).
         """,
-      groups: [connection, polling, output, general], arity: 1...1),
+      groups: [connection, shape, polling, output, general], arity: 1...1),
     CommandSpec(
       name: "start", arguments: "PATH|URL", summary: "Start a job and print its id.",
       details: """
@@ -234,7 +295,7 @@ public enum CommandTable {
         An id that cannot be written (stdout full, closed or its reader gone) goes to stderr with
         the job's URL, exit 10; an id holding control characters is shown escaped there, exit 6.
         """,
-      groups: [connection, starting, polling, waiting, outputFile, output, general], arity: 1...1),
+      groups: [connection, shape, starting, polling, waiting, outputFile, output, general], arity: 1...1),
     CommandSpec(
       name: "cancel", arguments: "JOB", summary: "Ask the server to cancel a job.",
       details: """
@@ -242,14 +303,14 @@ public enum CommandTable {
         a stage that cannot be canceled (409) exits 6. With --wait, a refused cancel is retried at
         each poll until accepted, then the job is waited for (exit 3 once canceled).
         """,
-      groups: [connection, canceling, polling, output, general], arity: 1...1),
+      groups: [connection, shape, canceling, polling, output, general], arity: 1...1),
     CommandSpec(
       name: "list", arguments: "[PATH]", summary: "List jobs.",
       details: """
         GETs BASE_URL + PATH (default /jobs) with page, limit, type and extra query values. Reads
         {"jobs": [...], "pagination": {...}} or a bare array. Text is a table; json is one array.
         """,
-      groups: [connection, listing, polling, output, general], arity: 0...1),
+      groups: [connection, shape, listing, polling, output, general], arity: 0...1),
     CommandSpec(
       name: "output", arguments: "JOB", summary: "Fetch a finished job's output.",
       details: """
@@ -258,7 +319,15 @@ public enum CommandTable {
         the status document of a job still running exits 9. A cut download is resumed where the
         server takes ranges. To a terminal, output holding control characters needs -o -.
         """,
-      groups: [connection, fetching, polling, general], arity: 1...1),
+      groups: [connection, shape, fetching, polling, general], arity: 1...1),
+    CommandSpec(
+      name: "explain", arguments: "[FILE|-]", summary: "Judge a job document offline, as a wait would.",
+      details: """
+        Reads one job document from FILE or stdin and judges it with the shape that --dialect and
+        the shape options describe: prints the state and the condition that decided it (such as
+        failed: conclusion=failure) and exits with that state's code. Nothing is sent.
+        """,
+      groups: [connection, shape, output, general], arity: 0...1),
     CommandSpec(
       name: "completion", arguments: "bash|zsh|fish", summary: "Print a shell completion script.",
       details: """
@@ -273,11 +342,11 @@ public enum CommandTable {
 
   public static let help = CommandSpec(
     name: "help",
-    arguments: "[COMMAND|exit-codes]",
-    summary: "Show help for a command, or the exit codes.",
+    arguments: "[COMMAND|exit-codes|dialects [NAME]]",
+    summary: "Show help for a command, the exit codes, or the response shapes.",
     details: "",
     groups: [general],
-    arity: 0...1
+    arity: 0...2
   )
 
   public static func command(_ name: String) -> CommandSpec? {

@@ -14,9 +14,16 @@ enum HelpCommand {
       out.write(exitCodes(width: width))
       return 0
     }
+    if topic == "dialects" {
+      out.write(try dialects(invocation.arguments.dropFirst().first, invocation, environment, services))
+      return 0
+    }
+    guard invocation.arguments.count == 1 else {
+      throw .usage("help takes one topic, or dialects NAME")
+    }
     guard let command = CommandTable.command(topic) else {
       throw .usage(
-        "no help for '\(Text.oneLine(topic, limit: 60))' (commands: \(CommandTable.commands.map(\.name).joined(separator: ", ")), or exit-codes)"
+        "no help for '\(Text.oneLine(topic, limit: 60))' (commands: \(CommandTable.commands.map(\.name).joined(separator: ", ")), exit-codes, or dialects)"
       )
     }
     out.write(help(for: command, width: width))
@@ -57,7 +64,8 @@ enum HelpCommand {
     }
     s += "\n"
     s += Text.wrap(
-      "Run 'jobctl help COMMAND' for a command's options, 'jobctl help exit-codes' for exit codes.", width: width)
+      "Run 'jobctl help COMMAND' for a command's options, 'jobctl help exit-codes' for exit codes, 'jobctl help dialects' for the response shapes jobctl reads (and how to describe another).",
+      width: width)
     return s
   }
 
@@ -87,6 +95,45 @@ enum HelpCommand {
         CommandTable.environment.flatMap(\.names).joined(separator: ", ") + " (see jobctl(1)).", width: width,
         first: "Environment:", indent: 2)
       s += Text.wrap("250ms, 2s, 1m30s, 1h, or a bare number of seconds.", width: width, first: "Durations:", indent: 2)
+    }
+    return s
+  }
+
+  /// Every shape jobctl knows (built-in, named, and the config file's `[dialect NAME]` sections)
+  /// as the keys that describe it, ready to copy into a config file; or the one named.
+  static func dialects(_ name: String?, _ invocation: Invocation, _ environment: [String: String], _ services: Services)
+    throws(JobctlError) -> String
+  {
+    let layers = try Settings.layers(invocation, environment: environment, services: services)
+    let sections = layers.config?.dialects.keys.sorted() ?? []
+    var names = Dialects.known.map(\.name) + sections.filter { Dialects.named($0) == nil }
+    if let name {
+      guard names.contains(name) else {
+        throw .usage(
+          "no shape '\(Text.oneLine(name, limit: 60))' (known: \(names.joined(separator: ", ")))")
+      }
+      names = [name]
+    }
+    var s = ""
+    if name == nil {
+      s += """
+        Response shapes, each as the keys that describe it (--dialect NAME). Copy one into a
+        [dialect NAME] section of the config file to change it, or give keys as flags
+        (--completed-when COND ...). Keys a shape leaves out take these defaults:
+
+        """
+      s += Dialect.defaults.configText.split(separator: "\n").map { "  \($0)\n" }.joined() + "\n"
+    }
+    for (i, shapeName) in names.enumerated() {
+      var invocationForShape = invocation
+      invocationForShape.values = ["dialect": [shapeName]]
+      var settings = Settings(jobsPath: "")
+      try Settings.resolveShape(
+        Layers(
+          invocation: invocationForShape, environment: [:], config: layers.config, profile: []),
+        into: &settings)
+      if i > 0 { s += "\n" }
+      s += "[dialect \(shapeName)]\n" + settings.shape.shape.configText
     }
     return s
   }

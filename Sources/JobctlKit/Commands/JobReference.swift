@@ -41,11 +41,13 @@ public struct JobReference: Equatable {
       }
       return JobReference(label: text, url: url, credentialHost: base.hostKey)
     }
-    var prefix = baseText
-    while prefix.hasSuffix("/") { prefix.removeLast() }
-    if let q = prefix.firstIndex(where: { $0 == "?" || $0 == "#" }) { prefix = String(prefix[..<q]) }
-    let path = settings.jobsPath.replacingOccurrences(of: "{id}", with: PercentEncoding.component(text))
-    return JobReference(label: text, url: prefix + path, credentialHost: base.hostKey)
+    let path: String
+    do throws(ShapeSyntaxError) {
+      path = try settings.shape.jobsPath.expand(id: text) ?? ""
+    } catch {
+      throw .usage("job '\(Text.oneLine(text, limit: 200))' cannot go into the jobs path: \(error.message)")
+    }
+    return JobReference(label: text, url: URLParts.joining(base: baseText, path: path), credentialHost: base.hostKey)
   }
 }
 

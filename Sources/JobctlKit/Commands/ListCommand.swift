@@ -25,7 +25,10 @@ enum ListCommand {
       }
       query.append((String(q[..<eq]), String(q[q.index(after: eq)...])))
     }
-    var url = start.url + encode(query, after: start.url)
+    // The list's own query before the base URL's (contract 2).
+    var url =
+      query.isEmpty
+      ? start.url : try StartCommand.startURL(path + encode(query, after: path), settings: context.settings).url
     var jobs: [JSON] = []
     var seen: Set<String> = []
     while true {
@@ -41,8 +44,10 @@ enum ListCommand {
       guard let document = try? JSON.parse(answer.body) else {
         throw .rejected("the job list at \(start.label) is not JSON")
       }
-      guard let page = document.arrayValue ?? document["jobs"]?.arrayValue else {
-        throw .rejected("the answer at \(start.label) holds no job list (\"jobs\": [...] or an array)")
+      let listPath = context.settings.shape.listPath
+      guard let page = document.arrayValue ?? (listPath ?? defaultListPath)?.value(in: document)?.arrayValue else {
+        throw .rejected(
+          "the answer at \(start.label) holds no job list (\"\(listPath?.description ?? "jobs")\": [...] or an array)")
       }
       jobs += page
       // The next page as the server named it, even signed with an echoed secret.
@@ -56,6 +61,9 @@ enum ListCommand {
     }
     return print(jobs, context: context)
   }
+
+  /// Where a list answer holds its jobs when the shape does not say.
+  static let defaultListPath = JSONPath("jobs")
 
   /// The largest page number taken from `pagination.nextPage`: beyond 2^53 a double is no longer
   /// a whole number for certain.
@@ -74,10 +82,10 @@ enum ListCommand {
           "the job list at \(label) gives pagination.nextPage \(Text.oneLine(next.displayText, limit: 40)), "
             + "which is not a page number")
       }
-      var q = query.filter { $0.0 != "page" }
-      q.insert(("page", String(Int(n))), at: 0)
-      let base = String(current[..<(current.firstIndex(of: "?") ?? current.endIndex)])
-      return base + encode(q, after: base)
+      // The current URL's other query values stay (a base URL's `api-version`).
+      let (base, currentQuery) = URLParts.splitQuery(current)
+      let kept = (currentQuery ?? "").split(separator: "&").filter { !$0.hasPrefix("page=") && $0 != "page" }
+      return base + "?" + (["page=\(Int(n))"] + kept.map(String.init)).joined(separator: "&")
     }
     guard let link = answer.header("Link") else { return nil }
     for part in link.split(separator: ",") {
@@ -91,8 +99,8 @@ enum ListCommand {
       let target = String(first.dropFirst().dropLast())
       let lower = Text.lowercased(target)
       if lower.hasPrefix("http://") || lower.hasPrefix("https://") { return target }
-      guard let origin = URLParts(current)?.origin, target.hasPrefix("/") else { return nil }
-      return origin + target
+      guard URLParts(current) != nil, !target.isEmpty else { return nil }
+      return URLParts.resolving(target, against: current)
     }
     return nil
   }
@@ -126,9 +134,11 @@ enum ListCommand {
     }
     var rows = [["ID", "TYPE", "STATUS", "PROGRESS"]]
     for job in jobs {
-      let id = ["jobId", "id", "job"].lazy.compactMap { job[$0]?.displayText }.first ?? "-"
+      let answer = JobAnswer(document: job)
+      let id = context.settings.shape.idPaths.lazy.compactMap { $0.first(answer)?.displayText }.first ?? "-"
       let type = ["type", "kind"].lazy.compactMap { job[$0]?.displayText }.first ?? "-"
-      let status = job["status"]?.displayText ?? "-"
+      let status =
+        (context.settings.shape.statusPath?.first(answer) ?? job["status"]).map { $0.displayText } ?? "-"
       rows.append(
         [id, type, status, progressText(job, dialect: context.settings.dialect)].map { Text.oneLine($0, limit: 80) })
     }
@@ -142,13 +152,16 @@ enum ListCommand {
     return 0
   }
 
-  /// Progress as a percentage: by the shape's scale when `--dialect` names one; otherwise a value
-  /// up to 1 is a fraction and a larger one a percentage.
+  /// Progress as a percentage: by the shape's progress path when it has one; otherwise a
+  /// `progress` up to 1 is a fraction and a larger one a percentage.
   static func progressText(_ job: JSON, dialect: Dialect?) -> String {
+    if let expression = dialect?.progress {
+      let (fraction, phase) = expression.evaluate(JobAnswer(document: job))
+      return fraction.map(Text.percent) ?? phase ?? "-"
+    }
     guard let value = job["progress"]?.doubleValue, value.isFinite, value >= 0 else {
       return job["progress"]?.stringValue ?? "-"
     }
-    if case .number(_, let full)? = dialect?.progress { return Text.percent(min(value / full, 1)) }
     return Text.percent(value <= 1 ? value : min(value / 100, 1))
   }
 }

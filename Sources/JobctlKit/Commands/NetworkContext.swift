@@ -90,14 +90,24 @@ struct NetworkContext {
   /// Sends one request, retrying as a wait would, until it is answered with a 2xx.
   ///
   /// `alsoAccept` lists non-2xx statuses the caller reads itself.
-  func send(_ request: HTTPRequest, subject: String, label: String, alsoAccept: Set<Int> = [])
-    -> Result<HTTPResponse, JobctlError>
-  {
-    var watch = RequestWatch(request: request, subject: subject, policy: settings.policy, alsoAccept: alsoAccept)
+  func send(
+    _ request: HTTPRequest, subject: String, label: String, alsoAccept: Set<Int> = [], resendable: Bool = true
+  ) -> Result<HTTPResponse, JobctlError> {
+    var watch = RequestWatch(
+      request: request, subject: subject, policy: settings.policy, alsoAccept: alsoAccept, resendable: resendable)
     let error = scheduler.run(&watch) { reporter.report($0, job: label) }
     if let error { return .failure(error) }
     guard let response = watch.response else { return .failure(.unreachable("\(subject): no answer")) }
     return .success(response)
+  }
+
+  /// The job's document from one poll, for a template that reads it (`{.output_file_id}`).
+  func document(of job: JobReference) throws(JobctlError) -> JSON? {
+    let poll = request(url: job.url, credentialHost: job.credentialHost)
+    switch send(poll, subject: "job \(job.label)", label: job.label) {
+    case .failure(let error): throw error
+    case .success(let answer): return answer.documentAsSent() ?? (try? JSON.parse(answer.body))
+    }
   }
 
   /// The URL a job reference names, for cancel and output.

@@ -14,6 +14,22 @@ enum OutputCommand {
     let job = try context.resolve(invocation.arguments[0])
     return try fetch.run(job: job, context: context, stdout: services.streams.stdout)
   }
+
+  /// Where the output is: the shape's `output-url` expanded for the job (after one poll, when it
+  /// reads the job's document) and resolved against the job's URL; nil when a value it needs is
+  /// absent or null, so there is nothing to fetch.
+  static func outputURL(_ job: JobReference, kind: String, context: NetworkContext) throws(JobctlError) -> String? {
+    guard let template = context.settings.shape.outputURL else { return nil }
+    let document = template.readsDocument ? try context.document(of: job) : nil
+    let expanded: String?
+    do throws(ShapeSyntaxError) {
+      expanded = try template.expand(id: job.label, url: job.url, document: document, outputKind: kind)
+    } catch {
+      throw .usage("the output-url \(template) cannot be used for job \(job.label): \(error.message)")
+    }
+    guard let expanded, !expanded.isEmpty else { return nil }
+    return URLParts(expanded) != nil ? expanded : URLParts.resolving(expanded, against: job.url)
+  }
 }
 
 /// What `-o FILE`, `--as` and `--continue` ask for, and the download itself: `output` runs it,
@@ -58,7 +74,12 @@ struct OutputFetch {
     // Examined again: a wait may have taken hours.
     let (temp, destination) = try OutputFile.examine(file).temporary()
     defer { temp.discard() }
-    let url = job.url + (job.url.contains("?") ? "&" : "?") + "output=" + kind
+    guard let url = try OutputCommand.outputURL(job, kind: kind, context: context) else {
+      if !context.settings.output.quiet {
+        context.diagnostics.line("jobctl: job \(Text.oneLine(job.label, limit: 120)) has no output to fetch")
+      }
+      return 0
+    }
     var request = context.request(url: url, credentialHost: job.credentialHost)
     // The job's output is data: handed over byte for byte, never scrubbed.
     request.verbatim = true

@@ -52,8 +52,12 @@ public struct Settings {
   /// `Basic ...` from the user and password of the base URL, which is then kept without them.
   public var basicAuthorization: String?
   public var headers: [HTTPHeader] = []
-  /// nil means auto.
+  /// The shape that judges answers; nil means auto.
   public var dialect: Dialect?
+  /// The shape's conventions in use (jobs path, cancel, output URL, where a start finds its job):
+  /// the selected shape's, or under auto the defaults with any shape flags.
+  public var shape: Dialect = Dialects.auto
+  /// The jobs path template as given.
   public var jobsPath: String
   public var transport = TransportOptions()
   public var policy = PollPolicy()
@@ -88,7 +92,8 @@ public struct Settings {
         guard let text = String(validating: bytes, as: UTF8.self) else {
           throw .usage("the config file \(Text.oneLine(path, limit: 200)) is not UTF-8 text")
         }
-        config = try ConfigFile(path: path, text: text, keys: configKeys)
+        config = try ConfigFile(
+          path: path, text: text, keys: configKeys, shapeKeys: Set(ShapeDescription.keys))
       case .failure(let e):
         if explicit || services.fileExists(path) {
           throw .usage("cannot read the config file \(Text.oneLine(path, limit: 200)): \(e.reason)")
@@ -176,13 +181,7 @@ public struct Settings {
       if let value = environment[name] { s.urlSecrets += Credentials.proxySecrets(value) }
     }
 
-    if let name = try choice("dialect", env: "JOBCTL_DIALECT"), name != "auto" {
-      s.dialect = Dialects.named(name)
-    }
-    s.jobsPath = layers.value("jobs-path")?.value ?? s.dialect?.defaultJobsPath ?? "/jobs/{id}"
-    guard s.jobsPath.hasPrefix("/"), s.jobsPath.contains("{id}") else {
-      throw .usage("--jobs-path must start with / and contain {id}, as in /jobs/{id}")
-    }
+    try resolveShape(layers, into: &s)
 
     // The token: --token-file, then JOBCTL_TOKEN, then the profile's token-file.
     let tokenFile = invocation.value("token-file").map { Layers.Found(value: $0, origin: "--token-file") }
@@ -201,7 +200,8 @@ public struct Settings {
       }
     }
 
-    // A header given with -H replaces the profile's header of the same name.
+    // A header given with -H replaces the profile's header of the same name, and both replace a
+    // shape's header (`--dialect github-run` sends its own Accept).
     var flagHeaders: [HTTPHeader] = []
     var fileHeaders: [HTTPHeader] = []
     for found in layers.all("header") {
@@ -209,7 +209,16 @@ public struct Settings {
       if found.origin == "--header" { flagHeaders.append(header) } else { fileHeaders.append(header) }
     }
     fileHeaders.removeAll { file in flagHeaders.contains { Text.equalsIgnoringCase($0.name, file.name) } }
-    s.headers = fileHeaders + flagHeaders
+    var shapeHeaders: [HTTPHeader] = []
+    for entry in s.shape.shapeHeaders {
+      for value in entry.values {
+        shapeHeaders.append(
+          try parseHeader(Layers.Found(value: value, origin: entry.origin.isEmpty ? "shape-header" : entry.origin)))
+      }
+    }
+    let given = fileHeaders + flagHeaders
+    shapeHeaders.removeAll { shape in given.contains { Text.equalsIgnoringCase($0.name, shape.name) } }
+    s.headers = shapeHeaders + given
 
     if let d = try duration("connect-timeout") { s.transport.connectTimeout = d }
     if let d = try duration("request-timeout") { s.transport.requestTimeout = d }
@@ -282,6 +291,58 @@ public struct Settings {
     return s
   }
 
+  /// Picks and checks the response shape (contract 4.5).
+  ///
+  /// A built-in or named description, then its `[dialect NAME]` section, then the shape flags, key by key. Shape flags without a dialect
+  /// describe a shape of their own; without either, auto judges and the defaults hold.
+  static func resolveShape(_ layers: Layers, into s: inout Settings) throws(JobctlError) {
+    var flags: [ShapeDescription.Entry] = []
+    for key in ShapeDescription.keys where key != "jobs-path" {
+      let values = layers.invocation.all(key)
+      if !values.isEmpty { flags.append(.init(key, values, origin: "--\(key)")) }
+    }
+    // --jobs-path is also a profile key, as it was before shapes had sections.
+    if let found = layers.value("jobs-path") { flags.append(.init("jobs-path", [found.value], origin: found.origin)) }
+    let found = layers.value("dialect", env: "JOBCTL_DIALECT")
+    let name = found.map { Text.trimmed($0.value) } ?? "auto"
+    let own = ShapeDescription(name: name == "auto" ? "command-line" : name, flags)
+    var description = own
+    var base: Dialect?
+    if name != "auto" {
+      base = Dialects.named(name)
+      let section = layers.config?.dialects[name]
+      guard base != nil || section != nil else {
+        let sections = layers.config?.dialects.keys.sorted() ?? []
+        throw .usage(
+          "\(found?.origin ?? "--dialect") names no shape '\(Text.oneLine(name, limit: 60))' (known: \((Dialects.names + sections).joined(separator: ", ")); or a [dialect NAME] section of the config file)"
+        )
+      }
+      description = base?.shape ?? ShapeDescription(name: name, [])
+      if let section, let config = layers.config {
+        var entries: [ShapeDescription.Entry] = []
+        for entry in section {
+          if let i = entries.firstIndex(where: { $0.key == entry.key }) {
+            entries[i] = .init(entry.key, entries[i].values + [entry.value], origin: entries[i].origin)
+          } else {
+            entries.append(.init(entry.key, [entry.value], origin: "\(config.path):\(entry.line)"))
+          }
+        }
+        description = description.overlaid(with: ShapeDescription(name: name, entries))
+      }
+      description = description.overlaid(with: own)
+      description.name = name
+    }
+    let shape = try Dialect(description, detection: base?.detectionText ?? [], resultKeys: base?.resultKeys ?? [])
+    s.shape = shape
+    s.jobsPath = shape.jobsPath.description
+    guard name != "auto" || description.hasConditions else { return }
+    guard shape.shape.hasConditions else {
+      throw .usage(
+        "the \(name) shape has no condition: give it completed-when and failed-when (jobctl help dialects)")
+    }
+    s.dialect = shape
+  }
+
   /// Reads a token file, noting (for `--verbose`) when others may read it.
   static func readToken(_ path: String, services: Services, notes: inout [String]) throws(JobctlError) -> String {
     switch services.readFile(path) {
@@ -319,12 +380,7 @@ public struct Settings {
         "\(found.origin == "--header" ? "-H" : found.origin) takes 'Name: value' (the value given has no colon)")
     }
     let value = Text.trimmed(rest)
-    let tokenChars = "!#$%&'*+-.^_`|~"
-    guard !name.isEmpty,
-      name.unicodeScalars.allSatisfy({
-        $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || tokenChars.unicodeScalars.contains($0))
-      })
-    else {
+    guard Text.isHeaderName(name) else {
       throw .usage("'\(Text.oneLine(name, limit: 60))' is not a valid header name")
     }
     guard !value.unicodeScalars.contains(where: { $0.value < 0x20 && $0 != "\t" || $0.value == 0x7F }) else {
@@ -336,7 +392,9 @@ public struct Settings {
   /// The credentials, with the token as `Authorization: Bearer` (else the base URL's user and
   /// password as `Basic`), then the extra headers.
   public var requestHeaders: [HTTPHeader] {
-    var h = [HTTPHeader("Accept", "application/json")]
+    var h =
+      headers.contains(where: { Text.equalsIgnoringCase($0.name, "Accept") })
+      ? [] : [HTTPHeader("Accept", "application/json")]
     // An explicit -H Authorization wins over the token: never two Authorization headers.
     if !headers.contains(where: { Text.equalsIgnoringCase($0.name, "Authorization") }) {
       if let token {

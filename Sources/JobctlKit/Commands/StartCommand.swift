@@ -27,7 +27,8 @@ enum StartCommand {
     if let contentType { request.headers.append(HTTPHeader("Content-Type", contentType)) }
 
     let answer: HTTPResponse
-    switch context.send(request, subject: "\(method) \(target.label)", label: target.label) {
+    let resendable = context.settings.shape.idempotentStart
+    switch context.send(request, subject: "\(method) \(target.label)", label: target.label, resendable: resendable) {
     case .failure(let error): throw error
     case .success(let response): answer = response
     }
@@ -42,21 +43,25 @@ enum StartCommand {
     let document = try? JSON.parse(answer.body)
     // The job's id and URL as the server gave them, even when they hold a secret it echoed back
     // (a URL signed with the token): they are what the next requests need. Output scrubs them.
-    let source = answer.documentAsSent() ?? document
-    let id = ["jobId", "job", "id"].lazy.compactMap { key -> String? in
-      guard let value = source?[key], value != .null, value.stringValue != "" else { return nil }
+    let source = JobAnswer(answer, document: answer.documentAsSent() ?? document)
+    let shape = context.settings.shape
+    let found = { (operand: Operand) -> String? in
+      guard let value = operand.first(source), value.stringValue != "" else { return nil }
       return value.displayText
+    }
+    let id = shape.idPaths.lazy.compactMap(found).first
+    let location = shape.urlPaths.lazy.compactMap { operand -> String? in
+      guard let value = operand.first(source)?.stringValue, !value.isEmpty else { return nil }
+      return value
     }.first
-    let location =
-      ["locationUrl", "job_url"].lazy.compactMap { source?[$0]?.stringValue }.first
-      ?? answer.header("Location")
     let output = context.settings.output
+    let places = (shape.idPaths + shape.urlPaths).map(\.description).joined(separator: ", ")
 
     guard id != nil || location != nil else {
       // No job: the work may have finished synchronously (HotCRP answers 200 with a status).
       guard answer.body.isEmpty == false, document?.isObject == true else {
         throw .rejected(
-          "the answer to \(target.label) (\(HTTPStatus.describe(answer.status))) names no job (jobId, job, id, locationUrl, job_url or Location)"
+          "the answer to \(target.label) (\(HTTPStatus.describe(answer.status))) names no job (\(places))"
         )
       }
       var watch = JobWatch(
@@ -64,13 +69,15 @@ enum StartCommand {
         policy: context.settings.policy)
       guard case .finish(let error)? = watch.adopt(answer, now: context.services.clock.monotonic, report: { _ in })
       else {
-        throw .rejected("the answer to \(target.label) names no job (jobId, job, id, locationUrl, job_url or Location)")
+        throw .rejected("the answer to \(target.label) names no job (\(places))")
       }
       let outcome = WaitOutcome(error: error, watch: watch)
       return context.renderer.finish(outcome, job: target.label)
     }
 
-    let job = try jobReference(id: id, location: location, answerURL: answer.url, context: context)
+    // The URL that answered (after redirects); the request's own when the transport has none.
+    let answerURL = answer.url.isEmpty ? target.url : answer.url
+    let job = try jobReference(id: id, location: location, answerURL: answerURL, context: context)
     if invocation.has("wait") {
       context.reporter.note("started (\(HTTPStatus.describe(answer.status)))", job: job.label)
       return try WaitCommand.finish(job, invocation: invocation, context: context, fetch: fetch, first: answer)
@@ -102,16 +109,16 @@ enum StartCommand {
     return 0
   }
 
-  /// Where the job is polled: its URL when the answer gives one (relative ones resolved against
-  /// the answering URL's origin), else its id in the jobs path.
+  /// Where the job is polled: its URL when the answer gives one (a relative one resolved against
+  /// the URL that answered, RFC 3986), else its id in the jobs path.
   static func jobReference(id: String?, location: String?, answerURL: String, context: NetworkContext)
     throws(JobctlError) -> JobReference
   {
     if let location, !location.isEmpty {
       let lower = Text.lowercased(location)
       var url = location
-      if !(lower.hasPrefix("http://") || lower.hasPrefix("https://")), let origin = URLParts(answerURL)?.origin {
-        url = origin + (location.hasPrefix("/") ? "" : "/") + location
+      if !(lower.hasPrefix("http://") || lower.hasPrefix("https://")), URLParts(answerURL) != nil {
+        url = URLParts.resolving(location, against: answerURL)
       }
       guard let parts = URLParts(url) else {
         throw .rejected("the answer's job URL is unusable: \(Text.oneLine(location, limit: 200))")
@@ -133,10 +140,7 @@ enum StartCommand {
         "no base URL to start '\(Text.oneLine(text, limit: 200))' at: set --base-url or JOBCTL_BASE_URL, or give a full URL"
       )
     }
-    var prefix = baseText
-    if let q = prefix.firstIndex(where: { $0 == "?" || $0 == "#" }) { prefix = String(prefix[..<q]) }
-    while prefix.hasSuffix("/") { prefix.removeLast() }
-    let url = prefix + (text.hasPrefix("/") ? "" : "/") + text
+    let url = URLParts.joining(base: baseText, path: text)
     guard URLParts(url) != nil else {
       throw .usage(
         "'\(Text.oneLine(text, limit: 200))' is not a usable path (spaces and control characters must be percent-encoded)"

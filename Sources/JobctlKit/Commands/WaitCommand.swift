@@ -34,7 +34,7 @@ enum WaitCommand {
   ) throws(JobctlError) -> Int32 {
     let (outcome, _) = wait(for: job, context: context, first: first, quietProgress: context.settings.policy.oneShot)
     if invocation.has("cancel-on-interrupt"), case .interrupted? = outcome.error {
-      CancelCommand.cancelOnInterrupt([job], context: context)
+      CancelCommand.cancelOnInterrupt([(job, outcome.document)], context: context)
     }
     var fetched: Result<Int32, JobctlError>?
     if let fetch, outcome.error == nil {
@@ -67,6 +67,7 @@ enum WaitCommand {
     var watch = JobWatch(
       label: job.label, request: request, dialect: context.settings.dialect, policy: context.settings.policy)
     let report: (PollEvent) -> Void = { event in
+      traceDecision(event, job: job.label, context: context)
       if !quietProgress { context.reporter.report(event, job: job.label) }
     }
     if let first, case .finish(let error)? = watch.adopt(first, now: context.services.clock.monotonic, report: report) {
@@ -78,6 +79,14 @@ enum WaitCommand {
 }
 
 extension WaitCommand {
+  /// With `-v`, names the condition that decided each state seen (`failed: conclusion=failure`).
+  static func traceDecision(_ event: PollEvent, job: String, context: NetworkContext) {
+    guard context.settings.output.verbose, case .state(let snapshot, _) = event, let why = snapshot.decidedBy else {
+      return
+    }
+    context.diagnostics.line("jobctl: job \(Text.oneLine(job, limit: 120)): \(Text.oneLine(why, limit: 300))")
+  }
+
   /// The job references on the command line, with `-` replaced by the lines of stdin.
   static func references(_ arguments: [String], stdin: () -> [UInt8]) throws(JobctlError) -> [String] {
     var refs: [String] = []
@@ -118,7 +127,10 @@ extension WaitCommand {
     var order: [Int] = []
     let results = context.scheduler.run(
       &watches, mode: invocation.has("any") ? .any : .all,
-      report: { index, event in reporter.report(event, job: jobs[index].label) },
+      report: { index, event in
+        traceDecision(event, job: jobs[index].label, context: context)
+        reporter.report(event, job: jobs[index].label)
+      },
       finished: { index, watch, error in
         order.append(index)
         renderer.finished(WaitOutcome(error: error, watch: watch), job: jobs[index].label)
@@ -127,7 +139,9 @@ extension WaitCommand {
     if invocation.has("cancel-on-interrupt"),
       outcomes.contains(where: { if case .interrupted? = $0?.error { true } else { false } })
     {
-      let open = zip(jobs, outcomes).filter { $0.1?.snapshot?.state.isTerminal != true }.map(\.0)
+      let open = zip(jobs, outcomes).filter { $0.1?.snapshot?.state.isTerminal != true }.map {
+        (job: $0.0, document: $0.1?.document)
+      }
       CancelCommand.cancelOnInterrupt(open, context: context)
     }
     // --all: the worst outcome; --any: the first job to end (contract section 5).

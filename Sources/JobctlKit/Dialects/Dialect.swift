@@ -1,123 +1,405 @@
-/// One response shape, described as data: where each fact lives and what its values mean.
+/// A response shape as the keys of contract 4.5 describe it: what a `[dialect NAME]` section of the
+/// config file, the shape flags and `jobctl help dialects` all speak.
 ///
-/// Adding an API means adding a table in `Dialects.swift`, not a branch in the engine.
+/// Built-in and named shapes are descriptions too (`Dialects.swift`), so there is one mechanism.
+public struct ShapeDescription: Sendable {
+  /// One key with its values (repeatable keys may have several) and where it was written.
+  public struct Entry: Sendable, Equatable {
+    public let key: String
+    public let values: [String]
+    public let origin: String
+
+    public init(_ key: String, _ values: [String], origin: String = "") {
+      self.key = key
+      self.values = values
+      self.origin = origin
+    }
+  }
+
+  /// Every key, in the order `help dialects` prints them.
+  public static let keys = [
+    "completed-when", "failed-when", "canceled-when", "pending-when", "running-when", "warn-when", "status-path",
+    "progress-path", "stage-path", "message-path", "updated-path", "id-path", "url-path", "jobs-path", "list-path",
+    "cancel", "output-url", "idempotent-start", "shape-header",
+  ]
+
+  /// Keys that decide a state: a description with any of them is a shape of its own.
+  public static let conditionKeys: Set<String> = [
+    "completed-when", "failed-when", "canceled-when", "pending-when", "running-when",
+  ]
+
+  public var name: String
+  public private(set) var entries: [Entry]
+
+  public init(name: String, _ entries: [Entry]) {
+    self.name = name
+    self.entries = entries
+  }
+
+  public func values(_ key: String) -> [String]? { entries.first(where: { $0.key == key })?.values }
+
+  func entry(_ key: String) -> Entry? { entries.first(where: { $0.key == key }) }
+
+  /// This description with `layer`'s keys in place of its own, key by key: a key given again
+  /// replaces that key's whole list.
+  public func overlaid(with layer: ShapeDescription) -> ShapeDescription {
+    var merged = self
+    for entry in layer.entries {
+      if let i = merged.entries.firstIndex(where: { $0.key == entry.key }) {
+        merged.entries[i] = entry
+      } else {
+        merged.entries.append(entry)
+      }
+    }
+    return merged
+  }
+
+  /// Whether it decides states itself (any `*-when` key).
+  public var hasConditions: Bool { entries.contains { Self.conditionKeys.contains($0.key) } }
+
+  /// `key = value` lines, one a value, as a config file section takes them.
+  public var configText: String {
+    var s = ""
+    for key in Self.keys {
+      for value in values(key) ?? [] { s += "\(key) = \(value)\n" }
+    }
+    return s
+  }
+}
+
+/// How `cancel` asks: a method and a URL template, or nothing where the API has no cancel.
+public struct CancelRequest: Sendable, Equatable {
+  public let method: String
+  public let template: URLTemplate
+}
+
+/// What a shape makes of one answer.
+public enum Judgement: Sendable, Equatable {
+  /// A job document: its state, and the condition that decided it (`failed: conclusion=failure`).
+  case state(JobSnapshot, decidedBy: String)
+  /// Fits none of the shape's conditions, and cannot be taken as running: why, for exit 6.
+  case notUnderstood(String)
+}
+
+/// One response shape, parsed from its description and checked: every condition, path, expression
+/// and template read once, before anything is sent.
+///
+/// The engine reads only what this holds; it never asks for a shape's name.
 public struct Dialect: Sendable {
-  /// How a shape expresses progress.
-  public enum Progress: Sendable {
-    /// A number at `key`, where `full` means done (1 for a fraction, 100 for a percentage).
-    case number(key: String, full: Double)
-    /// Words describing the current phase.
-    case text(key: String)
-  }
-
-  /// A state decided by something other than the status value.
-  public enum Rule: Sendable {
-    /// A `from` state becomes `failed` when the number at `key` is present and not zero
-    /// (HotCRP's `done` with a non-zero `exit_status`).
-    case failWhenNonZero(key: String, from: JobState)
-    /// For shapes without a status: progress at `full` is terminal, `completed` when the list at
-    /// `failIfNonEmpty` is empty and `failed` otherwise; below it, `running` (or `pending` at 0).
-    case stateFromProgress(failIfNonEmpty: String)
-  }
-
-  /// Evidence that a document has this shape, for `--dialect auto`.
-  public enum Marker: Sendable {
-    case hasKey(String)
-    case lacksKey(String)
-    case statusIn([String])
-    case objectAt(String)
-  }
-
   public let name: String
-  /// Where the status lives; nil for shapes that have none.
-  public let statusKey: String?
-  public let states: [String: JobState]
-  public let progress: Progress?
-  public let stageKey: String?
-  public let updatedAtKey: String?
-  public let idKeys: [String]
-  public let rules: [Rule]
-  /// Auto-detection: the document fits when every marker of any one group holds.
-  public let detection: [[Marker]]
-  /// Where the job's result lives, for text output (top-level keys, shown flattened).
-  public let resultKeys: [String]
-  public let defaultJobsPath: String
+  public let shape: ShapeDescription
+  public let canceledWhen: [Condition]
+  public let failedWhen: [Condition]
+  public let completedWhen: [Condition]
+  public let pendingWhen: [Condition]
+  public let runningWhen: [Condition]
+  public let warnWhen: [Condition]
+  public let statusPath: Operand?
+  public let progress: ProgressExpression?
+  public let stagePaths: [Operand]
+  public let messagePaths: [JSONPath]
+  public let updatedPath: Operand?
+  public let idPaths: [Operand]
+  public let urlPaths: [Operand]
+  public let jobsPath: URLTemplate
+  public let listPath: JSONPath?
+  /// nil where the API has no cancel.
+  public let cancel: CancelRequest?
+  public let outputURL: URLTemplate?
+  public let idempotentStart: Bool
+  /// `Name: value` lines every request of this shape carries (parsed with the other headers).
+  public let shapeHeaders: [ShapeDescription.Entry]
+  /// HTTP statuses a condition names: answered, not judged by the HTTP rules.
+  public let namedStatuses: Set<Int>
+  /// Whether a condition reads the document; when none does, any body (JSON or not) is the result.
+  public let readsDocument: Bool
+  /// For `auto`: the document looks like this shape when any of these holds.
+  let detection: [Condition]
+  let detectionText: [String]
+  /// Top-level members text output shows as the job's result.
+  let resultKeys: [String]
 
-  /// Reads a job document, or nil when it is not one of this shape (no object, no known status).
-  public func read(_ document: JSON) -> JobSnapshot? {
-    guard document.isObject else { return nil }
-    var state: JobState
-    let raw: String?
-    if let statusKey {
-      guard let value = document[statusKey]?.stringValue, let mapped = states[Text.lowercased(value)] else {
-        return nil
-      }
-      state = mapped
-      raw = value
-    } else {
-      state = .pending
-      raw = nil
+  /// What every description has unless it says otherwise (contract 4.5 and 7).
+  static let defaults = ShapeDescription(
+    name: "defaults",
+    [
+      .init("id-path", ["jobId", "job", "id"]),
+      .init(
+        "url-path",
+        [
+          "locationUrl", "job_url", "@header:Azure-AsyncOperation", "@header:Operation-Location", "@header:Location",
+        ]),
+      .init("jobs-path", ["/jobs/{id}"]),
+      .init("cancel", ["POST {url}/cancel"]),
+      .init("output-url", ["{url}&output={as}"]),
+      .init("idempotent-start", ["true"]),
+    ])
+
+  /// Parses and checks `description` (over the defaults); a bad piece is a usage error naming it.
+  public init(_ description: ShapeDescription, detection: [String] = [], resultKeys: [String] = [])
+    throws(JobctlError)
+  {
+    let d = Dialect.defaults.overlaid(with: description)
+    func fail(_ key: String, _ error: ShapeSyntaxError) -> JobctlError {
+      let origin = d.entry(key)?.origin ?? ""
+      if origin.hasPrefix("--") { return .usage("\(origin): \(error.message)") }
+      let place = origin.isEmpty ? "" : "\(origin): "
+      return .usage("\(place)\(key) of the \(description.name) shape: \(error.message)")
     }
-    var snapshot = JobSnapshot(state: state)
-    snapshot.rawStatus = raw
-    switch progress {
-    case .number(let key, let full)?:
-      if let value = document[key]?.doubleValue, value.isFinite {
-        snapshot.progress = min(max(value / full, 0), 1)
-      } else if statusKey == nil {
-        return nil
-      }
-    case .text(let key)?:
-      snapshot.phase = document[key]?.stringValue.map { Messages.clean($0) }
-    case nil:
-      break
-    }
-    if let stageKey { snapshot.stage = document[stageKey]?.stringValue }
-    if let updatedAtKey, let value = document[updatedAtKey] {
-      // `1e400` or "nan" is no time: without one, staleness is judged by what the job shows.
-      let time = value.doubleValue ?? value.stringValue.flatMap(Double.init)
-      snapshot.updatedAt = time.flatMap { $0.isFinite ? $0 : nil }
-    }
-    snapshot.id = idKeys.lazy.compactMap { document[$0]?.displayText }.first
-    for rule in rules {
-      switch rule {
-      case .failWhenNonZero(let key, let from):
-        if state == from, let n = document[key]?.doubleValue, n != 0 { state = .failed }
-      case .stateFromProgress(let listKey):
-        let fraction = snapshot.progress ?? 0
-        if fraction >= 1 {
-          state = (document[listKey]?.arrayValue ?? []).isEmpty ? .completed : .failed
-        } else {
-          state = fraction > 0 ? .running : .pending
+    func conditions(_ key: String) throws(JobctlError) -> [Condition] {
+      var list: [Condition] = []
+      for text in d.values(key) ?? [] {
+        do throws(ShapeSyntaxError) {
+          list.append(try Condition(parsing: text))
+        } catch {
+          throw fail(key, error)
         }
       }
+      return list
     }
-    snapshot.state = state
-    let messages = Messages.all(in: document)
+    func operands(_ key: String) throws(JobctlError) -> [Operand] {
+      var list: [Operand] = []
+      for text in d.values(key) ?? [] {
+        do throws(ShapeSyntaxError) {
+          list.append(try Operand.parse(Substring(text)))
+        } catch {
+          throw fail(key, error)
+        }
+      }
+      return list
+    }
+    func single(_ key: String) throws(JobctlError) -> String? {
+      guard let values = d.values(key) else { return nil }
+      guard values.count == 1 else { throw fail(key, ShapeSyntaxError("takes one value, not \(values.count)")) }
+      return values[0]
+    }
+    func template(_ key: String, _ text: String, _ allowed: Set<URLTemplate.Variable>) throws(JobctlError)
+      -> URLTemplate
+    {
+      do throws(ShapeSyntaxError) {
+        return try URLTemplate(parsing: text, allowing: allowed)
+      } catch {
+        throw fail(key, error)
+      }
+    }
+    name = description.name
+    shape = description
+    canceledWhen = try conditions("canceled-when")
+    failedWhen = try conditions("failed-when")
+    completedWhen = try conditions("completed-when")
+    pendingWhen = try conditions("pending-when")
+    runningWhen = try conditions("running-when")
+    warnWhen = try conditions("warn-when")
+    if try single("status-path") != nil {
+      statusPath = try operands("status-path").first
+    } else {
+      statusPath = completedWhen.first?.terms.first?.operand
+    }
+    if let text = try single("progress-path") {
+      do throws(ShapeSyntaxError) {
+        progress = try ProgressExpression(parsing: text)
+      } catch {
+        throw fail("progress-path", error)
+      }
+    } else {
+      progress = nil
+    }
+    stagePaths = try operands("stage-path")
+    var messages: [JSONPath] = []
+    for operand in try operands("message-path") {
+      guard case .path(let path) = operand else {
+        throw fail("message-path", ShapeSyntaxError("reads the document only, not \(operand)"))
+      }
+      messages.append(path)
+    }
+    messagePaths = messages
+    if try single("updated-path") != nil {
+      updatedPath = try operands("updated-path").first
+    } else {
+      updatedPath = nil
+    }
+    // `none`: the API names no id (or URL) in its start answers.
+    idPaths = d.values("id-path") == ["none"] ? [] : try operands("id-path")
+    urlPaths = d.values("url-path") == ["none"] ? [] : try operands("url-path")
+    let jobs = try template("jobs-path", try single("jobs-path") ?? "/jobs/{id}", [.id])
+    guard jobs.usesID else {
+      throw fail(
+        "jobs-path",
+        ShapeSyntaxError("'\(Text.oneLine(jobs.description, limit: 80))' must contain {id} or {+id}, as in /jobs/{id}"))
+    }
+    jobsPath = jobs
+    if let text = try single("list-path") {
+      guard let path = JSONPath(text) else {
+        throw fail("list-path", ShapeSyntaxError("'\(Text.oneLine(text, limit: 60))' is not a path"))
+      }
+      listPath = path
+    } else {
+      listPath = nil
+    }
+    let cancelText = Text.trimmed(try single("cancel") ?? "POST {url}/cancel")
+    if cancelText == "none" {
+      cancel = nil
+    } else {
+      var method = "POST"
+      var rest = Substring(cancelText)
+      if let space = cancelText.firstIndex(of: " ") {
+        method = String(cancelText[..<space])
+        rest = Text.trimmed(cancelText[space...])
+        guard !method.isEmpty, method.unicodeScalars.allSatisfy({ ("A"..."Z").contains($0) }) else {
+          throw fail("cancel", ShapeSyntaxError("'\(Text.oneLine(method, limit: 40))' is no HTTP method in capitals"))
+        }
+      }
+      cancel = CancelRequest(method: method, template: try template("cancel", String(rest), [.id, .url, .value]))
+    }
+    if let text = try single("output-url") {
+      outputURL = try template("output-url", text, [.id, .url, .value, .outputKind])
+    } else {
+      outputURL = nil
+    }
+    switch try single("idempotent-start").map(Text.lowercased) ?? "true" {
+    case "true": idempotentStart = true
+    case "false": idempotentStart = false
+    case let other:
+      throw fail("idempotent-start", ShapeSyntaxError("takes true or false, not '\(Text.oneLine(other, limit: 40))'"))
+    }
+    shapeHeaders = (d.values("shape-header") ?? []).map {
+      ShapeDescription.Entry("shape-header", [$0], origin: d.entry("shape-header")?.origin ?? "")
+    }
+    var detect: [Condition] = []
+    for text in detection {
+      do throws(ShapeSyntaxError) {
+        detect.append(try Condition(parsing: text))
+      } catch {
+        throw fail("detection", error)
+      }
+    }
+    self.detection = detect
+    detectionText = detection
+    self.resultKeys = resultKeys
+    let all = canceledWhen + failedWhen + completedWhen + pendingWhen + runningWhen
+    var statuses = Set<Int>()
+    for term in all.flatMap(\.terms) where term.operand == .http && (term.op == .equal || term.op == .notEqual) {
+      for value in term.values { if let n = value.number, let code = Int(exactly: n) { statuses.insert(code) } }
+    }
+    namedStatuses = statuses
+    readsDocument = all.isEmpty || all.flatMap(\.terms).contains { $0.operand.readsDocument }
+  }
+
+  /// The conditions in the order they are tried (contract 4.5).
+  var orderedConditions: [(JobState, [Condition])] {
+    [
+      (.canceled, canceledWhen), (.failed, failedWhen), (.completed, completedWhen), (.pending, pendingWhen),
+      (.running, runningWhen),
+    ]
+  }
+
+  /// Judges one answer by the shape's conditions.
+  ///
+  /// The first condition that holds, in the order canceled, failed, completed, pending, running,
+  /// decides. A document that fits none is running only when the shape has no
+  /// pending or running condition and names a path the document holds; otherwise it is not
+  /// understood, so a status nobody foresaw never waits forever, nor counts as success.
+  public func judge(_ answer: JobAnswer) -> Judgement {
+    var decided: (JobState, String)?
+    for (state, conditions) in orderedConditions {
+      if let condition = conditions.first(where: { $0.holds(answer) }) {
+        decided = (state, "\(state.rawValue): \(condition)")
+        break
+      }
+    }
+    if decided == nil {
+      let operands = orderedConditions.flatMap { $0.1 }.flatMap(\.terms).map(\.operand)
+      let anyPresent = operands.contains { !$0.values(answer).isEmpty }
+      guard pendingWhen.isEmpty, runningWhen.isEmpty, anyPresent, !operands.isEmpty else {
+        return .notUnderstood(unknownText(answer))
+      }
+      decided = (.running, "running: no condition holds")
+    }
+    guard let (state, reason) = decided else { return .notUnderstood(unknownText(answer)) }
+    return .state(snapshot(state, answer), decidedBy: reason)
+  }
+
+  /// Judges an answer whose body is no JSON: only a condition that reads nothing but the status
+  /// and headers can hold (`@http=202` of a `Location` poll); nil when none does.
+  public func judgeWithoutDocument(_ answer: JobAnswer) -> Judgement? {
+    for (state, conditions) in orderedConditions {
+      if let condition = conditions.first(where: { !$0.readsDocument && $0.holds(answer) }) {
+        return .state(snapshot(state, answer), decidedBy: "\(state.rawValue): \(condition)")
+      }
+    }
+    return nil
+  }
+
+  /// What a document says beyond its state: status, progress, stage, update time, id, messages.
+  private func snapshot(_ state: JobState, _ answer: JobAnswer) -> JobSnapshot {
+    var s = JobSnapshot(state: state)
+    if let value = statusPath?.first(answer), case .string(let text) = value { s.rawStatus = text }
+    if let progress {
+      let (fraction, phase) = progress.evaluate(answer)
+      s.progress = fraction
+      s.phase = phase.map(Messages.clean)
+    }
+    s.stage = stagePaths.lazy.compactMap { $0.first(answer)?.stringValue }.first
+    if let value = updatedPath?.first(answer) {
+      // `1e400` or "nan" is no time: without one, staleness is judged by what the job shows.
+      let time = value.doubleValue ?? value.stringValue.flatMap(Double.init)
+      s.updatedAt = time.flatMap { $0.isFinite ? $0 : nil }
+    }
+    s.id =
+      idPaths.lazy.compactMap { operand -> String? in
+        guard let value = operand.first(answer), value.stringValue != "" else { return nil }
+        return value.displayText
+      }.first
+    let messages = self.messages(answer)
     switch state {
     case .failed, .canceled:
-      snapshot.error = messages.isEmpty ? nil : Messages.joined(messages)
+      s.error = messages.isEmpty ? nil : Messages.joined(messages)
     case .completed:
-      snapshot.warnings = messages
+      if warnWhen.isEmpty || warnWhen.contains(where: { $0.holds(answer) }) { s.warnings = messages }
     case .pending, .running:
       break
     }
-    return snapshot
+    return s
   }
 
-  /// Whether `document` carries this shape's markers.
-  public func matches(_ document: JSON) -> Bool {
-    detection.contains { group in
-      group.allSatisfy { marker in
-        switch marker {
-        case .hasKey(let key): return document[key] != nil
-        case .lacksKey(let key): return document[key] == nil
-        case .objectAt(let key): return document[key]?.isObject ?? false
-        case .statusIn(let values):
-          guard let statusKey, let status = document[statusKey]?.stringValue else { return false }
-          return values.contains(Text.lowercased(status))
+  /// The messages at the shape's message paths (each item of a list), or by the general rules
+  /// when it names none.
+  func messages(_ answer: JobAnswer) -> [String] {
+    guard let document = answer.document else { return [] }
+    guard !messagePaths.isEmpty else { return Messages.all(in: document) }
+    var found: [String] = []
+    for path in messagePaths {
+      for value in path.values(in: document) {
+        for item in value.arrayValue ?? [value] {
+          if let text = Messages.describe(item, code: nil), !text.isEmpty { found.append(text) }
         }
       }
     }
+    return found
+  }
+
+  /// `keys: a, b; status "x"`: what a document that fits no condition holds.
+  func unknownText(_ answer: JobAnswer) -> String {
+    guard let document = answer.document else { return "an answer with no JSON body" }
+    guard case .object(let members) = document else { return "JSON, but not an object" }
+    var seen = Set<String>()
+    let keys = members.map(\.key).filter { seen.insert($0).inserted }.prefix(12).map { Text.oneLine($0, limit: 40) }
+    var text = keys.isEmpty ? "an empty object" : "keys " + keys.joined(separator: ", ")
+    if let status = statusPath ?? JSONPath("status").map(Operand.path), let value = status.first(answer) {
+      text += "; \(status) \(Text.oneLine(value.serialized(), limit: 60))"
+    }
+    return text
+  }
+
+  /// Reads a job document on its own, or nil when it is not one this shape understands.
+  public func read(_ document: JSON) -> JobSnapshot? {
+    guard document.isObject, case .state(let snapshot, _) = judge(JobAnswer(document: document)) else { return nil }
+    return snapshot
+  }
+
+  /// Whether `document` carries this shape's markers, for `auto`.
+  public func matches(_ document: JSON) -> Bool {
+    let answer = JobAnswer(document: document)
+    return detection.contains { $0.holds(answer) }
   }
 }

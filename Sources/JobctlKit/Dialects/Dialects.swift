@@ -1,90 +1,264 @@
-/// The four response shapes jobctl speaks, and `auto`.
+/// Every shape jobctl knows, each one a description in the language of contract 4.5: the four
+/// built-in shapes `auto` chooses from, and the named public APIs.
+///
+/// Adding an API is adding a description here (and its tests); no engine or command code changes.
 public enum Dialects {
   /// Vocdoni-style: `pending|completed|failed`, always HTTP 200, `error` or `errors`.
-  public static let simple = Dialect(
+  static let simpleShape = ShapeDescription(
     name: "simple",
-    statusKey: "status",
-    states: ["pending": .pending, "completed": .completed, "failed": .failed],
-    progress: nil,
-    stageKey: nil,
-    updatedAtKey: nil,
-    idKeys: ["jobId", "id"],
-    rules: [],
-    detection: [[.statusIn(["pending", "completed", "failed"])]],
-    resultKeys: ["type", "result"],
-    defaultJobsPath: "/jobs/{id}"
-  )
+    [
+      .init("completed-when", ["status=completed"]),
+      .init("failed-when", ["status=failed"]),
+      .init("pending-when", ["status=pending"]),
+    ])
 
-  /// HotCRP's `/job`: `wait|run|done|failed`, 202 while running, `update_at`, `message_list`.
-  public static let hotcrp = Dialect(
+  /// HotCRP's `/job`: `wait|run|done|failed`, 202 while running, `update_at`, `message_list`;
+  /// `done` with a non-zero `exit_status` failed.
+  static let hotcrpShape = ShapeDescription(
     name: "hotcrp",
-    statusKey: "status",
-    states: ["wait": .pending, "run": .running, "done": .completed, "failed": .failed],
-    progress: .text(key: "progress"),
-    stageKey: nil,
-    updatedAtKey: "update_at",
-    idKeys: ["job"],
-    rules: [.failWhenNonZero(key: "exit_status", from: .completed)],
-    detection: [
-      [.statusIn(["wait", "run", "done"])],
-      [.hasKey("update_at"), .hasKey("status")],
-      [.hasKey("ok"), .hasKey("status")],
-    ],
-    resultKeys: ["exit_status", "output_mimetype", "output_size", "output_at"],
-    defaultJobsPath: "/job?job={id}"
-  )
+    [
+      .init("completed-when", ["status=done"]),
+      .init("failed-when", ["status=failed", "status=done & exit_status>0", "status=done & exit_status<0"]),
+      .init("pending-when", ["status=wait"]),
+      .init("running-when", ["status=run"]),
+      .init("progress-path", ["progress"]),
+      .init("updated-path", ["update_at"]),
+      .init("id-path", ["job"]),
+      .init("url-path", ["job_url"]),
+      .init("jobs-path", ["/job?job={id}"]),
+      .init("output-url", ["{url}&output={as}"]),
+    ])
 
   /// Staged jobs: `running|completed|failed|canceled`, `progress` in [0, 1], `stage`.
-  public static let staged = Dialect(
+  static let stagedShape = ShapeDescription(
     name: "staged",
-    statusKey: "status",
-    states: [
-      "pending": .pending, "queued": .pending, "running": .running, "completed": .completed,
-      "failed": .failed, "canceled": .canceled, "cancelled": .canceled,
-    ],
-    progress: .number(key: "progress", full: 1),
-    stageKey: "stage",
-    updatedAtKey: nil,
-    idKeys: ["jobId", "id"],
-    rules: [],
-    detection: [
-      [.statusIn(["running", "canceled", "cancelled", "queued"])],
-      [.hasKey("status"), .hasKey("stage")],
-      [.hasKey("status"), .hasKey("kind")],
-      [.hasKey("status"), .objectAt("error")],
-    ],
-    resultKeys: ["kind", "result"],
-    defaultJobsPath: "/jobs/{id}"
-  )
+    [
+      .init("completed-when", ["status=completed"]),
+      .init("failed-when", ["status=failed"]),
+      .init("canceled-when", ["status=canceled,cancelled"]),
+      .init("pending-when", ["status=pending,queued"]),
+      .init("running-when", ["status=running"]),
+      .init("progress-path", ["progress"]),
+      .init("stage-path", ["stage"]),
+    ])
 
   /// Bulk member imports: no status, `progress` 0..100, done at 100, failed with `errors`.
-  public static let progress = Dialect(
+  static let progressShape = ShapeDescription(
     name: "progress",
-    statusKey: nil,
-    states: [:],
-    progress: .number(key: "progress", full: 100),
-    stageKey: nil,
-    updatedAtKey: nil,
-    idKeys: ["jobId", "id"],
-    rules: [.stateFromProgress(failIfNonEmpty: "errors")],
-    detection: [[.lacksKey("status"), .hasKey("progress"), .hasKey("total")]],
-    resultKeys: ["added", "total"],
-    defaultJobsPath: "/jobs/{id}"
-  )
+    [
+      .init("completed-when", ["progress>=100"]),
+      .init("failed-when", ["progress>=100 & errors"]),
+      .init("pending-when", ["progress<=0"]),
+      .init("running-when", ["progress>0"]),
+      .init("progress-path", ["progress / 100"]),
+    ])
 
-  /// Every shape, in the order `auto` tries them: the most distinctive first, `simple` last
-  /// because its statuses are a subset of `staged`'s.
+  /// GitHub Actions workflow runs (a JOB is the run's API URL).
+  static let githubRun = ShapeDescription(
+    name: "github-run",
+    [
+      .init("completed-when", ["status=completed & conclusion=success,neutral,skipped"]),
+      .init(
+        "failed-when", ["status=completed & conclusion=failure,timed_out,startup_failure,action_required,stale"]),
+      .init("canceled-when", ["status=completed & conclusion=cancelled"]),
+      .init("pending-when", ["status=queued,waiting,requested,pending"]),
+      .init("running-when", ["status=in_progress"]),
+      .init("id-path", ["id"]),
+      .init("url-path", ["url"]),
+      .init("idempotent-start", ["false"]),
+      .init("shape-header", ["Accept: application/vnd.github+json", "X-GitHub-Api-Version: 2022-11-28"]),
+    ])
+
+  /// Google long-running operations: `done`, then `error` (code 1 is a cancel) or `response`.
+  static let googleOperation = ShapeDescription(
+    name: "google-operation",
+    [
+      .init("completed-when", ["done"]),
+      .init("failed-when", ["done & error"]),
+      .init("canceled-when", ["done & error.code=1"]),
+      .init("running-when", ["!done"]),
+      .init("progress-path", ["metadata.progressPercent / 100"]),
+      .init("message-path", ["error.message"]),
+      .init("id-path", ["name"]),
+      .init("jobs-path", ["/{+id}"]),
+      .init("cancel", ["POST {url}:cancel"]),
+    ])
+
+  /// Azure status monitors (`Azure-AsyncOperation`, `Operation-Location`); a `Location` alone is
+  /// polled as an HTTP 202 resource: 202 while it runs, the result once done.
+  static let azureOperation = ShapeDescription(
+    name: "azure-operation",
+    [
+      .init("completed-when", ["status=Succeeded", "@http=204", "!status & !error & @http=200"]),
+      .init("failed-when", ["status=Failed", "!status & error"]),
+      .init("canceled-when", ["status=Canceled,Cancelled"]),
+      .init("pending-when", ["status=NotStarted"]),
+      .init("running-when", ["status", "@http=202"]),
+      .init("progress-path", ["percentComplete / 100"]),
+      .init("message-path", ["error.message"]),
+      .init("id-path", ["none"]),
+      .init(
+        "url-path", ["@header:Azure-AsyncOperation", "@header:Operation-Location", "@header:Location"]),
+      .init("cancel", ["none"]),
+    ])
+
+  /// Any API that answers 202 while the work runs and the result once done.
+  static let http202 = ShapeDescription(
+    name: "http-202",
+    [
+      .init("completed-when", ["@http=200,201,204"]),
+      .init("running-when", ["@http=202"]),
+      .init("id-path", ["none"]),
+      .init("url-path", ["@header:Location"]),
+      .init("cancel", ["none"]),
+    ])
+
+  /// OpenAI batches.
+  static let openaiBatch = ShapeDescription(
+    name: "openai-batch",
+    [
+      .init("completed-when", ["status=completed"]),
+      .init("failed-when", ["status=failed,expired"]),
+      .init("canceled-when", ["status=cancelled"]),
+      .init("pending-when", ["status=validating"]),
+      .init("running-when", ["status=in_progress,finalizing,cancelling"]),
+      .init("warn-when", ["request_counts.failed>0"]),
+      .init("progress-path", ["request_counts.completed / request_counts.total"]),
+      .init("message-path", ["errors.data.*.message"]),
+      .init("id-path", ["id"]),
+      .init("jobs-path", ["/batches/{id}"]),
+      .init("output-url", ["/v1/files/{.output_file_id}/content"]),
+    ])
+
+  /// Replicate predictions.
+  static let replicate = ShapeDescription(
+    name: "replicate",
+    [
+      .init("completed-when", ["status=succeeded"]),
+      .init("failed-when", ["status=failed"]),
+      .init("canceled-when", ["status=canceled,aborted"]),
+      .init("pending-when", ["status=starting"]),
+      .init("running-when", ["status=processing"]),
+      .init("message-path", ["error"]),
+      .init("id-path", ["id"]),
+      .init("url-path", ["urls.get", "@header:Location"]),
+      .init("jobs-path", ["/predictions/{id}"]),
+      .init("output-url", ["{+.output}"]),
+      .init("idempotent-start", ["false"]),
+    ])
+
+  /// Anthropic message batches: `ended` is the only terminal status, canceled ones carry
+  /// `cancel_initiated_at`.
+  static let anthropicBatch = ShapeDescription(
+    name: "anthropic-batch",
+    [
+      .init("completed-when", ["processing_status=ended"]),
+      .init("canceled-when", ["processing_status=ended & cancel_initiated_at"]),
+      .init("running-when", ["processing_status=in_progress,canceling"]),
+      .init("warn-when", ["request_counts.errored>0", "request_counts.expired>0"]),
+      .init("id-path", ["id"]),
+      .init("jobs-path", ["/messages/batches/{id}"]),
+      .init("output-url", ["{+.results_url}"]),
+      .init("idempotent-start", ["false"]),
+      .init("shape-header", ["anthropic-version: 2023-06-01"]),
+    ])
+
+  /// A shape built from a description that is part of jobctl: its tests prove it parses.
+  private static func built(_ description: ShapeDescription, detection: [String] = [], resultKeys: [String] = [])
+    -> Dialect
+  {
+    do {
+      return try Dialect(description, detection: detection, resultKeys: resultKeys)
+    } catch {
+      preconditionFailure("the built-in shape \(description.name) does not parse: \(error)")
+    }
+  }
+
+  public static let simple = built(
+    simpleShape,
+    // A key a named API reads as its verdict is never taken for simple: a failed GitHub run says
+    // `"status":"completed","conclusion":"failure"`.
+    detection: ["status=pending,completed,failed"],
+    resultKeys: ["type", "result"])
+
+  public static let hotcrp = built(
+    hotcrpShape, detection: ["status=wait,run,done", "update_at & status", "ok & status"],
+    resultKeys: ["exit_status", "output_mimetype", "output_size", "output_at"])
+
+  public static let staged = built(
+    stagedShape,
+    detection: [
+      "status=running,canceled,cancelled,queued", "status & stage", "status & kind", "status & error.code",
+      "status & error.message",
+    ],
+    resultKeys: ["kind", "result"])
+
+  public static let progress = built(
+    progressShape, detection: ["!status & progress>=0 & total>=0"], resultKeys: ["added", "total"])
+
+  /// What holds under `auto` before a document shows a shape: the defaults, no conditions.
+  public static let auto = built(ShapeDescription(name: "auto", []))
+
+  /// The named public APIs, in the order `help dialects` lists them.
+  public static let named: [Dialect] = [
+    built(githubRun, resultKeys: ["conclusion", "html_url"]),
+    built(googleOperation, resultKeys: ["response"]),
+    built(azureOperation, resultKeys: ["properties"]),
+    built(http202),
+    built(openaiBatch, resultKeys: ["output_file_id", "error_file_id", "request_counts"]),
+    built(replicate, resultKeys: ["output"]),
+    built(anthropicBatch, resultKeys: ["results_url", "request_counts"]),
+  ]
+
+  /// The shapes `auto` chooses from, in the order it tries them: the most distinctive first,
+  /// `simple` last because its statuses are a subset of `staged`'s.
   public static let all: [Dialect] = [hotcrp, progress, staged, simple]
 
-  /// The names `--dialect` accepts.
-  public static let names = ["auto", "simple", "hotcrp", "staged", "progress"]
+  /// Every shape by name: built-in, then named.
+  public static let known: [Dialect] = [simple, hotcrp, staged, progress] + named
+
+  /// The names `--dialect` accepts besides a config file's `[dialect NAME]` sections.
+  public static let names = ["auto"] + known.map(\.name)
 
   public static func named(_ name: String) -> Dialect? {
-    all.first(where: { $0.name == name })
+    known.first(where: { $0.name == name })
   }
 
   /// The shape a document shows, or nil when none fits.
+  ///
+  /// A document that carries a key a named API reads as its verdict is never taken for a success:
+  /// a failed GitHub run says `"status":"completed","conclusion":"failure"`.
   public static func detect(_ document: JSON) -> Dialect? {
-    all.first(where: { $0.matches(document) && $0.read(document) != nil })
+    all.first { dialect in
+      guard dialect.matches(document), let snapshot = dialect.read(document) else { return false }
+      return snapshot.state != .completed || likelyNamedAPI(JobAnswer(document: document)) == nil
+    }
+  }
+
+  /// The named API whose verdict key a document carries, if any.
+  static func likelyNamedAPI(_ answer: JobAnswer) -> String? {
+    verdictConditions.first { $0.condition.holds(answer) }?.dialect
+  }
+
+  private static let verdictConditions: [(condition: Condition, dialect: String)] = verdictKeys.compactMap { item in
+    (try? Condition(parsing: item.condition)).map { ($0, item.dialect) }
+  }
+
+  /// Keys a named API reads as its verdict, and the shape that reads each.
+  static let verdictKeys: [(condition: String, dialect: String)] = [
+    ("conclusion", "github-run"), ("done", "google-operation"), ("processing_status", "anthropic-batch"),
+    ("error.code", "google-operation or azure-operation"), ("error.message", "google-operation or azure-operation"),
+  ]
+
+  /// Why `auto` cannot place a document: its keys and status, the likely `--dialect`, and how to
+  /// describe the shape instead.
+  static func autoFailure(_ answer: JobAnswer) -> String {
+    var text = "no known response shape fits (\(simple.unknownText(answer)))"
+    if let likely = likelyNamedAPI(answer) {
+      text += "; it looks like --dialect \(likely)"
+    } else {
+      text += "; name its shape with --dialect"
+    }
+    return text + ", or describe it with --completed-when and --failed-when (jobctl help dialects)"
   }
 }

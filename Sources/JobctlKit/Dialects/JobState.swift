@@ -23,6 +23,8 @@ public struct JobSnapshot: Sendable, Equatable {
   public var warnings: [String] = []
   /// The job id the document names, if any.
   public var id: String?
+  /// The condition that decided the state (`failed: conclusion=failure`), for `explain` and `-v`.
+  public var decidedBy: String?
 
   public init(state: JobState) { self.state = state }
 

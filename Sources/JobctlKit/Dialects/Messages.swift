@@ -117,7 +117,7 @@ public enum Messages {
   }
 
   /// `message (CODE)` for an error object, the text for a string.
-  private static func describe(_ value: JSON, code: JSON?) -> String? {
+  static func describe(_ value: JSON, code: JSON?) -> String? {
     switch value {
     case .string(let s):
       guard let code, code != .null else { return clean(s) }

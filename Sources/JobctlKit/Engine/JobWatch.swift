@@ -68,9 +68,10 @@ public struct JobWatch: PollStepper {
     return text
   }
 
-  /// Reads a job document that came from somewhere else (a start answer), as if polled.
+  /// Reads a job document that came from somewhere else (a start answer), as if polled; nil when
+  /// it fits none of the shape's conditions (then the first poll decides).
   public mutating func adopt(_ response: HTTPResponse, now: Double, report: (PollEvent) -> Void) -> PollStep? {
-    guard let (snapshot, document) = read(response.body) else { return nil }
+    guard case .judged(let snapshot, let document) = read(response) else { return nil }
     return absorbDocument(
       snapshot, document, response: response, now: now, wall: nil, retryAfter: nil, random: nil, report: report)
   }
@@ -79,28 +80,35 @@ public struct JobWatch: PollStepper {
     _ response: HTTPResponse, now: Double, wall: Double, random: RandomSource, report: (PollEvent) -> Void
   ) -> PollStep {
     let retryAfter = response.retryAfter(now: wall)
-    let verdict = Verdict.of(response, subject: "job \(label)", retryAfter: retryAfter)
+    // A status that a condition names is the shape's to judge (`--failed-when @http=409`).
+    let named = dialect?.namedStatuses.contains(response.status) ?? false
+    let verdict = named ? .answered : Verdict.of(response, subject: "job \(label)", retryAfter: retryAfter)
     guard verdict == .answered else {
       return retrier.handle(verdict, retryAfter: retryAfter, random: random, report: report)
     }
-    guard let (snapshot, document) = read(response.body) else {
-      let reason =
-        "the answer (\(HTTPStatus.describe(response.status))) is not a job document\(detectionHint(response.body))"
+    let prefix = "the answer (\(HTTPStatus.describe(response.status))) is not a job document"
+    switch read(response) {
+    case .judged(let snapshot, let document):
+      return absorbDocument(
+        snapshot, document, response: response, now: now, wall: wall, retryAfter: retryAfter, random: random,
+        report: report)
+    case .unreadable(let why):
+      let reason = "\(prefix) (\(why))"
       return retrier.failed(
         reason: reason, final: .rejected(reason), firmDelay: retryAfter, random: random, report: report)
+    case .notUnderstood(let why):
+      // JSON that no condition can place: waiting longer would not help (contract 4.5).
+      return .finish(.rejected("\(prefix) (\(why))"))
     }
-    return absorbDocument(
-      snapshot, document, response: response, now: now, wall: wall, retryAfter: retryAfter, random: random,
-      report: report)
   }
 
   private mutating func absorbDocument(
-    _ snapshot: JobSnapshot, _ document: JSON, response: HTTPResponse, now: Double, wall: Double?,
+    _ snapshot: JobSnapshot, _ document: JSON?, response: HTTPResponse, now: Double, wall: Double?,
     retryAfter: Double?, random: RandomSource?, report: (PollEvent) -> Void
   ) -> PollStep {
     retrier.succeeded()
     lastBody = response.body
-    lastDocument = document
+    lastDocument = document ?? .null
     lastSnapshot = snapshot
     if snapshot.displayKey != lastDisplay {
       lastDisplay = snapshot.displayKey
@@ -155,34 +163,55 @@ public struct JobWatch: PollStepper {
     return quietFor >= staleAfter ? quietFor : nil
   }
 
-  /// Parses a body and reads it with the fixed shape, or detects one under `auto`.
+  /// What one answer says, before the wait's rules apply.
+  private enum Reading {
+    /// A job document (nil for a shape that takes any body, when the body is no JSON).
+    case judged(JobSnapshot, JSON?)
+    /// Not JSON: perhaps a proxy's page; worth another poll.
+    case unreadable(String)
+    /// JSON that no condition places: the wait ends at once.
+    case notUnderstood(String)
+  }
+
+  /// Judges an answer with the fixed shape, or detects one under `auto`.
   ///
   /// Under `auto` the shape is chosen from the first document that identifies it; a document that
   /// the chosen shape cannot read sends detection round again (a staged job's first answer can
   /// look like the simple shape's `pending`).
-  private mutating func read(_ body: [UInt8]) -> (JobSnapshot, JSON)? {
-    guard let document = try? JSON.parse(body), document.isObject else { return nil }
-    if let dialect, let snapshot = dialect.read(document) { return (snapshot, document) }
-    guard detecting, let found = Dialects.detect(document), let snapshot = found.read(document) else {
-      return nil
-    }
-    dialect = found
-    return (snapshot, document)
-  }
-
-  private func detectionHint(_ body: [UInt8]) -> String {
-    if body.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) { return " (an empty body)" }
-    let document: JSON
+  private mutating func read(_ response: HTTPResponse) -> Reading {
+    var parsed: JSON?
+    var problem = ""
     do {
-      document = try JSON.parse(body)
+      parsed = try JSON.parse(response.body)
     } catch {
-      return " (not JSON: \(error.reason) at byte \(error.offset))"
+      let blank = response.body.allSatisfy { $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }
+      problem = blank ? "an empty body" : "not JSON: \(error.reason) at byte \(error.offset)"
     }
-    guard document.isObject else { return " (JSON, but not an object)" }
-    if let dialect, let key = dialect.statusKey, let value = document[key] {
-      return " (unknown \(key) \(Text.oneLine(value.serialized(), limit: 60)) for the \(dialect.name) shape)"
+    let answer = JobAnswer(response, document: parsed)
+    func decided(_ judgement: Judgement) -> Reading {
+      switch judgement {
+      case .state(var snapshot, let why):
+        snapshot.decidedBy = why
+        return .judged(snapshot, parsed)
+      case .notUnderstood(let why):
+        return .notUnderstood(why)
+      }
     }
-    if detecting { return " (no known response shape fits; try --dialect)" }
-    return " (it does not fit the \(dialect?.name ?? "") shape)"
+    if let dialect, !dialect.readsDocument { return decided(dialect.judge(answer)) }
+    guard let document = parsed else {
+      if let dialect, let judgement = dialect.judgeWithoutDocument(answer) { return decided(judgement) }
+      return .unreadable(problem)
+    }
+    guard document.isObject else { return .notUnderstood("JSON, but not an object") }
+    if let dialect {
+      let judgement = dialect.judge(answer)
+      if case .state = judgement { return decided(judgement) }
+      if case .notUnderstood(let why) = judgement, !detecting {
+        return .notUnderstood("it fits none of the \(dialect.name) shape's conditions: \(why)")
+      }
+    }
+    guard let found = Dialects.detect(document) else { return .notUnderstood(Dialects.autoFailure(answer)) }
+    dialect = found
+    return decided(found.judge(answer))
   }
 }

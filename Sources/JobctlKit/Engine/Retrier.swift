@@ -213,6 +213,7 @@ public struct RequestWatch: PollStepper {
   public let request: HTTPRequest
   public let subject: String
   private let alsoAccept: Set<Int>
+  private let resendable: Bool
   private var retrier: Retrier
   /// The 2xx answer, or the last answer seen.
   public private(set) var response: HTTPResponse?
@@ -220,10 +221,15 @@ public struct RequestWatch: PollStepper {
   public var policy: PollPolicy { retrier.policy }
   public var stillText: String { "\(subject) was not answered" }
 
-  public init(request: HTTPRequest, subject: String, policy: PollPolicy, alsoAccept: Set<Int> = []) {
+  /// `resendable` false: a request that may have reached the server is not sent again (a start
+  /// where the API ignores `Idempotency-Key`); only failures before it went out, 429 and 503 are.
+  public init(
+    request: HTTPRequest, subject: String, policy: PollPolicy, alsoAccept: Set<Int> = [], resendable: Bool = true
+  ) {
     self.request = request
     self.subject = subject
     self.alsoAccept = alsoAccept
+    self.resendable = resendable
     self.retrier = Retrier(policy: policy)
   }
 
@@ -238,12 +244,22 @@ public struct RequestWatch: PollStepper {
     switch result {
     case .failure(let failure):
       verdict = .of(failure)
+      if !resendable, failure.mayHaveBeenSent, case .transient(let reason, _) = verdict {
+        return .finish(.unreachable(Self.mayHaveBeenCreated(subject, reason)))
+      }
     case .success(let answer):
       response = answer
       retryAfter = answer.retryAfter(now: wall)
       verdict = alsoAccept.contains(answer.status) ? .answered : .of(answer, subject: subject, retryAfter: retryAfter)
+      if !resendable, answer.status != 503, case .transient(let reason, _) = verdict {
+        return .finish(.unreachable(Self.mayHaveBeenCreated(subject, reason)))
+      }
     }
     let step = retrier.handle(verdict, retryAfter: retryAfter, random: random, report: report)
     return retrier.counted(step, stillText: stillText)
+  }
+
+  static func mayHaveBeenCreated(_ subject: String, _ reason: String) -> String {
+    "\(subject) failed after it was sent (\(reason)); the job may have been created, and this API does not honour Idempotency-Key, so it is not sent again: check before starting another"
   }
 }

@@ -1,4 +1,5 @@
-/// The config file: `[default]` and `[profile NAME]` sections of `key = value` lines.
+/// The config file: `[default]` and `[profile NAME]` sections of `key = value` lines, and
+/// `[dialect NAME]` sections describing response shapes (contract 4.5).
 ///
 /// Keys are long option names; `#` starts a comment (at the start of a line, or after white space
 /// in a value). Parsing is strict: an unknown key or a line that is not a section, a setting or a
@@ -14,11 +15,15 @@ public struct ConfigFile: Sendable {
   public let path: String
   /// Entries by profile name (`default` for `[default]`), in file order.
   public private(set) var profiles: [String: [Entry]] = [:]
+  /// Entries of each `[dialect NAME]` section, in file order.
+  public private(set) var dialects: [String: [Entry]] = [:]
 
-  /// Parses `text`; `keys` are the accepted key names.
-  public init(path: String, text: String, keys: Set<String>) throws(JobctlError) {
+  /// Parses `text`; `keys` are the key names profiles accept, `shapeKeys` those of dialect
+  /// sections.
+  public init(path: String, text: String, keys: Set<String>, shapeKeys: Set<String> = []) throws(JobctlError) {
     self.path = path
     var current: String?
+    var inDialect = false
     var number = 0
     // "\r\n" is one Character, not "\n": a file saved with CRLF line ends would be one line.
     for raw in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
@@ -29,14 +34,26 @@ public struct ConfigFile: Sendable {
         guard line.hasSuffix("]") else { throw error(number, "a section header must end with ]") }
         let inner = Text.trimmed(line.dropFirst().dropLast())
         let words = inner.split(separator: " ", omittingEmptySubsequences: true)
+        inDialect = false
         if words.count == 1, words[0] == "default" {
           current = "default"
         } else if words.count == 2, words[0] == "profile", Self.isName(words[1]) {
           current = String(words[1])
+        } else if words.count == 2, words[0] == "dialect", Self.isName(words[1]) {
+          current = String(words[1])
+          inDialect = true
         } else {
-          throw error(number, "expected [default] or [profile NAME], not [\(Text.oneLine(String(inner), limit: 60))]")
+          throw error(
+            number,
+            "expected [default], [profile NAME] or [dialect NAME], not [\(Text.oneLine(String(inner), limit: 60))]")
         }
-        if let current, profiles[current] == nil { profiles[current] = [] }
+        if let current {
+          if inDialect {
+            if dialects[current] == nil { dialects[current] = [] }
+          } else if profiles[current] == nil {
+            profiles[current] = []
+          }
+        }
         continue
       }
       guard let eq = line.firstIndex(of: "=") else {
@@ -50,6 +67,16 @@ public struct ConfigFile: Sendable {
       let scalars = value.unicodeScalars
       if scalars.count >= 2, scalars.first == "\"", scalars.last == "\"" {
         value = String(scalars.dropFirst().dropLast())
+      }
+      if inDialect, let section = current {
+        guard shapeKeys.contains(key) else {
+          throw error(
+            number,
+            "unknown key '\(Text.oneLine(key, limit: 60))' in [dialect \(section)] (keys are shape keys such as completed-when, failed-when, status-path; jobctl help dialects)"
+          )
+        }
+        dialects[section, default: []].append(Entry(key: key, value: value, line: number))
+        continue
       }
       guard keys.contains(key) else {
         throw error(

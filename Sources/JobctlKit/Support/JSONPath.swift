@@ -1,37 +1,143 @@
 /// A dotted path into a JSON document, as `--field` takes it: `result.address`, `jobs.0.jobId`.
 ///
 /// A segment that is a whole number indexes an array; on an object it is an ordinary member name,
-/// so `{"0": ...}` stays reachable.
+/// so `{"0": ...}` stays reachable. `["a.b"]` names a member whose name holds a dot (a JSON
+/// string between brackets), and `*` stands for every item of an array.
 public struct JSONPath: Sendable, Equatable, CustomStringConvertible {
-  public let segments: [String]
+  /// One step of the walk.
+  public enum Step: Sendable, Equatable {
+    case name(String)
+    /// `*`: every item of an array.
+    case anyItem
+  }
+
+  public let steps: [Step]
   public let description: String
 
-  /// Parses PATH; empty paths and empty segments (`a..b`, `.a`) are refused.
+  /// The steps as names, `*` standing for every item.
+  public var segments: [String] {
+    steps.map {
+      if case .name(let name) = $0 { return name }
+      return "*"
+    }
+  }
+
+  /// Whether the path can find several values (it has a `*`).
+  public var isMultiple: Bool { steps.contains(.anyItem) }
+
+  /// Parses PATH; empty paths and empty segments (`a..b`, `.a`) are refused, and so is a
+  /// bracketed name that is not a JSON string.
   public init?(_ text: String) {
-    // Split by scalar: a dot followed by a combining mark is one Character, which is not ".".
-    let parts = text.unicodeScalars.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
-    guard !text.isEmpty, !parts.contains(where: \.isEmpty) else { return nil }
-    segments = parts
+    guard let steps = JSONPath.parse(Array(text.unicodeScalars)) else { return nil }
+    self.steps = steps
     description = text
   }
 
-  /// The value at this path, or nil when any step is missing.
-  public func value(in document: JSON) -> JSON? {
-    var current = document
-    for segment in segments {
-      switch current {
-      case .object:
-        guard let next = current[segment] else { return nil }
-        current = next
-      case .array(let items):
-        guard let index = Int(segment), index >= 0, index < items.count,
-          segment.allSatisfy({ $0.isASCII && $0.isNumber })
-        else { return nil }
-        current = items[index]
-      default:
+  /// Steps split by scalar: a dot followed by a combining mark is one Character, which is not ".".
+  private static func parse(_ s: [Unicode.Scalar]) -> [Step]? {
+    guard !s.isEmpty else { return nil }
+    var steps: [Step] = []
+    var i = 0
+    while true {
+      if s[i] == "[", i + 1 < s.count, s[i + 1] == "\"" {
+        var j = i + 2
+        var escaped = false
+        while j < s.count {
+          if escaped {
+            escaped = false
+          } else if s[j] == "\\" {
+            escaped = true
+          } else if s[j] == "\"" {
+            break
+          }
+          j += 1
+        }
+        guard j + 1 < s.count, s[j + 1] == "]" else { return nil }
+        var literal = String.UnicodeScalarView()
+        literal.append(contentsOf: s[(i + 1)...j])
+        guard case .string(let name)? = try? JSON.parse(String(literal)) else { return nil }
+        steps.append(.name(name))
+        i = j + 2
+      } else {
+        var j = i
+        while j < s.count, s[j] != ".", !(s[j] == "[" && j + 1 < s.count && s[j + 1] == "\"") { j += 1 }
+        guard j > i else { return nil }
+        var name = String.UnicodeScalarView()
+        name.append(contentsOf: s[i..<j])
+        steps.append(name.count == 1 && name.first == "*" ? .anyItem : .name(String(name)))
+        i = j
+      }
+      if i == s.count { return steps }
+      if s[i] == "." {
+        i += 1
+        guard i < s.count else { return nil }
+      } else if s[i] != "[" {
         return nil
       }
     }
+  }
+
+  /// The value at this path, or nil when any step is missing; with a `*`, the array of every
+  /// value found.
+  public func value(in document: JSON) -> JSON? {
+    if isMultiple { return .array(values(in: document)) }
+    var current = document
+    for case .name(let segment) in steps {
+      guard let next = JSONPath.child(current, segment) else { return nil }
+      current = next
+    }
     return current
+  }
+
+  /// Every value the path reaches: none when a step is missing, several through a `*`.
+  public func values(in document: JSON) -> [JSON] {
+    var current = [document]
+    for step in steps {
+      var next: [JSON] = []
+      for node in current {
+        switch step {
+        case .anyItem:
+          if case .array(let items) = node { next += items }
+        case .name(let segment):
+          if let value = JSONPath.child(node, segment) { next.append(value) }
+        }
+      }
+      current = next
+      if current.isEmpty { break }
+    }
+    return current
+  }
+
+  /// One entry per place the path can reach, nil where a step is missing: through a `*`, each
+  /// item has its entry, so "absent in one item" can be told from "present in all".
+  public func slots(in document: JSON) -> [JSON?] {
+    var current: [JSON?] = [document]
+    for step in steps {
+      var next: [JSON?] = []
+      for node in current {
+        switch step {
+        case .anyItem:
+          if case .array(let items)? = node { next += items.map { $0 } } else { next.append(nil) }
+        case .name(let segment):
+          next.append(node.flatMap { JSONPath.child($0, segment) })
+        }
+      }
+      current = next
+    }
+    return current
+  }
+
+  private static func child(_ node: JSON, _ segment: String) -> JSON? {
+    switch node {
+    case .object:
+      return node[segment]
+    case .array(let items):
+      guard let index = Int(segment), index >= 0, index < items.count,
+        segment.allSatisfy({ $0.isASCII && $0.isNumber })
+      else { return nil }
+      return items[index]
+    default:
+      return nil
+    }
   }
 }

@@ -86,6 +86,15 @@ enum Text {
     return (String(scalars[..<colon]), Substring(scalars[scalars.index(after: colon)...]))
   }
 
+  /// Whether `name` is an HTTP field name (an RFC 9110 token): what `-H` and `@header:NAME` take.
+  static func isHeaderName<S: StringProtocol>(_ name: S) -> Bool {
+    let tokenChars = "!#$%&'*+-.^_`|~".unicodeScalars
+    return !name.isEmpty
+      && name.unicodeScalars.allSatisfy {
+        $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || tokenChars.contains($0))
+      }
+  }
+
   /// ASCII case-insensitive equality, for header names.
   static func equalsIgnoringCase(_ a: String, _ b: String) -> Bool {
     a.utf8.count == b.utf8.count && zip(a.utf8, b.utf8).allSatisfy { lower($0) == lower($1) }

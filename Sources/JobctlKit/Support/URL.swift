@@ -136,6 +136,102 @@ public enum PercentEncoding {
   }
 }
 
+extension PercentEncoding {
+  /// `component`, but keeping `/`, for an id placed as a path (`{+id}`).
+  ///
+  /// An id such as `projects/p/operations/42` keeps its slashes; nil when a segment is `.` or `..`, which would be resolved away.
+  public static func keepingSlashes(_ s: String) -> String? {
+    let segments = s.split(separator: "/", omittingEmptySubsequences: false)
+    guard !segments.contains(where: { $0 == "." || $0 == ".." }) else { return nil }
+    return segments.map { component(String($0)) }.joined(separator: "/")
+  }
+}
+
+extension URLParts {
+  /// `url` split at its first `?` (a `#` and what follows is dropped): the part before, and the
+  /// query without its `?` (nil when there is none).
+  static func splitQuery(_ url: String) -> (String, String?) {
+    let s = url.unicodeScalars
+    let end = s.firstIndex(of: "#") ?? s.endIndex
+    guard let q = s[..<end].firstIndex(of: "?") else { return (String(s[..<end]), nil) }
+    return (String(s[..<q]), String(s[s.index(after: q)..<end]))
+  }
+
+  /// BASE_URL + PATH, as contract 2 says.
+  ///
+  /// The base's path prefix is kept with exactly one `/` before PATH, and the base's query goes
+  /// after PATH's own (`https://h/v2/?api-version=1` + `/jobs?x=1` is
+  /// `https://h/v2/jobs?x=1&api-version=1`). Every URL jobctl builds from the base URL comes
+  /// from here.
+  public static func joining(base: String, path: String) -> String {
+    var (prefix, baseQuery) = splitQuery(base)
+    while prefix.hasSuffix("/") { prefix.removeLast() }
+    var (own, ownQuery) = splitQuery(path)
+    if !own.hasPrefix("/") { own = "/" + own }
+    let query = [ownQuery, baseQuery].compactMap { $0.flatMap { $0.isEmpty ? nil : $0 } }.joined(separator: "&")
+    return prefix + own + (query.isEmpty ? "" : "?" + query)
+  }
+
+  /// Resolves a reference found in an answer against the URL that answered (RFC 3986, 5.2).
+  ///
+  /// A `Location` or a `locationUrl` such as `operations/42` or `../jobs/7`. `base` is an absolute URL; a reference with a scheme is returned as it is.
+  public static func resolving(_ reference: String, against base: String) -> String {
+    let r = reference.unicodeScalars
+    if let colon = r.firstIndex(of: ":"), let first = r.first, first.properties.isAlphabetic,
+      r[..<colon].allSatisfy({
+        $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "+-.".unicodeScalars.contains($0))
+      })
+    {
+      return reference
+    }
+    let b = base.unicodeScalars
+    guard let schemeEnd = b.firstIndex(of: ":") else { return reference }
+    let scheme = String(b[..<schemeEnd])
+    var rest = b[b.index(after: schemeEnd)...]
+    var authority = ""
+    if rest.starts(with: "//".unicodeScalars) {
+      rest = rest.dropFirst(2)
+      let end = rest.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) ?? rest.endIndex
+      authority = String(rest[..<end])
+      rest = rest[end...]
+    }
+    let (basePath, baseQuery) = splitQuery(String(rest))
+    if reference.hasPrefix("//") { return scheme + ":" + reference }
+    var (refPath, refQuery) = splitQuery(reference)
+    let fragment = r.firstIndex(of: "#").map { String(r[$0...]) } ?? ""
+    let path: String
+    if refPath.isEmpty {
+      path = basePath
+      if refQuery == nil { refQuery = baseQuery }
+    } else if refPath.hasPrefix("/") {
+      path = removingDotSegments(refPath)
+    } else if basePath.isEmpty {
+      path = removingDotSegments("/" + refPath)
+    } else {
+      let dir = basePath.unicodeScalars.lastIndex(of: "/").map { String(basePath.unicodeScalars[...$0]) } ?? ""
+      path = removingDotSegments(dir + refPath)
+    }
+    return scheme + "://" + authority + path + (refQuery.map { "?" + $0 } ?? "") + fragment
+  }
+
+  /// RFC 3986 section 5.2.4 for an absolute path: `.` and `..` segments resolved away.
+  static func removingDotSegments(_ path: String) -> String {
+    let segments = path.split(separator: "/", omittingEmptySubsequences: false)
+    var out: [Substring] = []
+    for (i, segment) in segments.enumerated() {
+      let last = i == segments.count - 1
+      if segment == "." || segment == ".." {
+        if segment == "..", out.count > 1 { out.removeLast() }
+        if last { out.append("") }
+        continue
+      }
+      out.append(segment)
+    }
+    let joined = out.joined(separator: "/")
+    return joined.hasPrefix("/") ? joined : "/" + joined
+  }
+}
+
 /// Base64 (RFC 4648, with padding), as HTTP Basic authentication sends `user:password`.
 public enum Base64 {
   public static func encode(_ bytes: [UInt8]) -> String {

@@ -331,6 +331,8 @@ private final class EasyHandle {
       return TransportFailure(.tls, "TLS: \(text)")
     case CURLE_PARTIAL_FILE:
       return TransportFailure(.transient, "truncated answer: \(text)")
+    case CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY, CURLE_COULDNT_CONNECT:
+      return TransportFailure(.transient, text, mayHaveBeenSent: false)
     default:
       return TransportFailure(.transient, text)
     }

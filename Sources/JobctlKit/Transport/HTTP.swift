@@ -254,11 +254,15 @@ public struct TransportFailure: Error, Sendable, Equatable {
   public var message: String
   /// True when the per-request time limit ran out (so the engine can tell its deadline apart).
   public var timedOut: Bool
+  /// False when the request certainly never reached the server (no name, no connection), so
+  /// sending it again cannot do the work twice.
+  public var mayHaveBeenSent: Bool
 
-  public init(_ kind: Kind, _ message: String, timedOut: Bool = false) {
+  public init(_ kind: Kind, _ message: String, timedOut: Bool = false, mayHaveBeenSent: Bool = true) {
     self.kind = kind
     self.message = message
     self.timedOut = timedOut
+    self.mayHaveBeenSent = mayHaveBeenSent
   }
 }
 

@@ -37,7 +37,7 @@ public enum Completions {
   /// What a command's positional arguments complete to; empty for free text (a JOB, a PATH).
   static func positionalChoices(_ command: String) -> [String]? {
     switch command {
-    case "help": return commandNames + ["exit-codes"]
+    case "help": return commandNames + ["exit-codes", "dialects"]
     case "completion": return shells
     default: return nil
     }

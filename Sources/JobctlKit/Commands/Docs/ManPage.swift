@@ -82,6 +82,24 @@ public enum ManPage {
       .B progress
       No status: \\fBprogress\\fR 0..100, terminal at 100: completed when \\fBerrors\\fR is empty,
       failed otherwise.
+      .PP
+      Named APIs: github\\-run, google\\-operation, azure\\-operation, http\\-202, openai\\-batch,
+      replicate, anthropic\\-batch. \\fBauto\\fR reads only the four shapes above and ends at once (exit
+      6) on a JSON answer none of them fits, or one carrying a named API's verdict key
+      (conclusion, done, processing_status, an error object).
+      .PP
+      Any other API is described with the shape options (or the same keys in a \\fB[dialect NAME]\\fR
+      section of the config file), layered key by key over the \\fB\\-\\-dialect\\fR named.
+      A COND is terms joined by \\fB&\\fR: \\fIPATH\\fR (set and not null, false, "", [] or {}),
+      \\fB!\\fR\\fIPATH\\fR, or \\fIPATH\\fR \\fIOP\\fR \\fIVALUES\\fR with OP one of = != < <= > >=;
+      = and != take a comma\\-separated list of bare words or JSON strings. Numbers compare
+      numerically, strings without regard to case. PATH is a \\fB\\-\\-field\\fR path (\\fB["a.b"]\\fR for a
+      key with a dot, \\fB*\\fR for any item), \\fB@http\\fR or \\fB@header:\\fR\\fINAME\\fR.
+      Conditions are tried in the order canceled, failed, completed, pending, running; an answer
+      that fits none is not understood (exit 6) when the shape has a pending or running condition
+      or names no path the answer holds, else it is running.
+      \\fBjobctl help dialects\\fR prints every shape as its keys; \\fBjobctl explain\\fR judges a
+      document offline.
       .SH POLLING
       The first poll is sent at once, then one every \\fB\\-\\-interval\\fR with \\(+-10% jitter.
       Retry\\-After (seconds or an HTTP date, at most one hour) on any answer is the least wait before

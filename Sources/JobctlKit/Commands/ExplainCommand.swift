@@ -1,0 +1,75 @@
+/// `explain`: judges one job document offline, as a wait would, and says which condition decided.
+///
+/// A description can be written and checked without a live job: nothing is sent.
+enum ExplainCommand {
+  static func run(_ invocation: Invocation, environment: [String: String], services: Services) throws(JobctlError)
+    -> Int32
+  {
+    let settings = try Settings.resolve(invocation, environment: environment, services: services)
+    let source = invocation.arguments.first ?? "-"
+    let bytes: [UInt8]
+    if source == "-" {
+      bytes = services.streams.readStdin()
+    } else {
+      switch services.readFile(source) {
+      case .success(let b): bytes = b
+      case .failure(let e): throw .usage("cannot read \(Text.oneLine(source, limit: 200)): \(e.reason)")
+      }
+    }
+    let name = source == "-" ? "the document on stdin" : Text.oneLine(source, limit: 200)
+    let document: JSON
+    do {
+      document = try JSON.parse(bytes)
+    } catch {
+      throw .rejected("\(name) is not a job document (not JSON: \(error.reason) at byte \(error.offset))")
+    }
+    let answer = JobAnswer(document: document)
+    let judgement: Judgement
+    let shape: Dialect?
+    if let dialect = settings.dialect {
+      shape = dialect
+      judgement = dialect.judge(answer)
+    } else if let found = Dialects.detect(document) {
+      shape = found
+      judgement = found.judge(answer)
+    } else {
+      shape = nil
+      judgement = .notUnderstood(Dialects.autoFailure(answer))
+    }
+    guard case .state(let snapshot, let decidedBy) = judgement, let shape else {
+      if case .notUnderstood(let why) = judgement {
+        let detail = shape.map { "it fits none of the \($0.name) shape's conditions: \(why)" } ?? why
+        throw .rejected("\(name) is not a job document (\(detail))")
+      }
+      throw .rejected("\(name) is not a job document")
+    }
+    let output = settings.output
+    let stdout = services.streams.stdout
+    if output.format == .json {
+      stdout.write(
+        JSON.object([
+          ("state", .string(snapshot.state.rawValue)), ("decided_by", .string(decidedBy)),
+          ("dialect", .string(shape.name)),
+        ]).serialized() + "\n")
+    } else {
+      var text = Text.oneLine(decidedBy) + "\n"
+      if !output.quiet {
+        text += "dialect: \(shape.name)\n"
+        if let raw = snapshot.rawStatus { text += "status: \(Text.oneLine(raw, limit: 200))\n" }
+        if let p = snapshot.progress { text += "progress: \(Text.percent(p))\n" }
+        if let stage = snapshot.stage ?? snapshot.phase { text += "stage: \(Text.oneLine(stage, limit: 200))\n" }
+        if let error = snapshot.error { text += "error: \(Text.oneLine(error, limit: 2000))\n" }
+        for warning in snapshot.warnings where snapshot.state == .completed {
+          text += "warning: \(Text.oneLine(warning, limit: 2000))\n"
+        }
+      }
+      stdout.write(text)
+    }
+    switch snapshot.state {
+    case .completed: return 0
+    case .failed: return JobctlError.jobFailed("").exitCode
+    case .canceled: return JobctlError.jobCanceled("").exitCode
+    case .pending, .running: return JobctlError.stillRunning("").exitCode
+    }
+  }
+}

@@ -1,0 +1,338 @@
+/// What a shape's conditions are judged against: the job document and the answer that brought it.
+public struct JobAnswer: Sendable {
+  /// The parsed body; nil when it is not JSON (or there is none).
+  public var document: JSON?
+  /// The HTTP status; nil when the document came from elsewhere (`explain` reading a file).
+  public var status: Int?
+  public var headers: [HTTPHeader]
+
+  public init(document: JSON?, status: Int? = nil, headers: [HTTPHeader] = []) {
+    self.document = document
+    self.status = status
+    self.headers = headers
+  }
+
+  public init(_ response: HTTPResponse, document: JSON?) {
+    self.init(document: document, status: response.status, headers: response.headers)
+  }
+
+  /// A header's first value.
+  public func header(_ name: String) -> String? {
+    headers.first(where: { Text.equalsIgnoringCase($0.name, name) })?.value
+  }
+}
+
+/// Why a piece of a shape description cannot be read; the caller names where it was written.
+public struct ShapeSyntaxError: Error, Sendable, Equatable {
+  public let message: String
+  public init(_ message: String) { self.message = message }
+}
+
+/// Where a condition, a progress expression or a start reads a value: a `--field` path into the
+/// document, `@http` (the answer's status code) or `@header:NAME`.
+public enum Operand: Sendable, Equatable, CustomStringConvertible {
+  case path(JSONPath)
+  case http
+  case header(String)
+
+  /// Parses PATH, `@http` or `@header:NAME`.
+  public static func parse(_ text: Substring) throws(ShapeSyntaxError) -> Operand {
+    let t = Text.trimmed(text)
+    if t == "@http" { return .http }
+    if t.hasPrefix("@header:") {
+      let name = Text.trimmed(t.dropFirst("@header:".count))
+      guard Text.isHeaderName(name) else {
+        throw ShapeSyntaxError("'\(Text.oneLine(String(t), limit: 60))' names no valid header")
+      }
+      return .header(String(name))
+    }
+    if t.hasPrefix("@") {
+      throw ShapeSyntaxError("'\(Text.oneLine(String(t), limit: 60))' is neither @http nor @header:NAME")
+    }
+    guard let path = JSONPath(String(t)) else {
+      throw ShapeSyntaxError(
+        "'\(Text.oneLine(String(t), limit: 60))' is not a path (keys joined by '.', [\"a.b\"] for a key with a dot, * for every item)"
+      )
+    }
+    return .path(path)
+  }
+
+  public var description: String {
+    switch self {
+    case .path(let path): return path.description
+    case .http: return "@http"
+    case .header(let name): return "@header:\(name)"
+    }
+  }
+
+  /// The values it reads: none when absent, several through a `*`.
+  public func values(_ answer: JobAnswer) -> [JSON] {
+    switch self {
+    case .path(let path): return answer.document.map { path.values(in: $0) } ?? []
+    case .http: return answer.status.map { [.number(String($0))] } ?? []
+    case .header(let name): return answer.header(name).map { [.string($0)] } ?? []
+    }
+  }
+
+  /// The first value it reads that is not null.
+  public func first(_ answer: JobAnswer) -> JSON? {
+    values(answer).first(where: { $0 != .null })
+  }
+
+  /// Whether it reads the document (not only the answer's status and headers).
+  var readsDocument: Bool {
+    if case .path = self { return true }
+    return false
+  }
+}
+
+/// One value of a condition, as written: a JSON string (quoted) or a bare word or number.
+public struct ConditionValue: Sendable, Equatable {
+  public let text: String
+  public let quoted: Bool
+  /// The number a bare value reads as.
+  public let number: Double?
+
+  init(text: String, quoted: Bool) {
+    self.text = text
+    self.quoted = quoted
+    if !quoted, case .number(let n)? = try? JSON.parse(text) { number = Double(n) } else { number = nil }
+  }
+
+  /// `true`, `false` and `null` match those values, a number matches numerically, and anything
+  /// matches a string holding the same text without regard to case.
+  func matches(_ value: JSON) -> Bool {
+    switch value {
+    case .string(let s): return Text.equalsIgnoringCase(s, text)
+    case .number(let n): return number != nil && number == Double(n)
+    case .bool(let b): return !quoted && Text.lowercased(text) == (b ? "true" : "false")
+    case .null: return !quoted && Text.lowercased(text) == "null"
+    case .array, .object: return false
+    }
+  }
+}
+
+/// One `&`-joined part of a condition.
+public struct ConditionTerm: Sendable, Equatable {
+  public enum Operator: String, Sendable {
+    case present = ""
+    case absent = "!"
+    case equal = "="
+    case notEqual = "!="
+    case less = "<"
+    case lessOrEqual = "<="
+    case greater = ">"
+    case greaterOrEqual = ">="
+  }
+
+  public let operand: Operand
+  public let op: Operator
+  public let values: [ConditionValue]
+
+  /// Whether the value is there and not `null`, `false`, `""`, `[]` or `{}`.
+  static func isSet(_ value: JSON) -> Bool {
+    switch value {
+    case .null, .bool(false): return false
+    case .string(let s): return !s.isEmpty
+    case .array(let items): return !items.isEmpty
+    case .object(let members): return !members.isEmpty
+    default: return true
+    }
+  }
+
+  /// Through a `*`, the term holds when it holds for one item.
+  public func holds(_ answer: JobAnswer) -> Bool {
+    let found = operand.values(answer)
+    switch op {
+    case .present: return found.contains(where: Self.isSet)
+    case .absent:
+      guard case .path(let path) = operand, let document = answer.document else {
+        return found.isEmpty || found.contains(where: { !Self.isSet($0) })
+      }
+      return path.slots(in: document).contains { $0.map { !Self.isSet($0) } ?? true }
+    case .equal: return found.contains { value in values.contains { $0.matches(value) } }
+    case .notEqual: return found.contains { value in !values.contains { $0.matches(value) } }
+    case .less, .lessOrEqual, .greater, .greaterOrEqual:
+      guard let limit = values.first?.number else { return false }
+      return found.contains { value in
+        guard let x = value.doubleValue, x.isFinite else { return false }
+        switch op {
+        case .less: return x < limit
+        case .lessOrEqual: return x <= limit
+        case .greater: return x > limit
+        default: return x >= limit
+        }
+      }
+    }
+  }
+
+  /// Parses `PATH`, `!PATH` or `PATH OP VALUES` (`!=` is read before `=`).
+  static func parse(_ text: Substring) throws(ShapeSyntaxError) -> ConditionTerm {
+    let t = Text.trimmed(text)
+    guard !t.isEmpty else { throw ShapeSyntaxError("an empty term (nothing between two '&')") }
+    let s = Array(t.unicodeScalars)
+    var opIndex: Int?
+    var inQuote = false
+    var escaped = false
+    for (i, c) in s.enumerated() {
+      if inQuote {
+        if escaped { escaped = false } else if c == "\\" { escaped = true } else if c == "\"" { inQuote = false }
+        continue
+      }
+      if c == "\"" {
+        inQuote = true
+      } else if c == "=" || c == "!" || c == "<" || c == ">" {
+        opIndex = i
+        break
+      }
+    }
+    func piece(_ range: Range<Int>) -> Substring {
+      var v = String.UnicodeScalarView()
+      v.append(contentsOf: s[range])
+      return Substring(String(v))
+    }
+    guard let at = opIndex else { return ConditionTerm(operand: try .parse(t), op: .present, values: []) }
+    if at == 0, s[0] == "!", s.count == 1 || s[1] != "=" {
+      return ConditionTerm(operand: try .parse(piece(1..<s.count)), op: .absent, values: [])
+    }
+    guard at > 0 else { throw ShapeSyntaxError("'\(Text.oneLine(String(t), limit: 60))' has no path before '\(s[0])'") }
+    let next = at + 1 < s.count ? s[at + 1] : nil
+    let op: Operator
+    switch (s[at], next) {
+    case ("!", "="): op = .notEqual
+    case ("!", _):
+      throw ShapeSyntaxError("'\(Text.oneLine(String(t), limit: 60))': '!' stands before a path or in '!='")
+    case ("<", "="): op = .lessOrEqual
+    case (">", "="): op = .greaterOrEqual
+    case ("<", _): op = .less
+    case (">", _): op = .greater
+    default: op = .equal
+    }
+    let operand = try Operand.parse(piece(0..<at))
+    let rest = piece((at + op.rawValue.unicodeScalars.count)..<s.count)
+    let values = try parseValues(rest, term: t)
+    if op != .equal && op != .notEqual {
+      guard values.count == 1, values[0].number != nil else {
+        throw ShapeSyntaxError("'\(Text.oneLine(String(t), limit: 60))': \(op.rawValue) compares with one number")
+      }
+    }
+    return ConditionTerm(operand: operand, op: op, values: values)
+  }
+
+  /// `V1,V2,...`: JSON strings or bare words, trimmed.
+  private static func parseValues(_ text: Substring, term: Substring) throws(ShapeSyntaxError) -> [ConditionValue] {
+    var values: [ConditionValue] = []
+    for raw in Condition.split(text, at: ",") {
+      let v = Text.trimmed(raw)
+      guard !v.isEmpty else {
+        throw ShapeSyntaxError("'\(Text.oneLine(String(term), limit: 60))' has an empty value")
+      }
+      if v.hasPrefix("\"") {
+        guard case .string(let s)? = try? JSON.parse(String(v)) else {
+          throw ShapeSyntaxError("\(Text.oneLine(String(v), limit: 60)) is not a JSON string")
+        }
+        values.append(ConditionValue(text: s, quoted: true))
+      } else {
+        guard !v.unicodeScalars.contains("\"") else {
+          throw ShapeSyntaxError("'\(Text.oneLine(String(v), limit: 60))': a bare value holds no quote")
+        }
+        values.append(ConditionValue(text: String(v), quoted: false))
+      }
+    }
+    return values
+  }
+}
+
+/// A condition (COND of contract 4.5): terms joined by `&`, all of which must hold.
+public struct Condition: Sendable, Equatable, CustomStringConvertible {
+  public let terms: [ConditionTerm]
+  /// As written, trimmed: what `explain` and `-v` show as the deciding condition.
+  public let description: String
+
+  public init(parsing text: String) throws(ShapeSyntaxError) {
+    var terms: [ConditionTerm] = []
+    for part in Condition.split(Substring(text), at: "&") { terms.append(try .parse(part)) }
+    self.terms = terms
+    description = Text.trimmed(text)
+  }
+
+  public func holds(_ answer: JobAnswer) -> Bool { terms.allSatisfy { $0.holds(answer) } }
+
+  /// Whether a term reads the document (not only the status and headers).
+  var readsDocument: Bool { terms.contains { $0.operand.readsDocument } }
+
+  /// Splits at `separator` outside JSON strings.
+  static func split(_ text: Substring, at separator: Unicode.Scalar) -> [Substring] {
+    var parts: [Substring] = []
+    var current = String.UnicodeScalarView()
+    var inQuote = false
+    var escaped = false
+    for c in text.unicodeScalars {
+      if inQuote {
+        if escaped { escaped = false } else if c == "\\" { escaped = true } else if c == "\"" { inQuote = false }
+      } else if c == "\"" {
+        inQuote = true
+      } else if c == separator {
+        parts.append(Substring(String(current)))
+        current = String.UnicodeScalarView()
+        continue
+      }
+      current.append(c)
+    }
+    parts.append(Substring(String(current)))
+    return parts
+  }
+}
+
+/// A progress expression (EXPR of contract 4.5).
+///
+/// `PATH` (a fraction), `PATH / NUMBER` or `PATH / PATH`. A string at PATH is a phase in words (HotCRP's `progress`).
+public struct ProgressExpression: Sendable, Equatable, CustomStringConvertible {
+  public enum Divisor: Sendable, Equatable {
+    case number(Double)
+    case operand(Operand)
+  }
+
+  public let value: Operand
+  public let divisor: Divisor?
+  public let description: String
+
+  public init(parsing text: String) throws(ShapeSyntaxError) {
+    let parts = Condition.split(Substring(text), at: "/")
+    guard parts.count <= 2 else {
+      throw ShapeSyntaxError(
+        "'\(Text.oneLine(text, limit: 60))' divides more than once (PATH, PATH / NUMBER or PATH / PATH)")
+    }
+    value = try Operand.parse(parts[0])
+    if parts.count == 2 {
+      let d = Text.trimmed(parts[1])
+      if case .number(let n)? = try? JSON.parse(String(d)), let x = Double(n) {
+        guard x.isFinite, x > 0 else {
+          throw ShapeSyntaxError("'\(Text.oneLine(text, limit: 60))' divides by \(n) (a number above zero is needed)")
+        }
+        divisor = .number(x)
+      } else {
+        divisor = .operand(try Operand.parse(d))
+      }
+    } else {
+      divisor = nil
+    }
+    description = Text.trimmed(text)
+  }
+
+  /// The fraction done, clamped to [0, 1], or the phase named in words.
+  public func evaluate(_ answer: JobAnswer) -> (fraction: Double?, phase: String?) {
+    guard let found = value.first(answer) else { return (nil, nil) }
+    if case .string(let s) = found, divisor == nil { return (nil, s) }
+    guard let x = found.doubleValue, x.isFinite else { return (nil, nil) }
+    var d = 1.0
+    switch divisor {
+    case .number(let n)?: d = n
+    case .operand(let operand)?:
+      guard let n = operand.first(answer)?.doubleValue, n.isFinite, n > 0 else { return (nil, nil) }
+      d = n
+    case nil: break
+    }
+    return (min(max(x / d, 0), 1), nil)
+  }
+}

@@ -1,0 +1,117 @@
+/// A URL template (TEMPLATE of contract 4.5): `/jobs/{id}`, `{url}:cancel`,
+/// `/v1/files/{.output_file_id}/content`, `{+.results_url}`, `{url}&output={as}`.
+public struct URLTemplate: Sendable, Equatable, CustomStringConvertible {
+  public enum Part: Sendable, Equatable {
+    case literal(String)
+    /// `{id}`, or `{+id}` keeping `/`.
+    case id(keepSlashes: Bool)
+    /// `{url}`: the job's poll URL.
+    case url
+    /// `{.PATH}`, or `{+.PATH}` kept as it is: a value of the job's last document.
+    case value(JSONPath, verbatim: Bool)
+    /// `{as}`: the `--as` value.
+    case outputKind
+  }
+
+  /// The variables a template may use where it stands.
+  public enum Variable: Sendable {
+    case id, url, value, outputKind
+  }
+
+  public let parts: [Part]
+  public let description: String
+
+  public init(parsing text: String, allowing allowed: Set<Variable>) throws(ShapeSyntaxError) {
+    var parts: [Part] = []
+    var literal = ""
+    var rest = Substring(text)
+    while let open = rest.firstIndex(of: "{") {
+      literal += rest[..<open]
+      guard let close = rest[open...].firstIndex(of: "}") else {
+        throw ShapeSyntaxError("'\(Text.oneLine(text, limit: 80))' has a '{' without its '}'")
+      }
+      let name = String(rest[rest.index(after: open)..<close])
+      let part: Part
+      let variable: Variable
+      switch name {
+      case "id", "+id": (part, variable) = (.id(keepSlashes: name == "+id"), .id)
+      case "url": (part, variable) = (.url, .url)
+      case "as": (part, variable) = (.outputKind, .outputKind)
+      default:
+        let verbatim = name.hasPrefix("+.")
+        guard name.hasPrefix(".") || verbatim, let path = JSONPath(String(name.dropFirst(verbatim ? 2 : 1))) else {
+          throw ShapeSyntaxError(
+            "'\(Text.oneLine(text, limit: 80))' uses {\(Text.oneLine(name, limit: 40))} (known: {id}, {+id}, {url}, {.PATH}, {+.PATH}, {as})"
+          )
+        }
+        (part, variable) = (.value(path, verbatim: verbatim), .value)
+      }
+      guard allowed.contains(variable) else {
+        throw ShapeSyntaxError("'\(Text.oneLine(text, limit: 80))' cannot use {\(name)} here")
+      }
+      if !literal.isEmpty { parts.append(.literal(literal)) }
+      literal = ""
+      parts.append(part)
+      rest = rest[rest.index(after: close)...]
+    }
+    literal += rest
+    if !literal.isEmpty { parts.append(.literal(literal)) }
+    self.parts = parts
+    description = text
+  }
+
+  /// Whether the template reads the job's document (`{.PATH}`), so the job is polled first.
+  public var readsDocument: Bool {
+    parts.contains { if case .value = $0 { return true } else { return false } }
+  }
+
+  /// Whether the template names the job's id.
+  public var usesID: Bool { parts.contains { if case .id = $0 { return true } else { return false } } }
+
+  /// Expands the template; nil when a `{.PATH}` is absent or null (there is nothing to fetch).
+  ///
+  /// `{url}` at the start followed by `/` or `:` puts the suffix on the URL's path, before its
+  /// query (`{url}/cancel`); followed by `&` it adds to the query (`{url}&output=body`).
+  public func expand(id: String? = nil, url: String? = nil, document: JSON? = nil, outputKind: String = "body")
+    throws(ShapeSyntaxError) -> String?
+  {
+    var pieces: [String] = []
+    for part in parts {
+      switch part {
+      case .literal(let s): pieces.append(s)
+      case .id(let keep):
+        let raw = id ?? ""
+        if keep {
+          guard let kept = PercentEncoding.keepingSlashes(raw) else {
+            throw ShapeSyntaxError("the id '\(Text.oneLine(raw, limit: 80))' holds a '.' or '..' segment")
+          }
+          pieces.append(kept)
+        } else {
+          pieces.append(PercentEncoding.component(raw))
+        }
+      case .url: pieces.append(url ?? "")
+      case .value(let path, let verbatim):
+        // A list stands for its first item (Replicate's `output` is one URL or a list of them).
+        var value = document.flatMap { path.value(in: $0) }
+        if case .array(let items)? = value { value = items.first }
+        guard let value, value != .null else { return nil }
+        let text = value.displayText
+        pieces.append(verbatim ? text : PercentEncoding.component(text))
+      case .outputKind: pieces.append(PercentEncoding.component(outputKind))
+      }
+    }
+    guard parts.first == .url, let url, pieces.count > 1 else { return pieces.joined() }
+    let suffix = pieces.dropFirst().joined()
+    let (path, query) = URLParts.splitQuery(url)
+    if suffix.hasPrefix("/") || suffix.hasPrefix(":") {
+      var trimmed = path
+      if suffix.hasPrefix("/") { while trimmed.hasSuffix("/") { trimmed.removeLast() } }
+      let (ownPath, ownQuery) = URLParts.splitQuery(suffix)
+      let joined = [ownQuery, query].compactMap { $0 }.joined(separator: "&")
+      return trimmed + ownPath + (joined.isEmpty ? "" : "?" + joined)
+    }
+    if suffix.hasPrefix("&") && query == nil { return path + "?" + suffix.dropFirst() }
+    if suffix.hasPrefix("?") && query != nil { return url + "&" + suffix.dropFirst() }
+    return url + suffix
+  }
+}

@@ -1,0 +1,260 @@
+import Testing
+
+@testable import JobctlKit
+
+private func judge(_ name: String, _ text: String, status: Int = 200, headers: [HTTPHeader] = []) -> Judgement? {
+  guard let dialect = Dialects.named(name) else {
+    Issue.record("no shape \(name)")
+    return nil
+  }
+  let document = try? JSON.parse(text)
+  return dialect.judge(JobAnswer(document: document, status: status, headers: headers))
+}
+
+private func state(_ name: String, _ text: String, status: Int = 200) -> JobState? {
+  guard case .state(let s, _)? = judge(name, text, status: status) else { return nil }
+  return s.state
+}
+
+/// Every shape table, document by document; nil means "not understood" (exit 6).
+@Suite struct NamedShapeTests {
+  @Test(arguments: [
+    (#"{"status":"queued","conclusion":null}"#, JobState?.some(.pending)),
+    (#"{"status":"waiting"}"#, .pending), (#"{"status":"requested"}"#, .pending), (#"{"status":"pending"}"#, .pending),
+    (#"{"status":"in_progress","conclusion":null}"#, .running),
+    (#"{"status":"completed","conclusion":"success"}"#, .completed),
+    (#"{"status":"completed","conclusion":"neutral"}"#, .completed),
+    (#"{"status":"completed","conclusion":"skipped"}"#, .completed),
+    (#"{"status":"completed","conclusion":"cancelled"}"#, .canceled),
+    (#"{"status":"completed","conclusion":"failure"}"#, .failed),
+    (#"{"status":"completed","conclusion":"timed_out"}"#, .failed),
+    (#"{"status":"completed","conclusion":"startup_failure"}"#, .failed),
+    (#"{"status":"completed","conclusion":"action_required"}"#, .failed),
+    (#"{"status":"completed","conclusion":"stale"}"#, .failed),
+    (#"{"status":"completed","conclusion":"something_new"}"#, nil), (#"{"status":"exotic"}"#, nil),
+  ])
+  func githubRun(_ text: String, _ expected: JobState?) {
+    #expect(state("github-run", text) == expected)
+  }
+
+  @Test(arguments: [
+    (#"{"name":"operations/1"}"#, JobState?.some(.running)), (#"{"name":"operations/1","done":false}"#, .running),
+    (#"{"done":true,"response":{"x":1}}"#, .completed), (#"{"done":true}"#, .completed),
+    (#"{"done":true,"error":{"code":1,"message":"CANCELLED"}}"#, .canceled),
+    (#"{"done":true,"error":{"code":13,"message":"internal"}}"#, .failed),
+  ])
+  func googleOperation(_ text: String, _ expected: JobState?) {
+    #expect(state("google-operation", text) == expected)
+  }
+
+  @Test func googleProgressAndErrorText() throws {
+    guard case .state(let s, _)? = judge("google-operation", #"{"metadata":{"progressPercent":40}}"#) else {
+      Issue.record("not judged")
+      return
+    }
+    #expect(s.progress == 0.4)
+    guard
+      case .state(let f, let why)? = judge("google-operation", #"{"done":true,"error":{"code":5,"message":"gone"}}"#)
+    else {
+      Issue.record("not judged")
+      return
+    }
+    #expect(f.error == "gone")
+    #expect(why == "failed: done & error")
+  }
+
+  @Test(arguments: [
+    (#"{"status":"Succeeded"}"#, 200, JobState?.some(.completed)), (#"{"status":"Failed"}"#, 200, .failed),
+    (#"{"status":"Canceled"}"#, 200, .canceled), (#"{"status":"Cancelled"}"#, 200, .canceled),
+    (#"{"status":"NotStarted"}"#, 200, .pending), (#"{"status":"Deleting","percentComplete":50}"#, 200, .running),
+    ("", 202, .running), (#"{"id":"/resource/1","name":"r"}"#, 200, .completed), ("", 204, .completed),
+  ])
+  func azureOperation(_ text: String, _ status: Int, _ expected: JobState?) {
+    #expect(state("azure-operation", text, status: status) == expected)
+  }
+
+  @Test(arguments: [
+    ("", 202, JobState?.some(.running)), ("anything", 200, .completed), ("", 204, .completed),
+    (#"{"x":1}"#, 201, .completed), ("", 203, nil),
+  ])
+  func http202(_ text: String, _ status: Int, _ expected: JobState?) {
+    #expect(state("http-202", text, status: status) == expected)
+  }
+
+  @Test(arguments: [
+    (#"{"status":"validating"}"#, JobState?.some(.pending)), (#"{"status":"in_progress"}"#, .running),
+    (#"{"status":"finalizing"}"#, .running), (#"{"status":"cancelling"}"#, .running),
+    (#"{"status":"completed"}"#, .completed), (#"{"status":"failed"}"#, .failed), (#"{"status":"expired"}"#, .failed),
+    (#"{"status":"cancelled"}"#, .canceled), (#"{"status":"paused"}"#, nil),
+  ])
+  func openaiBatch(_ text: String, _ expected: JobState?) {
+    #expect(state("openai-batch", text) == expected)
+  }
+
+  @Test func openaiProgressWarningsAndErrors() {
+    let running = #"{"status":"in_progress","request_counts":{"total":8,"completed":2,"failed":0}}"#
+    guard case .state(let r, _)? = judge("openai-batch", running) else {
+      Issue.record("not judged")
+      return
+    }
+    #expect(r.progress == 0.25)
+    let partly =
+      #"{"status":"completed","request_counts":{"total":2,"completed":2,"failed":1},"errors":{"data":[{"code":"x","message":"line 2 bad"}]}}"#
+    guard case .state(let c, _)? = judge("openai-batch", partly) else {
+      Issue.record("not judged")
+      return
+    }
+    #expect(c.state == .completed)
+    #expect(c.warnings == ["line 2 bad"])
+    let clean = #"{"status":"completed","request_counts":{"failed":0},"errors":{"data":[{"message":"noise"}]}}"#
+    guard case .state(let q, _)? = judge("openai-batch", clean) else {
+      Issue.record("not judged")
+      return
+    }
+    #expect(q.warnings.isEmpty)
+    let failed = #"{"status":"failed","errors":{"data":[{"message":"a"},{"message":"b"}]}}"#
+    guard case .state(let f, _)? = judge("openai-batch", failed) else {
+      Issue.record("not judged")
+      return
+    }
+    #expect(f.error == "a; b")
+  }
+
+  @Test(arguments: [
+    (#"{"status":"starting"}"#, JobState?.some(.pending)), (#"{"status":"processing"}"#, .running),
+    (#"{"status":"succeeded","output":"https://x/1.png"}"#, .completed),
+    (#"{"status":"failed","error":"oom"}"#, .failed),
+    (#"{"status":"canceled"}"#, .canceled), (#"{"status":"aborted"}"#, .canceled),
+  ])
+  func replicate(_ text: String, _ expected: JobState?) {
+    #expect(state("replicate", text) == expected)
+  }
+
+  @Test(arguments: [
+    (#"{"processing_status":"in_progress"}"#, JobState?.some(.running)),
+    (#"{"processing_status":"canceling","cancel_initiated_at":"2026-01-01T00:00:00Z"}"#, .running),
+    (#"{"processing_status":"ended","cancel_initiated_at":null}"#, .completed),
+    (#"{"processing_status":"ended","cancel_initiated_at":"2026-01-01T00:00:00Z"}"#, .canceled),
+    (#"{"processing_status":"weird"}"#, nil),
+  ])
+  func anthropicBatch(_ text: String, _ expected: JobState?) {
+    #expect(state("anthropic-batch", text) == expected)
+  }
+
+  /// Every shape jobctl knows parses, and the names `--dialect` accepts are theirs.
+  @Test func everyKnownShapeIsADescription() throws {
+    for dialect in Dialects.known {
+      let again = try Dialect(dialect.shape)
+      #expect(again.completedWhen == dialect.completedWhen, "\(dialect.name)")
+      #expect(!dialect.completedWhen.isEmpty, "\(dialect.name)")
+    }
+    #expect(
+      Dialects.names == [
+        "auto", "simple", "hotcrp", "staged", "progress", "github-run", "google-operation", "azure-operation",
+        "http-202",
+        "openai-batch", "replicate", "anthropic-batch",
+      ])
+  }
+
+  /// The rule for a document that fits no condition: not understood with a pending or running
+  /// condition, or when none of the condition paths is there; otherwise running.
+  @Test func documentsThatFitNoCondition() throws {
+    let lenient = try Dialect(
+      ShapeDescription(name: "t", [.init("completed-when", ["state=DONE"]), .init("failed-when", ["state=ERR"])]))
+    guard case .state(let s, let why) = lenient.judge(JobAnswer(document: try JSON.parse(#"{"state":"WORKING"}"#)))
+    else {
+      Issue.record("not judged")
+      return
+    }
+    #expect(s.state == .running)
+    #expect(why == "running: no condition holds")
+    guard case .notUnderstood(let text) = lenient.judge(JobAnswer(document: try JSON.parse(#"{"other":1}"#))) else {
+      Issue.record("judged")
+      return
+    }
+    #expect(text == "keys other")
+    let strict = try Dialect(
+      ShapeDescription(name: "t", [.init("completed-when", ["state=DONE"]), .init("running-when", ["state=RUN"])]))
+    guard case .notUnderstood(let why2) = strict.judge(JobAnswer(document: try JSON.parse(#"{"state":"WORKING"}"#)))
+    else {
+      Issue.record("judged")
+      return
+    }
+    #expect(why2 == #"keys state; state "WORKING""#)
+  }
+
+  /// Canceled is tried before failed, failed before completed.
+  @Test func conditionsAreTriedInOrder() throws {
+    let d = try Dialect(
+      ShapeDescription(
+        name: "t",
+        [
+          .init("completed-when", ["x"]), .init("failed-when", ["x & y"]), .init("canceled-when", ["x & y & z"]),
+        ]))
+    func s(_ text: String) throws -> JobState? {
+      guard case .state(let snap, _) = d.judge(JobAnswer(document: try JSON.parse(text))) else { return nil }
+      return snap.state
+    }
+    #expect(try s(#"{"x":1}"#) == .completed)
+    #expect(try s(#"{"x":1,"y":1}"#) == .failed)
+    #expect(try s(#"{"x":1,"y":1,"z":1}"#) == .canceled)
+  }
+
+  @Test(arguments: [
+    ("completed-when", "status=", "completed-when of the t shape: 'status=' has an empty value"),
+    ("progress-path", "a / b / c", "progress-path of the t shape: 'a / b / c' divides more than once"),
+    ("jobs-path", "/jobs", "must contain {id} or {+id}"), ("cancel", "post {url}", "no HTTP method in capitals"),
+    ("idempotent-start", "maybe", "takes true or false"), ("output-url", "{nope}", "known:"),
+  ])
+  func malformedKeysAreUsageErrorsNamingThem(_ key: String, _ value: String, _ fragment: String) {
+    #expect {
+      _ = try Dialect(ShapeDescription(name: "t", [.init("completed-when", ["done"]), .init(key, [value])]))
+    } throws: { error in
+      guard case .usage(let m) = error as? JobctlError else { return false }
+      return m.contains(fragment)
+    }
+  }
+}
+
+/// `auto` and the false successes of issue 12, in fake time.
+@Suite struct AutoShapeTests {
+  /// `{"status":"completed","conclusion":"failure"}` exited 0 under auto, read as simple.
+  @Test func aFailedGitHubRunIsNoSuccessUnderAuto() {
+    let r = runJobctl(
+      ["wait", "https://api.github.test/repos/o/r/actions/runs/1"],
+      script: [answer(200, #"{"id":1,"status":"completed","conclusion":"failure"}"#)])
+    #expect(r.code == 6)
+    #expect(r.transport.requests.count == 1)
+    #expect(r.stderr.contains("--dialect github-run"), "\(r.stderr)")
+    #expect(r.stderr.contains(#"keys id, status, conclusion; status "completed""#), "\(r.stderr)")
+    let named = runJobctl(
+      ["wait", "https://api.github.test/repos/o/r/actions/runs/1", "--dialect", "github-run"],
+      script: [answer(200, #"{"id":1,"status":"completed","conclusion":"failure"}"#)])
+    #expect(named.code == 1)
+    #expect(
+      named.transport.requests.first?.headers.contains(HTTPHeader("Accept", "application/vnd.github+json")) == true)
+    #expect(named.transport.requests.first?.headers.contains(HTTPHeader("X-GitHub-Api-Version", "2022-11-28")) == true)
+    #expect(named.transport.requests.first?.headers.filter { $0.name == "Accept" }.count == 1)
+  }
+
+  @Test(arguments: [
+    (#"{"status":"completed","done":true}"#, "google-operation"),
+    (#"{"status":"completed","processing_status":"ended"}"#, "anthropic-batch"),
+    (#"{"status":"completed","error":{"code":"E","message":"m"}}"#, "google-operation or azure-operation"),
+  ])
+  func verdictKeysAreNeverSimple(_ text: String, _ likely: String) {
+    let r = runJobctl(["wait", "j1"], script: [answer(200, text)])
+    #expect(r.code == 6, "\(r.stderr)")
+    #expect(r.stderr.contains("--dialect \(likely)"), "\(r.stderr)")
+  }
+
+  /// A JSON answer no shape can use ends at the first poll (it was retried up to --max-errors).
+  @Test func anUnknownShapeEndsAtTheFirstPoll() {
+    let r = runJobctl(["wait", "j1", "--max-errors", "10"], script: [answer(200, #"{"state":"RUNNING","id":"j1"}"#)])
+    #expect(r.code == 6)
+    #expect(r.transport.requests.count == 1)
+    #expect(r.transport.sleeps.isEmpty)
+    #expect(r.stderr.contains("no known response shape fits (keys state, id)"), "\(r.stderr)")
+    #expect(r.stderr.contains("--completed-when"), "\(r.stderr)")
+  }
+}
