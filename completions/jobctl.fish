@@ -22,7 +22,7 @@ function __jobctl_state
             continue
         end
         switch $t
-            case --base-url --token-file -H --header --dialect --jobs-path --cacert --cert --key --connect-timeout --request-timeout --max-connections --config --profile --completed-when --failed-when --canceled-when --pending-when --running-when --warn-when --status-path --progress-path --stage-path --message-path --updated-path --id-path --url-path --list-path --cancel --output-url --idempotent-start --shape-header --interval --max-interval --timeout --max-attempts --max-errors --stale-after -o --output --as --format --field --progress --color --data --form --method --idempotency-key --type --page --limit --query
+            case --base-url --token-file -H --header --dialect --jobs-path --cacert --cert --key --connect-timeout --request-timeout --max-connections --config --profile --completed-when --failed-when --canceled-when --pending-when --running-when --warn-when --status-path --progress-path --stage-path --message-path --updated-path --id-path --url-path --list-path --cancel --output-url --idempotent-start --shape-header --interval --max-interval --timeout --until --max-attempts --max-errors --stale-after -o --output --as --format --field --progress --color --data --form --method --idempotency-key --type --page --limit --query
                 set skip 1
             case '-*'
             case '*'
@@ -95,12 +95,14 @@ complete -c jobctl -n '__jobctl_using wait status start cancel list output expla
 complete -c jobctl -n '__jobctl_using wait status start cancel list output explain' -l output-url -x -d 'Where output fetches a finished job\'s result: /v1/files/{.output_file_id}/content, {+.results_url}.'
 complete -c jobctl -n '__jobctl_using wait status start cancel list output explain' -l idempotent-start -x -a 'true false' -d 'Whether the API honours Idempotency-Key, so a start may be sent again (default true).'
 complete -c jobctl -n '__jobctl_using wait status start cancel list output explain' -l shape-header -x -d 'A header every request of this shape carries (repeatable).'
-complete -c jobctl -n '__jobctl_using wait start cancel list output' -l interval -x -d 'Pause between polls, +-10% jitter (default 2s).'
-complete -c jobctl -n '__jobctl_using wait start cancel list output' -l max-interval -x -d 'Longest backoff after failures (default 30s).'
-complete -c jobctl -n '__jobctl_using wait start cancel list output' -l timeout -x -d 'Give up after D with exit 124 (default: no limit).'
-complete -c jobctl -n '__jobctl_using wait start cancel list output' -l max-attempts -x -d 'Give up after N polls with exit 124.'
-complete -c jobctl -n '__jobctl_using wait start cancel list output' -l max-errors -x -d 'Consecutive failures that end the wait with exit 7 (default 10).'
-complete -c jobctl -n '__jobctl_using wait start cancel list output' -l stale-after -x -d 'Exit 8 when the job shows no change for D (default off).'
+complete -c jobctl -n '__jobctl_using wait status start cancel list output' -l interval -x -d 'Pause between polls, +-10% jitter (default 2s).'
+complete -c jobctl -n '__jobctl_using wait status start cancel list output' -l max-interval -x -d 'Longest backoff after failures (default 30s).'
+complete -c jobctl -n '__jobctl_using wait status start cancel list output' -l timeout -x -d 'Give up after D with exit 124 (default: no limit).'
+complete -c jobctl -n '__jobctl_using wait status start cancel list output' -l until -x -d 'Give up at TIME with exit 124: RFC 3339 (2026-12-01T20:00:00Z) or @UNIXTIME; the earlier of it and --timeout holds.'
+complete -c jobctl -n '__jobctl_using wait status start cancel list output' -l slow-down -d 'Lengthen the interval by half after each poll without change, up to --max-interval.'
+complete -c jobctl -n '__jobctl_using wait status start cancel list output' -l max-attempts -x -d 'Give up after N polls with exit 124.'
+complete -c jobctl -n '__jobctl_using wait status start cancel list output' -l max-errors -x -d 'Consecutive failures that end the wait with exit 7 (default 10).'
+complete -c jobctl -n '__jobctl_using wait status start cancel list output' -l stale-after -x -d 'Exit 8 when the job shows no change for D (default off).'
 complete -c jobctl -n '__jobctl_using wait start' -l cancel-on-interrupt -d 'On Ctrl-C, cancel the job (POST JOB/cancel) before exiting 130.'
 complete -c jobctl -n '__jobctl_using wait start list' -l all -d 'With several jobs, wait until every one has ended (the default).'
 complete -c jobctl -n '__jobctl_using wait start' -l any -d 'With several jobs, stop when the first one ends; its exit code is the result.'

@@ -21,6 +21,10 @@ import threading
 import time
 
 BIN = sys.argv[1] if len(sys.argv) > 1 else ".build/release/jobctl"
+# The scale table's sizes; JOBCTL_BENCH_SCALE=1000,10000 for a shorter run. JOBCTL_BENCH_ONLY=scale
+# runs only the scale table and the budget run.
+SIZES = [int(n) for n in os.environ.get("JOBCTL_BENCH_SCALE", "1000,10000,100000").split(",") if n]
+ONLY = os.environ.get("JOBCTL_BENCH_ONLY", "")
 
 
 class State:
@@ -29,6 +33,12 @@ class State:
     requests = 0
     done_at = {}  # job id -> monotonic time it completes (None: never)
     completed_at = {}  # job id -> first time it was served as completed
+    polls_to_complete = 0  # > 0: a job completes at its Nth poll, whatever the time
+    polls = {}  # job id -> polls served
+    budget = None  # (quota, window seconds): announced with RateLimit, 429 beyond it
+    window_start = 0.0
+    window_used = 0
+    too_many = 0
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -48,12 +58,39 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def do_GET(self):
         job = self.path.rsplit("/", 1)[-1]
         now = time.monotonic()
+        extra = []
         with State.lock:
             State.requests += 1
-            done = State.done_at.get(job)
-        status = "completed" if done is not None and now >= done else "pending"
+            if State.budget:
+                quota, window = State.budget
+                if now >= State.window_start + window:
+                    State.window_start, State.window_used = now, 0
+                State.window_used += 1
+                left = max(0, quota - State.window_used)
+                reset = max(1, int(State.window_start + window - now + 0.999))
+                extra.append(("RateLimit", f'"default";r={left};t={reset}'))
+                if State.window_used > quota:
+                    State.too_many += 1
+                    self.send_response(429)
+                    self.send_header("Retry-After", str(reset))
+                    for name, value in extra:
+                        self.send_header(name, value)
+                    self.send_header("Content-Length", "2")
+                    self.end_headers()
+                    self.wfile.write(b"{}")
+                    return
+            if State.polls_to_complete:
+                n = State.polls[job] = State.polls.get(job, 0) + 1
+                done = now if n >= State.polls_to_complete else None
+            else:
+                done = State.done_at.get(job)
+            status = "completed" if done is not None and now >= done else "pending"
+            if status == "completed":
+                State.completed_at.setdefault(job, now)
         body = json.dumps({"jobId": job, "type": "bench", "status": status, "result": {"address": "0x" + "ab" * 20}}).encode()
         self.send_response(200)
+        for name, value in extra:
+            self.send_header(name, value)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
@@ -71,11 +108,75 @@ def start_server():
     return server, f"http://127.0.0.1:{server.server_address[1]}"
 
 
-def reset(done=None):
+def reset(done=None, polls_to_complete=0, budget=None):
     with State.lock:
         State.connections = 0
         State.requests = 0
         State.done_at = dict(done or {})
+        State.completed_at = {}
+        State.polls_to_complete = polls_to_complete
+        State.polls = {}
+        State.budget = budget
+        State.window_start = 0.0
+        State.window_used = 0
+        State.too_many = 0
+
+
+def wait_for_many(base, jobs, extra):
+    """Runs one `wait -` over `jobs`; returns (CPU seconds, peak RSS KiB, exit time, exit code)."""
+    with tempfile.NamedTemporaryFile("w", delete=False) as f:
+        f.write("\n".join(jobs) + "\n")
+        listing = f.name
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    with open(listing) as stdin:
+        proc = subprocess.Popen([BIN, "wait", "-", "--base-url", base, "--progress", "none", "--json"] + extra,
+                                stdin=stdin, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        peak = 0
+        while proc.poll() is None:
+            try:
+                with open(f"/proc/{proc.pid}/status") as st:
+                    for line in st:
+                        if line.startswith("VmHWM:"):
+                            peak = max(peak, int(line.split()[1]))
+            except OSError:
+                pass
+            time.sleep(0.01)
+        exited = time.monotonic()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    os.unlink(listing)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return cpu, peak, exited, proc.returncode
+
+
+def scale_rows(base):
+    """The scale table: N jobs of two polls each, and N jobs under an announced budget."""
+    rows = []
+    interval = 1.0
+    for n in SIZES:
+        reset(polls_to_complete=2)
+        jobs = [f"s{i}" for i in range(n)]
+        cpu, peak, exited, code = wait_for_many(base, jobs, ["--interval", f"{interval:g}s", "--max-connections", "8"])
+        with State.lock:
+            polls = State.requests
+            last = max(State.completed_at.values()) if State.completed_at else exited
+        rows.append((f"{n:,} jobs: CPU per poll", f"{cpu / max(polls, 1) * 1000:.3f} ms",
+                     f"{polls:,} polls, {cpu:.2f} s CPU, exit {code}"))
+        rows.append((f"{n:,} jobs: peak RSS", f"{peak / 1024:.1f} MiB", f"{peak / n:.2f} KiB a job"))
+        rows.append((f"{n:,} jobs: exit after the last completion", f"{(exited - last) * 1000:.0f} ms",
+                     f"interval {interval:g}s (target: within interval + 1 s)"))
+    # The budget run: 200 jobs of two polls under 100 requests a 5 s window.
+    quota, window, n = 100, 5, 200
+    reset(polls_to_complete=2, budget=(quota, window))
+    t0 = time.monotonic()
+    _, _, exited, code = wait_for_many(base, [f"b{i}" for i in range(n)], ["--interval", "1s"])
+    with State.lock:
+        too_many = State.too_many
+        polls = State.requests
+    bound = (2 * n - quota) / (quota / window)
+    rows.append((f"budget run: {n} jobs, {quota} a {window}s: 429s earned", str(too_many), f"{polls} requests, exit {code}"))
+    rows.append(("budget run: total time / the budget's lower bound", f"{exited - t0:.1f} / {bound:.1f} s",
+                 f"ratio {(exited - t0) / bound:.2f} (target within 1.2)"))
+    return rows
 
 
 def run(cmd, shell=False):
@@ -114,6 +215,12 @@ def main():
         sys.exit(f"bench: {BIN} not found (make bench builds it)")
     server, base = start_server()
     rows = []
+    if ONLY == "scale":
+        rows = scale_rows(base)
+        server.shutdown()
+        for name, value, note in rows:
+            print(f"{name:<48}  {value:>16}  {note}")
+        return
     have_jq = shutil.which("jq") is not None and shutil.which("curl") is not None
 
     # 1. One-shot status --field against curl | jq (wall time, peak RSS).
@@ -196,27 +303,7 @@ for _ in range({polls}):
     finish = time.monotonic() + 4.0
     reset({j: finish + (i % 10) * 0.1 for i, j in enumerate(jobs)})
     last_done = finish + 0.9
-    with tempfile.NamedTemporaryFile("w", delete=False) as f:
-        f.write("\n".join(jobs) + "\n")
-        listing = f.name
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    with open(listing) as stdin:
-        proc = subprocess.Popen([BIN, "wait", "-", "--base-url", base, "--interval", "1s", "--progress", "none", "--json"],
-                                stdin=stdin, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        peak = 0
-        while proc.poll() is None:
-            try:
-                with open(f"/proc/{proc.pid}/status") as st:
-                    for line in st:
-                        if line.startswith("VmHWM:"):
-                            peak = max(peak, int(line.split()[1]))
-            except OSError:
-                pass
-            time.sleep(0.01)
-        exited = time.monotonic()
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    os.unlink(listing)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    cpu, peak, exited, _ = wait_for_many(base, jobs, ["--interval", "1s"])
     rows.append(("1,000 jobs: exit after the last job completed", f"{(exited - last_done) * 1000:.0f} ms", "interval 1s (target: within interval + 1 s)"))
     rows.append(("1,000 jobs: peak RSS", f"{peak / 1024:.1f} MiB", "target under 40 MiB"))
     rows.append(("1,000 jobs: connections", str(State.connections), "cap --max-connections (4)"))
@@ -241,6 +328,9 @@ for _ in range({polls}):
     if 100 in samples and 9990 in samples:
         rows.append(("RSS after 100 polls / after 10,000", f"{samples[100] / 1024:.2f} / {samples[9990] / 1024:.2f} MiB",
                      f"growth {(samples[9990] - samples[100]) / 1024:.2f} MiB (target within 1 MiB)"))
+
+    # 6. The scale table and the budget run.
+    rows += scale_rows(base)
 
     server.shutdown()
     width = max(len(r[0]) for r in rows)

@@ -56,7 +56,7 @@ private func contents(_ url: URL) -> [UInt8] {
     // Unfinished first, then failed, then completed; cells escaped so they cannot break the table.
     #expect(rows.count == 3)
     #expect(rows[0].hasPrefix("| slow | unfinished | "))
-    #expect(rows[0].contains(" | timed out after 1s; job slow is still pending |"))
+    #expect(rows[0].contains(" | timed out after 1s; job slow is still pending; job slow is at http://127.0.0.1:"))
     #expect(rows[1].hasPrefix("| bad | failed | "))
     #expect(rows[1].hasSuffix(#" | job bad failed: a\|b \<i\>x\</i\> |"#))
     #expect(rows[2].hasPrefix("| ok | completed | "))

@@ -247,6 +247,39 @@ final class JobsByKey: @unchecked Sendable {
     #expect(r.stderr == "jobctl: job s was canceled\n")
   }
 
+  /// The cancels of many jobs go out together on SIGTERM, not one after the other.
+  @Test func cancelsOnInterruptGoOutConcurrently() throws {
+    let server = try LoopbackServer()
+    let ids = (1...5).map { "c\($0)" }
+    for id in ids {
+      server.script("/jobs/\(id)", [.doc(#"{"status":"running","stage":"a","progress":0.1}"#)])
+      server.script("POST", "/jobs/\(id)/cancel", [.json(202, #"{"accepted":true}"#, delay: 1.5)])
+    }
+    let p = try RunningProcess(
+      ["wait"] + ids + [
+        "--cancel-on-interrupt", "--base-url", server.baseURL, "--interval", "60s", "--progress", "none",
+        "--max-connections", "8",
+      ])
+    #expect(server.waitForRequests(5))
+    p.signal(SIGTERM)
+    let r = p.finish(limit: 20)
+    #expect(r.code == 143)
+    let cancels = server.requests.filter { $0.method == "POST" }
+    #expect(cancels.count == 5)
+    let times = cancels.map(\.time)
+    // Each cancel takes 1.5 s to answer: one after the other, they would arrive 1.5 s apart.
+    #expect((times.max() ?? 0) - (times.min() ?? 0) < 1, "\(times)")
+    #expect(r.stderr.components(separatedBy: "accepted").count == 6, "\(r.stderr)")
+  }
+
+  @Test func anUntilAlreadyPastSendsNothing() throws {
+    let server = try LoopbackServer()
+    let r = try jobctl(["wait", "j1", "--base-url", server.baseURL, "--until", "2020-01-01T00:00:00Z"])
+    #expect(r.code == 124)
+    #expect(server.requests.isEmpty)
+    #expect(r.stderr.contains("--until 2020-01-01T00:00:00Z has already passed"))
+  }
+
   @Test func waitCancelsOnInterruptWhenAsked() throws {
     let server = try LoopbackServer()
     server.script("/jobs/s", [.doc(#"{"status":"running","stage":"a","progress":0.1}"#)])

@@ -149,7 +149,9 @@ private let completedDoc =
     server.script("/jobs/j1", [.doc(pendingDoc)])
     let r = try jobctl(["wait", "j1", "--base-url", server.baseURL, "--timeout", "400ms", "--progress", "none"] + fast)
     #expect(r.code == 124)
-    #expect(r.stderr == "jobctl: error: timed out after 400ms; job j1 is still pending\n")
+    #expect(
+      r.stderr
+        == "jobctl: error: timed out after 400ms; job j1 is still pending; job j1 is at \(server.baseURL)/jobs/j1\n")
     #expect(server.requests.count >= 2)
   }
 
@@ -162,6 +164,39 @@ private let completedDoc =
     #expect(r.elapsed < 10)
   }
 
+  /// An announced budget is kept: a spent one holds the next poll until its reset, announced
+  /// on a plain line, and a 403 that says so is no refusal.
+  @Test func aSpentBudgetIsWaitedOutAndAnnounced() throws {
+    let server = try LoopbackServer()
+    server.script(
+      "/jobs/j1",
+      [
+        .json(200, pendingDoc, headers: [("RateLimit", #""default";r=0;t=1"#)]),
+        .json(
+          403, #"{"message":"API rate limit exceeded"}"#,
+          headers: [("X-RateLimit-Remaining", "0"), ("X-RateLimit-Reset", "1")]),
+        .doc(#"{"jobId":"j1","status":"completed"}"#),
+      ])
+    let r = try jobctl(["wait", "j1", "--base-url", server.baseURL, "--progress", "plain"] + fast)
+    #expect(r.code == 0, "\(r.stderr)")
+    let times = server.requests.map(\.time)
+    #expect(times.count == 3)
+    #expect(times[1] - times[0] >= 0.95, "the second poll waits for the reset")
+    #expect(times[2] - times[1] >= 0.95, "the 403 is waited out")
+    #expect(r.stderr.contains("rate limited (the server's request budget is spent until it resets)"), "\(r.stderr)")
+  }
+
+  /// `status` rides out a 429 (contract section 6): the answer after it is the answer.
+  @Test func statusRidesOutARateLimit() throws {
+    let server = try LoopbackServer()
+    server.script(
+      "/jobs/j1", [.json(429, #"{"message":"slow down"}"#, headers: [("Retry-After", "1")]), .doc(pendingDoc)])
+    let r = try jobctl(["status", "j1", "--base-url", server.baseURL])
+    #expect(r.code == 9, "\(r.stderr)")
+    #expect(server.requests.count == 2)
+    #expect(r.stdout.contains("pending"))
+  }
+
   @Test func maxAttemptsEndsWith124() throws {
     let server = try LoopbackServer()
     server.script("/jobs/j1", [.doc(pendingDoc)])
@@ -169,7 +204,9 @@ private let completedDoc =
       ["wait", "j1", "--base-url", server.baseURL, "--max-attempts", "2", "--progress", "none"] + fast)
     #expect(r.code == 124)
     #expect(server.requests.count == 2)
-    #expect(r.stderr == "jobctl: error: gave up after 2 attempts; job j1 is still pending\n")
+    #expect(
+      r.stderr
+        == "jobctl: error: gave up after 2 attempts; job j1 is still pending; job j1 is at \(server.baseURL)/jobs/j1\n")
   }
 
   @Test func aJobWithoutChangeLooksStalled() throws {

@@ -34,7 +34,7 @@ import Testing
   @Test(arguments: [
     (["wait", "j", "--bogus"], "unknown option --bogus"),
     (["wait", "j", "-Z"], "unknown option -Z"),
-    (["status", "j", "--interval", "1"], "does not apply to 'status'"),
+    (["status", "j", "--any"], "does not apply to 'status'"),
     (["wait", "j", "--interval"], "needs a value"),
     (["wait"], "'wait' needs JOB"),
     (["status", "a", "b"], "got extra 'b'"),

@@ -106,10 +106,14 @@ private func read(_ dialect: Dialect, _ text: String) -> JobSnapshot? {
     #expect(Dialects.detect((try? JSON.parse(text)) ?? .null)?.name == expected)
   }
 
-  @Test func activityKeyPrefersTheServersUpdateTime() throws {
+  /// Activity is any change of status, stage, phase, progress or update time: a phase that
+  /// moves while `update_at` stays is activity too.
+  @Test func activityIsAnyChangeOfWhatTheJobShows() throws {
     let a = try #require(read(Dialects.hotcrp, #"{"status":"run","update_at":5,"progress":"x"}"#))
     let b = try #require(read(Dialects.hotcrp, #"{"status":"run","update_at":5,"progress":"y"}"#))
-    #expect(a.activityKey == b.activityKey)
+    let c = try #require(read(Dialects.hotcrp, #"{"status":"run","update_at":6,"progress":"y"}"#))
+    #expect(a.activityKey != b.activityKey)
+    #expect(b.activityKey != c.activityKey)
     #expect(a.displayKey != b.displayKey)
   }
 }

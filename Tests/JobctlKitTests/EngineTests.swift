@@ -5,8 +5,7 @@ import Testing
 /// Runs one wait in fake time and returns the outcome with what the fakes saw.
 private struct EngineRun {
   let outcome: WaitOutcome
-  let transport: ScriptedTransport
-  let sleeper: FakeSleeper
+  let transport: FakeTransport
   let events: [PollEvent]
   let clock: FakeClock
   let start: Double
@@ -19,18 +18,17 @@ private func wait(
 ) -> EngineRun {
   let clock = FakeClock()
   let start = clock.monotonic
-  let sleeper = FakeSleeper(clock: clock)
-  sleeper.signalOnSleep = signalOnSleep.map { (index: $0.0, signal: $0.1) }
-  let transport = ScriptedTransport(clock: clock, script)
+  let transport = FakeTransport(clock: clock, script)
+  transport.signalOnSleep = signalOnSleep.map { (index: $0.0, signal: $0.1) }
   var policy = PollPolicy()
   configure(&policy)
   var watch = JobWatch(
     label: "j1", request: HTTPRequest(url: "http://api.test/jobs/j1"), dialect: dialect, policy: policy)
   var events: [PollEvent] = []
-  let loop = PollLoop(
-    transport: transport, clock: clock, sleeper: sleeper, random: FixedRandom(random), requestTimeout: requestTimeout)
-  let outcome = loop.wait(&watch) { events.append($0) }
-  return EngineRun(outcome: outcome, transport: transport, sleeper: sleeper, events: events, clock: clock, start: start)
+  let scheduler = Scheduler(
+    transport: transport, clock: clock, random: FixedRandom(random), requestTimeout: requestTimeout, maxPerHost: 4)
+  let outcome = scheduler.wait(&watch) { events.append($0) }
+  return EngineRun(outcome: outcome, transport: transport, events: events, clock: clock, start: start)
 }
 
 private let pending = answer(200, #"{"jobId":"j1","status":"pending"}"#)
@@ -43,13 +41,13 @@ private let failedDoc = answer(200, #"{"jobId":"j1","status":"failed","error":"b
     #expect(r.outcome.error == nil)
     #expect(r.outcome.exitCode == 0)
     #expect(r.transport.requestTimes.first == r.start)
-    #expect(r.sleeper.sleeps == [2, 2])
+    #expect(r.transport.sleeps == [2, 2])
     #expect(r.transport.requests.count == 3)
   }
 
   @Test func jitterStaysWithinTenPercent() {
-    #expect(wait([pending, completed], random: 0).sleeper.sleeps == [1.8])
-    let high = wait([pending, completed], random: 0.999_999).sleeper.sleeps[0]
+    #expect(wait([pending, completed], random: 0).transport.sleeps == [1.8])
+    let high = wait([pending, completed], random: 0.999_999).transport.sleeps[0]
     #expect(high > 2.19 && high < 2.2)
   }
 
@@ -66,7 +64,7 @@ private let failedDoc = answer(200, #"{"jobId":"j1","status":"failed","error":"b
     let limited = answer(429, #"{"message":"slow down"}"#, headers: [HTTPHeader("Retry-After", "7")])
     let r = wait([pending, limited, limited, limited, completed]) { $0.maxErrors = 2 }
     #expect(r.outcome.exitCode == 0)
-    #expect(r.sleeper.sleeps == [2, 7, 7, 7])
+    #expect(r.transport.sleeps == [2, 7, 7, 7])
     #expect(r.events.contains(.rateLimited(reason: "HTTP 429 Too Many Requests: slow down", delay: 7)))
   }
 
@@ -75,7 +73,7 @@ private let failedDoc = answer(200, #"{"jobId":"j1","status":"failed","error":"b
     let past = answer(503, "{}", headers: [HTTPHeader("Retry-After", "Sun, 06 Nov 1994 08:49:37 GMT")])
     let r = wait([zero, zero, past, completed]) { $0.maxErrors = 1 }
     #expect(r.outcome.exitCode == 0)
-    #expect(r.sleeper.sleeps == [2, 2, 2])
+    #expect(r.transport.sleeps == [2, 2, 2])
   }
 
   @Test func retryAfterAsAnHTTPDateOn503() {
@@ -83,15 +81,20 @@ private let failedDoc = answer(200, #"{"jobId":"j1","status":"failed","error":"b
     // below is 1795382428, thirty seconds later.
     let r = wait([answer(503, "{}", headers: [HTTPHeader("Retry-After", "Sun, 22 Nov 2026 21:20:28 GMT")]), completed])
     #expect(r.outcome.exitCode == 0)
-    #expect(abs(r.sleeper.sleeps[0] - 29.99) < 0.001)
-    #expect(r.events.first == .rateLimited(reason: "HTTP 503 Service Unavailable", delay: r.sleeper.sleeps[0]))
+    #expect(abs(r.transport.sleeps[0] - 29.99) < 0.001)
+    guard case .rateLimited(let reason, let delay)? = r.events.first else {
+      Issue.record("expected a rate-limit event, got \(r.events)")
+      return
+    }
+    #expect(reason == "HTTP 503 Service Unavailable")
+    #expect(abs(delay - r.transport.sleeps[0]) < 1e-6)
   }
 
   @Test func retryAfterOnAnOrdinaryAnswerLengthensTheInterval() {
     let slow = answer(200, #"{"status":"pending"}"#, headers: [HTTPHeader("Retry-After", "5")])
-    #expect(wait([slow, completed]).sleeper.sleeps == [5])
+    #expect(wait([slow, completed]).transport.sleeps == [5])
     let fast = answer(200, #"{"status":"pending"}"#, headers: [HTTPHeader("Retry-After", "1")])
-    #expect(wait([fast, completed]).sleeper.sleeps == [2])
+    #expect(wait([fast, completed]).transport.sleeps == [2])
   }
 
   @Test func transientTroubleBacksOffExponentiallyUpToTheCap() {
@@ -100,10 +103,10 @@ private let failedDoc = answer(200, #"{"jobId":"j1","status":"failed","error":"b
       $0.maxInterval = 5
     }
     #expect(r.outcome.exitCode == 0)
-    let rounded = r.sleeper.sleeps.map { ($0 * 100).rounded() / 100 }
+    let rounded = r.transport.sleeps.map { ($0 * 100).rounded() / 100 }
     #expect(rounded == [2, 4, 5, 5, 5])
     let low = wait([failure(), failure(), completed], random: 0) { $0.interval = 1 }
-    #expect(low.sleeper.sleeps == [1, 1])
+    #expect(low.transport.sleeps == [1, 1])
   }
 
   @Test func fiveHundredsAnd408AreRetried() {
@@ -172,7 +175,7 @@ private let failedDoc = answer(200, #"{"jobId":"j1","status":"failed","error":"b
   @Test func aRetryAfterBeyondTheDeadlineEnds124AtOnce() {
     let r = wait([answer(429, "{}", headers: [HTTPHeader("Retry-After", "60")])]) { $0.timeout = 10 }
     #expect(r.outcome.exitCode == 124)
-    #expect(r.sleeper.sleeps.isEmpty)
+    #expect(r.transport.sleeps.isEmpty)
   }
 
   /// The message compares the Retry-After with the time left, not with the whole --timeout.
@@ -192,15 +195,14 @@ private let failedDoc = answer(200, #"{"jobId":"j1","status":"failed","error":"b
 
   @Test func aRequestTimingOutAtTheDeadlineIs124() {
     let clock = FakeClock()
-    let transport = ScriptedTransport(
-      clock: clock, [.failure(TransportFailure(.transient, "timed out", timedOut: true))])
+    let transport = FakeTransport(clock: clock, [.failure(TransportFailure(.transient, "timed out", timedOut: true))])
     transport.latency = 4
     var policy = PollPolicy()
     policy.timeout = 4
     var watch = JobWatch(label: "j1", request: HTTPRequest(url: "http://x/"), dialect: nil, policy: policy)
-    let loop = PollLoop(
-      transport: transport, clock: clock, sleeper: FakeSleeper(clock: clock), random: FixedRandom(), requestTimeout: 30)
-    let outcome = loop.wait(&watch) { _ in }
+    let scheduler = Scheduler(
+      transport: transport, clock: clock, random: FixedRandom(), requestTimeout: 30, maxPerHost: 4)
+    let outcome = scheduler.wait(&watch) { _ in }
     #expect(outcome.exitCode == 124)
   }
 
@@ -208,7 +210,7 @@ private let failedDoc = answer(200, #"{"jobId":"j1","status":"failed","error":"b
     let r = wait([pending]) { $0.maxAttempts = 3 }
     #expect(r.outcome.exitCode == 124)
     #expect(r.transport.requests.count == 3)
-    #expect(r.sleeper.sleeps.count == 2)
+    #expect(r.transport.sleeps.count == 2)
   }
 
   @Test func staleAfterEndsWithEightWhenNothingChanges() {
@@ -232,11 +234,66 @@ private let failedDoc = answer(200, #"{"jobId":"j1","status":"failed","error":"b
     let same = answer(
       202, #"{"ok":true,"status":"run","update_at":100,"progress":"phase changes but update_at does not"}"#)
     #expect(wait([same], dialect: Dialects.hotcrp) { $0.staleAfter = 4 }.outcome.exitCode == 8)
-    let moving = (0..<6).map { answer(202, #"{"ok":true,"status":"run","update_at":\#(100 + $0)}"#) }
+    // Update times on the fake clock (1795382398 onwards): each poll shows a newer one.
+    let moving = (0..<6).map { answer(202, #"{"ok":true,"status":"run","update_at":\#(1_795_382_398 + 2 * $0)}"#) }
     #expect(
       wait(moving + [answer(200, #"{"ok":true,"status":"done","exit_status":0}"#)], dialect: Dialects.hotcrp) {
         $0.staleAfter = 4
       }.outcome.exitCode == 0)
+  }
+
+  /// The update time is judged on the server's clock: an hour-old `update_at` ends at the first
+  /// poll whatever the local clock says, and a fresh one does not, however skewed the clocks.
+  @Test func anUpdateTimeIsJudgedOnTheServersClock() {
+    // The fake wall clock reads 1795382398; the server's Date is a day earlier.
+    let date = HTTPHeader("Date", "Sat, 21 Nov 2026 21:19:58 GMT")  // 1795295998
+    let old = answer(202, #"{"ok":true,"status":"run","update_at":1795292398}"#, headers: [date])
+    let r = wait([old], dialect: Dialects.hotcrp) { $0.staleAfter = 600 }
+    #expect(r.outcome.exitCode == 8)
+    #expect(r.transport.requests.count == 1, "ends at the first poll")
+    #expect(r.outcome.error?.message?.contains("no change for 1h") == true, "\(String(describing: r.outcome.error))")
+    let fresh = answer(202, #"{"ok":true,"status":"run","update_at":1795295990}"#, headers: [date])
+    let done = answer(200, #"{"ok":true,"status":"done","exit_status":0}"#)
+    #expect(wait([fresh, fresh, done], dialect: Dialects.hotcrp) { $0.staleAfter = 600 }.outcome.exitCode == 0)
+  }
+
+  /// A phase that moves is activity, even while `update_at` stays where it was.
+  @Test func aMovingPhaseIsActivity() {
+    // update_at is the fake wall clock's start (1795382398) and never moves; the phase does.
+    let script = (0..<8).map {
+      answer(202, #"{"ok":true,"status":"run","update_at":1795382398,"progress":"step \#($0)"}"#)
+    }
+    let r = wait(script + [answer(200, #"{"ok":true,"status":"done","exit_status":0}"#)], dialect: Dialects.hotcrp) {
+      $0.staleAfter = 3
+    }
+    #expect(r.outcome.exitCode == 0, "\(String(describing: r.outcome.error))")
+    #expect(r.transport.requests.count == 9)
+    // Once the phase stops moving too, the job is stalled.
+    let stuck = (0..<8).map { _ in
+      answer(202, #"{"ok":true,"status":"run","update_at":1795382398,"progress":"step 1"}"#)
+    }
+    #expect(wait(script.prefix(2) + stuck, dialect: Dialects.hotcrp) { $0.staleAfter = 3 }.outcome.exitCode == 8)
+  }
+
+  /// Staleness is judged only from polls: a rate-limit pause longer than --stale-after is no stall.
+  @Test func aLongRateLimitPauseIsNoStall() {
+    let running = answer(200, #"{"status":"running","stage":"a","progress":0.5}"#)
+    let limited = answer(429, "{}", headers: [HTTPHeader("Retry-After", "30")])
+    let r = wait([running, limited, running, running, completed]) { $0.staleAfter = 5 }
+    #expect(r.outcome.exitCode == 0, "\(String(describing: r.outcome.error))")
+    #expect(r.transport.requests.count == 5)
+  }
+
+  @Test func slowDownGrowsTheIntervalByHalfWhileNothingChanges() {
+    let stage = { (s: String) in answer(200, #"{"status":"running","stage":"\#(s)"}"#) }
+    let r = wait([stage("a"), stage("a"), stage("a"), stage("a"), stage("a"), stage("b"), stage("b"), completed]) {
+      $0.slowDown = true
+      $0.maxInterval = 6
+    }
+    #expect(r.outcome.exitCode == 0)
+    #expect(r.transport.sleeps == [2, 3, 4.5, 6, 6, 2, 3])
+    let off = wait([stage("a"), stage("a"), stage("a"), completed])
+    #expect(off.transport.sleeps == [2, 2, 2])
   }
 
   @Test func aSignalDuringTheSleepEndsTheWait() {
@@ -272,14 +329,28 @@ private let failedDoc = answer(200, #"{"jobId":"j1","status":"failed","error":"b
     #expect(r.outcome.dialect?.name == "staged")
   }
 
-  @Test func oneShotReportsRunningJobsAndDoesNotRetry() {
-    func once(_ script: [Result<HTTPResponse, TransportFailure>]) -> EngineRun { wait(script) { $0.oneShot = true } }
+  /// `status` (contract section 6): a running job is an answer, but trouble and rate limits are
+  /// ridden out as a wait rides them out.
+  @Test func oneShotReportsRunningJobsAndRidesOutTrouble() {
+    func once(_ script: [Result<HTTPResponse, TransportFailure>]) -> EngineRun {
+      wait(script) {
+        $0.oneShot = true
+        $0.maxErrors = 3
+        $0.timeout = 60
+      }
+    }
     #expect(once([pending]).outcome.exitCode == 9)
     #expect(once([completed]).outcome.exitCode == 0)
-    let down = once([failure(), completed])
-    #expect(down.outcome.exitCode == 7)
-    #expect(down.transport.requests.count == 1)
-    #expect(once([answer(429, "{}", headers: [HTTPHeader("Retry-After", "3")])]).outcome.exitCode == 7)
+    let blip = once([failure(), completed])
+    #expect(blip.outcome.exitCode == 0)
+    #expect(blip.transport.requests.count == 2)
+    #expect(once([failure()]).outcome.exitCode == 7, "within --max-errors")
+    let limited = once([answer(429, "{}", headers: [HTTPHeader("Retry-After", "54")]), pending])
+    #expect(limited.outcome.exitCode == 9)
+    #expect(limited.transport.sleeps == [54])
+    let busy = once([answer(503, "{}", headers: [HTTPHeader("Retry-After", "3")]), completed])
+    #expect(busy.outcome.exitCode == 0)
+    #expect(once([answer(429, "{}", headers: [HTTPHeader("Retry-After", "90")])]).outcome.exitCode == 124)
     #expect(once([answer(200, "nope")]).outcome.exitCode == 6)
   }
 

@@ -10,20 +10,6 @@ final class FakeClock: Clock {
   }
 }
 
-/// Records every sleep and advances the fake clock by it; can deliver a signal on the Nth sleep.
-final class FakeSleeper: Sleeper {
-  let clock: FakeClock
-  var sleeps: [Double] = []
-  var signalOnSleep: (index: Int, signal: Int32)?
-  init(clock: FakeClock) { self.clock = clock }
-  func sleep(_ seconds: Double) -> Int32? {
-    sleeps.append(seconds)
-    if let s = signalOnSleep, s.index == sleeps.count { return s.signal }
-    clock.advance(seconds)
-    return nil
-  }
-}
-
 /// Returns the same value every time (0.5 is the middle of every jitter window).
 final class FixedRandom: RandomSource {
   var value: Double
@@ -31,25 +17,92 @@ final class FixedRandom: RandomSource {
   func unit() -> Double { value }
 }
 
-/// Answers requests from a script; the last entry repeats.
+/// The one fake transport: requests run "concurrently" in fake time, each taking `latency`, and
+/// `poll` moves the fake clock as NIO's `EmbeddedEventLoop.advanceTime` does: to the first
+/// answer due within the wait (returning every answer due then), or by the whole wait.
 ///
-/// Each request takes `latency` seconds of fake time.
-final class ScriptedTransport: HTTPTransport {
-  var script: [Result<HTTPResponse, TransportFailure>]
-  var requests: [HTTPRequest] = []
-  var requestTimes: [Double] = []
+/// Answers come from `respond` (a script, per URL or shared, whose last entry repeats; or a
+/// fake server). A wait with nothing in flight is a sleep, recorded in `sleeps`; a signal can
+/// arrive on the Nth sleep or at a fake time.
+final class FakeTransport: HTTPTransport {
   let clock: FakeClock
+  var respond: (HTTPRequest, _ now: Double) -> Result<HTTPResponse, TransportFailure>
   var latency = 0.01
-  init(clock: FakeClock, _ script: [Result<HTTPResponse, TransportFailure>]) {
+  var signalAt: Double?
+  var signalOnSleep: (index: Int, signal: Int32)?
+  private(set) var requests: [HTTPRequest] = []
+  private(set) var requestTimes: [Double] = []
+  private(set) var sleeps: [Double] = []
+  private(set) var maxInFlight = 0
+  private(set) var abandoned: [Int] = []
+  private var pending: [(id: Int, at: Double, result: Result<HTTPResponse, TransportFailure>)] = []
+
+  init(clock: FakeClock, respond: @escaping (HTTPRequest, Double) -> Result<HTTPResponse, TransportFailure>) {
     self.clock = clock
-    self.script = script
+    self.respond = respond
   }
-  func send(_ request: HTTPRequest) -> Result<HTTPResponse, TransportFailure> {
+
+  /// One script for every request, in order.
+  convenience init(clock: FakeClock, _ script: [Result<HTTPResponse, TransportFailure>]) {
+    var served = 0
+    self.init(clock: clock) { _, _ in
+      served += 1
+      return script[min(served - 1, script.count - 1)]
+    }
+  }
+
+  /// A script per URL (404 for any other).
+  convenience init(clock: FakeClock, scripts: [String: [Result<HTTPResponse, TransportFailure>]]) {
+    var served: [String: Int] = [:]
+    self.init(clock: clock) { request, _ in
+      let n = served[request.url, default: 0]
+      served[request.url] = n + 1
+      let script = scripts[request.url] ?? [answer(404, "{}")]
+      return script[min(n, script.count - 1)]
+    }
+  }
+
+  var log: [(url: String, time: Double)] { zip(requests, requestTimes).map { ($0.url, $1) } }
+
+  func start(_ request: HTTPRequest, id: Int) {
     requests.append(request)
     requestTimes.append(clock.monotonic)
-    clock.advance(latency)
-    let index = min(requests.count - 1, script.count - 1)
-    return script[index]
+    let at = clock.monotonic + latency
+    let result = respond(request, clock.monotonic)
+    // Kept in order of arrival: the latency may vary, so insert where it belongs.
+    var slot = pending.count
+    while slot > 0 && pending[slot - 1].at > at { slot -= 1 }
+    pending.insert((id, at, result), at: slot)
+    maxInFlight = max(maxInFlight, pending.count)
+  }
+
+  func poll(timeout: Double, watching: [WatchedDescriptor]) -> TransportEvents {
+    let limit = clock.monotonic + timeout
+    if pending.isEmpty {
+      // To the nanosecond: a wait computed as `due - now` carries the rounding of both.
+      sleeps.append((timeout * 1e9).rounded() / 1e9)
+      if let s = signalOnSleep, s.index == sleeps.count { return TransportEvents(signal: s.signal) }
+    }
+    if let signalAt, signalAt <= limit, pending.first.map({ $0.at >= signalAt }) ?? true {
+      clock.advance(max(0, signalAt - clock.monotonic))
+      self.signalAt = nil
+      return TransportEvents(signal: 2)
+    }
+    guard let first = pending.first?.at, first <= limit else {
+      clock.advance(timeout)
+      return TransportEvents()
+    }
+    clock.advance(max(0, first - clock.monotonic))
+    var count = 0
+    while count < pending.count && pending[count].at <= first { count += 1 }
+    let done = pending[0..<count].map { (id: $0.id, result: $0.result) }
+    pending.removeFirst(count)
+    return TransportEvents(results: done)
+  }
+
+  func abandon(_ id: Int) {
+    abandoned.append(id)
+    pending.removeAll { $0.id == id }
   }
 }
 
@@ -72,7 +125,7 @@ func fakeServices(
 ) -> Services {
   var services = Services(
     streams: Streams(stdout: stdout, stderr: stderr, readStdin: { Array(stdin.utf8) }), clock: clock,
-    sleeper: FakeSleeper(clock: clock), random: FixedRandom(random),
+    random: FixedRandom(random),
     makeTransport: { (_: TransportOptions) throws(TransportFailure) -> HTTPTransport in
       guard let transport else { throw TransportFailure(.badURL, "no transport in this test") }
       return transport
@@ -91,8 +144,7 @@ struct Run {
   let code: Int32
   let stdout: String
   let stderr: String
-  let transport: ScriptedTransport
-  let sleeper: FakeSleeper
+  let transport: FakeTransport
 }
 
 func runJobctl(
@@ -101,14 +153,12 @@ func runJobctl(
   random: Double = 0.5, stdin: String = "", stderrIsTerminal: Bool = false
 ) -> Run {
   let clock = FakeClock()
-  let transport = ScriptedTransport(clock: clock, script.isEmpty ? [answer(500, "{}")] : script)
+  let transport = FakeTransport(clock: clock, script.isEmpty ? [answer(500, "{}")] : script)
   let out = BufferSink()
   let err = BufferSink(isTerminal: stderrIsTerminal)
   let services = fakeServices(
     files: files, modes: modes, transport: transport, clock: clock, random: random, stdout: out, stderr: err,
     stdin: stdin)
   let code = Jobctl.run(args, environment: env, services: services)
-  // swift-format-ignore: NeverForceUnwrap
-  let sleeper = services.sleeper as! FakeSleeper
-  return Run(code: code, stdout: out.text, stderr: err.text, transport: transport, sleeper: sleeper)
+  return Run(code: code, stdout: out.text, stderr: err.text, transport: transport)
 }

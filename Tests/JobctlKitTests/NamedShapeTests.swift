@@ -253,7 +253,7 @@ private func state(_ name: String, _ text: String, status: Int = 200) -> JobStat
     let r = runJobctl(["wait", "j1", "--max-errors", "10"], script: [answer(200, #"{"state":"RUNNING","id":"j1"}"#)])
     #expect(r.code == 6)
     #expect(r.transport.requests.count == 1)
-    #expect(r.sleeper.sleeps.isEmpty)
+    #expect(r.transport.sleeps.isEmpty)
     #expect(r.stderr.contains("no known response shape fits (keys state, id)"), "\(r.stderr)")
     #expect(r.stderr.contains("--completed-when"), "\(r.stderr)")
   }

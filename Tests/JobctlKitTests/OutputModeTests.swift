@@ -253,7 +253,7 @@ import Testing
     #expect(r.stderr.hasSuffix("\r\u{1B}[K"), "the line is cleared before the result is printed")
     #expect(!r.stderr.contains("\n"))
     // Ticks every 100 ms while sleeping: the 1 s pauses are cut into slices.
-    #expect(r.sleeper.sleeps.count >= 18)
+    #expect(r.transport.sleeps.count >= 18)
   }
 
   @Test func plainModePrintsAHeartbeatAfterAMinuteWithoutChange() {

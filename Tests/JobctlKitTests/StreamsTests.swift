@@ -15,13 +15,12 @@ private func run(
   columns: Int = 80
 ) -> (code: Int32, stderr: String, requests: Int) {
   let clock = FakeClock()
-  let transport = ScriptedTransport(clock: clock, script)
+  let transport = FakeTransport(clock: clock, script)
   let err = BufferSink()
   var services = fakeServices(transport: transport, clock: clock, stdout: stdout, stderr: err)
   services.stderrColumns = { _ in columns }
   if let signalOnSleep {
-    // swift-format-ignore: NeverForceUnwrap
-    (services.sleeper as! FakeSleeper).signalOnSleep = (index: signalOnSleep.0, signal: signalOnSleep.1)
+    transport.signalOnSleep = (index: signalOnSleep.0, signal: signalOnSleep.1)
   }
   let code = Jobctl.run(args, environment: env, services: services)
   return (code, err.text, transport.requests.count)

@@ -20,7 +20,7 @@ enum CancelCommand {
     let output = context.settings.output
     if invocation.has("wait") {
       var watch = try CancelAndWait(job: job, context: context)
-      let error = context.loop.run(&watch) { context.reporter.report($0, job: job.label) }
+      let error = context.scheduler.run(&watch) { context.reporter.report($0, job: job.label) }
       var renderer = context.renderer
       renderer.cancelAsked = true
       return renderer.finish(WaitOutcome(error: error, watch: watch.watch), job: job.label)
@@ -29,7 +29,7 @@ enum CancelCommand {
     var watch = RequestWatch(
       request: request, subject: "job \(job.label)", policy: context.settings.policy, alsoAccept: [405, 409, 501])
     var answer: Answer?
-    let error = context.loop.run(&watch) { context.reporter.report($0, job: job.label) }
+    let error = context.scheduler.run(&watch) { context.reporter.report($0, job: job.label) }
     if let response = watch.response { answer = interpret(response, dialect: context.settings.dialect) }
     switch (answer, error) {
     case (.accepted(let response)?, nil):
@@ -136,28 +136,49 @@ enum CancelCommand {
     }
   }
 
-  /// Sends the cancel of `wait --cancel-on-interrupt` after Ctrl-C.
+  /// How long the cancels of `--cancel-on-interrupt` may take, all together: a CI runner sends
+  /// SIGTERM 7.5 s after its SIGINT, and kills the step soon after.
+  static let interruptGrace: Double = 5
+
+  /// Sends the cancels of `wait --cancel-on-interrupt` after SIGINT or SIGTERM.
   ///
-  /// One request, at most 10 s; a second Ctrl-C abandons it. The outcome stays the interrupt.
-  /// `document` is the wait's last one, for a template that reads it; without one, no poll is
-  /// made (the user asked to stop).
-  static func cancelOnInterrupt(_ job: JobReference, document: JSON?, context: NetworkContext) {
+  /// All at once, on the same scheduler (so the host gates and budgets hold), within one grace
+  /// period; a second signal ends them at once. The outcome stays the interrupt. Each job comes
+  /// with the wait's last document, for a template that reads it; without one, no poll is made
+  /// (the user asked to stop).
+  static func cancelOnInterrupt(_ jobs: [(job: JobReference, document: JSON?)], context: NetworkContext) {
+    guard !jobs.isEmpty else { return }
     Signals.reset()
-    let label = Text.oneLine(job.label, limit: 120)
-    var request: HTTPRequest
-    do throws(JobctlError) {
-      if document == nil, context.settings.shape.cancel?.template.readsDocument == true {
-        throw .rejected("its cancel URL comes from a job document, and none was seen")
+    var policy = context.settings.policy
+    policy.timeout = interruptGrace
+    policy.until = nil
+    policy.startedAt = context.services.clock.monotonic
+    policy.maxAttempts = nil
+    policy.staleAfter = nil
+    var sent: [JobReference] = []
+    var watches: [RequestWatch] = []
+    for (job, document) in jobs {
+      do throws(JobctlError) {
+        if document == nil, context.settings.shape.cancel?.template.readsDocument == true {
+          throw .rejected("its cancel URL comes from a job document, and none was seen")
+        }
+        let request = try cancelRequest(job, document: document, context: context)
+        watches.append(
+          RequestWatch(request: request, subject: "job \(job.label)", policy: policy, alsoAccept: [405, 409, 501]))
+        sent.append(job)
+      } catch {
+        context.diagnostics.line(
+          "jobctl: cancel of job \(Text.oneLine(job.label, limit: 120)) failed: \(error.message ?? "")")
       }
-      request = try cancelRequest(job, document: document, context: context)
-    } catch {
-      context.diagnostics.line("jobctl: cancel of job \(label) failed: \(error.message ?? "")")
-      return
     }
-    request.timeout = min(context.settings.transport.requestTimeout, 10)
-    let result = context.transport.send(request)
-    switch result {
-    case .success(let response):
+    let results = context.scheduler.run(&watches, report: { _, _ in })
+    for ((job, watch), result) in zip(zip(sent, watches), results) {
+      let label = Text.oneLine(job.label, limit: 120)
+      guard let response = watch.response else {
+        let reason = (result ?? nil)?.message ?? "no answer"
+        context.diagnostics.line("jobctl: cancel of job \(label) failed: \(reason)")
+        continue
+      }
       switch interpret(response, dialect: context.settings.dialect) {
       case .accepted?: context.diagnostics.line("jobctl: cancel of job \(label) accepted")
       case .alreadyTerminal(let reason, _)?:
@@ -170,8 +191,6 @@ enum CancelCommand {
           "jobctl: cancel of job \(label) failed: \(Messages.forErrorAnswer(status: response.status, body: response.body))"
         )
       }
-    case .failure(let failure):
-      context.diagnostics.line("jobctl: cancel of job \(label) failed: \(failure.message)")
     }
   }
 }

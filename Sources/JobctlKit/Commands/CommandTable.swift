@@ -188,6 +188,14 @@ public enum CommandTable {
       OptionSpec("interval", value: "D", help: "Pause between polls, +-10% jitter (default 2s)."),
       OptionSpec("max-interval", value: "D", help: "Longest backoff after failures (default 30s)."),
       OptionSpec("timeout", value: "D", help: "Give up after D with exit 124 (default: no limit)."),
+      OptionSpec(
+        "until", value: "TIME",
+        help:
+          "Give up at TIME with exit 124: RFC 3339 (2026-12-01T20:00:00Z) or @UNIXTIME; the earlier of it and --timeout holds."
+      ),
+      OptionSpec(
+        "slow-down",
+        help: "Lengthen the interval by half after each poll without change, up to --max-interval."),
       OptionSpec("max-attempts", value: "N", help: "Give up after N polls with exit 124."),
       OptionSpec(
         "max-errors", value: "N", help: "Consecutive failures that end the wait with exit 7 (default 10)."),
@@ -271,10 +279,12 @@ public enum CommandTable {
     CommandSpec(
       name: "status", arguments: "JOB", summary: "Poll a job once and print its state.",
       details: """
-        One request, printed like the end of a wait. Exits 9 while the job is pending or
-        running; the job-state codes otherwise. It does not retry.
+        One poll, printed like the end of a wait. Exits 9 while the job is pending or running;
+        the job-state codes otherwise. Network trouble, 5xx and rate limits (429, 503 with
+        Retry-After) are retried as a wait retries them, within --max-errors and --timeout
+        (default 60s for status).
         """,
-      groups: [connection, shape, output, general], arity: 1...1),
+      groups: [connection, shape, polling, output, general], arity: 1...1),
     CommandSpec(
       name: "start", arguments: "PATH|URL", summary: "Start a job and print its id.",
       details: """

@@ -1,10 +1,10 @@
 /// What every command that talks to a server shares: validated settings, the stderr channel,
-/// one transport (one connection pool), the poll loop and the progress reporter.
+/// one transport (one connection pool), the scheduler every request runs on and the progress
+/// reporter.
 struct NetworkContext {
   var settings: Settings
   let diagnostics: Diagnostics
-  let transport: HTTPTransport
-  let loop: PollLoop
+  let scheduler: Scheduler
   let reporter: ProgressReporter
   let services: Services
   let environment: [String: String]
@@ -53,14 +53,23 @@ struct NetworkContext {
     let reporter = ProgressReporter(
       diagnostics: diagnostics, stdout: services.streams.stdout, clock: services.clock, settings: settings.output,
       mode: mode, terminal: terminal, columns: { services.stderrColumns(environment) })
-    var sleeper = services.sleeper
-    if let every = reporter.tickInterval { sleeper = TickingSleeper(sleeper, every: every, tick: reporter.tick) }
-    let loop = PollLoop(
-      transport: transport, clock: services.clock, sleeper: sleeper, random: services.random,
-      requestTimeout: settings.transport.requestTimeout)
+    let scheduler = Scheduler(
+      transport: transport, clock: services.clock, random: services.random,
+      requestTimeout: settings.transport.requestTimeout, maxPerHost: settings.transport.maxHostConnections)
+    if let every = reporter.tickInterval {
+      scheduler.tick = reporter.tick
+      scheduler.tickInterval = every
+    }
+    if let path = settings.tokenFile, let token = settings.token {
+      let source = TokenSource(path: path, token: token, services: services) { [diagnostics] in
+        diagnostics.addSecret($0)
+      }
+      scheduler.prepare = source.apply
+      scheduler.credentialsChanged = source.refresh
+    }
     return NetworkContext(
-      settings: settings, diagnostics: diagnostics, transport: transport, loop: loop, reporter: reporter,
-      services: services, environment: environment, startedAt: services.clock.monotonic)
+      settings: settings, diagnostics: diagnostics, scheduler: scheduler, reporter: reporter, services: services,
+      environment: environment, startedAt: services.clock.monotonic)
   }
 
   var renderer: Renderer {
@@ -86,7 +95,7 @@ struct NetworkContext {
   ) -> Result<HTTPResponse, JobctlError> {
     var watch = RequestWatch(
       request: request, subject: subject, policy: settings.policy, alsoAccept: alsoAccept, resendable: resendable)
-    let error = loop.run(&watch) { reporter.report($0, job: label) }
+    let error = scheduler.run(&watch) { reporter.report($0, job: label) }
     if let error { return .failure(error) }
     guard let response = watch.response else { return .failure(.unreachable("\(subject): no answer")) }
     return .success(response)

@@ -8,7 +8,6 @@ import Musl
 public struct Services {
   public var streams: Streams
   public var clock: Clock
-  public var sleeper: Sleeper
   public var random: RandomSource
   public var makeTransport: (TransportOptions) throws(TransportFailure) -> HTTPTransport
   public var readFile: (String) -> Result<[UInt8], FileError>
@@ -25,13 +24,12 @@ public struct Services {
   public var stdoutColumns: () -> Int? = { Terminal.terminalColumns(fd: 1) }
 
   public init(
-    streams: Streams, clock: Clock, sleeper: Sleeper, random: RandomSource,
+    streams: Streams, clock: Clock, random: RandomSource,
     makeTransport: @escaping (TransportOptions) throws(TransportFailure) -> HTTPTransport,
     readFile: @escaping (String) -> Result<[UInt8], FileError> = Services.readFileFromDisk
   ) {
     self.streams = streams
     self.clock = clock
-    self.sleeper = sleeper
     self.random = random
     self.makeTransport = makeTransport
     self.readFile = readFile
@@ -41,8 +39,7 @@ public struct Services {
   /// `Streams.standard` takes it.
   public static func system(closedAtStart: Set<Int32> = []) -> Services {
     Services(
-      streams: .standard(closedAtStart: closedAtStart), clock: SystemClock(), sleeper: SystemSleeper(),
-      random: SystemRandom(),
+      streams: .standard(closedAtStart: closedAtStart), clock: SystemClock(), random: SystemRandom(),
       makeTransport: { (options: TransportOptions) throws(TransportFailure) -> HTTPTransport in
         try CurlTransport(options: options)
       })

@@ -47,6 +47,8 @@ public struct Settings {
   public var baseURL: URLParts?
   public var baseURLText: String?
   public var token: String?
+  /// Where the token was read from, to read it again when it changes (contract section 3).
+  public var tokenFile: String?
   /// `Basic ...` from the user and password of the base URL, which is then kept without them.
   public var basicAuthorization: String?
   public var headers: [HTTPHeader] = []
@@ -184,12 +186,13 @@ public struct Settings {
     // The token: --token-file, then JOBCTL_TOKEN, then the profile's token-file.
     let tokenFile = invocation.value("token-file").map { Layers.Found(value: $0, origin: "--token-file") }
     if let tokenFile {
-      s.token = try readToken(expandHome(tokenFile.value), services: services, notes: &s.notes)
+      s.tokenFile = expandHome(tokenFile.value)
     } else if let t = environment["JOBCTL_TOKEN"] {
       s.token = Text.trimmed(t)
     } else if let found = layers.value("token-file") {
-      s.token = try readToken(expandHome(found.value), services: services, notes: &s.notes)
+      s.tokenFile = expandHome(found.value)
     }
+    if let path = s.tokenFile { s.token = try readToken(path, services: services, notes: &s.notes) }
     if let token = s.token {
       guard !token.isEmpty else { throw .usage("the token is empty (JOBCTL_TOKEN or --token-file)") }
       guard !token.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
@@ -252,6 +255,20 @@ public struct Settings {
     if let d = try duration("interval") { s.policy.interval = d }
     if let d = try duration("max-interval") { s.policy.maxInterval = d }
     s.policy.timeout = try duration("timeout")
+    // --timeout counts from here, the start of the process: a start's own retries count too.
+    s.policy.startedAt = services.clock.monotonic
+    if let found = layers.value("until") {
+      guard let until = Instant.parse(found.value) else {
+        throw .usage(
+          "\(found.origin) takes an RFC 3339 time such as 2026-12-01T20:00:00Z (or with an offset, +01:00) or @UNIXTIME, not '\(Text.oneLine(found.value, limit: 60))'"
+        )
+      }
+      guard until > services.clock.wall else {
+        throw .timedOut("\(found.origin) \(HTTPDate.iso8601(until)) has already passed; nothing was sent")
+      }
+      s.policy.until = until
+    }
+    s.policy.slowDown = try layers.flag("slow-down")
     s.policy.staleAfter = try duration("stale-after")
     s.policy.maxAttempts = try count("max-attempts")
     if let n = try count("max-errors") { s.policy.maxErrors = n }

@@ -16,7 +16,11 @@ enum WaitCommand {
     let fetch = try OutputFetch.afterWait(invocation)
     if many { return try waitForMany(invocation, context: context) }
     let job = try context.resolve(invocation.arguments[0])
-    context.settings.policy.oneShot = invocation.command.name == "status"
+    let oneShot = invocation.command.name == "status"
+    context.settings.policy.oneShot = oneShot
+    if oneShot && context.settings.policy.timeout == nil && context.settings.policy.until == nil {
+      context.settings.policy.timeout = PollPolicy.statusTimeout
+    }
     return try finish(job, invocation: invocation, context: context, fetch: fetch)
   }
 
@@ -29,8 +33,8 @@ enum WaitCommand {
     first: HTTPResponse? = nil
   ) throws(JobctlError) -> Int32 {
     let (outcome, _) = wait(for: job, context: context, first: first, quietProgress: context.settings.policy.oneShot)
-    if invocation.has("cancel-on-interrupt"), case .interrupted(let signal)? = outcome.error, signal == SIGINT {
-      CancelCommand.cancelOnInterrupt(job, document: outcome.document, context: context)
+    if invocation.has("cancel-on-interrupt"), case .interrupted? = outcome.error {
+      CancelCommand.cancelOnInterrupt([(job, outcome.document)], context: context)
     }
     var fetched: Result<Int32, JobctlError>?
     if let fetch, outcome.error == nil {
@@ -69,7 +73,7 @@ enum WaitCommand {
     if let first, case .finish(let error)? = watch.adopt(first, now: context.services.clock.monotonic, report: report) {
       return (WaitOutcome(error: error, watch: watch), watch)
     }
-    let outcome = context.loop.wait(&watch, report: report)
+    let outcome = context.scheduler.wait(&watch, report: report)
     return (outcome, watch)
   }
 }
@@ -111,41 +115,34 @@ extension WaitCommand {
     let refs = try references(invocation.arguments, stdin: context.services.streams.readStdin)
     var jobs: [JobReference] = []
     for ref in refs { jobs.append(try context.resolve(ref)) }
-    guard let transport = context.transport as? ConcurrentTransport else {
-      throw .unreachable("this transport cannot wait for several jobs at once")
-    }
-    let watches = jobs.map { job in
+    var watches = jobs.map { job in
       JobWatch(
         label: job.label, request: context.request(url: job.url, credentialHost: job.credentialHost),
         dialect: context.settings.dialect, policy: context.settings.policy)
     }
     context.services.streams.watchStdoutReader()
-    var loop = MultiPollLoop(
-      transport: transport, clock: context.services.clock, random: context.services.random,
-      requestTimeout: context.settings.transport.requestTimeout,
-      maxPerHost: context.settings.transport.maxHostConnections)
     let reporter = context.reporter
     reporter.expect(jobs: jobs.count)
-    if let every = reporter.tickInterval {
-      loop.tick = reporter.tick
-      loop.tickInterval = every
-    }
     let renderer = context.renderer
     var order: [Int] = []
-    let outcomes = loop.run(
-      watches, mode: invocation.has("any") ? .any : .all,
+    let results = context.scheduler.run(
+      &watches, mode: invocation.has("any") ? .any : .all,
       report: { index, event in
         traceDecision(event, job: jobs[index].label, context: context)
         reporter.report(event, job: jobs[index].label)
       },
-      finished: { index, outcome in
+      finished: { index, watch, error in
         order.append(index)
-        renderer.finished(outcome, job: jobs[index].label)
+        renderer.finished(WaitOutcome(error: error, watch: watch), job: jobs[index].label)
       })
-    if invocation.has("cancel-on-interrupt"), outcomes.contains(where: { $0?.error == .interrupted(signal: SIGINT) }) {
-      for (job, outcome) in zip(jobs, outcomes) where outcome?.snapshot?.state.isTerminal != true {
-        CancelCommand.cancelOnInterrupt(job, document: outcome?.document, context: context)
+    let outcomes = zip(results, watches).map { result, watch in result.map { WaitOutcome(error: $0, watch: watch) } }
+    if invocation.has("cancel-on-interrupt"),
+      outcomes.contains(where: { if case .interrupted? = $0?.error { true } else { false } })
+    {
+      let open = zip(jobs, outcomes).filter { $0.1?.snapshot?.state.isTerminal != true }.map {
+        (job: $0.0, document: $0.1?.document)
       }
+      CancelCommand.cancelOnInterrupt(open, context: context)
     }
     // --all: the worst outcome; --any: the first job to end (contract section 5).
     return renderer.finishMany(

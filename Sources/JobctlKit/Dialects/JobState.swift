@@ -28,11 +28,11 @@ public struct JobSnapshot: Sendable, Equatable {
 
   public init(state: JobState) { self.state = state }
 
-  /// What `--stale-after` compares: the server's update time where the shape has one, else the
-  /// visible state, stage, phase and progress.
+  /// What `--stale-after` compares: any change of status, stage, phase, progress or update time
+  /// is activity.
   public var activityKey: String {
-    if let updatedAt { return "u\(updatedAt)" }
-    return "\(rawStatus ?? state.rawValue)|\(stage ?? "")|\(phase ?? "")|\(progress.map { "\($0)" } ?? "")"
+    let update = updatedAt.map { "\($0)" } ?? ""
+    return "\(rawStatus ?? state.rawValue)|\(stage ?? "")|\(phase ?? "")|\(progress.map { "\($0)" } ?? "")|\(update)"
   }
 
   /// What a progress line shows: changes here are worth a line.

@@ -12,8 +12,17 @@ public struct JobWatch: PollStepper {
   private var retrier: Retrier
   public var attempts: Int { retrier.attempts }
   private var lastActivity: String?
-  private var lastActivityAt = 0.0
   private var lastDisplay: String?
+  /// Quiet time on the poll timeline since the last change seen: between two polls, at most the
+  /// pause this watch asked for counts, so a rate limit or backoff longer than `--stale-after`
+  /// is no stall.
+  private var quietFor = 0.0
+  private var lastPollAt: Double?
+  private var lastPause = 0.0
+  /// A change was seen after the first document (the first one says nothing of activity).
+  private var sawChange = false
+  /// Polls in a row that showed no change, for `--slow-down`.
+  private var unchanged = 0
 
   /// The last job document seen, verbatim, with what it says.
   public private(set) var lastBody: [UInt8]?
@@ -64,7 +73,7 @@ public struct JobWatch: PollStepper {
   public mutating func adopt(_ response: HTTPResponse, now: Double, report: (PollEvent) -> Void) -> PollStep? {
     guard case .judged(let snapshot, let document) = read(response) else { return nil }
     return absorbDocument(
-      snapshot, document, response: response, now: now, retryAfter: nil, random: nil, report: report)
+      snapshot, document, response: response, now: now, wall: nil, retryAfter: nil, random: nil, report: report)
   }
 
   private mutating func absorbResponse(
@@ -81,7 +90,8 @@ public struct JobWatch: PollStepper {
     switch read(response) {
     case .judged(let snapshot, let document):
       return absorbDocument(
-        snapshot, document, response: response, now: now, retryAfter: retryAfter, random: random, report: report)
+        snapshot, document, response: response, now: now, wall: wall, retryAfter: retryAfter, random: random,
+        report: report)
     case .unreadable(let why):
       let reason = "\(prefix) (\(why))"
       return retrier.failed(
@@ -93,8 +103,8 @@ public struct JobWatch: PollStepper {
   }
 
   private mutating func absorbDocument(
-    _ snapshot: JobSnapshot, _ document: JSON?, response: HTTPResponse, now: Double, retryAfter: Double?,
-    random: RandomSource?, report: (PollEvent) -> Void
+    _ snapshot: JobSnapshot, _ document: JSON?, response: HTTPResponse, now: Double, wall: Double?,
+    retryAfter: Double?, random: RandomSource?, report: (PollEvent) -> Void
   ) -> PollStep {
     retrier.succeeded()
     lastBody = response.body
@@ -115,16 +125,42 @@ public struct JobWatch: PollStepper {
       break
     }
     if policy.oneShot { return .finish(.stillRunning(stillText)) }
-    if snapshot.activityKey != lastActivity {
-      lastActivity = snapshot.activityKey
-      lastActivityAt = now
-    } else if let staleAfter = policy.staleAfter, now - lastActivityAt >= staleAfter {
-      let quiet = DurationText.format(now - lastActivityAt)
-      return .finish(.stalled("the job looks stalled: \(stillText) with no change for \(quiet)"))
+    if let quiet = stall(snapshot, response: response, now: now, wall: wall) {
+      return .finish(.stalled("the job looks stalled: \(stillText) with no change for \(DurationText.format(quiet))"))
     }
-    let delay = random.map { policy.regularDelay($0) } ?? 0
+    let delay = random.map { policy.regularDelay($0, unchanged: unchanged) } ?? 0
+    lastPause = delay
     if let retryAfter, retryAfter > delay { return .again(after: retryAfter, firm: true) }
     return .again(after: delay, firm: false)
+  }
+
+  /// Follows activity for `--stale-after` and `--slow-down`; returns how long the job has been
+  /// quiet when that makes it stalled.
+  ///
+  /// An update time is judged on the server's clock (its `Date` minus the update time; the local
+  /// clock without a `Date`), so a job already silent for longer than `--stale-after` ends at
+  /// the first poll. Any other change is judged on the poll timeline.
+  private mutating func stall(_ snapshot: JobSnapshot, response: HTTPResponse, now: Double, wall: Double?) -> Double? {
+    let gap = lastPollAt.map { min(now - $0, max(lastPause, policy.interval)) } ?? 0
+    lastPollAt = now
+    if let last = lastActivity, last != snapshot.activityKey {
+      sawChange = true
+      quietFor = 0
+      unchanged = 0
+    } else if lastActivity != nil {
+      quietFor += gap
+      unchanged += 1
+    }
+    lastActivity = snapshot.activityKey
+    guard let staleAfter = policy.staleAfter else { return nil }
+    if let updatedAt = snapshot.updatedAt, let wall {
+      let serverNow = response.header("Date").flatMap(HTTPDate.parse) ?? wall
+      let serverQuiet = serverNow - updatedAt
+      guard serverQuiet >= staleAfter else { return nil }
+      if !sawChange { return serverQuiet }
+      return quietFor >= staleAfter ? min(serverQuiet, quietFor) : nil
+    }
+    return quietFor >= staleAfter ? quietFor : nil
   }
 
   /// What one answer says, before the wait's rules apply.

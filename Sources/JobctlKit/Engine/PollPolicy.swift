@@ -9,18 +9,34 @@ public struct PollPolicy: Sendable {
   public var maxErrors = 10
   /// Overall limit (exit 124).
   public var timeout: Double?
+  /// `--until`: the same limit as a Unix time; the earlier of the two holds.
+  public var until: Double?
+  /// The monotonic time `timeout` counts from (the start of the process); nil: each run's start.
+  public var startedAt: Double?
   /// Polls allowed (exit 124 when used up).
   public var maxAttempts: Int?
   /// No change for this long means stalled (exit 8).
   public var staleAfter: Double?
-  /// `status`: one poll, no retries, a running job is an answer.
+  /// `--slow-down`: each poll that shows no change lengthens the interval by half, up to
+  /// `maxInterval`; a change brings it back.
+  public var slowDown = false
+  /// `status`: a running job is an answer (exit 9); trouble and rate limits are still retried.
   public var oneShot = false
+
+  /// The `--timeout` of a `status` given none (contract section 6).
+  public static let statusTimeout: Double = 60
 
   public init() {}
 
-  /// The pause before the next regular poll: `interval` +-`jitter`.
-  public func regularDelay(_ random: RandomSource) -> Double {
-    interval * (1 - jitter + 2 * jitter * random.unit())
+  /// The pause before the next regular poll: `interval` +-`jitter`, grown by half for each of
+  /// `unchanged` polls in a row that showed no change when `slowDown` is on.
+  public func regularDelay(_ random: RandomSource, unchanged: Int = 0) -> Double {
+    var base = interval
+    if slowDown {
+      for _ in 0..<min(unchanged, 64) where base < maxInterval { base *= 1.5 }
+      base = max(interval, min(base, maxInterval))
+    }
+    return base * (1 - jitter + 2 * jitter * random.unit())
   }
 
   /// The pause after `failures` consecutive failures: exponential with full jitter, between
@@ -28,5 +44,36 @@ public struct PollPolicy: Sendable {
   public func backoffDelay(failures: Int, _ random: RandomSource) -> Double {
     let ceiling = max(interval, min(maxInterval, interval * Double(1 << min(max(failures, 0), 30))))
     return interval + (ceiling - interval) * random.unit()
+  }
+
+  /// Where `timeout` and `until` end, in monotonic seconds (nil: no limit).
+  public func deadline(runStart: Double, clock: Clock) -> Double? {
+    let byTimeout = timeout.map { (startedAt ?? runStart) + $0 }
+    let byUntil = until.map { clock.monotonic + ($0 - clock.wall) }
+    switch (byTimeout, byUntil) {
+    case (let t?, let u?): return min(t, u)
+    case (let t?, nil): return t
+    case (nil, let u?): return u
+    case (nil, nil): return nil
+    }
+  }
+
+  /// True when `--until` is the limit that holds (it ends before `--timeout`).
+  private func untilHolds(clock: Clock) -> Bool {
+    guard let until else { return false }
+    guard let timeout else { return true }
+    return until - clock.wall < (startedAt.map { $0 + timeout - clock.monotonic } ?? timeout)
+  }
+
+  /// The limit that holds, as the user gave it: `--timeout 5s`, `--until 2026-12-01T20:00:00Z`.
+  public func limitName(clock: Clock) -> String {
+    if untilHolds(clock: clock), let until { return "--until \(HTTPDate.iso8601(until))" }
+    return "--timeout " + (timeout.map(DurationText.format) ?? "")
+  }
+
+  /// How a wait that ran out of time begins its message.
+  public func limitText(clock: Clock) -> String {
+    if untilHolds(clock: clock), let until { return "timed out: --until \(HTTPDate.iso8601(until)) has passed" }
+    return "timed out after " + (timeout.map(DurationText.format) ?? "")
   }
 }

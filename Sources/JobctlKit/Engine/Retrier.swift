@@ -57,6 +57,9 @@ public enum Verdict: Equatable {
       return .rateLimited(reason: message(), retryAfter: retryAfter)
     case 408, 500..<600:
       return .transient(reason: message(), final: .unreachable(message()))
+    case 403 where retryAfter != nil || response.saysBudgetIsSpent:
+      // GitHub's primary rate limit: a 403 that says the budget is spent is waited out.
+      return .rateLimited(reason: message(), retryAfter: retryAfter)
     case 401, 403:
       return .end(.authRefused(message() + " (check the token: JOBCTL_TOKEN or --token-file)"))
     case 404:
@@ -100,7 +103,6 @@ public struct Retrier {
     reason: String, final: JobctlError, firmDelay: Double?, random: RandomSource, report: (PollEvent) -> Void
   ) -> PollStep {
     failures += 1
-    if policy.oneShot { return .finish(final) }
     if failures >= policy.maxErrors {
       let plural = failures == 1 ? "" : "s"
       return .finish(final.withMessage("gave up after \(failures) consecutive failure\(plural); the last: \(reason)"))
@@ -117,10 +119,6 @@ public struct Retrier {
   ) -> PollStep {
     failures = 0
     rateLimits += 1
-    if policy.oneShot {
-      let hint = retryAfter.map { "; retry after \(DurationText.format($0))" } ?? ""
-      return .finish(.unreachable("rate limited: \(reason)\(hint)"))
-    }
     // Retry-After is a minimum, but never below the regular interval: `Retry-After: 0` on a 429
     // must not turn into a tight loop.
     let delay = retryAfter.map { max($0, policy.interval) } ?? policy.backoffDelay(failures: rateLimits, random)
@@ -147,21 +145,31 @@ public struct Retrier {
 }
 
 extension HTTPResponse {
-  /// The answer's `Retry-After` as a delay in seconds (nil when absent or unreadable).
+  /// The answer's `Retry-After` as a delay in seconds (nil when absent or unreadable); for a
+  /// rate limit (429, 403, 503) without one, the time until a spent budget resets.
   func retryAfter(now unixTime: Double) -> Double? {
-    header("Retry-After").flatMap { RetryAfter.delay($0, now: unixTime) }
+    if let delay = header("Retry-After").flatMap({ RetryAfter.delay($0, now: unixTime) }) { return delay }
+    guard status == 429 || status == 403 || status == 503,
+      let budget = BudgetAnnouncement.read(headers, wall: unixTime), budget.remaining == 0
+    else { return nil }
+    return budget.reset
+  }
+
+  /// `X-RateLimit-Remaining: 0` (or any announced budget at 0): the answer is a rate limit.
+  var saysBudgetIsSpent: Bool {
+    if header("X-RateLimit-Remaining").map({ Text.trimmed($0) }) == "0" { return true }
+    return BudgetAnnouncement.read(headers, wall: 0)?.remaining == 0
   }
 }
 
 extension JobctlError {
   /// A `Retry-After` that reaches past `--timeout`: the wait ends at once (124) rather than
   /// sleeping into a deadline it cannot meet.
-  static func retryAfterPastDeadline(_ delay: Double, left: Double, timeout: Double?, _ still: String) -> JobctlError {
-    let limit = timeout.map(DurationText.format) ?? ""
+  static func retryAfterPastDeadline(_ delay: Double, left: Double, limit: String, _ still: String) -> JobctlError {
     let wait = DurationText.format(delay) + (delay >= RetryAfter.maximum ? ", the most jobctl honours" : "")
     let remaining = DurationText.format(max(0, left))
     return .timedOut(
-      "timed out: the server asks to wait \(wait) (Retry-After) but only \(remaining) of --timeout \(limit) is left; \(still)"
+      "timed out: the server asks to wait \(wait) (Retry-After) but only \(remaining) of \(limit) is left; \(still)"
     )
   }
 
@@ -189,6 +197,8 @@ public protocol PollStepper {
   var policy: PollPolicy { get }
   /// Why the wait is not over, for timeout messages.
   var stillText: String { get }
+  /// What a message that gives up adds so the job can be found again (the job and its URL).
+  var whereabouts: String? { get }
   /// The request to send next.
   mutating func nextRequest() -> HTTPRequest
   /// Judges one result at monotonic time `now` (and Unix time `wall`, for HTTP dates).

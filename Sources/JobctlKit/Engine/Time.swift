@@ -13,13 +13,6 @@ public protocol Clock: AnyObject {
   var wall: Double { get }
 }
 
-/// How the engine waits between polls.
-///
-/// `sleep` returns the signal that cut the wait short, if any.
-public protocol Sleeper: AnyObject {
-  func sleep(_ seconds: Double) -> Int32?
-}
-
 /// A source of uniform random numbers in [0, 1), for jitter.
 public protocol RandomSource: AnyObject {
   /// A fraction in [0, 1), for jitter.
@@ -46,49 +39,6 @@ public final class SystemClock: Clock {
     var ts = timespec()
     clock_gettime(CLOCK_REALTIME, &ts)
     return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
-  }
-}
-
-/// Sleeps in `poll()` on the signal pipe, so SIGINT/SIGTERM (and stdout's reader going away) end
-/// the sleep at once.
-public final class SystemSleeper: Sleeper {
-  private let clock = SystemClock()
-
-  public init() {}
-
-  public func sleep(_ seconds: Double) -> Int32? {
-    let end = clock.monotonic + seconds
-    while true {
-      if let signal = Signals.pending { return signal }
-      let left = end - clock.monotonic
-      if left <= 0 { return nil }
-      var fds = Signals.wakeFDs.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
-      _ = poll(&fds, nfds_t(fds.count), Int32(min(left * 1000, 60_000).rounded(.up)))
-    }
-  }
-}
-
-/// Sleeps in slices, calling `tick` between them (the live line's redraws, the heartbeat).
-public final class TickingSleeper: Sleeper {
-  private let inner: Sleeper
-  private let interval: Double
-  private let tick: () -> Void
-
-  public init(_ inner: Sleeper, every interval: Double, tick: @escaping () -> Void) {
-    self.inner = inner
-    self.interval = interval
-    self.tick = tick
-  }
-
-  public func sleep(_ seconds: Double) -> Int32? {
-    var left = seconds
-    while left > 0 {
-      let slice = min(left, interval)
-      if let signal = inner.sleep(slice) { return signal }
-      left -= slice
-      tick()
-    }
-    return nil
   }
 }
 

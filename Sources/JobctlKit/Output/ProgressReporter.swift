@@ -90,7 +90,7 @@ public final class ProgressReporter {
       draw(force: false)
     case .plain:
       if clock.monotonic - lastLineAt >= heartbeat, let s = snapshot {
-        let unchanged = DurationText.format((clock.monotonic - lastChangeAt).rounded())
+        let unchanged = DurationText.format((clock.monotonic - lastChangeAt).rounded(.down))
         plainLine("still \(ProgressReporter.describe(s, terminal: terminal)) (no change for \(unchanged))")
       }
     case .auto, .none:

@@ -82,6 +82,52 @@ public enum HTTPDate {
   }
 }
 
+/// Points in time as `--until` takes them.
+public enum Instant {
+  /// The Unix time of an RFC 3339 time (`2026-12-01T20:00:00Z`, `2026-12-01T21:00:00.5+01:00`)
+  /// or of `@UNIXTIME` (`@1795382400`, `@1795382400.25`); nil for anything else.
+  public static func parse(_ text: String) -> Double? {
+    if text.hasPrefix("@") {
+      let digits = text.dropFirst()
+      guard !digits.isEmpty, digits.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2E }),
+        let value = Double(digits), value.isFinite
+      else { return nil }
+      return value
+    }
+    let b = Array(text.utf8)
+    func number(_ range: Range<Int>) -> Int? {
+      guard range.upperBound <= b.count, b[range].allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return nil }
+      return b[range].reduce(0) { $0 * 10 + Int($1 - 0x30) }
+    }
+    guard b.count >= 20, b[4] == 0x2D, b[7] == 0x2D, [0x54, 0x74, 0x20].contains(b[10]), b[13] == 0x3A,
+      b[16] == 0x3A, let year = number(0..<4), let month = number(5..<7), let day = number(8..<10),
+      let hour = number(11..<13), let minute = number(14..<16), let second = number(17..<19),
+      (1...12).contains(month), (1...31).contains(day), hour <= 23, minute <= 59, second <= 60
+    else { return nil }
+    var i = 19
+    var fraction = 0.0
+    if b[i] == 0x2E {
+      let start = i + 1
+      i = start
+      while i < b.count, b[i] >= 0x30, b[i] <= 0x39 { i += 1 }
+      guard i > start, let f = Double("0." + String(decoding: b[start..<i], as: UTF8.self)) else { return nil }
+      fraction = f
+    }
+    guard i < b.count else { return nil }
+    var offset = 0
+    if b[i] == 0x5A || b[i] == 0x7A {
+      guard i + 1 == b.count else { return nil }
+    } else {
+      guard b[i] == 0x2B || b[i] == 0x2D, i + 6 == b.count, b[i + 3] == 0x3A, let oh = number((i + 1)..<(i + 3)),
+        let om = number((i + 4)..<(i + 6)), oh <= 23, om <= 59
+      else { return nil }
+      offset = (oh * 3600 + om * 60) * (b[i] == 0x2D ? -1 : 1)
+    }
+    let days = HTTPDate.daysFromCivil(year: year, month: month, day: day)
+    return Double(days * 86400 + hour * 3600 + minute * 60 + second - offset) + fraction
+  }
+}
+
 /// The `Retry-After` header: how long to wait before the next request to that host.
 public enum RetryAfter {
   /// The longest wait honoured; larger values (a misconfigured server) are cut to this.

@@ -366,15 +366,6 @@ private func milliseconds(_ seconds: Double) -> Int {
   max(1, Int((seconds * 1000).rounded(.up)))
 }
 
-/// Sends requests, one at a time or many at once; the engine sees `HTTPTransport` and
-/// `ConcurrentTransport`.
-public protocol ConcurrentTransport: AnyObject {
-  /// Begins a request; its result comes back from `poll` under `id`.
-  func start(_ request: HTTPRequest, id: Int)
-  /// Waits up to `timeout` seconds for results (or a signal) and returns those that are ready.
-  func poll(timeout: Double) -> (results: [(id: Int, result: Result<HTTPResponse, TransportFailure>)], signal: Int32?)
-}
-
 /// HTTP over libcurl: easy handles driven by one multi handle.
 ///
 /// Handles and their connections live as long as the transport, so a wait keeps its connection
@@ -383,7 +374,7 @@ public protocol ConcurrentTransport: AnyObject {
 /// used even for one transfer because `curl_multi_poll` can also watch the signal pipe: Ctrl-C
 /// ends a request in flight at once. Redirects are followed here rather than by libcurl, so
 /// credential headers are dropped the moment a redirect leaves the host they were given for.
-public final class CurlTransport: HTTPTransport, ConcurrentTransport {
+public final class CurlTransport: HTTPTransport {
   private let options: TransportOptions
   private let multi: UnsafeMutableRawPointer
   private var idle: [EasyHandle] = []
@@ -461,19 +452,6 @@ public final class CurlTransport: HTTPTransport, ConcurrentTransport {
     curl_multi_cleanup(multi)
   }
 
-  public func send(_ request: HTTPRequest) -> Result<HTTPResponse, TransportFailure> {
-    let id = -1
-    start(request, id: id)
-    while true {
-      let (results, signal) = poll(timeout: 3600)
-      if let mine = results.first(where: { $0.id == id }) { return mine.result }
-      if let signal {
-        abandon(id)
-        return .failure(TransportFailure(.interrupted(signal: signal), "interrupted"))
-      }
-    }
-  }
-
   public func start(_ request: HTTPRequest, id: Int) {
     guard let parts = URLParts(request.url) else {
       ready.append(
@@ -517,7 +495,7 @@ public final class CurlTransport: HTTPTransport, ConcurrentTransport {
     curl_multi_add_handle(multi, transfer.handle.easy)
   }
 
-  private func abandon(_ id: Int) {
+  public func abandon(_ id: Int) {
     for (key, transfer) in active where transfer.id == id {
       curl_multi_remove_handle(multi, transfer.handle.easy)
       transfer.handle.release()
@@ -526,26 +504,28 @@ public final class CurlTransport: HTTPTransport, ConcurrentTransport {
     }
   }
 
-  public func poll(timeout: Double) -> (
-    results: [(id: Int, result: Result<HTTPResponse, TransportFailure>)], signal: Int32?
-  ) {
-    var extra = Signals.wakeFDs.map { curl_waitfd(fd: $0, events: Int16(CURL_WAIT_POLLIN), revents: 0) }
+  public func poll(timeout: Double, watching: [WatchedDescriptor]) -> TransportEvents {
+    var extra = watching.map { curl_waitfd(fd: $0.fd, events: $0.events, revents: 0) }
+    extra += Signals.wakeFDs.map { curl_waitfd(fd: $0, events: Int16(CURL_WAIT_POLLIN), revents: 0) }
     let end = CurlTransport.monotonicNow() + max(0, timeout)
     while true {
       var running: Int32 = 0
       curl_multi_perform(multi, &running)
       collect()
-      if !ready.isEmpty {
-        defer { ready.removeAll() }
-        return (ready, nil)
+      let ready = zip(watching, extra).compactMap { $1.revents != 0 ? (fd: $0.fd, revents: $1.revents) : nil }
+      if !self.ready.isEmpty || !ready.isEmpty {
+        defer { self.ready.removeAll() }
+        return TransportEvents(results: self.ready, ready: ready)
       }
-      if let signal = Signals.pending { return ([], signal) }
+      if let signal = Signals.pending { return TransportEvents(signal: signal) }
       let now = CurlTransport.monotonicNow()
       let stall = endStalled(now: now)
-      if !ready.isEmpty { continue }
+      if !self.ready.isEmpty { continue }
       let left = min(end, stall) - now
-      if end - now <= 0 { return ([], nil) }
-      curl_multi_poll(multi, &extra, UInt32(extra.count), Int32(min(max(left, 0) * 1000, 1000).rounded(.up)), nil)
+      if end - now <= 0 { return TransportEvents() }
+      for i in extra.indices { extra[i].revents = 0 }
+      curl_multi_poll(
+        multi, &extra, UInt32(extra.count), Int32(min(max(left, 0) * 1000, 1000).rounded(.up)), nil)
     }
   }
 

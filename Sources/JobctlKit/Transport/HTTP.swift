@@ -274,9 +274,49 @@ public struct TransportFailure: Error, Sendable, Equatable {
   }
 }
 
-/// Sends requests; the poll engine and commands see only this.
+/// A descriptor to watch while waiting for answers, besides the signal pipe (a closed stdout
+/// pipe shows as POLLERR on its write end).
+public struct WatchedDescriptor: Sendable, Equatable {
+  public var fd: Int32
+  /// `POLLIN`, `POLLOUT` or `POLLPRI` bits, as `poll(2)` takes them.
+  public var events: Int16
+
+  public init(fd: Int32, events: Int16) {
+    self.fd = fd
+    self.events = events
+  }
+}
+
+/// What one wait of the transport brought: finished requests, a signal, ready descriptors.
+public struct TransportEvents: Sendable {
+  public var results: [(id: Int, result: Result<HTTPResponse, TransportFailure>)]
+  /// SIGINT or SIGTERM, when one arrived.
+  public var signal: Int32?
+  /// The watched descriptors that became ready (or failed), with what `poll(2)` said of them.
+  public var ready: [(fd: Int32, revents: Int16)]
+
+  public init(
+    results: [(id: Int, result: Result<HTTPResponse, TransportFailure>)] = [], signal: Int32? = nil,
+    ready: [(fd: Int32, revents: Int16)] = []
+  ) {
+    self.results = results
+    self.signal = signal
+    self.ready = ready
+  }
+}
+
+/// Sends requests, many at once; the scheduler is its only caller.
+///
+/// One primitive for one job or 100,000: `start` hands a request over, `poll` waits (this is where
+/// jobctl sleeps, so a signal or a watched descriptor wakes it at once) and returns what finished.
 public protocol HTTPTransport: AnyObject {
-  func send(_ request: HTTPRequest) -> Result<HTTPResponse, TransportFailure>
+  /// Begins a request; its result comes back from `poll` under `id`.
+  func start(_ request: HTTPRequest, id: Int)
+  /// Waits up to `timeout` seconds for results, a signal or a watched descriptor, and returns
+  /// what is ready.
+  func poll(timeout: Double, watching: [WatchedDescriptor]) -> TransportEvents
+  /// Drops a request whose answer nobody waits for any more (its job ended).
+  func abandon(_ id: Int)
 }
 
 /// Which header values are secrets, and how they are shown.

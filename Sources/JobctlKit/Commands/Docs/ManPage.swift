@@ -108,12 +108,22 @@ public enum ManPage {
       backoff drawn at random between \\fB\\-\\-interval\\fR and
       min(\\fB\\-\\-max\\-interval\\fR, interval \\(mu 2^failures); \\fB\\-\\-max\\-errors\\fR consecutive
       failures end the wait (exit 7, or 6 when the last answer was not a job document).
+      A request budget the server announces (RateLimit and RateLimit\\-Policy, X\\-RateLimit\\-Remaining
+      with X\\-RateLimit\\-Reset, x\\-ratelimit\\-remaining\\-requests with x\\-ratelimit\\-reset\\-requests)
+      is kept across every job on that host and port: what is left is spread evenly up to the
+      reset, nothing is sent while it is spent, and the pause is announced. A 403 that says the
+      budget is spent, or carries Retry\\-After, is a rate limit.
       A malformed answer (two different Content\\-Length headers, an unasked\\-for 101, response
       headers over 100 KB, a compressed body when none was asked for) fails as soon as its head
       arrives, is retried the same way and ends with 6.
       401 and 403 end at once with 4, 404 and 410 with 5, other 4xx with 6.
-      With \\fB\\-\\-timeout\\fR, the wait ends with 124 at the deadline, and at once when a
-      Retry\\-After would pass it. TLS failures end at once with 7.
+      With \\fB\\-\\-timeout\\fR (counted from the start of jobctl) or \\fB\\-\\-until\\fR (an RFC 3339
+      time or @UNIXTIME; the earlier of the two holds), the wait ends with 124 at the deadline, and at
+      once when a Retry\\-After would pass it; an \\fB\\-\\-until\\fR already past is 124 before anything
+      is sent. Messages that give up name the job and its URL. \\fB\\-\\-slow\\-down\\fR lengthens the
+      interval by half after each poll without change, up to \\fB\\-\\-max\\-interval\\fR.
+      A \\fB\\-\\-token\\-file\\fR is read again when it changes and before the retry after a 401.
+      TLS failures end at once with 7.
       Redirects are followed (at most 10); credentials are never sent to another host or port, and
       a redirect from https to http is refused. The Idempotency\\-Key of a start goes with every
       retry and redirect, wherever it leads.

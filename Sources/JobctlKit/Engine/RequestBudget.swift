@@ -1,0 +1,218 @@
+/// What an answer says of the requests the server still allows (contract section 5).
+public struct BudgetAnnouncement: Equatable, Sendable {
+  /// Requests left in the current window.
+  public var remaining: Int
+  /// Seconds until more are allowed (the window resets).
+  public var reset: Double
+
+  public init(remaining: Int, reset: Double) {
+    self.remaining = remaining
+    self.reset = reset
+  }
+
+  /// Reads the budget fields of an answer, or nil when it announces none.
+  ///
+  /// `RateLimit` (with `RateLimit-Policy` naming each policy's quota unit; only request quotas
+  /// count) wins over `X-RateLimit-Remaining`/`X-RateLimit-Reset` and OpenAI's
+  /// `x-ratelimit-remaining-requests`/`x-ratelimit-reset-requests`; of several policies, the one
+  /// with the least left holds. A reset above 10^9 is a Unix time, judged against the answer's
+  /// `Date` (the local `wall` clock without one).
+  public static func read(_ headers: [HTTPHeader], wall: Double) -> BudgetAnnouncement? {
+    func values(_ name: String) -> [String] {
+      headers.filter { Text.equalsIgnoringCase($0.name, name) }.map(\.value)
+    }
+    if let fromDraft = draft(values("RateLimit"), policies: values("RateLimit-Policy")) { return fromDraft }
+    let serverNow = values("Date").first.flatMap(HTTPDate.parse) ?? wall
+    var found: [BudgetAnnouncement] = []
+    if let remaining = values("X-RateLimit-Remaining").first.flatMap(count),
+      let reset = values("X-RateLimit-Reset").first.flatMap(number)
+    {
+      let seconds = reset > 1e9 ? reset - serverNow : reset
+      found.append(BudgetAnnouncement(remaining: remaining, reset: clamp(seconds)))
+    }
+    if let remaining = values("x-ratelimit-remaining-requests").first.flatMap(count),
+      let reset = values("x-ratelimit-reset-requests").first.flatMap({ DurationText.parse(Text.trimmed($0)) })
+    {
+      found.append(BudgetAnnouncement(remaining: remaining, reset: clamp(reset)))
+    }
+    return found.min(by: { $0.remaining < $1.remaining })
+  }
+
+  /// The IETF draft's fields: `RateLimit: "default";r=50;t=30` with
+  /// `RateLimit-Policy: "default";q=100;w=60;qu="requests"`, and the older dictionary form
+  /// `RateLimit: limit=100, remaining=50, reset=30`.
+  static func draft(_ limits: [String], policies: [String]) -> BudgetAnnouncement? {
+    let items = limits.flatMap(StructuredField.list)
+    guard !items.isEmpty else { return nil }
+    var units: [String: String] = [:]
+    for policy in policies.flatMap(StructuredField.list) {
+      units[policy.value] = policy.parameters["qu"] ?? "requests"
+    }
+    var found: [BudgetAnnouncement] = []
+    for item in items {
+      guard (units[item.value] ?? "requests") == "requests" else { continue }
+      if let r = item.parameters["r"].flatMap(count), let t = item.parameters["t"].flatMap(number) {
+        found.append(BudgetAnnouncement(remaining: r, reset: clamp(t)))
+      }
+    }
+    let members = Dictionary(items.map { ($0.value, $0.parameters["="] ?? "") }, uniquingKeysWith: { a, _ in a })
+    if found.isEmpty, let r = members["remaining"].flatMap(count), let t = members["reset"].flatMap(number) {
+      found.append(BudgetAnnouncement(remaining: r, reset: clamp(t)))
+    }
+    return found.min(by: { $0.remaining < $1.remaining })
+  }
+
+  private static func count(_ text: String) -> Int? {
+    let t = Text.trimmed(text)
+    guard !t.isEmpty, t.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return nil }
+    return Int(t) ?? Int.max
+  }
+
+  private static func number(_ text: String) -> Double? {
+    let t = Text.trimmed(text)
+    guard !t.isEmpty, t.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2E }) else { return nil }
+    return Double(t).flatMap { $0.isFinite ? $0 : nil }
+  }
+
+  /// No pause is longer than an hour, and a reset already past is no pause.
+  private static func clamp(_ seconds: Double) -> Double { min(max(0, seconds), RetryAfter.maximum) }
+}
+
+/// Just enough of RFC 9651 structured-field lists for the rate-limit fields: items with their
+/// parameters, strings unquoted.
+enum StructuredField {
+  struct Item {
+    /// The bare item: a string's text, a token, or a dictionary member's key.
+    var value: String
+    /// Parameters by key; a dictionary member's own value is under `=`.
+    var parameters: [String: String]
+  }
+
+  static func list(_ text: String) -> [Item] {
+    split(text, on: ",").compactMap { member -> Item? in
+      let parts = split(member, on: ";")
+      guard let head = parts.first.map({ Text.trimmed($0) }), !head.isEmpty else { return nil }
+      var item: Item
+      if let eq = head.firstIndex(of: "="), !head.hasPrefix("\"") {
+        item = Item(value: String(head[..<eq]), parameters: ["=": unquote(String(head[head.index(after: eq)...]))])
+      } else {
+        item = Item(value: unquote(head), parameters: [:])
+      }
+      for parameter in parts.dropFirst() {
+        let p = Text.trimmed(parameter)
+        guard let eq = p.firstIndex(of: "=") else {
+          item.parameters[p] = "?1"
+          continue
+        }
+        item.parameters[Text.trimmed(String(p[..<eq]))] = unquote(Text.trimmed(String(p[p.index(after: eq)...])))
+      }
+      return item
+    }
+  }
+
+  /// Splits at `separator` outside quoted strings.
+  private static func split(_ text: String, on separator: Unicode.Scalar) -> [String] {
+    var parts: [String] = []
+    var current = String.UnicodeScalarView()
+    var quoted = false
+    var escaped = false
+    for scalar in text.unicodeScalars {
+      if quoted {
+        if escaped {
+          escaped = false
+        } else if scalar == "\\" {
+          escaped = true
+        } else if scalar == "\"" {
+          quoted = false
+        }
+        current.append(scalar)
+      } else if scalar == "\"" {
+        quoted = true
+        current.append(scalar)
+      } else if scalar == separator {
+        parts.append(String(current))
+        current = String.UnicodeScalarView()
+      } else {
+        current.append(scalar)
+      }
+    }
+    parts.append(String(current))
+    return parts
+  }
+
+  private static func unquote(_ text: String) -> String {
+    let t = Text.trimmed(text)
+    guard t.count >= 2, t.hasPrefix("\""), t.hasSuffix("\"") else { return t }
+    var out = String.UnicodeScalarView()
+    var escaped = false
+    for scalar in t.unicodeScalars.dropFirst().dropLast() {
+      if !escaped && scalar == "\\" {
+        escaped = true
+        continue
+      }
+      escaped = false
+      out.append(scalar)
+    }
+    return String(out)
+  }
+}
+
+/// The request budget of one host and port, as a policy fed events and answering when the next
+/// request may go: no I/O, no clock of its own (async-http-client's `RedirectState` style).
+///
+/// An announcement of `r` requests left over `t` seconds spreads them evenly: one request every
+/// `t / r` seconds after the last one sent, none until the reset while `r` is 0. Requests sent
+/// before the next announcement count against what is left.
+public struct RequestBudget: Equatable, Sendable {
+  /// A pause the budget imposes, worth telling the user about.
+  public struct Pause: Equatable, Sendable {
+    public var reason: String
+    public var delay: Double
+  }
+
+  /// Requests left, as last announced less those sent since.
+  public private(set) var remaining: Int?
+  /// When the window resets (monotonic seconds).
+  public private(set) var resetAt = 0.0
+  private var lastSent = -Double.infinity
+  /// The reset time of the last pause announced, so each pause is told once.
+  private var announcedResetAt = -1.0
+
+  public init() {}
+
+  /// No request before this (monotonic seconds).
+  public var nextAllowed: Double {
+    guard let remaining else { return 0 }
+    if remaining <= 0 { return resetAt }
+    let pace = max(0, resetAt - lastSent) / Double(remaining)
+    return min(lastSent + pace, resetAt)
+  }
+
+  /// A request went out at `now`.
+  public mutating func sent(at now: Double) {
+    if let r = remaining {
+      if now >= resetAt {
+        // The window is over: what it allowed no longer says anything.
+        remaining = nil
+      } else {
+        remaining = r - 1
+      }
+    }
+    lastSent = now
+  }
+
+  /// An answer arrived at `now`; returns the pause to announce when the budget is spent.
+  public mutating func absorb(_ response: HTTPResponse, now: Double, wall: Double) -> Pause? {
+    guard let announcement = BudgetAnnouncement.read(response.headers, wall: wall) else { return nil }
+    return absorb(announcement, now: now)
+  }
+
+  public mutating func absorb(_ announcement: BudgetAnnouncement, now: Double) -> Pause? {
+    remaining = announcement.remaining
+    resetAt = now + announcement.reset
+    guard announcement.remaining == 0, announcement.reset > 0, abs(resetAt - announcedResetAt) > 1 else { return nil }
+    announcedResetAt = resetAt
+    return Pause(
+      reason: "the server's request budget is spent until it resets", delay: announcement.reset)
+  }
+}

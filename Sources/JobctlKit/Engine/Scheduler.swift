@@ -1,0 +1,370 @@
+/// How a wait ended, with the last job document seen.
+public struct WaitOutcome {
+  /// nil when the job completed.
+  public var error: JobctlError?
+  public var body: [UInt8]?
+  public var document: JSON?
+  public var snapshot: JobSnapshot?
+  public var dialect: Dialect?
+
+  public var exitCode: Int32 { error?.exitCode ?? 0 }
+
+  public init(error: JobctlError?, watch: JobWatch) {
+    self.error = error
+    self.body = watch.lastBody
+    self.document = watch.lastDocument
+    self.snapshot = watch.lastSnapshot
+    self.dialect = watch.dialect
+  }
+}
+
+/// Runs steppers (job watches, repeated requests, cancel-and-wait) against one transport: one job
+/// or 100,000, each on its own schedule, under the rules of contract section 5.
+///
+/// Due times sit in a binary heap, so handling one result costs O(log n) whatever the number of
+/// jobs. Requests to one host and port pass its gate (`HostGate`): a cap on requests in flight,
+/// `Retry-After`, and the request budget the server announces. Each job has its own deadline
+/// (`--timeout`, `--until`). The transport's `poll` is the only place the scheduler sleeps, so a
+/// signal, a watched descriptor or an answer wakes it at once. The scheduler outlives a run:
+/// the cancels sent after Ctrl-C go through the same host gates as the polls before them.
+public final class Scheduler {
+  public enum Mode: Sendable {
+    /// Until every job has ended.
+    case all
+    /// Until the first job ends.
+    case any
+  }
+
+  public let transport: HTTPTransport
+  public let clock: Clock
+  public let random: RandomSource
+  /// Per-request time limit; each request is also cut to what is left before its deadline.
+  public let requestTimeout: Double
+  public let maxPerHost: Int
+  /// Called between polls no more often than `tickInterval` (the live line, the heartbeat).
+  public var tick: (() -> Void)?
+  public var tickInterval: Double = 0.1
+  /// Descriptors watched while waiting, besides the signal pipe; `handle` is told when one is
+  /// ready and returns the error that ends every job, or nil to stop watching it.
+  public var descriptors: [WatchedDescriptor] = []
+  public var handleDescriptor: (WatchedDescriptor, Int16) -> JobctlError? = { _, _ in nil }
+  /// Applied to every request just before it goes out (the token as it is now).
+  public var prepare: ((inout HTTPRequest) -> Void)?
+  /// Asked after a 401: true when the credentials changed since (a rotated token file), so the
+  /// request is sent again instead of ending the job.
+  public var credentialsChanged: (() -> Bool)?
+
+  private var hosts: [HostGate] = []
+  private var hostIndex: [String: Int] = [:]
+  /// Request ids of one run start here; a later run's ids never meet an earlier run's.
+  private var idBase = 0
+
+  public init(
+    transport: HTTPTransport, clock: Clock, random: RandomSource, requestTimeout: Double, maxPerHost: Int
+  ) {
+    self.transport = transport
+    self.clock = clock
+    self.random = random
+    self.requestTimeout = requestTimeout
+    self.maxPerHost = max(1, maxPerHost)
+  }
+
+  private enum Phase: UInt8 {
+    /// In the due heap.
+    case idle
+    /// Due, with its request made, queued at its host.
+    case queued
+    case inFlight
+    case done
+  }
+
+  private struct Slot<S> {
+    var stepper: S
+    var phase = Phase.idle
+    var due: Double
+    var deadline: Double?
+    var host = -1
+    /// The request made when the job fell due, held while its host holds it back.
+    var request: HTTPRequest?
+    /// The last URL seen, so a host is looked up again only when the URL changes.
+    var url = ""
+    var result: JobctlError??
+  }
+
+  /// Runs one stepper to its end; returns its error (nil for success).
+  public func run<S: PollStepper>(_ stepper: inout S, report: (PollEvent) -> Void) -> JobctlError? {
+    var jobs = [stepper]
+    let results = run(&jobs, report: { _, event in report(event) })
+    stepper = jobs[0]
+    return results[0] ?? nil
+  }
+
+  /// Waits for one job.
+  public func wait(_ watch: inout JobWatch, report: (PollEvent) -> Void) -> WaitOutcome {
+    let error = run(&watch, report: report)
+    return WaitOutcome(error: error, watch: watch)
+  }
+
+  /// Runs the steppers and returns one result per stepper, in order; `jobs` holds their final
+  /// states.
+  ///
+  /// A result is nil for a job left unfinished by `--any`, else the job's error (nil inside for
+  /// success). `report` gets each event with its job's index; `finished` is told the moment a
+  /// job ends.
+  public func run<S: PollStepper>(
+    _ jobs: inout [S], mode: Mode = .all, report: (Int, PollEvent) -> Void,
+    finished: (Int, S, JobctlError?) -> Void = { _, _, _ in }
+  ) -> [JobctlError??] {
+    let start = clock.monotonic
+    let base = idBase
+    idBase += jobs.count
+    var slots: [Slot<S>] = []
+    slots.reserveCapacity(jobs.count)
+    var due = DueQueue()
+    due.reserve(jobs.count)
+    var deadlines = DueQueue()
+    for (i, job) in jobs.enumerated() {
+      let deadline = job.policy.deadline(runStart: start, clock: clock)
+      slots.append(Slot(stepper: job, due: start, deadline: deadline))
+      due.push(start, i)
+      if let deadline { deadlines.push(deadline, i) }
+    }
+    jobs.removeAll()
+    var unfinished = slots.count
+    var endedOne = false
+    var hostWakes = DueQueue()
+    var dirty: [Int] = []
+    var watched = descriptors
+    var lastTick = start
+
+    func end(_ i: Int, _ error: JobctlError?) {
+      guard slots[i].phase != .done else { return }
+      if slots[i].phase == .inFlight {
+        transport.abandon(base + i)
+        release(slots[i].host)
+      }
+      slots[i].phase = .done
+      slots[i].request = nil
+      let error = error.map { giveUp($0, slots[i].stepper) }
+      slots[i].result = .some(error)
+      unfinished -= 1
+      endedOne = true
+      finished(i, slots[i].stepper, error)
+    }
+    func release(_ host: Int) {
+      hosts[host].inFlight -= 1
+      markDirty(host)
+    }
+    func markDirty(_ host: Int) {
+      guard !hosts[host].dirty else { return }
+      hosts[host].dirty = true
+      dirty.append(host)
+    }
+    func timedOut(_ i: Int) -> JobctlError {
+      .timedOut("\(slots[i].stepper.policy.limitText(clock: clock)); \(slots[i].stepper.stillText)")
+    }
+    func hostOf(_ i: Int, url: String) -> Int {
+      if slots[i].host >= 0 && slots[i].url == url { return slots[i].host }
+      let key = URLParts(url)?.hostKey ?? ""
+      slots[i].url = url
+      if let h = hostIndex[key] {
+        slots[i].host = h
+        return h
+      }
+      hosts.append(HostGate(key: key))
+      hostIndex[key] = hosts.count - 1
+      slots[i].host = hosts.count - 1
+      return hosts.count - 1
+    }
+    func dispatch(_ h: Int, now: Double) {
+      hosts[h].dirty = false
+      while hosts[h].inFlight < maxPerHost, !hosts[h].waiting.isEmpty {
+        let opens = hosts[h].opensAt
+        if opens > now + 1e-6 {
+          if hosts[h].wakeAt != opens {
+            hosts[h].wakeAt = opens
+            hostWakes.push(opens, h)
+          }
+          return
+        }
+        guard let i = hosts[h].waiting.popFirst() else { break }
+        guard slots[i].phase == .queued, var request = slots[i].request else { continue }
+        slots[i].request = nil
+        if let deadline = slots[i].deadline {
+          let left = max(0.001, deadline - now)
+          request.timeout = min(request.overallLimit(standard: requestTimeout) ?? left, left)
+        }
+        prepare?(&request)
+        slots[i].phase = .inFlight
+        hosts[h].inFlight += 1
+        hosts[h].sent(at: now)
+        transport.start(request, id: base + i)
+      }
+    }
+
+    while unfinished > 0 {
+      var now = clock.monotonic
+      // Due a microsecond early is due: a wait of `wake - now` can land just short of `wake`.
+      let soon = now + 1e-6
+      while let top = deadlines.first, top.time <= soon {
+        deadlines.pop()
+        if slots[top.index].phase != .done { end(top.index, timedOut(top.index)) }
+      }
+      if unfinished == 0 || (mode == .any && endedOne) { break }
+      while let top = due.first, top.time <= soon {
+        due.pop()
+        let i = top.index
+        guard slots[i].phase == .idle, slots[i].due == top.time else { continue }
+        let request = slots[i].stepper.nextRequest()
+        let h = hostOf(i, url: request.url)
+        slots[i].request = request
+        slots[i].phase = .queued
+        hosts[h].waiting.append(i)
+        markDirty(h)
+      }
+      while let top = hostWakes.first, top.time <= soon {
+        hostWakes.pop()
+        if hosts[top.index].wakeAt == top.time { hosts[top.index].wakeAt = nil }
+        markDirty(top.index)
+      }
+      while let h = dirty.popLast() { dispatch(h, now: now) }
+
+      var wake = Double.infinity
+      if let top = due.first { wake = min(wake, top.time) }
+      if let top = deadlines.first { wake = min(wake, top.time) }
+      if let top = hostWakes.first { wake = min(wake, top.time) }
+      if tick != nil { wake = min(wake, lastTick + tickInterval) }
+      let events = transport.poll(timeout: wake == .infinity ? 3600 : max(0, wake - now), watching: watched)
+      if let signal = events.signal {
+        for i in slots.indices { end(i, .signaled(signal)) }
+        break
+      }
+      for (fd, revents) in events.ready {
+        guard let found = watched.first(where: { $0.fd == fd }) else { continue }
+        if let error = handleDescriptor(found, revents) {
+          for i in slots.indices { end(i, error) }
+        } else {
+          watched.removeAll { $0.fd == fd }
+        }
+      }
+      now = clock.monotonic
+      if let tick, now - lastTick >= tickInterval - 1e-6 {
+        lastTick = now
+        tick()
+      }
+      for (id, result) in events.results {
+        let i = id - base
+        guard slots.indices.contains(i), slots[i].phase == .inFlight else { continue }
+        let h = slots[i].host
+        release(h)
+        slots[i].phase = .idle
+        if case .success(let response) = result {
+          if let pause = hosts[h].absorb(response, now: now, wall: clock.wall) {
+            report(i, .rateLimited(reason: pause.reason, delay: pause.delay))
+          }
+          if response.status == 401, let changed = credentialsChanged, changed() {
+            // A rotated token: the same request again, at once, with the new one.
+            slots[i].due = now
+            due.push(now, i)
+            continue
+          }
+        }
+        if case .failure(let failure) = result, failure.timedOut, let deadline = slots[i].deadline,
+          now >= deadline - 0.001
+        {
+          end(i, timedOut(i))
+          continue
+        }
+        let step = slots[i].stepper.absorb(result, now: now, wall: clock.wall, random: random) { report(i, $0) }
+        switch step {
+        case .finish(let error):
+          end(i, error)
+        case .again(let delay, let firm):
+          if firm {
+            // A Retry-After holds back the whole host.
+            hosts[h].holdUntil(now + delay)
+            if let deadline = slots[i].deadline, now + delay > deadline {
+              let stepper = slots[i].stepper
+              end(
+                i,
+                .retryAfterPastDeadline(
+                  delay, left: deadline - now, limit: stepper.policy.limitName(clock: clock), stepper.stillText))
+              continue
+            }
+          }
+          slots[i].due = now + delay
+          due.push(now + delay, i)
+        }
+      }
+      if mode == .any && endedOne { break }
+    }
+    for i in slots.indices where slots[i].phase == .inFlight {
+      transport.abandon(base + i)
+      release(slots[i].host)
+      slots[i].phase = .done
+    }
+    for h in hosts.indices {
+      hosts[h].dirty = false
+      hosts[h].waiting = IndexQueue()
+      hosts[h].wakeAt = nil
+    }
+    jobs = slots.map(\.stepper)
+    return slots.map(\.result)
+  }
+
+  /// A message that gives up names the job and its URL, so the wait can be taken up again.
+  private func giveUp<S: PollStepper>(_ error: JobctlError, _ stepper: S) -> JobctlError {
+    switch error {
+    case .timedOut(let m), .unreachable(let m), .stalled(let m):
+      guard let whereabouts = stepper.whereabouts, !m.contains(whereabouts) else { return error }
+      return error.withMessage(m + "; " + whereabouts)
+    default:
+      return error
+    }
+  }
+}
+
+/// What stands between the jobs of one host and port and their next request: the cap on requests
+/// in flight, a `Retry-After`, and the pace of the budget the server announces.
+struct HostGate {
+  let key: String
+  var inFlight = 0
+  /// No request before this (monotonic seconds): a `Retry-After`.
+  var holdUntilTime = 0.0
+  var budget = RequestBudget()
+  /// Jobs that are due and wait for this host, in the order they fell due.
+  var waiting = IndexQueue()
+  var dirty = false
+  /// The time of this host's entry in the wake heap, so it is pushed once.
+  var wakeAt: Double?
+
+  init(key: String) { self.key = key }
+
+  /// When the next request may go: the latest of `Retry-After` and the budget's pace.
+  var opensAt: Double { max(holdUntilTime, budget.nextAllowed) }
+
+  mutating func holdUntil(_ time: Double) {
+    holdUntilTime = max(holdUntilTime, time)
+  }
+
+  mutating func sent(at now: Double) {
+    budget.sent(at: now)
+  }
+
+  /// Reads an answer's budget headers; returns a pause worth announcing.
+  mutating func absorb(_ response: HTTPResponse, now: Double, wall: Double) -> RequestBudget.Pause? {
+    budget.absorb(response, now: now, wall: wall)
+  }
+}
+
+extension PollStepper {
+  /// What a give-up message adds so the job can be found again (nil: nothing to add).
+  public var whereabouts: String? { nil }
+}
+
+extension JobWatch {
+  /// `its URL: ...`, unless the job was given as its URL.
+  public var whereabouts: String? {
+    label == request.url ? nil : "job \(label) is at \(request.url)"
+  }
+}

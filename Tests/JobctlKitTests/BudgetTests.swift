@@ -1,0 +1,145 @@
+import Testing
+
+@testable import JobctlKit
+
+/// Request budgets (contract section 5): the fields, the policy, and many jobs under a fake
+/// server's budget, all in fake time.
+@Suite struct BudgetTests {
+  private func read(_ headers: [(String, String)], wall: Double = 1_795_382_398) -> BudgetAnnouncement? {
+    BudgetAnnouncement.read(headers.map { HTTPHeader($0.0, $0.1) }, wall: wall)
+  }
+
+  @Test func theDraftsStructuredFields() {
+    #expect(read([("RateLimit", #""default";r=50;t=30"#)]) == BudgetAnnouncement(remaining: 50, reset: 30))
+    // Of several policies, the one with the least left holds, across field lines too.
+    #expect(
+      read([("RateLimit", #""minute";r=5;t=10, "hour";r=2;t=600"#), ("ratelimit", #""day";r=40;t=9000"#)])
+        == BudgetAnnouncement(remaining: 2, reset: 600))
+    // Only request quotas count: a policy in bytes is no request budget.
+    #expect(
+      read([
+        ("RateLimit", #""bytes";r=0;t=5, "default";r=9;t=30"#),
+        ("RateLimit-Policy", #""bytes";q=1000;w=60;qu="content-bytes", "default";q=100;w=60"#),
+      ]) == BudgetAnnouncement(remaining: 9, reset: 30))
+    // The older dictionary form.
+    #expect(read([("RateLimit", "limit=100, remaining=7, reset=12")]) == BudgetAnnouncement(remaining: 7, reset: 12))
+    #expect(read([("RateLimit", "garbage;;=,")]) == nil)
+  }
+
+  @Test func rateLimitWinsOverTheXFields() {
+    let both = [
+      ("X-RateLimit-Remaining", "1"), ("X-RateLimit-Reset", "5"), ("RateLimit", #""default";r=40;t=20"#),
+    ]
+    #expect(read(both) == BudgetAnnouncement(remaining: 40, reset: 20))
+  }
+
+  @Test func anEpochResetIsJudgedOnTheServersClock() {
+    // Date is 1795382428; the reset a minute after it, whatever the local clock says.
+    let headers = [
+      ("X-RateLimit-Remaining", "0"), ("X-RateLimit-Reset", "1795382488"), ("Date", "Sun, 22 Nov 2026 21:20:28 GMT"),
+    ]
+    #expect(read(headers, wall: 1_795_000_000) == BudgetAnnouncement(remaining: 0, reset: 60))
+    // Without a Date, the local clock.
+    #expect(
+      read([("X-RateLimit-Remaining", "3"), ("X-RateLimit-Reset", "1795382488")], wall: 1_795_382_478)
+        == BudgetAnnouncement(remaining: 3, reset: 10))
+    // A small reset is seconds from now.
+    #expect(
+      read([("x-ratelimit-remaining", "3"), ("x-ratelimit-reset", "42")]) == BudgetAnnouncement(remaining: 3, reset: 42)
+    )
+    // Never more than an hour.
+    #expect(read([("X-RateLimit-Remaining", "0"), ("X-RateLimit-Reset", "99999")])?.reset == 3600)
+  }
+
+  @Test func openAIsDurations() {
+    func reset(_ text: String) -> Double? {
+      read([("x-ratelimit-remaining-requests", "4"), ("x-ratelimit-reset-requests", text)])?.reset
+    }
+    #expect(reset("6s") == 6)
+    #expect(reset("1m30s") == 90)
+    #expect(reset("12ms") == 0.012)
+    #expect(reset("soon") == nil)
+  }
+
+  @Test func thePaceSpreadsWhatIsLeftOverTheTimeToTheReset() {
+    var budget = RequestBudget()
+    #expect(budget.nextAllowed == 0, "no budget announced: no gate")
+    #expect(budget.absorb(BudgetAnnouncement(remaining: 10, reset: 20), now: 100) == nil)
+    budget.sent(at: 100)
+    #expect(abs(budget.nextAllowed - (100 + 20.0 / 9)) < 1e-9)
+    // Spent: nothing until the reset, and the pause is announced once.
+    let pause = budget.absorb(BudgetAnnouncement(remaining: 0, reset: 30), now: 101)
+    #expect(pause?.delay == 30)
+    #expect(budget.nextAllowed == 131)
+    #expect(budget.absorb(BudgetAnnouncement(remaining: 0, reset: 29.5), now: 101.5) == nil)
+    // After the reset the old window says nothing.
+    budget.sent(at: 131)
+    #expect(budget.nextAllowed == 0)
+  }
+
+  /// GitHub's primary rate limit: a 403 saying the budget is spent is waited out, not exit 4.
+  @Test func aForbiddenThatSaysTheBudgetIsSpentIsARateLimit() {
+    let clock = FakeClock()
+    let spent = answer(
+      403, #"{"message":"API rate limit exceeded"}"#,
+      headers: [HTTPHeader("X-RateLimit-Remaining", "0"), HTTPHeader("X-RateLimit-Reset", "\(Int(clock.wall) + 10)")])
+    let transport = FakeTransport(clock: clock, [spent, answer(200, #"{"status":"completed"}"#)])
+    let scheduler = Scheduler(
+      transport: transport, clock: clock, random: FixedRandom(), requestTimeout: 30, maxPerHost: 4)
+    var watch = JobWatch(label: "j", request: HTTPRequest(url: "http://h/j"), dialect: nil, policy: PollPolicy())
+    var events: [PollEvent] = []
+    let outcome = scheduler.wait(&watch) { events.append($0) }
+    #expect(outcome.exitCode == 0)
+    #expect(transport.requests.count == 2)
+    #expect(transport.requestTimes[1] - transport.requestTimes[0] >= 9.9)
+    #expect(events.contains { if case .rateLimited = $0 { true } else { false } })
+    let forbidden = Verdict.of(HTTPResponse(status: 403), subject: "j", retryAfter: nil)
+    #expect(forbidden == .end(.authRefused("HTTP 403 Forbidden (check the token: JOBCTL_TOKEN or --token-file)")))
+  }
+
+  /// A fake server allowing 30 requests a 30 s window, announcing what is left on every answer
+  /// and answering 429 beyond it; 20 jobs of three polls each.
+  @Test func manyJobsKeepTheServersBudget() {
+    let clock = FakeClock()
+    let quota = 30
+    let window = 30.0
+    var windowStart = -Double.infinity
+    var used = 0
+    var tooMany = 0
+    var polls: [String: Int] = [:]
+    let transport = FakeTransport(clock: clock) { request, now in
+      if now >= windowStart + window {
+        windowStart = now
+        used = 0
+      }
+      used += 1
+      let left = max(0, quota - used)
+      let t = Int((windowStart + window - now).rounded(.up))
+      let fields = [HTTPHeader("RateLimit", #""default";r=\#(left);t=\#(t)"#)]
+      guard used <= quota else {
+        tooMany += 1
+        return answer(429, "{}", headers: fields + [HTTPHeader("Retry-After", "\(t)")])
+      }
+      polls[request.url, default: 0] += 1
+      let status = polls[request.url, default: 0] >= 3 ? "completed" : "pending"
+      return answer(200, #"{"status":"\#(status)"}"#, headers: fields)
+    }
+    var policy = PollPolicy()
+    policy.interval = 1
+    var watches = (0..<20).map {
+      JobWatch(label: "j\($0)", request: HTTPRequest(url: "http://h/j\($0)"), dialect: nil, policy: policy)
+    }
+    let scheduler = Scheduler(
+      transport: transport, clock: clock, random: FixedRandom(), requestTimeout: 30, maxPerHost: 4)
+    let start = clock.monotonic
+    let results = scheduler.run(&watches) { _, _ in }
+    let total = clock.monotonic - start
+    #expect(results.allSatisfy { $0 == .some(nil) })
+    #expect(tooMany == 0, "no 429 earned")
+    #expect(transport.requests.count == 60)
+    // 60 requests at 30 a 30 s: the budget allows them in just over 30 s; at its pace (one every
+    // t / r seconds) they take about twice the window. Within 20 % of that.
+    #expect(total >= 30)
+    #expect(total <= 60 * 1.2, "took \(total) s")
+  }
+}
