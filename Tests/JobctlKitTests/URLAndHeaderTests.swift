@@ -217,10 +217,21 @@ import Testing
 }
 
 @Suite struct TransportFailureCauseTests {
+  /// One request through the transport's one primitive: start it, poll until its result is in.
+  func sendOnce(_ transport: CurlTransport, _ request: HTTPRequest) -> Result<HTTPResponse, TransportFailure> {
+    transport.start(request, id: 1)
+    for _ in 0..<1000 {
+      if let done = transport.poll(timeout: 0.05, watching: []).results.first(where: { $0.id == 1 }) {
+        return done.result
+      }
+    }
+    return .failure(TransportFailure(.transient, "no result after 50 s"))
+  }
+
   @Test func aRefusedConnectionKeepsItsCurlCodeAndErrno() throws {
     // Port 1 on loopback has no listener: libcurl answers CURLE_COULDNT_CONNECT over ECONNREFUSED.
     let transport = try CurlTransport(options: TransportOptions())
-    let result = transport.send(HTTPRequest(method: "GET", url: "http://127.0.0.1:1/jobs/1"))
+    let result = sendOnce(transport, HTTPRequest(method: "GET", url: "http://127.0.0.1:1/jobs/1"))
     guard case .failure(let failure) = result else {
       Issue.record("a request to a closed port must fail")
       return
@@ -248,7 +259,7 @@ import Testing
     options.requestTimeout = 0.2
     let transport = try CurlTransport(options: options)
     let port = UInt16(bigEndian: address.sin_port)
-    guard case .failure(let failure) = transport.send(HTTPRequest(url: "http://127.0.0.1:\(port)/jobs/1")) else {
+    guard case .failure(let failure) = sendOnce(transport, HTTPRequest(url: "http://127.0.0.1:\(port)/jobs/1")) else {
       Issue.record("a server that never answers must time out")
       return
     }
