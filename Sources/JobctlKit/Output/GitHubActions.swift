@@ -150,15 +150,12 @@ public struct GitHubActions {
 
   private func entry(_ name: String, _ value: String) -> String {
     guard Text.hasLineBreak(value) else { return "\(name)=\(value)\n" }
-    // Searched as bytes: a Character search misses the delimiter followed by a combining mark.
+    // Searched as bytes (the kit's one byte search): a Character search misses the delimiter
+    // followed by a combining mark.
+    let bytes = Array(value.utf8)
     var delimiter = "JOBCTL_EOF"
-    while contains(Array(value.utf8), Array(delimiter.utf8)) { delimiter += "_" }
+    while Credentials.firstIndex(of: Array(delimiter.utf8), in: bytes) != nil { delimiter += "_" }
     return "\(name)<<\(delimiter)\n\(value)\n\(delimiter)\n"
-  }
-
-  private func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
-    guard haystack.count >= needle.count else { return false }
-    return (0...(haystack.count - needle.count)).contains { haystack[$0..<$0 + needle.count].elementsEqual(needle) }
   }
 
   /// Escapes for a command's message part.
