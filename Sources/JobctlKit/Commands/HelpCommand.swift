@@ -30,6 +30,12 @@ enum HelpCommand {
     return 0
   }
 
+  /// `version`, and `jobctl --version`.
+  static func version(_ invocation: Invocation, environment: [String: String], services: Services) -> Int32 {
+    services.streams.stdout.write("jobctl \(Version.current)\n")
+    return 0
+  }
+
   /// A list entry: `term` in a column `column` wide after a two-space margin, its text beside it
   /// with a hanging indent; below the term when the term is too wide or the text would have
   /// under 30 columns.
@@ -89,7 +95,7 @@ enum HelpCommand {
         s += entry(o.signature, helpText, column: column, width: width)
       }
     }
-    if command.groups.contains(where: { $0.title == "Connection" }) {
+    if command.groups.contains(where: { $0.title == CommandTable.connection.title }) {
       s += "\n"
       s += Text.wrap(
         CommandTable.environment.flatMap(\.names).joined(separator: ", ") + " (see jobctl(1)).", width: width,
@@ -126,7 +132,7 @@ enum HelpCommand {
     }
     for (i, shapeName) in names.enumerated() {
       var invocationForShape = invocation
-      invocationForShape.values = ["dialect": [shapeName]]
+      invocationForShape.values = [.dialect: [shapeName]]
       var settings = Settings(jobsPath: "")
       try Settings.resolveShape(
         Layers(

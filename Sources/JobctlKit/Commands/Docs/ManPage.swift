@@ -35,7 +35,7 @@ public enum ManPage {
       m += ".TP\n.B jobctl \(c.name)\(c.arguments.isEmpty ? "" : " " + escape(c.arguments))\n"
       m += escape(c.summary) + "\n"
       if !c.details.isEmpty { m += escape(c.details.split(whereSeparator: \.isNewline).joined(separator: " ")) + "\n" }
-      let groups = c.groups.filter { $0.title != "General" }.map { $0.title.lowercased() }
+      let groups = c.groups.filter { $0.title != CommandTable.general.title }.map { $0.title.lowercased() }
       if !groups.isEmpty { m += "Options: \(groups.joined(separator: ", ")).\n" }
     }
     for group in allGroups() {
