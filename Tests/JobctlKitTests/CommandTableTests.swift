@@ -30,6 +30,15 @@ import Testing
     #expect(CommandTable.problems(in: [wait, list]) == ["--all parses as --all in one command, --all N in another"])
   }
 
+  /// A spelling two commands share is each command's own option, wherever it stands.
+  @Test func aSharedSpellingIsTheCommandsOwnOption() throws {
+    let list = try ArgumentParser.parse(["--all", "list"])
+    #expect(list.has(.allPages) && !list.has(.allJobs))
+    let wait = try ArgumentParser.parse(["wait", "a", "b", "--all"])
+    #expect(wait.has(.allJobs) && !wait.has(.allPages))
+    #expect(try ArgumentParser.parse(["output", "j", "-q"]).has(.quiet))
+  }
+
   @Test func everyOptionBelongsToACommandAndEveryCommandIsInTheTable() {
     #expect(Set(CommandTable.allOptions.map(\.key)) == Set(OptionKey.allCases))
     #expect(CommandTable.commands.map(\.key) == CommandKey.allCases)

@@ -10,13 +10,15 @@ struct Layers {
   struct Found {
     let value: String
     let origin: String
+    /// Given as a flag, rather than by the environment, the config file or a shape.
+    var onCommandLine = false
   }
 
   /// The option's value: the flag, else its environment variable (the table names it), else the
   /// profile's key of the same name.
   func value(_ option: OptionKey) -> Found? {
     let spec = option.spec
-    if let v = invocation.value(option) { return Found(value: v, origin: "--\(spec.long)") }
+    if let v = invocation.value(option) { return Found(value: v, origin: "--\(spec.long)", onCommandLine: true) }
     if let env = spec.environment, let v = environment[env], !v.isEmpty { return Found(value: v, origin: env) }
     if let entry = profile.last(where: { $0.key == spec.long }), let config {
       return Found(value: entry.value, origin: "\(config.path):\(entry.line): \(spec.long)")
@@ -30,7 +32,7 @@ struct Layers {
     let fromFile = profile.filter { $0.key == long }.map {
       Found(value: $0.value, origin: "\(config?.path ?? ""):\($0.line): \(long)")
     }
-    return fromFile + invocation.all(option).map { Found(value: $0, origin: "--\(long)") }
+    return fromFile + invocation.all(option).map { Found(value: $0, origin: "--\(long)", onCommandLine: true) }
   }
 
   /// A flag: given on the command line, or `true` in the profile.
@@ -191,9 +193,8 @@ public struct Settings {
     try resolveShape(layers, into: &s)
 
     // The token: --token-file, then JOBCTL_TOKEN, then the profile's token-file.
-    let tokenFile = invocation.value(.tokenFile).map { Layers.Found(value: $0, origin: "--token-file") }
-    if let tokenFile {
-      s.tokenFile = expandHome(tokenFile.value)
+    if let path = invocation.value(.tokenFile) {
+      s.tokenFile = expandHome(path)
     } else if let t = environment["JOBCTL_TOKEN"] {
       s.token = Text.trimmed(t)
     } else if let found = layers.value(.tokenFile) {
@@ -213,7 +214,7 @@ public struct Settings {
     var fileHeaders: [HTTPHeader] = []
     for found in layers.all(.header) {
       let header = try parseHeader(found)
-      if found.origin == "--header" { flagHeaders.append(header) } else { fileHeaders.append(header) }
+      if found.onCommandLine { flagHeaders.append(header) } else { fileHeaders.append(header) }
     }
     fileHeaders.removeAll { file in flagHeaders.contains { Text.equalsIgnoringCase($0.name, file.name) } }
     var shapeHeaders: [HTTPHeader] = []
@@ -386,7 +387,7 @@ public struct Settings {
     guard let (name, rest) = Text.splitHeader(Substring(raw)) else {
       // The value is not echoed: a mistyped `Authorization Bearer ...` would print the token.
       throw .usage(
-        "\(found.origin == "--header" ? "-H" : found.origin) takes 'Name: value' (the value given has no colon)")
+        "\(found.onCommandLine ? "-H" : found.origin) takes 'Name: value' (the value given has no colon)")
     }
     let value = Text.trimmed(rest)
     guard Text.isHeaderName(name) else {

@@ -49,7 +49,7 @@ public enum Completions {
   /// What a command's positional arguments complete to; nil for free text (a JOB, a PATH).
   static func positionalChoices(_ command: CommandKey) -> [String]? {
     switch command {
-    case .help: return commandNames + ["exit-codes", "dialects"]
+    case .help: return commandNames + HelpCommand.Topic.allCases.map(\.rawValue)
     case .completion: return shells
     case .wait, .status, .start, .cancel, .list, .output, .explain, .version: return nil
     }
