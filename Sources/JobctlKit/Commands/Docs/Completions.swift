@@ -4,7 +4,12 @@
 /// `--color`, `--as`), file names for options that take a file, and profile names for `--profile`
 /// from the config file (read by the shell at completion time, so new profiles need no new script).
 public enum Completions {
-  public static let shells = ["bash", "zsh", "fish"]
+  /// The shells with a script: what `completion` takes and completes.
+  enum Shell: String, CaseIterable {
+    case bash, zsh, fish
+  }
+
+  public static let shells = Shell.allCases.map(\.rawValue)
 
   /// Options whose value is a file name.
   static let fileOptions: Set<OptionKey> = [.tokenFile, .cacert, .cert, .key, .config, .output, .data]
@@ -21,11 +26,11 @@ public enum Completions {
   }
 
   public static func script(for shell: String) -> String? {
-    switch shell {
-    case "bash": return bash()
-    case "zsh": return zsh()
-    case "fish": return fish()
-    default: return nil
+    switch Shell(rawValue: shell) {
+    case .bash?: return bash()
+    case .zsh?: return zsh()
+    case .fish?: return fish()
+    case nil: return nil
     }
   }
 
