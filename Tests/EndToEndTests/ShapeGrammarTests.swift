@@ -206,3 +206,43 @@ import Testing
     #expect(server.requests.isEmpty)
   }
 }
+
+/// The failures issue 12 named, against the real binary: each test fails without its fix.
+@Suite struct ShapeFailureRegressionTests {
+  /// A JSON answer no shape can use was retried with backoff up to --max-errors (minutes); it
+  /// now ends at the first poll with exit 6, naming its keys and what to do.
+  @Test func anUnknownShapeEndsAtTheFirstPoll() throws {
+    let server = try LoopbackServer()
+    server.script("/jobs/j1", [.doc(#"{"state":"RUNNING","id":"j1"}"#)])
+    let r = try jobctl(["wait", "j1", "--base-url", server.baseURL, "--progress", "none"] + fast)
+    #expect(r.code == 6, "\(r.stderr)")
+    #expect(r.stdout.isEmpty)
+    #expect(r.stderr.contains("no known response shape fits (keys state, id)"), "\(r.stderr)")
+    #expect(r.stderr.contains("--completed-when"), "\(r.stderr)")
+    #expect(server.requests.count == 1)
+  }
+
+  /// `--base-url 'http://h/x/?v=1'` made wait ask for `/x//jobs/ID` and start for `/x/jobs`, both
+  /// without `?v=1`: every command now builds its URL the one way.
+  @Test func aBaseURLWithAPathAndAQueryServesEveryCommand() throws {
+    let server = try LoopbackServer()
+    server.script("POST", "/x/jobs?v=1", [.doc(#"{"jobId":"j1","status":"pending"}"#, status: 202)])
+    server.script("/x/jobs/j1?v=1", [.doc(#"{"jobId":"j1","status":"completed"}"#)])
+    server.script("POST", "/x/jobs/j1/cancel?v=1", [.doc(#"{"accepted":true}"#, status: 202)])
+    server.script("/x/jobs?page=1&v=1", [.doc(#"{"jobs":[{"jobId":"j1","status":"completed"}]}"#)])
+    let base = ["--base-url", server.baseURL + "/x/?v=1", "--dialect", "simple"]
+    let start = try jobctl(["start", "/jobs", "--data", "{}"] + base)
+    #expect(start.code == 0, "\(start.stderr)")
+    #expect(start.stdout == "j1\n")
+    let wait = try jobctl(["wait", "j1"] + base)
+    #expect(wait.code == 0, "\(wait.stderr)")
+    let cancel = try jobctl(["cancel", "j1"] + base)
+    #expect(cancel.code == 0, "\(cancel.stderr)")
+    let list = try jobctl(["list", "--page", "1"] + base)
+    #expect(list.code == 0, "\(list.stderr)")
+    #expect(
+      server.requests.map { "\($0.method) \($0.target)" } == [
+        "POST /x/jobs?v=1", "GET /x/jobs/j1?v=1", "POST /x/jobs/j1/cancel?v=1", "GET /x/jobs?page=1&v=1",
+      ])
+  }
+}
