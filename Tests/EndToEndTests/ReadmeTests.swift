@@ -31,8 +31,10 @@ private let root: String = {
     return commands
   }
 
-  /// Runs each `jobctl` line of `lines` through bash against `sim` in `folder` (quick polls from
-  /// its config file): each exits 0, or with the code its comment names. Returns how many ran.
+  /// Runs each `jobctl` line of `lines` through bash against `sim`, and returns how many ran.
+  ///
+  /// Each runs in `folder` (quick polls from its config file) and must exit 0, or with the code
+  /// its comment names.
   static func run(_ lines: [String], against sim: Simulator, in folder: URL) throws -> Int {
     let port = try #require(sim.base.split(separator: ":").last)
     var ran = 0
