@@ -31,6 +31,13 @@ final class Simulator {
 @Suite struct SimulatorTests {
   private let fastPoll = ["--interval", "50ms", "--progress", "plain"]
 
+  /// `jobctl start PATH --data DATA` with `flags`: the job it printed, once it exited 0.
+  private func started(_ path: String, data: String, _ flags: [String]) throws -> String {
+    let r = try jobctl(["start", path, "--data", data] + flags)
+    #expect(r.code == 0, "\(r.stderr)")
+    return r.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+  }
+
   @Test func stagedJobsShowStagesAndProgress() throws {
     let sim = try Simulator()
     let r = try jobctl(["wait", "staged-t1", "--base-url", sim.base] + fastPoll)
@@ -193,9 +200,8 @@ final class Simulator {
   @Test func openaiBatchesAndTheirOutput() throws {
     let sim = try Simulator()
     let base = ["--base-url", sim.base + "/v1", "--dialect", "openai-batch"]
-    let started = try jobctl(["start", "/batches", "--data", "{}"] + base)
-    let id = started.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-    #expect(id.hasPrefix("batch_"), "\(started.stderr)")
+    let id = try started("/batches", data: "{}", base)
+    #expect(id.hasPrefix("batch_"), "\(id)")
     let r = try jobctl(["wait", id] + base + fastPoll)
     #expect(r.code == 0, "\(r.stderr)")
     #expect(r.stdout.contains("output_file_id: file-\(id)\n"))
@@ -211,10 +217,8 @@ final class Simulator {
     let sim = try Simulator()
     let base = ["--base-url", sim.base + "/v1", "--dialect", "replicate"]
     // The shape polls by id: start prints the prediction's id.
-    let started = try jobctl(["start", "/predictions", "--data", #"{"input":{"prompt":"an apple"}}"#] + base)
-    #expect(started.code == 0, "\(started.stderr)")
-    let id = started.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-    #expect(id.hasPrefix("pred-"), "\(started.stdout)")
+    let id = try started("/predictions", data: #"{"input":{"prompt":"an apple"}}"#, base)
+    #expect(id.hasPrefix("pred-"), "\(id)")
     let r = try jobctl(["wait", id] + base + fastPoll)
     #expect(r.code == 0, "\(r.stderr)")
     #expect(r.stdout.contains("state: completed\nstatus: succeeded\n"), "\(r.stdout)")
@@ -266,10 +270,8 @@ final class Simulator {
   @Test func anthropicBatchesStartWaitCancelAndResults() throws {
     let sim = try Simulator()
     let base = ["--base-url", sim.base + "/v1", "--dialect", "anthropic-batch", "-H", "x-api-key: sk-ant-test"]
-    let started = try jobctl(["start", "/messages/batches", "--data", #"{"requests":[]}"#] + base)
-    #expect(started.code == 0, "\(started.stderr)")
-    let id = started.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-    #expect(id.hasPrefix("msgbatch_"), "\(started.stdout)")
+    let id = try started("/messages/batches", data: #"{"requests":[]}"#, base)
+    #expect(id.hasPrefix("msgbatch_"), "\(id)")
     let r = try jobctl(["wait", id] + base + fastPoll)
     #expect(r.code == 0, "\(r.stderr)")
     #expect(r.stdout.contains("state: completed\nstatus: ended\n"), "\(r.stdout)")
