@@ -181,7 +181,7 @@ final class Simulator {
     let r = try jobctl(
       [
         "start", "/things/location-t1", "--method", "PUT", "--data", "{}", "--dialect", "azure-operation", "--wait",
-        "--json", "--base-url", sim.base + "/azure?api-version=2024-01-01",
+        "--json", "--base-url", sim.base + "/azure?api-version=2024-01-01", "--timeout", "10s",
       ] + fastPoll)
     #expect(r.code == 0, "\(r.stderr)")
     #expect(r.stdout.contains(#""status":"Ready""#), "\(r.stdout)")

@@ -58,7 +58,8 @@ import Testing
   /// whose own `status` the status monitor's conditions would take for running.
   @Test func anAzureStartWithOnlyALocationIsPolledAsHTTP202() {
     let r = runJobctl(
-      ["start", "/things/t", "--method", "PUT", "--dialect", "azure-operation", "--wait", "--json"],
+      // --timeout: read as a status monitor, the result's "Ready" would be running forever.
+      ["start", "/things/t", "--method", "PUT", "--dialect", "azure-operation", "--wait", "--json", "--timeout", "1m"],
       script: [
         answer(201, "", headers: [HTTPHeader("Location", "/results/1?api-version=1")]), answer(202, ""),
         answer(200, #"{"id":"/things/t","status":"Ready"}"#),
