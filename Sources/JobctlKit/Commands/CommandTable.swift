@@ -140,7 +140,9 @@ extension OptionKey {
         "message-path", value: "PATH", repeatable: true,
         help: "The job's error once it failed, its warnings once it completed (every one present is shown).")
     case .updatedPath:
-      define("updated-path", value: "PATH", help: "The UNIX time of the job's last update, for --stale-after.")
+      define(
+        "updated-path", value: "PATH",
+        help: "The UNIX or RFC 3339 time of the job's last update, for --stale-after.")
     case .idPath:
       define(
         "id-path", value: "PATH", repeatable: true,
@@ -148,7 +150,9 @@ extension OptionKey {
     case .urlPath:
       define(
         "url-path", value: "PATH", repeatable: true,
-        help: "Where start finds the job's URL; @header:NAME reads a header (default locationUrl, job_url, Location).")
+        help:
+          "Where start finds the job's URL; @header:NAME reads a header (default locationUrl, job_url, Location); 'PATH as SHAPE' polls it as that shape."
+      )
     case .listPath:
       define(
         "list-path", value: "PATH", help: "Where a list answer holds its jobs (default jobs, or the answer itself).")
