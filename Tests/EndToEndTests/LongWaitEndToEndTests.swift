@@ -134,27 +134,33 @@ import Testing
     #expect(Date().timeIntervalSince1970 >= Double(until) - 0.01)
   }
 
-  /// Jobs under a budget the server announces (6 requests a 1 s window) earn no 429: the wait
-  /// spreads its polls, and says so once on a plain line.
+  /// Jobs under a budget the server announces (3 requests a 2 s window, more jobs than that)
+  /// earn no 429: the wait spreads its polls over the windows, and says so on plain lines, a
+  /// few for the run rather than one a poll.
   @Test func anAnnouncedBudgetEarnsNo429() throws {
     let server = try LoopbackServer()
-    let budget = WindowBudget(quota: 6, window: 1)
+    let budget = WindowBudget(quota: 3, window: 2)
     let polls = PathCounter()
     server.setHandler { request in
       let (left, reset, allowed) = budget.take()
       let fields = [("X-RateLimit-Remaining", "\(left)"), ("X-RateLimit-Reset", reset)]
       guard allowed else { return .json(429, "{}", headers: fields + [("Retry-After", reset)]) }
-      // Each job completes at its third poll.
-      let done = polls.next(request.path) >= 3
+      // Each job completes at its second poll.
+      let done = polls.next(request.path) >= 2
       return .json(#"{"status":"\#(done ? "completed" : "pending")"}"#, headers: fields)
     }
-    let jobs = (1...5).map { "j\($0)" }
+    let jobs = (1...4).map { "j\($0)" }
     let r = try jobctl(
-      ["wait"] + jobs + ["--base-url", server.baseURL, "--progress", "plain", "--timeout", "30s"] + fast)
+      ["wait"] + jobs + [
+        "--base-url", server.baseURL, "--progress", "plain", "--timeout", "30s", "--max-connections", "3",
+      ] + fast)
     #expect(r.code == 0, "\(r.stderr)")
     #expect(budget.refused == 0, "no 429 earned: \(r.stderr)")
-    #expect(server.requests.count == 15)
+    #expect(server.requests.count == 8)
     #expect(!r.stderr.contains("429"), "\(r.stderr)")
+    let announced = r.stderrLines.filter { $0.contains("rate limited (") }
+    #expect(announced.contains { $0.contains("keeping the server's request budget: ") }, "\(r.stderr)")
+    #expect(announced.count <= 4, "\(r.stderr)")
   }
 }
 
