@@ -97,6 +97,20 @@ import Testing
     #expect(forbidden == .end(.authRefused("HTTP 403 Forbidden (check the token: JOBCTL_TOKEN or --token-file)")))
   }
 
+  /// GitHub's secondary rate limit: a 403 with `Retry-After` is waited out too.
+  @Test func aForbiddenWithRetryAfterIsARateLimit() {
+    let clock = FakeClock()
+    let slowDown = answer(
+      403, #"{"message":"You have exceeded a secondary rate limit"}"#, headers: [HTTPHeader("Retry-After", "20")])
+    let transport = FakeTransport(clock: clock, [slowDown, answer(200, #"{"status":"completed"}"#)])
+    let scheduler = Scheduler(
+      transport: transport, clock: clock, random: FixedRandom(), requestTimeout: 30, maxPerHost: 4)
+    var watch = JobWatch(label: "j", request: HTTPRequest(url: "http://h/j"), dialect: nil, policy: PollPolicy())
+    #expect(scheduler.wait(&watch) { _ in }.exitCode == 0)
+    #expect(transport.requests.count == 2)
+    #expect(transport.requestTimes[1] - transport.requestTimes[0] >= 20)
+  }
+
   /// What a run of `jobs` jobs (three polls each, `--interval 1s`) did against a fake server
   /// allowing `quota` requests a `window`, announcing what is left on every answer and answering
   /// 429 beyond it.

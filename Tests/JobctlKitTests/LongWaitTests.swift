@@ -32,6 +32,25 @@ import Testing
     #expect(runJobctl(["wait", "j1", "--until", "soon"]).code == 2)
   }
 
+  /// `--until` holds for every command that waits or retries: past, nothing is sent.
+  @Test func anUntilAlreadyPastHoldsForEveryCommand() {
+    for command in [["status", "j1"], ["cancel", "j1"], ["list"], ["output", "j1"], ["start", "/jobs"]] {
+      let r = runJobctl(command + ["--until", "@1795382000"], script: [answer(200, #"{"status":"completed"}"#)])
+      #expect(r.code == 124, "\(command): \(r.stderr)")
+      #expect(r.transport.requests.isEmpty, "\(command)")
+      #expect(r.stderr.contains("has already passed"), "\(command): \(r.stderr)")
+    }
+  }
+
+  /// A `status` whose Retry-After would pass `--until` ends with 124 at once.
+  @Test func aRetryAfterPastTheUntilEndsAStatusAtOnce() {
+    let limited = answer(429, "{}", headers: [HTTPHeader("Retry-After", "30")])
+    let r = runJobctl(["status", "j1", "--until", "2026-11-22T21:20:08Z"], script: [limited])
+    #expect(r.code == 124, "\(r.stderr)")
+    #expect(r.transport.requests.count == 1)
+    #expect(r.transport.sleeps.isEmpty, "no wait for what cannot be used")
+  }
+
   @Test func untilEndsTheWaitAndNamesTheJobAndItsURL() {
     let pending = answer(200, #"{"status":"pending"}"#)
     let r = runJobctl(["wait", "j1", "--until", "2026-11-22T21:20:08Z", "--progress", "none"], script: [pending])
