@@ -77,6 +77,19 @@ import Testing
     #expect(budget.nextAllowed == 0)
   }
 
+  /// Answers to requests sent together arrive in any order: within one window an older answer
+  /// saying more is left does not undo a newer one; the next window's first answer does.
+  @Test func withinAWindowWhatIsLeftOnlyGoesDown() {
+    var budget = RequestBudget()
+    _ = budget.absorb(BudgetAnnouncement(remaining: 0, reset: 2), now: 100)
+    #expect(budget.absorb(BudgetAnnouncement(remaining: 2, reset: 2), now: 100.01) == nil)
+    #expect(budget.remaining == 0)
+    #expect(budget.nextAllowed == 102.01, "nothing before the reset")
+    // The next window, two seconds on.
+    _ = budget.absorb(BudgetAnnouncement(remaining: 2, reset: 2), now: 102.5)
+    #expect(budget.remaining == 2)
+  }
+
   /// GitHub's primary rate limit: a 403 saying the budget is spent is waited out, not exit 4.
   @Test func aForbiddenThatSaysTheBudgetIsSpentIsARateLimit() {
     let clock = FakeClock()

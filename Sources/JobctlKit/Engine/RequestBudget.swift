@@ -219,11 +219,18 @@ public struct RequestBudget: Equatable, Sendable {
 
   public mutating func absorb(_ announcement: BudgetAnnouncement, now: Double) -> Pause? {
     probing = false
-    remaining = announcement.remaining
-    resetAt = now + announcement.reset
-    guard announcement.remaining == 0, announcement.reset > 0, abs(resetAt - announcedResetAt) > 1 else { return nil }
+    let reset = now + announcement.reset
+    if let left = remaining, abs(reset - resetAt) <= 1 {
+      // The same window: answers to requests sent together arrive in any order, and within a
+      // window what is left only goes down.
+      remaining = min(left, announcement.remaining)
+      resetAt = max(resetAt, reset)
+    } else {
+      remaining = announcement.remaining
+      resetAt = reset
+    }
+    guard remaining == 0, resetAt > now, abs(resetAt - announcedResetAt) > 1 else { return nil }
     announcedResetAt = resetAt
-    return Pause(
-      reason: "the server's request budget is spent until it resets", delay: announcement.reset)
+    return Pause(reason: "the server's request budget is spent until it resets", delay: resetAt - now)
   }
 }
