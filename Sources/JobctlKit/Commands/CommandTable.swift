@@ -137,13 +137,16 @@ public enum CommandTable {
         "message-path", value: "PATH", repeatable: true,
         help: "The job's error once it failed, its warnings once it completed (every one present is shown)."),
       OptionSpec(
-        "updated-path", value: "PATH", help: "The UNIX time of the job's last update, for --stale-after."),
+        "updated-path", value: "PATH",
+        help: "The UNIX or RFC 3339 time of the job's last update, for --stale-after."),
       OptionSpec(
         "id-path", value: "PATH", repeatable: true,
         help: "Where start finds the job's id (default jobId, job, id; first present wins)."),
       OptionSpec(
         "url-path", value: "PATH", repeatable: true,
-        help: "Where start finds the job's URL; @header:NAME reads a header (default locationUrl, job_url, Location)."),
+        help:
+          "Where start finds the job's URL; @header:NAME reads a header (default locationUrl, job_url, Location); 'PATH as SHAPE' polls it as that shape."
+      ),
       OptionSpec(
         "list-path", value: "PATH", help: "Where a list answer holds its jobs (default jobs, or the answer itself)."),
       OptionSpec(

@@ -50,10 +50,8 @@ enum StartCommand {
       return value.displayText
     }
     let id = shape.idPaths.lazy.compactMap(found).first
-    let location = shape.urlPaths.lazy.compactMap { operand -> String? in
-      guard let value = operand.first(source)?.stringValue, !value.isEmpty else { return nil }
-      return value
-    }.first
+    let poll = shape.pollURL(source)
+    let location = poll?.url
     let output = context.settings.output
     let places = (shape.idPaths + shape.urlPaths).map(\.description).joined(separator: ", ")
 
@@ -80,7 +78,15 @@ enum StartCommand {
     let job = try jobReference(id: id, location: location, answerURL: answerURL, context: context)
     if invocation.has("wait") {
       context.reporter.note("started (\(HTTPStatus.describe(answer.status)))", job: job.label)
-      return try WaitCommand.finish(job, invocation: invocation, context: context, fetch: fetch, first: answer)
+      guard let polledAs = poll?.shape else {
+        return try WaitCommand.finish(job, invocation: invocation, context: context, fetch: fetch, first: answer)
+      }
+      // The URL is polled as another shape says (Azure's `Location` as http-202); the start
+      // answer is not that shape's document (a 201 would read as done), so the first poll decides.
+      var switched = context
+      switched.settings.dialect = polledAs
+      switched.settings.shape = polledAs
+      return try WaitCommand.finish(job, invocation: invocation, context: switched, fetch: fetch)
     }
     let stdout = context.services.streams.stdout
     // How the job is named on stderr when stdout cannot take it: escaped, with its URL.
