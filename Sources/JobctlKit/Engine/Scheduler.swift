@@ -355,10 +355,12 @@ struct HostGate {
   }
 
   /// A request due at `due`, from a job polled every `interval`, went out at `now`.
-  mutating func sent(at now: Double, due: Double, interval: Double) {
+  ///
+  /// `interval` is only read while a slowdown is announced: every poll of every job passes here.
+  mutating func sent(at now: Double, due: Double, interval: @autoclosure () -> Double) {
     budget.sent(at: now)
     // Requests go about on time again: the next slowdown is news.
-    if now - due < RequestBudget.noticeable(interval) / 2 { pacing = false }
+    if pacing, now - due < RequestBudget.noticeable(interval()) / 2 { pacing = false }
   }
 
   /// The pause to announce when the budget's pace holds a request back noticeably.
@@ -367,10 +369,10 @@ struct HostGate {
   /// due time by more than its interval and a second. Told once, until requests go about on time
   /// again, so a wait paced for an hour says so once rather than at every poll. A `Retry-After`
   /// and a spent budget are told where they arrive.
-  mutating func pacingPause(due: Double, interval: Double, now: Double) -> RequestBudget.Pause? {
+  mutating func pacingPause(due: Double, interval: @autoclosure () -> Double, now: Double) -> RequestBudget.Pause? {
     let opens = budget.nextAllowed
     guard !pacing, opens > holdUntilTime, let left = budget.remaining, left > 0,
-      opens - due > RequestBudget.noticeable(interval)
+      opens - due > RequestBudget.noticeable(interval())
     else { return nil }
     pacing = true
     let window = DurationText.format(max(0, budget.resetAt - now).rounded(.up))
