@@ -308,6 +308,17 @@ private let failedDoc = answer(200, #"{"jobId":"j1","status":"failed","error":"b
     #expect(r.transport.requests.count == 5)
   }
 
+  /// A backoff longer than --stale-after is no stall either: only the polls' own pauses count.
+  @Test func aLongBackoffIsNoStall() {
+    let running = answer(200, #"{"status":"running","stage":"a","progress":0.5}"#)
+    let r = wait([running, failure(), failure(), failure(), failure(), running, running, completed], random: 1) {
+      $0.staleAfter = 5
+      $0.maxInterval = 30
+    }
+    #expect(r.outcome.exitCode == 0, "\(String(describing: r.outcome.error))")
+    #expect(r.transport.sleeps.contains { $0 > 5 }, "a backoff longer than --stale-after: \(r.transport.sleeps)")
+  }
+
   @Test func slowDownGrowsTheIntervalByHalfWhileNothingChanges() {
     let stage = { (s: String) in answer(200, #"{"status":"running","stage":"\#(s)"}"#) }
     let r = wait([stage("a"), stage("a"), stage("a"), stage("a"), stage("a"), stage("b"), stage("b"), completed]) {
