@@ -116,7 +116,15 @@ public struct Renderer {
       if summarize, let problem = github.writeSummary([end]) { diagnostics.warning(problem) }
       let status = outcome.snapshot?.state.rawValue ?? "unknown"
       if let problem = github.writeOutputs(status: status, jobID: outcome.snapshot?.id ?? job, field: fieldText) {
-        diagnostics.warning(problem)
+        // Later steps read these outputs: as the toolkit's setOutput fails the step, a job that
+        // completed ends with exit 10 (a local file could not be written) rather than a quiet 0.
+        guard code == 0 else {
+          diagnostics.warning(problem)
+          return code
+        }
+        let lost = JobctlError.localWrite("\(problem): the step outputs status, job-id and field are lost")
+        if let message = lost.message { diagnostics.error(message) }
+        return lost.exitCode
       }
     }
     return code
