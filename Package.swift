@@ -27,7 +27,10 @@ let package = Package(
     // A loopback HTTP/1.1 server for the tests and the simulator.
     .target(name: "LoopbackHTTP"),
     .executableTarget(name: "jobsim", dependencies: ["LoopbackHTTP"]),
-    .testTarget(name: "JobctlKitTests", dependencies: ["JobctlKit"]),
+    // Test doubles (in-memory sinks, fake time, the fake transport): a regular target that only
+    // test targets depend on, so none of it is in the product.
+    .target(name: "JobctlTestSupport", dependencies: ["JobctlKit"]),
+    .testTarget(name: "JobctlKitTests", dependencies: ["JobctlKit", "JobctlTestSupport"]),
     // JobctlKit only to check that the simulator's JSON agrees with the client's.
     .testTarget(name: "LoopbackHTTPTests", dependencies: ["LoopbackHTTP", "JobctlKit"]),
     .testTarget(

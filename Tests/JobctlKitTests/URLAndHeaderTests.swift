@@ -1,4 +1,5 @@
 import Glibc
+import JobctlTestSupport
 import Testing
 
 @testable import JobctlKit
