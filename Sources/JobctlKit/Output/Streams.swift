@@ -139,7 +139,7 @@ public struct Streams {
 ///
 /// One instance is shared by everything that writes (stderr, stdout, GITHUB_OUTPUT, the final
 /// error line), so a value learnt anywhere is hidden everywhere.
-public final class Redactor: @unchecked Sendable {
+public final class Redactor {
   /// The shortest value hidden: shorter ones would match ordinary text (a `2345` inside every
   /// number that holds it), and are not secrets worth the name.
   public static let minimumLength = 8
@@ -183,7 +183,7 @@ public final class Redactor: @unchecked Sendable {
 ///
 /// Every line passes through here, and every known secret (the token, credential header values)
 /// is replaced by `[redacted]` whatever path it took to get here.
-public final class Diagnostics: @unchecked Sendable {
+public final class Diagnostics {
   private let sink: TextSink
   public let redactor: Redactor
   /// A live line is on screen (written without a newline); the next line clears it first.

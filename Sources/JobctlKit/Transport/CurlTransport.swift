@@ -7,7 +7,7 @@ import Musl
 #endif
 
 /// Settings that hold for every request a transport sends.
-public struct TransportOptions: Sendable {
+public struct TransportOptions {
   public var connectTimeout: Double = 10
   public var requestTimeout: Double = 30
   public var caFile: String?
@@ -20,7 +20,10 @@ public struct TransportOptions: Sendable {
   public var maxRedirects = 10
   public var userAgent = "jobctl/\(Version.current)"
   /// Receives `--verbose` trace lines (already redacted); nil for no trace.
-  public var trace: (@Sendable (String) -> Void)?
+  ///
+  /// Called from inside `poll`, on the one thread jobctl runs on: not `@Sendable`, so it may
+  /// write to `Diagnostics`, which has no lock because nothing else could reach it at once.
+  public var trace: ((String) -> Void)?
   /// Connections kept open to one host at most (`--max-connections`); HTTP/2 multiplexes over them.
   public var maxHostConnections = 4
   /// Credential values to scrub from every answer's body (see `Credentials.scrubAnswer`).
@@ -46,11 +49,11 @@ private final class TransferState {
   /// A download's stall limit, and when its last bytes (head or body) came (monotonic seconds).
   var stallLimit: Double?
   var lastActivity = 0.0
-  let trace: (@Sendable (String) -> Void)?
+  let trace: ((String) -> Void)?
   /// Scrubbed from trace lines before they are cut to length (UTF-8).
   let secrets: [[UInt8]]
 
-  init(limit: Int, trace: (@Sendable (String) -> Void)?, secrets: [[UInt8]]) {
+  init(limit: Int, trace: ((String) -> Void)?, secrets: [[UInt8]]) {
     self.limit = limit
     self.trace = trace
     self.secrets = secrets

@@ -58,7 +58,7 @@ public enum ResponseHeadLine: Sendable, Equatable {
 }
 
 /// A request as the engine and commands describe it, independent of libcurl.
-public struct HTTPRequest: Sendable {
+public struct HTTPRequest {
   public var method: String
   public var url: String
   public var headers: [HTTPHeader]
@@ -100,7 +100,7 @@ public struct HTTPRequest: Sendable {
 /// Each attempt starts from `keep` bytes (a `--continue` prefix, or what a transfer cut short
 /// brought): a 206 answer is appended there, any other answer starts the file from zero, since
 /// the server sent the whole body.
-public final class BodyStream: @unchecked Sendable {
+public final class BodyStream {
   public let fd: Int32
   public var keep: Int
   public private(set) var failed = false
