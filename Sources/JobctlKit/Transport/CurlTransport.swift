@@ -1,4 +1,5 @@
 import CCurl
+import SystemCalls
 
 #if canImport(Glibc)
 import Glibc
