@@ -96,9 +96,9 @@ public func answer(_ status: Int = 200, _ body: String, headers: [HTTPHeader] = 
   .success(HTTPResponse(status: status, headers: headers, body: Array(body.utf8)))
 }
 
-/// A scripted failure.
-public func failure(_ message: String = "Connection refused", kind: TransportFailure.Kind = .transient)
+/// A scripted failure: `code`, in libcurl's words `detail`.
+public func failure(_ detail: String = "Connection refused", code: TransportFailure.Code = .network)
   -> Result<HTTPResponse, TransportFailure>
 {
-  .failure(TransportFailure(kind, message))
+  .failure(TransportFailure(code, detail: detail))
 }

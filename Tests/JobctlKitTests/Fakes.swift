@@ -13,7 +13,7 @@ func fakeServices(
     streams: Streams(stdout: stdout, stderr: stderr, readStdin: { Array(stdin.utf8) }), clock: clock,
     random: FixedRandom(random),
     makeTransport: { (_: TransportOptions) throws(TransportFailure) -> HTTPTransport in
-      guard let transport else { throw TransportFailure(.badURL, "no transport in this test") }
+      guard let transport else { throw TransportFailure(.setupFailed, detail: "no transport in this test") }
       return transport
     },
     readFile: { path in
