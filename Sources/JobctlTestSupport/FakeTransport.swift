@@ -18,6 +18,8 @@ public final class FakeTransport: HTTPTransport {
   public private(set) var sleeps: [Double] = []
   public private(set) var maxInFlight = 0
   public private(set) var abandoned: [Int] = []
+  /// What the transport was last told to scrub (see `HTTPTransport.updateSecrets`).
+  public private(set) var secrets: [String] = []
   private var pending: [(id: Int, at: Double, result: Result<HTTPResponse, TransportFailure>)] = []
 
   public init(clock: FakeClock, respond: @escaping (HTTPRequest, Double) -> Result<HTTPResponse, TransportFailure>) {
@@ -82,6 +84,8 @@ public final class FakeTransport: HTTPTransport {
     pending.removeFirst(count)
     return TransportEvents(results: done)
   }
+
+  public func updateSecrets(_ secrets: [String]) { self.secrets = secrets }
 
   public func abandon(_ id: Int) {
     abandoned.append(id)
