@@ -1,4 +1,5 @@
 import Glibc
+import JobctlTestSupport
 import Testing
 
 @testable import JobctlKit
@@ -34,7 +35,8 @@ import Testing
     request.headers.first(where: { $0.name == "Range" })?.value
   }
 
-  private let cut = Result<HTTPResponse, TransportFailure>.failure(TransportFailure(.transient, "connection reset"))
+  private let cut = Result<HTTPResponse, TransportFailure>.failure(
+    TransportFailure(.network, detail: "connection reset"))
 
   @Test func aCutIsResumedFromWhereItStoppedWhenTheServerTakesRanges() {
     let stream = stream()

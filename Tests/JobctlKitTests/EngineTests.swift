@@ -1,3 +1,4 @@
+import JobctlTestSupport
 import Testing
 
 @testable import JobctlKit
@@ -160,7 +161,7 @@ private let failedDoc = answer(200, #"{"jobId":"j1","status":"failed","error":"b
   }
 
   @Test func tlsFailuresEndAtOnceWithSeven() {
-    let r = wait([failure("certificate verify failed", kind: .tls), completed])
+    let r = wait([failure("certificate verify failed", code: .tlsVerification), completed])
     #expect(r.outcome.exitCode == 7)
     #expect(r.transport.requests.count == 1)
   }
@@ -195,7 +196,7 @@ private let failedDoc = answer(200, #"{"jobId":"j1","status":"failed","error":"b
 
   @Test func aRequestTimingOutAtTheDeadlineIs124() {
     let clock = FakeClock()
-    let transport = FakeTransport(clock: clock, [.failure(TransportFailure(.transient, "timed out", timedOut: true))])
+    let transport = FakeTransport(clock: clock, [.failure(TransportFailure(.timedOut, detail: "timed out"))])
     transport.latency = 4
     var policy = PollPolicy()
     policy.timeout = 4
@@ -340,7 +341,7 @@ private let failedDoc = answer(200, #"{"jobId":"j1","status":"failed","error":"b
   }
 
   @Test func aSignalDuringARequestEndsTheWait() {
-    let r = wait([.failure(TransportFailure(.interrupted(signal: 2), "interrupted")), completed])
+    let r = wait([.failure(TransportFailure(.interrupted(signal: 2))), completed])
     #expect(r.outcome.exitCode == 130)
     #expect(r.transport.requests.count == 1)
   }

@@ -95,7 +95,7 @@ public struct JobWatch: PollStepper {
     case .unreadable(let why):
       let reason = "\(prefix) (\(why))"
       return retrier.failed(
-        reason: reason, final: .rejected(reason), firmDelay: retryAfter, random: random, report: report)
+        reason: reason, giveUp: .rejected, firmDelay: retryAfter, random: random, report: report)
     case .notUnderstood(let why):
       // JSON that no condition can place: waiting longer would not help (contract 4.5).
       return .finish(.rejected("\(prefix) (\(why))"))

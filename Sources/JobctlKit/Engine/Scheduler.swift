@@ -319,12 +319,12 @@ public final class Scheduler {
 
   /// A message that gives up names the job and its URL, so the wait can be taken up again.
   private func giveUp<S: PollStepper>(_ error: JobctlError, _ stepper: S) -> JobctlError {
+    guard let whereabouts = stepper.whereabouts, let m = error.message, !m.contains(whereabouts) else { return error }
     switch error {
-    case .timedOut(let m), .unreachable(let m), .stalled(let m):
-      guard let whereabouts = stepper.whereabouts, !m.contains(whereabouts) else { return error }
-      return error.withMessage(m + "; " + whereabouts)
-    default:
-      return error
+    case .timedOut: return .timedOut(m + "; " + whereabouts)
+    case .unreachable: return .unreachable(m + "; " + whereabouts)
+    case .stalled: return .stalled(m + "; " + whereabouts)
+    default: return error
     }
   }
 }
