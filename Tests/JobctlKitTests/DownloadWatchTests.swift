@@ -4,8 +4,8 @@ import Testing
 
 @testable import JobctlKit
 
-/// The resume rules of a download (contract section 11), fed by hand: what the transport would
-/// have written to the file, then the result it would have returned.
+/// The resume rules of a download (README "Starting, cancelling, listing, fetching output"), fed by
+/// hand: what the transport would have written to the file, then the result it would have returned.
 @Suite struct DownloadWatchTests {
   private let body = Array((0..<100).map { UInt8($0) })
 

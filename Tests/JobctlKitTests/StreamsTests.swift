@@ -9,7 +9,8 @@ import Glibc
 import Musl
 #endif
 
-/// One in-process run with the stdout given, for the stream rules (contract sections 7 and 10).
+/// One in-process run with the stdout given, for the stream rules (README "Starting, cancelling,
+/// listing, fetching output" and "Output").
 private func run(
   _ args: [String], stdout: BufferSink, script: [Result<HTTPResponse, TransportFailure>],
   env: [String: String] = ["JOBCTL_BASE_URL": "http://api.test"], signalOnSleep: (Int, Int32)? = nil,

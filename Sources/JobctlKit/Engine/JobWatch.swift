@@ -97,7 +97,7 @@ public struct JobWatch: PollStepper {
       return retrier.failed(
         reason: reason, giveUp: .rejected, firmDelay: retryAfter, random: random, report: report)
     case .notUnderstood(let why):
-      // JSON that no condition can place: waiting longer would not help (contract 4.5).
+      // JSON that no condition can place: waiting longer would not help (README "Any job API").
       return .finish(.rejected("\(prefix) (\(why))"))
     }
   }

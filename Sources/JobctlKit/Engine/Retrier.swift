@@ -17,7 +17,7 @@ public enum PollStep: Equatable {
   case finish(JobctlError?)
 }
 
-/// How one answer or failure counts, before any job document is read (contract section 5).
+/// How one answer or failure counts, before any job document is read (README "How `wait` behaves").
 public enum Verdict: Equatable {
   /// A 2xx answer: the caller reads it.
   case answered

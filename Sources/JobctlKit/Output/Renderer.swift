@@ -160,7 +160,7 @@ public struct Renderer {
       documents.append(ended ? (outcome.document ?? .null) : .null)
       if let field = settings.field {
         if ended, let value = outcome.document.flatMap({ field.value(in: $0) }) {
-          // As JSON: one line a job, whatever a string holds (contract section 10).
+          // As JSON: one line a job, whatever a string holds (README "Output").
           lines.append(value.serialized())
         } else {
           lines.append("null")

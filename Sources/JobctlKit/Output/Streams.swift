@@ -29,7 +29,7 @@ public struct WriteFailure: Equatable, Sendable {
   }
 
   /// The reader of a pipe went away (EPIPE; SIGPIPE is ignored): not an error once the command
-  /// had its result (contract section 10).
+  /// had its result (README "Output").
   public var readerGone: Bool { code == EPIPE && !closedAtStart }
 
   /// What went wrong, for the error line.
