@@ -19,8 +19,11 @@ let package = Package(
     // EINTR loops and errno text, shared by the client and the test server so that neither
     // depends on the other.
     .target(name: "SystemCalls"),
+    // What the client and the test server write alike (JSON text, HTTP reason phrases); their
+    // parsers stay apart, so the server remains an independent oracle.
+    .target(name: "WireFormat"),
     // Everything that can be tested lives here; only Transport imports CCurl.
-    .target(name: "JobctlKit", dependencies: ["CCurl", "SystemCalls"]),
+    .target(name: "JobctlKit", dependencies: ["CCurl", "SystemCalls", "WireFormat"]),
     // Release builds link the Swift runtime statically: a one-shot `status` then starts in about
     // 20 % less time and memory (no dynamic symbol lookups across the runtime's libraries).
     .executableTarget(
@@ -28,7 +31,7 @@ let package = Package(
       linkerSettings: [.unsafeFlags(["-static-stdlib"], .when(configuration: .release))]
     ),
     // A loopback HTTP/1.1 server for the tests and the simulator.
-    .target(name: "LoopbackHTTP", dependencies: ["SystemCalls"]),
+    .target(name: "LoopbackHTTP", dependencies: ["SystemCalls", "WireFormat"]),
     .executableTarget(name: "jobsim", dependencies: ["LoopbackHTTP", "SystemCalls"]),
     // Test doubles (in-memory sinks, fake time, the fake transport): a regular target that only
     // test targets depend on, so none of it is in the product.

@@ -20,7 +20,7 @@ final class ServerCore: @unchecked Sendable {
   private var scripts: [String: Script] = [:]
   private var handler: @Sendable (Request) -> Reply = { request in
     let text = "no script for \(request.method) \(request.target)"
-    return .json(404, #"{"error":"\#(jsonEscaped(text))"}"#)
+    return .json(404, SimJSON.obj(("error", .string(text))).text)
   }
 
   /// A script's replies and how many have been used.
@@ -193,23 +193,4 @@ final class ServerCore: @unchecked Sendable {
       while !stopped { _ = lock.wait(until: .infinity) }
     }
   }
-}
-
-/// Escapes `text` for use inside a JSON string literal.
-func jsonEscaped(_ text: String) -> String {
-  var out = ""
-  for scalar in text.unicodeScalars {
-    switch scalar {
-    case "\"": out += "\\\""
-    case "\\": out += "\\\\"
-    case "\n": out += "\\n"
-    case "\r": out += "\\r"
-    case "\t": out += "\\t"
-    case _ where scalar.value < 0x20:
-      let hex = String(scalar.value, radix: 16)
-      out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-    default: out.unicodeScalars.append(scalar)
-    }
-  }
-  return out
 }

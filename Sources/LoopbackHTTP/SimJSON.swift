@@ -1,3 +1,5 @@
+import WireFormat
+
 /// A JSON value with ordered object keys, enough to write the simulator's documents and read
 /// the small bodies clients post.
 ///
@@ -52,22 +54,9 @@ public indirect enum SimJSON: Sendable, Equatable {
     case .null: out += "null"
     case .bool(let value): out += value ? "true" : "false"
     case .number(let literal): out += literal
-    case .string(let value): out += "\"" + jsonEscaped(value) + "\""
-    case .array(let items):
-      out += "["
-      for (index, item) in items.enumerated() {
-        if index > 0 { out += "," }
-        item.write(to: &out)
-      }
-      out += "]"
-    case .object(let fields):
-      out += "{"
-      for (index, field) in fields.enumerated() {
-        if index > 0 { out += "," }
-        out += "\"" + jsonEscaped(field.key) + "\":"
-        field.value.write(to: &out)
-      }
-      out += "}"
+    case .string(let value): JSONText.appendString(value, to: &out)
+    case .array(let items): JSONText.appendArray(items, to: &out) { $0.write(to: &$1) }
+    case .object(let fields): JSONText.appendObject(fields, to: &out, key: \.key) { $0.value.write(to: &$1) }
     }
   }
 

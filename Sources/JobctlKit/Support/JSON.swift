@@ -1,3 +1,5 @@
+import WireFormat
+
 /// A parsed JSON value that keeps what a faithful re-print needs.
 ///
 /// Numbers keep their source text, so `--field code` prints `40026` as the server wrote it, and
@@ -70,42 +72,10 @@ public enum JSON: Sendable, Equatable {
     case .null: out += "null"
     case .bool(let b): out += b ? "true" : "false"
     case .number(let n): out += n
-    case .string(let s): JSON.writeString(s, to: &out)
-    case .array(let items):
-      out += "["
-      for (i, item) in items.enumerated() {
-        if i > 0 { out += "," }
-        item.write(to: &out)
-      }
-      out += "]"
-    case .object(let members):
-      out += "{"
-      for (i, member) in members.enumerated() {
-        if i > 0 { out += "," }
-        JSON.writeString(member.key, to: &out)
-        out += ":"
-        member.value.write(to: &out)
-      }
-      out += "}"
+    case .string(let s): JSONText.appendString(s, to: &out)
+    case .array(let items): JSONText.appendArray(items, to: &out) { $0.write(to: &$1) }
+    case .object(let members): JSONText.appendObject(members, to: &out, key: \.key) { $0.value.write(to: &$1) }
     }
-  }
-
-  static func writeString(_ s: String, to out: inout String) {
-    out += "\""
-    for scalar in s.unicodeScalars {
-      switch scalar {
-      case "\"": out += "\\\""
-      case "\\": out += "\\\\"
-      case "\n": out += "\\n"
-      case "\r": out += "\\r"
-      case "\t": out += "\\t"
-      case _ where scalar.value < 0x20 || scalar.value == 0x7F:
-        let hex = String(scalar.value, radix: 16)
-        out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-      default: out.unicodeScalars.append(scalar)
-      }
-    }
-    out += "\""
   }
 }
 

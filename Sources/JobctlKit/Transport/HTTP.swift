@@ -1,4 +1,5 @@
 import SystemCalls
+import WireFormat
 
 #if canImport(Glibc)
 import Glibc
@@ -640,46 +641,10 @@ public enum Credentials {
   }
 }
 
-/// Reason phrases for the status codes jobctl names in messages.
+/// How jobctl names a status code in messages.
 public enum HTTPStatus {
-  public static func reason(_ code: Int) -> String {
-    switch code {
-    case 200: return "OK"
-    case 201: return "Created"
-    case 202: return "Accepted"
-    case 204: return "No Content"
-    case 206: return "Partial Content"
-    case 301: return "Moved Permanently"
-    case 302: return "Found"
-    case 303: return "See Other"
-    case 304: return "Not Modified"
-    case 307: return "Temporary Redirect"
-    case 308: return "Permanent Redirect"
-    case 400: return "Bad Request"
-    case 401: return "Unauthorized"
-    case 403: return "Forbidden"
-    case 404: return "Not Found"
-    case 405: return "Method Not Allowed"
-    case 408: return "Request Timeout"
-    case 409: return "Conflict"
-    case 410: return "Gone"
-    case 413: return "Content Too Large"
-    case 415: return "Unsupported Media Type"
-    case 416: return "Range Not Satisfiable"
-    case 422: return "Unprocessable Content"
-    case 429: return "Too Many Requests"
-    case 500: return "Internal Server Error"
-    case 501: return "Not Implemented"
-    case 502: return "Bad Gateway"
-    case 503: return "Service Unavailable"
-    case 504: return "Gateway Timeout"
-    default: return ""
-    }
-  }
-
   /// `HTTP 503 Service Unavailable`.
   public static func describe(_ code: Int) -> String {
-    let r = reason(code)
-    return r.isEmpty ? "HTTP \(code)" : "HTTP \(code) \(r)"
+    HTTPReason.phrase(code).map { "HTTP \(code) \($0)" } ?? "HTTP \(code)"
   }
 }
