@@ -17,7 +17,8 @@ all: build
 
 # libcurl's headers (and pkg-config, which SwiftPM uses to find them); the openssl tool, which
 # the TLS tests use to make a certificate and serve HTTPS; zsh and fish, whose completion the
-# tests drive (bash is there already); groff, which the tests render the manual with.
+# tests drive (bash is there already); groff, which the tests render the manual with; readelf
+# (binutils), which make test-deb reads the binary's libraries with.
 deps:
 	@missing=""; \
 	{ command -v pkg-config >/dev/null 2>&1 && pkg-config --exists libcurl; } || missing="$$missing libcurl4-openssl-dev pkg-config"; \
@@ -25,6 +26,7 @@ deps:
 	command -v zsh >/dev/null 2>&1 || missing="$$missing zsh"; \
 	command -v fish >/dev/null 2>&1 || missing="$$missing fish"; \
 	command -v groff >/dev/null 2>&1 || missing="$$missing groff-base"; \
+	command -v readelf >/dev/null 2>&1 || missing="$$missing binutils"; \
 	if [ -n "$$missing" ]; then \
 	  echo "make: installing$$missing"; \
 	  if [ "$$(id -u)" -eq 0 ]; then SUDO=; else SUDO=sudo; fi; \

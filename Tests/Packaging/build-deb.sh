@@ -23,8 +23,8 @@ install -D -m 644 completions/jobctl.bash "$root/usr/share/bash-completion/compl
 install -D -m 644 completions/_jobctl "$root/usr/share/zsh/vendor-completions/_jobctl"
 install -D -m 644 completions/jobctl.fish "$root/usr/share/fish/vendor_completions.d/jobctl.fish"
 
-# libcurl is the one library beyond the C and C++ runtimes every Debian system has; Ubuntu 24.04
-# renamed its package libcurl4t64.
+# What the binary links (ldd): the C and C++ runtimes (the Swift runtime itself is linked in) and
+# libcurl, which Ubuntu 24.04 renamed libcurl4t64. test-deb.sh checks the list against ldd.
 install -d "$root/DEBIAN"
 cat >"$root/DEBIAN/control" <<CONTROL
 Package: jobctl
@@ -32,7 +32,7 @@ Version: $version
 Architecture: $arch
 Maintainer: jobctl developers <jobctl@users.noreply.github.com>
 Installed-Size: $(du -sk --exclude=DEBIAN "$root" | cut -f1)
-Depends: libcurl4 | libcurl4t64
+Depends: libc6, libgcc-s1, libstdc++6, libcurl4 | libcurl4t64
 Section: utils
 Priority: optional
 Description: wait for asynchronous HTTP jobs

@@ -20,7 +20,7 @@ trap '[ -z "$sim" ] || kill $sim 2>/dev/null || true; rm -rf "$dir"' EXIT INT TE
 field() { dpkg-deb --field "$deb" "$1"; }
 [ "$(field Package)" = jobctl ] || fail "Package is '$(field Package)'"
 [ "$(field Architecture)" = "$(dpkg --print-architecture)" ] || fail "Architecture is '$(field Architecture)'"
-[ "$(field Depends)" = "libcurl4 | libcurl4t64" ] || fail "Depends is '$(field Depends)'"
+[ "$(field Depends)" = "libc6, libgcc-s1, libstdc++6, libcurl4 | libcurl4t64" ] || fail "Depends is '$(field Depends)'"
 for f in Maintainer Installed-Size Section Priority Description; do
   [ -n "$(field $f)" ] || fail "no $f field"
 done
@@ -44,6 +44,19 @@ diff -u "$dir/expected" "$dir/files" >&2 || fail "the package holds other files 
 dpkg-deb -x "$deb" "$dir/root"
 jobctl="$dir/root/usr/bin/jobctl"
 [ "$("$jobctl" version)" = "jobctl $(field Version)" ] || fail "jobctl version is not $(field Version)"
+# Every library the binary names (NEEDED) comes from a package that Depends lists, so a system
+# without it refuses the package instead of installing a jobctl that cannot start.
+depends=$(field Depends)
+for lib in $(readelf -d "$jobctl" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'); do
+  path=$(ldd "$jobctl" | awk -v l="$lib" '$1 == l { print $3 }')
+  [ -n "$path" ] || case "$lib" in ld-linux*) continue ;; *) fail "ldd does not resolve $lib" ;; esac
+  real=$(readlink -f "$path")
+  pkg=$(dpkg -S "$path" 2>/dev/null || dpkg -S "$real" 2>/dev/null || dpkg -S "${real#/usr}" 2>/dev/null || dpkg -S "${path#/usr}" 2>/dev/null || true)
+  pkg=${pkg%%:*}
+  [ -n "$pkg" ] || fail "no package owns $lib ($path)"
+  printf '%s\n' $(echo "$depends" | tr ',|' '  ') | grep -qx "$pkg" ||
+    fail "$lib comes from $pkg, which Depends ($depends) does not list"
+done
 if ldd "$jobctl" | grep -q libswift; then fail "jobctl needs Swift libraries: $(ldd "$jobctl" | grep libswift)"; fi
 zcat "$dir/root/usr/share/man/man1/jobctl.1.gz" | cmp -s - man/jobctl.1 || fail "the manual differs from man/jobctl.1"
 cmp -s "$dir/root/usr/share/bash-completion/completions/jobctl" completions/jobctl.bash || fail "bash completion differs"
