@@ -180,6 +180,21 @@ private func holds(_ cond: String, _ text: String, status: Int? = nil, headers: 
     #expect(try expand("{.missing}") == nil)
   }
 
+  /// A template that is one kept value fetches it only when it is a URL: Replicate's `output` is
+  /// text or numbers for some models, and those are not fetched as relative URLs.
+  @Test(arguments: [
+    #"{"output":"The answer is 42."}"#, #"{"output":["The"," quick"]}"#, #"{"output":42}"#,
+    #"{"output":{"url":"https://x/1"}}"#, #"{"output":""}"#, #"{"output":"/a\u0000b"}"#, #"{"output":"out/1.txt"}"#,
+  ])
+  func aKeptValueThatIsNotAURLIsNothingToFetch(_ doc: String) throws {
+    #expect(try expand("{+.output}", doc: doc) == nil)
+  }
+
+  @Test func aKeptValueInsideATemplateIsStillUsed() throws {
+    #expect(try expand("/files/{+.path}", doc: #"{"path":"a b"}"#) == "/files/a b")
+    #expect(try expand("{+.output}", doc: #"{"output":"/out/1.txt"}"#) == "/out/1.txt")
+  }
+
   @Test(arguments: [("/jobs/{nope}", "known:"), ("/jobs/{id", "without its '}'"), ("/{.a..b}", "known:")])
   func malformedTemplates(_ text: String, _ fragment: String) {
     #expect {

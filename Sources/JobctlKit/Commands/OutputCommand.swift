@@ -85,7 +85,11 @@ struct OutputFetch {
     defer { temp.discard() }
     guard let url = try OutputCommand.outputURL(job, kind: kind, context: context) else {
       if !context.settings.output.quiet {
-        context.diagnostics.line("jobctl: job \(Text.oneLine(job.label, limit: 120)) has no output to fetch")
+        let label = Text.oneLine(job.label, limit: 120)
+        let readsDocument = context.settings.shape.outputURL?.readsDocument == true
+        context.diagnostics.line(
+          "jobctl: job \(label) has no output to fetch"
+            + (readsDocument ? " (its document names no output URL; `jobctl status \(label) --json` shows it)" : ""))
       }
       return 0
     }

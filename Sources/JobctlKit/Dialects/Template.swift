@@ -68,7 +68,17 @@ public struct URLTemplate: Sendable, Equatable, CustomStringConvertible {
   /// Whether the template names the job's id.
   public var usesID: Bool { parts.contains { if case .id = $0 { return true } else { return false } } }
 
-  /// Expands the template; nil when a `{.PATH}` is absent or null (there is nothing to fetch).
+  /// Whether a value is a URL to fetch: an http(s) URL, or an absolute path on the job's server,
+  /// without spaces or control characters. A word of text ("The") is a relative reference by
+  /// RFC 3986 too, so only these two forms count.
+  static func isURLReference(_ value: JSON) -> Bool {
+    guard case .string(let s) = value else { return false }
+    if URLParts(s) != nil { return true }
+    return s.hasPrefix("/") && !s.unicodeScalars.contains { $0.value <= 0x20 || $0.value == 0x7F }
+  }
+
+  /// Expands the template; nil when a `{.PATH}` is absent or null, or when the whole template is
+  /// a `{+.PATH}` whose value is not a URL (there is nothing to fetch).
   ///
   /// `{url}` at the start followed by `/` or `:` puts the suffix on the URL's path, before its
   /// query (`{url}/cancel`); followed by `&` it adds to the query (`{url}&output=body`).
@@ -95,6 +105,9 @@ public struct URLTemplate: Sendable, Equatable, CustomStringConvertible {
         var value = document.flatMap { path.value(in: $0) }
         if case .array(let items)? = value { value = items.first }
         guard let value, value != .null else { return nil }
+        // A template that is one kept value is a URL only when the value is one: Replicate's
+        // `output` is file URLs for some models and plain text (or numbers) for others.
+        if verbatim && parts.count == 1 && !Self.isURLReference(value) { return nil }
         let text = value.displayText
         pieces.append(verbatim ? text : PercentEncoding.component(text))
       case .outputKind: pieces.append(PercentEncoding.component(outputKind))
