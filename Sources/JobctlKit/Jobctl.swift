@@ -4,7 +4,8 @@ import Glibc
 import Musl
 #endif
 
-/// jobctl's entry point: parse, dispatch, map every failure to its exit code in one place.
+/// jobctl's entry point: parse, run the command the table names, map every failure to its exit
+/// code in one place.
 public enum Jobctl {
   /// Runs jobctl as a process: real streams, signals, system time, libcurl.
   public static func main(arguments: [String], environment: [String: String]) -> Int32 {
@@ -31,31 +32,7 @@ public enum Jobctl {
   private static func execute(_ arguments: [String], environment: [String: String], services: Services) -> Int32 {
     do throws(JobctlError) {
       let invocation = try ArgumentParser.parse(arguments)
-      switch invocation.command.name {
-      case "wait", "status":
-        return try WaitCommand.run(invocation, environment: environment, services: services)
-      case "start":
-        return try StartCommand.run(invocation, environment: environment, services: services)
-      case "cancel":
-        return try CancelCommand.run(invocation, environment: environment, services: services)
-      case "list":
-        return try ListCommand.run(invocation, environment: environment, services: services)
-      case "output":
-        return try OutputCommand.run(invocation, environment: environment, services: services)
-      case "explain":
-        return try ExplainCommand.run(invocation, environment: environment, services: services)
-      case "completion":
-        guard let script = Completions.script(for: invocation.arguments[0]) else {
-          throw .usage("completion takes bash, zsh or fish, not '\(Text.oneLine(invocation.arguments[0], limit: 40))'")
-        }
-        services.streams.stdout.write(script)
-        return 0
-      case "version":
-        services.streams.stdout.write("jobctl \(Version.current)\n")
-        return 0
-      default:
-        return try HelpCommand.run(invocation, environment: environment, services: services)
-      }
+      return try invocation.command.run(invocation, environment, services)
     } catch {
       // The run's redactor: secrets learnt by the command are hidden in its last word too.
       let diagnostics = Diagnostics(sink: services.streams.stderr, redactor: services.redactor)

@@ -418,7 +418,7 @@ struct SimulatorState: Sendable {
 
 extension SimulatorState {
   /// The routes of the public-API shapes: GitHub runs, Google operations, Azure, an HTTP 202
-  /// export, OpenAI batches.
+  /// export, OpenAI batches, Replicate predictions, Anthropic message batches.
   mutating func namedAPI(_ parts: [String], _ context: Context) -> Reply? {
     let request = context.request
     let notFound = Reply.json(404, SimJSON.obj(("message", .string("Not Found"))).text)
@@ -454,7 +454,9 @@ extension SimulatorState {
       jobs[job.id] = job
       return .json(200, "{}")
     }
-    if context.matches("PUT", "azure", "things", nil) || context.matches("GET", "azure", "operations", nil) {
+    if context.matches("PUT", "azure", "things", nil) || context.matches("GET", "azure", "operations", nil)
+      || context.matches("GET", "azure", "results", nil)
+    {
       guard let version = request.queryValue("api-version"), !version.isEmpty else {
         return NamedAPITimelines.missingAPIVersion()
       }
@@ -462,6 +464,11 @@ extension SimulatorState {
         var job = create(.azureOperation, id: "azop-" + random.hex(12), type: "operation", context)
         job.fails = parts[2].contains("fail")
         jobs[job.id] = job
+        if parts[2].contains("location") {
+          // No status monitor: only a Location that answers 202 until done, then the result.
+          let result = "\(baseURL)/azure/results/\(job.id)?api-version=\(percentEncode(version))"
+          return Reply(status: 202, headers: [("Location", result)])
+        }
         let monitor = "\(baseURL)/azure/operations/\(job.id)?api-version=\(percentEncode(version))"
         return .json(
           201,
@@ -473,6 +480,10 @@ extension SimulatorState {
           headers: [("Azure-AsyncOperation", monitor), ("Location", monitor)])
       }
       guard let job = job(parts[2], shapes: [.azureOperation], context) else { return notFound }
+      if parts[1] == "results" {
+        guard NamedAPITimelines.phase(job, at: context.elapsed(job)) == .done else { return Reply(status: 202) }
+        return .json(200, NamedAPITimelines.azureResource(job).text)
+      }
       return .json(200, NamedAPITimelines.azureOperation(job, at: context.elapsed(job)).text)
     }
     if context.matches("POST", "exports") {
@@ -509,7 +520,77 @@ extension SimulatorState {
       return Reply(
         status: 200, headers: [("Content-Type", "application/jsonl")], body: NamedAPITimelines.batchOutput(id))
     }
+    if let reply = replicateRoutes(parts, context) { return reply }
+    return anthropicRoutes(parts, context)
+  }
+
+  /// Replicate predictions: start (with `Prefer: wait`, a `Location` too), poll, cancel, and the
+  /// output file a succeeded prediction names.
+  mutating func replicateRoutes(_ parts: [String], _ context: Context) -> Reply? {
+    let notFound = Reply.json(404, SimJSON.obj(("detail", .string("Not found."))).text)
+    if context.matches("POST", "v1", "predictions") {
+      var job = create(.replicate, id: "pred-" + random.hex(12), type: "prediction", context)
+      job.fails = SimJSON.parse(context.request.body)?["input"]?["fail"] == .bool(true)
+      jobs[job.id] = job
+      let document = NamedAPITimelines.replicatePrediction(job, at: 0, baseURL: baseURL).text
+      guard context.request.header("Prefer")?.hasPrefix("wait") == true else { return .json(201, document) }
+      return .json(201, document, headers: [("Location", "/v1/predictions/\(job.id)")])
+    }
+    if context.matches("GET", "v1", "predictions", nil) {
+      guard let job = job(parts[2], shapes: [.replicate], context) else { return notFound }
+      return .json(200, NamedAPITimelines.replicatePrediction(job, at: context.elapsed(job), baseURL: baseURL).text)
+    }
+    if context.matches("POST", "v1", "predictions", nil, "cancel") {
+      guard var job = job(parts[2], shapes: [.replicate], context) else { return notFound }
+      let time = context.elapsed(job)
+      if NamedAPITimelines.phase(job, at: time) != .done, job.cancelAt == nil { job.cancelAt = time + 1 }
+      jobs[job.id] = job
+      return .json(200, NamedAPITimelines.replicatePrediction(job, at: time, baseURL: baseURL).text)
+    }
+    if context.matches("GET", "delivery", nil, "out-0.txt") {
+      guard let job = jobs[parts[1]], job.shape == .replicate, !job.fails, !NamedAPITimelines.canceled(job),
+        NamedAPITimelines.phase(job, at: context.elapsed(job)) == .done
+      else { return notFound }
+      return .text(200, String(decoding: NamedAPITimelines.predictionOutput(job.id), as: UTF8.self))
+    }
     return nil
+  }
+
+  /// Anthropic message batches: every request needs `anthropic-version` and `x-api-key`.
+  mutating func anthropicRoutes(_ parts: [String], _ context: Context) -> Reply? {
+    guard parts.count >= 3, parts[0] == "v1", parts[1] == "messages", parts[2] == "batches" else { return nil }
+    if let refusal = NamedAPITimelines.anthropicHeadersMissing(context.request) { return refusal }
+    let notFound = Reply.json(
+      404,
+      SimJSON.obj(
+        ("type", .string("error")),
+        ("error", .obj(("type", .string("not_found_error")), ("message", .string("batch not found"))))
+      ).text)
+    if context.matches("POST", "v1", "messages", "batches") {
+      var job = create(.anthropicBatch, id: "msgbatch_" + random.hex(12), type: "batch", context)
+      job.fails = SimJSON.parse(context.request.body)?["fail"] == .bool(true)
+      jobs[job.id] = job
+      return .json(200, NamedAPITimelines.anthropicBatch(job, at: 0, baseURL: baseURL).text)
+    }
+    if context.matches("GET", "v1", "messages", "batches", nil) {
+      guard let job = job(parts[3], shapes: [.anthropicBatch], context) else { return notFound }
+      return .json(200, NamedAPITimelines.anthropicBatch(job, at: context.elapsed(job), baseURL: baseURL).text)
+    }
+    if context.matches("POST", "v1", "messages", "batches", nil, "cancel") {
+      guard var job = job(parts[3], shapes: [.anthropicBatch], context) else { return notFound }
+      let time = context.elapsed(job)
+      if NamedAPITimelines.phase(job, at: time) != .done, job.cancelAt == nil { job.cancelAt = time + 1 }
+      jobs[job.id] = job
+      return .json(200, NamedAPITimelines.anthropicBatch(job, at: time, baseURL: baseURL).text)
+    }
+    if context.matches("GET", "v1", "messages", "batches", nil, "results") {
+      guard let job = job(parts[3], shapes: [.anthropicBatch], context),
+        NamedAPITimelines.phase(job, at: context.elapsed(job)) == .done
+      else { return notFound }
+      return Reply(
+        status: 200, headers: [("Content-Type", "application/binary")], body: NamedAPITimelines.anthropicResults(job))
+    }
+    return notFound
   }
 }
 

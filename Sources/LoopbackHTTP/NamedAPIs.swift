@@ -1,7 +1,7 @@
 /// Jobs in the shapes of public job APIs, so jobctl's named shapes can be tried without them.
 ///
-/// GitHub Actions runs, Google operations, Azure status monitors, an HTTP 202
-/// export and OpenAI batches. Each job runs for `runsFor` timeline seconds; an id holding `fail`
+/// GitHub Actions runs, Google operations, Azure status monitors (and `Location` polling), an
+/// HTTP 202 export, OpenAI batches, Replicate predictions and Anthropic message batches. Each job runs for `runsFor` timeline seconds; an id holding `fail`
 /// fails, one holding `cancel` ends canceled.
 enum NamedAPITimelines {
   static let runsFor = 6.0
@@ -89,6 +89,14 @@ enum NamedAPITimelines {
     return .object(fields.map { SimJSON.Field($0.0, $0.1) })
   }
 
+  /// What a `Location` poll answers once done: the resource itself, whose own `status` is no
+  /// operation's (a status monitor's conditions would read it as still running).
+  static func azureResource(_ job: SimulatedJob) -> SimJSON {
+    .obj(
+      ("id", .string("/azure/things/\(job.id)")), ("status", .string("Ready")),
+      ("properties", .obj(("provisioningState", .string("Succeeded")))))
+  }
+
   /// Azure answers 400 to a request without `api-version`.
   static func missingAPIVersion() -> Reply {
     .json(
@@ -143,5 +151,111 @@ enum NamedAPITimelines {
     var text = ""
     for n in 1...batchRequests { text += #"{"custom_id":"request-\#(n)","response":{"status_code":200}}"# + "\n" }
     return Array(text.utf8)
+  }
+
+  // MARK: Replicate predictions
+
+  static func replicatePrediction(_ job: SimulatedJob, at time: Double, baseURL: String) -> SimJSON {
+    let url = "\(baseURL)/v1/predictions/\(job.id)"
+    var status: String
+    var output = SimJSON.null
+    var error = SimJSON.null
+    var logs = ""
+    switch phase(job, at: time) {
+    case .waiting: status = "starting"
+    case .running(let f):
+      status = "processing"
+      logs = "step \(percent(f))%"
+    case .done:
+      if canceled(job) {
+        status = job.id.contains("abort") ? "aborted" : "canceled"
+      } else if job.fails {
+        status = "failed"
+        error = .string("CUDA out of memory")
+      } else {
+        status = "succeeded"
+        output = .array([.string("\(baseURL)/delivery/\(job.id)/out-0.txt")])
+      }
+    }
+    return .obj(
+      ("id", .string(job.id)), ("model", .string("acme/painter")), ("status", .string(status)), ("output", output),
+      ("error", error), ("logs", .string(logs)),
+      ("urls", .obj(("get", .string(url)), ("cancel", .string(url + "/cancel")))))
+  }
+
+  /// A succeeded prediction's first output file.
+  static func predictionOutput(_ id: String) -> [UInt8] { Array("a red apple on a table (\(id))\n".utf8) }
+
+  // MARK: Anthropic message batches
+
+  static func anthropicBatch(_ job: SimulatedJob, at time: Double, baseURL: String) -> SimJSON {
+    let total = batchRequests
+    var status = "in_progress"
+    var processing = total
+    var succeeded = 0
+    var errored = 0
+    var canceledCount = 0
+    var endedAt = SimJSON.null
+    var resultsURL = SimJSON.null
+    switch phase(job, at: time) {
+    case .waiting: break
+    case .running(let f):
+      succeeded = min(total - 1, Int((f * Double(total)).rounded(.down)))
+      processing = total - succeeded
+      if job.cancelAt != nil { status = "canceling" }
+    case .done:
+      status = "ended"
+      processing = 0
+      endedAt = .string("2026-01-01T00:00:06Z")
+      resultsURL = .string("\(baseURL)/v1/messages/batches/\(job.id)/results")
+      if canceled(job) {
+        succeeded = 1
+        canceledCount = total - 1
+      } else if job.fails {
+        succeeded = total - 1
+        errored = 1
+      } else {
+        succeeded = total
+      }
+    }
+    return .obj(
+      ("id", .string(job.id)), ("type", .string("message_batch")), ("processing_status", .string(status)),
+      (
+        "request_counts",
+        .obj(
+          ("processing", .int(processing)), ("succeeded", .int(succeeded)), ("errored", .int(errored)),
+          ("canceled", .int(canceledCount)), ("expired", .int(0)))
+      ),
+      ("ended_at", endedAt), ("created_at", .string("2026-01-01T00:00:00Z")),
+      ("cancel_initiated_at", job.cancelAt == nil ? .null : .string("2026-01-01T00:00:02Z")),
+      ("results_url", resultsURL))
+  }
+
+  /// An ended batch's results: one JSON line per request.
+  static func anthropicResults(_ job: SimulatedJob) -> [UInt8] {
+    var text = ""
+    for n in 1...batchRequests {
+      let type = job.fails && n == batchRequests ? "errored" : canceled(job) && n > 1 ? "canceled" : "succeeded"
+      text += #"{"custom_id":"request-\#(n)","result":{"type":"\#(type)"}}"# + "\n"
+    }
+    return Array(text.utf8)
+  }
+
+  /// Anthropic's answer to a request without `anthropic-version` (400) or `x-api-key` (401).
+  static func anthropicHeadersMissing(_ request: Request) -> Reply? {
+    func refusal(_ status: Int, _ type: String, _ message: String) -> Reply {
+      .json(
+        status,
+        SimJSON.obj(
+          ("type", .string("error")), ("error", .obj(("type", .string(type)), ("message", .string(message))))
+        ).text)
+    }
+    guard request.header("anthropic-version") == "2023-06-01" else {
+      return refusal(400, "invalid_request_error", "anthropic-version: header is required (2023-06-01)")
+    }
+    guard let key = request.header("x-api-key"), !key.isEmpty else {
+      return refusal(401, "authentication_error", "x-api-key header is required")
+    }
+    return nil
   }
 }

@@ -7,7 +7,7 @@ struct SimulatedJob: Sendable {
   enum Shape: Sendable {
     case simple, staged, hotcrp, progress
     /// Public job APIs (NamedAPIs.swift).
-    case githubRun, googleOperation, azureOperation, http202, openaiBatch
+    case githubRun, googleOperation, azureOperation, http202, openaiBatch, replicate, anthropicBatch
   }
 
   let id: String
@@ -44,7 +44,7 @@ struct SimulatedJob: Sendable {
       ("simple-", .simple, "org_members"), ("staged-", .staged, StagedTimeline.kind),
       ("hcj_", .hotcrp, "autoassign"), ("import-", .progress, "member_import"), ("run-", .githubRun, "workflow_run"),
       ("op-", .googleOperation, "operation"), ("azop-", .azureOperation, "operation"), ("export-", .http202, "export"),
-      ("batch_", .openaiBatch, "batch"),
+      ("batch_", .openaiBatch, "batch"), ("pred-", .replicate, "prediction"), ("msgbatch_", .anthropicBatch, "batch"),
     ]
     guard let match = shapes.first(where: { id.hasPrefix($0.prefix) }) else { return nil }
     var job = SimulatedJob(

@@ -31,6 +31,13 @@ final class Simulator {
 @Suite struct SimulatorTests {
   private let fastPoll = ["--interval", "50ms", "--progress", "plain"]
 
+  /// `jobctl start PATH --data DATA` with `flags`: the job it printed, once it exited 0.
+  private func started(_ path: String, data: String, _ flags: [String]) throws -> String {
+    let r = try jobctl(["start", path, "--data", data] + flags)
+    #expect(r.code == 0, "\(r.stderr)")
+    return r.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+  }
+
   @Test func stagedJobsShowStagesAndProgress() throws {
     let sim = try Simulator()
     let r = try jobctl(["wait", "staged-t1", "--base-url", sim.base] + fastPoll)
@@ -167,6 +174,21 @@ final class Simulator {
     #expect(failed.stderr.contains("quota exceeded"), "\(failed.stderr)")
   }
 
+  /// A start answered with only `Location` is polled as http-202: 202 with no body until done,
+  /// then the resource, whose own `status` ("Ready") is no operation's.
+  @Test func azureStartsWithOnlyALocationArePolledAsHTTP202() throws {
+    let sim = try Simulator()
+    let r = try jobctl(
+      [
+        "start", "/things/location-t1", "--method", "PUT", "--data", "{}", "--dialect", "azure-operation", "--wait",
+        "--json", "--base-url", sim.base + "/azure?api-version=2024-01-01", "--timeout", "10s",
+      ] + fastPoll)
+    #expect(r.code == 0, "\(r.stderr)")
+    #expect(r.stdout.contains(#""status":"Ready""#), "\(r.stdout)")
+    #expect(r.stderr.contains("/azure/results/azop-"), "\(r.stderr)")
+    #expect(r.stderr.contains("?api-version=2024-01-01"), "\(r.stderr)")
+  }
+
   @Test func http202ExportsEndWithTheirResult() throws {
     let sim = try Simulator()
     let r = try jobctl(
@@ -178,9 +200,8 @@ final class Simulator {
   @Test func openaiBatchesAndTheirOutput() throws {
     let sim = try Simulator()
     let base = ["--base-url", sim.base + "/v1", "--dialect", "openai-batch"]
-    let started = try jobctl(["start", "/batches", "--data", "{}"] + base)
-    let id = started.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-    #expect(id.hasPrefix("batch_"), "\(started.stderr)")
+    let id = try started("/batches", data: "{}", base)
+    #expect(id.hasPrefix("batch_"), "\(id)")
     let r = try jobctl(["wait", id] + base + fastPoll)
     #expect(r.code == 0, "\(r.stderr)")
     #expect(r.stdout.contains("output_file_id: file-\(id)\n"))
@@ -190,6 +211,81 @@ final class Simulator {
     let failed = try jobctl(["wait", "batch_fail_1"] + base + fastPoll)
     #expect(failed.code == 1)
     #expect(failed.stderr.contains("line 2 is not JSON"))
+  }
+
+  @Test func replicatePredictionsStartWaitAndOutput() throws {
+    let sim = try Simulator()
+    let base = ["--base-url", sim.base + "/v1", "--dialect", "replicate"]
+    // The shape polls by id: start prints the prediction's id.
+    let id = try started("/predictions", data: #"{"input":{"prompt":"an apple"}}"#, base)
+    #expect(id.hasPrefix("pred-"), "\(id)")
+    let r = try jobctl(["wait", id] + base + fastPoll)
+    #expect(r.code == 0, "\(r.stderr)")
+    #expect(r.stdout.contains("state: completed\nstatus: succeeded\n"), "\(r.stdout)")
+    // The output is the first URL of `output`.
+    let output = try jobctl(["output", id] + base)
+    #expect(output.code == 0, "\(output.stderr)")
+    #expect(output.stdout.hasPrefix("a red apple on a table (pred-"), "\(output.stdout)")
+    // start --wait polls urls.get; a failed prediction's `error` is the reason.
+    let failed = try jobctl(
+      ["start", "/predictions", "--data", #"{"input":{"fail":true}}"#, "--wait", "-v"] + base + fastPoll)
+    #expect(failed.code == 1)
+    #expect(failed.stderr.contains("> GET /v1/predictions/pred-"), "\(failed.stderr)")
+    #expect(failed.stderr.contains("CUDA out of memory"), "\(failed.stderr)")
+    let aborted = try jobctl(["wait", "pred-abort-cancel-1"] + base + fastPoll)
+    #expect(aborted.code == 3, "\(aborted.stderr)")
+  }
+
+  @Test func replicatePredictionsCancel() throws {
+    let sim = try Simulator(speed: 4)
+    let base = ["--base-url", sim.base + "/v1", "--dialect", "replicate"]
+    let r = try jobctl(["cancel", "pred-c1", "--wait"] + base + fastPoll)
+    #expect(r.code == 3, "\(r.stderr)")
+    #expect(r.stdout.hasPrefix("job: pred-c1\nstate: canceled\n"), "\(r.stdout)")
+    // A prediction already finished is not canceled: the answer says so, exit 0.
+    let done = try jobctl(["wait", "pred-d1"] + base + fastPoll)
+    #expect(done.code == 0, "\(done.stderr)")
+    let late = try jobctl(["cancel", "pred-d1"] + base)
+    #expect(late.code == 0, "\(late.stderr)")
+    #expect(late.stdout.contains("completed"), "\(late.stdout)")
+  }
+
+  @Test func anthropicBatchesNeedTheirHeaders() throws {
+    let sim = try Simulator()
+    let base = ["--base-url", sim.base + "/v1", "--dialect", "anthropic-batch"]
+    // The shape sends anthropic-version; the key is the user's -H.
+    let noKey = try jobctl(["status", "msgbatch_t0"] + base)
+    #expect(noKey.code == 4, "\(noKey.stderr)")
+    #expect(noKey.stderr.contains("x-api-key header is required"), "\(noKey.stderr)")
+    let noVersion = try jobctl(
+      [
+        "status", "msgbatch_t0", "--base-url", sim.base + "/v1", "-H", "x-api-key: k", "--completed-when",
+        "processing_status=ended",
+        "--jobs-path", "/messages/batches/{id}",
+      ])
+    #expect(noVersion.code == 6, "\(noVersion.stderr)")
+    #expect(noVersion.stderr.contains("anthropic-version: header is required"), "\(noVersion.stderr)")
+  }
+
+  @Test func anthropicBatchesStartWaitCancelAndResults() throws {
+    let sim = try Simulator()
+    let base = ["--base-url", sim.base + "/v1", "--dialect", "anthropic-batch", "-H", "x-api-key: sk-ant-test"]
+    let id = try started("/messages/batches", data: #"{"requests":[]}"#, base)
+    #expect(id.hasPrefix("msgbatch_"), "\(id)")
+    let r = try jobctl(["wait", id] + base + fastPoll)
+    #expect(r.code == 0, "\(r.stderr)")
+    #expect(r.stdout.contains("state: completed\nstatus: ended\n"), "\(r.stdout)")
+    #expect(!r.stderr.contains("sk-ant-test"))
+    let results = try jobctl(["output", id] + base)
+    #expect(results.code == 0, "\(results.stderr)")
+    #expect(results.stdout.hasPrefix(#"{"custom_id":"request-1","result":{"type":"succeeded"}}"#), "\(results.stdout)")
+    // Errored requests in an ended batch are warnings, not a failure.
+    let errored = try jobctl(["wait", "msgbatch_fail_1"] + base + fastPoll)
+    #expect(errored.code == 0, "\(errored.stderr)")
+    // A cancel is accepted (`canceling`); the batch then ends with cancel_initiated_at: canceled.
+    let canceled = try jobctl(["cancel", "msgbatch_c1", "--wait"] + base + fastPoll)
+    #expect(canceled.code == 3, "\(canceled.stderr)")
+    #expect(canceled.stdout.contains("state: canceled\n"), "\(canceled.stdout)")
   }
 
   /// A shape described with flags only (as for AWS Step Functions) against the same API.

@@ -77,6 +77,19 @@ import Testing
     #expect(budget.nextAllowed == 0)
   }
 
+  /// Answers to requests sent together arrive in any order: within one window an older answer
+  /// saying more is left does not undo a newer one; the next window's first answer does.
+  @Test func withinAWindowWhatIsLeftOnlyGoesDown() {
+    var budget = RequestBudget()
+    _ = budget.absorb(BudgetAnnouncement(remaining: 0, reset: 2), now: 100)
+    #expect(budget.absorb(BudgetAnnouncement(remaining: 2, reset: 2), now: 100.01) == nil)
+    #expect(budget.remaining == 0)
+    #expect(budget.nextAllowed == 102.01, "nothing before the reset")
+    // The next window, two seconds on.
+    _ = budget.absorb(BudgetAnnouncement(remaining: 2, reset: 2), now: 102.5)
+    #expect(budget.remaining == 2)
+  }
+
   /// GitHub's primary rate limit: a 403 saying the budget is spent is waited out, not exit 4.
   @Test func aForbiddenThatSaysTheBudgetIsSpentIsARateLimit() {
     let clock = FakeClock()
@@ -97,12 +110,33 @@ import Testing
     #expect(forbidden == .end(.authRefused("HTTP 403 Forbidden (check the token: JOBCTL_TOKEN or --token-file)")))
   }
 
-  /// A fake server allowing 30 requests a 30 s window, announcing what is left on every answer
-  /// and answering 429 beyond it; 20 jobs of three polls each.
-  @Test func manyJobsKeepTheServersBudget() {
+  /// GitHub's secondary rate limit: a 403 with `Retry-After` is waited out too.
+  @Test func aForbiddenWithRetryAfterIsARateLimit() {
     let clock = FakeClock()
-    let quota = 30
-    let window = 30.0
+    let slowDown = answer(
+      403, #"{"message":"You have exceeded a secondary rate limit"}"#, headers: [HTTPHeader("Retry-After", "20")])
+    let transport = FakeTransport(clock: clock, [slowDown, answer(200, #"{"status":"completed"}"#)])
+    let scheduler = Scheduler(
+      transport: transport, clock: clock, random: FixedRandom(), requestTimeout: 30, maxPerHost: 4)
+    var watch = JobWatch(label: "j", request: HTTPRequest(url: "http://h/j"), dialect: nil, policy: PollPolicy())
+    #expect(scheduler.wait(&watch) { _ in }.exitCode == 0)
+    #expect(transport.requests.count == 2)
+    #expect(transport.requestTimes[1] - transport.requestTimes[0] >= 20)
+  }
+
+  /// What a run of `jobs` jobs (three polls each, `--interval 1s`) did against a fake server
+  /// allowing `quota` requests a `window`, announcing what is left on every answer and answering
+  /// 429 beyond it.
+  private struct BudgetRun {
+    var results: [JobctlError??]
+    var requests: Int
+    var tooMany: Int
+    var total: Double
+    var pauses: [String]
+  }
+
+  private func underBudget(quota: Int, window: Double, jobs: Int, maxPerHost: Int = 4) -> BudgetRun {
+    let clock = FakeClock()
     var windowStart = -Double.infinity
     var used = 0
     var tooMany = 0
@@ -126,20 +160,54 @@ import Testing
     }
     var policy = PollPolicy()
     policy.interval = 1
-    var watches = (0..<20).map {
+    var watches = (0..<jobs).map {
       JobWatch(label: "j\($0)", request: HTTPRequest(url: "http://h/j\($0)"), dialect: nil, policy: policy)
     }
     let scheduler = Scheduler(
-      transport: transport, clock: clock, random: FixedRandom(), requestTimeout: 30, maxPerHost: 4)
+      transport: transport, clock: clock, random: FixedRandom(), requestTimeout: 30, maxPerHost: maxPerHost)
     let start = clock.monotonic
-    let results = scheduler.run(&watches) { _, _ in }
-    let total = clock.monotonic - start
-    #expect(results.allSatisfy { $0 == .some(nil) })
-    #expect(tooMany == 0, "no 429 earned")
-    #expect(transport.requests.count == 60)
+    var pauses: [String] = []
+    let results = scheduler.run(&watches) { _, event in
+      if case .rateLimited(let reason, _) = event { pauses.append(reason) }
+    }
+    return BudgetRun(
+      results: results, requests: transport.requests.count, tooMany: tooMany, total: clock.monotonic - start,
+      pauses: pauses)
+  }
+
+  /// 20 jobs of three polls each under 30 requests a 30 s window.
+  @Test func manyJobsKeepTheServersBudget() {
+    let r = underBudget(quota: 30, window: 30, jobs: 20)
+    #expect(r.results.allSatisfy { $0 == .some(nil) })
+    #expect(r.tooMany == 0, "no 429 earned")
+    #expect(r.requests == 60)
     // 60 requests at 30 a 30 s: the budget allows them in just over 30 s; at its pace (one every
     // t / r seconds) they take about twice the window. Within 20 % of that.
-    #expect(total >= 30)
-    #expect(total <= 60 * 1.2, "took \(total) s")
+    #expect(r.total >= 30)
+    #expect(r.total <= 60 * 1.2, "took \(r.total) s")
+  }
+
+  /// A window smaller than the connection cap: after its reset nothing is known of the next one,
+  /// so one request goes first and the rest wait for what its answer announces.
+  @Test func aNewWindowIsNotOverrunBeforeItIsAnnounced() {
+    let r = underBudget(quota: 2, window: 5, jobs: 6, maxPerHost: 4)
+    #expect(r.results.allSatisfy { $0 == .some(nil) })
+    // Only the first four requests, sent before anything was announced, overran it.
+    #expect(r.tooMany == 2, "429s earned after the first window")
+    #expect(r.requests == 18 + 2)
+  }
+
+  /// A pace that holds polls back well past their interval is told once a slowdown, not at
+  /// every poll; a budget that holds nothing back is not told at all.
+  @Test func aPacingPauseIsAnnouncedOncePerSlowdown() {
+    let r = underBudget(quota: 30, window: 30, jobs: 20)
+    let pacing = r.pauses.filter { $0.hasPrefix("keeping the server's request budget: ") }
+    #expect(!pacing.isEmpty)
+    // A slowdown at most per window (the first is free of it, the budget not yet known).
+    #expect(pacing.count <= Int(r.total / 30) + 1, "\(r.pauses)")
+    #expect(pacing.first?.hasSuffix(" left for 30s") == true, "\(pacing)")
+    let roomy = underBudget(quota: 1000, window: 30, jobs: 20)
+    #expect(roomy.pauses.isEmpty, "\(roomy.pauses)")
+    #expect(roomy.tooMany == 0)
   }
 }

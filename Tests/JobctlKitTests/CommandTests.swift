@@ -7,12 +7,12 @@ import Testing
     let a = try ArgumentParser.parse(["--base-url", "http://h", "wait", "j1", "--interval=1s", "-q"])
     #expect(a.command.name == "wait")
     #expect(a.arguments == ["j1"])
-    #expect(a.value("base-url") == "http://h")
-    #expect(a.value("interval") == "1s")
-    #expect(a.has("quiet"))
+    #expect(a.value(.baseURL) == "http://h")
+    #expect(a.value(.interval) == "1s")
+    #expect(a.has(.quiet))
     let b = try ArgumentParser.parse(["wait", "--timeout", "5m", "j1"])
     #expect(b.arguments == ["j1"])
-    #expect(b.value("timeout") == "5m")
+    #expect(b.value(.timeout) == "5m")
   }
 
   @Test func doubleDashEndsOptions() throws {
@@ -22,13 +22,13 @@ import Testing
 
   @Test func shortOptionsBundleAndTakeAttachedValues() throws {
     let a = try ArgumentParser.parse(["wait", "-qv", "-HX-A: 1", "-H", "X-B: 2", "j"])
-    #expect(a.has("quiet") && a.has("verbose"))
-    #expect(a.all("header") == ["X-A: 1", "X-B: 2"])
+    #expect(a.has(.quiet) && a.has(.verbose))
+    #expect(a.all(.header) == ["X-A: 1", "X-B: 2"])
   }
 
   @Test func laterValuesOverrideEarlierOnes() throws {
     let a = try ArgumentParser.parse(["wait", "j", "--interval", "1", "--interval", "3"])
-    #expect(a.value("interval") == "3")
+    #expect(a.value(.interval) == "3")
   }
 
   @Test(arguments: [

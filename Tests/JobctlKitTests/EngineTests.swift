@@ -257,6 +257,30 @@ private let failedDoc = answer(200, #"{"jobId":"j1","status":"failed","error":"b
     #expect(wait([fresh, fresh, done], dialect: Dialects.hotcrp) { $0.staleAfter = 600 }.outcome.exitCode == 0)
   }
 
+  /// A described shape's `updated-path` may hold an RFC 3339 time; it is judged on the server's
+  /// clock as a UNIX time is.
+  @Test func anRFC3339UpdateTimeIsJudgedOnTheServersClock() throws {
+    let shape = try Dialect(
+      ShapeDescription(
+        name: "t",
+        [
+          .init("completed-when", ["state=DONE"]), .init("running-when", ["state=RUN"]),
+          .init("updated-path", ["meta.updated"]),
+        ]))
+    // The fake wall clock reads 1795382398; the server's Date is a day earlier (1795295998).
+    let date = HTTPHeader("Date", "Sat, 21 Nov 2026 21:19:58 GMT")
+    // An hour before the server's Date, with an offset and a fraction.
+    let old = answer(200, #"{"state":"RUN","meta":{"updated":"2026-11-21T21:19:57.750+01:00"}}"#, headers: [date])
+    let r = wait([old], dialect: shape) { $0.staleAfter = 600 }
+    #expect(r.outcome.exitCode == 8)
+    #expect(r.transport.requests.count == 1, "ends at the first poll")
+    #expect(r.outcome.error?.message?.contains("no change for 1h") == true, "\(String(describing: r.outcome.error))")
+    // Eight seconds before the server's Date: fresh, though a day behind the local clock.
+    let fresh = answer(200, #"{"state":"RUN","meta":{"updated":"2026-11-21T21:19:50Z"}}"#, headers: [date])
+    let done = answer(200, #"{"state":"DONE"}"#)
+    #expect(wait([fresh, fresh, done], dialect: shape) { $0.staleAfter = 600 }.outcome.exitCode == 0)
+  }
+
   /// A phase that moves is activity, even while `update_at` stays where it was.
   @Test func aMovingPhaseIsActivity() {
     // update_at is the fake wall clock's start (1795382398) and never moves; the phase does.
@@ -282,6 +306,17 @@ private let failedDoc = answer(200, #"{"jobId":"j1","status":"failed","error":"b
     let r = wait([running, limited, running, running, completed]) { $0.staleAfter = 5 }
     #expect(r.outcome.exitCode == 0, "\(String(describing: r.outcome.error))")
     #expect(r.transport.requests.count == 5)
+  }
+
+  /// A backoff longer than --stale-after is no stall either: only the polls' own pauses count.
+  @Test func aLongBackoffIsNoStall() {
+    let running = answer(200, #"{"status":"running","stage":"a","progress":0.5}"#)
+    let r = wait([running, failure(), failure(), failure(), failure(), running, running, completed], random: 1) {
+      $0.staleAfter = 5
+      $0.maxInterval = 30
+    }
+    #expect(r.outcome.exitCode == 0, "\(String(describing: r.outcome.error))")
+    #expect(r.transport.sleeps.contains { $0 > 5 }, "a backoff longer than --stale-after: \(r.transport.sleeps)")
   }
 
   @Test func slowDownGrowsTheIntervalByHalfWhileNothingChanges() {

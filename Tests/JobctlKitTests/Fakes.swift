@@ -35,6 +35,8 @@ final class FakeTransport: HTTPTransport {
   private(set) var sleeps: [Double] = []
   private(set) var maxInFlight = 0
   private(set) var abandoned: [Int] = []
+  /// What the transport was last told to scrub (see `HTTPTransport.updateSecrets`).
+  private(set) var secrets: [String] = []
   private var pending: [(id: Int, at: Double, result: Result<HTTPResponse, TransportFailure>)] = []
 
   init(clock: FakeClock, respond: @escaping (HTTPRequest, Double) -> Result<HTTPResponse, TransportFailure>) {
@@ -99,6 +101,8 @@ final class FakeTransport: HTTPTransport {
     pending.removeFirst(count)
     return TransportEvents(results: done)
   }
+
+  func updateSecrets(_ secrets: [String]) { self.secrets = secrets }
 
   func abandon(_ id: Int) {
     abandoned.append(id)

@@ -32,6 +32,25 @@ import Testing
     #expect(runJobctl(["wait", "j1", "--until", "soon"]).code == 2)
   }
 
+  /// `--until` holds for every command that waits or retries: past, nothing is sent.
+  @Test func anUntilAlreadyPastHoldsForEveryCommand() {
+    for command in [["status", "j1"], ["cancel", "j1"], ["list"], ["output", "j1"], ["start", "/jobs"]] {
+      let r = runJobctl(command + ["--until", "@1795382000"], script: [answer(200, #"{"status":"completed"}"#)])
+      #expect(r.code == 124, "\(command): \(r.stderr)")
+      #expect(r.transport.requests.isEmpty, "\(command)")
+      #expect(r.stderr.contains("has already passed"), "\(command): \(r.stderr)")
+    }
+  }
+
+  /// A `status` whose Retry-After would pass `--until` ends with 124 at once.
+  @Test func aRetryAfterPastTheUntilEndsAStatusAtOnce() {
+    let limited = answer(429, "{}", headers: [HTTPHeader("Retry-After", "30")])
+    let r = runJobctl(["status", "j1", "--until", "2026-11-22T21:20:08Z"], script: [limited])
+    #expect(r.code == 124, "\(r.stderr)")
+    #expect(r.transport.requests.count == 1)
+    #expect(r.transport.sleeps.isEmpty, "no wait for what cannot be used")
+  }
+
   @Test func untilEndsTheWaitAndNamesTheJobAndItsURL() {
     let pending = answer(200, #"{"status":"pending"}"#)
     let r = runJobctl(["wait", "j1", "--until", "2026-11-22T21:20:08Z", "--progress", "none"], script: [pending])
@@ -83,17 +102,26 @@ import Testing
         return answer(401, #"{"message":"token expired"}"#)
       }
       guard auth == "Bearer new-token-5678" else { return answer(401, "{}") }
-      return served < 3 ? answer(200, #"{"status":"pending"}"#) : answer(200, #"{"status":"completed"}"#)
+      return served < 3
+        ? answer(200, #"{"status":"pending","stage":"as new-token-5678"}"#)
+        : answer(200, #"{"status":"completed","result":{"by":"new-token-5678"}}"#)
     }
+    let out = BufferSink()
     let err = BufferSink()
-    var services = fakeServices(transport: transport, clock: clock, stderr: err)
+    var services = fakeServices(transport: transport, clock: clock, stdout: out, stderr: err)
     services.readFile = { path in path == "/t" ? .success(Array(file.text.utf8)) : .failure(FileError(reason: "none")) }
     services.fileMode = { _ in 0o100600 }
     let code = Jobctl.run(
-      ["wait", "j1", "--token-file", "/t", "--progress", "none"],
+      ["wait", "j1", "--token-file", "/t", "--progress", "plain", "--verbose"],
       environment: ["JOBCTL_BASE_URL": "http://api.test"], services: services)
     #expect(code == 0, "\(err.text)")
     #expect(served == 3)
+    // The token read again is a secret like the first: the transport scrubs answers of it, and
+    // nothing written shows it.
+    #expect(transport.secrets.contains("new-token-5678") && transport.secrets.contains("Bearer new-token-5678"))
+    #expect(transport.secrets.contains("old-token-1234"))
+    #expect(!out.text.contains("new-token-5678") && out.text.contains("result.by: [redacted]"), "\(out.text)")
+    #expect(!err.text.contains("new-token-5678") && err.text.contains("as [redacted]"), "\(err.text)")
     #expect(transport.requests[1].headers.contains(HTTPHeader("Authorization", "Bearer new-token-5678")))
     #expect(transport.requestTimes[1] == transport.requestTimes[0] + transport.latency, "sent again at once")
 

@@ -67,7 +67,9 @@ private func state(_ name: String, _ text: String, status: Int = 200) -> JobStat
     (#"{"status":"Succeeded"}"#, 200, JobState?.some(.completed)), (#"{"status":"Failed"}"#, 200, .failed),
     (#"{"status":"Canceled"}"#, 200, .canceled), (#"{"status":"Cancelled"}"#, 200, .canceled),
     (#"{"status":"NotStarted"}"#, 200, .pending), (#"{"status":"Deleting","percentComplete":50}"#, 200, .running),
-    ("", 202, .running), (#"{"id":"/resource/1","name":"r"}"#, 200, .completed), ("", 204, .completed),
+    // A Location's answers are http-202's to judge (the start switches); a status monitor's
+    // conditions do not take them.
+    ("", 202, nil), (#"{"id":"/resource/1","name":"r"}"#, 200, nil), ("", 204, nil),
   ])
   func azureOperation(_ text: String, _ status: Int, _ expected: JobState?) {
     #expect(state("azure-operation", text, status: status) == expected)
@@ -139,6 +141,18 @@ private func state(_ name: String, _ text: String, status: Int = 200) -> JobStat
   ])
   func anthropicBatch(_ text: String, _ expected: JobState?) {
     #expect(state("anthropic-batch", text) == expected)
+  }
+
+  /// Update times: UNIX numbers, strings holding one, and RFC 3339 (`Z` or an offset, a fraction).
+  @Test(arguments: [
+    ("1795382400", Double?.some(1_795_382_400)), (#""1795382400.5""#, 1_795_382_400.5),
+    (#""2026-12-01T20:00:00Z""#, 1_796_155_200), (#""2026-12-01T21:00:00.5+01:00""#, 1_796_155_200.5),
+    (#""2026-12-01t20:00:00z""#, 1_796_155_200), (#""2026-12-01 20:00:00-00:30""#, 1_796_157_000),
+    (#""@1795382400""#, nil), (#""2026-12-01""#, nil), (#""yesterday""#, nil), (#""nan""#, nil), ("1e400", nil),
+    ("true", nil),
+  ])
+  func updateTimes(_ text: String, _ expected: Double?) throws {
+    #expect(Dialect.updateTime(try JSON.parse(text)) == expected)
   }
 
   /// Every shape jobctl knows parses, and the names `--dialect` accepts are theirs.

@@ -198,17 +198,59 @@ import Testing
       }
       return answer(200, #"{"status":"pending"}"#)
     }
-    transport.signalAt = clock.monotonic + 3
-    let err = BufferSink()
-    let services = fakeServices(transport: transport, clock: clock, stderr: err)
-    let started = clock.monotonic
-    let code = Jobctl.run(
-      ["wait", "a", "b", "--cancel-on-interrupt", "--progress", "none"],
-      environment: ["JOBCTL_BASE_URL": "http://api.test"], services: services)
-    #expect(code == 130)
+    let r = waitOnTwoAndInterrupt(transport, clock: clock)
+    #expect(r.code == 130)
     #expect(cancelsSent >= 2)
-    #expect(clock.monotonic - started <= 3 + 5 + 0.1, "within one grace period of the signal")
-    #expect(err.text.contains("cancel of job a failed"))
+    #expect(r.took <= 3 + 5 + 0.1, "within one grace period of the signal")
+    #expect(r.stderr.contains("cancel of job a failed"))
+  }
+}
+
+/// `wait a b --cancel-on-interrupt` in process, with SIGINT 3 s in: its exit code, stderr, and
+/// how long it took in fake time.
+private func waitOnTwoAndInterrupt(_ transport: FakeTransport, clock: FakeClock) -> (
+  code: Int32, stderr: String, took: Double
+) {
+  transport.signalAt = clock.monotonic + 3
+  let err = BufferSink()
+  let services = fakeServices(transport: transport, clock: clock, stderr: err)
+  let started = clock.monotonic
+  let code = Jobctl.run(
+    ["wait", "a", "b", "--cancel-on-interrupt", "--progress", "none"],
+    environment: ["JOBCTL_BASE_URL": "http://api.test"], services: services)
+  return (code, err.text, clock.monotonic - started)
+}
+
+extension ManyJobsInProcessTests {
+  /// A second signal while the cancels are out ends them at once, not at the grace period's end.
+  @Test func aSecondSignalEndsTheCancelsAtOnce() {
+    final class Box { weak var transport: FakeTransport? }
+    let box = Box()
+    let clock = FakeClock()
+    let transport = FakeTransport(clock: clock) { request, now in
+      guard request.url.hasSuffix("/cancel") else { return answer(200, #"{"status":"pending"}"#) }
+      // The second signal comes half a second into the cancels, which take 2 s to answer.
+      box.transport?.signalAt = now + 0.5
+      return answer(202, #"{"accepted":true}"#)
+    }
+    box.transport = transport
+    transport.latency = 2
+    let r = waitOnTwoAndInterrupt(transport, clock: clock)
+    #expect(r.code == 130)
+    #expect(transport.requests.filter { $0.url.hasSuffix("/cancel") }.count == 2, "both cancels went out")
+    #expect(abs(r.took - 3.5) < 0.01, "ended at the second signal")
+    #expect(!r.stderr.contains("accepted"), "\(r.stderr)")
+  }
+
+  /// `status` rides out a 503 with Retry-After as it rides out a 429.
+  @Test func statusRidesOutAn503WithRetryAfter() {
+    let busy = answer(503, #"{"error":"busy"}"#, headers: [HTTPHeader("Retry-After", "5")])
+    let r = runJobctl(
+      ["status", "j1", "--max-errors", "1"], script: [busy, busy, answer(200, #"{"status":"failed"}"#)])
+    #expect(r.code == 1, "\(r.stderr)")
+    #expect(r.transport.requests.count == 3)
+    let times = r.transport.requestTimes
+    #expect(zip(times.dropFirst(), times).allSatisfy { $0 - $1 >= 5 }, "\(times)")
   }
 }
 

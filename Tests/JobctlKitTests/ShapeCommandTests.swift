@@ -54,6 +54,46 @@ import Testing
     #expect(custom.stdout == "n1\n")
   }
 
+  /// Azure's start with only `Location` is polled as http-202: 202 until done, then the result,
+  /// whose own `status` the status monitor's conditions would take for running.
+  @Test func anAzureStartWithOnlyALocationIsPolledAsHTTP202() {
+    let r = runJobctl(
+      // --timeout: read as a status monitor, the result's "Ready" would be running forever.
+      ["start", "/things/t", "--method", "PUT", "--dialect", "azure-operation", "--wait", "--json", "--timeout", "1m"],
+      script: [
+        answer(201, "", headers: [HTTPHeader("Location", "/results/1?api-version=1")]), answer(202, ""),
+        answer(200, #"{"id":"/things/t","status":"Ready"}"#),
+      ])
+    #expect(r.code == 0, "\(r.stderr)")
+    #expect(
+      r.transport.requests.map(\.url) == [
+        "http://api.test/things/t", "http://api.test/results/1?api-version=1",
+        "http://api.test/results/1?api-version=1",
+      ])
+    #expect(r.stdout == #"{"id":"/things/t","status":"Ready"}"# + "\n")
+    // With a status monitor besides, the monitor is polled by the status monitor's rules.
+    let monitor = runJobctl(
+      ["start", "/things/t", "--method", "PUT", "--dialect", "azure-operation", "--wait"],
+      script: [
+        answer(
+          201, "",
+          headers: [HTTPHeader("Location", "/results/1"), HTTPHeader("Operation-Location", "/operations/1")]),
+        answer(200, #"{"status":"Failed","error":{"code":"E","message":"quota"}}"#),
+      ])
+    #expect(monitor.code == 1, "\(monitor.stderr)")
+    #expect(monitor.transport.requests.last?.url == "http://api.test/operations/1")
+  }
+
+  /// `url-path = PATH as SHAPE` names a built-in or named shape; anything else is exit 2.
+  @Test func aURLPathPolledAsAnUnknownShapeIsAUsageError() {
+    let r = runJobctl(["start", "/x", "--completed-when", "s=ok", "--url-path", "@header:Location as nosuch"])
+    #expect(r.code == 2)
+    #expect(
+      r.stderr.contains("--url-path: '@header:Location as nosuch': nosuch is no built-in or named shape"), "\(r.stderr)"
+    )
+    #expect(r.transport.requests.isEmpty)
+  }
+
   @Test func cancelAsksAsTheShapeSays() {
     let google = runJobctl(
       ["cancel", "projects/p/operations/7", "--dialect", "google-operation", "--base-url", "http://api.test/v1?key=k"],

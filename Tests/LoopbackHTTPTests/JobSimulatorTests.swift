@@ -542,3 +542,106 @@ struct SimulatorHarness {
     #expect(server.connectionCount == 1)
   }
 }
+
+/// The public APIs added for issue 12's named shapes, on the manual clock.
+@Suite struct NamedAPISimulatorTests {
+  @Test func replicatePredictionsStartRunAndEndWithTheirOutput() throws {
+    let sim = SimulatorHarness()
+    let created = sim.send("POST", "/v1/predictions", body: #"{"input":{"prompt":"x"}}"#)
+    #expect(created.status == 201)
+    #expect(created.reply.headers.allSatisfy { $0.name != "Location" })
+    let id = try #require(created.json?["id"]?.string)
+    #expect(created.json?["status"] == .string("starting"))
+    #expect(created.json?["urls"]?["get"] == .string("http://127.0.0.1:9999/v1/predictions/\(id)"))
+    sim.at(2)
+    #expect(sim.get("/v1/predictions/\(id)").json?["status"] == .string("processing"))
+    #expect(sim.get("/delivery/\(id)/out-0.txt").status == 404, "no output before it succeeded")
+    sim.at(6)
+    let done = sim.get("/v1/predictions/\(id)").json
+    #expect(done?["status"] == .string("succeeded"))
+    #expect(done?["output"] == .array([.string("http://127.0.0.1:9999/delivery/\(id)/out-0.txt")]))
+    #expect(String(decoding: sim.get("/delivery/\(id)/out-0.txt").reply.body, as: UTF8.self).hasPrefix("a red apple"))
+    // `Prefer: wait` answers with a Location too.
+    let waited = sim.send("POST", "/v1/predictions", headers: [("Prefer", "wait=5")], body: "{}")
+    #expect(waited.reply.headers.contains { $0.name == "Location" && $0.value.hasPrefix("/v1/predictions/pred-") })
+  }
+
+  @Test func replicateFailuresCancelsAndAborts() {
+    let sim = SimulatorHarness()
+    _ = sim.get("/v1/predictions/pred-fail-1")
+    _ = sim.get("/v1/predictions/pred-c2")
+    _ = sim.get("/v1/predictions/pred-abort-cancel-3")
+    sim.at(2)
+    #expect(sim.send("POST", "/v1/predictions/pred-c2/cancel").json?["status"] == .string("processing"))
+    sim.at(3)
+    #expect(sim.get("/v1/predictions/pred-c2").json?["status"] == .string("canceled"))
+    sim.at(6)
+    let failed = sim.get("/v1/predictions/pred-fail-1").json
+    #expect(failed?["status"] == .string("failed"))
+    #expect(failed?["error"] == .string("CUDA out of memory"))
+    #expect(sim.get("/v1/predictions/pred-abort-cancel-3").json?["status"] == .string("aborted"))
+    #expect(sim.get("/v1/predictions/nosuch").status == 404)
+  }
+
+  private let anthropic: [(name: String, value: String)] = [("anthropic-version", "2023-06-01"), ("x-api-key", "k")]
+
+  @Test func anthropicBatchesNeedTheVersionAndAKey() {
+    let sim = SimulatorHarness()
+    let noVersion = sim.send("GET", "/v1/messages/batches/msgbatch_1", headers: [("x-api-key", "k")])
+    #expect(noVersion.status == 400)
+    #expect(noVersion.json?["error"]?["type"] == .string("invalid_request_error"))
+    let oldVersion = sim.send(
+      "GET", "/v1/messages/batches/msgbatch_1", headers: [("anthropic-version", "2020-01-01"), ("x-api-key", "k")])
+    #expect(oldVersion.status == 400)
+    let noKey = sim.send("GET", "/v1/messages/batches/msgbatch_1", headers: [("anthropic-version", "2023-06-01")])
+    #expect(noKey.status == 401)
+    #expect(noKey.json?["error"]?["type"] == .string("authentication_error"))
+    #expect(sim.send("GET", "/v1/messages/batches/msgbatch_1", headers: anthropic).status == 200)
+  }
+
+  @Test func anthropicBatchesEndWithResultsOrCanceled() throws {
+    let sim = SimulatorHarness()
+    let created = sim.send("POST", "/v1/messages/batches", headers: anthropic, body: #"{"requests":[]}"#)
+    #expect(created.status == 200)
+    let id = try #require(created.json?["id"]?.string)
+    #expect(created.json?["processing_status"] == .string("in_progress"))
+    #expect(created.json?["results_url"] == .null)
+    _ = sim.send("GET", "/v1/messages/batches/msgbatch_c1", headers: anthropic)
+    sim.at(2)
+    let canceling = sim.send("POST", "/v1/messages/batches/msgbatch_c1/cancel", headers: anthropic).json
+    #expect(canceling?["processing_status"] == .string("canceling"))
+    #expect(canceling?["cancel_initiated_at"]?.string != nil)
+    #expect(sim.send("GET", "/v1/messages/batches/\(id)/results", headers: anthropic).status == 404)
+    sim.at(6)
+    let ended = sim.send("GET", "/v1/messages/batches/\(id)", headers: anthropic).json
+    #expect(ended?["processing_status"] == .string("ended"))
+    #expect(ended?["cancel_initiated_at"] == .null)
+    #expect(ended?["results_url"] == .string("http://127.0.0.1:9999/v1/messages/batches/\(id)/results"))
+    let results = sim.send("GET", "/v1/messages/batches/\(id)/results", headers: anthropic)
+    #expect(results.status == 200)
+    #expect(String(decoding: results.reply.body, as: UTF8.self).split(separator: "\n").count == 4)
+    let canceled = sim.send("GET", "/v1/messages/batches/msgbatch_c1", headers: anthropic).json
+    #expect(canceled?["processing_status"] == .string("ended"))
+    #expect(canceled?["request_counts"]?["canceled"] == .int(3))
+  }
+
+  /// Azure's start without a status monitor: only a Location, 202 until done, then the resource.
+  @Test func azureLocationOnlyStarts() throws {
+    let sim = SimulatorHarness()
+    let started = sim.send("PUT", "/azure/things/location-1?api-version=2024-01-01", body: "{}")
+    #expect(started.status == 202)
+    #expect(started.reply.body.isEmpty)
+    #expect(started.reply.headers.map(\.name) == ["Location"])
+    let location = try #require(started.reply.headers.first?.value)
+    let target = String(location.dropFirst("http://127.0.0.1:9999".count))
+    #expect(target.hasPrefix("/azure/results/azop-") && target.hasSuffix("?api-version=2024-01-01"))
+    sim.at(3)
+    let running = sim.get(target)
+    #expect(running.status == 202 && running.reply.body.isEmpty)
+    sim.at(6)
+    let done = sim.get(target)
+    #expect(done.status == 200)
+    #expect(done.json?["status"] == .string("Ready"))
+    #expect(sim.get(String(target.prefix { $0 != "?" })).status == 400, "api-version is required")
+  }
+}

@@ -2,13 +2,13 @@
 public struct Invocation {
   public var command: CommandSpec
   public var arguments: [String]
-  /// Values by long option name, in order given; flags hold an empty string per use.
-  public var values: [String: [String]] = [:]
+  /// Values by option, in order given; flags hold an empty string per use.
+  public var values: [OptionKey: [String]] = [:]
 
-  public func has(_ long: String) -> Bool { values[long] != nil }
+  public func has(_ option: OptionKey) -> Bool { values[option] != nil }
   /// The last value given (a later flag overrides an earlier one, as in most tools).
-  public func value(_ long: String) -> String? { values[long]?.last }
-  public func all(_ long: String) -> [String] { values[long] ?? [] }
+  public func value(_ option: OptionKey) -> String? { values[option]?.last }
+  public func all(_ option: OptionKey) -> [String] { values[option] ?? [] }
 }
 
 /// GNU-style parsing against `CommandTable`: options anywhere, `--name value` and
@@ -16,6 +16,8 @@ public struct Invocation {
 public enum ArgumentParser {
   public static func parse(_ args: [String]) throws(JobctlError) -> Invocation {
     var positionals: [String] = []
+    // Read before the command is known: options sharing a spelling parse alike (the table's
+    // tests check it), so the first one with the spelling says whether it takes a value.
     var given: [(spec: OptionSpec, value: String, spelled: String)] = []
     let known = CommandTable.allOptions
     var i = 0
@@ -68,14 +70,14 @@ public enum ArgumentParser {
       i += 1
     }
 
-    let wantsVersion = given.contains(where: { $0.spec.long == "version" })
-    let wantsHelp = given.contains(where: { $0.spec.long == "help" })
+    let wantsVersion = given.contains(where: { $0.spec.key == .version })
+    let wantsHelp = given.contains(where: { $0.spec.key == .help })
     var commandName = positionals.first
     if commandName == nil {
       if wantsVersion {
-        commandName = "version"
+        commandName = CommandKey.version.rawValue
       } else {
-        commandName = "help"
+        commandName = CommandKey.help.rawValue
       }
     } else {
       positionals.removeFirst()
@@ -86,26 +88,26 @@ public enum ArgumentParser {
       )
     }
     var invocation = Invocation(command: command, arguments: positionals)
-    if wantsHelp && command.name != "help" {
+    if wantsHelp && command.key != .help {
       // `jobctl wait --help` is `jobctl help wait`, whatever else the line holds.
-      return Invocation(command: CommandTable.help, arguments: [command.name])
+      return Invocation(command: CommandKey.help.spec, arguments: [command.name])
     }
-    let allowed = Set(command.options.map(\.long))
-    for (spec, value, spelled) in given {
-      guard allowed.contains(spec.long) else {
+    for (read, value, spelled) in given {
+      // The command's own option of that name: `--all` of `list` is not `--all` of `wait`.
+      guard let spec = command.options.first(where: { $0.long == read.long }) else {
         throw .usage("option \(spelled) does not apply to '\(command.name)' (see 'jobctl help \(command.name)')")
       }
       if !spec.choices.isEmpty, !spec.openChoices, !spec.choices.contains(value) {
         throw .usage(
           "\(spelled) takes one of \(spec.choices.joined(separator: ", ")), not '\(Text.oneLine(value, limit: 60))'")
       }
-      if !spec.repeatable, spec.value != nil, let previous = invocation.values[spec.long], !previous.isEmpty,
+      if !spec.repeatable, spec.value != nil, let previous = invocation.values[spec.key], !previous.isEmpty,
         previous.last != value
       {
         // Given twice with different values: the last wins, as with curl and kubectl.
-        invocation.values[spec.long] = []
+        invocation.values[spec.key] = []
       }
-      invocation.values[spec.long, default: []].append(value)
+      invocation.values[spec.key, default: []].append(value)
     }
     guard command.arity.contains(positionals.count) else {
       if positionals.count < command.arity.lowerBound {

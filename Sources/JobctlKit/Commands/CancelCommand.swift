@@ -18,7 +18,7 @@ enum CancelCommand {
     let context = try NetworkContext.make(invocation, environment: environment, services: services)
     let job = try context.resolve(invocation.arguments[0])
     let output = context.settings.output
-    if invocation.has("wait") {
+    if invocation.has(.wait) {
       var watch = try CancelAndWait(job: job, context: context)
       let error = context.scheduler.run(&watch) { context.reporter.report($0, job: job.label) }
       var renderer = context.renderer
@@ -126,13 +126,16 @@ enum CancelCommand {
       if let value = (try? JSON.parse(response.body)).flatMap({ field.value(in: $0) }) {
         stdout.write(Renderer.fieldText(value, on: stdout) + "\n")
       }
-    } else if output.format == .ndjson {
-      stdout.write(((try? JSON.parse(response.body)) ?? .object([])).serialized() + "\n")
-    } else if output.format == .json {
+      return
+    }
+    switch output.format {
+    case .json:
       let body = String(decoding: response.body, as: UTF8.self)
       stdout.write(body.isEmpty ? "{}\n" : Text.endsWithNewline(body) ? body : body + "\n")
-    } else if !output.quiet {
-      stdout.write(text)
+    case .ndjson:
+      stdout.write(((try? JSON.parse(response.body)) ?? .object([])).serialized() + "\n")
+    case .text:
+      if !output.quiet { stdout.write(text) }
     }
   }
 

@@ -45,13 +45,15 @@ enum ExplainCommand {
     }
     let output = settings.output
     let stdout = services.streams.stdout
-    if output.format == .json {
+    switch output.format {
+    case .json:
       stdout.write(
         JSON.object([
           ("state", .string(snapshot.state.rawValue)), ("decided_by", .string(decidedBy)),
           ("dialect", .string(shape.name)),
         ]).serialized() + "\n")
-    } else {
+    case .text, .ndjson:
+      // One document judged, no events: ndjson has nothing to stream, and reads as text.
       var text = Text.oneLine(decidedBy) + "\n"
       if !output.quiet {
         text += "dialect: \(shape.name)\n"

@@ -1,6 +1,12 @@
 /// `help`, `--help` and `version`, all printed from `CommandTable`, wrapped to the width of the
 /// terminal (`COLUMNS`, else the terminal's, else 80) with a hanging indent.
 enum HelpCommand {
+  /// What `help` explains besides the commands; completions offer the same words.
+  enum Topic: String, CaseIterable {
+    case exitCodes = "exit-codes"
+    case dialects
+  }
+
   static func run(_ invocation: Invocation, environment: [String: String], services: Services) throws(JobctlError)
     -> Int32
   {
@@ -10,13 +16,15 @@ enum HelpCommand {
       out.write(overview(width: width))
       return 0
     }
-    if topic == "exit-codes" {
+    switch Topic(rawValue: topic) {
+    case .exitCodes?:
       out.write(exitCodes(width: width))
       return 0
-    }
-    if topic == "dialects" {
+    case .dialects?:
       out.write(try dialects(invocation.arguments.dropFirst().first, invocation, environment, services))
       return 0
+    case nil:
+      break
     }
     guard invocation.arguments.count == 1 else {
       throw .usage("help takes one topic, or dialects NAME")
@@ -27,6 +35,12 @@ enum HelpCommand {
       )
     }
     out.write(help(for: command, width: width))
+    return 0
+  }
+
+  /// `version`, and `jobctl --version`.
+  static func version(_ invocation: Invocation, environment: [String: String], services: Services) -> Int32 {
+    services.streams.stdout.write("jobctl \(Version.current)\n")
     return 0
   }
 
@@ -89,7 +103,7 @@ enum HelpCommand {
         s += entry(o.signature, helpText, column: column, width: width)
       }
     }
-    if command.groups.contains(where: { $0.title == "Connection" }) {
+    if command.groups.contains(where: { $0.title == CommandTable.connection.title }) {
       s += "\n"
       s += Text.wrap(
         CommandTable.environment.flatMap(\.names).joined(separator: ", ") + " (see jobctl(1)).", width: width,
@@ -126,7 +140,7 @@ enum HelpCommand {
     }
     for (i, shapeName) in names.enumerated() {
       var invocationForShape = invocation
-      invocationForShape.values = ["dialect": [shapeName]]
+      invocationForShape.values = [.dialect: [shapeName]]
       var settings = Settings(jobsPath: "")
       try Settings.resolveShape(
         Layers(

@@ -10,16 +10,17 @@ enum ListCommand {
     let path = invocation.arguments.first ?? "/jobs"
     let start = try StartCommand.startURL(path, settings: context.settings)
     var query: [(String, String)] = []
-    for (name, option) in [("page", "page"), ("limit", "limit")] {
+    for (name, option) in [("page", OptionKey.page), ("limit", .limit)] {
       if let v = invocation.value(option) {
         guard let n = Int(v), n >= 1 else {
-          throw .usage("--\(option) takes a whole number of at least 1, not '\(Text.oneLine(v, limit: 40))'")
+          throw .usage(
+            "--\(option.spec.long) takes a whole number of at least 1, not '\(Text.oneLine(v, limit: 40))'")
         }
         query.append((name, String(n)))
       }
     }
-    if let t = invocation.value("type") { query.append(("type", t)) }
-    for q in invocation.all("query") {
+    if let t = invocation.value(.type) { query.append(("type", t)) }
+    for q in invocation.all(.query) {
       guard let eq = q.firstIndex(of: "="), eq != q.startIndex else {
         throw .usage("--query takes NAME=VALUE, not '\(Text.oneLine(q, limit: 60))'")
       }
@@ -52,7 +53,7 @@ enum ListCommand {
       jobs += page
       // The next page as the server named it, even signed with an echoed secret.
       let source = answer.documentAsSent() ?? document
-      guard invocation.has("all"),
+      guard invocation.has(.allPages),
         let next = try nextPage(source, answer: answer, current: url, query: query, label: start.label)
       else {
         break
@@ -124,14 +125,19 @@ enum ListCommand {
       stdout.write(Renderer.fieldText(value, on: stdout) + "\n")
       return 0
     }
-    if output.format == .json {
+    switch output.format {
+    case .json:
       stdout.write(array.serialized() + "\n")
-      return 0
-    }
-    if output.format == .ndjson {
+    case .ndjson:
       for job in jobs { stdout.write(job.serialized() + "\n") }
-      return 0
+    case .text:
+      stdout.write(table(jobs, context: context))
     }
+    return 0
+  }
+
+  /// The text form: an aligned table of id, type, status and progress.
+  static func table(_ jobs: [JSON], context: NetworkContext) -> String {
     var rows = [["ID", "TYPE", "STATUS", "PROGRESS"]]
     for job in jobs {
       let answer = JobAnswer(document: job)
@@ -143,13 +149,12 @@ enum ListCommand {
         [id, type, status, progressText(job, dialect: context.settings.dialect)].map { Text.oneLine($0, limit: 80) })
     }
     let widths = (0..<4).map { column in rows.map { $0[column].count }.max() ?? 0 }
-    for row in rows {
+    return rows.map { row in
       let cells = row.enumerated().map { i, cell in
         i == 3 ? cell : cell + String(repeating: " ", count: widths[i] - cell.count)
       }
-      stdout.write(cells.joined(separator: "  ") + "\n")
-    }
-    return 0
+      return cells.joined(separator: "  ") + "\n"
+    }.joined()
   }
 
   /// Progress as a percentage: by the shape's progress path when it has one; otherwise a

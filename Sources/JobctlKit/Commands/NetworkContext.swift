@@ -61,8 +61,9 @@ struct NetworkContext {
       scheduler.tickInterval = every
     }
     if let path = settings.tokenFile, let token = settings.token {
-      let source = TokenSource(path: path, token: token, services: services) { [diagnostics] in
+      let source = TokenSource(path: path, token: token, services: services) { [diagnostics, redactor] in
         diagnostics.addSecret($0)
+        transport.updateSecrets(redactor.secrets)
       }
       scheduler.prepare = source.apply
       scheduler.credentialsChanged = source.refresh

@@ -18,12 +18,14 @@ enum OutputCommand {
   /// Where the output is: the shape's `output-url` expanded for the job (after one poll, when it
   /// reads the job's document) and resolved against the job's URL; nil when a value it needs is
   /// absent or null, so there is nothing to fetch.
-  static func outputURL(_ job: JobReference, kind: String, context: NetworkContext) throws(JobctlError) -> String? {
+  static func outputURL(_ job: JobReference, kind: OutputFetch.Kind, context: NetworkContext) throws(JobctlError)
+    -> String?
+  {
     guard let template = context.settings.shape.outputURL else { return nil }
     let document = template.readsDocument ? try context.document(of: job) : nil
     let expanded: String?
     do throws(ShapeSyntaxError) {
-      expanded = try template.expand(id: job.label, url: job.url, document: document, outputKind: kind)
+      expanded = try template.expand(id: job.label, url: job.url, document: document, outputKind: kind.rawValue)
     } catch {
       throw .usage("the output-url \(template) cannot be used for job \(job.label): \(error.message)")
     }
@@ -35,7 +37,12 @@ enum OutputCommand {
 /// What `-o FILE`, `--as` and `--continue` ask for, and the download itself: `output` runs it,
 /// and so do `wait -o` and `start --wait -o` once the job completed.
 struct OutputFetch {
-  let kind: String
+  /// Which output `--as` fetches (HotCRP's `output=`); the cases are its choices.
+  enum Kind: String, CaseIterable {
+    case body, string, json
+  }
+
+  let kind: Kind
   /// `-o` as given; nil for stdout.
   let file: String?
   let resume: Bool
@@ -43,9 +50,10 @@ struct OutputFetch {
   /// Reads the options and examines FILE, so a folder that does not exist is exit 10 before
   /// anything is sent.
   init(_ invocation: Invocation) throws(JobctlError) {
-    kind = invocation.value("as") ?? "body"
-    file = invocation.value("output")
-    resume = invocation.has("continue")
+    // The parser took only a choice's name.
+    kind = invocation.value(.as).flatMap(Kind.init(rawValue:)) ?? .body
+    file = invocation.value(.output)
+    resume = invocation.has(.continue)
     if let file, file.isEmpty { throw .usage("-o needs a file name (or - for stdout)") }
     if resume && (file == nil || file == "-") {
       throw .usage("--continue needs -o FILE (the partial file to resume)")
@@ -60,9 +68,9 @@ struct OutputFetch {
   ///
   /// stdout carries their final document, so the output needs a FILE there.
   static func afterWait(_ invocation: Invocation) throws(JobctlError) -> OutputFetch? {
-    let name = invocation.command.name == "start" ? "start --wait" : invocation.command.name
-    guard let file = invocation.value("output") else {
-      if invocation.has("as") || invocation.has("continue") { throw .usage("--as and --continue go with -o FILE") }
+    let name = invocation.command.key == .start ? "start --wait" : invocation.command.name
+    guard let file = invocation.value(.output) else {
+      if invocation.has(.as) || invocation.has(.continue) { throw .usage("--as and --continue go with -o FILE") }
       return nil
     }
     if file == "-" { throw .usage("\(name) -o needs a FILE: stdout carries the job's final document") }
@@ -87,7 +95,7 @@ struct OutputFetch {
     request.headers.append(HTTPHeader("Accept", "*/*"))
     request.stallTimeout = context.settings.transport.requestTimeout
     let prefix = resume && destination.size > 0 ? try temp.copyIn(from: destination.path) : 0
-    let stream = kind == "body" ? BodyStream(fd: temp.fd, keep: prefix) : nil
+    let stream = kind == .body ? BodyStream(fd: temp.fd, keep: prefix) : nil
     request.stream = stream
     var watch = DownloadWatch(
       request: request, subject: "job \(job.label)", policy: context.settings.policy, stream: stream, prefix: prefix)
@@ -118,12 +126,12 @@ struct OutputFetch {
         response, body: stream == nil ? response.body : temp.contents(limit: 1 << 20), job: job,
         context: context)
     }
-    if kind != "body" {
+    if kind != .body {
       // string and json answers wrap the output: {"ok": true, "output": ...}.
       guard let document = try? JSON.parse(response.body), let value = document["output"] else {
-        throw .rejected("the \(kind) output of job \(label) is not a JSON document with an \"output\" member")
+        throw .rejected("the \(kind.rawValue) output of job \(label) is not a JSON document with an \"output\" member")
       }
-      try temp.write(Array((kind == "string" ? value.displayText : value.serialized() + "\n").utf8))
+      try temp.write(Array((kind == .string ? value.displayText : value.serialized() + "\n").utf8))
     }
     if destination.kind == .stdout(explicit: false), stdout.isTerminal, temp.holdsControlBytes() {
       // As curl does with binary output: a terminal would act on them.

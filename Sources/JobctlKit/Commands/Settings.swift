@@ -10,29 +10,35 @@ struct Layers {
   struct Found {
     let value: String
     let origin: String
+    /// Given as a flag, rather than by the environment, the config file or a shape.
+    var onCommandLine = false
   }
 
-  func value(_ long: String, env: String? = nil) -> Found? {
-    if let v = invocation.value(long) { return Found(value: v, origin: "--\(long)") }
-    if let env, let v = environment[env], !v.isEmpty { return Found(value: v, origin: env) }
-    if let entry = profile.last(where: { $0.key == long }), let config {
-      return Found(value: entry.value, origin: "\(config.path):\(entry.line): \(long)")
+  /// The option's value: the flag, else its environment variable (the table names it), else the
+  /// profile's key of the same name.
+  func value(_ option: OptionKey) -> Found? {
+    let spec = option.spec
+    if let v = invocation.value(option) { return Found(value: v, origin: "--\(spec.long)", onCommandLine: true) }
+    if let env = spec.environment, let v = environment[env], !v.isEmpty { return Found(value: v, origin: env) }
+    if let entry = profile.last(where: { $0.key == spec.long }), let config {
+      return Found(value: entry.value, origin: "\(config.path):\(entry.line): \(spec.long)")
     }
     return nil
   }
 
   /// Every value of a repeatable option: the profile's first, then the flags'.
-  func all(_ long: String) -> [Found] {
+  func all(_ option: OptionKey) -> [Found] {
+    let long = option.spec.long
     let fromFile = profile.filter { $0.key == long }.map {
       Found(value: $0.value, origin: "\(config?.path ?? ""):\($0.line): \(long)")
     }
-    return fromFile + invocation.all(long).map { Found(value: $0, origin: "--\(long)") }
+    return fromFile + invocation.all(option).map { Found(value: $0, origin: "--\(long)", onCommandLine: true) }
   }
 
   /// A flag: given on the command line, or `true` in the profile.
-  func flag(_ long: String) throws(JobctlError) -> Bool {
-    if invocation.has(long) { return true }
-    guard let found = value(long) else { return false }
+  func flag(_ option: OptionKey) throws(JobctlError) -> Bool {
+    if invocation.has(option) { return true }
+    guard let found = value(option) else { return false }
     switch Text.lowercased(found.value) {
     case "true", "yes", "on", "1": return true
     case "false", "no", "off", "0": return false
@@ -68,12 +74,12 @@ public struct Settings {
   /// Options the config file may set: the long names of connection, polling and output options.
   public static let configKeys: Set<String> = Set(
     (CommandTable.connection.options + CommandTable.polling.options + CommandTable.output.options)
-      .map(\.long).filter { $0 != "field" && $0 != "json" && $0 != "config" && $0 != "profile" })
+      .filter { ![.field, .json, .config, .profile].contains($0.key) }.map(\.long))
 
   /// The config file's path: `--config`, `JOBCTL_CONFIG`, `$XDG_CONFIG_HOME/jobctl/config`, or
   /// `~/.config/jobctl/config`; `explicit` when the user named it (then it must exist).
   static func configPath(_ invocation: Invocation, environment: [String: String]) -> (path: String, explicit: Bool)? {
-    if let p = invocation.value("config") { return (p, true) }
+    if let p = invocation.value(.config) { return (p, true) }
     if let p = environment["JOBCTL_CONFIG"], !p.isEmpty { return (p, true) }
     if let x = environment["XDG_CONFIG_HOME"], !x.isEmpty { return (x + "/jobctl/config", false) }
     if let h = environment["HOME"], !h.isEmpty { return (h + "/.config/jobctl/config", false) }
@@ -84,7 +90,7 @@ public struct Settings {
   static func layers(_ invocation: Invocation, environment: [String: String], services: Services) throws(JobctlError)
     -> Layers
   {
-    let profileName = invocation.value("profile") ?? environment["JOBCTL_PROFILE"].flatMap { $0.isEmpty ? nil : $0 }
+    let profileName = invocation.value(.profile) ?? environment["JOBCTL_PROFILE"].flatMap { $0.isEmpty ? nil : $0 }
     var config: ConfigFile?
     if let (path, explicit) = configPath(invocation, environment: environment) {
       switch services.readFile(path) {
@@ -120,8 +126,8 @@ public struct Settings {
   {
     let layers = try layers(invocation, environment: environment, services: services)
     let readFile = services.readFile
-    func duration(_ long: String) throws(JobctlError) -> Double? {
-      guard let found = layers.value(long) else { return nil }
+    func duration(_ option: OptionKey) throws(JobctlError) -> Double? {
+      guard let found = layers.value(option) else { return nil }
       guard let d = DurationText.parse(found.value) else {
         throw .usage(
           "\(found.origin) takes a duration such as 250ms, 2s, 1m30s or 1h, not '\(Text.oneLine(found.value, limit: 60))'"
@@ -130,23 +136,26 @@ public struct Settings {
       guard d > 0 else { throw .usage("\(found.origin) must be more than zero") }
       return d
     }
-    func count(_ long: String) throws(JobctlError) -> Int? {
-      guard let found = layers.value(long) else { return nil }
+    func count(_ option: OptionKey) throws(JobctlError) -> Int? {
+      guard let found = layers.value(option) else { return nil }
       guard let n = Int(found.value), n >= 1, n <= 1_000_000_000 else {
         throw .usage(
           "\(found.origin) takes a whole number of at least 1, not '\(Text.oneLine(found.value, limit: 60))'")
       }
       return n
     }
-    func choice(_ long: String, env: String? = nil) throws(JobctlError) -> String? {
-      guard let found = layers.value(long, env: env) else { return nil }
-      let choices = CommandTable.allOptions.first(where: { $0.long == long })?.choices ?? []
-      guard choices.isEmpty || choices.contains(found.value) else {
+    /// The case a choice names, from a flag (checked by the parser already) or the profile.
+    func choice<Choice: CaseIterable & RawRepresentable<String>>(_ option: OptionKey, _: Choice.Type)
+      throws(JobctlError) -> Choice?
+    {
+      guard let found = layers.value(option) else { return nil }
+      guard let choice = Choice(rawValue: found.value) else {
+        let choices = Choice.allCases.map(\.rawValue)
         throw .usage(
           "\(found.origin) takes one of \(choices.joined(separator: ", ")), not '\(Text.oneLine(found.value, limit: 60))'"
         )
       }
-      return found.value
+      return choice
     }
     func expandHome(_ path: String) -> String {
       guard path.hasPrefix("~/"), let home = environment["HOME"] else { return path }
@@ -154,7 +163,7 @@ public struct Settings {
     }
 
     var s = Settings(jobsPath: "/jobs/{id}")
-    if let found = layers.value("base-url", env: "JOBCTL_BASE_URL") {
+    if let found = layers.value(.baseURL) {
       guard let parts = URLParts(found.value) else {
         throw .usage(
           "the base URL (\(found.origin)) must be an http:// or https:// URL with a host, not '\(Credentials.shownURL(found.value, limit: 200))'"
@@ -184,12 +193,11 @@ public struct Settings {
     try resolveShape(layers, into: &s)
 
     // The token: --token-file, then JOBCTL_TOKEN, then the profile's token-file.
-    let tokenFile = invocation.value("token-file").map { Layers.Found(value: $0, origin: "--token-file") }
-    if let tokenFile {
-      s.tokenFile = expandHome(tokenFile.value)
+    if let path = invocation.value(.tokenFile) {
+      s.tokenFile = expandHome(path)
     } else if let t = environment["JOBCTL_TOKEN"] {
       s.token = Text.trimmed(t)
-    } else if let found = layers.value("token-file") {
+    } else if let found = layers.value(.tokenFile) {
       s.tokenFile = expandHome(found.value)
     }
     if let path = s.tokenFile { s.token = try readToken(path, services: services, notes: &s.notes) }
@@ -204,9 +212,9 @@ public struct Settings {
     // shape's header (`--dialect github-run` sends its own Accept).
     var flagHeaders: [HTTPHeader] = []
     var fileHeaders: [HTTPHeader] = []
-    for found in layers.all("header") {
+    for found in layers.all(.header) {
       let header = try parseHeader(found)
-      if found.origin == "--header" { flagHeaders.append(header) } else { fileHeaders.append(header) }
+      if found.onCommandLine { flagHeaders.append(header) } else { fileHeaders.append(header) }
     }
     fileHeaders.removeAll { file in flagHeaders.contains { Text.equalsIgnoringCase($0.name, file.name) } }
     var shapeHeaders: [HTTPHeader] = []
@@ -220,18 +228,18 @@ public struct Settings {
     shapeHeaders.removeAll { shape in given.contains { Text.equalsIgnoringCase($0.name, shape.name) } }
     s.headers = shapeHeaders + given
 
-    if let d = try duration("connect-timeout") { s.transport.connectTimeout = d }
-    if let d = try duration("request-timeout") { s.transport.requestTimeout = d }
-    if let n = try count("max-connections") { s.transport.maxHostConnections = n }
-    if let ca = layers.value("cacert") {
+    if let d = try duration(.connectTimeout) { s.transport.connectTimeout = d }
+    if let d = try duration(.requestTimeout) { s.transport.requestTimeout = d }
+    if let n = try count(.maxConnections) { s.transport.maxHostConnections = n }
+    if let ca = layers.value(.cacert) {
       let path = expandHome(ca.value)
       if case .failure(let e) = readFile(path) {
         throw .usage("cannot read the CA file \(Text.oneLine(path, limit: 200)) (\(ca.origin)): \(e.reason)")
       }
       s.transport.caFile = path
     }
-    s.transport.insecure = try layers.flag("insecure")
-    if let cert = layers.value("cert") {
+    s.transport.insecure = try layers.flag(.insecure)
+    if let cert = layers.value(.cert) {
       let path = expandHome(cert.value)
       if case .failure(let e) = readFile(path) {
         throw .usage(
@@ -239,7 +247,7 @@ public struct Settings {
       }
       s.transport.certFile = path
     }
-    if let key = layers.value("key") {
+    if let key = layers.value(.key) {
       guard s.transport.certFile != nil else {
         throw .usage("\(key.origin) needs --cert: it is the key of that certificate")
       }
@@ -252,12 +260,12 @@ public struct Settings {
       s.transport.keyFile = path
     }
 
-    if let d = try duration("interval") { s.policy.interval = d }
-    if let d = try duration("max-interval") { s.policy.maxInterval = d }
-    s.policy.timeout = try duration("timeout")
+    if let d = try duration(.interval) { s.policy.interval = d }
+    if let d = try duration(.maxInterval) { s.policy.maxInterval = d }
+    s.policy.timeout = try duration(.timeout)
     // --timeout counts from here, the start of the process: a start's own retries count too.
     s.policy.startedAt = services.clock.monotonic
-    if let found = layers.value("until") {
+    if let found = layers.value(.until) {
       guard let until = Instant.parse(found.value) else {
         throw .usage(
           "\(found.origin) takes an RFC 3339 time such as 2026-12-01T20:00:00Z (or with an offset, +01:00) or @UNIXTIME, not '\(Text.oneLine(found.value, limit: 60))'"
@@ -268,25 +276,25 @@ public struct Settings {
       }
       s.policy.until = until
     }
-    s.policy.slowDown = try layers.flag("slow-down")
-    s.policy.staleAfter = try duration("stale-after")
-    s.policy.maxAttempts = try count("max-attempts")
-    if let n = try count("max-errors") { s.policy.maxErrors = n }
+    s.policy.slowDown = try layers.flag(.slowDown)
+    s.policy.staleAfter = try duration(.staleAfter)
+    s.policy.maxAttempts = try count(.maxAttempts)
+    if let n = try count(.maxErrors) { s.policy.maxErrors = n }
 
     var o = OutputSettings()
-    if let f = try choice("format") { o.format = OutputSettings.Format(rawValue: f) ?? .text }
-    if invocation.has("json") { o.format = .json }
-    if let text = invocation.value("field") {
+    if let format = try choice(.format, OutputSettings.Format.self) { o.format = format }
+    if invocation.has(.json) { o.format = .json }
+    if let text = invocation.value(.field) {
       guard let path = JSONPath(text) else {
         throw .usage(
           "--field takes a dotted path such as result.address or jobs.0.jobId, not '\(Text.oneLine(text, limit: 60))'")
       }
       o.field = path
     }
-    o.quiet = try layers.flag("quiet")
-    if let p = try choice("progress") { o.progress = OutputSettings.ProgressMode(rawValue: p) ?? .auto }
-    if let c = try choice("color") { o.color = OutputSettings.ColorMode(rawValue: c) ?? .auto }
-    o.verbose = try layers.flag("verbose")
+    o.quiet = try layers.flag(.quiet)
+    if let progress = try choice(.progress, OutputSettings.ProgressMode.self) { o.progress = progress }
+    if let color = try choice(.color, OutputSettings.ColorMode.self) { o.color = color }
+    o.verbose = try layers.flag(.verbose)
     s.output = o
     return s
   }
@@ -297,13 +305,15 @@ public struct Settings {
   /// describe a shape of their own; without either, auto judges and the defaults hold.
   static func resolveShape(_ layers: Layers, into s: inout Settings) throws(JobctlError) {
     var flags: [ShapeDescription.Entry] = []
-    for key in ShapeDescription.keys where key != "jobs-path" {
-      let values = layers.invocation.all(key)
-      if !values.isEmpty { flags.append(.init(key, values, origin: "--\(key)")) }
+    // The shape options are named as the shape's keys (a test checks they are the same set).
+    for option in CommandTable.shape.options {
+      let values = layers.invocation.all(option.key)
+      if !values.isEmpty { flags.append(.init(option.long, values, origin: "--\(option.long)")) }
     }
     // --jobs-path is also a profile key, as it was before shapes had sections.
-    if let found = layers.value("jobs-path") { flags.append(.init("jobs-path", [found.value], origin: found.origin)) }
-    let found = layers.value("dialect", env: "JOBCTL_DIALECT")
+    let jobsPath = OptionKey.jobsPath.spec.long
+    if let found = layers.value(.jobsPath) { flags.append(.init(jobsPath, [found.value], origin: found.origin)) }
+    let found = layers.value(.dialect)
     let name = found.map { Text.trimmed($0.value) } ?? "auto"
     let own = ShapeDescription(name: name == "auto" ? "command-line" : name, flags)
     var description = own
@@ -377,7 +387,7 @@ public struct Settings {
     guard let (name, rest) = Text.splitHeader(Substring(raw)) else {
       // The value is not echoed: a mistyped `Authorization Bearer ...` would print the token.
       throw .usage(
-        "\(found.origin == "--header" ? "-H" : found.origin) takes 'Name: value' (the value given has no colon)")
+        "\(found.onCommandLine ? "-H" : found.origin) takes 'Name: value' (the value given has no colon)")
     }
     let value = Text.trimmed(rest)
     guard Text.isHeaderName(name) else {

@@ -6,19 +6,20 @@ enum StartCommand {
     let context = try NetworkContext.make(invocation, environment: environment, services: services)
     let target = try startURL(invocation.arguments[0], settings: context.settings)
     let (body, contentType) = try requestBody(invocation, services: services)
-    let method = invocation.value("method") ?? "POST"
+    let method = invocation.value(.method) ?? "POST"
     guard !method.isEmpty, method.unicodeScalars.allSatisfy({ ("A"..."Z").contains($0) }) else {
       throw .usage(
         "--method takes an HTTP method in capitals such as POST or PUT, not '\(Text.oneLine(method, limit: 40))'")
     }
-    let key = invocation.value("idempotency-key") ?? UUID4.random(services.random)
+    let key = invocation.value(.idempotencyKey) ?? UUID4.random(services.random)
     guard !key.isEmpty, !key.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
       throw .usage("--idempotency-key may not be empty or contain control characters")
     }
-    if !invocation.has("wait"),
-      let option = ["output", "as", "continue", "cancel-on-interrupt", "all", "any"].first(where: invocation.has)
+    if !invocation.has(.wait),
+      let option = [OptionKey.output, .as, .continue, .cancelOnInterrupt, .allJobs, .anyJob].first(
+        where: invocation.has)
     {
-      throw .usage("--\(option) goes with --wait")
+      throw .usage("--\(option.spec.long) goes with --wait")
     }
     // Before the start: a folder that does not exist is exit 10 with nothing created.
     let fetch = try OutputFetch.afterWait(invocation)
@@ -50,10 +51,8 @@ enum StartCommand {
       return value.displayText
     }
     let id = shape.idPaths.lazy.compactMap(found).first
-    let location = shape.urlPaths.lazy.compactMap { operand -> String? in
-      guard let value = operand.first(source)?.stringValue, !value.isEmpty else { return nil }
-      return value
-    }.first
+    let poll = shape.pollURL(source)
+    let location = poll?.url
     let output = context.settings.output
     let places = (shape.idPaths + shape.urlPaths).map(\.description).joined(separator: ", ")
 
@@ -78,9 +77,17 @@ enum StartCommand {
     // The URL that answered (after redirects); the request's own when the transport has none.
     let answerURL = answer.url.isEmpty ? target.url : answer.url
     let job = try jobReference(id: id, location: location, answerURL: answerURL, context: context)
-    if invocation.has("wait") {
+    if invocation.has(.wait) {
       context.reporter.note("started (\(HTTPStatus.describe(answer.status)))", job: job.label)
-      return try WaitCommand.finish(job, invocation: invocation, context: context, fetch: fetch, first: answer)
+      guard let polledAs = poll?.shape else {
+        return try WaitCommand.finish(job, invocation: invocation, context: context, fetch: fetch, first: answer)
+      }
+      // The URL is polled as another shape says (Azure's `Location` as http-202); the start
+      // answer is not that shape's document (a 201 would read as done), so the first poll decides.
+      var switched = context
+      switched.settings.dialect = polledAs
+      switched.settings.shape = polledAs
+      return try WaitCommand.finish(job, invocation: invocation, context: switched, fetch: fetch)
     }
     let stdout = context.services.streams.stdout
     // How the job is named on stderr when stdout cannot take it: escaped, with its URL.
@@ -90,17 +97,20 @@ enum StartCommand {
         throw .rejected("the answer to \(target.label) has no field '\(field)'; the job was created: \(named)")
       }
       stdout.write(Renderer.fieldText(value, on: stdout) + "\n")
-    } else if output.format == .json {
-      let text = String(decoding: answer.body, as: UTF8.self)
-      stdout.write(Text.endsWithNewline(text) ? text : text + "\n")
-    } else if output.format == .ndjson {
-      stdout.write((document ?? .null).serialized() + "\n")
     } else {
-      if let id, Text.hasControlCharacters(id) {
-        // Printed raw it could forge lines or drive the terminal; a script cannot use it anyway.
-        throw .rejected("the job id in the answer holds control characters; the job was created: \(named)")
+      switch output.format {
+      case .json:
+        let text = String(decoding: answer.body, as: UTF8.self)
+        stdout.write(Text.endsWithNewline(text) ? text : text + "\n")
+      case .ndjson:
+        stdout.write((document ?? .null).serialized() + "\n")
+      case .text:
+        if let id, Text.hasControlCharacters(id) {
+          // Printed raw it could forge lines or drive the terminal; a script cannot use it anyway.
+          throw .rejected("the job id in the answer holds control characters; the job was created: \(named)")
+        }
+        stdout.write((id ?? job.url) + "\n")
       }
-      stdout.write((id ?? job.url) + "\n")
     }
     // Whatever else fails, a job that was created is never lost: stderr gets it.
     if let failure = stdout.failure {
@@ -151,8 +161,8 @@ enum StartCommand {
 
   /// The body and its content type from `--data` or `--form`.
   static func requestBody(_ invocation: Invocation, services: Services) throws(JobctlError) -> ([UInt8]?, String?) {
-    let forms = invocation.all("form")
-    if let data = invocation.value("data") {
+    let forms = invocation.all(.form)
+    if let data = invocation.value(.data) {
       guard forms.isEmpty else { throw .usage("--data and --form cannot be used together") }
       let bytes: [UInt8]
       if data == "@-" {

@@ -10,13 +10,13 @@ enum WaitCommand {
     -> Int32
   {
     var context = try NetworkContext.make(invocation, environment: environment, services: services)
-    if invocation.has("all") && invocation.has("any") { throw .usage("--all and --any cannot be used together") }
+    if invocation.has(.allJobs) && invocation.has(.anyJob) { throw .usage("--all and --any cannot be used together") }
     let many = invocation.arguments.count > 1 || invocation.arguments == ["-"]
-    if many && invocation.has("output") { throw .usage("-o fetches the output of one JOB only") }
+    if many && invocation.has(.output) { throw .usage("-o fetches the output of one JOB only") }
     let fetch = try OutputFetch.afterWait(invocation)
     if many { return try waitForMany(invocation, context: context) }
     let job = try context.resolve(invocation.arguments[0])
-    let oneShot = invocation.command.name == "status"
+    let oneShot = invocation.command.key == .status
     context.settings.policy.oneShot = oneShot
     if oneShot && context.settings.policy.timeout == nil && context.settings.policy.until == nil {
       context.settings.policy.timeout = PollPolicy.statusTimeout
@@ -33,7 +33,7 @@ enum WaitCommand {
     first: HTTPResponse? = nil
   ) throws(JobctlError) -> Int32 {
     let (outcome, _) = wait(for: job, context: context, first: first, quietProgress: context.settings.policy.oneShot)
-    if invocation.has("cancel-on-interrupt"), case .interrupted? = outcome.error {
+    if invocation.has(.cancelOnInterrupt), case .interrupted? = outcome.error {
       CancelCommand.cancelOnInterrupt([(job, outcome.document)], context: context)
     }
     var fetched: Result<Int32, JobctlError>?
@@ -132,7 +132,7 @@ extension WaitCommand {
     let renderer = context.renderer
     var order: [Int] = []
     let results = context.scheduler.run(
-      &watches, mode: invocation.has("any") ? .any : .all,
+      &watches, mode: invocation.has(.anyJob) ? .any : .all,
       report: { index, event in
         traceDecision(event, job: jobs[index].label, context: context)
         reporter.report(event, job: jobs[index].label)
@@ -142,7 +142,7 @@ extension WaitCommand {
         renderer.finished(WaitOutcome(error: error, watch: watch), job: jobs[index].label)
       })
     let outcomes = zip(results, watches).map { result, watch in result.map { WaitOutcome(error: $0, watch: watch) } }
-    if invocation.has("cancel-on-interrupt"),
+    if invocation.has(.cancelOnInterrupt),
       outcomes.contains(where: { if case .interrupted? = $0?.error { true } else { false } })
     {
       let open = zip(jobs, outcomes).filter { $0.1?.snapshot?.state.isTerminal != true }.map {
@@ -152,6 +152,6 @@ extension WaitCommand {
     }
     // --all: the worst outcome; --any: the first job to end (contract section 5).
     return renderer.finishMany(
-      outcomes, jobs: jobs.map(\.label), firstFinished: invocation.has("any") ? order.first : nil)
+      outcomes, jobs: jobs.map(\.label), firstFinished: invocation.has(.anyJob) ? order.first : nil)
   }
 }

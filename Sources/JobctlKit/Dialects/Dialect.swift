@@ -103,6 +103,9 @@ public final class Dialect: Sendable {
   public let updatedPath: Operand?
   public let idPaths: [Operand]
   public let urlPaths: [Operand]
+  /// For each of `urlPaths`, the shape that polls a URL found there when it is not this one
+  /// (`@header:Location as http-202`: Azure's `Location` answers 202 until done, then the result).
+  public let urlPathShapes: [String?]
   public let jobsPath: URLTemplate
   public let listPath: JSONPath?
   /// nil where the API has no cancel.
@@ -222,7 +225,19 @@ public final class Dialect: Sendable {
     }
     // `none`: the API names no id (or URL) in its start answers.
     idPaths = d.values("id-path") == ["none"] ? [] : try operands("id-path")
-    urlPaths = d.values("url-path") == ["none"] ? [] : try operands("url-path")
+    var urls: [Operand] = []
+    var urlShapes: [String?] = []
+    for text in d.values("url-path") == ["none"] ? [] : d.values("url-path") ?? [] {
+      do throws(ShapeSyntaxError) {
+        let (operand, shape) = try Self.parseURLPath(text)
+        urls.append(operand)
+        urlShapes.append(shape)
+      } catch {
+        throw fail("url-path", error)
+      }
+    }
+    urlPaths = urls
+    urlPathShapes = urlShapes
     let jobs = try template("jobs-path", try single("jobs-path") ?? "/jobs/{id}", [.id])
     guard jobs.usesID else {
       throw fail(
@@ -287,6 +302,30 @@ public final class Dialect: Sendable {
     readsDocument = all.isEmpty || all.flatMap(\.terms).contains { $0.operand.readsDocument }
   }
 
+  /// Parses `PATH` or `PATH as SHAPE`, SHAPE being a built-in or named shape.
+  static func parseURLPath(_ text: String) throws(ShapeSyntaxError) -> (Operand, String?) {
+    let words = text.split(separator: " ", omittingEmptySubsequences: true)
+    guard words.count >= 3, words[words.count - 2] == "as", let shape = words.last else {
+      return (try Operand.parse(Substring(text)), nil)
+    }
+    guard Dialects.describedNames.contains(String(shape)) else {
+      throw ShapeSyntaxError(
+        "'\(Text.oneLine(text, limit: 60))': \(Text.oneLine(String(shape), limit: 40)) is no built-in or named shape (\(Dialects.describedNames.joined(separator: ", ")))"
+      )
+    }
+    return (try Operand.parse(Substring(words.dropLast(2).joined(separator: " "))), String(shape))
+  }
+
+  /// Where a start answer names its job's poll URL: the first of `urlPaths` present, with the
+  /// shape that polls it when that is not this one.
+  public func pollURL(_ answer: JobAnswer) -> (url: String, shape: Dialect?)? {
+    for (operand, shape) in zip(urlPaths, urlPathShapes) {
+      guard let value = operand.first(answer)?.stringValue, !value.isEmpty else { continue }
+      return (value, shape.flatMap(Dialects.named))
+    }
+    return nil
+  }
+
   /// The conditions in the order they are tried (contract 4.5).
   var orderedConditions: [(JobState, [Condition])] {
     [
@@ -342,11 +381,7 @@ public final class Dialect: Sendable {
       s.phase = phase.map(Messages.clean)
     }
     s.stage = stagePaths.lazy.compactMap { $0.first(answer)?.stringValue }.first
-    if let value = updatedPath?.first(answer) {
-      // `1e400` or "nan" is no time: without one, staleness is judged by what the job shows.
-      let time = value.doubleValue ?? value.stringValue.flatMap(Double.init)
-      s.updatedAt = time.flatMap { $0.isFinite ? $0 : nil }
-    }
+    if let value = updatedPath?.first(answer) { s.updatedAt = Self.updateTime(value) }
     s.id =
       idPaths.lazy.compactMap { operand -> String? in
         guard let value = operand.first(answer), value.stringValue != "" else { return nil }
@@ -362,6 +397,20 @@ public final class Dialect: Sendable {
       break
     }
     return s
+  }
+
+  /// An update time as APIs write it: a UNIX time (a number, or a string holding one) or an
+  /// RFC 3339 time (`2026-12-01T20:00:00.5Z`, read as `--until` reads it).
+  ///
+  /// `1e400`, "nan" or any other text is no time: without one, staleness is judged by what the
+  /// job shows.
+  static func updateTime(_ value: JSON) -> Double? {
+    var time = value.doubleValue
+    if time == nil, let text = value.stringValue {
+      // `@UNIXTIME` is --until's own spelling, not a document's.
+      time = Double(text) ?? (text.hasPrefix("@") ? nil : Instant.parse(text))
+    }
+    return time.flatMap { $0.isFinite ? $0 : nil }
   }
 
   /// The messages at the shape's message paths (each item of a list), or by the general rules

@@ -85,20 +85,21 @@ public enum Dialects {
     ])
 
   /// Azure status monitors (`Azure-AsyncOperation`, `Operation-Location`); a `Location` alone is
-  /// polled as an HTTP 202 resource: 202 while it runs, the result once done.
+  /// polled as `http-202`: it answers 202 while the work runs, then the result itself, which a
+  /// status monitor's conditions would misread.
   static let azureOperation = ShapeDescription(
     name: "azure-operation",
     [
-      .init("completed-when", ["status=Succeeded", "@http=204", "!status & !error & @http=200"]),
-      .init("failed-when", ["status=Failed", "!status & error"]),
+      .init("completed-when", ["status=Succeeded"]),
+      .init("failed-when", ["status=Failed"]),
       .init("canceled-when", ["status=Canceled,Cancelled"]),
       .init("pending-when", ["status=NotStarted"]),
-      .init("running-when", ["status", "@http=202"]),
+      .init("running-when", ["status"]),
       .init("progress-path", ["percentComplete / 100"]),
       .init("message-path", ["error.message"]),
       .init("id-path", ["none"]),
       .init(
-        "url-path", ["@header:Azure-AsyncOperation", "@header:Operation-Location", "@header:Location"]),
+        "url-path", ["@header:Azure-AsyncOperation", "@header:Operation-Location", "@header:Location as http-202"]),
       .init("cancel", ["none"]),
     ])
 
@@ -209,6 +210,13 @@ public enum Dialects {
     built(replicate, resultKeys: ["output"]),
     built(anthropicBatch, resultKeys: ["results_url", "request_counts"]),
   ]
+
+  /// The names of the built-in and named descriptions, for `url-path = PATH as SHAPE`; read
+  /// while `named` is being built, so it cannot ask `named`.
+  static let describedNames = [
+    simpleShape, hotcrpShape, stagedShape, progressShape, githubRun, googleOperation, azureOperation, http202,
+    openaiBatch, replicate, anthropicBatch,
+  ].map(\.name)
 
   /// The shapes `auto` chooses from, in the order it tries them: the most distinctive first,
   /// `simple` last because its statuses are a subset of `staged`'s.

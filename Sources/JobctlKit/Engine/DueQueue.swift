@@ -70,6 +70,9 @@ struct IndexQueue {
 
   var isEmpty: Bool { head == items.count }
 
+  /// The index that `popFirst` would return, left in place.
+  var first: Int? { head < items.count ? Int(items[head]) : nil }
+
   mutating func append(_ index: Int) { items.append(Int32(truncatingIfNeeded: index)) }
 
   mutating func popFirst() -> Int? {

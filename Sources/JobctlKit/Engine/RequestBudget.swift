@@ -176,10 +176,17 @@ public struct RequestBudget: Equatable, Sendable {
   /// When the window resets (monotonic seconds).
   public private(set) var resetAt = 0.0
   private var lastSent = -Double.infinity
+  /// The announced window is over and the next one is not known yet: one request at a time
+  /// until an answer says what it allows, so the first requests of a window cannot overrun it.
+  public private(set) var probing = false
   /// The reset time of the last pause announced, so each pause is told once.
   private var announcedResetAt = -1.0
 
   public init() {}
+
+  /// How long past its due time a request held back by the pace is worth telling about: more
+  /// than the job's own interval (its polls at least twice as far apart), and a second.
+  static func noticeable(_ interval: Double) -> Double { max(1, interval) }
 
   /// No request before this (monotonic seconds).
   public var nextAllowed: Double {
@@ -195,6 +202,7 @@ public struct RequestBudget: Equatable, Sendable {
       if now >= resetAt {
         // The window is over: what it allowed no longer says anything.
         remaining = nil
+        probing = true
       } else {
         remaining = r - 1
       }
@@ -204,16 +212,26 @@ public struct RequestBudget: Equatable, Sendable {
 
   /// An answer arrived at `now`; returns the pause to announce when the budget is spent.
   public mutating func absorb(_ response: HTTPResponse, now: Double, wall: Double) -> Pause? {
+    // Any answer ends a probe: one that announces nothing says the server keeps no budget now.
+    probing = false
     guard let announcement = BudgetAnnouncement.read(response.headers, wall: wall) else { return nil }
     return absorb(announcement, now: now)
   }
 
   public mutating func absorb(_ announcement: BudgetAnnouncement, now: Double) -> Pause? {
-    remaining = announcement.remaining
-    resetAt = now + announcement.reset
-    guard announcement.remaining == 0, announcement.reset > 0, abs(resetAt - announcedResetAt) > 1 else { return nil }
+    probing = false
+    let reset = now + announcement.reset
+    if let left = remaining, abs(reset - resetAt) <= 1 {
+      // The same window: answers to requests sent together arrive in any order, and within a
+      // window what is left only goes down.
+      remaining = min(left, announcement.remaining)
+      resetAt = max(resetAt, reset)
+    } else {
+      remaining = announcement.remaining
+      resetAt = reset
+    }
+    guard remaining == 0, resetAt > now, abs(resetAt - announcedResetAt) > 1 else { return nil }
     announcedResetAt = resetAt
-    return Pause(
-      reason: "the server's request budget is spent until it resets", delay: announcement.reset)
+    return Pause(reason: "the server's request budget is spent until it resets", delay: resetAt - now)
   }
 }

@@ -178,9 +178,14 @@ public final class Scheduler {
     }
     func dispatch(_ h: Int, now: Double) {
       hosts[h].dirty = false
-      while hosts[h].inFlight < maxPerHost, !hosts[h].waiting.isEmpty {
+      while hosts[h].inFlight < (hosts[h].budget.probing ? 1 : maxPerHost), !hosts[h].waiting.isEmpty {
         let opens = hosts[h].opensAt
         if opens > now + 1e-6 {
+          if let i = hosts[h].waiting.first, slots[i].phase == .queued,
+            let pause = hosts[h].pacingPause(due: slots[i].due, interval: slots[i].stepper.policy.interval, now: now)
+          {
+            report(i, .rateLimited(reason: pause.reason, delay: pause.delay))
+          }
           if hosts[h].wakeAt != opens {
             hosts[h].wakeAt = opens
             hostWakes.push(opens, h)
@@ -197,7 +202,7 @@ public final class Scheduler {
         prepare?(&request)
         slots[i].phase = .inFlight
         hosts[h].inFlight += 1
-        hosts[h].sent(at: now)
+        hosts[h].sent(at: now, due: slots[i].due, interval: slots[i].stepper.policy.interval)
         transport.start(request, id: base + i)
       }
     }
@@ -336,6 +341,8 @@ struct HostGate {
   var dirty = false
   /// The time of this host's entry in the wake heap, so it is pushed once.
   var wakeAt: Double?
+  /// The budget's pace holds requests back, and a pause was announced for it.
+  var pacing = false
 
   init(key: String) { self.key = key }
 
@@ -346,8 +353,31 @@ struct HostGate {
     holdUntilTime = max(holdUntilTime, time)
   }
 
-  mutating func sent(at now: Double) {
+  /// A request due at `due`, from a job polled every `interval`, went out at `now`.
+  ///
+  /// `interval` is only read while a slowdown is announced: every poll of every job passes here.
+  mutating func sent(at now: Double, due: Double, interval: @autoclosure () -> Double) {
     budget.sent(at: now)
+    // Requests go about on time again: the next slowdown is news.
+    if pacing, now - due < RequestBudget.noticeable(interval()) / 2 { pacing = false }
+  }
+
+  /// The pause to announce when the budget's pace holds a request back noticeably.
+  ///
+  /// Noticeably: the request, due at `due` from a job polled every `interval`, waits past its
+  /// due time by more than its interval and a second. Told once, until requests go about on time
+  /// again, so a wait paced for an hour says so once rather than at every poll. A `Retry-After`
+  /// and a spent budget are told where they arrive.
+  mutating func pacingPause(due: Double, interval: @autoclosure () -> Double, now: Double) -> RequestBudget.Pause? {
+    let opens = budget.nextAllowed
+    guard !pacing, opens > holdUntilTime, let left = budget.remaining, left > 0,
+      opens - due > RequestBudget.noticeable(interval())
+    else { return nil }
+    pacing = true
+    let window = DurationText.format(max(0, budget.resetAt - now).rounded(.up))
+    let requests = left == 1 ? "1 request" : "\(left) requests"
+    return RequestBudget.Pause(
+      reason: "keeping the server's request budget: \(requests) left for \(window)", delay: opens - now)
   }
 
   /// Reads an answer's budget headers; returns a pause worth announcing.

@@ -1,8 +1,10 @@
 /// How results and progress are shown (contract section 10).
 public struct OutputSettings {
-  public enum Format: String { case text, json, ndjson }
-  public enum ProgressMode: String { case auto, tty, plain, none }
-  public enum ColorMode: String { case auto, always, never }
+  /// What stdout carries; the cases are `--format`'s choices, and every command result switches
+  /// over them, so a new format is one the compiler asks each result to print.
+  public enum Format: String, CaseIterable { case text, json, ndjson }
+  public enum ProgressMode: String, CaseIterable { case auto, tty, plain, none }
+  public enum ColorMode: String, CaseIterable { case auto, always, never }
 
   public var format: Format = .text
   public var field: JSONPath?
@@ -13,4 +15,13 @@ public struct OutputSettings {
 
   public init() {}
 
+  /// Whether stdout carries a wait's events as they happen, one line each, then a `done` line
+  /// per job; `--field` asks for one value instead.
+  public var streamsEvents: Bool {
+    guard field == nil else { return false }
+    switch format {
+    case .ndjson: return true
+    case .text, .json: return false
+    }
+  }
 }

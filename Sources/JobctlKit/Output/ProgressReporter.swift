@@ -38,7 +38,7 @@ public final class ProgressReporter {
     self.stdout = stdout
     self.clock = clock
     self.mode = settings.quiet ? .none : mode
-    self.ndjson = settings.format == .ndjson && settings.field == nil
+    self.ndjson = settings.streamsEvents
     self.terminal = terminal
     self.columns = columns
     self.startedAt = clock.monotonic

@@ -105,7 +105,7 @@ public struct Renderer {
       if !settings.quiet && snapshot.state == .completed { warn(snapshot.warnings, job: job) }
     }
     let code = error?.exitCode ?? 0
-    if settings.format == .ndjson && settings.field == nil {
+    if settings.streamsEvents {
       stdout.write(NDJSON.done(job: job, outcome: outcome, exitCode: code, time: now()) + "\n")
     }
     switch error {
@@ -135,7 +135,7 @@ public struct Renderer {
   func finished(_ outcome: WaitOutcome, job: String) {
     endTimes.record(job, at: elapsed())
     reporter?.ended(job: job, outcome: outcome)
-    if settings.format == .ndjson && settings.field == nil {
+    if settings.streamsEvents {
       reporter?.clear()
       stdout.write(NDJSON.done(job: job, outcome: outcome, exitCode: outcome.exitCode, time: now()) + "\n")
     }

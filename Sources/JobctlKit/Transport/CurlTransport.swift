@@ -48,7 +48,7 @@ private final class TransferState {
   var lastActivity = 0.0
   let trace: (@Sendable (String) -> Void)?
   /// Scrubbed from trace lines before they are cut to length (UTF-8).
-  let secrets: [[UInt8]]
+  var secrets: [[UInt8]]
 
   init(limit: Int, trace: (@Sendable (String) -> Void)?, secrets: [[UInt8]]) {
     self.limit = limit
@@ -375,7 +375,7 @@ private func milliseconds(_ seconds: Double) -> Int {
 /// ends a request in flight at once. Redirects are followed here rather than by libcurl, so
 /// credential headers are dropped the moment a redirect leaves the host they were given for.
 public final class CurlTransport: HTTPTransport {
-  private let options: TransportOptions
+  private var options: TransportOptions
   private let multi: UnsafeMutableRawPointer
   private var idle: [EasyHandle] = []
   private var handles: [EasyHandle] = []
@@ -430,7 +430,7 @@ public final class CurlTransport: HTTPTransport {
   }()
 
   /// `options.secrets` as UTF-8, converted once.
-  private let secrets: [[UInt8]]
+  private var secrets: [[UInt8]]
 
   public init(options: TransportOptions) throws(TransportFailure) {
     guard CurlTransport.globalInit, let multi = curl_multi_init() else {
@@ -450,6 +450,13 @@ public final class CurlTransport: HTTPTransport {
     idle.removeAll()
     handles.removeAll()
     curl_multi_cleanup(multi)
+  }
+
+  public func updateSecrets(_ secrets: [String]) {
+    options.secrets = secrets
+    self.secrets = secrets.map { Array($0.utf8) }
+    // Handles made later take them from `options`.
+    for handle in handles { handle.state.secrets = self.secrets }
   }
 
   public func start(_ request: HTTPRequest, id: Int) {

@@ -317,6 +317,9 @@ public protocol HTTPTransport: AnyObject {
   func poll(timeout: Double, watching: [WatchedDescriptor]) -> TransportEvents
   /// Drops a request whose answer nobody waits for any more (its job ended).
   func abandon(_ id: Int)
+  /// Replaces the secrets scrubbed from answers and traces (`TransportOptions.secrets`), for a
+  /// token read again from its file: a rotated token is hidden like the first.
+  func updateSecrets(_ secrets: [String])
 }
 
 /// Which header values are secrets, and how they are shown.

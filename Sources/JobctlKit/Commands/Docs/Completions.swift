@@ -4,17 +4,33 @@
 /// `--color`, `--as`), file names for options that take a file, and profile names for `--profile`
 /// from the config file (read by the shell at completion time, so new profiles need no new script).
 public enum Completions {
-  public static let shells = ["bash", "zsh", "fish"]
+  /// The shells with a script: what `completion` takes and completes.
+  enum Shell: String, CaseIterable {
+    case bash, zsh, fish
+  }
+
+  public static let shells = Shell.allCases.map(\.rawValue)
 
   /// Options whose value is a file name.
-  static let fileOptions: Set<String> = ["token-file", "cacert", "cert", "key", "config", "output", "data"]
+  static let fileOptions: Set<OptionKey> = [.tokenFile, .cacert, .cert, .key, .config, .output, .data]
+
+  /// `completion SHELL`: prints the script.
+  static func run(_ invocation: Invocation, environment: [String: String], services: Services) throws(JobctlError)
+    -> Int32
+  {
+    guard let script = script(for: invocation.arguments[0]) else {
+      throw .usage("completion takes bash, zsh or fish, not '\(Text.oneLine(invocation.arguments[0], limit: 40))'")
+    }
+    services.streams.stdout.write(script)
+    return 0
+  }
 
   public static func script(for shell: String) -> String? {
-    switch shell {
-    case "bash": return bash()
-    case "zsh": return zsh()
-    case "fish": return fish()
-    default: return nil
+    switch Shell(rawValue: shell) {
+    case .bash?: return bash()
+    case .zsh?: return zsh()
+    case .fish?: return fish()
+    case nil: return nil
     }
   }
 
@@ -25,21 +41,22 @@ public enum Completions {
 
   static var commandNames: [String] { CommandTable.commands.map(\.name) }
 
-  /// A command's options, each once (`output` has `-q` in two groups).
-  static func options(of command: CommandSpec) -> [OptionSpec] {
+  /// Every option spelling once, for the words before a command (a spelling two options share,
+  /// such as `--all`, parses alike in both).
+  static var spelledOnce: [OptionSpec] {
     var seen = Set<String>()
-    return command.options.filter { seen.insert($0.long).inserted }
+    return CommandTable.allOptions.filter { seen.insert($0.long).inserted }
   }
 
   /// The spellings of every option that takes a value, which the next word belongs to.
-  static var valueSpellings: [String] { CommandTable.allOptions.filter { $0.value != nil }.flatMap(spellings) }
+  static var valueSpellings: [String] { spelledOnce.filter { $0.value != nil }.flatMap(spellings) }
 
-  /// What a command's positional arguments complete to; empty for free text (a JOB, a PATH).
-  static func positionalChoices(_ command: String) -> [String]? {
+  /// What a command's positional arguments complete to; nil for free text (a JOB, a PATH).
+  static func positionalChoices(_ command: CommandKey) -> [String]? {
     switch command {
-    case "help": return commandNames + ["exit-codes", "dialects"]
-    case "completion": return shells
-    default: return nil
+    case .help: return commandNames + HelpCommand.Topic.allCases.map(\.rawValue)
+    case .completion: return shells
+    case .wait, .status, .start, .cancel, .list, .output, .explain, .version: return nil
     }
   }
 
@@ -53,14 +70,14 @@ public enum Completions {
 
   static func valueKind(_ option: OptionSpec) -> ValueKind {
     if !option.choices.isEmpty { return .choices(option.choices) }
-    if option.long == "profile" { return .profiles }
-    if fileOptions.contains(option.long) { return .files }
+    if option.key == .profile { return .profiles }
+    if fileOptions.contains(option.key) { return .files }
     return .free
   }
 
   /// The options that take a value, grouped by how the value completes (one `case` arm each).
   static func valueArms() -> [(spellings: [String], kind: ValueKind)] {
-    CommandTable.allOptions.filter { $0.value != nil }.map { (spellings($0), valueKind($0)) }
+    spelledOnce.filter { $0.value != nil }.map { (spellings($0), valueKind($0)) }
   }
 
   // Every script reads the line the same way: the first word that is neither an option nor the
@@ -169,9 +186,9 @@ public enum Completions {
 
       """
     for command in CommandTable.commands {
-      s += "      \(command.name)) w=\"\(options(of: command).flatMap(spellings).joined(separator: " "))\" ;;\n"
+      s += "      \(command.name)) w=\"\(command.options.flatMap(spellings).joined(separator: " "))\" ;;\n"
     }
-    s += "      *) w=\"\(CommandTable.allOptions.flatMap(spellings).joined(separator: " "))\" ;;\n"
+    s += "      *) w=\"\(spelledOnce.flatMap(spellings).joined(separator: " "))\" ;;\n"
     s += """
           esac
           mapfile -t COMPREPLY < <(compgen -W "$w" -- "$cur")
@@ -181,10 +198,10 @@ public enum Completions {
           case "$cmd" in
 
       """
-    for command in commandNames {
-      if let choices = positionalChoices(command) {
+    for command in CommandTable.commands {
+      if let choices = positionalChoices(command.key) {
         s +=
-          "      \(command)) mapfile -t COMPREPLY < <(compgen -W \"\(choices.joined(separator: " "))\" -- \"$cur\") ;;\n"
+          "      \(command.name)) mapfile -t COMPREPLY < <(compgen -W \"\(choices.joined(separator: " "))\" -- \"$cur\") ;;\n"
       }
     }
     s += """
@@ -239,9 +256,9 @@ public enum Completions {
       options.flatMap { o in spellings(o).map { "'\($0):\(zshQuote(o.help))'" } }.joined(separator: " ")
     }
     for command in CommandTable.commands {
-      s += "    (\(command.name)) opts=(\(specs(options(of: command)))) ;;\n"
+      s += "    (\(command.name)) opts=(\(specs(command.options))) ;;\n"
     }
-    s += "    (*) opts=(\(specs(CommandTable.allOptions))) ;;\n"
+    s += "    (*) opts=(\(specs(spelledOnce))) ;;\n"
     s += """
         esac
         _describe -t options 'option' opts
@@ -287,9 +304,9 @@ public enum Completions {
           case $cmd in
 
       """
-    for command in commandNames {
-      if let choices = positionalChoices(command) {
-        s += "      (\(command)) compadd -- \(choices.joined(separator: " ")) ;;\n"
+    for command in CommandTable.commands {
+      if let choices = positionalChoices(command.key) {
+        s += "      (\(command.name)) compadd -- \(choices.joined(separator: " ")) ;;\n"
       }
     }
     s += """
@@ -362,13 +379,13 @@ public enum Completions {
     for c in CommandTable.commands {
       s += "complete -c jobctl -n '__jobctl_first_argument -' -a \(c.name) -d '\(fishEscape(c.summary))'\n"
     }
-    for command in commandNames {
-      if let choices = positionalChoices(command) {
-        s += "complete -c jobctl -n '__jobctl_first_argument \(command)' -a '\(choices.joined(separator: " "))'\n"
+    for command in CommandTable.commands {
+      if let choices = positionalChoices(command.key) {
+        s += "complete -c jobctl -n '__jobctl_first_argument \(command.name)' -a '\(choices.joined(separator: " "))'\n"
       }
     }
     for option in CommandTable.allOptions {
-      let users = CommandTable.commands.filter { $0.options.contains { $0.long == option.long } }.map(\.name)
+      let users = CommandTable.commands.filter { $0.options.contains { $0.key == option.key } }.map(\.name)
       var line = "complete -c jobctl -n '__jobctl_using \(users.joined(separator: " "))'"
       if let short = option.short { line += " -s \(short)" }
       line += " -l \(option.long)"

@@ -35,7 +35,7 @@ public enum ManPage {
       m += ".TP\n.B jobctl \(c.name)\(c.arguments.isEmpty ? "" : " " + escape(c.arguments))\n"
       m += escape(c.summary) + "\n"
       if !c.details.isEmpty { m += escape(c.details.split(whereSeparator: \.isNewline).joined(separator: " ")) + "\n" }
-      let groups = c.groups.filter { $0.title != "General" }.map { $0.title.lowercased() }
+      let groups = c.groups.filter { $0.title != CommandTable.general.title }.map { $0.title.lowercased() }
       if !groups.isEmpty { m += "Options: \(groups.joined(separator: ", ")).\n" }
     }
     for group in allGroups() {
@@ -111,8 +111,10 @@ public enum ManPage {
       A request budget the server announces (RateLimit and RateLimit\\-Policy, X\\-RateLimit\\-Remaining
       with X\\-RateLimit\\-Reset, x\\-ratelimit\\-remaining\\-requests with x\\-ratelimit\\-reset\\-requests)
       is kept across every job on that host and port: what is left is spread evenly up to the
-      reset, nothing is sent while it is spent, and the pause is announced. A 403 that says the
-      budget is spent, or carries Retry\\-After, is a rate limit.
+      reset, nothing is sent while it is spent, and after a reset one request goes alone until
+      its answer tells the new window. A spent budget is announced, and so is a pace that holds
+      a poll back by more than its interval (at least a second), once until polls are on time
+      again. A 403 that says the budget is spent, or carries Retry\\-After, is a rate limit.
       A malformed answer (two different Content\\-Length headers, an unasked\\-for 101, response
       headers over 100 KB, a compressed body when none was asked for) fails as soon as its head
       arrives, is retried the same way and ends with 6.
