@@ -182,7 +182,7 @@ public final class Scheduler {
         let opens = hosts[h].opensAt
         if opens > now + 1e-6 {
           if let i = hosts[h].waiting.first, slots[i].phase == .queued,
-            let pause = hosts[h].pacingPause(due: slots[i].due, interval: slots[i].stepper.policy.interval, now: now)
+            let pause = hosts[h].pacingPause(due: slots[i].due, interval: jobs[i].policy.interval, now: now)
           {
             report(i, .rateLimited(reason: pause.reason, delay: pause.delay))
           }
@@ -202,7 +202,7 @@ public final class Scheduler {
         prepare?(&request)
         slots[i].phase = .inFlight
         hosts[h].inFlight += 1
-        hosts[h].sent(at: now, due: slots[i].due, interval: slots[i].stepper.policy.interval)
+        hosts[h].sent(at: now, due: slots[i].due, interval: jobs[i].policy.interval)
         transport.start(request, id: base + i)
       }
     }
