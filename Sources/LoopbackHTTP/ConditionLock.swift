@@ -4,6 +4,7 @@ import Glibc
 ///
 /// Every blocking wait in the server goes through one of these so that `stop()` can wake it with
 /// a single broadcast; the monotonic clock keeps timeouts honest when the wall clock jumps.
+/// Sendable because it is the lock: its pointers never change, and pthreads guard what they hold.
 final class ConditionLock: @unchecked Sendable {
   private let mutex: UnsafeMutablePointer<pthread_mutex_t>
   private let condition: UnsafeMutablePointer<pthread_cond_t>

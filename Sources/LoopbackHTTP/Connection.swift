@@ -1,4 +1,5 @@
 import Glibc
+import SystemCalls
 
 /// One accepted connection: reads requests, logs them, answers them, until either side closes.
 struct Connection {
@@ -265,15 +266,10 @@ struct Connection {
       start = 0
     }
     var chunk = [UInt8](repeating: 0, count: 65_536)
-    while true {
-      let received = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-      if received > 0 {
-        buffer.append(contentsOf: chunk[..<received])
-        return true
-      }
-      if received < 0 && errno == EINTR { continue }
-      return false
-    }
+    let received = SystemCall.retryingEINTR { chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) } }
+    guard received > 0 else { return false }
+    buffer.append(contentsOf: chunk[..<received])
+    return true
   }
 }
 

@@ -4,7 +4,7 @@
 /// unless the client sends `Connection: close`. Every request is logged before it is answered, so
 /// a test can synchronise on `waitForRequests(_:timeout:)` instead of sleeping. Nothing blocks
 /// past `stop()`: hung or delayed replies end at once, and the port can be bound again right away.
-public final class LoopbackServer: @unchecked Sendable {
+public final class LoopbackServer: Sendable {
   /// The port actually bound (the ephemeral one when 0 was asked for).
   public let port: UInt16
   private let core: ServerCore

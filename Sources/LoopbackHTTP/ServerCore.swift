@@ -1,4 +1,5 @@
 import Glibc
+import SystemCalls
 
 /// The state shared by the accept thread, the connection threads and the public facade.
 ///
@@ -99,11 +100,11 @@ final class ServerCore: @unchecked Sendable {
     while true {
       let fd = lock.withLock { stopped ? -1 : listener }
       if fd < 0 { break }
-      let connection = Socket.accept(fd)
+      let connection = SystemCall.retryingEINTR { Socket.accept(fd) }
       if connection < 0 {
         let code = errno
         if lock.withLock({ stopped }) { break }
-        if code == EINTR || code == ECONNABORTED { continue }
+        if code == ECONNABORTED { continue }
         // Out of descriptors or similar: back off briefly instead of spinning.
         lock.withLock { _ = lock.wait(until: monotonicSeconds() + 0.05) }
         continue

@@ -1,4 +1,5 @@
 import Glibc
+import SystemCalls
 
 /// A failed socket call while setting up the server.
 public struct LoopbackServerError: Error, CustomStringConvertible {
@@ -8,7 +9,7 @@ public struct LoopbackServerError: Error, CustomStringConvertible {
   public let code: Int32
 
   public var description: String {
-    "LoopbackServer: \(operation) failed: \(String(cString: strerror(code))) (errno \(code))"
+    "LoopbackServer: \(operation) failed: \(SystemCall.errorText(code)) (errno \(code))"
   }
 }
 
@@ -76,14 +77,13 @@ enum Socket {
   static func sendAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
     var offset = 0
     while offset < bytes.count {
-      let sent = bytes.withUnsafeBytes { buffer in
-        // MSG_NOSIGNAL: a client that hung up must not kill the test process with SIGPIPE.
-        send(fd, buffer.baseAddress.map { $0 + offset }, bytes.count - offset, Int32(MSG_NOSIGNAL))
+      let sent = SystemCall.retryingEINTR {
+        bytes.withUnsafeBytes { buffer in
+          // MSG_NOSIGNAL: a client that hung up must not kill the test process with SIGPIPE.
+          send(fd, buffer.baseAddress.map { $0 + offset }, bytes.count - offset, Int32(MSG_NOSIGNAL))
+        }
       }
-      if sent < 0 {
-        if errno == EINTR { continue }
-        return false
-      }
+      if sent < 0 { return false }
       offset += sent
     }
     return true

@@ -1,5 +1,6 @@
 import Glibc
 import LoopbackHTTP
+import SystemCalls
 
 /// The `jobsim` command: a job-API simulator on a loopback port, for demos and manual tests.
 enum JobSim {
@@ -149,7 +150,7 @@ enum JobSim {
 struct FileError: Error, CustomStringConvertible {
   let operation: String
   let code: Int32
-  var description: String { "\(operation): \(String(cString: strerror(code)))" }
+  var description: String { "\(operation): \(SystemCall.errorText(code))" }
 }
 
 /// Writes `text` to a temporary file beside `path` and renames it into place, so a reader polling
@@ -187,10 +188,9 @@ private func writeAll(_ fd: Int32, _ text: String) {
   let bytes = Array(text.utf8)
   var offset = 0
   while offset < bytes.count {
-    let written = bytes.withUnsafeBytes {
-      write(fd, $0.baseAddress.map { $0 + offset }, $0.count - offset)
+    let written = SystemCall.retryingEINTR {
+      bytes.withUnsafeBytes { write(fd, $0.baseAddress.map { $0 + offset }, $0.count - offset) }
     }
-    if written < 0 && errno == EINTR { continue }
     guard written > 0 else { return }
     offset += written
   }

@@ -2,8 +2,8 @@ import Foundation
 import LoopbackHTTP
 import Testing
 
-/// Bad input from the user (contract sections 2, 3, 9): each row is a clear usage error (exit 2)
-/// before anything is sent.
+/// Bad input from the user (README "Addressing a job", "Secrets" and "Exit codes"): each row is a
+/// clear usage error (exit 2) before anything is sent.
 struct BadInputRow: CustomTestStringConvertible, Sendable {
   let arguments: [String]
   /// Text the one-line error must contain.

@@ -2,7 +2,7 @@ import Foundation
 import LoopbackHTTP
 import Testing
 
-/// One row of the fault matrix (contract sections 2, 3, 5).
+/// One row of the fault matrix (README "Addressing a job", "Secrets" and "How `wait` behaves").
 ///
 /// Each row is a server that misbehaves in one way, scripted for `GET /jobs/j1`, and what
 /// `jobctl wait j1` must make of it. Every broken answer that carries a body carries a real,

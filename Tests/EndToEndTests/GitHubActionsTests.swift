@@ -35,6 +35,25 @@ private func contents(_ url: URL) -> [UInt8] {
     #expect(!annotation.unicodeScalars.contains { $0 == "\r" || $0 == "\n" })
   }
 
+  /// Step outputs that cannot be written fail a completed job's step (exit 10, as the toolkit's
+  /// setOutput would); a failed job keeps its own code, with a warning.
+  @Test func aGitHubOutputThatCannotBeWrittenIsExit10() throws {
+    let server = try LoopbackServer()
+    server.script("/jobs/ok", [.doc(#"{"jobId":"ok","status":"completed","result":{"a":"1"}}"#)])
+    server.script("/jobs/bad", [.doc(#"{"jobId":"bad","status":"failed","error":"no"}"#)])
+    let folder = try actionsFolder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let missing = folder.appendingPathComponent("gone/output").path
+    let env = ["GITHUB_ACTIONS": "true", "GITHUB_OUTPUT": missing]
+    let ok = try jobctl(["wait", "ok", "--field", "result.a", "--base-url", server.baseURL], env: env)
+    #expect(ok.code == 10, "\(ok.stderr)")
+    #expect(ok.stdout == "1\n")
+    #expect(ok.stderr.contains("jobctl: error: cannot append to GITHUB_OUTPUT (\(missing))"))
+    let bad = try jobctl(["wait", "bad", "--base-url", server.baseURL, "--progress", "none"], env: env)
+    #expect(bad.code == 1, "\(bad.stderr)")
+    #expect(bad.stderr.contains("jobctl: warning: cannot append to GITHUB_OUTPUT"))
+  }
+
   @Test func aWaitAppendsAMarkdownTableToTheStepSummary() throws {
     let server = try LoopbackServer()
     server.script("/jobs/ok", [.doc(#"{"status":"completed"}"#)])

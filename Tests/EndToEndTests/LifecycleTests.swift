@@ -6,7 +6,8 @@ private let stagedAccepted = #"{"jobId":"stg_1","kind":"report","status":"pendin
 private let stagedDone =
   #"{"jobId":"stg_1","kind":"report","status":"completed","progress":1,"stage":"done","result":{"pages":3}}"#
 
-/// `start`, `cancel`, `list` and `output` end to end (contract sections 7, 8 and 11).
+/// `start`, `cancel`, `list` and `output` end to end (README "Starting, cancelling, listing,
+/// fetching output").
 @Suite struct StartTests {
   @Test func startPostsJSONWithAnIdempotencyKeyAndPrintsTheId() throws {
     let server = try LoopbackServer()

@@ -49,7 +49,8 @@ private final class RangeServer: @unchecked Sendable {
   }
 }
 
-/// `-o FILE`: what FILE is decides how it is written (contract section 11).
+/// `-o FILE`: what FILE is decides how it is written (README "Starting, cancelling, listing,
+/// fetching output").
 @Suite struct OutputFileTests {
   @Test func aDeviceAFIFOAndASymbolicLinkAreWrittenThroughNeverReplaced() throws {
     let server = try LoopbackServer()
@@ -329,7 +330,7 @@ private final class Received: @unchecked Sendable {
   var data = Data()
 }
 
-/// `output` to a terminal (contract section 10): control characters from the server are not
+/// `output` to a terminal (README "Output"): control characters from the server are not
 /// printed unless `-o -` says so, as curl refuses binary output.
 @Suite struct OutputToATerminalTests {
   /// Runs jobctl with stdout on a new pseudo-terminal; returns its exit code, what reached the

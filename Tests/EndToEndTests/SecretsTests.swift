@@ -2,7 +2,7 @@ import Foundation
 import LoopbackHTTP
 import Testing
 
-/// Secrets never reach output (contract section 3): every mode is run against a hostile server
+/// Secrets never reach output (README "Secrets"): every mode is run against a hostile server
 /// that echoes every credential it receives back into its answers (job documents, stages, error
 /// messages, headers, lists), and every byte jobctl writes is searched for them.
 @Suite struct SecretsTests {

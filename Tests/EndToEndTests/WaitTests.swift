@@ -186,7 +186,8 @@ private let completedDoc =
     #expect(r.stderr.contains("rate limited (the server's request budget is spent until it resets)"), "\(r.stderr)")
   }
 
-  /// `status` rides out a 429 (contract section 6): the answer after it is the answer.
+  /// `status` rides out a 429 (README "Starting, cancelling, listing, fetching output"): the answer
+  /// after it is the answer.
   @Test func statusRidesOutARateLimit() throws {
     let server = try LoopbackServer()
     server.script(
@@ -322,7 +323,7 @@ private let completedDoc =
   }
 }
 
-/// `-q` silences progress, notes and warnings, never the results asked for (contract section 10).
+/// `-q` silences progress, notes and warnings, never the results asked for (README "Output").
 @Suite struct QuietTests {
   @Test func quietKeepsTheResultsAskedFor() throws {
     let server = try LoopbackServer()

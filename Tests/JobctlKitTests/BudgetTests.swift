@@ -1,9 +1,10 @@
+import JobctlTestSupport
 import Testing
 
 @testable import JobctlKit
 
-/// Request budgets (contract section 5): the fields, the policy, and many jobs under a fake
-/// server's budget, all in fake time.
+/// Request budgets (README "How `wait` behaves"): the fields, the policy, and many jobs under a
+/// fake server's budget, all in fake time.
 @Suite struct BudgetTests {
   private func read(_ headers: [(String, String)], wall: Double = 1_795_382_398) -> BudgetAnnouncement? {
     BudgetAnnouncement.read(headers.map { HTTPHeader($0.0, $0.1) }, wall: wall)

@@ -1,10 +1,11 @@
 import Glibc
+import JobctlTestSupport
 import Testing
 
 @testable import JobctlKit
 
-/// The resume rules of a download (contract section 11), fed by hand: what the transport would
-/// have written to the file, then the result it would have returned.
+/// The resume rules of a download (README "Starting, cancelling, listing, fetching output"), fed by
+/// hand: what the transport would have written to the file, then the result it would have returned.
 @Suite struct DownloadWatchTests {
   private let body = Array((0..<100).map { UInt8($0) })
 
@@ -34,7 +35,8 @@ import Testing
     request.headers.first(where: { $0.name == "Range" })?.value
   }
 
-  private let cut = Result<HTTPResponse, TransportFailure>.failure(TransportFailure(.transient, "connection reset"))
+  private let cut = Result<HTTPResponse, TransportFailure>.failure(
+    TransportFailure(.network, detail: "connection reset"))
 
   @Test func aCutIsResumedFromWhereItStoppedWhenTheServerTakesRanges() {
     let stream = stream()

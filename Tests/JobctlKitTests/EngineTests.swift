@@ -1,3 +1,4 @@
+import JobctlTestSupport
 import Testing
 
 @testable import JobctlKit
@@ -134,7 +135,8 @@ private let failedDoc = answer(200, #"{"jobId":"j1","status":"failed","error":"b
     #expect(r.outcome.exitCode == 0)
   }
 
-  /// A proxy's HTML page is retried; JSON that the shape cannot place ends at once (contract 4.5).
+  /// A proxy's HTML page is retried; JSON that the shape cannot place ends at once (README "Any job
+  /// API").
   @Test func answersThatAreNotJobDocumentsAreRetriedThenExitSix() {
     let r = wait(
       [answer(200, "<html>maintenance</html>"), answer(200, #"{"status":"weird"}"#)], dialect: Dialects.simple
@@ -160,7 +162,7 @@ private let failedDoc = answer(200, #"{"jobId":"j1","status":"failed","error":"b
   }
 
   @Test func tlsFailuresEndAtOnceWithSeven() {
-    let r = wait([failure("certificate verify failed", kind: .tls), completed])
+    let r = wait([failure("certificate verify failed", code: .tlsVerification), completed])
     #expect(r.outcome.exitCode == 7)
     #expect(r.transport.requests.count == 1)
   }
@@ -195,7 +197,7 @@ private let failedDoc = answer(200, #"{"jobId":"j1","status":"failed","error":"b
 
   @Test func aRequestTimingOutAtTheDeadlineIs124() {
     let clock = FakeClock()
-    let transport = FakeTransport(clock: clock, [.failure(TransportFailure(.transient, "timed out", timedOut: true))])
+    let transport = FakeTransport(clock: clock, [.failure(TransportFailure(.timedOut, detail: "timed out"))])
     transport.latency = 4
     var policy = PollPolicy()
     policy.timeout = 4
@@ -340,7 +342,7 @@ private let failedDoc = answer(200, #"{"jobId":"j1","status":"failed","error":"b
   }
 
   @Test func aSignalDuringARequestEndsTheWait() {
-    let r = wait([.failure(TransportFailure(.interrupted(signal: 2), "interrupted")), completed])
+    let r = wait([.failure(TransportFailure(.interrupted(signal: 2))), completed])
     #expect(r.outcome.exitCode == 130)
     #expect(r.transport.requests.count == 1)
   }
@@ -364,8 +366,8 @@ private let failedDoc = answer(200, #"{"jobId":"j1","status":"failed","error":"b
     #expect(r.outcome.dialect?.name == "staged")
   }
 
-  /// `status` (contract section 6): a running job is an answer, but trouble and rate limits are
-  /// ridden out as a wait rides them out.
+  /// `status` (README "Starting, cancelling, listing, fetching output"): a running job is an
+  /// answer, but trouble and rate limits are ridden out as a wait rides them out.
   @Test func oneShotReportsRunningJobsAndRidesOutTrouble() {
     func once(_ script: [Result<HTTPResponse, TransportFailure>]) -> EngineRun {
       wait(script) {

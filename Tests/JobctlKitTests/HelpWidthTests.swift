@@ -1,4 +1,5 @@
 import Foundation
+import JobctlTestSupport
 import Testing
 
 @testable import JobctlKit

@@ -1,8 +1,10 @@
+import JobctlTestSupport
 import Testing
 
 @testable import JobctlKit
 
-/// `--until`, `--slow-down` and the token file read again (contract sections 3 and 5).
+/// `--until`, `--slow-down` and the token file read again (README "Secrets" and "How `wait`
+/// behaves").
 @Suite struct LongWaitTests {
   @Test func instantsAsUntilTakesThem() {
     #expect(Instant.parse("2026-12-01T20:00:00Z") == 1_796_155_200)

@@ -1,3 +1,4 @@
+import JobctlTestSupport
 import Testing
 
 @testable import JobctlKit

@@ -1,3 +1,4 @@
+import JobctlTestSupport
 import Testing
 
 @testable import JobctlKit
@@ -194,7 +195,7 @@ import Testing
     let transport = FakeTransport(clock: clock) { request, _ in
       if request.url.hasSuffix("/cancel") {
         cancelsSent += 1
-        return .failure(TransportFailure(.transient, "timed out", timedOut: true))
+        return .failure(TransportFailure(.timedOut, detail: "timed out"))
       }
       return answer(200, #"{"status":"pending"}"#)
     }

@@ -1,3 +1,4 @@
+import JobctlTestSupport
 import Testing
 
 @testable import JobctlKit
@@ -5,10 +6,10 @@ import Testing
 /// The commands read a shape's conventions, not keys of their own: where a start finds its job,
 /// whether it may be sent again, how cancel asks, where output and list look.
 @Suite struct ShapeCommandTests {
-  private let refused = failure("Failed to connect: Connection refused", kind: .transient)
+  private let refused = failure("Failed to connect: Connection refused")
 
   private func notSent() -> Result<HTTPResponse, TransportFailure> {
-    .failure(TransportFailure(.transient, "Could not connect", mayHaveBeenSent: false))
+    .failure(TransportFailure(.notConnected, detail: "Could not connect"))
   }
 
   @Test func aStartThatMayHaveRunIsNotSentAgainWhereTheAPIIgnoresIdempotencyKey() {

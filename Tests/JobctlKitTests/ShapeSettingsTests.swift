@@ -1,9 +1,10 @@
+import JobctlTestSupport
 import Testing
 
 @testable import JobctlKit
 
-/// Shapes from flags and `[dialect NAME]` sections, layered key by key (contract 4.5), and the
-/// commands that show them: `help dialects`, `explain`, `wait -v`.
+/// Shapes from flags and `[dialect NAME]` sections, layered key by key (README "Any job API"), and
+/// the commands that show them: `help dialects`, `explain`, `wait -v`.
 @Suite struct ShapeSettingsTests {
   private let stepFunctions = [
     "--completed-when", "status=SUCCEEDED", "--failed-when", "status=FAILED,TIMED_OUT,ABORTED", "--running-when",

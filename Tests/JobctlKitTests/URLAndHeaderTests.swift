@@ -1,4 +1,5 @@
 import Glibc
+import JobctlTestSupport
 import Testing
 
 @testable import JobctlKit
@@ -199,7 +200,9 @@ import Testing
     let failure = try #require(
       CurlTransport.refusal(
         of: "CURLOPT_PROTOCOLS_STR", code: unknownOption, reason: "An unknown option was passed in to libcurl"))
+    #expect(failure.code == .optionRefused(option: "CURLOPT_PROTOCOLS_STR"))
     #expect(failure.kind == .badURL)
+    #expect(!failure.mayHaveBeenSent)
     #expect(failure.curlCode == unknownOption)
     #expect(failure.message.contains("CURLOPT_PROTOCOLS_STR"))
     #expect(failure.message.contains("An unknown option was passed in to libcurl"))
@@ -217,6 +220,19 @@ import Testing
 }
 
 @Suite struct TransportFailureCauseTests {
+  @Test func theMessageKindAndResendingAreDerivedFromTheCode() {
+    let full = TransportFailure(.localWrite, curlCode: 23, underlyingErrno: ENOSPC)
+    #expect(full.message == String(cString: strerror(ENOSPC)))
+    #expect(full.kind == .localWrite)
+    let stalled = TransportFailure(.stalled(limit: 30))
+    #expect(stalled.timedOut && stalled.kind == .transient && stalled.mayHaveBeenSent)
+    #expect(stalled.message == "no data for 30s (--request-timeout)")
+    let refused = TransportFailure(.notConnected, detail: "Failed to connect", curlCode: 7)
+    #expect(!refused.mayHaveBeenSent && !refused.timedOut && refused.message == "Failed to connect")
+    #expect(TransportFailure(.tlsVerification, detail: "bad cert").kind == .tls)
+    #expect(TransportFailure(.redirectLoop(url: "http://u:p@h/x")).message == "redirect loop at http://[redacted]@h/x")
+  }
+
   /// One request through the transport's one primitive: start it, poll until its result is in.
   func sendOnce(_ transport: CurlTransport, _ request: HTTPRequest) -> Result<HTTPResponse, TransportFailure> {
     transport.start(request, id: 1)
@@ -225,7 +241,7 @@ import Testing
         return done.result
       }
     }
-    return .failure(TransportFailure(.transient, "no result after 50 s"))
+    return .failure(TransportFailure(.timedOut, detail: "no result after 50 s"))
   }
 
   @Test func aRefusedConnectionKeepsItsCurlCodeAndErrno() throws {
@@ -236,7 +252,9 @@ import Testing
       Issue.record("a request to a closed port must fail")
       return
     }
+    #expect(failure.code == .notConnected)
     #expect(failure.kind == .transient)
+    #expect(!failure.mayHaveBeenSent)
     #expect(failure.curlCode == 7)
     #expect(failure.underlyingErrno == ECONNREFUSED)
   }
@@ -263,6 +281,7 @@ import Testing
       Issue.record("a server that never answers must time out")
       return
     }
+    #expect(failure.code == .timedOut)
     #expect(failure.timedOut)
     #expect(failure.curlCode == 28)  // CURLE_OPERATION_TIMEDOUT
   }

@@ -1,5 +1,6 @@
 import Glibc
 import LoopbackHTTP
+import SystemCalls
 import Testing
 
 /// Each fault as a client sees it on the wire.
@@ -141,7 +142,7 @@ extension RawClient.ReadEnd: CustomStringConvertible {
   var description: String {
     switch self {
     case .eof: return "EOF"
-    case .error(let code): return "errno \(code) (\(String(cString: strerror(code))))"
+    case .error(let code): return "errno \(code) (\(SystemCall.errorText(code)))"
     }
   }
 }

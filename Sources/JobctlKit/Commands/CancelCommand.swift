@@ -1,4 +1,5 @@
-/// `cancel`, and the cancel sent by `wait --cancel-on-interrupt` (contract section 8).
+/// `cancel`, and the cancel sent by `wait --cancel-on-interrupt` (README "Starting, cancelling,
+/// listing, fetching output").
 enum CancelCommand {
   /// What the server said to one cancel request.
   enum Answer {
@@ -79,7 +80,8 @@ enum CancelCommand {
     return context.request(cancel.method, url: url, credentialHost: job.credentialHost, body: [])
   }
 
-  /// Reads a cancel answer by the general rules of contract 8; nil for anything else.
+  /// Reads a cancel answer by the general rules of README "Starting, cancelling, listing, fetching
+  /// output"; nil for anything else.
   ///
   /// A 2xx is accepted unless it says `accepted: false` or is a job document the shape finds
   /// terminal already.

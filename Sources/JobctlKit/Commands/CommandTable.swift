@@ -307,7 +307,7 @@ public enum CommandTable {
       .requestTimeout, .maxConnections, .verbose, .config, .profile,
     ])
 
-  /// The keys that describe a response shape (contract 4.5), as flags.
+  /// The keys that describe a response shape (README "Any job API"), as flags.
   public static let shape = OptionGroup(
     title: "Shape",
     [

@@ -12,8 +12,8 @@ public struct JobReference: Equatable {
     self.credentialHost = credentialHost
   }
 
-  /// Resolves JOB (contract section 2): an absolute URL as given, `/path` against the base URL's
-  /// origin, anything else an id placed into the jobs path, percent-encoded so it can never
+  /// Resolves JOB (README "Addressing a job"): an absolute URL as given, `/path` against the base
+  /// URL's origin, anything else an id placed into the jobs path, percent-encoded so it can never
   /// change the request target.
   public static func resolve(_ text: String, settings: Settings) throws(JobctlError) -> JobReference {
     guard !text.isEmpty else { throw .usage("the job reference is empty") }

@@ -1,4 +1,5 @@
-/// `list`: one page of jobs, or every page with `--all` (contract section 11).
+/// `list`: one page of jobs, or every page with `--all` (README "Starting, cancelling, listing,
+/// fetching output").
 enum ListCommand {
   /// A page never followed twice, and never more than this many pages.
   static let maximumPages = 10_000
@@ -26,7 +27,7 @@ enum ListCommand {
       }
       query.append((String(q[..<eq]), String(q[q.index(after: eq)...])))
     }
-    // The list's own query before the base URL's (contract 2).
+    // The list's own query before the base URL's (README "Addressing a job").
     var url =
       query.isEmpty
       ? start.url : try StartCommand.startURL(path + encode(query, after: path), settings: context.settings).url

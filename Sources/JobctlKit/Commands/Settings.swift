@@ -53,7 +53,7 @@ public struct Settings {
   public var baseURL: URLParts?
   public var baseURLText: String?
   public var token: String?
-  /// Where the token was read from, to read it again when it changes (contract section 3).
+  /// Where the token was read from, to read it again when it changes (README "Secrets").
   public var tokenFile: String?
   /// `Basic ...` from the user and password of the base URL, which is then kept without them.
   public var basicAuthorization: String?
@@ -299,7 +299,7 @@ public struct Settings {
     return s
   }
 
-  /// Picks and checks the response shape (contract 4.5).
+  /// Picks and checks the response shape (README "Any job API").
   ///
   /// A built-in or named description, then its `[dialect NAME]` section, then the shape flags, key by key. Shape flags without a dialect
   /// describe a shape of their own; without either, auto judges and the defaults hold.

@@ -150,7 +150,7 @@ extension WaitCommand {
       }
       CancelCommand.cancelOnInterrupt(open, context: context)
     }
-    // --all: the worst outcome; --any: the first job to end (contract section 5).
+    // --all: the worst outcome; --any: the first job to end (README "How `wait` behaves").
     return renderer.finishMany(
       outcomes, jobs: jobs.map(\.label), firstFinished: invocation.has(.anyJob) ? order.first : nil)
   }

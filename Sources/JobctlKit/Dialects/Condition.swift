@@ -243,7 +243,7 @@ public struct ConditionTerm: Sendable, Equatable {
   }
 }
 
-/// A condition (COND of contract 4.5): terms joined by `&`, all of which must hold.
+/// A condition (COND of README "Any job API"): terms joined by `&`, all of which must hold.
 public struct Condition: Sendable, Equatable, CustomStringConvertible {
   public let terms: [ConditionTerm]
   /// As written, trimmed: what `explain` and `-v` show as the deciding condition.
@@ -284,7 +284,7 @@ public struct Condition: Sendable, Equatable, CustomStringConvertible {
   }
 }
 
-/// A progress expression (EXPR of contract 4.5).
+/// A progress expression (EXPR of README "Any job API").
 ///
 /// `PATH` (a fraction), `PATH / NUMBER` or `PATH / PATH`. A string at PATH is a phase in words (HotCRP's `progress`).
 public struct ProgressExpression: Sendable, Equatable, CustomStringConvertible {

@@ -1,5 +1,5 @@
-/// A response shape as the keys of contract 4.5 describe it: what a `[dialect NAME]` section of the
-/// config file, the shape flags and `jobctl help dialects` all speak.
+/// A response shape as the keys of README "Any job API" describe it: what a `[dialect NAME]`
+/// section of the config file, the shape flags and `jobctl help dialects` all speak.
 ///
 /// Built-in and named shapes are descriptions too (`Dialects.swift`), so there is one mechanism.
 public struct ShapeDescription: Sendable {
@@ -124,7 +124,8 @@ public final class Dialect: Sendable {
   /// Top-level members text output shows as the job's result.
   let resultKeys: [String]
 
-  /// What every description has unless it says otherwise (contract 4.5 and 7).
+  /// What every description has unless it says otherwise (README "Any job API" and "Starting,
+  /// cancelling, listing, fetching output").
   static let defaults = ShapeDescription(
     name: "defaults",
     [
@@ -326,7 +327,7 @@ public final class Dialect: Sendable {
     return nil
   }
 
-  /// The conditions in the order they are tried (contract 4.5).
+  /// The conditions in the order they are tried (README "Any job API").
   var orderedConditions: [(JobState, [Condition])] {
     [
       (.canceled, canceledWhen), (.failed, failedWhen), (.completed, completedWhen), (.pending, pendingWhen),

@@ -1,5 +1,5 @@
-/// Every shape jobctl knows, each one a description in the language of contract 4.5: the four
-/// built-in shapes `auto` chooses from, and the named public APIs.
+/// Every shape jobctl knows, each one a description in the language of README "Any job API": the
+/// four built-in shapes `auto` chooses from, and the named public APIs.
 ///
 /// Adding an API is adding a description here (and its tests); no engine or command code changes.
 public enum Dialects {

@@ -1,4 +1,4 @@
-/// A URL template (TEMPLATE of contract 4.5): `/jobs/{id}`, `{url}:cancel`,
+/// A URL template (TEMPLATE of README "Any job API"): `/jobs/{id}`, `{url}:cancel`,
 /// `/v1/files/{.output_file_id}/content`, `{+.results_url}`, `{url}&output={as}`.
 public struct URLTemplate: Sendable, Equatable, CustomStringConvertible {
   public enum Part: Sendable, Equatable {

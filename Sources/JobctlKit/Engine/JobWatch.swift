@@ -95,9 +95,9 @@ public struct JobWatch: PollStepper {
     case .unreadable(let why):
       let reason = "\(prefix) (\(why))"
       return retrier.failed(
-        reason: reason, final: .rejected(reason), firmDelay: retryAfter, random: random, report: report)
+        reason: reason, giveUp: .rejected, firmDelay: retryAfter, random: random, report: report)
     case .notUnderstood(let why):
-      // JSON that no condition can place: waiting longer would not help (contract 4.5).
+      // JSON that no condition can place: waiting longer would not help (README "Any job API").
       return .finish(.rejected("\(prefix) (\(why))"))
     }
   }

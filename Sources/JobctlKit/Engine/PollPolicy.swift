@@ -1,4 +1,4 @@
-/// The timing rules of a wait (contract section 5), as plain values.
+/// The timing rules of a wait (README "How `wait` behaves"), as plain values.
 public struct PollPolicy: Sendable {
   /// Pause between polls of a running job; each pause is jittered by +-`jitter`.
   public var interval: Double = 2
@@ -23,7 +23,8 @@ public struct PollPolicy: Sendable {
   /// `status`: a running job is an answer (exit 9); trouble and rate limits are still retried.
   public var oneShot = false
 
-  /// The `--timeout` of a `status` given none (contract section 6).
+  /// The `--timeout` of a `status` given none (README "Starting, cancelling, listing, fetching
+  /// output").
   public static let statusTimeout: Double = 60
 
   public init() {}

@@ -1,4 +1,4 @@
-/// What an answer says of the requests the server still allows (contract section 5).
+/// What an answer says of the requests the server still allows (README "How `wait` behaves").
 public struct BudgetAnnouncement: Equatable, Sendable {
   /// Requests left in the current window.
   public var remaining: Int

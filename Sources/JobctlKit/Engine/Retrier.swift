@@ -17,14 +17,14 @@ public enum PollStep: Equatable {
   case finish(JobctlError?)
 }
 
-/// How one answer or failure counts, before any job document is read (contract section 5).
+/// How one answer or failure counts, before any job document is read (README "How `wait` behaves").
 public enum Verdict: Equatable {
   /// A 2xx answer: the caller reads it.
   case answered
   /// 429, or 503 with `Retry-After`: wait, never a failure.
   case rateLimited(reason: String, retryAfter: Double?)
-  /// Worth retrying; `final` is the error once `--max-errors` run out.
-  case transient(reason: String, final: JobctlError)
+  /// Worth retrying; `giveUp` is the error once `--max-errors` run out.
+  case transient(reason: String, giveUp: GiveUp)
   /// Ends at once.
   case end(JobctlError)
 
@@ -36,8 +36,8 @@ public enum Verdict: Equatable {
     case .badURL: return .end(.usage(failure.message))
     case .redirect: return .end(.rejected(failure.message))
     case .localWrite: return .end(.localWrite(failure.message))
-    case .tooLarge, .badAnswer: return .transient(reason: failure.message, final: .rejected(failure.message))
-    case .transient: return .transient(reason: failure.message, final: .unreachable(failure.message))
+    case .tooLarge, .badAnswer: return .transient(reason: failure.message, giveUp: .rejected)
+    case .transient: return .transient(reason: failure.message, giveUp: .unreachable)
     }
   }
 
@@ -56,7 +56,7 @@ public enum Verdict: Equatable {
     case 503 where retryAfter != nil:
       return .rateLimited(reason: message(), retryAfter: retryAfter)
     case 408, 500..<600:
-      return .transient(reason: message(), final: .unreachable(message()))
+      return .transient(reason: message(), giveUp: .unreachable)
     case 403 where retryAfter != nil || response.saysBudgetIsSpent:
       // GitHub's primary rate limit: a 403 that says the budget is spent is waited out.
       return .rateLimited(reason: message(), retryAfter: retryAfter)
@@ -68,6 +68,22 @@ public enum Verdict: Equatable {
       return .end(.notFound("\(subject) expired: \(message())"))
     default:
       return .end(.rejected(message()))
+    }
+  }
+}
+
+/// The error a retried failure ends in once `--max-errors` run out: only its kind is known when
+/// the failure is judged; the message is written when the retries end.
+public enum GiveUp: Sendable, Equatable {
+  /// Exit 7: the server stayed unreachable or failing.
+  case unreachable
+  /// Exit 6: the answers were never understood.
+  case rejected
+
+  func error(_ message: String) -> JobctlError {
+    switch self {
+    case .unreachable: return .unreachable(message)
+    case .rejected: return .rejected(message)
     }
   }
 }
@@ -100,12 +116,12 @@ public struct Retrier {
 
   /// A failure that counts towards `--max-errors`; `firmDelay` is a `Retry-After` to honour.
   public mutating func failed(
-    reason: String, final: JobctlError, firmDelay: Double?, random: RandomSource, report: (PollEvent) -> Void
+    reason: String, giveUp: GiveUp, firmDelay: Double?, random: RandomSource, report: (PollEvent) -> Void
   ) -> PollStep {
     failures += 1
     if failures >= policy.maxErrors {
       let plural = failures == 1 ? "" : "s"
-      return .finish(final.withMessage("gave up after \(failures) consecutive failure\(plural); the last: \(reason)"))
+      return .finish(giveUp.error("gave up after \(failures) consecutive failure\(plural); the last: \(reason)"))
     }
     let backoff = policy.backoffDelay(failures: failures, random)
     let delay = max(backoff, firmDelay ?? 0)
@@ -136,8 +152,8 @@ public struct Retrier {
       return .finish(nil)
     case .rateLimited(let reason, let after):
       return rateLimited(reason: reason, retryAfter: after, random: random, report: report)
-    case .transient(let reason, let final):
-      return failed(reason: reason, final: final, firmDelay: retryAfter, random: random, report: report)
+    case .transient(let reason, let giveUp):
+      return failed(reason: reason, giveUp: giveUp, firmDelay: retryAfter, random: random, report: report)
     case .end(let error):
       return .finish(error)
     }
@@ -171,24 +187,6 @@ extension JobctlError {
     return .timedOut(
       "timed out: the server asks to wait \(wait) (Retry-After) but only \(remaining) of \(limit) is left; \(still)"
     )
-  }
-
-  /// The same kind of error with another message (exit codes stay in one place).
-  func withMessage(_ message: String) -> JobctlError {
-    switch self {
-    case .usage: return .usage(message)
-    case .jobFailed: return .jobFailed(message)
-    case .jobCanceled: return .jobCanceled(message)
-    case .authRefused: return .authRefused(message)
-    case .notFound: return .notFound(message)
-    case .rejected: return .rejected(message)
-    case .unreachable: return .unreachable(message)
-    case .stalled: return .stalled(message)
-    case .stillRunning(_, let shown): return .stillRunning(message, shown: shown)
-    case .localWrite: return .localWrite(message)
-    case .timedOut: return .timedOut(message)
-    case .interrupted, .readerGone: return self
-    }
   }
 }
 

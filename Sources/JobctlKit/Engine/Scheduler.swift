@@ -19,7 +19,7 @@ public struct WaitOutcome {
 }
 
 /// Runs steppers (job watches, repeated requests, cancel-and-wait) against one transport: one job
-/// or 100,000, each on its own schedule, under the rules of contract section 5.
+/// or 100,000, each on its own schedule, under the rules of README "How `wait` behaves".
 ///
 /// Due times sit in a binary heap, so handling one result costs O(log n) whatever the number of
 /// jobs. Requests to one host and port pass its gate (`HostGate`): a cap on requests in flight,
@@ -318,12 +318,12 @@ public final class Scheduler {
 
   /// A message that gives up names the job and its URL, so the wait can be taken up again.
   private func giveUp<S: PollStepper>(_ error: JobctlError, _ stepper: S) -> JobctlError {
+    guard let whereabouts = stepper.whereabouts, let m = error.message, !m.contains(whereabouts) else { return error }
     switch error {
-    case .timedOut(let m), .unreachable(let m), .stalled(let m):
-      guard let whereabouts = stepper.whereabouts, !m.contains(whereabouts) else { return error }
-      return error.withMessage(m + "; " + whereabouts)
-    default:
-      return error
+    case .timedOut: return .timedOut(m + "; " + whereabouts)
+    case .unreachable: return .unreachable(m + "; " + whereabouts)
+    case .stalled: return .stalled(m + "; " + whereabouts)
+    default: return error
     }
   }
 }

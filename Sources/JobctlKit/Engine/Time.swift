@@ -18,12 +18,10 @@ public protocol RandomSource: AnyObject {
   /// A fraction in [0, 1), for jitter.
   func unit() -> Double
   /// Bytes for identifiers (idempotency keys), where guessing one must not be possible.
+  ///
+  /// A requirement with no default: a source that derived them from `unit()` would make keys
+  /// that can be guessed.
   func bytes(_ count: Int) -> [UInt8]
-}
-
-extension RandomSource {
-  /// From `unit()`: good enough for fakes in tests.
-  public func bytes(_ count: Int) -> [UInt8] { (0..<count).map { _ in UInt8(min(255, Int(unit() * 256))) } }
 }
 
 public final class SystemClock: Clock {

@@ -1,4 +1,4 @@
-/// The `--format ndjson` event lines (contract section 10).
+/// The `--format ndjson` event lines (README "Output").
 ///
 /// Every line has `time`, `job` (the reference as given, on every line), `event` and what the
 /// event knows; a job's last line is `event: "done"` with `exit_code`, `error` (the message, when

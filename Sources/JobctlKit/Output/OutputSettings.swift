@@ -1,4 +1,4 @@
-/// How results and progress are shown (contract section 10).
+/// How results and progress are shown (README "Output").
 public struct OutputSettings {
   /// What stdout carries; the cases are `--format`'s choices, and every command result switches
   /// over them, so a new format is one the compiler asks each result to print.

@@ -125,7 +125,15 @@ public struct Renderer {
       if summarize, let problem = github.writeSummary([end]) { diagnostics.warning(problem) }
       let status = outcome.snapshot?.state.rawValue ?? "unknown"
       if let problem = github.writeOutputs(status: status, jobID: outcome.snapshot?.id ?? job, field: fieldText) {
-        diagnostics.warning(problem)
+        // Later steps read these outputs: as the toolkit's setOutput fails the step, a job that
+        // completed ends with exit 10 (a local file could not be written) rather than a quiet 0.
+        guard code == 0 else {
+          diagnostics.warning(problem)
+          return code
+        }
+        let lost = JobctlError.localWrite("\(problem): the step outputs status, job-id and field are lost")
+        if let message = lost.message { diagnostics.error(message) }
+        return lost.exitCode
       }
     }
     return code
@@ -161,7 +169,7 @@ public struct Renderer {
       documents.append(ended ? (outcome.document ?? .null) : .null)
       if let field = settings.field {
         if ended, let value = outcome.document.flatMap({ field.value(in: $0) }) {
-          // As JSON: one line a job, whatever a string holds (contract section 10).
+          // As JSON: one line a job, whatever a string holds (README "Output").
           lines.append(value.serialized())
         } else {
           lines.append("null")

@@ -1,3 +1,5 @@
+import SystemCalls
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -27,7 +29,7 @@ public struct WriteFailure: Equatable, Sendable {
   }
 
   /// The reader of a pipe went away (EPIPE; SIGPIPE is ignored): not an error once the command
-  /// had its result (contract section 10).
+  /// had its result (README "Output").
   public var readerGone: Bool { code == EPIPE && !closedAtStart }
 
   /// What went wrong, for the error line.
@@ -75,25 +77,6 @@ public final class FileSink: TextSink {
       }
       offset += n
     }
-  }
-}
-
-/// Collects text in memory, for tests; `failure` set beforehand makes every write fail.
-public final class BufferSink: TextSink {
-  public private(set) var text = ""
-  public var isTerminal: Bool
-  public var failure: WriteFailure?
-
-  public init(isTerminal: Bool = false, failure: WriteFailure? = nil) {
-    self.isTerminal = isTerminal
-    self.failure = failure
-  }
-
-  public func write(_ text: String) {
-    if failure == nil { self.text += text }
-  }
-  public func writeBytes(_ bytes: [UInt8]) {
-    if failure == nil { self.text += String(decoding: bytes, as: UTF8.self) }
   }
 }
 
@@ -158,7 +141,7 @@ public struct Streams {
 ///
 /// One instance is shared by everything that writes (stderr, stdout, GITHUB_OUTPUT, the final
 /// error line), so a value learnt anywhere is hidden everywhere.
-public final class Redactor: @unchecked Sendable {
+public final class Redactor {
   /// The shortest value hidden: shorter ones would match ordinary text (a `2345` inside every
   /// number that holds it), and are not secrets worth the name.
   public static let minimumLength = 8
@@ -202,7 +185,7 @@ public final class Redactor: @unchecked Sendable {
 ///
 /// Every line passes through here, and every known secret (the token, credential header values)
 /// is replaced by `[redacted]` whatever path it took to get here.
-public final class Diagnostics: @unchecked Sendable {
+public final class Diagnostics {
   private let sink: TextSink
   public let redactor: Redactor
   /// A live line is on screen (written without a newline); the next line clears it first.

@@ -6,7 +6,8 @@ import Musl
 
 /// Every way a jobctl command can end other than success, each mapped to one exit code.
 ///
-/// The contract's exit-code table (section 9) lives in `exitCode`, and only there.
+/// The exit-code table (README "Exit codes", `jobctl help exit-codes`) lives in `exitCode`, and
+/// only there.
 public enum JobctlError: Error, Sendable, Equatable {
   /// Bad command line or configuration; nothing was sent.
   case usage(String)

@@ -157,7 +157,7 @@ extension URLParts {
     return (String(s[..<q]), String(s[s.index(after: q)..<end]))
   }
 
-  /// BASE_URL + PATH, as contract 2 says.
+  /// BASE_URL + PATH, as README "Addressing a job" says.
   ///
   /// The base's path prefix is kept with exactly one `/` before PATH, and the base's query goes
   /// after PATH's own (`https://h/v2/?api-version=1` + `/jobs?x=1` is

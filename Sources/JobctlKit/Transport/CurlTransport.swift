@@ -7,7 +7,7 @@ import Musl
 #endif
 
 /// Settings that hold for every request a transport sends.
-public struct TransportOptions: Sendable {
+public struct TransportOptions {
   public var connectTimeout: Double = 10
   public var requestTimeout: Double = 30
   public var caFile: String?
@@ -20,7 +20,10 @@ public struct TransportOptions: Sendable {
   public var maxRedirects = 10
   public var userAgent = "jobctl/\(Version.current)"
   /// Receives `--verbose` trace lines (already redacted); nil for no trace.
-  public var trace: (@Sendable (String) -> Void)?
+  ///
+  /// Called from inside `poll`, on the one thread jobctl runs on: not `@Sendable`, so it may
+  /// write to `Diagnostics`, which has no lock because nothing else could reach it at once.
+  public var trace: ((String) -> Void)?
   /// Connections kept open to one host at most (`--max-connections`); HTTP/2 multiplexes over them.
   public var maxHostConnections = 4
   /// Credential values to scrub from every answer's body (see `Credentials.scrubAnswer`).
@@ -46,11 +49,11 @@ private final class TransferState {
   /// A download's stall limit, and when its last bytes (head or body) came (monotonic seconds).
   var stallLimit: Double?
   var lastActivity = 0.0
-  let trace: (@Sendable (String) -> Void)?
+  let trace: ((String) -> Void)?
   /// Scrubbed from trace lines before they are cut to length (UTF-8).
   var secrets: [[UInt8]]
 
-  init(limit: Int, trace: (@Sendable (String) -> Void)?, secrets: [[UInt8]]) {
+  init(limit: Int, trace: ((String) -> Void)?, secrets: [[UInt8]]) {
     self.limit = limit
     self.trace = trace
     self.secrets = secrets
@@ -115,7 +118,9 @@ private final class EasyHandle {
   /// Makes a handle with every per-transport option set; throws when libcurl refuses one the
   /// request's safety rests on, so nothing is ever sent without it.
   init(options: TransportOptions) throws(TransportFailure) {
-    guard let easy = curl_easy_init() else { throw TransportFailure(.badURL, "libcurl could not make a handle") }
+    guard let easy = curl_easy_init() else {
+      throw TransportFailure(.setupFailed, detail: "libcurl could not make a handle")
+    }
     self.easy = easy
     self.state = TransferState(
       limit: options.maxBodyBytes, trace: options.trace, secrets: options.secrets.map { Array($0.utf8) })
@@ -308,13 +313,14 @@ private final class EasyHandle {
     state.stream = nil
   }
 
-  /// The failure for `code`, keeping the code and the errno under it so callers compare those.
+  /// The failure for `code`, keeping the code, libcurl's words and the errno under it.
   private func failure(for code: CURLcode, options: TransportOptions) -> TransportFailure {
-    var failure = classify(code, options: options)
-    failure.curlCode = code.rawValue
-    if code == CURLE_WRITE_ERROR, state.stream?.failed == true {
+    var failure = TransportFailure(classify(code, options: options), curlCode: code.rawValue)
+    if failure.code == .localWrite {
       failure.underlyingErrno = state.stream?.failure
     } else {
+      let detail = errorBuffer[0] != 0 ? String(cString: errorBuffer) : String(cString: curl_easy_strerror(code))
+      failure.detail = Text.oneLine(detail)
       var osErrno = 0
       jc_getinfo_long(easy, CURLINFO_OS_ERRNO, &osErrno)
       failure.underlyingErrno = osErrno == 0 ? nil : Int32(truncatingIfNeeded: osErrno)
@@ -322,42 +328,34 @@ private final class EasyHandle {
     return failure
   }
 
-  private func classify(_ code: CURLcode, options: TransportOptions) -> TransportFailure {
-    let detail = errorBuffer[0] != 0 ? String(cString: errorBuffer) : String(cString: curl_easy_strerror(code))
-    let text = Text.oneLine(detail)
-    if let reason = state.malformed, code == CURLE_WRITE_ERROR {
-      return TransportFailure(.badAnswer, "malformed answer: \(reason)")
-    }
-    if code == CURLE_OUT_OF_MEMORY || jc_is_too_large(code) != 0 {
-      // What libcurl runs out of here is its buffer for one header line, not the machine's memory.
-      return TransportFailure(
-        .badAnswer, "malformed answer: a response header line is larger than libcurl accepts (100 KB)")
-    }
+  private func classify(_ code: CURLcode, options: TransportOptions) -> TransportFailure.Code {
+    if let reason = state.malformed, code == CURLE_WRITE_ERROR { return .malformed(reason: reason) }
+    if code == CURLE_OUT_OF_MEMORY || jc_is_too_large(code) != 0 { return .headerLineTooLarge }
     switch code {
     case CURLE_WRITE_ERROR where state.stream?.failed == true:
-      return TransportFailure(.localWrite, SystemCall.errorText(state.stream?.failure ?? 0))
+      return .localWrite
     case CURLE_WRITE_ERROR where state.overflow, CURLE_FILESIZE_EXCEEDED:
-      return TransportFailure(.tooLarge, "the answer is larger than \(options.maxBodyBytes >> 20) MiB")
+      return .tooLarge(limit: options.maxBodyBytes)
     case CURLE_OPERATION_TIMEDOUT:
-      return TransportFailure(.transient, text, timedOut: true)
+      return .timedOut
     case CURLE_UNSUPPORTED_PROTOCOL, CURLE_WEIRD_SERVER_REPLY:
       // URLs are checked before anything is sent: these mean the server answered nonsense.
-      return TransportFailure(.badAnswer, "the server's answer is not HTTP: \(text)")
+      return .notHTTP
     case CURLE_URL_MALFORMAT:
-      return TransportFailure(.redirect, "a redirect to an unusable URL: \(text)")
+      return .unusableRedirect(url: nil)
     case CURLE_SSL_CONNECT_ERROR:
       // A handshake cut short can pass; a certificate that fails verification cannot.
-      return TransportFailure(.transient, "TLS: \(text)")
+      return .tlsHandshake
     case CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CACERT_BADFILE,
       CURLE_SSL_CERTPROBLEM, CURLE_SSL_CIPHER, CURLE_SSL_ISSUER_ERROR, CURLE_SSL_CRL_BADFILE,
       CURLE_SSL_PINNEDPUBKEYNOTMATCH, CURLE_USE_SSL_FAILED:
-      return TransportFailure(.tls, "TLS: \(text)")
+      return .tlsVerification
     case CURLE_PARTIAL_FILE:
-      return TransportFailure(.transient, "truncated answer: \(text)")
+      return .truncated
     case CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY, CURLE_COULDNT_CONNECT:
-      return TransportFailure(.transient, text, mayHaveBeenSent: false)
+      return .notConnected
     default:
-      return TransportFailure(.transient, text)
+      return .network
     }
   }
 }
@@ -407,9 +405,7 @@ public final class CurlTransport: HTTPTransport {
   /// `CURLE_OK`: a usage error that names the option, since no retry makes this libcurl accept it.
   static func refusal(of option: String, code: UInt32, reason: String) -> TransportFailure? {
     guard code != CURLE_OK.rawValue else { return nil }
-    return TransportFailure(
-      .badURL, "libcurl refused \(option) (\(Text.oneLine(reason))): nothing was sent; use a libcurl that supports it",
-      mayHaveBeenSent: false, curlCode: code)
+    return TransportFailure(.optionRefused(option: option), detail: Text.oneLine(reason), curlCode: code)
   }
 
   static func monotonicNow() -> Double {
@@ -434,7 +430,7 @@ public final class CurlTransport: HTTPTransport {
 
   public init(options: TransportOptions) throws(TransportFailure) {
     guard CurlTransport.globalInit, let multi = curl_multi_init() else {
-      throw TransportFailure(.badURL, "libcurl could not be initialised")
+      throw TransportFailure(.setupFailed, detail: "libcurl could not be initialised")
     }
     self.options = options
     self.secrets = options.secrets.map { Array($0.utf8) }
@@ -462,7 +458,7 @@ public final class CurlTransport: HTTPTransport {
   public func start(_ request: HTTPRequest, id: Int) {
     guard let parts = URLParts(request.url) else {
       ready.append(
-        (id, .failure(TransportFailure(.badURL, "not an http(s) URL: \(Credentials.shownURL(request.url))"))))
+        (id, .failure(TransportFailure(.notHTTPURL(url: request.url)))))
       return
     }
     let handle: EasyHandle
@@ -555,8 +551,7 @@ public final class CurlTransport: HTTPTransport {
       active[easy] = nil
       stalling.remove(easy)
       curl_multi_remove_handle(multi, easy)
-      let message = "no data for \(DurationText.format(limit)) (--request-timeout)"
-      finish(transfer, .failure(TransportFailure(.transient, message, timedOut: true)))
+      finish(transfer, .failure(TransportFailure(.stalled(limit: limit))))
     }
     return next
   }
@@ -605,22 +600,21 @@ public final class CurlTransport: HTTPTransport {
   /// Moves a transfer to its redirect target, or says why it may not go there.
   private func follow(_ transfer: inout Transfer, to next: String, status: Int) -> TransportFailure? {
     guard transfer.redirects < options.maxRedirects else {
-      return TransportFailure(.redirect, "more than \(options.maxRedirects) redirects")
+      return TransportFailure(.tooManyRedirects(limit: options.maxRedirects))
     }
     guard let nextParts = URLParts(next) else {
-      return TransportFailure(.redirect, "redirect to an unusable URL: \(Credentials.shownURL(next))")
+      return TransportFailure(.unusableRedirect(url: next))
     }
     if URLParts(transfer.request.url)?.scheme == "https" && nextParts.scheme == "http" {
-      return TransportFailure(.redirect, "refused a redirect from https to http (\(nextParts.origin))")
+      return TransportFailure(.insecureRedirect(origin: nextParts.origin))
     }
     guard transfer.visited.insert(next).inserted || status == 303 else {
-      return TransportFailure(.redirect, "redirect loop at \(Credentials.shownURL(next))")
+      return TransportFailure(.redirectLoop(url: next))
     }
     if let limit = transfer.limit {
       let left = transfer.deadline - CurlTransport.monotonicNow()
       guard left > 0.001 else {
-        return TransportFailure(
-          .transient, "timed out after \(DurationText.format(limit)) following redirects", timedOut: true)
+        return TransportFailure(.redirectsTimedOut(limit: limit))
       }
       transfer.request.timeout = left
     }

@@ -1,3 +1,5 @@
+import SystemCalls
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -58,7 +60,7 @@ public enum ResponseHeadLine: Sendable, Equatable {
 }
 
 /// A request as the engine and commands describe it, independent of libcurl.
-public struct HTTPRequest: Sendable {
+public struct HTTPRequest {
   public var method: String
   public var url: String
   public var headers: [HTTPHeader]
@@ -100,7 +102,7 @@ public struct HTTPRequest: Sendable {
 /// Each attempt starts from `keep` bytes (a `--continue` prefix, or what a transfer cut short
 /// brought): a 206 answer is appended there, any other answer starts the file from zero, since
 /// the server sent the whole body.
-public final class BodyStream: @unchecked Sendable {
+public final class BodyStream {
   public let fd: Int32
   public var keep: Int
   public private(set) var failed = false
@@ -228,8 +230,14 @@ public struct HTTPResponse: Sendable {
   }
 }
 
-/// Why no answer came back.
+/// Why no answer came back: a code, libcurl's words and the errno under it.
+///
+/// The message, the kind (how the engine treats it), whether the request may have reached the
+/// server and whether it ran out of time are all derived from the code, as swift-subprocess's
+/// `SubprocessError` derives its description from its `Code` and underlying error, so callers
+/// and tests compare codes rather than text.
 public struct TransportFailure: Error, Sendable, Equatable {
+  /// How the engine treats a failure.
   public enum Kind: Sendable, Equatable {
     /// Connection refused, DNS failure, reset, timeout, truncated body: worth retrying.
     case transient
@@ -249,28 +257,126 @@ public struct TransportFailure: Error, Sendable, Equatable {
     case interrupted(signal: Int32)
   }
 
-  public var kind: Kind
-  public var message: String
-  /// True when the per-request time limit ran out (so the engine can tell its deadline apart).
-  public var timedOut: Bool
-  /// False when the request certainly never reached the server (no name, no connection), so
-  /// sending it again cannot do the work twice.
-  public var mayHaveBeenSent: Bool
-  /// The raw `CURLcode` libcurl ended with, when libcurl said no: what tests and callers compare.
+  /// What went wrong, with what its message needs beyond `detail` and `underlyingErrno`.
+  public enum Code: Sendable, Equatable {
+    /// No connection was made (the name did not resolve, the connection was refused): the
+    /// request never reached the server.
+    case notConnected
+    /// Any other network failure libcurl describes (a reset, a send error).
+    case network
+    /// The request's time limit ran out.
+    case timedOut
+    /// A download received nothing for `limit` seconds.
+    case stalled(limit: Double)
+    /// The time limit of `limit` seconds ran out while redirects were followed.
+    case redirectsTimedOut(limit: Double)
+    /// The body ended before its announced length.
+    case truncated
+    /// The TLS handshake was cut short: another attempt may pass.
+    case tlsHandshake
+    /// A certificate failed verification or could not be used: no attempt can pass.
+    case tlsVerification
+    /// The server's answer is not HTTP.
+    case notHTTP
+    /// The answer was cut off as unusable, for `reason` (two lengths, an unasked-for 101, ...).
+    case malformed(reason: String)
+    /// A response header line larger than libcurl accepts.
+    case headerLineTooLarge
+    /// The body is larger than `limit` bytes.
+    case tooLarge(limit: Int)
+    /// A download could not be written locally; `underlyingErrno` says why.
+    case localWrite
+    /// A redirect to a URL that cannot be followed: `url` when jobctl read it, nil when libcurl
+    /// refused it (its words are in `detail`).
+    case unusableRedirect(url: String?)
+    /// More than `limit` redirects.
+    case tooManyRedirects(limit: Int)
+    /// A redirect from https to http, towards `origin`.
+    case insecureRedirect(origin: String)
+    /// A redirect back to `url`, already visited.
+    case redirectLoop(url: String)
+    /// The request's URL is not http(s).
+    case notHTTPURL(url: String)
+    /// libcurl refused `option`, which the request may not go without.
+    case optionRefused(option: String)
+    /// The transport could not be set up (`detail` says what failed).
+    case setupFailed
+    /// A signal arrived; the request was abandoned.
+    case interrupted(signal: Int32)
+  }
+
+  public var code: Code
+  /// libcurl's own description (its error buffer, on one line), where the message quotes it.
+  public var detail: String?
+  /// The raw `CURLcode` libcurl ended with, when libcurl said no.
   public var curlCode: UInt32?
   /// The errno under it (a refused connection, a full disk), when the system gave one.
   public var underlyingErrno: Int32?
 
-  public init(
-    _ kind: Kind, _ message: String, timedOut: Bool = false, mayHaveBeenSent: Bool = true, curlCode: UInt32? = nil,
-    underlyingErrno: Int32? = nil
-  ) {
-    self.kind = kind
-    self.message = message
-    self.timedOut = timedOut
-    self.mayHaveBeenSent = mayHaveBeenSent
+  public init(_ code: Code, detail: String? = nil, curlCode: UInt32? = nil, underlyingErrno: Int32? = nil) {
+    self.code = code
+    self.detail = detail
     self.curlCode = curlCode
     self.underlyingErrno = underlyingErrno.flatMap { $0 == 0 ? nil : $0 }
+  }
+
+  public var kind: Kind {
+    switch code {
+    case .notConnected, .network, .timedOut, .stalled, .redirectsTimedOut, .truncated, .tlsHandshake:
+      return .transient
+    case .tlsVerification: return .tls
+    case .notHTTP, .malformed, .headerLineTooLarge: return .badAnswer
+    case .tooLarge: return .tooLarge
+    case .localWrite: return .localWrite
+    case .unusableRedirect, .tooManyRedirects, .insecureRedirect, .redirectLoop: return .redirect
+    case .notHTTPURL, .optionRefused, .setupFailed: return .badURL
+    case .interrupted(let signal): return .interrupted(signal: signal)
+    }
+  }
+
+  /// True when a time limit ran out (so the engine can tell its deadline apart).
+  public var timedOut: Bool {
+    switch code {
+    case .timedOut, .stalled, .redirectsTimedOut: return true
+    default: return false
+    }
+  }
+
+  /// False when the request certainly never reached the server (no name, no connection, never
+  /// started), so sending it again cannot do the work twice.
+  public var mayHaveBeenSent: Bool {
+    switch code {
+    case .notConnected, .notHTTPURL, .optionRefused, .setupFailed: return false
+    default: return true
+    }
+  }
+
+  /// What the user reads, written from the code.
+  public var message: String {
+    let said = detail ?? ""
+    switch code {
+    case .notConnected, .network, .timedOut, .setupFailed: return said
+    case .stalled(let limit): return "no data for \(DurationText.format(limit)) (--request-timeout)"
+    case .redirectsTimedOut(let limit): return "timed out after \(DurationText.format(limit)) following redirects"
+    case .truncated: return "truncated answer: \(said)"
+    case .tlsHandshake, .tlsVerification: return "TLS: \(said)"
+    case .notHTTP: return "the server's answer is not HTTP: \(said)"
+    case .malformed(let reason): return "malformed answer: \(reason)"
+    case .headerLineTooLarge:
+      // What libcurl runs out of here is its buffer for one header line, not the machine's memory.
+      return "malformed answer: a response header line is larger than libcurl accepts (100 KB)"
+    case .tooLarge(let limit): return "the answer is larger than \(limit >> 20) MiB"
+    case .localWrite: return SystemCall.errorText(underlyingErrno ?? 0)
+    case .unusableRedirect(let url?): return "redirect to an unusable URL: \(Credentials.shownURL(url))"
+    case .unusableRedirect(nil): return "a redirect to an unusable URL: \(said)"
+    case .tooManyRedirects(let limit): return "more than \(limit) redirects"
+    case .insecureRedirect(let origin): return "refused a redirect from https to http (\(origin))"
+    case .redirectLoop(let url): return "redirect loop at \(Credentials.shownURL(url))"
+    case .notHTTPURL(let url): return "not an http(s) URL: \(Credentials.shownURL(url))"
+    case .optionRefused(let option):
+      return "libcurl refused \(option) (\(said)): nothing was sent; use a libcurl that supports it"
+    case .interrupted: return "interrupted"
+    }
   }
 }
 

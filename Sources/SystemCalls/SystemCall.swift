@@ -5,11 +5,15 @@ import Musl
 #endif
 
 /// The C library's calls made the way every caller needs them, written once.
-enum SystemCall {
+///
+/// Its own module so that the client (JobctlKit) and the test server (LoopbackHTTP) share it
+/// without the server depending on the client it is there to test.
+public enum SystemCall {
   /// Runs `call` again while it fails with EINTR; returns its last result, `errno` set when negative.
   ///
   /// A signal (Ctrl-C, SIGWINCH) arriving during a read or write is not a failure of the file.
-  static func retryingEINTR(_ call: () -> Int) -> Int {
+  @inlinable
+  public static func retryingEINTR<Result: BinaryInteger>(_ call: () -> Result) -> Result {
     while true {
       let result = call()
       if result >= 0 || errno != EINTR { return result }
@@ -17,7 +21,7 @@ enum SystemCall {
   }
 
   /// The C library's text for the errno value `code` ("No space left on device").
-  static func errorText(_ code: Int32) -> String {
+  public static func errorText(_ code: Int32) -> String {
     String(cString: strerror(code))
   }
 }
