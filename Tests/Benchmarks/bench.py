@@ -172,10 +172,11 @@ def scale_rows(base):
     with State.lock:
         too_many = State.too_many
         polls = State.requests
-    # Contract 5 paces a budget: what is left is spread over the time to the reset (one request
-    # every t / r seconds), never sent in a burst at the start of a window. So the bound is the
-    # budget's rate: 2n requests at quota / window a second, the first at once. The burst bound
-    # (a whole window's quota at its first instant) is shown beside it; no paced client meets it.
+    # A budget is paced (README, "How `wait` behaves"): what is left is spread over the time to
+    # the reset (one request every t / r seconds), never sent in a burst at the start of a
+    # window. So the bound is the budget's rate: 2n requests at quota / window a second, the
+    # first at once. The burst bound (a whole window's quota at its first instant) is shown
+    # beside it; no paced client meets it.
     bound = (2 * n - 1) / (quota / window)
     burst = (2 * n - quota) / (quota / window)
     rows.append((f"budget run: {n} jobs, {quota} a {window}s: 429s earned", str(too_many), f"{polls} requests, exit {code}"))
