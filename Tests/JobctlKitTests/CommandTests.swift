@@ -249,6 +249,18 @@ import Testing
     #expect(r.stderr == "jobctl: error: job j1 failed: boom\n")
   }
 
+  @Test func jsonOfManyJobsIsOneArrayWrittenInPiecesByteForByte() {
+    // 300 documents of about 400 bytes: past the 64 KiB piece, so the array spans writes. One
+    // body for all, since the fake answers the requests in the order they go out, not by job.
+    let body = #"{"jobId":"j","status":"completed","pad":""# + String(repeating: "x", count: 360) + #""}"#
+    let bodies = Array(repeating: body, count: 300)
+    let refs = (0..<300).map { "j\($0)" }.joined(separator: "\n")
+    let r = runJobctl(
+      ["wait", "-", "--json", "-q"], script: bodies.map { answer(200, $0) }, stdin: refs)
+    #expect(r.code == 0)
+    #expect(r.stdout == "[" + bodies.joined(separator: ",") + "]\n")
+  }
+
   @Test func fieldPrintsStringsRawAndOtherValuesAsJSON() {
     #expect(runJobctl(["wait", "j1", "--field", "result.address"], script: [done]).stdout == "0xab\n")
     #expect(

@@ -115,10 +115,16 @@ extension WaitCommand {
     let refs = try references(invocation.arguments, stdin: context.services.streams.readStdin)
     var jobs: [JobReference] = []
     for ref in refs { jobs.append(try context.resolve(ref)) }
+    // One request made once, each job's a copy with its own URL: the headers are shared, not
+    // built again for each of 100,000 jobs.
+    let template = context.request(url: "", credentialHost: "")
+    let dialect = context.settings.dialect
+    let policy = context.settings.policy
     var watches = jobs.map { job in
-      JobWatch(
-        label: job.label, request: context.request(url: job.url, credentialHost: job.credentialHost),
-        dialect: context.settings.dialect, policy: context.settings.policy)
+      var request = template
+      request.url = job.url
+      request.credentialHost = job.credentialHost
+      return JobWatch(label: job.label, request: request, dialect: dialect, policy: policy)
     }
     context.services.streams.watchStdoutReader()
     let reporter = context.reporter

@@ -22,12 +22,13 @@ public struct BudgetAnnouncement: Equatable, Sendable {
       headers.filter { Text.equalsIgnoringCase($0.name, name) }.map(\.value)
     }
     if let fromDraft = draft(values("RateLimit"), policies: values("RateLimit-Policy")) { return fromDraft }
-    let serverNow = values("Date").first.flatMap(HTTPDate.parse) ?? wall
     var found: [BudgetAnnouncement] = []
     if let remaining = values("X-RateLimit-Remaining").first.flatMap(count),
       let reset = values("X-RateLimit-Reset").first.flatMap(number)
     {
-      let seconds = reset > 1e9 ? reset - serverNow : reset
+      // `Date` is parsed only for an epoch reset: parsed for every answer, it was a fifth of
+      // the instructions of a poll.
+      let seconds = reset > 1e9 ? reset - (values("Date").first.flatMap(HTTPDate.parse) ?? wall) : reset
       found.append(BudgetAnnouncement(remaining: remaining, reset: clamp(seconds)))
     }
     if let remaining = values("x-ratelimit-remaining-requests").first.flatMap(count),

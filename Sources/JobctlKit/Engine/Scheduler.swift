@@ -78,8 +78,9 @@ public final class Scheduler {
     case done
   }
 
-  private struct Slot<S> {
-    var stepper: S
+  /// What the scheduler keeps of one job beside its stepper, which stays in the caller's array
+  /// (a copy in each slot and back doubled the memory of a 100,000-job wait).
+  private struct Slot {
     var phase = Phase.idle
     var due: Double
     var deadline: Double?
@@ -118,18 +119,17 @@ public final class Scheduler {
     let start = clock.monotonic
     let base = idBase
     idBase += jobs.count
-    var slots: [Slot<S>] = []
+    var slots: [Slot] = []
     slots.reserveCapacity(jobs.count)
     var due = DueQueue()
     due.reserve(jobs.count)
     var deadlines = DueQueue()
-    for (i, job) in jobs.enumerated() {
-      let deadline = job.policy.deadline(runStart: start, clock: clock)
-      slots.append(Slot(stepper: job, due: start, deadline: deadline))
+    for i in jobs.indices {
+      let deadline = jobs[i].policy.deadline(runStart: start, clock: clock)
+      slots.append(Slot(due: start, deadline: deadline))
       due.push(start, i)
       if let deadline { deadlines.push(deadline, i) }
     }
-    jobs.removeAll()
     var unfinished = slots.count
     var endedOne = false
     var hostWakes = DueQueue()
@@ -145,11 +145,11 @@ public final class Scheduler {
       }
       slots[i].phase = .done
       slots[i].request = nil
-      let error = error.map { giveUp($0, slots[i].stepper) }
+      let error = error.map { giveUp($0, jobs[i]) }
       slots[i].result = .some(error)
       unfinished -= 1
       endedOne = true
-      finished(i, slots[i].stepper, error)
+      finished(i, jobs[i], error)
     }
     func release(_ host: Int) {
       hosts[host].inFlight -= 1
@@ -161,7 +161,7 @@ public final class Scheduler {
       dirty.append(host)
     }
     func timedOut(_ i: Int) -> JobctlError {
-      .timedOut("\(slots[i].stepper.policy.limitText(clock: clock)); \(slots[i].stepper.stillText)")
+      .timedOut("\(jobs[i].policy.limitText(clock: clock)); \(jobs[i].stillText)")
     }
     func hostOf(_ i: Int, url: String) -> Int {
       if slots[i].host >= 0 && slots[i].url == url { return slots[i].host }
@@ -182,7 +182,7 @@ public final class Scheduler {
         let opens = hosts[h].opensAt
         if opens > now + 1e-6 {
           if let i = hosts[h].waiting.first, slots[i].phase == .queued,
-            let pause = hosts[h].pacingPause(due: slots[i].due, interval: slots[i].stepper.policy.interval, now: now)
+            let pause = hosts[h].pacingPause(due: slots[i].due, interval: jobs[i].policy.interval, now: now)
           {
             report(i, .rateLimited(reason: pause.reason, delay: pause.delay))
           }
@@ -202,7 +202,7 @@ public final class Scheduler {
         prepare?(&request)
         slots[i].phase = .inFlight
         hosts[h].inFlight += 1
-        hosts[h].sent(at: now, due: slots[i].due, interval: slots[i].stepper.policy.interval)
+        hosts[h].sent(at: now, due: slots[i].due, interval: jobs[i].policy.interval)
         transport.start(request, id: base + i)
       }
     }
@@ -220,7 +220,7 @@ public final class Scheduler {
         due.pop()
         let i = top.index
         guard slots[i].phase == .idle, slots[i].due == top.time else { continue }
-        let request = slots[i].stepper.nextRequest()
+        let request = jobs[i].nextRequest()
         let h = hostOf(i, url: request.url)
         slots[i].request = request
         slots[i].phase = .queued
@@ -280,7 +280,7 @@ public final class Scheduler {
           end(i, timedOut(i))
           continue
         }
-        let step = slots[i].stepper.absorb(result, now: now, wall: clock.wall, random: random) { report(i, $0) }
+        let step = jobs[i].absorb(result, now: now, wall: clock.wall, random: random) { report(i, $0) }
         switch step {
         case .finish(let error):
           end(i, error)
@@ -289,7 +289,7 @@ public final class Scheduler {
             // A Retry-After holds back the whole host.
             hosts[h].holdUntil(now + delay)
             if let deadline = slots[i].deadline, now + delay > deadline {
-              let stepper = slots[i].stepper
+              let stepper = jobs[i]
               end(
                 i,
                 .retryAfterPastDeadline(
@@ -313,7 +313,6 @@ public final class Scheduler {
       hosts[h].waiting = IndexQueue()
       hosts[h].wakeAt = nil
     }
-    jobs = slots.map(\.stepper)
     return slots.map(\.result)
   }
 

@@ -67,7 +67,8 @@ public enum JSON: Sendable, Equatable {
     return out
   }
 
-  private func write(to out: inout String) {
+  /// Appends the compact JSON text to `out`.
+  func write(to out: inout String) {
     switch self {
     case .null: out += "null"
     case .bool(let b): out += b ? "true" : "false"
