@@ -68,9 +68,10 @@ public struct URLTemplate: Sendable, Equatable, CustomStringConvertible {
   /// Whether the template names the job's id.
   public var usesID: Bool { parts.contains { if case .id = $0 { return true } else { return false } } }
 
-  /// Whether a value is a URL to fetch: an http(s) URL, or an absolute path on the job's server,
-  /// without spaces or control characters. A word of text ("The") is a relative reference by
-  /// RFC 3986 too, so only these two forms count.
+  /// Whether a value is a URL to fetch: an http(s) URL, or an absolute path on the job's server.
+  ///
+  /// Neither may hold spaces or control characters. A word of text ("The") is a relative
+  /// reference by RFC 3986 too, so only these two forms count.
   static func isURLReference(_ value: JSON) -> Bool {
     guard case .string(let s) = value else { return false }
     if URLParts(s) != nil { return true }
