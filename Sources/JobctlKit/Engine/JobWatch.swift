@@ -26,8 +26,10 @@ public struct JobWatch: PollStepper {
 
   /// The last job document seen, verbatim, with what it says.
   public private(set) var lastBody: [UInt8]?
-  public private(set) var lastDocument: JSON?
   public private(set) var lastSnapshot: JobSnapshot?
+  /// The last body parsed again (`null` when it is no JSON): kept as bytes alone, 100,000 jobs
+  /// held each document twice until the end of the wait.
+  public var lastDocument: JSON? { lastBody.map(JSON.reparsed) }
 
   public var policy: PollPolicy { retrier.policy }
 
@@ -71,9 +73,9 @@ public struct JobWatch: PollStepper {
   /// Reads a job document that came from somewhere else (a start answer), as if polled; nil when
   /// it fits none of the shape's conditions (then the first poll decides).
   public mutating func adopt(_ response: HTTPResponse, now: Double, report: (PollEvent) -> Void) -> PollStep? {
-    guard case .judged(let snapshot, let document) = read(response) else { return nil }
+    guard case .judged(let snapshot) = read(response) else { return nil }
     return absorbDocument(
-      snapshot, document, response: response, now: now, wall: nil, retryAfter: nil, random: nil, report: report)
+      snapshot, response: response, now: now, wall: nil, retryAfter: nil, random: nil, report: report)
   }
 
   private mutating func absorbResponse(
@@ -88,9 +90,9 @@ public struct JobWatch: PollStepper {
     }
     let prefix = "the answer (\(HTTPStatus.describe(response.status))) is not a job document"
     switch read(response) {
-    case .judged(let snapshot, let document):
+    case .judged(let snapshot):
       return absorbDocument(
-        snapshot, document, response: response, now: now, wall: wall, retryAfter: retryAfter, random: random,
+        snapshot, response: response, now: now, wall: wall, retryAfter: retryAfter, random: random,
         report: report)
     case .unreadable(let why):
       let reason = "\(prefix) (\(why))"
@@ -103,12 +105,11 @@ public struct JobWatch: PollStepper {
   }
 
   private mutating func absorbDocument(
-    _ snapshot: JobSnapshot, _ document: JSON?, response: HTTPResponse, now: Double, wall: Double?,
+    _ snapshot: JobSnapshot, response: HTTPResponse, now: Double, wall: Double?,
     retryAfter: Double?, random: RandomSource?, report: (PollEvent) -> Void
   ) -> PollStep {
     retrier.succeeded()
     lastBody = response.body
-    lastDocument = document ?? .null
     lastSnapshot = snapshot
     if snapshot.displayKey != lastDisplay {
       lastDisplay = snapshot.displayKey
@@ -165,8 +166,8 @@ public struct JobWatch: PollStepper {
 
   /// What one answer says, before the wait's rules apply.
   private enum Reading {
-    /// A job document (nil for a shape that takes any body, when the body is no JSON).
-    case judged(JobSnapshot, JSON?)
+    /// A job document, or any body for a shape that takes one.
+    case judged(JobSnapshot)
     /// Not JSON: perhaps a proxy's page; worth another poll.
     case unreadable(String)
     /// JSON that no condition places: the wait ends at once.
@@ -192,7 +193,7 @@ public struct JobWatch: PollStepper {
       switch judgement {
       case .state(var snapshot, let why):
         snapshot.decidedBy = why
-        return .judged(snapshot, parsed)
+        return .judged(snapshot)
       case .notUnderstood(let why):
         return .notUnderstood(why)
       }

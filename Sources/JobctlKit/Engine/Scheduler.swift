@@ -3,7 +3,8 @@ public struct WaitOutcome {
   /// nil when the job completed.
   public var error: JobctlError?
   public var body: [UInt8]?
-  public var document: JSON?
+  /// Parsed from `body` when asked for, so that the outcomes of 100,000 jobs hold bytes only.
+  public var document: JSON? { body.map(JSON.reparsed) }
   public var snapshot: JobSnapshot?
   public var dialect: Dialect?
 
@@ -12,7 +13,6 @@ public struct WaitOutcome {
   public init(error: JobctlError?, watch: JobWatch) {
     self.error = error
     self.body = watch.lastBody
-    self.document = watch.lastDocument
     self.snapshot = watch.lastSnapshot
     self.dialect = watch.dialect
   }

@@ -154,19 +154,21 @@ public struct Renderer {
   func finishMany(_ outcomes: [WaitOutcome?], jobs: [String], firstFinished: Int?) -> Int32 {
     reporter?.clear()
     var codes: [Int32?] = []
-    var documents: [JSON] = []
+    // Which outcomes' documents `--json` prints; each is parsed again as it is written, so the
+    // documents of 100,000 jobs are never all in memory at once.
+    var printed: [Bool] = []
     var lines: [String] = []
     var ends: [GitHubActions.JobEnd] = []
     for (outcome, job) in zip(outcomes, jobs) {
       guard let outcome else {
         codes.append(nil)
-        documents.append(.null)
+        printed.append(false)
         ends.append(jobEnd(nil, job: job, error: nil, duration: nil))
         continue
       }
       var error = outcome.error
       let ended = outcome.snapshot?.state.isTerminal == true
-      documents.append(ended ? (outcome.document ?? .null) : .null)
+      printed.append(ended)
       if let field = settings.field {
         if ended, let value = outcome.document.flatMap({ field.value(in: $0) }) {
           // As JSON: one line a job, whatever a string holds (README "Output").
@@ -199,8 +201,9 @@ public struct Renderer {
         // The array goes out in pieces: as one string, 100,000 documents were the wait's peak
         // of memory (the text grown by doubling, then copied to add the newline).
         var piece = "["
-        for (i, document) in documents.enumerated() {
+        for (i, outcome) in outcomes.enumerated() {
           if i > 0 { piece += "," }
+          let document = printed[i] ? (outcome?.document ?? .null) : .null
           document.write(to: &piece)
           if piece.utf8.count >= 1 << 16 {
             stdout.write(piece)

@@ -99,6 +99,12 @@ extension JSON {
   public static func parse(_ text: String) throws(JSONParseError) -> JSON {
     try parse(Array(text.utf8))
   }
+
+  /// A job document kept as its bytes, parsed again when it is needed: `null` when it is no JSON
+  /// (a shape that takes any body), as it was the first time.
+  public static func reparsed(_ bytes: [UInt8]) -> JSON {
+    (try? parse(bytes)) ?? .null
+  }
 }
 
 private struct JSONParser {
