@@ -117,14 +117,13 @@ extension WaitCommand {
     for ref in refs { jobs.append(try context.resolve(ref)) }
     // One request made once, each job's a copy with its own URL: the headers are shared, not
     // built again for each of 100,000 jobs.
-    let template = context.request(url: "", credentialHost: "")
+    let template = Shared(context.request(url: "", credentialHost: ""))
     let dialect = context.settings.dialect
-    let policy = context.settings.policy
+    let policy = Shared(context.settings.policy)
     var watches = jobs.map { job in
-      var request = template
-      request.url = job.url
-      request.credentialHost = job.credentialHost
-      return JobWatch(label: job.label, request: request, dialect: dialect, policy: policy)
+      JobWatch(
+        label: job.label, url: job.url, credentialHost: job.credentialHost, template: template, dialect: dialect,
+        policy: policy)
     }
     context.services.streams.watchStdoutReader()
     let reporter = context.reporter

@@ -5,7 +5,17 @@
 /// max-errors, stale detection, terminal states) testable in microseconds.
 public struct JobWatch: PollStepper {
   public let label: String
-  public let request: HTTPRequest
+  /// The request's fixed parts, shared by every job of a wait; the URL and the host its
+  /// credentials are for are this job's own.
+  private let template: Shared<HTTPRequest>
+  private let url: String
+  private let credentialHost: String?
+  public var request: HTTPRequest {
+    var request = template.value
+    request.url = url
+    request.credentialHost = credentialHost
+    return request
+  }
   /// The shape in use; with `auto`, nil until a document shows one.
   public private(set) var dialect: Dialect?
   private let detecting: Bool
@@ -35,8 +45,20 @@ public struct JobWatch: PollStepper {
 
   /// `dialect` nil means `auto`.
   public init(label: String, request: HTTPRequest, dialect: Dialect?, policy: PollPolicy) {
+    self.init(
+      label: label, url: request.url, credentialHost: request.credentialHost, template: Shared(request),
+      dialect: dialect, policy: Shared(policy))
+  }
+
+  /// One of many jobs: `template` and `policy` are shared by all of them.
+  public init(
+    label: String, url: String, credentialHost: String?, template: Shared<HTTPRequest>, dialect: Dialect?,
+    policy: Shared<PollPolicy>
+  ) {
     self.label = label
-    self.request = request
+    self.template = template
+    self.url = url
+    self.credentialHost = credentialHost
     self.dialect = dialect
     self.detecting = dialect == nil
     self.retrier = Retrier(policy: policy)

@@ -91,13 +91,16 @@ public enum GiveUp: Sendable, Equatable {
 /// Counts failures and rate limits and turns them into delays: the retry rules shared by every
 /// request jobctl repeats (polls, starts, cancels, list pages, output downloads).
 public struct Retrier {
-  public let policy: PollPolicy
+  private let sharedPolicy: Shared<PollPolicy>
+  public var policy: PollPolicy { sharedPolicy.value }
   public private(set) var failures = 0
   private var rateLimits = 0
   /// Requests judged so far, for `--max-attempts`.
   public private(set) var attempts = 0
 
-  public init(policy: PollPolicy) { self.policy = policy }
+  public init(policy: PollPolicy) { self.init(policy: Shared(policy)) }
+
+  public init(policy: Shared<PollPolicy>) { self.sharedPolicy = policy }
 
   /// Counts one request and applies `--max-attempts` to the step it led to.
   public mutating func counted(_ step: PollStep, stillText: String) -> PollStep {
