@@ -118,9 +118,10 @@ bench: release
 # (Fuzz/corpus/TARGET), so the committed seeds never grow. Logs and any crashing, hanging or
 # invariant-breaking input go to .build-fuzz/artifacts/TARGET/; exits 1 if any target found one.
 FUZZ_SECONDS ?= 30
-# Every folder of Fuzz/Sources but the shared support code is a target.
+# Every folder of Fuzz/Sources but the shared support code is a target (Fuzz/Package.swift reads
+# the folders too; SwiftPM's manifest cache would hide a new one, hence --manifest-cache none).
 FUZZ_TARGETS ?= $(filter-out FuzzSupport,$(notdir $(wildcard Fuzz/Sources/*)))
-FUZZ_BUILD = $(SWIFT) build --package-path Fuzz --scratch-path .build-fuzz -c release \
+FUZZ_BUILD = $(SWIFT) build --package-path Fuzz --scratch-path .build-fuzz --manifest-cache none -c release \
 	-Xswiftc -sanitize=fuzzer -Xswiftc -parse-as-library -Xswiftc -enable-testing
 
 fuzz: deps

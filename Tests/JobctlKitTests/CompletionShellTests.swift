@@ -8,8 +8,8 @@ private let sandbox: String = {
   try? FileManager.default.createDirectory(
     at: dir.appendingPathComponent("jobctl"), withIntermediateDirectories: true)
   try? FileManager.default.createDirectory(at: dir.appendingPathComponent("d:ir"), withIntermediateDirectories: true)
-  FileManager.default.createFile(atPath: dir.appendingPathComponent("d:ir/ca.pem").path, contents: Data())
-  FileManager.default.createFile(
+  _ = FileManager.default.createFile(atPath: dir.appendingPathComponent("d:ir/ca.pem").path, contents: Data())
+  _ = FileManager.default.createFile(
     atPath: dir.appendingPathComponent("jobctl/config").path,
     contents: Data("[default]\n[profile prod:eu]\n[profile prod-us]\n".utf8))
   return dir.path
