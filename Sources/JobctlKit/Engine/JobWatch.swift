@@ -35,11 +35,11 @@ public struct JobWatch: PollStepper {
   private var unchanged = 0
 
   /// The last job document seen, verbatim, with what it says.
+  ///
+  /// Kept as bytes alone (`WaitOutcome.document` parses them again where a value is read): with
+  /// the parsed document beside them, 100,000 jobs held each document twice.
   public private(set) var lastBody: [UInt8]?
   public private(set) var lastSnapshot: JobSnapshot?
-  /// The last body parsed again (`null` when it is no JSON): kept as bytes alone, 100,000 jobs
-  /// held each document twice until the end of the wait.
-  public var lastDocument: JSON? { lastBody.map(JSON.reparsed) }
 
   public var policy: PollPolicy { retrier.policy }
 

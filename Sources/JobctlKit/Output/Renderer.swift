@@ -81,9 +81,11 @@ public struct Renderer {
     case nil, .jobFailed?, .jobCanceled?, .stillRunning?: hasResult = true
     default: hasResult = false
     }
-    if hasResult, let body = outcome.body, let document = outcome.document, let snapshot = outcome.snapshot {
+    // The body is parsed again only where a value or the text form reads it: `--json` prints
+    // the bytes as they came.
+    if hasResult, let body = outcome.body, let snapshot = outcome.snapshot {
       if let field = settings.field {
-        if let value = field.value(in: document) {
+        if let value = field.value(in: JSON.reparsed(body)) {
           fieldText = value.displayText
           stdout.write(Renderer.fieldText(value, on: stdout) + "\n")
         } else if error == nil {
@@ -98,7 +100,7 @@ public struct Renderer {
           break
         case .text:
           if !settings.quiet {
-            stdout.write(Renderer.text(snapshot, document: document, dialect: outcome.dialect, job: job))
+            stdout.write(Renderer.text(snapshot, document: JSON.reparsed(body), dialect: outcome.dialect, job: job))
           }
         }
       }
@@ -156,21 +158,16 @@ public struct Renderer {
   func finishMany(_ outcomes: [WaitOutcome?], jobs: [String], firstFinished: Int?) -> Int32 {
     reporter?.clear()
     var codes: [Int32?] = []
-    // Which outcomes' documents `--json` prints; each is parsed again as it is written, so the
-    // documents of 100,000 jobs are never all in memory at once.
-    var printed: [Bool] = []
     var lines: [String] = []
     var ends: [GitHubActions.JobEnd] = []
     for (outcome, job) in zip(outcomes, jobs) {
       guard let outcome else {
         codes.append(nil)
-        printed.append(false)
         if github != nil { ends.append(jobEnd(nil, job: job, error: nil, duration: nil)) }
         continue
       }
       var error = outcome.error
       let ended = outcome.snapshot?.state.isTerminal == true
-      printed.append(ended)
       if let field = settings.field {
         if ended, let value = outcome.document.flatMap({ field.value(in: $0) }) {
           // As JSON: one line a job, whatever a string holds (README "Output").
@@ -203,9 +200,12 @@ public struct Renderer {
         // The array goes out in pieces: as one string, 100,000 documents were the wait's peak
         // of memory (the text grown by doubling, then copied to add the newline).
         var piece = "["
+        // The document of a job that ended, parsed again as it is written, so the documents of
+        // 100,000 jobs are never all in memory at once.
         for (i, outcome) in outcomes.enumerated() {
           if i > 0 { piece += "," }
-          let document = printed[i] ? (outcome?.document ?? .null) : .null
+          let ended = outcome?.snapshot?.state.isTerminal == true
+          let document = ended ? (outcome?.document ?? .null) : .null
           document.write(to: &piece)
           if piece.utf8.count >= 1 << 16 {
             stdout.write(piece)
