@@ -112,9 +112,11 @@ private func read(_ dialect: Dialect, _ text: String) -> JobSnapshot? {
     let a = try #require(read(Dialects.hotcrp, #"{"status":"run","update_at":5,"progress":"x"}"#))
     let b = try #require(read(Dialects.hotcrp, #"{"status":"run","update_at":5,"progress":"y"}"#))
     let c = try #require(read(Dialects.hotcrp, #"{"status":"run","update_at":6,"progress":"y"}"#))
-    #expect(a.activityKey != b.activityKey)
-    #expect(b.activityKey != c.activityKey)
-    #expect(a.displayKey != b.displayKey)
+    #expect(!b.sameActivity(as: a))
+    #expect(!c.sameActivity(as: b))
+    #expect(c.sameActivity(as: c))
+    #expect(!b.sameDisplay(as: a))
+    #expect(c.sameDisplay(as: b), "an update time alone is not worth a progress line")
   }
 }
 

@@ -38,7 +38,10 @@ import Testing
     let document = try JSON.parse(#"{"ok":true,"job":"hcj_1","status":"run","update_at":\#(value)}"#)
     let snapshot = try #require(Dialects.hotcrp.read(document))
     #expect(snapshot.updatedAt == nil)
-    #expect(snapshot.activityKey == "run||||", "no update time in the key")
+    var stamped = snapshot
+    stamped.updatedAt = 1_763_900_000
+    #expect(!stamped.sameActivity(as: snapshot), "no update time was read")
+    #expect(snapshot.sameActivity(as: snapshot))
     #expect(Dialects.hotcrp.read(document) == snapshot)
     let finite = try JSON.parse(#"{"status":"run","update_at":1763900000}"#)
     #expect(Dialects.hotcrp.read(finite)?.updatedAt == 1_763_900_000)

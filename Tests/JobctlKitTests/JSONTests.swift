@@ -32,6 +32,19 @@ import Testing
     #expect(throws: JSONParseError.self) { try JSON.parse([0x22, 0xFF, 0xFE, 0x22]) }
   }
 
+  /// An all-ASCII run skips validation: each run of a string is judged on its own bytes, so a bad
+  /// byte after an escape, or after an ASCII run, is still refused, and good ones still read.
+  @Test func validatesEachRunOfAString() throws {
+    let quote: UInt8 = 0x22
+    let escapeN: [UInt8] = [0x5C, 0x6E]
+    let e9: [UInt8] = [0xC3, 0xA9]  // é
+    #expect(try JSON.parse([quote] + Array("ab".utf8) + escapeN + e9 + [quote]) == .string("ab\né"))
+    #expect(try JSON.parse([quote] + e9 + escapeN + Array("cd".utf8) + [quote]) == .string("é\ncd"))
+    #expect(throws: JSONParseError.self) { try JSON.parse([quote] + Array("ab".utf8) + escapeN + [0xFF, quote]) }
+    #expect(throws: JSONParseError.self) { try JSON.parse([quote] + e9 + escapeN + [0x61, 0xC3, quote]) }
+    #expect(throws: JSONParseError.self) { try JSON.parse([quote, 0x61, 0x80, 0x62, quote]) }
+  }
+
   @Test func refusesNestingBeyondTheLimit() {
     let deep =
       String(repeating: "[", count: JSON.maximumDepth + 1) + String(repeating: "]", count: JSON.maximumDepth + 1)

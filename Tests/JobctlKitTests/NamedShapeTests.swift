@@ -61,7 +61,7 @@ private func state(_ name: String, _ text: String, status: Int = 200) -> JobStat
       return
     }
     #expect(f.error == "gone")
-    #expect(why == "failed: done & error")
+    #expect(why.description == "failed: done & error")
   }
 
   @Test(arguments: [
@@ -182,7 +182,7 @@ private func state(_ name: String, _ text: String, status: Int = 200) -> JobStat
       return
     }
     #expect(s.state == .running)
-    #expect(why == "running: no condition holds")
+    #expect(why.description == "running: no condition holds")
     guard case .notUnderstood(let text) = lenient.judge(JobAnswer(document: try JSON.parse(#"{"other":1}"#))) else {
       Issue.record("judged")
       return

@@ -286,3 +286,19 @@ import Testing
     #expect(failure.curlCode == 28)  // CURLE_OPERATION_TIMEDOUT
   }
 }
+
+@Suite struct HeaderNameTests {
+  /// Header names match without regard to ASCII case, and only whole: a name that is a prefix of
+  /// another, or differs in one byte, is another header.
+  @Test func namesMatchIgnoringASCIICaseOnly() {
+    #expect(Text.equalsIgnoringCase("Content-Length", "content-LENGTH"))
+    #expect(Text.equalsIgnoringCase("", ""))
+    #expect(!Text.equalsIgnoringCase("Content-Length", "Content-Lengths"))
+    #expect(!Text.equalsIgnoringCase("Content-Length", "Content-Lenhth"))
+    #expect(!Text.equalsIgnoringCase("X-Key", "X-KEZ"))
+    #expect(!Text.equalsIgnoringCase("É", "é"), "not ASCII: no case folding")
+    let response = HTTPResponse(status: 200, headers: [HTTPHeader("retry-after", "5")])
+    #expect(response.header("Retry-After") == "5")
+    #expect(response.header("Retry-After2") == nil)
+  }
+}

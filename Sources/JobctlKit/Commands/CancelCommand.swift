@@ -21,7 +21,7 @@ enum CancelCommand {
     let output = context.settings.output
     if invocation.has(.wait) {
       var watch = try CancelAndWait(job: job, context: context)
-      let error = context.scheduler.run(&watch) { context.reporter.report($0, job: job.label) }
+      let error = context.scheduler.run(&watch) { [reporter = context.reporter] in reporter.report($0, job: job.label) }
       var renderer = context.renderer
       renderer.cancelAsked = true
       return renderer.finish(WaitOutcome(error: error, watch: watch.watch), job: job.label)
@@ -30,7 +30,7 @@ enum CancelCommand {
     var watch = RequestWatch(
       request: request, subject: "job \(job.label)", policy: context.settings.policy, alsoAccept: [405, 409, 501])
     var answer: Answer?
-    let error = context.scheduler.run(&watch) { context.reporter.report($0, job: job.label) }
+    let error = context.scheduler.run(&watch) { [reporter = context.reporter] in reporter.report($0, job: job.label) }
     if let response = watch.response { answer = interpret(response, dialect: context.settings.dialect) }
     switch (answer, error) {
     case (.accepted(let response)?, nil):

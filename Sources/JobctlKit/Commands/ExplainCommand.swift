@@ -49,12 +49,12 @@ enum ExplainCommand {
     case .json:
       stdout.write(
         JSON.object([
-          ("state", .string(snapshot.state.rawValue)), ("decided_by", .string(decidedBy)),
+          ("state", .string(snapshot.state.rawValue)), ("decided_by", .string(decidedBy.description)),
           ("dialect", .string(shape.name)),
         ]).serialized() + "\n")
     case .text, .ndjson:
       // One document judged, no events: ndjson has nothing to stream, and reads as text.
-      var text = Text.oneLine(decidedBy) + "\n"
+      var text = Text.oneLine(decidedBy.description) + "\n"
       if !output.quiet {
         text += "dialect: \(shape.name)\n"
         if let raw = snapshot.rawStatus { text += "status: \(Text.oneLine(raw, limit: 200))\n" }

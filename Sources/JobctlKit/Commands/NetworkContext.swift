@@ -96,7 +96,7 @@ struct NetworkContext {
   ) -> Result<HTTPResponse, JobctlError> {
     var watch = RequestWatch(
       request: request, subject: subject, policy: settings.policy, alsoAccept: alsoAccept, resendable: resendable)
-    let error = scheduler.run(&watch) { reporter.report($0, job: label) }
+    let error = scheduler.run(&watch) { [reporter] in reporter.report($0, job: label) }
     if let error { return .failure(error) }
     guard let response = watch.response else { return .failure(.unreachable("\(subject): no answer")) }
     return .success(response)

@@ -104,7 +104,9 @@ struct OutputFetch {
     request.stream = stream
     var watch = DownloadWatch(
       request: request, subject: "job \(job.label)", policy: context.settings.policy, stream: stream, prefix: prefix)
-    if let error = context.scheduler.run(&watch, report: { context.reporter.report($0, job: job.label) }) {
+    if let error = context.scheduler.run(
+      &watch, report: { [reporter = context.reporter] in reporter.report($0, job: job.label) })
+    {
       if case .localWrite(let reason) = error { throw .localWrite("cannot write \(destination.shown): \(reason)") }
       throw error
     }

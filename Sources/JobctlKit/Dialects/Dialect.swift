@@ -76,9 +76,27 @@ public struct CancelRequest: Sendable, Equatable {
 /// What a shape makes of one answer.
 public enum Judgement: Sendable, Equatable {
   /// A job document: its state, and the condition that decided it (`failed: conclusion=failure`).
-  case state(JobSnapshot, decidedBy: String)
+  case state(JobSnapshot, decidedBy: Decision)
   /// Fits none of the shape's conditions, and cannot be taken as running: why, for exit 6.
   case notUnderstood(String)
+}
+
+/// The condition that decided a document's state, shown as `failed: conclusion=failure` by
+/// `explain` and `-v`.
+///
+/// Kept as the condition itself and written out only where it is shown: a text made at every poll
+/// of every job cost instructions, and memory in each job's last snapshot.
+public struct Decision: Sendable, Equatable, CustomStringConvertible {
+  public let state: JobState
+  /// nil: no condition held, and the shape takes that as running.
+  public let condition: Condition?
+
+  public init(state: JobState, condition: Condition?) {
+    self.state = state
+    self.condition = condition
+  }
+
+  public var description: String { "\(state.rawValue): " + (condition?.description ?? "no condition holds") }
 }
 
 /// One response shape, parsed from its description and checked: every condition, path, expression
@@ -123,6 +141,8 @@ public final class Dialect: Sendable {
   let detectionText: [String]
   /// Top-level members text output shows as the job's result.
   let resultKeys: [String]
+  /// The conditions in the order they are tried (README "Any job API").
+  let orderedConditions: [(JobState, [Condition])]
 
   /// What every description has unless it says otherwise (README "Any job API" and "Starting,
   /// cancelling, listing, fetching output").
@@ -301,6 +321,10 @@ public final class Dialect: Sendable {
     }
     namedStatuses = statuses
     readsDocument = all.isEmpty || all.flatMap(\.terms).contains { $0.operand.readsDocument }
+    orderedConditions = [
+      (.canceled, canceledWhen), (.failed, failedWhen), (.completed, completedWhen), (.pending, pendingWhen),
+      (.running, runningWhen),
+    ]
   }
 
   /// Parses `PATH` or `PATH as SHAPE`, SHAPE being a built-in or named shape.
@@ -327,14 +351,6 @@ public final class Dialect: Sendable {
     return nil
   }
 
-  /// The conditions in the order they are tried (README "Any job API").
-  var orderedConditions: [(JobState, [Condition])] {
-    [
-      (.canceled, canceledWhen), (.failed, failedWhen), (.completed, completedWhen), (.pending, pendingWhen),
-      (.running, runningWhen),
-    ]
-  }
-
   /// Judges one answer by the shape's conditions.
   ///
   /// The first condition that holds, in the order canceled, failed, completed, pending, running,
@@ -342,10 +358,10 @@ public final class Dialect: Sendable {
   /// pending or running condition and names a path the document holds; otherwise it is not
   /// understood, so a status nobody foresaw never waits forever, nor counts as success.
   public func judge(_ answer: JobAnswer) -> Judgement {
-    var decided: (JobState, String)?
+    var decided: Decision?
     for (state, conditions) in orderedConditions {
       if let condition = conditions.first(where: { $0.holds(answer) }) {
-        decided = (state, "\(state.rawValue): \(condition)")
+        decided = Decision(state: state, condition: condition)
         break
       }
     }
@@ -355,10 +371,10 @@ public final class Dialect: Sendable {
       guard pendingWhen.isEmpty, runningWhen.isEmpty, anyPresent, !operands.isEmpty else {
         return .notUnderstood(unknownText(answer))
       }
-      decided = (.running, "running: no condition holds")
+      decided = Decision(state: .running, condition: nil)
     }
-    guard let (state, reason) = decided else { return .notUnderstood(unknownText(answer)) }
-    return .state(snapshot(state, answer), decidedBy: reason)
+    guard let decided else { return .notUnderstood(unknownText(answer)) }
+    return .state(snapshot(decided.state, answer), decidedBy: decided)
   }
 
   /// Judges an answer whose body is no JSON: only a condition that reads nothing but the status
@@ -366,7 +382,7 @@ public final class Dialect: Sendable {
   public func judgeWithoutDocument(_ answer: JobAnswer) -> Judgement? {
     for (state, conditions) in orderedConditions {
       if let condition = conditions.first(where: { !$0.readsDocument && $0.holds(answer) }) {
-        return .state(snapshot(state, answer), decidedBy: "\(state.rawValue): \(condition)")
+        return .state(snapshot(state, answer), decidedBy: Decision(state: state, condition: condition))
       }
     }
     return nil
@@ -388,12 +404,13 @@ public final class Dialect: Sendable {
         guard let value = operand.first(answer), value.stringValue != "" else { return nil }
         return value.displayText
       }.first
-    let messages = self.messages(answer)
+    // Messages are read only where they are shown: not at every poll of a running job.
     switch state {
     case .failed, .canceled:
+      let messages = self.messages(answer)
       s.error = messages.isEmpty ? nil : Messages.joined(messages)
     case .completed:
-      if warnWhen.isEmpty || warnWhen.contains(where: { $0.holds(answer) }) { s.warnings = messages }
+      if warnWhen.isEmpty || warnWhen.contains(where: { $0.holds(answer) }) { s.warnings = messages(answer) }
     case .pending, .running:
       break
     }

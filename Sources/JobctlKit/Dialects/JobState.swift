@@ -24,19 +24,33 @@ public struct JobSnapshot: Sendable, Equatable {
   /// The job id the document names, if any.
   public var id: String?
   /// The condition that decided the state (`failed: conclusion=failure`), for `explain` and `-v`.
-  public var decidedBy: String?
+  public var decidedBy: Decision?
 
   public init(state: JobState) { self.state = state }
 
-  /// What `--stale-after` compares: any change of status, stage, phase, progress or update time
-  /// is activity.
-  public var activityKey: String {
-    let update = updatedAt.map { "\($0)" } ?? ""
-    return "\(rawStatus ?? state.rawValue)|\(stage ?? "")|\(phase ?? "")|\(progress.map { "\($0)" } ?? "")|\(update)"
+  /// Whether `earlier` shows the same activity, for `--stale-after`: any change of status,
+  /// stage, phase, progress or update time is activity.
+  ///
+  /// Compared field by field: a key string built for every poll of every job was a tenth of the
+  /// instructions of a poll.
+  public func sameActivity(as earlier: JobSnapshot) -> Bool {
+    (rawStatus ?? state.rawValue) == (earlier.rawStatus ?? earlier.state.rawValue) && sameWords(as: earlier)
+      && Self.same(progress, earlier.progress) && Self.same(updatedAt, earlier.updatedAt)
   }
 
-  /// What a progress line shows: changes here are worth a line.
-  public var displayKey: String {
-    "\(state.rawValue)|\(stage ?? "")|\(phase ?? "")|\(progress.map { "\(($0 * 1000).rounded())" } ?? "")"
+  /// Whether a progress line for `earlier` shows the same: a change here is worth a line.
+  public func sameDisplay(as earlier: JobSnapshot) -> Bool {
+    state == earlier.state && sameWords(as: earlier)
+      && Self.same(progress.map { ($0 * 1000).rounded() }, earlier.progress.map { ($0 * 1000).rounded() })
+  }
+
+  /// The same stage and phase; absent and empty are alike.
+  private func sameWords(as earlier: JobSnapshot) -> Bool {
+    (stage ?? "") == (earlier.stage ?? "") && (phase ?? "") == (earlier.phase ?? "")
+  }
+
+  /// Equal numbers, or both absent, or both NaN (a `0 / 0` progress is no change from itself).
+  private static func same(_ a: Double?, _ b: Double?) -> Bool {
+    a == b || (a?.isNaN == true && b?.isNaN == true)
   }
 }

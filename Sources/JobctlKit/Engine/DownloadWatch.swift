@@ -50,9 +50,10 @@ public struct DownloadWatch: PollStepper {
     switch result {
     case .success(let answer):
       response = answer
-      return retrier.counted(afterAnswer(answer, wall: wall, random: random, report: report), stillText: stillText)
+      return retrier.counted(afterAnswer(answer, wall: wall, random: random, report: report))
+        ?? retrier.ranOut(stillText)
     case .failure(let failure):
-      return retrier.counted(afterCut(failure, random: random, report: report), stillText: stillText)
+      return retrier.counted(afterCut(failure, random: random, report: report)) ?? retrier.ranOut(stillText)
     }
   }
 

@@ -21,8 +21,6 @@ public struct JobWatch: PollStepper {
   private let detecting: Bool
   private var retrier: Retrier
   public var attempts: Int { retrier.attempts }
-  private var lastActivity: String?
-  private var lastDisplay: String?
   /// Quiet time on the poll timeline since the last change seen: between two polls, at most the
   /// pause this watch asked for counts, so a rate limit or backoff longer than `--stale-after`
   /// is no stall.
@@ -77,7 +75,7 @@ public struct JobWatch: PollStepper {
     case .success(let response):
       step = absorbResponse(response, now: now, wall: wall, random: random, report: report)
     }
-    return retrier.counted(step, stillText: stillText)
+    return retrier.counted(step) ?? retrier.ranOut(stillText)
   }
 
   /// "job X is still running (stage ...)" for timeout messages.
@@ -110,7 +108,7 @@ public struct JobWatch: PollStepper {
     guard verdict == .answered else {
       return retrier.handle(verdict, retryAfter: retryAfter, random: random, report: report)
     }
-    let prefix = "the answer (\(HTTPStatus.describe(response.status))) is not a job document"
+    var prefix: String { "the answer (\(HTTPStatus.describe(response.status))) is not a job document" }
     switch read(response) {
     case .judged(let snapshot):
       return absorbDocument(
@@ -132,9 +130,10 @@ public struct JobWatch: PollStepper {
   ) -> PollStep {
     retrier.succeeded()
     lastBody = response.body
+    // The snapshot before this one is what activity and the progress line are judged against.
+    let previous = lastSnapshot
     lastSnapshot = snapshot
-    if snapshot.displayKey != lastDisplay {
-      lastDisplay = snapshot.displayKey
+    if previous.map({ !snapshot.sameDisplay(as: $0) }) ?? true {
       report(.state(snapshot, httpStatus: response.status))
     }
     switch snapshot.state {
@@ -148,7 +147,7 @@ public struct JobWatch: PollStepper {
       break
     }
     if policy.oneShot { return .finish(.stillRunning(stillText)) }
-    if let quiet = stall(snapshot, response: response, now: now, wall: wall) {
+    if let quiet = stall(snapshot, previous: previous, response: response, now: now, wall: wall) {
       return .finish(.stalled("the job looks stalled: \(stillText) with no change for \(DurationText.format(quiet))"))
     }
     let delay = random.map { policy.regularDelay($0, unchanged: unchanged) } ?? 0
@@ -163,18 +162,22 @@ public struct JobWatch: PollStepper {
   /// An update time is judged on the server's clock (its `Date` minus the update time; the local
   /// clock without a `Date`), so a job already silent for longer than `--stale-after` ends at
   /// the first poll. Any other change is judged on the poll timeline.
-  private mutating func stall(_ snapshot: JobSnapshot, response: HTTPResponse, now: Double, wall: Double?) -> Double? {
+  ///
+  /// `previous` is the snapshot of the poll before; every one that did not end the wait came
+  /// through here.
+  private mutating func stall(
+    _ snapshot: JobSnapshot, previous: JobSnapshot?, response: HTTPResponse, now: Double, wall: Double?
+  ) -> Double? {
     let gap = lastPollAt.map { min(now - $0, max(lastPause, policy.interval)) } ?? 0
     lastPollAt = now
-    if let last = lastActivity, last != snapshot.activityKey {
+    if let previous, !snapshot.sameActivity(as: previous) {
       sawChange = true
       quietFor = 0
       unchanged = 0
-    } else if lastActivity != nil {
+    } else if previous != nil {
       quietFor += gap
       unchanged += 1
     }
-    lastActivity = snapshot.activityKey
     guard let staleAfter = policy.staleAfter else { return nil }
     if let updatedAt = snapshot.updatedAt, let wall {
       let serverNow = response.header("Date").flatMap(HTTPDate.parse) ?? wall

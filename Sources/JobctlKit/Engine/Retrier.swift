@@ -102,13 +102,20 @@ public struct Retrier {
 
   public init(policy: Shared<PollPolicy>) { self.sharedPolicy = policy }
 
-  /// Counts one request and applies `--max-attempts` to the step it led to.
-  public mutating func counted(_ step: PollStep, stillText: String) -> PollStep {
+  /// Counts one request and applies `--max-attempts` to the step it led to: nil when the
+  /// attempts ran out (then `ranOut` says how the wait ends).
+  ///
+  /// The message is made apart, only when it is needed: what the job showed last is text made
+  /// from its snapshot, too dear to make at every poll.
+  public mutating func counted(_ step: PollStep) -> PollStep? {
     attempts += 1
-    if case .again = step, let max = policy.maxAttempts, attempts >= max {
-      return .finish(.timedOut("gave up after \(attempts) attempt\(attempts == 1 ? "" : "s"); \(stillText)"))
-    }
+    if case .again = step, let max = policy.maxAttempts, attempts >= max { return nil }
     return step
+  }
+
+  /// How a wait whose attempts ran out ends; `stillText` says what the job showed last.
+  public func ranOut(_ stillText: String) -> PollStep {
+    .finish(.timedOut("gave up after \(attempts) attempt\(attempts == 1 ? "" : "s"); \(stillText)"))
   }
 
   /// A good answer: the failure streak is over.
@@ -257,7 +264,7 @@ public struct RequestWatch: PollStepper {
       }
     }
     let step = retrier.handle(verdict, retryAfter: retryAfter, random: random, report: report)
-    return retrier.counted(step, stillText: stillText)
+    return retrier.counted(step) ?? retrier.ranOut(stillText)
   }
 
   static func mayHaveBeenCreated(_ subject: String, _ reason: String) -> String {

@@ -114,6 +114,9 @@ private final class EasyHandle {
   let state: TransferState
   let errorBuffer: UnsafeMutablePointer<CChar>
   private var headerList: UnsafeMutablePointer<curl_slist>?
+  /// The headers `headerList` was made from: a wait sends the same ones at every poll, and the
+  /// list is made again only when they change.
+  private var listedHeaders: [HTTPHeader]?
 
   /// Makes a handle with every per-transport option set; throws when libcurl refuses one the
   /// request's safety rests on, so nothing is ever sent without it.
@@ -256,7 +259,7 @@ private final class EasyHandle {
     // Over TLS, wait for a connection that is being set up to say (by ALPN) whether it multiplexes
     // rather than opening one more. Plain http is HTTP/1.1, where the answer only comes with the
     // first status line: a first request that hangs would hold back every other one to the host.
-    let https = request.url.utf8.prefix(6).map { $0 | 0x20 }.elementsEqual("https:".utf8)
+    let https = request.url.utf8.prefix(6).elementsEqual("https:".utf8) { $0 | 0x20 == $1 }
     jc_setopt_long(easy, CURLOPT_PIPEWAIT, https ? 1 : 0)
     // 0: no limit on the whole transfer (a download under a stall limit).
     jc_setopt_long(
@@ -280,15 +283,18 @@ private final class EasyHandle {
       }
       if request.method != "POST" { jc_setopt_str(easy, CURLOPT_CUSTOMREQUEST, request.method) }
     }
-    var list: UnsafeMutablePointer<curl_slist>?
-    // An empty `Expect:` stops libcurl waiting for `100 Continue` before sending a body.
-    for line in request.headers.map({ "\($0.name): \($0.value)" }) + ["Expect:"] {
-      list = curl_slist_append(list, line)
+    if headerList == nil || listedHeaders != request.headers {
+      var list: UnsafeMutablePointer<curl_slist>?
+      // An empty `Expect:` stops libcurl waiting for `100 Continue` before sending a body.
+      for line in request.headers.map({ $0.name + ": " + $0.value }) + ["Expect:"] {
+        list = curl_slist_append(list, line)
+      }
+      let set = jc_setopt_slist(easy, CURLOPT_HTTPHEADER, list)
+      curl_slist_free_all(headerList)
+      headerList = list
+      listedHeaders = request.headers
+      try CurlTransport.require("CURLOPT_HTTPHEADER", set)
     }
-    let set = jc_setopt_slist(easy, CURLOPT_HTTPHEADER, list)
-    curl_slist_free_all(headerList)
-    headerList = list
-    try CurlTransport.require("CURLOPT_HTTPHEADER", set)
   }
 
   /// The outcome of the transfer that just ended with `code`.
@@ -384,6 +390,7 @@ public final class CurlTransport: HTTPTransport {
     let handle: EasyHandle
     var request: HTTPRequest
     let credentialHost: String
+    /// Every URL of the chain once it is redirected (empty until then).
     var visited: Set<String>
     var redirects: Int
     /// The request's time limit, and when the whole chain must be done (monotonic seconds).
@@ -427,6 +434,11 @@ public final class CurlTransport: HTTPTransport {
 
   /// `options.secrets` as UTF-8, converted once.
   private var secrets: [[UInt8]]
+  /// The last URL started and its `host:port`: a wait on one job starts the same URL at every
+  /// poll, and parsing it was some 5,000 instructions.
+  private var lastHost: (url: String, key: String)?
+  /// What `poll` hands `curl_multi_poll` besides libcurl's own sockets, kept between calls.
+  private var waitFDs: [curl_waitfd] = []
 
   public init(options: TransportOptions) throws(TransportFailure) {
     guard CurlTransport.globalInit, let multi = curl_multi_init() else {
@@ -456,10 +468,17 @@ public final class CurlTransport: HTTPTransport {
   }
 
   public func start(_ request: HTTPRequest, id: Int) {
-    guard let parts = URLParts(request.url) else {
-      ready.append(
-        (id, .failure(TransportFailure(.notHTTPURL(url: request.url)))))
-      return
+    let hostKey: String
+    if let last = lastHost, last.url == request.url {
+      hostKey = last.key
+    } else {
+      guard let parts = URLParts(request.url) else {
+        ready.append(
+          (id, .failure(TransportFailure(.notHTTPURL(url: request.url)))))
+        return
+      }
+      hostKey = parts.hostKey
+      lastHost = (request.url, hostKey)
     }
     let handle: EasyHandle
     if let reused = idle.popLast() {
@@ -471,14 +490,14 @@ public final class CurlTransport: HTTPTransport {
         ready.append((id, .failure(error)))
         return
       }
+      handles.append(handle)
     }
-    if !handles.contains(where: { $0 === handle }) { handles.append(handle) }
     let limit = request.overallLimit(standard: options.requestTimeout)
     let transfer = Transfer(
-      id: id, handle: handle, request: request, credentialHost: request.credentialHost ?? parts.hostKey,
-      visited: [request.url], redirects: 0, limit: limit,
+      id: id, handle: handle, request: request, credentialHost: request.credentialHost ?? hostKey,
+      visited: [], redirects: 0, limit: limit,
       deadline: limit.map { CurlTransport.monotonicNow() + $0 } ?? .infinity)
-    launch(transfer, hostKey: parts.hostKey)
+    launch(transfer, hostKey: hostKey)
   }
 
   /// `hostKey` is that of the transfer's URL when the caller has it already parsed.
@@ -508,15 +527,18 @@ public final class CurlTransport: HTTPTransport {
   }
 
   public func poll(timeout: Double, watching: [WatchedDescriptor]) -> TransportEvents {
-    var extra = watching.map { curl_waitfd(fd: $0.fd, events: $0.events, revents: 0) }
-    extra += Signals.wakeFDs.map { curl_waitfd(fd: $0, events: Int16(CURL_WAIT_POLLIN), revents: 0) }
+    waitFDs.removeAll(keepingCapacity: true)
+    for watched in watching { waitFDs.append(curl_waitfd(fd: watched.fd, events: watched.events, revents: 0)) }
+    for fd in Signals.wakeFDs { waitFDs.append(curl_waitfd(fd: fd, events: Int16(CURL_WAIT_POLLIN), revents: 0)) }
     let end = CurlTransport.monotonicNow() + max(0, timeout)
     while true {
       var running: Int32 = 0
       curl_multi_perform(multi, &running)
       collect()
-      let ready = zip(watching, extra).compactMap { $1.revents != 0 ? (fd: $0.fd, revents: $1.revents) : nil }
-      if !self.ready.isEmpty || !ready.isEmpty {
+      let anyReady = waitFDs.prefix(watching.count).contains { $0.revents != 0 }
+      if !self.ready.isEmpty || anyReady {
+        let ready =
+          anyReady ? zip(watching, waitFDs).compactMap { $1.revents != 0 ? (fd: $0.fd, revents: $1.revents) : nil } : []
         defer { self.ready.removeAll() }
         return TransportEvents(results: self.ready, ready: ready)
       }
@@ -526,9 +548,9 @@ public final class CurlTransport: HTTPTransport {
       if !self.ready.isEmpty { continue }
       let left = min(end, stall) - now
       if end - now <= 0 { return TransportEvents() }
-      for i in extra.indices { extra[i].revents = 0 }
+      for i in waitFDs.indices { waitFDs[i].revents = 0 }
       curl_multi_poll(
-        multi, &extra, UInt32(extra.count), Int32(min(max(left, 0) * 1000, 1000).rounded(.up)), nil)
+        multi, &waitFDs, UInt32(waitFDs.count), Int32(min(max(left, 0) * 1000, 1000).rounded(.up)), nil)
     }
   }
 
@@ -565,8 +587,7 @@ public final class CurlTransport: HTTPTransport {
       guard var transfer = active.removeValue(forKey: easy) else { continue }
       curl_multi_remove_handle(multi, easy)
       let result = transfer.handle.result(code, url: transfer.request.url, options: options)
-      if case .success(let response) = result, [301, 302, 303, 307, 308].contains(response.status),
-        let next = transfer.handle.redirectURL
+      if case .success(let response) = result, Self.isRedirect(response.status), let next = transfer.handle.redirectURL
       {
         switch follow(&transfer, to: next, status: response.status) {
         case .some(let failure):
@@ -577,6 +598,13 @@ public final class CurlTransport: HTTPTransport {
         continue
       }
       finish(transfer, result)
+    }
+  }
+
+  private static func isRedirect(_ status: Int) -> Bool {
+    switch status {
+    case 301, 302, 303, 307, 308: return true
+    default: return false
     }
   }
 
@@ -608,6 +636,7 @@ public final class CurlTransport: HTTPTransport {
     if URLParts(transfer.request.url)?.scheme == "https" && nextParts.scheme == "http" {
       return TransportFailure(.insecureRedirect(origin: nextParts.origin))
     }
+    if transfer.redirects == 0 { transfer.visited.insert(transfer.request.url) }
     guard transfer.visited.insert(next).inserted || status == 303 else {
       return TransportFailure(.redirectLoop(url: next))
     }
