@@ -151,7 +151,10 @@ extension WaitCommand {
         order.append(index)
         renderer.finished(WaitOutcome(error: error, watch: watch), job: jobs[index].label)
       })
-    let outcomes = zip(results, watches).map { result, watch in result.map { WaitOutcome(error: $0, watch: watch) } }
+    // Made as they are read: an array of 100,000 outcomes beside the watches they come from was
+    // the wait's peak of memory.
+    let ended = watches
+    let outcomes = results.indices.lazy.map { i in results[i].map { WaitOutcome(error: $0, watch: ended[i]) } }
     if invocation.has(.cancelOnInterrupt),
       outcomes.contains(where: { if case .interrupted? = $0?.error { true } else { false } })
     {
@@ -162,6 +165,6 @@ extension WaitCommand {
     }
     // --all: the worst outcome; --any: the first job to end (README "How `wait` behaves").
     return renderer.finishMany(
-      outcomes, jobs: jobs.map(\.label), firstFinished: invocation.has(.anyJob) ? order.first : nil)
+      outcomes, jobs: jobs.lazy.map(\.label), firstFinished: invocation.has(.anyJob) ? order.first : nil)
   }
 }

@@ -63,21 +63,24 @@ struct DueQueue {
   }
 }
 
-/// A first-in, first-out queue of job indices with O(1) ends (jobs due but held by their host).
-struct IndexQueue {
-  private var items: [Int32] = []
+/// A first-in, first-out queue of job indices with O(1) ends (jobs due but held by their host),
+/// each with what it holds while it waits (its request).
+struct IndexQueue<Held> {
+  private var items: [(index: Int32, held: Held)] = []
   private var head = 0
 
   var isEmpty: Bool { head == items.count }
 
   /// The index that `popFirst` would return, left in place.
-  var first: Int? { head < items.count ? Int(items[head]) : nil }
+  var first: Int? { head < items.count ? Int(items[head].index) : nil }
 
-  mutating func append(_ index: Int) { items.append(Int32(truncatingIfNeeded: index)) }
+  mutating func append(_ index: Int, _ held: Held) {
+    items.append((Int32(truncatingIfNeeded: index), held))
+  }
 
-  mutating func popFirst() -> Int? {
+  mutating func popFirst() -> (index: Int, held: Held)? {
     guard head < items.count else { return nil }
-    let index = Int(items[head])
+    let (index, held) = items[head]
     head += 1
     if head == items.count {
       items.removeAll(keepingCapacity: true)
@@ -86,6 +89,6 @@ struct IndexQueue {
       items.removeFirst(head)
       head = 0
     }
-    return index
+    return (Int(index), held)
   }
 }

@@ -72,21 +72,20 @@ public final class Scheduler {
   private enum Phase: UInt8 {
     /// In the due heap.
     case idle
-    /// Due, with its request made, queued at its host.
+    /// Due, with its request made, queued at its host (which holds the request).
     case queued
     case inFlight
     case done
   }
 
   /// What the scheduler keeps of one job beside its stepper, which stays in the caller's array
-  /// (a copy in each slot and back doubled the memory of a 100,000-job wait).
+  /// (a copy in each slot and back doubled the memory of a 100,000-job wait). A request waiting
+  /// at its host is held by the host's queue, not here: only queued jobs pay for one.
   private struct Slot {
     var phase = Phase.idle
     var due: Double
     var deadline: Double?
     var host = -1
-    /// The request made when the job fell due, held while its host holds it back.
-    var request: HTTPRequest?
     /// The last URL seen, so a host is looked up again only when the URL changes.
     var url = ""
     var result: JobctlError??
@@ -144,7 +143,6 @@ public final class Scheduler {
         release(slots[i].host)
       }
       slots[i].phase = .done
-      slots[i].request = nil
       let error = error.map { giveUp($0, jobs[i]) }
       slots[i].result = .some(error)
       unfinished -= 1
@@ -192,9 +190,9 @@ public final class Scheduler {
           }
           return
         }
-        guard let i = hosts[h].waiting.popFirst() else { break }
-        guard slots[i].phase == .queued, var request = slots[i].request else { continue }
-        slots[i].request = nil
+        guard let (i, held) = hosts[h].waiting.popFirst() else { break }
+        guard slots[i].phase == .queued else { continue }
+        var request = held
         if let deadline = slots[i].deadline {
           let left = max(0.001, deadline - now)
           request.timeout = min(request.overallLimit(standard: requestTimeout) ?? left, left)
@@ -222,9 +220,8 @@ public final class Scheduler {
         guard slots[i].phase == .idle, slots[i].due == top.time else { continue }
         let request = jobs[i].nextRequest()
         let h = hostOf(i, url: request.url)
-        slots[i].request = request
         slots[i].phase = .queued
-        hosts[h].waiting.append(i)
+        hosts[h].waiting.append(i, request)
         markDirty(h)
       }
       while let top = hostWakes.first, top.time <= soon {
@@ -336,8 +333,8 @@ struct HostGate {
   /// No request before this (monotonic seconds): a `Retry-After`.
   var holdUntilTime = 0.0
   var budget = RequestBudget()
-  /// Jobs that are due and wait for this host, in the order they fell due.
-  var waiting = IndexQueue()
+  /// Jobs that are due and wait for this host, in the order they fell due, with their requests.
+  var waiting = IndexQueue<HTTPRequest>()
   var dirty = false
   /// The time of this host's entry in the wake heap, so it is pushed once.
   var wakeAt: Double?

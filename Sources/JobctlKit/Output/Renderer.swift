@@ -4,6 +4,7 @@ public struct Renderer {
   public let stdout: TextSink
   public let diagnostics: Diagnostics
   let reporter: ProgressReporter?
+  /// nil outside GitHub Actions: many-job waits keep end times and end records only for it.
   let github: GitHubActions?
   let now: () -> Double
   /// Seconds since the command began, for the step summary's durations.
@@ -25,7 +26,9 @@ public struct Renderer {
     self.stdout = stdout
     self.diagnostics = diagnostics
     self.reporter = reporter
-    self.github = github
+    // Disabled is the same as absent: it writes nothing. Kept as it came, it made 100,000 jobs
+    // keep their end times and end records for annotations no one reads (a fifth of the memory).
+    self.github = github?.enabled == true ? github : nil
     self.now = now
     self.columns = columns
     self.elapsed = elapsed
@@ -155,7 +158,12 @@ public struct Renderer {
 
   /// Prints the end of a wait for several jobs and returns the exit code: the highest of the
   /// jobs' codes, or with `--any` (`firstFinished`) that job's.
-  func finishMany(_ outcomes: [WaitOutcome?], jobs: [String], firstFinished: Int?) -> Int32 {
+  ///
+  /// `outcomes` may be lazy: each is read when it is printed, so the outcomes of 100,000 jobs
+  /// are never all made at once.
+  func finishMany(
+    _ outcomes: some Collection<WaitOutcome?>, jobs: some Collection<String>, firstFinished: Int?
+  ) -> Int32 {
     reporter?.clear()
     var codes: [Int32?] = []
     var lines: [String] = []
@@ -241,7 +249,7 @@ public struct Renderer {
   }
 
   /// The text summary of several jobs: an aligned table of job, state, exit code and detail.
-  static func summary(_ outcomes: [WaitOutcome?], jobs: [String]) -> String {
+  static func summary(_ outcomes: some Collection<WaitOutcome?>, jobs: some Collection<String>) -> String {
     var rows = [["JOB", "STATE", "EXIT", "DETAIL"]]
     for (outcome, job) in zip(outcomes, jobs) {
       guard let outcome else {
