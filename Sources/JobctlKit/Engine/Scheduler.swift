@@ -78,9 +78,11 @@ public final class Scheduler {
     case done
   }
 
-  /// What the scheduler keeps of one job beside its stepper, which stays in the caller's array
-  /// (a copy in each slot and back doubled the memory of a 100,000-job wait). A request waiting
-  /// at its host is held by the host's queue, not here: only queued jobs pay for one.
+  /// What the scheduler keeps of one job beside its stepper.
+  ///
+  /// The stepper stays in the caller's array (a copy in each slot and back doubled the memory of
+  /// a 100,000-job wait). A request waiting at its host is held by the host's queue, not here:
+  /// only queued jobs pay for one.
   private struct Slot {
     var phase = Phase.idle
     var due: Double
