@@ -78,6 +78,20 @@ import Testing
     #expect(budget.nextAllowed == 0)
   }
 
+  /// Whole-second `t` values tell one window's reset up to a second apart: the pace spreads what
+  /// is left over the earliest, and a spent budget waits for the latest.
+  @Test func thePaceTakesTheEarliestResetAndASpentBudgetTheLatest() {
+    var budget = RequestBudget()
+    _ = budget.absorb(BudgetAnnouncement(remaining: 10, reset: 20), now: 100)
+    _ = budget.absorb(BudgetAnnouncement(remaining: 9, reset: 20), now: 100.5)
+    #expect(budget.paceUntil == 120)
+    #expect(budget.resetAt == 120.5)
+    budget.sent(at: 100.5)
+    #expect(abs(budget.nextAllowed - (100.5 + 19.5 / 8)) < 1e-9)
+    _ = budget.absorb(BudgetAnnouncement(remaining: 0, reset: 20), now: 101)
+    #expect(budget.nextAllowed == 121, "spent: nothing before the latest reset told")
+  }
+
   /// Answers to requests sent together arrive in any order: within one window an older answer
   /// saying more is left does not undo a newer one; the next window's first answer does.
   @Test func withinAWindowWhatIsLeftOnlyGoesDown() {
@@ -186,6 +200,19 @@ import Testing
     // t / r seconds) they take about twice the window. Within 20 % of that.
     #expect(r.total >= 30)
     #expect(r.total <= 60 * 1.2, "took \(r.total) s")
+  }
+
+  /// A server that rounds `t` up, as most do: at its pace the run takes what the budget allows
+  /// (60 requests at 20 a 5 s window, the first at once: 14.75 s), within the 20 % the README
+  /// promises, and earns no 429 past the first window's burst before anything was announced.
+  @Test func aPacedRunTakesWhatTheBudgetAllows() {
+    let r = underBudget(quota: 20, window: 5, jobs: 20, maxPerHost: 1)
+    #expect(r.results.allSatisfy { $0 == .some(nil) })
+    #expect(r.tooMany == 0)
+    #expect(r.requests == 60)
+    let bound = 59.0 / (20.0 / 5)
+    #expect(r.total >= bound * 0.95, "took \(r.total) s")
+    #expect(r.total <= bound * 1.2, "took \(r.total) s against \(bound) s")
   }
 
   /// A window smaller than the connection cap: after its reset nothing is known of the next one,

@@ -164,6 +164,12 @@ enum StructuredField {
 /// An announcement of `r` requests left over `t` seconds spreads them evenly: one request every
 /// `t / r` seconds after the last one sent, none until the reset while `r` is 0. Requests sent
 /// before the next announcement count against what is left.
+///
+/// A server writes `t` in whole seconds, rounded one way or the other, so the answers of one
+/// window tell resets up to a second apart. The pace spreads what is left over the earliest
+/// of them: that only sends the window's last requests sooner, never more of them than it
+/// allows, since every request counts against `r`. Waiting out a spent budget, and the end
+/// of a window, take the latest: a request then could only earn a 429.
 public struct RequestBudget: Equatable, Sendable {
   /// A pause the budget imposes, worth telling the user about.
   public struct Pause: Equatable, Sendable {
@@ -173,8 +179,10 @@ public struct RequestBudget: Equatable, Sendable {
 
   /// Requests left, as last announced less those sent since.
   public private(set) var remaining: Int?
-  /// When the window resets (monotonic seconds).
+  /// When the window resets (monotonic seconds): the latest reset its answers told.
   public private(set) var resetAt = 0.0
+  /// The earliest reset the window's answers told, which the pace spreads what is left over.
+  public private(set) var paceUntil = 0.0
   private var lastSent = -Double.infinity
   /// The announced window is over and the next one is not known yet: one request at a time
   /// until an answer says what it allows, so the first requests of a window cannot overrun it.
@@ -192,8 +200,8 @@ public struct RequestBudget: Equatable, Sendable {
   public var nextAllowed: Double {
     guard let remaining else { return 0 }
     if remaining <= 0 { return resetAt }
-    let pace = max(0, resetAt - lastSent) / Double(remaining)
-    return min(lastSent + pace, resetAt)
+    let pace = max(0, paceUntil - lastSent) / Double(remaining)
+    return min(lastSent + pace, paceUntil)
   }
 
   /// A request went out at `now`.
@@ -226,9 +234,11 @@ public struct RequestBudget: Equatable, Sendable {
       // window what is left only goes down.
       remaining = min(left, announcement.remaining)
       resetAt = max(resetAt, reset)
+      paceUntil = min(paceUntil, reset)
     } else {
       remaining = announcement.remaining
       resetAt = reset
+      paceUntil = reset
     }
     guard remaining == 0, resetAt > now, abs(resetAt - announcedResetAt) > 1 else { return nil }
     announcedResetAt = resetAt

@@ -111,8 +111,9 @@ public enum ManPage {
       A request budget the server announces (RateLimit and RateLimit\\-Policy, X\\-RateLimit\\-Remaining
       with X\\-RateLimit\\-Reset, x\\-ratelimit\\-remaining\\-requests with x\\-ratelimit\\-reset\\-requests)
       is kept across every job on that host and port: what is left is spread evenly up to the
-      reset, nothing is sent while it is spent, and after a reset one request goes alone until
-      its answer tells the new window. A spent budget is announced, and so is a pace that holds
+      earliest reset the window's answers told, nothing is sent while it is spent (until the
+      latest reset told), and after a reset one request goes alone until its answer tells the
+      new window. A spent budget is announced, and so is a pace that holds
       a poll back by more than its interval (at least a second), once until polls are on time
       again. A 403 that says the budget is spent, or carries Retry\\-After, is a rate limit.
       A malformed answer (two different Content\\-Length headers, an unasked\\-for 101, response
