@@ -30,11 +30,16 @@ public enum Signals {
   /// POLLERR once its reader is gone, whatever the events asked).
   public static var wakeFDs: [Int32] { [pipeFDs.read, readerFD].filter { $0 >= 0 } }
 
+  /// The signal that arrived (SIGINT or SIGTERM), or nil; the reader of stdout is not asked.
+  public static var caught: Int32? {
+    let s = received.load(ordering: .relaxed)
+    return s != 0 ? s : nil
+  }
+
   /// The signal that arrived (SIGINT or SIGTERM), SIGPIPE when the watched reader is gone, or
   /// nil.
   public static var pending: Int32? {
-    let s = received.load(ordering: .relaxed)
-    if s != 0 { return s }
+    if let s = caught { return s }
     guard readerFD >= 0 else { return nil }
     var fd = pollfd(fd: readerFD, events: 0, revents: 0)
     guard poll(&fd, 1, 0) == 1, fd.revents & Int16(POLLERR | POLLHUP) != 0 else { return nil }

@@ -532,9 +532,12 @@ public final class CurlTransport: HTTPTransport {
     for fd in Signals.wakeFDs { waitFDs.append(curl_waitfd(fd: fd, events: Int16(CURL_WAIT_POLLIN), revents: 0)) }
     let end = CurlTransport.monotonicNow() + max(0, timeout)
     while true {
-      var running: Int32 = 0
-      curl_multi_perform(multi, &running)
-      collect()
+      // With nothing in flight there is nothing to perform: a wait between polls only sleeps.
+      if !active.isEmpty {
+        var running: Int32 = 0
+        curl_multi_perform(multi, &running)
+        collect()
+      }
       let anyReady = waitFDs.prefix(watching.count).contains { $0.revents != 0 }
       if !self.ready.isEmpty || anyReady {
         let ready =
@@ -542,7 +545,10 @@ public final class CurlTransport: HTTPTransport {
         defer { self.ready.removeAll() }
         return TransportEvents(results: self.ready, ready: ready)
       }
-      if let signal = Signals.pending { return TransportEvents(signal: signal) }
+      // The reader of stdout is asked after (it costs a poll(2)) only when a wake descriptor
+      // spoke: its hang-up wakes `curl_multi_poll` below like a signal does.
+      let woken = waitFDs[watching.count...].contains { $0.revents != 0 }
+      if let signal = woken ? Signals.pending : Signals.caught { return TransportEvents(signal: signal) }
       let now = CurlTransport.monotonicNow()
       let stall = endStalled(now: now)
       if !self.ready.isEmpty { continue }
