@@ -23,13 +23,14 @@ public struct JSONPath: Sendable, Equatable, CustomStringConvertible {
   }
 
   /// Whether the path can find several values (it has a `*`).
-  public var isMultiple: Bool { steps.contains(.anyItem) }
+  public let isMultiple: Bool
 
   /// Parses PATH; empty paths and empty segments (`a..b`, `.a`) are refused, and so is a
   /// bracketed name that is not a JSON string.
   public init?(_ text: String) {
     guard let steps = JSONPath.parse(Array(text.unicodeScalars)) else { return nil }
     self.steps = steps
+    isMultiple = steps.contains(.anyItem)
     description = text
   }
 
@@ -91,6 +92,9 @@ public struct JSONPath: Sendable, Equatable, CustomStringConvertible {
 
   /// Every value the path reaches: none when a step is missing, several through a `*`.
   public func values(in document: JSON) -> [JSON] {
+    // One value at most: walked directly, with no array at each step (every condition of a
+    // shape reads its paths at every poll).
+    guard isMultiple else { return value(in: document).map { [$0] } ?? [] }
     var current = [document]
     for step in steps {
       var next: [JSON] = []
