@@ -283,6 +283,38 @@ private let failedDoc = answer(200, #"{"jobId":"j1","status":"failed","error":"b
     #expect(wait([fresh, fresh, done], dialect: shape) { $0.staleAfter = 600 }.outcome.exitCode == 0)
   }
 
+  /// An answer byte for byte the same as the last is read as the last was, but only by a shape
+  /// that reads nothing else: one that reads a header or the HTTP status judges the same body
+  /// with another head anew.
+  @Test func theSameBodyWithAnotherHeadIsJudgedAnew() throws {
+    let byHeader = try Dialect(
+      ShapeDescription(
+        name: "h",
+        [.init("completed-when", ["state=DONE & @header:X-Final=yes"]), .init("running-when", ["state=DONE,RUN"])]))
+    #expect(!byHeader.readsBodyOnly)
+    let body = #"{"state":"DONE"}"#
+    let final = HTTPHeader("X-Final", "yes")
+    // At most five polls: read as the first, the third would never end the wait.
+    let r = wait([answer(200, body), answer(200, body), answer(200, body, headers: [final])], dialect: byHeader) {
+      $0.maxAttempts = 5
+    }
+    #expect(r.outcome.exitCode == 0)
+    #expect(r.transport.requests.count == 3)
+    let byStatus = try Dialect(
+      ShapeDescription(
+        name: "s", [.init("completed-when", ["@http=200 & state=DONE"]), .init("running-when", ["@http=202"])]))
+    #expect(!byStatus.readsBodyOnly)
+    let s = wait([answer(202, body), answer(202, body), answer(200, body)], dialect: byStatus) { $0.maxAttempts = 5 }
+    #expect(s.outcome.exitCode == 0)
+    #expect(s.transport.requests.count == 3)
+    // A shape of the body alone reads a repeated answer as before, to the same end.
+    #expect(Dialects.simple.readsBodyOnly)
+    let p = wait([pending, pending, pending, completed], dialect: Dialects.simple)
+    #expect(p.outcome.exitCode == 0)
+    #expect(p.outcome.snapshot?.decidedBy?.description == "completed: status=completed")
+    #expect(p.events.filter { if case .state = $0 { true } else { false } }.count == 2, "one line per change")
+  }
+
   /// A phase that moves is activity, even while `update_at` stays where it was.
   @Test func aMovingPhaseIsActivity() {
     // update_at is the fake wall clock's start (1795382398) and never moves; the phase does.

@@ -136,6 +136,9 @@ public final class Dialect: Sendable {
   public let namedStatuses: Set<Int>
   /// Whether a condition reads the document; when none does, any body (JSON or not) is the result.
   public let readsDocument: Bool
+  /// Whether judging an answer reads its body alone (no `@http`, no `@header:` anywhere a
+  /// condition or a snapshot looks): then the same bytes always read the same.
+  public let readsBodyOnly: Bool
   /// For `auto`: the document looks like this shape when any of these holds.
   let detection: [Condition]
   let detectionText: [String]
@@ -321,6 +324,10 @@ public final class Dialect: Sendable {
     }
     namedStatuses = statuses
     readsDocument = all.isEmpty || all.flatMap(\.terms).contains { $0.operand.readsDocument }
+    var read = (all + warnWhen).flatMap(\.terms).map(\.operand) + stagePaths + idPaths
+    read += [statusPath, updatedPath, progress?.value].compactMap { $0 }
+    if case .operand(let divisor)? = progress?.divisor { read.append(divisor) }
+    readsBodyOnly = read.allSatisfy(\.readsDocument)
     orderedConditions = [
       (.canceled, canceledWhen), (.failed, failedWhen), (.completed, completedWhen), (.pending, pendingWhen),
       (.running, runningWhen),
