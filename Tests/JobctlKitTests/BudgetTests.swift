@@ -92,6 +92,21 @@ import Testing
     #expect(budget.nextAllowed == 121, "spent: nothing before the latest reset told")
   }
 
+  /// An earliest reset that passed while the window goes on (an answer of the next window taken
+  /// for this one, a second on) no longer paces: what is left is spread up to the latest, not
+  /// sent back to back.
+  @Test func anEarliestResetThatPassedGivesWayToTheLatest() {
+    var budget = RequestBudget()
+    _ = budget.absorb(BudgetAnnouncement(remaining: 9, reset: 1), now: 100.2)
+    _ = budget.absorb(BudgetAnnouncement(remaining: 9, reset: 1), now: 101.05)
+    #expect(budget.resetAt == 102.05)
+    #expect(budget.paceUntil == 101.2, "not passed yet")
+    budget.sent(at: 101.3)
+    #expect(abs(budget.nextAllowed - (101.3 + 0.75 / 8)) < 1e-9, "spread up to the latest reset")
+    _ = budget.absorb(BudgetAnnouncement(remaining: 7, reset: 1), now: 101.4)
+    #expect(budget.paceUntil == 102.4, "an answer after the earliest reset starts it again")
+  }
+
   /// Answers to requests sent together arrive in any order: within one window an older answer
   /// saying more is left does not undo a newer one; the next window's first answer does.
   @Test func withinAWindowWhatIsLeftOnlyGoesDown() {

@@ -200,8 +200,11 @@ public struct RequestBudget: Equatable, Sendable {
   public var nextAllowed: Double {
     guard let remaining else { return 0 }
     if remaining <= 0 { return resetAt }
-    let pace = max(0, paceUntil - lastSent) / Double(remaining)
-    return min(lastSent + pace, paceUntil)
+    // An earliest reset already passed while the window goes on says nothing more: the latest
+    // holds.
+    let until = paceUntil > lastSent ? paceUntil : resetAt
+    let pace = max(0, until - lastSent) / Double(remaining)
+    return min(lastSent + pace, until)
   }
 
   /// A request went out at `now`.
@@ -234,7 +237,7 @@ public struct RequestBudget: Equatable, Sendable {
       // window what is left only goes down.
       remaining = min(left, announcement.remaining)
       resetAt = max(resetAt, reset)
-      paceUntil = min(paceUntil, reset)
+      paceUntil = paceUntil > now ? min(paceUntil, reset) : reset
     } else {
       remaining = announcement.remaining
       resetAt = reset

@@ -292,7 +292,8 @@ private final class EasyHandle {
       let set = jc_setopt_slist(easy, CURLOPT_HTTPHEADER, list)
       curl_slist_free_all(headerList)
       headerList = list
-      listedHeaders = request.headers
+      // Only a list libcurl took may be reused without setting it again.
+      listedHeaders = set == CURLE_OK ? request.headers : nil
       try CurlTransport.require("CURLOPT_HTTPHEADER", set)
     }
   }
@@ -532,12 +533,11 @@ public final class CurlTransport: HTTPTransport {
     for fd in Signals.wakeFDs { waitFDs.append(curl_waitfd(fd: fd, events: Int16(CURL_WAIT_POLLIN), revents: 0)) }
     let end = CurlTransport.monotonicNow() + max(0, timeout)
     while true {
-      // With nothing in flight there is nothing to perform: a wait between polls only sleeps.
-      if !active.isEmpty {
-        var running: Int32 = 0
-        curl_multi_perform(multi, &running)
-        collect()
-      }
+      // Performed even with nothing in flight: libcurl may still have connections to close,
+      // whose sockets wake `curl_multi_poll` until they are moved along.
+      var running: Int32 = 0
+      curl_multi_perform(multi, &running)
+      collect()
       let anyReady = waitFDs.prefix(watching.count).contains { $0.revents != 0 }
       if !self.ready.isEmpty || anyReady {
         let ready =
