@@ -66,7 +66,9 @@ enum WaitCommand {
     let request = context.request(url: job.url, credentialHost: job.credentialHost)
     var watch = JobWatch(
       label: job.label, request: request, dialect: context.settings.dialect, policy: context.settings.policy)
-    let report = reporting(job: job.label, context: context, progress: !quietProgress)
+    let reportAs = reporting(context: context, progress: !quietProgress)
+    let label = job.label
+    let report: (PollEvent) -> Void = { reportAs($0, label) }
     if let first, case .finish(let error)? = watch.adopt(first, now: context.services.clock.monotonic, report: report) {
       return (WaitOutcome(error: error, watch: watch), watch)
     }
@@ -76,15 +78,15 @@ enum WaitCommand {
 }
 
 extension WaitCommand {
-  /// What a wait does with each event of the job `label`: with `-v`, names the condition that
-  /// decided each state seen; with `progress`, shows it.
+  /// What a wait does with each event of a job, given with the job's label: with `-v`, names
+  /// the condition that decided each state seen; with `progress`, shows it.
   ///
   /// The closure holds only what it reads: one that held the whole `NetworkContext` copied it on
   /// every call, a tenth of the instructions of a poll.
-  static func reporting(job label: String, context: NetworkContext, progress: Bool) -> (PollEvent) -> Void {
+  static func reporting(context: NetworkContext, progress: Bool) -> (PollEvent, String) -> Void {
     let diagnostics = context.settings.output.verbose ? context.diagnostics : nil
     let reporter = context.reporter
-    return { event in
+    return { event, label in
       if let diagnostics { traceDecision(event, job: label, diagnostics: diagnostics) }
       if progress { reporter.report(event, job: label) }
     }
@@ -135,18 +137,13 @@ extension WaitCommand {
         policy: policy)
     }
     context.services.streams.watchStdoutReader()
-    // The closures below hold only what they read (see `reporting`).
-    let diagnostics = context.settings.output.verbose ? context.diagnostics : nil
-    let reporter = context.reporter
-    reporter.expect(jobs: jobs.count)
+    context.reporter.expect(jobs: jobs.count)
+    let reportAs = reporting(context: context, progress: true)
     let renderer = context.renderer
     var order: [Int] = []
     let results = context.scheduler.run(
       &watches, mode: invocation.has(.anyJob) ? .any : .all,
-      report: { index, event in
-        if let diagnostics { traceDecision(event, job: jobs[index].label, diagnostics: diagnostics) }
-        reporter.report(event, job: jobs[index].label)
-      },
+      report: { index, event in reportAs(event, jobs[index].label) },
       finished: { index, watch, error in
         order.append(index)
         renderer.finished(WaitOutcome(error: error, watch: watch), job: jobs[index].label)
