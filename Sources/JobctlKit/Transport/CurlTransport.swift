@@ -1,4 +1,5 @@
 import CCurl
+import SystemCalls
 
 #if canImport(Glibc)
 import Glibc
@@ -28,8 +29,28 @@ public struct TransportOptions {
   public var maxHostConnections = 4
   /// Credential values to scrub from every answer's body (see `Credentials.scrubAnswer`).
   public var secrets: [String] = []
+  /// Signs every request sent to its credentials' origin with AWS Signature Version 4
+  /// (`--aws-sigv4`): libcurl computes the signature. Nil: nothing is signed.
+  public var signing: AWSSigning?
+  /// Every connection goes through this UNIX socket (`--unix-socket`); URLs still name the host.
+  public var unixSocket: String?
 
   public init() {}
+}
+
+/// AWS Signature Version 4 signing as libcurl does it (CURLOPT_AWS_SIGV4): the provider, region
+/// and service (`aws:amz:us-east-1:states`), and the key pair. A session token goes as the
+/// `X-Amz-Security-Token` header, which libcurl signs with the other headers given to it.
+public struct AWSSigning: Sendable, Equatable {
+  public var provider: String
+  public var accessKey: String
+  public var secretKey: String
+
+  public init(provider: String, accessKey: String, secretKey: String) {
+    self.provider = provider
+    self.accessKey = accessKey
+    self.secretKey = secretKey
+  }
 }
 
 /// Per-transfer state reached from libcurl's C callbacks through their userdata pointer.
@@ -166,6 +187,10 @@ private final class EasyHandle {
       "CURLOPT_SSL_VERIFYPEER", jc_setopt_long(easy, CURLOPT_SSL_VERIFYPEER, options.insecure ? 0 : 1))
     try CurlTransport.require(
       "CURLOPT_SSL_VERIFYHOST", jc_setopt_long(easy, CURLOPT_SSL_VERIFYHOST, options.insecure ? 0 : 2))
+    if options.signing != nil { jc_setopt_long(easy, CURLOPT_EXPECT_100_TIMEOUT_MS, 0) }
+    if let socket = options.unixSocket {
+      try CurlTransport.require("CURLOPT_UNIX_SOCKET_PATH", jc_setopt_str(easy, CURLOPT_UNIX_SOCKET_PATH, socket))
+    }
     let userdata = Unmanaged.passUnretained(state).toOpaque()
     jc_setopt_ptr(easy, CURLOPT_WRITEDATA, userdata)
     jc_setopt_writefunction(easy) { ptr, size, count, userdata in
@@ -246,8 +271,9 @@ private final class EasyHandle {
 
   /// Sets up the next transfer on this handle; throws when libcurl refuses its URL or headers,
   /// which would otherwise send the previous request's.
-  func prepare(_ request: HTTPRequest, options: TransportOptions) throws(TransportFailure) {
+  func prepare(_ request: HTTPRequest, options: TransportOptions, signed: Bool) throws(TransportFailure) {
     state.reset()
+    if options.signing != nil, signedLast != signed { try sign(signed ? options.signing : nil) }
     state.stream = request.stream
     state.stallLimit = request.stallTimeout
     state.lastActivity = CurlTransport.monotonicNow()
@@ -285,8 +311,11 @@ private final class EasyHandle {
     }
     if headerList == nil || listedHeaders != request.headers {
       var list: UnsafeMutablePointer<curl_slist>?
-      // An empty `Expect:` stops libcurl waiting for `100 Continue` before sending a body.
-      for line in request.headers.map({ $0.name + ": " + $0.value }) + ["Expect:"] {
+      // An empty `Expect:` stops libcurl waiting for `100 Continue` before sending a body. Not
+      // when signing: libcurl (7.88) signs every header of the list, that one too, which is
+      // never sent, so no server could check the signature; EXPECT_100_TIMEOUT_MS 0 does it.
+      let expect = options.signing == nil ? ["Expect:"] : []
+      for line in request.headers.map({ $0.name + ": " + $0.value }) + expect {
         list = curl_slist_append(list, line)
       }
       let set = jc_setopt_slist(easy, CURLOPT_HTTPHEADER, list)
@@ -296,6 +325,28 @@ private final class EasyHandle {
       listedHeaders = set == CURLE_OK ? request.headers : nil
       try CurlTransport.require("CURLOPT_HTTPHEADER", set)
     }
+  }
+
+  /// Whether the last transfer was signed (nil before the first): the signing options are set
+  /// only when that changes, not at every poll.
+  private var signedLast: Bool?
+
+  /// Turns AWS signing on with `signing`'s keys, or off (nil): then no user name or password is
+  /// left on the handle, and no authentication of any kind is sent.
+  private func sign(_ signing: AWSSigning?) throws(TransportFailure) {
+    signedLast = nil
+    if let signing {
+      try CurlTransport.require("CURLOPT_USERNAME", jc_setopt_str(easy, CURLOPT_USERNAME, signing.accessKey))
+      try CurlTransport.require("CURLOPT_PASSWORD", jc_setopt_str(easy, CURLOPT_PASSWORD, signing.secretKey))
+      try CurlTransport.require("CURLOPT_AWS_SIGV4", jc_setopt_str(easy, CURLOPT_AWS_SIGV4, signing.provider))
+    } else {
+      // CURLAUTH_NONE (a macro Swift does not import).
+      try CurlTransport.require("CURLOPT_HTTPAUTH", jc_setopt_long(easy, CURLOPT_HTTPAUTH, 0))
+      try CurlTransport.require("CURLOPT_AWS_SIGV4", jc_setopt_str(easy, CURLOPT_AWS_SIGV4, nil))
+      try CurlTransport.require("CURLOPT_USERNAME", jc_setopt_str(easy, CURLOPT_USERNAME, nil))
+      try CurlTransport.require("CURLOPT_PASSWORD", jc_setopt_str(easy, CURLOPT_PASSWORD, nil))
+    }
+    signedLast = signing != nil
   }
 
   /// The outcome of the transfer that just ended with `code`.
@@ -331,6 +382,12 @@ private final class EasyHandle {
       var osErrno = 0
       jc_getinfo_long(easy, CURLINFO_OS_ERRNO, &osErrno)
       failure.underlyingErrno = osErrno == 0 ? nil : Int32(truncatingIfNeeded: osErrno)
+      // libcurl names the URL's host and port, which no connection went to.
+      if let socket = options.unixSocket, failure.code == .notConnected {
+        let reason = failure.underlyingErrno.map { ": \(SystemCall.errorText($0))" } ?? ""
+        failure.detail =
+          "cannot connect to the UNIX socket \(Text.oneLine(socket, limit: 200))\(reason) (--unix-socket)"
+      }
     }
     return failure
   }
@@ -391,6 +448,9 @@ public final class CurlTransport: HTTPTransport {
     let handle: EasyHandle
     var request: HTTPRequest
     let credentialHost: String
+    /// The scheme of the first URL: a signed request is signed only at the same scheme, host and
+    /// port.
+    let scheme: String?
     /// Every URL of the chain once it is redirected (empty until then).
     var visited: Set<String>
     var redirects: Int
@@ -496,7 +556,7 @@ public final class CurlTransport: HTTPTransport {
     let limit = request.overallLimit(standard: options.requestTimeout)
     let transfer = Transfer(
       id: id, handle: handle, request: request, credentialHost: request.credentialHost ?? hostKey,
-      visited: [], redirects: 0, limit: limit,
+      scheme: options.signing == nil ? nil : URLParts(request.url)?.scheme, visited: [], redirects: 0, limit: limit,
       deadline: limit.map { CurlTransport.monotonicNow() + $0 } ?? .infinity)
     launch(transfer, hostKey: hostKey)
   }
@@ -504,11 +564,16 @@ public final class CurlTransport: HTTPTransport {
   /// `hostKey` is that of the transfer's URL when the caller has it already parsed.
   private func launch(_ transfer: Transfer, hostKey: String? = nil) {
     var request = transfer.request
-    if (hostKey ?? URLParts(request.url)?.hostKey) != transfer.credentialHost {
+    let home = (hostKey ?? URLParts(request.url)?.hostKey) == transfer.credentialHost
+    if !home {
       request.headers.removeAll(where: { Credentials.isCredentialHeader($0.name) })
     }
+    // Signed only where the credentials belong: a redirect to another scheme, host or port is
+    // followed unsigned, like credential headers are dropped.
+    let signed =
+      options.signing != nil && home && (transfer.redirects == 0 || URLParts(request.url)?.scheme == transfer.scheme)
     do throws(TransportFailure) {
-      try transfer.handle.prepare(request, options: options)
+      try transfer.handle.prepare(request, options: options, signed: signed)
     } catch {
       finish(transfer, .failure(error))
       return
