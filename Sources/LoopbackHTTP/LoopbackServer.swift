@@ -17,8 +17,9 @@ public final class LoopbackServer: Sendable {
     self.port = core.port
   }
 
-  /// Listens on a UNIX socket at `path` instead of a port (`port` is 0); the socket file is
-  /// removed when the server stops. Clients name any host in their URLs (curl `--unix-socket`).
+  /// Listens on a UNIX socket at `path` instead of a port (`port` is 0).
+  ///
+  /// The socket file is removed when the server stops. Clients name any host in their URLs (curl `--unix-socket`).
   public init(unixSocket path: String) throws {
     core = try ServerCore(unixPath: path)
     self.port = 0

@@ -1,5 +1,6 @@
-/// The keys `--aws-sigv4` signs with (README "Signed requests"), found as the AWS CLI finds
-/// static keys: `AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY` (with `AWS_SESSION_TOKEN`), else
+/// The keys `--aws-sigv4` signs with (README "Signed requests").
+///
+/// Found as the AWS CLI finds static keys: `AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY` (with `AWS_SESSION_TOKEN`), else
 /// the `AWS_PROFILE` (or `default`) section of the shared credentials file,
 /// `AWS_SHARED_CREDENTIALS_FILE` or `~/.aws/credentials`. SSO, roles and credential processes are
 /// not read: their keys can be exported into the environment first.
@@ -15,8 +16,10 @@ enum AWSCredentials {
   static let howTo =
     "set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (eval \"$(aws configure export-credentials --format env)\" exports them), or put aws_access_key_id and aws_secret_access_key in ~/.aws/credentials; nothing was sent"
 
-  /// Sets up signing when the shape or `--aws-sigv4` asks for it: the keys on the transport,
-  /// the session token as `X-Amz-Security-Token` (unless `-H` gave one). Fails before anything is
+  /// Sets up signing when the shape or `--aws-sigv4` asks for it.
+  ///
+  /// The keys go on the transport, the session token as `X-Amz-Security-Token` (unless `-H`
+  /// gave one). Fails before anything is
   /// sent when no keys are found, or when another credential would replace the signature.
   static func resolve(environment: [String: String], services: Services, into s: inout Settings) throws(JobctlError) {
     guard let provider = s.shape.awsSigV4 else { return }

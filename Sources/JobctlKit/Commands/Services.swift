@@ -72,7 +72,9 @@ public struct Services {
     return readAll(fd)
   }
 
-  /// Reads a whole regular file (at most 1 MiB). Opened without blocking, so a FIFO without a
+  /// Reads a whole regular file (at most 1 MiB).
+  ///
+  /// Opened without blocking, so a FIFO without a
   /// writer cannot hold jobctl up, and refused unless it is a regular file.
   public static func readRegularFileFromDisk(_ path: String) -> Result<[UInt8], FileError> {
     let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)

@@ -29,8 +29,9 @@ public struct TransportOptions {
   public var maxHostConnections = 4
   /// Credential values to scrub from every answer's body (see `Credentials.scrubAnswer`).
   public var secrets: [String] = []
-  /// Signs every request sent to its credentials' origin with AWS Signature Version 4
-  /// (`--aws-sigv4`): libcurl computes the signature. Nil: nothing is signed.
+  /// Signs every request sent to its credentials' origin (`--aws-sigv4`).
+  ///
+  /// AWS Signature Version 4, computed by libcurl. Nil: nothing is signed.
   public var signing: AWSSigning?
   /// Every connection goes through this UNIX socket (`--unix-socket`); URLs still name the host.
   public var unixSocket: String?
@@ -38,8 +39,9 @@ public struct TransportOptions {
   public init() {}
 }
 
-/// AWS Signature Version 4 signing as libcurl does it (CURLOPT_AWS_SIGV4): the provider, region
-/// and service (`aws:amz:us-east-1:states`), and the key pair. A session token goes as the
+/// AWS Signature Version 4 signing as libcurl does it (CURLOPT_AWS_SIGV4).
+///
+/// The provider, region and service (`aws:amz:us-east-1:states`), and the key pair. A session token goes as the
 /// `X-Amz-Security-Token` header, which libcurl signs with the other headers given to it.
 public struct AWSSigning: Sendable, Equatable {
   public var provider: String

@@ -539,9 +539,10 @@ public enum Credentials {
     Array($0.utf8)
   }
 
-  /// `text` with the value of every `X-Amz-Signature`, `X-Amz-Credential` and
-  /// `X-Amz-Security-Token` query parameter (any case, after `?` or `&`) replaced, in any URL it
-  /// holds: a presigned URL in a job document, a `Location` header, a message. The value ends at
+  /// `text` with the secrets of every presigned URL it holds replaced.
+  ///
+  /// The value of each `X-Amz-Signature`, `X-Amz-Credential` and `X-Amz-Security-Token` query
+  /// parameter (any case, after `?` or `&`), in any URL: a presigned URL in a job document, a `Location` header, a message. The value ends at
   /// `&`, `#`, a space, a quote, an angle bracket or a backslash, as a URL's authority does.
   public static func hidingSignedQuery(_ text: String) -> String {
     let b = Array(text.utf8)
