@@ -32,9 +32,10 @@ final class MotoServer {
   /// `http://127.0.0.1:PORT`.
   var endpoint: String { "http://127.0.0.1:\(port)" }
 
-  /// Starts moto on a free port with `environment` added to its own (the
-  /// `SF_EXECUTION_HISTORY_TYPE` and `MOTO_*` settings), waits until it answers, and makes the
-  /// user. Throws, with an issue recorded, when the environment is missing or moto does not come up.
+  /// Starts moto on a free port, waits until it answers, and makes the user.
+  ///
+  /// `environment` is added to its own (the `SF_EXECUTION_HISTORY_TYPE` and `MOTO_*` settings).
+  /// Throws, with an issue recorded, when the environment is missing or moto does not come up.
   init(environment: [String: String] = [:]) throws {
     let server = Self.venv.appendingPathComponent("bin/moto_server").path
     guard FileManager.default.isExecutableFile(atPath: server),
@@ -171,7 +172,7 @@ final class MotoServer {
     return Int(UInt16(bigEndian: address.sin_port))
   }
 
-  /// The three unchecked requests: a user, its key, an allow-all policy. Prints the key pair.
+  /// The three unchecked requests (a user, its key, an allow-all policy); prints the key pair.
   static let setUpUser = """
     import boto3, json, sys
     iam = boto3.client("iam", endpoint_url="http://127.0.0.1:" + sys.argv[1], region_name="us-east-1",
@@ -184,7 +185,7 @@ final class MotoServer {
     print(key["SecretAccessKey"])
     """
 
-  /// Signed with the user's keys: an allow-all role, assumed. Prints key, secret and token.
+  /// An allow-all role assumed with the user's keys; prints key, secret and token.
   static let assumeRole = """
     import boto3, json, sys
     keys = dict(endpoint_url="http://127.0.0.1:" + sys.argv[1], region_name="us-east-1",

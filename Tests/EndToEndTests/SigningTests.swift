@@ -168,8 +168,9 @@ import Testing
     #expect(result.stderr.contains("Authorization header of its own"))
   }
 
-  /// Signed at the credentials' origin; a redirect to another port is followed unsigned and
-  /// without the session token. A shape's `aws-sigv4` key signs as the flag does.
+  /// Signed at the credentials' origin; a redirect to another port is followed unsigned.
+  ///
+  /// Without the session token either. A shape's `aws-sigv4` key signs as the flag does.
   @Test func aRedirectElsewhereIsFollowedUnsigned() throws {
     let other = try LoopbackServer()
     other.script("/jobs/j1", [.doc(#"{"jobId":"j1","status":"completed"}"#)])
