@@ -180,9 +180,9 @@ extension OptionKey {
         help: "A header every request of this shape carries (repeatable).")
     case .awsSigv4:
       define(
-        "aws-sigv4", value: "PROVIDER1[:PROVIDER2[:REGION[:SERVICE]]]",
+        "aws-sigv4", value: "P1[:P2[:REGION[:SERVICE]]]",
         help:
-          "Sign every request with AWS Signature V4 (aws:amz:us-east-1:states), by libcurl; keys from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY or ~/.aws/credentials."
+          "Have libcurl sign every request with AWS Signature V4, as curl's --aws-sigv4 (aws:amz:us-east-1:states); keys from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, else ~/.aws/credentials."
       )
     case .format:
       define(
@@ -545,6 +545,16 @@ extension CommandTable {
     EnvironmentSpec(
       names: ["GITHUB_ACTIONS", "GITHUB_OUTPUT", "GITHUB_STEP_SUMMARY"],
       help: "Annotations, step outputs and the step summary in GitHub Actions."),
+    EnvironmentSpec(
+      names: ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"],
+      help:
+        "The keys --aws-sigv4 signs with; the session token is sent as X-Amz-Security-Token. Without them, the static keys of ~/.aws/credentials."
+    ),
+    EnvironmentSpec(
+      names: ["AWS_PROFILE", "AWS_SHARED_CREDENTIALS_FILE"],
+      help:
+        "The section of the AWS credentials file to read (default: [default]), and the file (default ~/.aws/credentials); static keys only, a regular file only."
+    ),
     EnvironmentSpec(
       names: ["http_proxy", "https_proxy", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY"],
       help:
