@@ -203,6 +203,56 @@ import Testing
   }
 }
 
+/// A poll sent again within a minute goes with the signature libcurl made for it; a refusal of
+/// a kept signature is answered by signing anew.
+@Suite struct SignatureReuseTests {
+  static let arguments = ["--aws-sigv4", "aws:amz:us-east-1:execute-api"] + fast
+
+  @Test func pollsReuseLibcurlsSignature() throws {
+    let server = try LoopbackServer()
+    let running = Reply.doc(#"{"jobId":"j1","status":"running"}"#)
+    server.script("/jobs/j1", [running, running, running, .doc(#"{"jobId":"j1","status":"completed"}"#)])
+    let result = try jobctl(
+      ["wait", "j1", "--base-url", server.baseURL, "-v"] + Self.arguments, env: SigningRulesTests.keys)
+    #expect(result.code == 0, "\(result.stderr)")
+    let requests = server.requests
+    #expect(requests.count == 4)
+    // libcurl signed once (it says so for each request it signs).
+    #expect(result.stderr.components(separatedBy: "Server auth using AWS_SIGV4").count == 2, "\(result.stderr)")
+    #expect(result.stderr.components(separatedBy: "> Authorization: [redacted]").count == 5)
+    let first = try #require(requests.first)
+    let authorization = try #require(first.header("Authorization"))
+    #expect(authorization.hasPrefix("AWS4-HMAC-SHA256 Credential=AKIAEXAMPLEEXAMPLE12/"))
+    for request in requests {
+      #expect(request.header("Authorization") == authorization)
+      #expect(request.header("X-Amz-Date") == first.header("X-Amz-Date"))
+      #expect(request.headers.filter { $0.name.lowercased() == "authorization" }.count == 1)
+    }
+  }
+
+  @Test func aRefusedKeptSignatureIsSignedAnew() throws {
+    let server = try LoopbackServer()
+    server.script(
+      "/jobs/j1",
+      [
+        .doc(#"{"jobId":"j1","status":"running"}"#), .json(403, #"{"message":"Signature expired"}"#),
+        .doc(#"{"jobId":"j1","status":"completed"}"#),
+      ])
+    let result = try jobctl(["wait", "j1", "--base-url", server.baseURL] + Self.arguments, env: SigningRulesTests.keys)
+    #expect(result.code == 0, "\(result.stderr)")
+    #expect(server.requests.count == 3)
+    #expect(server.requests.allSatisfy { ($0.header("Authorization") ?? "").hasPrefix("AWS4-HMAC-SHA256 ") })
+
+    // A refusal of a fresh signature is the server's answer: exit 4.
+    let refusing = try LoopbackServer()
+    refusing.script("/jobs/j1", [.json(403, #"{"message":"The security token included in the request is invalid."}"#)])
+    let refused = try jobctl(
+      ["wait", "j1", "--base-url", refusing.baseURL] + Self.arguments, env: SigningRulesTests.keys)
+    #expect(refused.code == 4)
+    #expect(refusing.requests.count == 1)
+  }
+}
+
 /// Presigned URLs (in job documents, headers, messages) show without their secrets.
 @Suite struct PresignedURLTests {
   static let signature = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"

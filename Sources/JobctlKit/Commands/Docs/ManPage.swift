@@ -209,6 +209,8 @@ public enum ManPage {
       and roles are not read (\\fBeval "$(aws configure export\\-credentials \\-\\-format env)"\\fR
       exports their keys). No keys is exit 2 before anything is sent. Only requests to the scheme,
       host and port a request was made for are signed: a redirect elsewhere is followed unsigned.
+      A poll repeated within a minute is sent with the signature libcurl made for it the first
+      time; a 401 or 403 to it has libcurl sign the request anew.
       \\fB\\-\\-unix\\-socket\\fR \\fIPATH\\fR (config key \\fBunix\\-socket\\fR) sends every request
       through that UNIX socket; the URL still names the host and path. A socket that does not exist
       is exit 7. A \\fB\\-H\\fR Content\\-Type or Accept replaces jobctl's own.
