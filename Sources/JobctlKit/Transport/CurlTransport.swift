@@ -395,9 +395,12 @@ private final class EasyHandle {
   private func keepSignature(status: Int) {
     guard let request = signing else { return }
     signing = nil
-    let kept = state.signedHeaders
-    guard status != 401, status != 403, kept.count == 2,
-      kept.contains(where: { Text.equalsIgnoringCase($0.name, "Authorization") })
+    // What libcurl added: an X-Amz-Date given with -H is in the request already.
+    let kept = state.signedHeaders.filter { added in
+      !request.headers.contains { Text.equalsIgnoringCase($0.name, added.name) }
+    }
+    guard status != 401, status != 403,
+      kept.filter({ Text.equalsIgnoringCase($0.name, "Authorization") }).count == 1
     else {
       signature = nil
       return
