@@ -96,7 +96,7 @@ complete -c jobctl -n '__jobctl_using wait status start cancel list output expla
 complete -c jobctl -n '__jobctl_using wait status start cancel list output explain' -l output-url -x -d 'Where output fetches a finished job\'s result: /v1/files/{.output_file_id}/content, {+.results_url}.'
 complete -c jobctl -n '__jobctl_using wait status start cancel list output explain' -l idempotent-start -x -a 'true false' -d 'Whether the API honours Idempotency-Key, so a start may be sent again (default true).'
 complete -c jobctl -n '__jobctl_using wait status start cancel list output explain' -l shape-header -x -d 'A header every request of this shape carries (repeatable).'
-complete -c jobctl -n '__jobctl_using wait status start cancel list output explain' -l aws-sigv4 -x -d 'Have libcurl sign every request with AWS Signature V4, as curl\'s --aws-sigv4 (aws:amz:us-east-1:states); keys from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, else ~/.aws/credentials.'
+complete -c jobctl -n '__jobctl_using wait status start cancel list output explain' -l aws-sigv4 -x -d 'Have libcurl sign every request with AWS Signature V4; P1[:P2[:REGION[:SERVICE]]] is curl\'s PROVIDER1[:PROVIDER2[:REGION[:SERVICE]]], such as aws:amz:us-east-1:states. Keys from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, else ~/.aws/credentials.'
 complete -c jobctl -n '__jobctl_using wait status start cancel list output' -l interval -x -d 'Pause between polls, +-10% jitter (default 2s).'
 complete -c jobctl -n '__jobctl_using wait status start cancel list output' -l max-interval -x -d 'Longest backoff after failures (default 30s).'
 complete -c jobctl -n '__jobctl_using wait status start cancel list output' -l timeout -x -d 'Give up after D with exit 124 (default: no limit).'
