@@ -34,6 +34,20 @@ deps:
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
 	fi
 	@pkg-config --exists libcurl || { echo "make: libcurl headers still missing" >&2; exit 1; }
+	@$(MAKE) --no-print-directory $(MOTO_VENV)/bin/moto_server
+
+# moto's server mode, an AWS-compatible server the end-to-end tests sign requests against, in a
+# virtual environment of its own (made once; `rm -rf .build/venv-moto` to make it anew).
+MOTO_VENV = .build/venv-moto
+$(MOTO_VENV)/bin/moto_server:
+	@command -v python3 >/dev/null 2>&1 && python3 -c 'import venv, ensurepip' 2>/dev/null || { \
+	  echo "make: installing python3-venv"; \
+	  if [ "$$(id -u)" -eq 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq python3 python3-venv >/dev/null; }
+	rm -rf $(MOTO_VENV)
+	python3 -m venv $(MOTO_VENV)
+	$(MOTO_VENV)/bin/pip install -q 'moto[server]'
 
 build: deps
 	$(SWIFT) build

@@ -22,7 +22,7 @@ function __jobctl_state
             continue
         end
         switch $t
-            case --base-url --token-file -H --header --dialect --jobs-path --cacert --cert --key --connect-timeout --request-timeout --max-connections --config --profile --completed-when --failed-when --canceled-when --pending-when --running-when --warn-when --status-path --progress-path --stage-path --message-path --updated-path --id-path --url-path --list-path --cancel --output-url --idempotent-start --shape-header --interval --max-interval --timeout --until --max-attempts --max-errors --stale-after -o --output --as --format --field --progress --color --data --form --method --idempotency-key --type --page --limit --query
+            case --base-url --token-file -H --header --dialect --jobs-path --cacert --cert --key --connect-timeout --request-timeout --max-connections --config --profile --unix-socket --completed-when --failed-when --canceled-when --pending-when --running-when --warn-when --status-path --progress-path --stage-path --message-path --updated-path --id-path --url-path --list-path --cancel --output-url --idempotent-start --shape-header --aws-sigv4 --interval --max-interval --timeout --until --max-attempts --max-errors --stale-after -o --output --as --format --field --progress --color --data --form --method --idempotency-key --type --page --limit --query
                 set skip 1
             case '-*'
             case '*'
@@ -77,6 +77,7 @@ complete -c jobctl -n '__jobctl_using wait status start cancel list output expla
 complete -c jobctl -n '__jobctl_using wait status start cancel list output explain' -s v -l verbose -d 'Trace requests and responses on stderr (secrets redacted).'
 complete -c jobctl -n '__jobctl_using wait status start cancel list output explain' -l config -x -a '(__jobctl_files)' -d 'Config file (default $XDG_CONFIG_HOME/jobctl/config, else ~/.config/jobctl/config).'
 complete -c jobctl -n '__jobctl_using wait status start cancel list output explain' -l profile -x -a '(__jobctl_profiles)' -d 'Config file profile to use (default: the [default] section).'
+complete -c jobctl -n '__jobctl_using wait status start cancel list output explain' -l unix-socket -x -a '(__jobctl_files)' -d 'Send every request through the UNIX socket PATH; the URL still names the host and path.'
 complete -c jobctl -n '__jobctl_using wait status start cancel list output explain' -l completed-when -x -d 'The job completed when COND holds, such as status=SUCCEEDED (repeatable: any one suffices).'
 complete -c jobctl -n '__jobctl_using wait status start cancel list output explain' -l failed-when -x -d 'The job failed when COND holds, such as status=FAILED,TIMED_OUT (repeatable).'
 complete -c jobctl -n '__jobctl_using wait status start cancel list output explain' -l canceled-when -x -d 'The job was canceled when COND holds.'
@@ -95,6 +96,7 @@ complete -c jobctl -n '__jobctl_using wait status start cancel list output expla
 complete -c jobctl -n '__jobctl_using wait status start cancel list output explain' -l output-url -x -d 'Where output fetches a finished job\'s result: /v1/files/{.output_file_id}/content, {+.results_url}.'
 complete -c jobctl -n '__jobctl_using wait status start cancel list output explain' -l idempotent-start -x -a 'true false' -d 'Whether the API honours Idempotency-Key, so a start may be sent again (default true).'
 complete -c jobctl -n '__jobctl_using wait status start cancel list output explain' -l shape-header -x -d 'A header every request of this shape carries (repeatable).'
+complete -c jobctl -n '__jobctl_using wait status start cancel list output explain' -l aws-sigv4 -x -d 'Have libcurl sign every request with AWS Signature V4; P1[:P2[:REGION[:SERVICE]]] is curl\'s PROVIDER1[:PROVIDER2[:REGION[:SERVICE]]], such as aws:amz:us-east-1:states. Keys from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, else ~/.aws/credentials.'
 complete -c jobctl -n '__jobctl_using wait status start cancel list output' -l interval -x -d 'Pause between polls, +-10% jitter (default 2s).'
 complete -c jobctl -n '__jobctl_using wait status start cancel list output' -l max-interval -x -d 'Longest backoff after failures (default 30s).'
 complete -c jobctl -n '__jobctl_using wait status start cancel list output' -l timeout -x -d 'Give up after D with exit 124 (default: no limit).'

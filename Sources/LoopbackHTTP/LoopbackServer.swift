@@ -17,6 +17,17 @@ public final class LoopbackServer: Sendable {
     self.port = core.port
   }
 
+  /// Listens on a UNIX socket at `path` instead of a port (`port` is 0).
+  ///
+  /// The socket file is removed when the server stops. Clients name any host in their URLs (curl `--unix-socket`).
+  public init(unixSocket path: String) throws {
+    core = try ServerCore(unixPath: path)
+    self.port = 0
+  }
+
+  /// The UNIX socket listened on, nil for a port.
+  public var unixSocket: String? { core.unixPath }
+
   deinit {
     core.stop()
   }
@@ -26,8 +37,8 @@ public final class LoopbackServer: Sendable {
     monotonicSeconds()
   }
 
-  /// `http://127.0.0.1:PORT`, without a trailing slash.
-  public var baseURL: String { "http://127.0.0.1:\(port)" }
+  /// `http://127.0.0.1:PORT`, without a trailing slash (`http://localhost` on a UNIX socket).
+  public var baseURL: String { core.unixPath == nil ? "http://127.0.0.1:\(port)" : "http://localhost" }
 
   /// Scripts the answers for `method` and `target`, replacing any earlier script for the pair.
   ///

@@ -35,10 +35,26 @@ final class ServerCore: @unchecked Sendable {
     }
   }
 
+  /// The UNIX socket listened on instead of a port, removed when the server stops.
+  let unixPath: String?
+
   init(port requested: UInt16) throws {
     let (fd, port) = try Socket.listen(port: requested)
     listener = fd
     self.port = port
+    unixPath = nil
+    try startAccepting(fd)
+  }
+
+  init(unixPath path: String) throws {
+    let fd = try Socket.listen(unixPath: path)
+    listener = fd
+    port = 0
+    unixPath = path
+    try startAccepting(fd)
+  }
+
+  private func startAccepting(_ fd: Int32) throws {
     liveThreads = 1
     guard spawnThread({ [self] in acceptLoop() }) else {
       close(fd)
@@ -127,6 +143,7 @@ final class ServerCore: @unchecked Sendable {
     lock.withLock {
       close(listener)
       listener = -1
+      if let unixPath { unlink(unixPath) }
       liveThreads -= 1
       lock.broadcast()
     }

@@ -54,6 +54,42 @@ enum Socket {
     return (fd, UInt16(bigEndian: address.sin_port))
   }
 
+  /// Opens a listening UNIX stream socket at `path`, replacing a socket file left there (nothing
+  /// else is removed: a regular file at `path` makes `bind` fail).
+  static func listen(unixPath path: String) throws -> Int32 {
+    var address = sockaddr_un()
+    address.sun_family = sa_family_t(AF_UNIX)
+    let bytes = Array(path.utf8)
+    let capacity = MemoryLayout.size(ofValue: address.sun_path)
+    guard !bytes.isEmpty, bytes.count < capacity else {
+      throw LoopbackServerError(operation: "bind to \(path) (the path is empty or too long)", code: ENAMETOOLONG)
+    }
+    withUnsafeMutableBytes(of: &address.sun_path) { raw in
+      for (i, byte) in bytes.enumerated() { raw[i] = byte }
+      raw[bytes.count] = 0
+    }
+    var info = stat()
+    if lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFSOCK { unlink(path) }
+    let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+    guard fd >= 0 else { throw LoopbackServerError(operation: "socket", code: errno) }
+    let bound = withUnsafePointer(to: &address) {
+      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+        bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+      }
+    }
+    guard bound == 0 else {
+      let code = errno
+      close(fd)
+      throw LoopbackServerError(operation: "bind to \(path)", code: code)
+    }
+    guard Glibc.listen(fd, 128) == 0 else {
+      let code = errno
+      close(fd)
+      throw LoopbackServerError(operation: "listen", code: code)
+    }
+    return fd
+  }
+
   /// Accepts one connection with close-on-exec set; -1 with errno on failure.
   static func accept(_ listener: Int32) -> Int32 {
     let fd: Int32

@@ -5,12 +5,13 @@ import SystemCalls
 /// The `jobsim` command: a job-API simulator on a loopback port, for demos and manual tests.
 enum JobSim {
   static let usage = """
-    usage: jobsim [--port N] [--speed F] [--port-file PATH] [--quiet]
+    usage: jobsim [--port N | --unix-socket PATH] [--speed F] [--port-file PATH] [--quiet]
 
-    Serves simulated asynchronous job APIs on 127.0.0.1 until SIGINT or SIGTERM.
+    Serves simulated asynchronous job APIs on 127.0.0.1 (or a UNIX socket) until SIGINT or SIGTERM.
 
     options:
       --port N          port to listen on (default 0: an ephemeral port)
+      --unix-socket PATH  listen on a UNIX socket at PATH instead (URLs name http://localhost)
       --speed F         run every job timeline F times faster (default 1)
       --port-file PATH  write the bound port number to PATH once listening
       -q, --quiet       do not log requests to stderr
@@ -36,6 +37,7 @@ enum JobSim {
     var port: UInt16 = 0
     var speed = 1.0
     var portFile: String?
+    var unixSocket: String?
     var quiet = false
   }
 
@@ -65,7 +67,7 @@ enum JobSim {
     let signals = TerminationSignals.block()
     let server: LoopbackServer
     do {
-      server = try LoopbackServer(port: options.port)
+      server = try options.unixSocket.map { try LoopbackServer(unixSocket: $0) } ?? LoopbackServer(port: options.port)
     } catch {
       writeErr("jobsim: cannot listen: \(error)\n")
       return 1
@@ -89,7 +91,11 @@ enum JobSim {
         return 1
       }
     }
-    writeOut("jobsim: listening on \(server.baseURL)\n")
+    if let path = server.unixSocket {
+      writeOut("jobsim: listening on \(path) (as \(server.baseURL))\n")
+    } else {
+      writeOut("jobsim: listening on \(server.baseURL)\n")
+    }
     let received = signals.wait()
     if !quiet { writeErr("jobsim: signal \(received), stopping\n") }
     server.stop()
@@ -132,6 +138,10 @@ enum JobSim {
           throw UsageError(message: "invalid --speed '\(text)': expected a positive number")
         }
         options.speed = speed
+      case "--unix-socket":
+        let path = try value(for: name, inline: inline)
+        guard !path.isEmpty else { throw UsageError(message: "--unix-socket needs a path") }
+        options.unixSocket = path
       case "--port-file":
         let path = try value(for: name, inline: inline)
         guard !path.isEmpty else { throw UsageError(message: "--port-file needs a path") }

@@ -288,25 +288,32 @@ for _ in range({polls}):
     # cancels out. CPU seconds above include waking from the 1 ms sleep before every poll, which
     # curl's back-to-back loop never pays; instructions compare the work itself.
     if shutil.which("valgrind"):
-        def instructions(cmd):
+        def instructions(cmd, env=None):
             with tempfile.TemporaryDirectory() as d:
                 out = os.path.join(d, "cg")
                 subprocess.run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}"] + cmd,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
                 with open(out) as f:
                     for line in f:
                         if line.startswith("totals:") or line.startswith("summary:"):
                             return int(line.split()[1])
             return 0
 
-        def per_poll(make):
-            return (instructions(make(1000)) - instructions(make(200))) / 800
+        def per_poll(make, env=None):
+            return (instructions(make(1000), env) - instructions(make(200), env)) / 800
 
         reset({"slow": None})
         jobctl_ir = per_poll(lambda n: [BIN, "wait", "slow", "--base-url", base, "--interval", "1ms",
                                         "--max-attempts", str(n), "--progress", "none"])
         curl_ir = per_poll(lambda n: ["curl", "-s"] + [a for _ in range(n) for a in ("-o", "/dev/null", f"{base}/jobs/slow")])
         rows.append(("instructions per poll: jobctl wait", f"{jobctl_ir / 1000:.0f} k", "callgrind, 1,000 polls minus 200"))
+        # The same wait with every poll signed (--aws-sigv4; the server ignores the signature):
+        # what libcurl's Signature V4 adds to a poll.
+        keys = dict(os.environ, AWS_ACCESS_KEY_ID="AKIDEXAMPLE", AWS_SECRET_ACCESS_KEY="wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY")
+        signed_ir = per_poll(lambda n: [BIN, "wait", "slow", "--base-url", base, "--interval", "1ms", "--max-attempts", str(n),
+                                        "--progress", "none", "--aws-sigv4", "aws:amz:us-east-1:execute-api"], keys)
+        rows.append(("instructions per poll: jobctl wait, signed", f"{signed_ir / 1000:.0f} k",
+                     f"--aws-sigv4 (signed / unsigned: {signed_ir / jobctl_ir:.2f}; target: at most 1.10)"))
         rows.append(("instructions per poll: curl", f"{curl_ir / 1000:.0f} k", f"the same (jobctl / curl: {jobctl_ir / curl_ir:.2f})"))
 
     # 3. Connections opened by one wait of 20 polls.

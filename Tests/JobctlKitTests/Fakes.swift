@@ -21,6 +21,7 @@ func fakeServices(
     })
   services.fileMode = { path in files[path] == nil ? nil : modes[path] ?? 0o100600 }
   services.fileExists = { files[$0] != nil }
+  services.readRegularFile = services.readFile
   services.stdoutColumns = { nil }
   return services
 }

@@ -10,10 +10,12 @@ public enum OptionKey: CaseIterable, Hashable, Sendable {
   // Connection
   case baseURL, tokenFile, header, dialect, jobsPath, cacert, cert, key, insecure, connectTimeout, requestTimeout
   case maxConnections, verbose, config, profile
+  case unixSocket
   // Shape
   case completedWhen, failedWhen, canceledWhen, pendingWhen, runningWhen, warnWhen, statusPath, progressPath
   case stagePath, messagePath, updatedPath, idPath, urlPath, listPath, cancel, outputURL, idempotentStart
   case shapeHeader
+  case awsSigv4
   // Output
   case format, json, field, quiet, progress, color
   // Polling
@@ -87,6 +89,10 @@ extension OptionKey {
     case .key:
       define("key", value: "FILE", help: "The private key of --cert (PEM), when FILE of --cert does not hold it.")
     case .insecure: define("insecure", help: "Do not verify TLS certificates (a warning is printed).")
+    case .unixSocket:
+      define(
+        "unix-socket", value: "PATH",
+        help: "Send every request through the UNIX socket PATH; the URL still names the host and path.")
     case .connectTimeout: define("connect-timeout", value: "D", help: "Time limit for connecting (default 10s).")
     case .requestTimeout:
       define(
@@ -172,6 +178,12 @@ extension OptionKey {
       define(
         "shape-header", value: "'Name: value'", repeatable: true,
         help: "A header every request of this shape carries (repeatable).")
+    case .awsSigv4:
+      define(
+        "aws-sigv4", value: "P1[:P2[:REGION[:SERVICE]]]",
+        help:
+          "Have libcurl sign every request with AWS Signature V4; P1[:P2[:REGION[:SERVICE]]] is curl's PROVIDER1[:PROVIDER2[:REGION[:SERVICE]]], such as aws:amz:us-east-1:states. Keys from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, else ~/.aws/credentials."
+      )
     case .format:
       define(
         "format", value: "FORMAT", choices: OutputSettings.Format.allCases.map(\.rawValue),
@@ -305,6 +317,7 @@ public enum CommandTable {
     [
       .baseURL, .tokenFile, .header, .dialect, .jobsPath, .cacert, .cert, .key, .insecure, .connectTimeout,
       .requestTimeout, .maxConnections, .verbose, .config, .profile,
+      .unixSocket,
     ])
 
   /// The keys that describe a response shape (README "Any job API"), as flags.
@@ -314,6 +327,7 @@ public enum CommandTable {
       .completedWhen, .failedWhen, .canceledWhen, .pendingWhen, .runningWhen, .warnWhen, .statusPath, .progressPath,
       .stagePath, .messagePath, .updatedPath, .idPath, .urlPath, .listPath, .cancel, .outputURL, .idempotentStart,
       .shapeHeader,
+      .awsSigv4,
     ])
 
   public static let output = OptionGroup(title: "Output", [.format, .json, .field, .quiet, .progress, .color])
@@ -531,6 +545,16 @@ extension CommandTable {
     EnvironmentSpec(
       names: ["GITHUB_ACTIONS", "GITHUB_OUTPUT", "GITHUB_STEP_SUMMARY"],
       help: "Annotations, step outputs and the step summary in GitHub Actions."),
+    EnvironmentSpec(
+      names: ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"],
+      help:
+        "The keys --aws-sigv4 signs with; the session token is sent as X-Amz-Security-Token. Without them, the static keys of ~/.aws/credentials."
+    ),
+    EnvironmentSpec(
+      names: ["AWS_PROFILE", "AWS_SHARED_CREDENTIALS_FILE"],
+      help:
+        "The section of the AWS credentials file to read (default: [default]), and the file (default ~/.aws/credentials); static keys only, a regular file only."
+    ),
     EnvironmentSpec(
       names: ["http_proxy", "https_proxy", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY"],
       help:

@@ -16,6 +16,9 @@ public struct Services {
   /// A file's permission bits, or nil when it cannot be examined.
   public var fileMode: (String) -> UInt32? = Services.fileModeOnDisk
   public var fileExists: (String) -> Bool = { Services.fileModeOnDisk($0) != nil }
+  /// Reads a file that must be a regular one (`~/.aws/credentials`): a FIFO or a device is
+  /// refused rather than waited on.
+  public var readRegularFile: (String) -> Result<[UInt8], FileError> = Services.readRegularFileFromDisk
   /// Appends text to a file (GITHUB_OUTPUT); false when it cannot.
   public var appendFile: (String, String) -> Bool = Services.appendToFile
   /// The secrets of this run, shared by every writer (see `Redactor`).
@@ -66,6 +69,26 @@ public struct Services {
     let fd = open(path, O_RDONLY | O_CLOEXEC)
     guard fd >= 0 else { return .failure(FileError(reason: SystemCall.errorText(errno))) }
     defer { close(fd) }
+    return readAll(fd)
+  }
+
+  /// Reads a whole regular file (at most 1 MiB).
+  ///
+  /// Opened without blocking, so a FIFO without a
+  /// writer cannot hold jobctl up, and refused unless it is a regular file.
+  public static func readRegularFileFromDisk(_ path: String) -> Result<[UInt8], FileError> {
+    let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
+    guard fd >= 0 else { return .failure(FileError(reason: SystemCall.errorText(errno))) }
+    defer { close(fd) }
+    var info = stat()
+    guard fstat(fd, &info) == 0 else { return .failure(FileError(reason: SystemCall.errorText(errno))) }
+    guard info.st_mode & S_IFMT == S_IFREG else { return .failure(FileError(reason: "not a regular file")) }
+    _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
+    return readAll(fd)
+  }
+
+  /// Reads `fd` to its end, failing past 1 MiB.
+  static func readAll(_ fd: Int32) -> Result<[UInt8], FileError> {
     var out: [UInt8] = []
     var buffer = [UInt8](repeating: 0, count: 16384)
     while true {

@@ -228,6 +228,21 @@ public struct Settings {
     shapeHeaders.removeAll { shape in given.contains { Text.equalsIgnoringCase($0.name, shape.name) } }
     s.headers = shapeHeaders + given
 
+    if let found = layers.value(.unixSocket) {
+      guard !found.value.isEmpty else { throw .usage("\(found.origin) takes the path of a UNIX socket") }
+      let path = expandHome(found.value)
+      // Said at once: a socket file that is not there is no server that may come back.
+      guard let mode = services.fileMode(path) else {
+        throw .unreachable(
+          "the UNIX socket \(Text.oneLine(path, limit: 200)) (\(found.origin)) does not exist; nothing was sent")
+      }
+      guard mode & 0o170000 == 0o140000 else {
+        throw .usage("\(Text.oneLine(path, limit: 200)) (\(found.origin)) is not a UNIX socket")
+      }
+      s.transport.unixSocket = path
+    }
+    try AWSCredentials.resolve(environment: environment, services: services, into: &s)
+
     if let d = try duration(.connectTimeout) { s.transport.connectTimeout = d }
     if let d = try duration(.requestTimeout) { s.transport.requestTimeout = d }
     if let n = try count(.maxConnections) { s.transport.maxHostConnections = n }
@@ -420,6 +435,7 @@ public struct Settings {
   public var secrets: [String] {
     var list = token.map { [$0, "Bearer \($0)"] } ?? []
     list += headers.filter { Credentials.isCredentialHeader($0.name) }.map(\.value)
+    if let signing = transport.signing { list.append(signing.secretKey) }
     return list + urlSecrets
   }
 

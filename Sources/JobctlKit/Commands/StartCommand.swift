@@ -25,7 +25,10 @@ enum StartCommand {
     let fetch = try OutputFetch.afterWait(invocation)
     var request = context.request(method, url: target.url, credentialHost: target.credentialHost, body: body)
     request.headers.append(HTTPHeader("Idempotency-Key", key))
-    if let contentType { request.headers.append(HTTPHeader("Content-Type", contentType)) }
+    // A Content-Type given with -H (or by the shape) replaces jobctl's own: never two.
+    if let contentType, !request.headers.contains(where: { Text.equalsIgnoringCase($0.name, "Content-Type") }) {
+      request.headers.append(HTTPHeader("Content-Type", contentType))
+    }
 
     let answer: HTTPResponse
     let resendable = context.settings.shape.idempotentStart

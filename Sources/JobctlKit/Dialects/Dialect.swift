@@ -21,6 +21,7 @@ public struct ShapeDescription: Sendable {
     "completed-when", "failed-when", "canceled-when", "pending-when", "running-when", "warn-when", "status-path",
     "progress-path", "stage-path", "message-path", "updated-path", "id-path", "url-path", "jobs-path", "list-path",
     "cancel", "output-url", "idempotent-start", "shape-header",
+    "aws-sigv4",
   ]
 
   /// Keys that decide a state: a description with any of them is a shape of its own.
@@ -132,6 +133,9 @@ public final class Dialect: Sendable {
   public let idempotentStart: Bool
   /// `Name: value` lines every request of this shape carries (parsed with the other headers).
   public let shapeHeaders: [ShapeDescription.Entry]
+  /// How every request is signed: curl's `--aws-sigv4` text, `aws:amz:REGION:SERVICE`; nil for
+  /// none.
+  public let awsSigV4: String?
   /// HTTP statuses a condition names: answered, not judged by the HTTP rules.
   public let namedStatuses: Set<Int>
   /// Whether a condition reads the document; when none does, any body (JSON or not) is the result.
@@ -302,6 +306,10 @@ public final class Dialect: Sendable {
     case "false": idempotentStart = false
     case let other:
       throw fail("idempotent-start", ShapeSyntaxError("takes true or false, not '\(Text.oneLine(other, limit: 40))'"))
+    }
+    awsSigV4 = try single("aws-sigv4").map { Text.trimmed($0) }
+    if let text = awsSigV4, let problem = Dialect.sigV4Problem(text) {
+      throw fail("aws-sigv4", ShapeSyntaxError(problem))
     }
     shapeHeaders = (d.values("shape-header") ?? []).map {
       ShapeDescription.Entry("shape-header", [$0], origin: d.entry("shape-header")?.origin ?? "")
@@ -477,5 +485,28 @@ public final class Dialect: Sendable {
   public func matches(_ document: JSON) -> Bool {
     let answer = JobAnswer(document: document)
     return detection.contains { $0.holds(answer) }
+  }
+
+  /// Why `text` is not curl's `--aws-sigv4` value, `PROVIDER1[:PROVIDER2[:REGION[:SERVICE]]]`
+  /// (nil when it is): one to four parts, the providers letters and digits, the region and
+  /// service also `-`, `_` and `.`, none empty or over 64 bytes, as libcurl takes them.
+  static func sigV4Problem(_ text: String) -> String? {
+    let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+    let shown = "'\(Text.oneLine(text, limit: 80))'"
+    guard (1...4).contains(parts.count) else {
+      return "takes PROVIDER1[:PROVIDER2[:REGION[:SERVICE]]] such as aws:amz:us-east-1:states, not \(shown)"
+    }
+    for (i, part) in parts.enumerated() {
+      let allowed = part.utf8.allSatisfy {
+        ($0 >= 0x30 && $0 <= 0x39) || ($0 | 0x20 >= 0x61 && $0 | 0x20 <= 0x7A)
+          || (i >= 2 && ($0 == 0x2D || $0 == 0x5F || $0 == 0x2E))
+      }
+      guard !part.isEmpty, part.utf8.count <= 64, allowed else {
+        let what = ["the first provider", "the second provider", "the region", "the service"][i]
+        return
+          "\(what) in \(shown) must be 1 to 64 letters or digits\(i >= 2 ? " (or - _ .)" : ""): such as aws:amz:us-east-1:states"
+      }
+    }
+    return nil
   }
 }

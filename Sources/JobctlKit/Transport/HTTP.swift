@@ -527,10 +527,61 @@ public enum Credentials {
     return clean == bytes ? text : String(decoding: clean, as: UTF8.self)
   }
 
-  /// Text on its way out (stdout, stderr, the trace, GITHUB_OUTPUT): every URL's userinfo
-  /// hidden, then every secret.
+  /// Text on its way out (stdout, stderr, the trace, GITHUB_OUTPUT): every URL's userinfo and
+  /// presigned-URL secrets hidden, then every secret.
   public static func scrubShown(_ text: String, _ secrets: [[UInt8]]) -> String {
-    scrub(hidingUserinfo(text), secrets)
+    scrub(hidingSignedQuery(hidingUserinfo(text)), secrets)
+  }
+
+  /// The query parameters of a presigned AWS URL that are secrets: with them anyone may send
+  /// the request it signs (the signature and session token), or learn who signed it.
+  static let signedQueryNames: [[UInt8]] = ["x-amz-signature=", "x-amz-credential=", "x-amz-security-token="].map {
+    Array($0.utf8)
+  }
+
+  /// `text` with the secrets of every presigned URL it holds replaced.
+  ///
+  /// The value of each `X-Amz-Signature`, `X-Amz-Credential` and `X-Amz-Security-Token` query
+  /// parameter (any case, after `?` or `&`), in any URL: a presigned URL in a job document, a `Location` header, a message. The value ends at
+  /// `&`, `#`, a space, a quote, an angle bracket or a backslash, as a URL's authority does.
+  public static func hidingSignedQuery(_ text: String) -> String {
+    let b = Array(text.utf8)
+    // Most text holds no "-amz-" at all: one pass to find out.
+    let marker: [UInt8] = Array("-amz-".utf8)
+    var candidate = false
+    var i = 0
+    while i + marker.count <= b.count {
+      if b[i] == 0x2D, (1..<marker.count).allSatisfy({ b[i + $0] | 0x20 == marker[$0] }) {
+        candidate = true
+        break
+      }
+      i += 1
+    }
+    guard candidate else { return text }
+    func endsValue(_ x: UInt8) -> Bool { x <= 0x20 || x == 0x7F || "&#\"'<>\\".utf8.contains(x) }
+    var out: [UInt8] = []
+    var copied = 0
+    i = 1
+    while i < b.count {
+      guard b[i - 1] == 0x3F || b[i - 1] == 0x26,
+        let name = signedQueryNames.first(where: { name in
+          i + name.count <= b.count && (0..<name.count).allSatisfy { b[i + $0] | 0x20 == name[$0] | 0x20 }
+        })
+      else {
+        i += 1
+        continue
+      }
+      let start = i + name.count
+      var end = start
+      while end < b.count, !endsValue(b[end]) { end += 1 }
+      out += b[copied..<start]
+      out += redacted.utf8
+      copied = end
+      i = max(end, i + 1)
+    }
+    guard copied > 0 else { return text }
+    out += b[copied...]
+    return String(decoding: out, as: UTF8.self)
   }
 
   /// A libcurl `--verbose` text line with the credentials it reports hidden: the user name
@@ -603,7 +654,7 @@ public enum Credentials {
 
   /// A URL as jobctl shows it: userinfo hidden, on one line, cut to `limit`.
   public static func shownURL(_ url: String, limit: Int = 500) -> String {
-    Text.oneLine(hidingUserinfo(url), limit: limit)
+    Text.oneLine(hidingSignedQuery(hidingUserinfo(url)), limit: limit)
   }
 
   /// The values a URL's userinfo is known by, to scrub wherever they turn up: as written, decoded,

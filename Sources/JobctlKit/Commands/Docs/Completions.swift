@@ -12,7 +12,7 @@ public enum Completions {
   public static let shells = Shell.allCases.map(\.rawValue)
 
   /// Options whose value is a file name.
-  static let fileOptions: Set<OptionKey> = [.tokenFile, .cacert, .cert, .key, .config, .output, .data]
+  static let fileOptions: Set<OptionKey> = [.tokenFile, .cacert, .cert, .key, .config, .output, .data, .unixSocket]
 
   /// `completion SHELL`: prints the script.
   static func run(_ invocation: Invocation, environment: [String: String], services: Services) throws(JobctlError)

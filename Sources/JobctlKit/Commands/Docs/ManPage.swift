@@ -164,7 +164,10 @@ public enum ManPage {
       JSON answer every decoded string, whatever its escapes, and a number that is a secret; any
       other answer as text. A job URL signed with the token is requested as given and shown
       redacted. Nothing reaches stdout, stderr or GITHUB_OUTPUT. The data of \\fBjobctl output\\fR is
-      handed over byte for byte. A completed job's messages are shown as at most five warning
+      handed over byte for byte. With \\fB\\-\\-aws\\-sigv4\\fR, the secret key, the session token
+      and, in any URL shown (a presigned URL in a job document, a Location header), the
+      X\\-Amz\\-Signature, X\\-Amz\\-Credential and X\\-Amz\\-Security\\-Token query values are
+      [redacted] too. A completed job's messages are shown as at most five warning
       lines cut to the terminal's width, then how many more (\\fB\\-\\-json\\fR has them all).
       A reader of stdout that goes away ends jobctl at once and quietly, a wait too (exit 141,
       unless the job had already ended); any other stdout that cannot be written is exit 10, and
@@ -196,6 +199,21 @@ public enum ManPage {
       and line. A token file, and the \\fB\\-\\-key\\fR file of a TLS client certificate, are read
       whatever their mode (read-only secret mounts are often 0444 or 0644); \\fB\\-\\-verbose\\fR says
       so when users other than the owner can read one.
+      .PP
+      \\fB\\-\\-aws\\-sigv4\\fR (or the shape key \\fBaws\\-sigv4\\fR) has libcurl sign every
+      request (start, poll, cancel, output, list) with AWS Signature Version 4, curl's
+      \\fIPROVIDER1\\fR[:\\fIPROVIDER2\\fR[:\\fIREGION\\fR[:\\fISERVICE\\fR]]] such as
+      aws:amz:us\\-east\\-1:states. The keys are AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (with
+      AWS_SESSION_TOKEN, sent signed as X\\-Amz\\-Security\\-Token), else the static keys of the
+      [default] (or AWS_PROFILE) section of ~/.aws/credentials (or AWS_SHARED_CREDENTIALS_FILE); SSO
+      and roles are not read (\\fBeval "$(aws configure export\\-credentials \\-\\-format env)"\\fR
+      exports their keys). No keys is exit 2 before anything is sent. Only requests to the scheme,
+      host and port a request was made for are signed: a redirect elsewhere is followed unsigned.
+      A poll repeated within a minute is sent with the signature libcurl made for it the first
+      time; a 401 or 403 to it has libcurl sign the request anew.
+      \\fB\\-\\-unix\\-socket\\fR \\fIPATH\\fR (config key \\fBunix\\-socket\\fR) sends every request
+      through that UNIX socket; the URL still names the host and path. A socket that does not exist
+      is exit 7. A \\fB\\-H\\fR Content\\-Type or Accept replaces jobctl's own.
       .PP
       .nf
       [default]
