@@ -22,7 +22,7 @@ function __jobctl_state
             continue
         end
         switch $t
-            case --base-url --token-file -H --header --dialect --jobs-path --cacert --cert --key --connect-timeout --request-timeout --max-connections --config --profile --completed-when --failed-when --canceled-when --pending-when --running-when --warn-when --status-path --progress-path --stage-path --message-path --updated-path --id-path --url-path --list-path --cancel --output-url --idempotent-start --shape-header --interval --max-interval --timeout --until --max-attempts --max-errors --stale-after -o --output --as --format --field --progress --color --data --form --method --idempotency-key --type --page --limit --query
+            case --base-url --token-file -H --header --dialect --jobs-path --cacert --cert --key --connect-timeout --request-timeout --max-connections --config --profile --completed-when --failed-when --canceled-when --pending-when --running-when --warn-when --status-path --progress-path --stage-path --message-path --updated-path --id-path --url-path --list-path --cancel --output-url --output-path --idempotent-start --shape-header --interval --max-interval --timeout --until --max-attempts --max-errors --stale-after -o --output --as --format --field --progress --color --data --form --method --idempotency-key --type --page --limit --query
                 set skip 1
             case '-*'
             case '*'
@@ -65,7 +65,7 @@ complete -c jobctl -n '__jobctl_first_argument help' -a 'wait status start cance
 complete -c jobctl -n '__jobctl_using wait status start cancel list output explain' -l base-url -x -d 'Base URL of the API; needed unless JOB is a URL.'
 complete -c jobctl -n '__jobctl_using wait status start cancel list output explain' -l token-file -x -a '(__jobctl_files)' -d 'Read the bearer token from PATH, whatever its mode (JOBCTL_TOKEN supplies it from the environment).'
 complete -c jobctl -n '__jobctl_using wait status start cancel list output explain' -s H -l header -x -d 'Send an extra request header (repeatable).'
-complete -c jobctl -n '__jobctl_using wait status start cancel list output explain' -l dialect -x -a 'auto simple hotcrp staged progress github-run google-operation azure-operation http-202 openai-batch replicate anthropic-batch' -d 'Response shape: auto (default), a built-in shape (simple, hotcrp, staged, progress), a named API (github-run, google-operation, azure-operation, http-202, openai-batch, replicate, anthropic-batch) or a [dialect NAME] section of the config file.'
+complete -c jobctl -n '__jobctl_using wait status start cancel list output explain' -l dialect -x -a 'auto simple hotcrp staged progress github-run google-operation azure-operation http-202 openai-batch replicate anthropic-batch slurm ray-job celery-flower' -d 'Response shape: auto (default), a built-in shape (simple, hotcrp, staged, progress), a named API (github-run, google-operation, azure-operation, http-202, openai-batch, replicate, anthropic-batch, slurm, ray-job, celery-flower) or a [dialect NAME] section of the config file.'
 complete -c jobctl -n '__jobctl_using wait status start cancel list output explain' -l jobs-path -x -d 'Where a job id is polled, {id} marking the id ({+id} keeps slashes; default /jobs/{id}; hotcrp /job?job={id}).'
 complete -c jobctl -n '__jobctl_using wait status start cancel list output explain' -l cacert -x -a '(__jobctl_files)' -d 'Trust the CA certificates in FILE.'
 complete -c jobctl -n '__jobctl_using wait status start cancel list output explain' -l cert -x -a '(__jobctl_files)' -d 'Present the TLS client certificate in FILE (PEM), for mutual TLS.'
@@ -93,6 +93,7 @@ complete -c jobctl -n '__jobctl_using wait status start cancel list output expla
 complete -c jobctl -n '__jobctl_using wait status start cancel list output explain' -l list-path -x -d 'Where a list answer holds its jobs (default jobs, or the answer itself).'
 complete -c jobctl -n '__jobctl_using wait status start cancel list output explain' -l cancel -x -d 'How cancel asks: POST {url}/cancel (default), POST {url}:cancel, DELETE {url}, or none.'
 complete -c jobctl -n '__jobctl_using wait status start cancel list output explain' -l output-url -x -d 'Where output fetches a finished job\'s result: /v1/files/{.output_file_id}/content, {+.results_url}.'
+complete -c jobctl -n '__jobctl_using wait status start cancel list output explain' -l output-path -x -d 'The output is the value at PATH of a JSON output answer (Ray\'s logs), not the whole answer.'
 complete -c jobctl -n '__jobctl_using wait status start cancel list output explain' -l idempotent-start -x -a 'true false' -d 'Whether the API honours Idempotency-Key, so a start may be sent again (default true).'
 complete -c jobctl -n '__jobctl_using wait status start cancel list output explain' -l shape-header -x -d 'A header every request of this shape carries (repeatable).'
 complete -c jobctl -n '__jobctl_using wait status start cancel list output' -l interval -x -d 'Pause between polls, +-10% jitter (default 2s).'
