@@ -134,7 +134,7 @@ struct SimulatorState: Sendable {
   }
 
   /// The job named `id`, created on first sight when it is a scenario id of one of `shapes`.
-  private mutating func job(_ id: String, shapes: [SimulatedJob.Shape], _ context: Context)
+  mutating func job(_ id: String, shapes: [SimulatedJob.Shape], _ context: Context)
     -> SimulatedJob?
   {
     if let known = jobs[id] { return shapes.contains(known.shape) ? known : nil }
@@ -148,7 +148,7 @@ struct SimulatorState: Sendable {
     return created
   }
 
-  private mutating func create(
+  mutating func create(
     _ shape: SimulatedJob.Shape, id: String, type: String, _ context: Context
   )
     -> SimulatedJob
@@ -521,6 +521,7 @@ extension SimulatorState {
         status: 200, headers: [("Content-Type", "application/jsonl")], body: NamedAPITimelines.batchOutput(id))
     }
     if let reply = replicateRoutes(parts, context) { return reply }
+    if let reply = clusterRoutes(parts, context) { return reply }
     return anthropicRoutes(parts, context)
   }
 

@@ -8,6 +8,8 @@ struct SimulatedJob: Sendable {
     case simple, staged, hotcrp, progress
     /// Public job APIs (NamedAPIs.swift).
     case githubRun, googleOperation, azureOperation, http202, openaiBatch, replicate, anthropicBatch
+    /// Job systems run on one's own machines (ClusterAPIs.swift).
+    case slurm, rayJob, celeryFlower
   }
 
   let id: String
@@ -45,6 +47,7 @@ struct SimulatedJob: Sendable {
       ("hcj_", .hotcrp, "autoassign"), ("import-", .progress, "member_import"), ("run-", .githubRun, "workflow_run"),
       ("op-", .googleOperation, "operation"), ("azop-", .azureOperation, "operation"), ("export-", .http202, "export"),
       ("batch_", .openaiBatch, "batch"), ("pred-", .replicate, "prediction"), ("msgbatch_", .anthropicBatch, "batch"),
+      ("slurm-", .slurm, "batch"), ("raysubmit_", .rayJob, "submission"), ("task-", .celeryFlower, "task"),
     ]
     guard let match = shapes.first(where: { id.hasPrefix($0.prefix) }) else { return nil }
     var job = SimulatedJob(

@@ -71,7 +71,7 @@ private func bashCompletions(_ words: [String], environment: [String: String] = 
 
   @Test func bashCompletesCommandsOptionsValuesAndProfiles() throws {
     #expect(try bashCompletions(["jobctl", "st"]) == ["status", "start"])
-    #expect(try bashCompletions(["jobctl", "wait", "--dialect", "s"]) == ["simple", "staged"])
+    #expect(try bashCompletions(["jobctl", "wait", "--dialect", "s"]) == ["simple", "staged", "slurm"])
     #expect(try bashCompletions(["jobctl", "wait", "--form", ""]).isEmpty)
     #expect(try bashCompletions(["jobctl", "list", "--al"]) == ["--all"])
     #expect(try bashCompletions(["jobctl", "status", "--al"]).isEmpty)

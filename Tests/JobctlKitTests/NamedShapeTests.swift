@@ -144,6 +144,165 @@ private func state(_ name: String, _ text: String, status: Int = 200) -> JobStat
     #expect(state("anthropic-batch", text) == expected)
   }
 
+  /// Slurm's `job_state`: a string up to 23.02 (v0.0.38, v0.0.39), a list of the base state and
+  /// its flags from 23.11 (v0.0.40 on); a state the documentation does not list is not understood.
+  @Test(arguments: [
+    ("PENDING", JobState?.some(.pending)), ("CONFIGURING", .pending), ("RUNNING", .running), ("COMPLETING", .running),
+    ("SUSPENDED", .running), ("COMPLETED", .completed), ("FAILED", .failed), ("TIMEOUT", .failed),
+    ("NODE_FAIL", .failed), ("OUT_OF_MEMORY", .failed), ("BOOT_FAIL", .failed), ("DEADLINE", .failed),
+    ("PREEMPTED", .failed), ("CANCELLED", .canceled), ("REQUEUED", nil), ("SPECIAL_EXIT", nil),
+    ("completed", .completed),
+  ])
+  func slurmStates(_ name: String, _ expected: JobState?) {
+    #expect(state("slurm", #"{"jobs":[{"job_state":"\#(name)","state_reason":"None","exit_code":0}]}"#) == expected)
+    #expect(state("slurm", #"{"jobs":[{"job_state":["\#(name)"],"state_reason":"None"}]}"#) == expected)
+  }
+
+  @Test(arguments: [
+    (#"["RUNNING","CONFIGURING"]"#, JobState?.some(.pending)), (#"["COMPLETED","COMPLETING"]"#, .completed),
+    (#"["FAILED","COMPLETING"]"#, .failed), (#"["PENDING","REQUEUED"]"#, .pending), (#"[]"#, nil), ("null", nil),
+  ])
+  func slurmStateLists(_ list: String, _ expected: JobState?) {
+    #expect(state("slurm", #"{"jobs":[{"job_state":\#(list)}]}"#) == expected)
+  }
+
+  /// A failed Slurm job's error is its reason and exit code, a number shown with its path; a
+  /// completed one has no warning; an unknown or empty answer is not understood.
+  @Test func slurmMessagesAndAnswersWithoutAJob() throws {
+    let v38 = judge(
+      "slurm", #"{"jobs":[{"job_state":"FAILED","state_reason":"NonZeroExitCode","exit_code":768}],"errors":[]}"#)
+    guard case .state(let failed, _)? = v38 else {
+      Issue.record("not judged")
+      return
+    }
+    #expect(failed.error == "NonZeroExitCode; jobs.0.exit_code=768")
+    #expect(failed.rawStatus == "FAILED")
+    let v40 = judge(
+      "slurm",
+      #"{"jobs":[{"job_state":["TIMEOUT"],"state_reason":"TimeLimit","exit_code":{"status":["SIGNALED"],"return_code":{"set":true,"infinite":false,"number":0},"signal":{"name":"TERM"}}}]}"#
+    )
+    guard case .state(let timedOut, _)? = v40 else {
+      Issue.record("not judged")
+      return
+    }
+    #expect(timedOut.error == "TimeLimit; jobs.0.exit_code.return_code.number=0")
+    guard
+      case .state(let done, _)? = judge(
+        "slurm", #"{"jobs":[{"job_state":"COMPLETED","state_reason":"None","exit_code":0}]}"#)
+    else {
+      Issue.record("not judged")
+      return
+    }
+    #expect(done.warnings.isEmpty)
+    guard case .notUnderstood(let why)? = judge("slurm", #"{"jobs":[{"job_state":"REQUEUED"}]}"#) else {
+      Issue.record("judged")
+      return
+    }
+    #expect(why == #"keys jobs; jobs.0.job_state "REQUEUED""#)
+    guard case .notUnderstood? = judge("slurm", #"{"jobs":[],"errors":[]}"#) else {
+      Issue.record("judged")
+      return
+    }
+    let slurm = try #require(Dialects.named("slurm"))
+    #expect(slurm.idempotentStart == false)
+    #expect(slurm.cancel?.method == "DELETE")
+    #expect(try slurm.jobsPath.expand(id: "42") == "/job/42")
+  }
+
+  @Test(arguments: [
+    (#"{"status":"PENDING"}"#, JobState?.some(.pending)), (#"{"status":"RUNNING"}"#, .running),
+    (#"{"status":"SUCCEEDED","message":"Job finished successfully."}"#, .completed),
+    (#"{"status":"FAILED","message":"exit code 1","error_type":"JOB_ENTRYPOINT_COMMAND_ERROR"}"#, .failed),
+    (#"{"status":"STOPPED"}"#, .canceled), (#"{"status":"ZOMBIE"}"#, nil), (#"{"job_id":"02000000"}"#, nil),
+  ])
+  func rayJob(_ text: String, _ expected: JobState?) {
+    #expect(state("ray-job", text) == expected)
+  }
+
+  /// Ray: a failure's `message` is the error, a success's is no warning; the id is the
+  /// submission id, the output the logs' text.
+  @Test func rayMessagesIdAndOutput() throws {
+    guard
+      case .state(let failed, _)? = judge(
+        "ray-job", #"{"status":"FAILED","message":"Job entrypoint command failed with exit code 1","error_type":"X"}"#)
+    else {
+      Issue.record("not judged")
+      return
+    }
+    #expect(failed.error == "Job entrypoint command failed with exit code 1")
+    guard
+      case .state(let done, _)? = judge("ray-job", #"{"status":"SUCCEEDED","message":"Job finished successfully."}"#)
+    else {
+      Issue.record("not judged")
+      return
+    }
+    #expect(done.warnings.isEmpty)
+    let ray = try #require(Dialects.named("ray-job"))
+    #expect(ray.idempotentStart == false)
+    #expect(ray.idPaths.map(\.description) == ["submission_id"])
+    #expect(ray.urlPaths.isEmpty)
+    #expect(ray.outputPath?.description == "logs")
+    #expect(try ray.outputURL?.expand(url: "http://h/api/jobs/raysubmit_1") == "http://h/api/jobs/raysubmit_1/logs")
+    #expect(try ray.cancel?.template.expand(url: "http://h/api/jobs/r1") == "http://h/api/jobs/r1/stop")
+  }
+
+  @Test(arguments: [
+    (#"{"task-id":"t","state":"PENDING"}"#, JobState?.some(.pending)), (#"{"state":"RECEIVED"}"#, .pending),
+    (#"{"state":"STARTED"}"#, .running), (#"{"state":"RETRY"}"#, .running),
+    (#"{"state":"SUCCESS","result":42}"#, .completed),
+    (#"{"state":"FAILURE","result":"E()","traceback":"T"}"#, .failed),
+    (#"{"state":"REVOKED"}"#, .canceled), (#"{"state":"PROGRESS"}"#, nil), (#"{"task-id":"t"}"#, nil),
+  ])
+  func celeryFlower(_ text: String, _ expected: JobState?) {
+    #expect(state("celery-flower", text) == expected)
+  }
+
+  /// Flower: a failure shows the exception and its traceback; a success's result is no warning;
+  /// a custom state is running only where the user names it (the flag replaces the whole list).
+  @Test func flowerMessagesAndCustomStates() throws {
+    guard
+      case .state(let failed, _)? = judge(
+        "celery-flower",
+        #"{"state":"FAILURE","result":"ZeroDivisionError('division by zero')","traceback":"Traceback:\nZeroDivisionError"}"#
+      )
+    else {
+      Issue.record("not judged")
+      return
+    }
+    #expect(failed.error == #"ZeroDivisionError('division by zero'); Traceback:\nZeroDivisionError"#)
+    guard case .state(let done, _)? = judge("celery-flower", #"{"state":"SUCCESS","result":"done"}"#) else {
+      Issue.record("not judged")
+      return
+    }
+    #expect(done.warnings.isEmpty)
+    let flower = try #require(Dialects.named("celery-flower"))
+    #expect(flower.idempotentStart == false)
+    #expect(try flower.cancel?.template.expand(id: "a-b") == "/api/task/revoke/a-b?terminate=true")
+    let custom = try Dialect(
+      flower.shape.overlaid(
+        with: ShapeDescription(name: "celery-flower", [.init("running-when", ["state=STARTED,RETRY,PROGRESS"])])))
+    let answer = JobAnswer(document: try JSON.parse(#"{"state":"PROGRESS"}"#))
+    guard case .state(let progress, _) = custom.judge(answer) else {
+      Issue.record("not judged")
+      return
+    }
+    #expect(progress.state == .running)
+  }
+
+  /// A message path at a number shows it, named by its path; other values as before.
+  @Test func numbersAtMessagePathsAreShown() throws {
+    let d = try Dialect(
+      ShapeDescription(
+        name: "t",
+        [.init("completed-when", ["s=ok"]), .init("failed-when", ["s=bad"]), .init("message-path", ["code", "why"])]))
+    guard case .state(let s, _) = d.judge(JobAnswer(document: try JSON.parse(#"{"s":"bad","code":-2.5,"why":true}"#)))
+    else {
+      Issue.record("not judged")
+      return
+    }
+    #expect(s.error == "code=-2.5")
+  }
+
   /// Update times: UNIX numbers, strings holding one, and RFC 3339 (`Z` or an offset, a fraction).
   @Test(arguments: [
     ("1795382400", Double?.some(1_795_382_400)), (#""1795382400.5""#, 1_795_382_400.5),
@@ -167,7 +326,7 @@ private func state(_ name: String, _ text: String, status: Int = 200) -> JobStat
       Dialects.names == [
         "auto", "simple", "hotcrp", "staged", "progress", "github-run", "google-operation", "azure-operation",
         "http-202",
-        "openai-batch", "replicate", "anthropic-batch",
+        "openai-batch", "replicate", "anthropic-batch", "slurm", "ray-job", "celery-flower",
       ])
   }
 
@@ -220,6 +379,7 @@ private func state(_ name: String, _ text: String, status: Int = 200) -> JobStat
     ("progress-path", "a / b / c", "progress-path of the t shape: 'a / b / c' divides more than once"),
     ("jobs-path", "/jobs", "must contain {id} or {+id}"), ("cancel", "post {url}", "no HTTP method in capitals"),
     ("idempotent-start", "maybe", "takes true or false"), ("output-url", "{nope}", "known:"),
+    ("output-path", "a..b", "output-path of the t shape: 'a..b' is not a path"),
   ])
   func malformedKeysAreUsageErrorsNamingThem(_ key: String, _ value: String, _ fragment: String) {
     #expect {

@@ -14,7 +14,7 @@ public enum OptionKey: CaseIterable, Hashable, Sendable {
   // Shape
   case completedWhen, failedWhen, canceledWhen, pendingWhen, runningWhen, warnWhen, statusPath, progressPath
   case stagePath, messagePath, updatedPath, idPath, urlPath, listPath, cancel, outputURL, idempotentStart
-  case shapeHeader
+  case shapeHeader, outputPath
   case awsSigv4
   // Output
   case format, json, field, quiet, progress, color
@@ -76,7 +76,7 @@ extension OptionKey {
       define(
         "dialect", value: "NAME", choices: Dialects.names, openChoices: true, environment: "JOBCTL_DIALECT",
         help:
-          "Response shape: auto (default), a built-in shape (simple, hotcrp, staged, progress), a named API (github-run, google-operation, azure-operation, http-202, openai-batch, replicate, anthropic-batch) or a [dialect NAME] section of the config file."
+          "Response shape: auto (default), a built-in shape (simple, hotcrp, staged, progress), a named API (github-run, google-operation, azure-operation, http-202, openai-batch, replicate, anthropic-batch, slurm, ray-job, celery-flower) or a [dialect NAME] section of the config file."
       )
     case .jobsPath:
       define(
@@ -170,6 +170,10 @@ extension OptionKey {
       define(
         "output-url", value: "TEMPLATE",
         help: "Where output fetches a finished job's result: /v1/files/{.output_file_id}/content, {+.results_url}.")
+    case .outputPath:
+      define(
+        "output-path", value: "PATH",
+        help: "The output is the value at PATH of a JSON output answer (Ray's logs), not the whole answer.")
     case .idempotentStart:
       define(
         "idempotent-start", value: "BOOL", choices: ["true", "false"],
@@ -325,8 +329,8 @@ public enum CommandTable {
     title: "Shape",
     [
       .completedWhen, .failedWhen, .canceledWhen, .pendingWhen, .runningWhen, .warnWhen, .statusPath, .progressPath,
-      .stagePath, .messagePath, .updatedPath, .idPath, .urlPath, .listPath, .cancel, .outputURL, .idempotentStart,
-      .shapeHeader,
+      .stagePath, .messagePath, .updatedPath, .idPath, .urlPath, .listPath, .cancel, .outputURL, .outputPath,
+      .idempotentStart, .shapeHeader,
       .awsSigv4,
     ])
 

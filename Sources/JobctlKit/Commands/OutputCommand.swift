@@ -81,6 +81,14 @@ struct OutputFetch {
   /// Downloads the output of `job` to its destination; returns the exit code.
   func run(job: JobReference, context: NetworkContext, stdout: TextSink) throws(JobctlError) -> Int32 {
     // Examined again: a wait may have taken hours.
+    // A shape whose output is one value of a JSON answer (`output-path`): the answer is read
+    // whole, and a part of it cannot be resumed.
+    let outputPath = kind == .body ? context.settings.shape.outputPath : nil
+    if outputPath != nil && resume {
+      throw .usage(
+        "--continue cannot resume the output of the \(context.settings.shape.name) shape: it is taken from a JSON answer (output-path)"
+      )
+    }
     let (temp, destination) = try OutputFile.examine(file).temporary()
     defer { temp.discard() }
     guard let url = try OutputCommand.outputURL(job, kind: kind, context: context) else {
@@ -100,7 +108,7 @@ struct OutputFetch {
     request.headers.append(HTTPHeader("Accept", "*/*"))
     request.stallTimeout = context.settings.transport.requestTimeout
     let prefix = resume && destination.size > 0 ? try temp.copyIn(from: destination.path) : 0
-    let stream = kind == .body ? BodyStream(fd: temp.fd, keep: prefix) : nil
+    let stream = kind == .body && outputPath == nil ? BodyStream(fd: temp.fd, keep: prefix) : nil
     request.stream = stream
     var watch = DownloadWatch(
       request: request, subject: "job \(job.label)", policy: context.settings.policy, stream: stream, prefix: prefix)
@@ -133,7 +141,16 @@ struct OutputFetch {
         response, body: stream == nil ? response.body : temp.contents(limit: 1 << 20), job: job,
         context: context)
     }
-    if kind != .body {
+    if let outputPath {
+      guard let document = try? JSON.parse(response.body), let value = outputPath.value(in: document),
+        value != .null
+      else {
+        throw .rejected("the output answer of job \(label) is not a JSON document with a value at \(outputPath)")
+      }
+      // A string is the output itself (Ray's logs); anything else is shown as JSON.
+      let text = value.stringValue ?? value.serialized() + "\n"
+      try temp.write(Array(text.utf8))
+    } else if kind != .body {
       // string and json answers wrap the output: {"ok": true, "output": ...}.
       guard let document = try? JSON.parse(response.body), let value = document["output"] else {
         throw .rejected("the \(kind.rawValue) output of job \(label) is not a JSON document with an \"output\" member")

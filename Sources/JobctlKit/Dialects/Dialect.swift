@@ -20,7 +20,7 @@ public struct ShapeDescription: Sendable {
   public static let keys = [
     "completed-when", "failed-when", "canceled-when", "pending-when", "running-when", "warn-when", "status-path",
     "progress-path", "stage-path", "message-path", "updated-path", "id-path", "url-path", "jobs-path", "list-path",
-    "cancel", "output-url", "idempotent-start", "shape-header",
+    "cancel", "output-url", "output-path", "idempotent-start", "shape-header",
     "aws-sigv4",
   ]
 
@@ -130,6 +130,9 @@ public final class Dialect: Sendable {
   /// nil where the API has no cancel.
   public let cancel: CancelRequest?
   public let outputURL: URLTemplate?
+  /// Where a JSON output answer holds the output itself (Ray's `{"logs": "..."}`); nil: the
+  /// answer is the output.
+  public let outputPath: JSONPath?
   public let idempotentStart: Bool
   /// `Name: value` lines every request of this shape carries (parsed with the other headers).
   public let shapeHeaders: [ShapeDescription.Entry]
@@ -301,6 +304,14 @@ public final class Dialect: Sendable {
     } else {
       outputURL = nil
     }
+    if let text = try single("output-path") {
+      guard let path = JSONPath(text) else {
+        throw fail("output-path", ShapeSyntaxError("'\(Text.oneLine(text, limit: 60))' is not a path"))
+      }
+      outputPath = path
+    } else {
+      outputPath = nil
+    }
     switch try single("idempotent-start").map(Text.lowercased) ?? "true" {
     case "true": idempotentStart = true
     case "false": idempotentStart = false
@@ -455,7 +466,12 @@ public final class Dialect: Sendable {
     for path in messagePaths {
       for value in path.values(in: document) {
         for item in value.arrayValue ?? [value] {
-          if let text = Messages.describe(item, code: nil), !text.isEmpty { found.append(text) }
+          if let text = Messages.describe(item, code: nil), !text.isEmpty {
+            found.append(text)
+          } else if case .number = item {
+            // A number says little alone: named by its path (Slurm's `jobs.0.exit_code=768`).
+            found.append("\(Text.oneLine(path.description, limit: 80))=\(item.displayText)")
+          }
         }
       }
     }

@@ -164,6 +164,79 @@ public enum Dialects {
       .init("shape-header", ["anthropic-version: 2023-06-01"]),
     ])
 
+  /// Slurm's REST API (`slurmrestd`), the API version in the base URL (`.../slurm/v0.0.38`).
+  ///
+  /// `job_state` is a string up to Slurm 23.02 and a list (a base state and flags such as
+  /// `COMPLETING`) from 23.11, so every condition is written for both. A failed job's reason
+  /// and exit code (v0.0.38's raw wait status, or v0.0.40's `return_code.number`) are its error.
+  static let slurm = ShapeDescription(
+    name: "slurm",
+    [
+      .init("completed-when", ["jobs.0.job_state=COMPLETED", "jobs.0.job_state.*=COMPLETED"]),
+      .init(
+        "failed-when",
+        [
+          "jobs.0.job_state=FAILED,TIMEOUT,NODE_FAIL,OUT_OF_MEMORY,BOOT_FAIL,DEADLINE,PREEMPTED",
+          "jobs.0.job_state.*=FAILED,TIMEOUT,NODE_FAIL,OUT_OF_MEMORY,BOOT_FAIL,DEADLINE,PREEMPTED",
+        ]),
+      .init("canceled-when", ["jobs.0.job_state=CANCELLED", "jobs.0.job_state.*=CANCELLED"]),
+      .init("pending-when", ["jobs.0.job_state=PENDING,CONFIGURING", "jobs.0.job_state.*=PENDING,CONFIGURING"]),
+      .init(
+        "running-when",
+        ["jobs.0.job_state=RUNNING,COMPLETING,SUSPENDED", "jobs.0.job_state.*=RUNNING,COMPLETING,SUSPENDED"]),
+      .init("warn-when", ["jobs.0.exit_code>0", "jobs.0.exit_code.return_code.number>0"]),
+      .init("message-path", ["jobs.0.state_reason", "jobs.0.exit_code", "jobs.0.exit_code.return_code.number"]),
+      .init("id-path", ["job_id"]),
+      .init("url-path", ["none"]),
+      .init("jobs-path", ["/job/{id}"]),
+      .init("cancel", ["DELETE {url}"]),
+      .init("idempotent-start", ["false"]),
+    ])
+
+  /// Ray Jobs (the dashboard's REST API): a job is its `submission_id`; its output is its logs.
+  static let rayJob = ShapeDescription(
+    name: "ray-job",
+    [
+      .init("completed-when", ["status=SUCCEEDED"]),
+      .init("failed-when", ["status=FAILED"]),
+      .init("canceled-when", ["status=STOPPED"]),
+      .init("pending-when", ["status=PENDING"]),
+      .init("running-when", ["status=RUNNING"]),
+      // A succeeded job's `message` ("Job finished successfully.") is no warning.
+      .init("warn-when", ["error_type"]),
+      .init("message-path", ["message"]),
+      .init("id-path", ["submission_id"]),
+      .init("url-path", ["none"]),
+      .init("jobs-path", ["/api/jobs/{id}"]),
+      .init("cancel", ["POST {url}/stop"]),
+      .init("output-url", ["{url}/logs"]),
+      .init("output-path", ["logs"]),
+      .init("idempotent-start", ["false"]),
+    ])
+
+  /// Celery tasks through Flower's REST API.
+  ///
+  /// A custom state a task sets is not understood unless
+  /// the user names it (`--running-when state=STARTED,RETRY,PROGRESS`); Flower answers PENDING
+  /// for any id it does not know.
+  static let celeryFlower = ShapeDescription(
+    name: "celery-flower",
+    [
+      .init("completed-when", ["state=SUCCESS"]),
+      .init("failed-when", ["state=FAILURE"]),
+      .init("canceled-when", ["state=REVOKED"]),
+      .init("pending-when", ["state=PENDING,RECEIVED"]),
+      .init("running-when", ["state=STARTED,RETRY"]),
+      // A succeeded task's `result` is its result, not a warning.
+      .init("warn-when", ["traceback"]),
+      .init("message-path", ["result", "traceback"]),
+      .init("id-path", ["task-id"]),
+      .init("url-path", ["none"]),
+      .init("jobs-path", ["/api/task/result/{id}"]),
+      .init("cancel", ["POST /api/task/revoke/{id}?terminate=true"]),
+      .init("idempotent-start", ["false"]),
+    ])
+
   /// A shape built from a description that is part of jobctl: its tests prove it parses.
   private static func built(_ description: ShapeDescription, detection: [String] = [], resultKeys: [String] = [])
     -> Dialect
@@ -209,13 +282,16 @@ public enum Dialects {
     built(openaiBatch, resultKeys: ["output_file_id", "error_file_id", "request_counts"]),
     built(replicate, resultKeys: ["output"]),
     built(anthropicBatch, resultKeys: ["results_url", "request_counts"]),
+    built(slurm),
+    built(rayJob, resultKeys: ["message", "entrypoint"]),
+    built(celeryFlower, resultKeys: ["result"]),
   ]
 
   /// The names of the built-in and named descriptions, for `url-path = PATH as SHAPE`; read
   /// while `named` is being built, so it cannot ask `named`.
   static let describedNames = [
     simpleShape, hotcrpShape, stagedShape, progressShape, githubRun, googleOperation, azureOperation, http202,
-    openaiBatch, replicate, anthropicBatch,
+    openaiBatch, replicate, anthropicBatch, slurm, rayJob, celeryFlower,
   ].map(\.name)
 
   /// The shapes `auto` chooses from, in the order it tries them: the most distinctive first,

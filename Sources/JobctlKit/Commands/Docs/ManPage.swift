@@ -84,8 +84,10 @@ public enum ManPage {
       failed otherwise.
       .PP
       Named APIs: github\\-run, google\\-operation, azure\\-operation, http\\-202, openai\\-batch,
-      replicate, anthropic\\-batch. \\fBauto\\fR reads only the four shapes above and ends at once (exit
-      6) on a JSON answer none of them fits, or one carrying a named API's verdict key
+      replicate, anthropic\\-batch, slurm, ray\\-job, celery\\-flower
+      (\\fBjobctl help dialects\\fR \\fINAME\\fR prints each one's keys). \\fBauto\\fR reads only the
+      four shapes above and ends at once (exit 6) on a JSON answer none of them fits, or one
+      carrying a named API's verdict key
       (conclusion, done, processing_status, an error object).
       .PP
       Any other API is described with the shape options (or the same keys in a \\fB[dialect NAME]\\fR
