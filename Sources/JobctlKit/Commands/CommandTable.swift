@@ -13,7 +13,7 @@ public enum OptionKey: CaseIterable, Hashable, Sendable {
   // Shape
   case completedWhen, failedWhen, canceledWhen, pendingWhen, runningWhen, warnWhen, statusPath, progressPath
   case stagePath, messagePath, updatedPath, idPath, urlPath, listPath, cancel, outputURL, idempotentStart
-  case shapeHeader
+  case shapeHeader, poll, pollData, pollHeader, startHeader, cancelHeader, cancelData, retryWhen, goneWhen
   // Output
   case format, json, field, quiet, progress, color
   // Polling
@@ -172,6 +172,38 @@ extension OptionKey {
       define(
         "shape-header", value: "'Name: value'", repeatable: true,
         help: "A header every request of this shape carries (repeatable).")
+    case .poll:
+      define(
+        "poll", value: "'[METHOD ]TEMPLATE'",
+        help: "How a job is polled: GET {url} (default), or POST / with --poll-data for a JSON-protocol API.")
+    case .pollData:
+      define(
+        "poll-data", value: "TEMPLATE",
+        help:
+          "The poll's body: {\"executionArn\":\"{id}\"}; a value inside a JSON string is escaped, one outside is JSON.")
+    case .pollHeader:
+      define(
+        "poll-header", value: "'Name: value'", repeatable: true,
+        help: "A header the polls alone carry; the value may use {id}, {url}, {.PATH} (repeatable).")
+    case .startHeader:
+      define(
+        "start-header", value: "'Name: value'", repeatable: true,
+        help: "A header the start request alone carries (repeatable).")
+    case .cancelHeader:
+      define(
+        "cancel-header", value: "'Name: value'", repeatable: true,
+        help: "A header the cancel request alone carries; the value may use {id}, {url}, {.PATH} (repeatable).")
+    case .cancelData:
+      define(
+        "cancel-data", value: "TEMPLATE", help: "The cancel's body (default none), written as --poll-data is.")
+    case .retryWhen:
+      define(
+        "retry-when", value: "COND", repeatable: true,
+        help: "A non-2xx answer where COND holds is a rate limit: waited out, never counted toward --max-errors.")
+    case .goneWhen:
+      define(
+        "gone-when", value: "COND", repeatable: true,
+        help: "A non-2xx answer where COND holds says the job no longer exists (exit 5).")
     case .format:
       define(
         "format", value: "FORMAT", choices: OutputSettings.Format.allCases.map(\.rawValue),
@@ -312,8 +344,8 @@ public enum CommandTable {
     title: "Shape",
     [
       .completedWhen, .failedWhen, .canceledWhen, .pendingWhen, .runningWhen, .warnWhen, .statusPath, .progressPath,
-      .stagePath, .messagePath, .updatedPath, .idPath, .urlPath, .listPath, .cancel, .outputURL, .idempotentStart,
-      .shapeHeader,
+      .stagePath, .messagePath, .updatedPath, .idPath, .urlPath, .listPath, .poll, .pollData, .pollHeader, .cancel,
+      .cancelData, .cancelHeader, .startHeader, .outputURL, .idempotentStart, .shapeHeader, .retryWhen, .goneWhen,
     ])
 
   public static let output = OptionGroup(title: "Output", [.format, .json, .field, .quiet, .progress, .color])

@@ -191,6 +191,7 @@ public struct Settings {
     }
 
     try resolveShape(layers, into: &s)
+    s.policy.answerRules = s.shape.answerRules
 
     // The token: --token-file, then JOBCTL_TOKEN, then the profile's token-file.
     if let path = invocation.value(.tokenFile) {
@@ -227,6 +228,7 @@ public struct Settings {
     let given = fileHeaders + flagHeaders
     shapeHeaders.removeAll { shape in given.contains { Text.equalsIgnoringCase($0.name, shape.name) } }
     s.headers = shapeHeaders + given
+    s.givenHeaderNames = Set(given.map { Text.lowercased($0.name) })
 
     if let d = try duration(.connectTimeout) { s.transport.connectTimeout = d }
     if let d = try duration(.requestTimeout) { s.transport.requestTimeout = d }
@@ -415,6 +417,10 @@ public struct Settings {
     }
     return h + headers
   }
+
+  /// The names (lowercased) of the headers given with -H or a profile: a shape's own header of
+  /// that name (`poll-header`, `start-header`, `cancel-header`) gives way.
+  public var givenHeaderNames: Set<String> = []
 
   /// Every secret value, for scrubbing diagnostics.
   public var secrets: [String] {
