@@ -136,6 +136,26 @@ import Testing
       ])
   }
 
+  @Test func aWaitForManyJobsPollsEachWithItsOwnBody() {
+    let done = answer(200, #"{"status":"SUCCEEDED"}"#)
+    let r = runJobctl(["wait", "arn:a", "arn:b", "--progress", "none"] + stepFunctions, script: [done, done])
+    #expect(r.code == 0, "\(r.stderr)")
+    let bodies = Set(r.transport.requests.map { String(decoding: $0.body ?? [], as: UTF8.self) })
+    #expect(bodies == [#"{"executionArn":"arn:a"}"#, #"{"executionArn":"arn:b"}"#])
+    #expect(r.transport.requests.allSatisfy { $0.method == "POST" && $0.url == "http://api.test/" })
+  }
+
+  @Test func outputReadsTheDocumentWithThePollTheShapeDescribes() {
+    let done = answer(200, #"{"status":"SUCCEEDED","results":"/results/7.json"}"#)
+    let r = runJobctl(
+      ["output", "arn:7", "--output-url", "{+.results}"] + stepFunctions, script: [done, answer(200, "the result")])
+    #expect(r.code == 0, "\(r.stderr)")
+    let requests = r.transport.requests
+    #expect(requests.map(\.method) == ["POST", "GET"])
+    #expect(requests.first.map { header($0, "X-Amz-Target") } == ["AWSStepFunctions.DescribeExecution"])
+    #expect(requests.last?.url == "http://api.test/results/7.json")
+  }
+
   @Test func malformedKeysAreUsageErrorsNamingTheKeyWithNothingSent() {
     let cases: [([String], String)] = [
       (["--poll", "post /"], "--poll"),

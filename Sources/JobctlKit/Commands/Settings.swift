@@ -426,6 +426,9 @@ public struct Settings {
   public var secrets: [String] {
     var list = token.map { [$0, "Bearer \($0)"] } ?? []
     list += headers.filter { Credentials.isCredentialHeader($0.name) }.map(\.value)
+    // A shape's own headers for one kind of request, as written (their variables name the job).
+    let own = (shape.poll?.headers ?? []) + shape.startHeaders + (shape.cancel?.headers ?? [])
+    list += own.filter { Credentials.isCredentialHeader($0.name) }.map(\.value.description)
     return list + urlSecrets
   }
 
