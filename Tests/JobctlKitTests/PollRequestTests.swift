@@ -227,6 +227,34 @@ import Testing
     #expect(cancel.stderr == "jobctl: error: job 7 is gone: HTTP 400 Bad Request: no such job\n")
   }
 
+  @Test func aCancelAnsweredWithTheShapesGoneOrRetryIsJudgedSoBeforeItsOwnRules() {
+    let missing = answer(400, #"{"__type":"ExecutionDoesNotExist","message":"Execution Does Not Exist"}"#)
+    for wait in [false, true] {
+      let r = runJobctl(["cancel", "arn:9"] + (wait ? ["--wait"] : []) + stepFunctions, script: [missing])
+      #expect(r.code == 5, "\(r.stderr)")
+      #expect(
+        r.stderr
+          == "jobctl: error: job arn:9 is gone: HTTP 400 Bad Request: ExecutionDoesNotExist: Execution Does Not Exist\n"
+      )
+    }
+    // A 409 the shape calls a rate limit is waited out, not read as a refusal of this stage.
+    let busy = answer(409, #"{"__type":"ThrottlingException"}"#)
+    let r = runJobctl(
+      ["cancel", "arn:9", "--wait", "--progress", "none"] + stepFunctions + ["--retry-when", "@http=409"],
+      script: [
+        busy, answer(200, #"{"status":"RUNNING"}"#), answer(200, "{}"), answer(200, #"{"status":"ABORTED"}"#),
+      ])
+    #expect(r.code == 3, "\(r.stderr)")
+    #expect(
+      r.transport.requests.map { header($0, "X-Amz-Target").first ?? "" } == [
+        "AWSStepFunctions.StopExecution", "AWSStepFunctions.DescribeExecution", "AWSStepFunctions.StopExecution",
+        "AWSStepFunctions.DescribeExecution",
+      ])
+    // Waited out as a rate limit (a backoff from --interval), where a refusal polls at once.
+    let times = r.transport.requestTimes
+    #expect(times.count == 4 && times[1] - times[0] >= 2)
+  }
+
   @Test func retryWhenIsARateLimitHonouringRetryAfterAndNeverAnError() throws {
     let throttled = answer(
       400, #"{"__type":"com.amazonaws.swf.base.model#ThrottlingException","message":"Rate exceeded"}"#,

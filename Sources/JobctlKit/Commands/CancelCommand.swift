@@ -248,6 +248,13 @@ struct CancelAndWait: PollStepper {
     }
     switch result {
     case .success(let response):
+      // The shape's retry-when and gone-when come before any reading of the answer.
+      let retryAfter = response.retryAfter(now: wall)
+      if let verdict = retrier.policy.answerRules.verdict(
+        response, subject: "job \(job.label)", retryAfter: retryAfter)
+      {
+        return retrier.handle(verdict, retryAfter: retryAfter, random: random, report: report)
+      }
       switch CancelCommand.interpret(response, dialect: dialect) {
       case .unsupported?:
         return .finish(.rejected("job \(job.label) cannot be canceled: the API has no cancel"))
@@ -260,9 +267,7 @@ struct CancelAndWait: PollStepper {
         retrier.succeeded()
         return .again(after: 0, firm: false)
       case nil:
-        let retryAfter = response.retryAfter(now: wall)
-        let verdict = Verdict.of(
-          response, subject: "job \(job.label)", retryAfter: retryAfter, rules: retrier.policy.answerRules)
+        let verdict = Verdict.of(response, subject: "job \(job.label)", retryAfter: retryAfter)
         return retrier.handle(
           verdict == .answered ? .end(.rejected("the cancel answer was not understood")) : verdict,
           retryAfter: retryAfter, random: random, report: report)
