@@ -132,7 +132,7 @@ private func read(_ dialect: Dialect, _ text: String) -> JobSnapshot? {
       400, #"{"ok":false,"message_list":[{"status":2,"field":"job","message":"<0>Parameter missing"}]}"#,
       "HTTP 400 Bad Request: Parameter missing (job)"
     ),
-    (502, "<html>Bad gateway</html>", "HTTP 502 Bad Gateway"),
+    (502, "<html>Bad gateway</html>", "HTTP 502 Bad Gateway: Bad gateway"),
     (500, #"{"error":"line1\nline2\u001b[31m"}"#, #"HTTP 500 Internal Server Error: line1\nline2\x1b[31m"#),
   ])
   func errorAnswersShowTheMostSpecificMessage(_ status: Int, _ body: String, _ expected: String) {

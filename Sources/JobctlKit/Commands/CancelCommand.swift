@@ -54,7 +54,8 @@ enum CancelCommand {
   }
 
   /// The request the shape's `cancel` template describes (by default POST `{url}/cancel`, the
-  /// suffix before any query string), with no body.
+  /// suffix before any query string), with `cancel-data` as its body (none by default) and the
+  /// `cancel-header` headers.
   ///
   /// A template that reads the job's document (`{+.urls.cancel}`) uses `document`, or polls once
   /// when there is none.
@@ -66,10 +67,19 @@ enum CancelCommand {
       throw .rejected("job \(job.label) cannot be canceled: the \(shape.name) API has no cancel (cancel = none)")
     }
     var document = document
-    if document == nil, cancel.template.readsDocument { document = try context.document(of: job) }
+    let readsDocument =
+      cancel.template.readsDocument || cancel.body?.readsDocument == true
+      || cancel.headers.contains { $0.value.readsDocument }
+    if document == nil, readsDocument { document = try context.document(of: job) }
     let expanded: String?
+    var body: [UInt8] = []
+    var extra: [HTTPHeader] = []
     do throws(ShapeSyntaxError) {
       expanded = try cancel.template.expand(id: job.label, url: job.url, document: document)
+      if let data = cancel.body {
+        body = Array(try data.expandText(.body, id: job.label, url: job.url, document: document).utf8)
+      }
+      extra = try NetworkContext.headers(cancel.headers, id: job.label, url: job.url, document: document)
     } catch {
       throw .usage("the cancel template \(cancel.template) cannot be used for job \(job.label): \(error.message)")
     }
@@ -77,7 +87,7 @@ enum CancelCommand {
       throw .rejected("job \(job.label) cannot be canceled: its cancel template \(cancel.template) names nothing")
     }
     let url = URLParts(expanded) != nil ? expanded : URLParts.resolving(expanded, against: job.url)
-    return context.request(cancel.method, url: url, credentialHost: job.credentialHost, body: [])
+    return context.request(cancel.method, url: url, credentialHost: job.credentialHost, body: body, extra: extra)
   }
 
   /// Reads a cancel answer by the general rules of README "Starting, cancelling, listing, fetching
@@ -213,7 +223,7 @@ struct CancelAndWait: PollStepper {
 
   init(job: JobReference, context: NetworkContext) throws(JobctlError) {
     self.job = job
-    let poll = context.request(url: job.url, credentialHost: job.credentialHost)
+    let poll = try context.pollRequest(job)
     watch = JobWatch(
       label: job.label, request: poll, dialect: context.settings.dialect, policy: context.settings.policy)
     cancel = try CancelCommand.cancelRequest(job, context: context)
@@ -238,6 +248,13 @@ struct CancelAndWait: PollStepper {
     }
     switch result {
     case .success(let response):
+      // The shape's retry-when and gone-when come before any reading of the answer.
+      let retryAfter = response.retryAfter(now: wall)
+      if let verdict = retrier.policy.answerRules.verdict(
+        response, subject: "job \(job.label)", retryAfter: retryAfter)
+      {
+        return retrier.handle(verdict, retryAfter: retryAfter, random: random, report: report)
+      }
       switch CancelCommand.interpret(response, dialect: dialect) {
       case .unsupported?:
         return .finish(.rejected("job \(job.label) cannot be canceled: the API has no cancel"))
@@ -250,7 +267,6 @@ struct CancelAndWait: PollStepper {
         retrier.succeeded()
         return .again(after: 0, firm: false)
       case nil:
-        let retryAfter = response.retryAfter(now: wall)
         let verdict = Verdict.of(response, subject: "job \(job.label)", retryAfter: retryAfter)
         return retrier.handle(
           verdict == .answered ? .end(.rejected("the cancel answer was not understood")) : verdict,

@@ -14,7 +14,7 @@ public enum OptionKey: CaseIterable, Hashable, Sendable {
   // Shape
   case completedWhen, failedWhen, canceledWhen, pendingWhen, runningWhen, warnWhen, statusPath, progressPath
   case stagePath, messagePath, updatedPath, idPath, urlPath, listPath, cancel, outputURL, idempotentStart
-  case shapeHeader, outputPath
+  case shapeHeader, outputPath, poll, pollData, pollHeader, startHeader, cancelHeader, cancelData, retryWhen, goneWhen
   case awsSigv4
   // Output
   case format, json, field, quiet, progress, color
@@ -188,6 +188,38 @@ extension OptionKey {
         help:
           "Have libcurl sign every request with AWS Signature V4; P1[:P2[:REGION[:SERVICE]]] is curl's PROVIDER1[:PROVIDER2[:REGION[:SERVICE]]], such as aws:amz:us-east-1:states. Keys from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, else ~/.aws/credentials."
       )
+    case .poll:
+      define(
+        "poll", value: "'[METHOD ]TEMPLATE'",
+        help: "How a job is polled: GET {url} (default), or POST / with --poll-data for a JSON-protocol API.")
+    case .pollData:
+      define(
+        "poll-data", value: "TEMPLATE",
+        help:
+          "The poll's body: {\"executionArn\":\"{id}\"}; a value inside a JSON string is escaped, one outside is JSON.")
+    case .pollHeader:
+      define(
+        "poll-header", value: "'Name: value'", repeatable: true,
+        help: "A header the polls alone carry; the value may use {id}, {url}, {.PATH} (repeatable).")
+    case .startHeader:
+      define(
+        "start-header", value: "'Name: value'", repeatable: true,
+        help: "A header the start request alone carries (repeatable).")
+    case .cancelHeader:
+      define(
+        "cancel-header", value: "'Name: value'", repeatable: true,
+        help: "A header the cancel request alone carries; the value may use {id}, {url}, {.PATH} (repeatable).")
+    case .cancelData:
+      define(
+        "cancel-data", value: "TEMPLATE", help: "The cancel's body (default none), written as --poll-data is.")
+    case .retryWhen:
+      define(
+        "retry-when", value: "COND", repeatable: true,
+        help: "A non-2xx answer where COND holds is a rate limit: waited out, never counted toward --max-errors.")
+    case .goneWhen:
+      define(
+        "gone-when", value: "COND", repeatable: true,
+        help: "A non-2xx answer where COND holds says the job no longer exists (exit 5).")
     case .format:
       define(
         "format", value: "FORMAT", choices: OutputSettings.Format.allCases.map(\.rawValue),
@@ -329,9 +361,9 @@ public enum CommandTable {
     title: "Shape",
     [
       .completedWhen, .failedWhen, .canceledWhen, .pendingWhen, .runningWhen, .warnWhen, .statusPath, .progressPath,
-      .stagePath, .messagePath, .updatedPath, .idPath, .urlPath, .listPath, .cancel, .outputURL, .outputPath,
-      .idempotentStart, .shapeHeader,
-      .awsSigv4,
+      .stagePath, .messagePath, .updatedPath, .idPath, .urlPath, .listPath, .poll, .pollData, .pollHeader, .cancel,
+      .cancelData, .cancelHeader, .startHeader, .outputURL, .outputPath, .idempotentStart, .shapeHeader, .retryWhen,
+      .goneWhen, .awsSigv4,
     ])
 
   public static let output = OptionGroup(title: "Output", [.format, .json, .field, .quiet, .progress, .color])

@@ -133,7 +133,13 @@ enum HelpCommand {
       s += """
         Response shapes, each as the keys that describe it (--dialect NAME). Copy one into a
         [dialect NAME] section of the config file to change it, or give keys as flags
-        (--completed-when COND ...). Keys a shape leaves out take these defaults:
+        (--completed-when COND ...). Requests are data too: poll '[METHOD ]TEMPLATE' (default
+        GET {url}) with poll-data TEMPLATE and poll-header 'Name: value' describe every poll;
+        cancel-data and cancel-header the cancel, start-header the start. In a body a variable
+        inside a JSON string is escaped for it, one outside is JSON; a poll's {.PATH} reads the
+        start answer (start --wait only). retry-when COND and gone-when COND judge an answer
+        that is not 2xx before the HTTP rules: a rate limit to wait out, or a job that is gone
+        (exit 5). Keys a shape leaves out take these defaults:
 
         """
       s += Dialect.defaults.configText.split(separator: "\n").map { "  \($0)\n" }.joined() + "\n"

@@ -39,7 +39,7 @@ enum ListCommand {
       }
       let request = context.request(url: url, credentialHost: start.credentialHost)
       let answer: HTTPResponse
-      switch context.send(request, subject: "the job list at \(start.label)", label: start.label) {
+      switch context.send(request, subject: "the job list at \(start.label)", label: start.label, judgesGone: false) {
       case .failure(let error): throw error
       case .success(let response): answer = response
       }

@@ -10,6 +10,9 @@ struct NetworkContext {
   let environment: [String: String]
   /// When the command began (monotonic), for the durations a wait reports.
   let startedAt: Double
+  /// The start answer's document, when the wait follows a start (`start --wait`): what a poll
+  /// template's `{.PATH}` reads.
+  var startDocument: JSON?
 
   /// Resolves settings and opens the transport; nothing is sent yet.
   static func make(_ invocation: Invocation, environment: [String: String], services: Services) throws(JobctlError)
@@ -88,14 +91,84 @@ struct NetworkContext {
     HTTPRequest(method: method, url: url, headers: settings.requestHeaders, body: body, credentialHost: credentialHost)
   }
 
+  /// A request carrying the shape's own headers for its kind (`poll-header`, `start-header`,
+  /// `cancel-header`) and a body.
+  ///
+  /// A header given with -H (or a profile) wins over the shape's header of that name; the
+  /// shape's header for this kind wins over its `shape-header` of that name. A body goes with
+  /// `Content-Type: contentType` unless a header already names its type: never two.
+  func request(
+    _ method: String, url: String, credentialHost: String, body: [UInt8]?, extra: [HTTPHeader],
+    contentType: String? = "application/json"
+  ) -> HTTPRequest {
+    var request = request(method, url: url, credentialHost: credentialHost, body: body)
+    let own = extra.filter { !settings.givenHeaderNames.contains(Text.lowercased($0.name)) }
+    request.headers.removeAll { header in own.contains { Text.equalsIgnoringCase($0.name, header.name) } }
+    request.headers += own
+    if let contentType, let body, !body.isEmpty,
+      !request.headers.contains(where: { Text.equalsIgnoringCase($0.name, "Content-Type") })
+    {
+      request.headers.append(HTTPHeader("Content-Type", contentType))
+    }
+    return request
+  }
+
+  /// Expands header templates for one request.
+  static func headers(
+    _ templates: [HeaderTemplate], id: String?, url: String?, document: JSON?
+  ) throws(ShapeSyntaxError) -> [HTTPHeader] {
+    var list: [HTTPHeader] = []
+    for header in templates {
+      list.append(HTTPHeader(header.name, try header.value.expandText(.header, id: id, url: url, document: document)))
+    }
+    return list
+  }
+
+  /// The request that polls `job`, as the shape describes it (`poll`, `poll-data`,
+  /// `poll-header`; by default GET of the job's URL): every poll of a job is built here (wait,
+  /// status, start --wait, cancel --wait, the document output and cancel read, many-job waits).
+  ///
+  /// A `{.PATH}` reads the start answer, which only `start --wait` has.
+  func pollRequest(_ job: JobReference) throws(JobctlError) -> HTTPRequest {
+    let shape = settings.shape
+    guard let poll = shape.poll else { return request(url: job.url, credentialHost: job.credentialHost) }
+    if poll.readsDocument && startDocument == nil {
+      throw .usage(
+        "the \(shape.name) shape's poll reads {.PATH} of the start answer, which only start --wait has: use {id} (the job's id) in poll and poll-data instead"
+      )
+    }
+    let line = "\(poll.method) \(poll.url)"
+    do throws(ShapeSyntaxError) {
+      guard let expanded = try poll.url.expand(id: job.label, url: job.url, document: startDocument),
+        !expanded.isEmpty
+      else {
+        throw ShapeSyntaxError("it names no URL")
+      }
+      let url = URLParts(expanded) != nil ? expanded : URLParts.resolving(expanded, against: job.url)
+      var body: [UInt8]?
+      if let data = poll.body {
+        body = Array(try data.expandText(.body, id: job.label, url: job.url, document: startDocument).utf8)
+      }
+      let extra = try Self.headers(poll.headers, id: job.label, url: job.url, document: startDocument)
+      return request(poll.method, url: url, credentialHost: job.credentialHost, body: body, extra: extra)
+    } catch {
+      throw .usage(
+        "the poll request '\(Text.oneLine(line, limit: 120))' cannot be used for job \(Text.oneLine(job.label, limit: 120)): \(error.message)"
+      )
+    }
+  }
+
   /// Sends one request, retrying as a wait would, until it is answered with a 2xx.
   ///
-  /// `alsoAccept` lists non-2xx statuses the caller reads itself.
+  /// `alsoAccept` lists non-2xx statuses the caller reads itself; `judgesGone` false for a
+  /// request that names no job (start, list), where `gone-when` means nothing.
   func send(
-    _ request: HTTPRequest, subject: String, label: String, alsoAccept: Set<Int> = [], resendable: Bool = true
+    _ request: HTTPRequest, subject: String, label: String, alsoAccept: Set<Int> = [], resendable: Bool = true,
+    judgesGone: Bool = true
   ) -> Result<HTTPResponse, JobctlError> {
     var watch = RequestWatch(
-      request: request, subject: subject, policy: settings.policy, alsoAccept: alsoAccept, resendable: resendable)
+      request: request, subject: subject, policy: settings.policy, alsoAccept: alsoAccept, resendable: resendable,
+      judgesGone: judgesGone)
     let error = scheduler.run(&watch) { [reporter] in reporter.report($0, job: label) }
     if let error { return .failure(error) }
     guard let response = watch.response else { return .failure(.unreachable("\(subject): no answer")) }
@@ -104,7 +177,7 @@ struct NetworkContext {
 
   /// The job's document from one poll, for a template that reads it (`{.output_file_id}`).
   func document(of job: JobReference) throws(JobctlError) -> JSON? {
-    let poll = request(url: job.url, credentialHost: job.credentialHost)
+    let poll = try pollRequest(job)
     switch send(poll, subject: "job \(job.label)", label: job.label) {
     case .failure(let error): throw error
     case .success(let answer): return answer.documentAsSent() ?? (try? JSON.parse(answer.body))

@@ -191,6 +191,7 @@ public struct Settings {
     }
 
     try resolveShape(layers, into: &s)
+    s.policy.answerRules = s.shape.answerRules
 
     // The token: --token-file, then JOBCTL_TOKEN, then the profile's token-file.
     if let path = invocation.value(.tokenFile) {
@@ -227,6 +228,7 @@ public struct Settings {
     let given = fileHeaders + flagHeaders
     shapeHeaders.removeAll { shape in given.contains { Text.equalsIgnoringCase($0.name, shape.name) } }
     s.headers = shapeHeaders + given
+    s.givenHeaderNames = Set(given.map { Text.lowercased($0.name) })
 
     if let found = layers.value(.unixSocket) {
       guard !found.value.isEmpty else { throw .usage("\(found.origin) takes the path of a UNIX socket") }
@@ -431,11 +433,18 @@ public struct Settings {
     return h + headers
   }
 
+  /// The names (lowercased) of the headers given with -H or a profile: a shape's own header of
+  /// that name (`poll-header`, `start-header`, `cancel-header`) gives way.
+  public var givenHeaderNames: Set<String> = []
+
   /// Every secret value, for scrubbing diagnostics.
   public var secrets: [String] {
     var list = token.map { [$0, "Bearer \($0)"] } ?? []
     list += headers.filter { Credentials.isCredentialHeader($0.name) }.map(\.value)
     if let signing = transport.signing { list.append(signing.secretKey) }
+    // A shape's own headers for one kind of request, as written (their variables name the job).
+    let own = (shape.poll?.headers ?? []) + shape.startHeaders + (shape.cancel?.headers ?? [])
+    list += own.filter { Credentials.isCredentialHeader($0.name) }.map(\.value.description)
     return list + urlSecrets
   }
 

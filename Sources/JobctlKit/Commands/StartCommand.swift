@@ -23,16 +23,22 @@ enum StartCommand {
     }
     // Before the start: a folder that does not exist is exit 10 with nothing created.
     let fetch = try OutputFetch.afterWait(invocation)
-    var request = context.request(method, url: target.url, credentialHost: target.credentialHost, body: body)
-    request.headers.append(HTTPHeader("Idempotency-Key", key))
-    // A Content-Type given with -H (or by the shape) replaces jobctl's own: never two.
-    if let contentType, !request.headers.contains(where: { Text.equalsIgnoringCase($0.name, "Content-Type") }) {
-      request.headers.append(HTTPHeader("Content-Type", contentType))
+    let startHeaders: [HTTPHeader]
+    do throws(ShapeSyntaxError) {
+      startHeaders = try NetworkContext.headers(context.settings.shape.startHeaders, id: nil, url: nil, document: nil)
+    } catch {
+      throw .usage("start-header of the \(context.settings.shape.name) shape: \(error.message)")
     }
+    var request = context.request(
+      method, url: target.url, credentialHost: target.credentialHost, body: body, extra: startHeaders,
+      contentType: contentType)
+    request.headers.append(HTTPHeader("Idempotency-Key", key))
 
     let answer: HTTPResponse
     let resendable = context.settings.shape.idempotentStart
-    switch context.send(request, subject: "\(method) \(target.label)", label: target.label, resendable: resendable) {
+    switch context.send(
+      request, subject: "\(method) \(target.label)", label: target.label, resendable: resendable, judgesGone: false
+    ) {
     case .failure(let error): throw error
     case .success(let response): answer = response
     }
@@ -81,6 +87,9 @@ enum StartCommand {
     let answerURL = answer.url.isEmpty ? target.url : answer.url
     let job = try jobReference(id: id, location: location, answerURL: answerURL, context: context)
     if invocation.has(.wait) {
+      // What a poll template's {.PATH} reads.
+      var context = context
+      context.startDocument = source.document
       context.reporter.note("started (\(HTTPStatus.describe(answer.status)))", job: job.label)
       guard let polledAs = poll?.shape else {
         return try WaitCommand.finish(job, invocation: invocation, context: context, fetch: fetch, first: answer)

@@ -32,7 +32,8 @@ enum WaitCommand {
     _ job: JobReference, invocation: Invocation, context: NetworkContext, fetch: OutputFetch?,
     first: HTTPResponse? = nil
   ) throws(JobctlError) -> Int32 {
-    let (outcome, _) = wait(for: job, context: context, first: first, quietProgress: context.settings.policy.oneShot)
+    let (outcome, _) = try wait(
+      for: job, context: context, first: first, quietProgress: context.settings.policy.oneShot)
     if invocation.has(.cancelOnInterrupt), case .interrupted? = outcome.error {
       CancelCommand.cancelOnInterrupt([(job, outcome.document)], context: context)
     }
@@ -61,9 +62,9 @@ enum WaitCommand {
   /// wait (exit 141); a start's request is never cut short by it, so its job is never lost.
   static func wait(
     for job: JobReference, context: NetworkContext, first: HTTPResponse? = nil, quietProgress: Bool = false
-  ) -> (WaitOutcome, JobWatch) {
+  ) throws(JobctlError) -> (WaitOutcome, JobWatch) {
+    let request = try context.pollRequest(job)
     context.services.streams.watchStdoutReader()
-    let request = context.request(url: job.url, credentialHost: job.credentialHost)
     var watch = JobWatch(
       label: job.label, request: request, dialect: context.settings.dialect, policy: context.settings.policy)
     let reportAs = reporting(context: context, progress: !quietProgress)
@@ -131,10 +132,23 @@ extension WaitCommand {
     let template = Shared(context.request(url: "", credentialHost: ""))
     let dialect = context.settings.dialect
     let policy = Shared(context.settings.policy)
-    var watches = jobs.map { job in
-      JobWatch(
-        label: job.label, url: job.url, credentialHost: job.credentialHost, template: template, dialect: dialect,
-        policy: policy)
+    var watches: [JobWatch] = []
+    watches.reserveCapacity(jobs.count)
+    for job in jobs {
+      guard context.settings.shape.poll != nil else {
+        watches.append(
+          JobWatch(
+            label: job.label, url: job.url, credentialHost: job.credentialHost, template: template, dialect: dialect,
+            policy: policy))
+        continue
+      }
+      // A shape that polls with a request of its own (a POST naming the job in its body): each
+      // job's request is its own.
+      let request = try context.pollRequest(job)
+      watches.append(
+        JobWatch(
+          label: job.label, url: request.url, credentialHost: job.credentialHost, template: Shared(request),
+          dialect: dialect, policy: policy))
     }
     context.services.streams.watchStdoutReader()
     context.reporter.expect(jobs: jobs.count)

@@ -20,8 +20,8 @@ public struct ShapeDescription: Sendable {
   public static let keys = [
     "completed-when", "failed-when", "canceled-when", "pending-when", "running-when", "warn-when", "status-path",
     "progress-path", "stage-path", "message-path", "updated-path", "id-path", "url-path", "jobs-path", "list-path",
-    "cancel", "output-url", "output-path", "idempotent-start", "shape-header",
-    "aws-sigv4",
+    "poll", "poll-data", "poll-header", "cancel", "cancel-data", "cancel-header", "start-header", "output-url",
+    "output-path", "idempotent-start", "shape-header", "retry-when", "gone-when", "aws-sigv4",
   ]
 
   /// Keys that decide a state: a description with any of them is a shape of its own.
@@ -72,6 +72,31 @@ public struct ShapeDescription: Sendable {
 public struct CancelRequest: Sendable, Equatable {
   public let method: String
   public let template: URLTemplate
+  /// `cancel-data`: the cancel's body (none by default).
+  public var body: URLTemplate?
+  /// `cancel-header`: headers the cancel alone carries.
+  public var headers: [HeaderTemplate] = []
+}
+
+/// A header one kind of request carries (`poll-header`, `start-header`, `cancel-header`), its
+/// value a template expanded as text.
+public struct HeaderTemplate: Sendable, Equatable {
+  public let name: String
+  public let value: URLTemplate
+}
+
+/// How a job is polled when the shape says other than `GET {url}` (`poll`, `poll-data`,
+/// `poll-header`): JSON-protocol APIs ask with a POST and a body naming the job.
+public struct PollRequest: Sendable, Equatable {
+  public let method: String
+  public let url: URLTemplate
+  public let body: URLTemplate?
+  public let headers: [HeaderTemplate]
+
+  /// Whether it reads a `{.PATH}` (of the start answer).
+  public var readsDocument: Bool {
+    url.readsDocument || body?.readsDocument == true || headers.contains { $0.value.readsDocument }
+  }
 }
 
 /// What a shape makes of one answer.
@@ -139,6 +164,12 @@ public final class Dialect: Sendable {
   /// How every request is signed: curl's `--aws-sigv4` text, `aws:amz:REGION:SERVICE`; nil for
   /// none.
   public let awsSigV4: String?
+  /// How a job is polled; nil: `GET {url}` with the run's headers alone.
+  public let poll: PollRequest?
+  /// `start-header`: headers the start request alone carries.
+  public let startHeaders: [HeaderTemplate]
+  /// `retry-when` and `gone-when`: what a non-2xx answer means before the HTTP rules judge it.
+  public let answerRules: AnswerRules
   /// HTTP statuses a condition names: answered, not judged by the HTTP rules.
   public let namedStatuses: Set<Int>
   /// Whether a condition reads the document; when none does, any body (JSON or not) is the result.
@@ -209,11 +240,11 @@ public final class Dialect: Sendable {
       guard values.count == 1 else { throw fail(key, ShapeSyntaxError("takes one value, not \(values.count)")) }
       return values[0]
     }
-    func template(_ key: String, _ text: String, _ allowed: Set<URLTemplate.Variable>) throws(JobctlError)
-      -> URLTemplate
-    {
+    func template(
+      _ key: String, _ text: String, _ allowed: Set<URLTemplate.Variable>, literalBraces: Bool = false
+    ) throws(JobctlError) -> URLTemplate {
       do throws(ShapeSyntaxError) {
-        return try URLTemplate(parsing: text, allowing: allowed)
+        return try URLTemplate(parsing: text, allowing: allowed, literalBraces: literalBraces)
       } catch {
         throw fail(key, error)
       }
@@ -284,21 +315,57 @@ public final class Dialect: Sendable {
     } else {
       listPath = nil
     }
+    /// `[METHOD ]TEMPLATE`, METHOD `fallback` when not given.
+    func requestLine(_ key: String, _ text: String, fallback: String) throws(JobctlError) -> (String, URLTemplate) {
+      var method = fallback
+      var rest = Substring(text)
+      if let space = text.firstIndex(of: " ") {
+        method = String(text[..<space])
+        rest = Text.trimmed(text[space...])
+        guard !method.isEmpty, method.unicodeScalars.allSatisfy({ ("A"..."Z").contains($0) }) else {
+          throw fail(key, ShapeSyntaxError("'\(Text.oneLine(method, limit: 40))' is no HTTP method in capitals"))
+        }
+      }
+      guard !rest.isEmpty else { throw fail(key, ShapeSyntaxError("'\(Text.oneLine(text, limit: 80))' names no URL")) }
+      return (method, try template(key, String(rest), [.id, .url, .value]))
+    }
+    /// `Name: value` lines, each value a template.
+    func headerTemplates(_ key: String, _ allowed: Set<URLTemplate.Variable>) throws(JobctlError) -> [HeaderTemplate] {
+      var list: [HeaderTemplate] = []
+      for text in d.values(key) ?? [] {
+        guard !text.unicodeScalars.contains(where: { $0 == "\r" || $0 == "\n" }),
+          let (name, rest) = Text.splitHeader(Substring(text)), Text.isHeaderName(name)
+        else {
+          throw fail(key, ShapeSyntaxError("takes 'Name: value' on one line, not '\(Text.oneLine(text, limit: 80))'"))
+        }
+        list.append(HeaderTemplate(name: String(name), value: try template(key, String(Text.trimmed(rest)), allowed)))
+      }
+      return list
+    }
+    func bodyTemplate(_ key: String) throws(JobctlError) -> URLTemplate? {
+      guard let text = try single(key) else { return nil }
+      return try template(key, text, [.id, .url, .value], literalBraces: true)
+    }
     let cancelText = Text.trimmed(try single("cancel") ?? "POST {url}/cancel")
     if cancelText == "none" {
       cancel = nil
     } else {
-      var method = "POST"
-      var rest = Substring(cancelText)
-      if let space = cancelText.firstIndex(of: " ") {
-        method = String(cancelText[..<space])
-        rest = Text.trimmed(cancelText[space...])
-        guard !method.isEmpty, method.unicodeScalars.allSatisfy({ ("A"..."Z").contains($0) }) else {
-          throw fail("cancel", ShapeSyntaxError("'\(Text.oneLine(method, limit: 40))' is no HTTP method in capitals"))
-        }
-      }
-      cancel = CancelRequest(method: method, template: try template("cancel", String(rest), [.id, .url, .value]))
+      let (method, target) = try requestLine("cancel", cancelText, fallback: "POST")
+      cancel = CancelRequest(
+        method: method, template: target, body: try bodyTemplate("cancel-data"),
+        headers: try headerTemplates("cancel-header", [.id, .url, .value]))
     }
+    let pollLine = try single("poll").map { Text.trimmed($0) }
+    let pollData = try bodyTemplate("poll-data")
+    let pollHeaders = try headerTemplates("poll-header", [.id, .url, .value])
+    if pollLine == nil || pollLine == "GET {url}" || pollLine == "{url}", pollData == nil, pollHeaders.isEmpty {
+      poll = nil
+    } else {
+      let (method, target) = try requestLine("poll", pollLine ?? "GET {url}", fallback: "GET")
+      poll = PollRequest(method: method, url: target, body: pollData, headers: pollHeaders)
+    }
+    startHeaders = try headerTemplates("start-header", [])
+    answerRules = AnswerRules(retryWhen: try conditions("retry-when"), goneWhen: try conditions("gone-when"))
     if let text = try single("output-url") {
       outputURL = try template("output-url", text, [.id, .url, .value, .outputKind])
     } else {

@@ -117,14 +117,27 @@ public enum Messages {
   }
 
   /// `message (CODE)` for an error object, the text for a string.
+  ///
+  /// An object's message is its `message`, else its `error` and `description` (Slurm's
+  /// `{"error_number": 2017, "error": "Invalid job id specified", "description": "..."}`); its
+  /// code is `code`, else `error_number`.
   static func describe(_ value: JSON, code: JSON?) -> String? {
     switch value {
     case .string(let s):
       guard let code, code != .null else { return clean(s) }
       return "\(clean(s)) (code \(Text.oneLine(code.displayText)))"
     case .object:
-      let message = value["message"]?.stringValue.map(clean)
-      let codeText = value["code"].flatMap { $0 == .null ? nil : Text.oneLine($0.displayText) }
+      var message = value["message"]?.stringValue.map(clean)
+      if message == nil {
+        let words = [value["error"]?.stringValue, value["description"]?.stringValue].compactMap { $0 }.map(clean)
+          .filter { !$0.isEmpty }
+        if !words.isEmpty {
+          message = (words.count == 2 && words[0] == words[1] ? [words[0]] : words).joined(separator: ": ")
+        }
+      }
+      let codeText = (value["code"] ?? value["error_number"]).flatMap {
+        $0 == .null ? nil : Text.oneLine($0.displayText)
+      }
       switch (message, codeText) {
       case (let m?, let c?): return "\(m) (\(c))"
       case (let m?, nil): return m
@@ -136,11 +149,116 @@ public enum Messages {
     }
   }
 
-  /// The message for a non-2xx answer: the most specific one its body gives, else the status.
+  /// How much of a server's words an error shows.
+  static let wordsLimit = 400
+
+  /// The message for a non-2xx answer: the status, with the server's own words whatever their
+  /// form (`serverWords`).
   public static func forErrorAnswer(status: Int, body: [UInt8]) -> String {
     let described = HTTPStatus.describe(status)
-    guard let document = try? JSON.parse(body), document.isObject else { return described }
-    let messages = all(in: document)
-    return messages.isEmpty ? described : "\(described): \(joined(messages))"
+    let words = serverWords(body)
+    return words.isEmpty ? described : "\(described): \(words)"
+  }
+
+  /// What an error answer's body says, as one bounded line with control characters escaped.
+  ///
+  /// A JSON document's messages (`all(in:)`; AWS's `__type` and `message`/`Message` as
+  /// `ExecutionDoesNotExist: Execution Does Not Exist: ...`), a JSON string, an HTML page as
+  /// the text it shows (its title, then its body's text), or plain text. Empty when there is
+  /// nothing to show.
+  public static func serverWords(_ body: [UInt8]) -> String {
+    if let document = try? JSON.parse(body) {
+      switch document {
+      case .object:
+        let message = (document["message"] ?? document["Message"])?.stringValue.map(clean)
+        if let type = document["__type"]?.stringValue {
+          // `com.amazonaws.swf.base.model#ThrottlingException` is shown as its last part.
+          let name = Text.oneLine(String(type.split(separator: "#").last ?? Substring(type)), limit: 80)
+          return Text.oneLine(
+            [name, message].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ": "), limit: wordsLimit)
+        }
+        var messages = all(in: document)
+        if messages.isEmpty, let message, !message.isEmpty { messages = [message] }
+        return Text.oneLine(joined(messages), limit: wordsLimit)
+      case .string(let s):
+        return Text.oneLine(clean(s), limit: wordsLimit)
+      default:
+        return ""
+      }
+    }
+    // Text: read a bounded prefix (a proxy's page is small; a huge body is no message).
+    let text = String(decoding: body.prefix(64 * 1024), as: UTF8.self)
+    let trimmed = Text.trimmed(text)
+    guard !trimmed.isEmpty else { return "" }
+    let lower = Text.lowercased(String(trimmed.prefix(512)))
+    let isHTML =
+      lower.hasPrefix("<!doctype html") || lower.hasPrefix("<html") || lower.contains("<body")
+      || lower.contains("<title")
+    guard isHTML else { return Text.oneLine(foldedSpace(trimmed), limit: wordsLimit) }
+    return Text.oneLine(pageText(trimmed), limit: wordsLimit)
+  }
+
+  /// White space runs made one space: plain text over several lines as one line.
+  static func foldedSpace(_ text: String) -> String {
+    text.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" || $0 == "\r\n" })
+      .joined(separator: " ")
+  }
+
+  /// An HTML page as the words it shows: its title, then the text of its body (scripts and
+  /// styles left out), the title said once when the body repeats it (nginx's `502 Bad Gateway`).
+  static func pageText(_ html: String) -> String {
+    let bytes = Array(html.utf8)
+    let title = section(bytes, tag: "title").map { plainText(html: String(decoding: $0, as: UTF8.self)) } ?? ""
+    var rest = section(bytes, tag: "body") ?? bytes
+    for tag in ["head", "script", "style"] {
+      while let range = sectionRange(rest, tag: tag) { rest.removeSubrange(range) }
+    }
+    let text = plainText(html: String(decoding: rest, as: UTF8.self))
+    if title.isEmpty || text.hasPrefix(title) { return text.isEmpty ? title : text }
+    return text.isEmpty ? title : "\(title): \(text)"
+  }
+
+  /// Where `needle` (lowercase ASCII) first stands in `bytes` from `from` on, in any case.
+  private static func find(_ needle: String, in bytes: [UInt8], from: Int = 0) -> Int? {
+    let n = Array(needle.utf8)
+    guard !n.isEmpty, bytes.count >= n.count, from <= bytes.count - n.count else { return nil }
+    for i in from...(bytes.count - n.count) {
+      var j = 0
+      while j < n.count {
+        let b = bytes[i + j]
+        if (b >= 0x41 && b <= 0x5A ? b + 32 : b) != n[j] { break }
+        j += 1
+      }
+      if j == n.count { return i }
+    }
+    return nil
+  }
+
+  /// Where the first `<tag` opens: the name ends there (`<head>`, not `<header>`).
+  private static func openTag(_ tag: String, in bytes: [UInt8]) -> Int? {
+    var from = 0
+    while let at = find("<\(tag)", in: bytes, from: from) {
+      let next = at + tag.utf8.count + 1
+      if next >= bytes.count || [0x3E, 0x20, 0x09, 0x0A, 0x0D, 0x2F].contains(bytes[next]) { return at }
+      from = at + 1
+    }
+    return nil
+  }
+
+  /// The inside of the first `<tag ...>...</tag>` (to the end when it is not closed).
+  private static func section(_ bytes: [UInt8], tag: String) -> [UInt8]? {
+    guard let open = openTag(tag, in: bytes),
+      let openEnd = bytes[(open + tag.utf8.count + 1)...].firstIndex(of: UInt8(ascii: ">"))
+    else { return nil }
+    let close = find("</\(tag)", in: bytes, from: openEnd + 1) ?? bytes.count
+    return Array(bytes[(openEnd + 1)..<close])
+  }
+
+  /// Where the first `<tag ...>...</tag>` stands, tags included (to the end when not closed).
+  private static func sectionRange(_ bytes: [UInt8], tag: String) -> Range<Int>? {
+    guard let open = openTag(tag, in: bytes) else { return nil }
+    let closing = "</\(tag)>"
+    let end = find(closing, in: bytes, from: open + 1).map { $0 + closing.utf8.count } ?? bytes.count
+    return open..<end
   }
 }

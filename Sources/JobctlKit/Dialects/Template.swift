@@ -21,13 +21,24 @@ public struct URLTemplate: Sendable, Equatable, CustomStringConvertible {
   public let parts: [Part]
   public let description: String
 
-  public init(parsing text: String, allowing allowed: Set<Variable>) throws(ShapeSyntaxError) {
+  /// `literalBraces`: a body template, where JSON's own braces are text; there a `{` opens a
+  /// variable only when what follows up to the `}` could name one (`{id}`, `{.PATH}`, `{+...}`,
+  /// a bare word), so `{"executionArn":"{id}"}` is an object with one variable in it.
+  public init(parsing text: String, allowing allowed: Set<Variable>, literalBraces: Bool = false)
+    throws(ShapeSyntaxError)
+  {
     var parts: [Part] = []
     var literal = ""
     var rest = Substring(text)
     while let open = rest.firstIndex(of: "{") {
       literal += rest[..<open]
-      guard let close = rest[open...].firstIndex(of: "}") else {
+      let close = rest[open...].firstIndex(of: "}")
+      if literalBraces, !Self.namesVariable(close.map { rest[rest.index(after: open)..<$0] }) {
+        literal.append("{")
+        rest = rest[rest.index(after: open)...]
+        continue
+      }
+      guard let close else {
         throw ShapeSyntaxError("'\(Text.oneLine(text, limit: 80))' has a '{' without its '}'")
       }
       let name = String(rest[rest.index(after: open)..<close])
@@ -58,6 +69,81 @@ public struct URLTemplate: Sendable, Equatable, CustomStringConvertible {
     if !literal.isEmpty { parts.append(.literal(literal)) }
     self.parts = parts
     description = text
+  }
+
+  /// Where a body or header template's text goes: how its values are written.
+  public enum TextContext: Sendable {
+    /// A request body (`poll-data`, `cancel-data`): a value inside a JSON string is escaped for
+    /// it; one outside any string is written as JSON (`{id}` and `{url}` as strings, `{.PATH}`
+    /// as the value itself: a number, a string, an object).
+    case body
+    /// A header value (`poll-header`): the value as text, refused when it holds a control
+    /// character.
+    case header
+  }
+
+  /// Expands a body or header template: no percent-encoding, no URL joining.
+  ///
+  /// A `{.PATH}` absent or null in `document` is an error: a request that silently said
+  /// nothing where the shape expects a value would ask about another job.
+  public func expandText(_ context: TextContext, id: String?, url: String?, document: JSON?)
+    throws(ShapeSyntaxError) -> String
+  {
+    var out = ""
+    // Whether the text so far stands inside a JSON string, read from the literal parts.
+    var inString = false
+    var escaped = false
+    for part in parts {
+      let value: JSON
+      switch part {
+      case .literal(let s):
+        out += s
+        guard context == .body else { continue }
+        for scalar in s.unicodeScalars {
+          if escaped {
+            escaped = false
+          } else if inString && scalar == "\\" {
+            escaped = true
+          } else if scalar == "\"" {
+            inString.toggle()
+          }
+        }
+        continue
+      case .id: value = .string(id ?? "")
+      case .url: value = .string(url ?? "")
+      case .outputKind: value = .string("body")
+      case .value(let path, _):
+        guard let found = document.flatMap({ path.value(in: $0) }), found != .null else {
+          throw ShapeSyntaxError("{.\(path)} is absent or null in the document it reads")
+        }
+        value = found
+      }
+      switch context {
+      case .header:
+        let text = value.displayText
+        guard !text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
+          throw ShapeSyntaxError("the value '\(Text.oneLine(text, limit: 80))' holds a control character")
+        }
+        out += text
+      case .body where inString:
+        // The string's contents, escaped: `a"b\c` stays one string.
+        let quoted = JSON.string(value.displayText).serialized()
+        out += quoted.dropFirst().dropLast()
+      case .body:
+        out += value.serialized()
+      }
+    }
+    return out
+  }
+
+  /// Whether the text between braces of a body template is meant as a variable: `.PATH` or
+  /// `+...`, or a bare word (`{id}`, a misspelt `{idd}`, which is then refused as unknown).
+  private static func namesVariable(_ name: Substring?) -> Bool {
+    guard let name, let first = name.unicodeScalars.first else { return false }
+    if first == "." || first == "+" { return true }
+    return name.unicodeScalars.allSatisfy {
+      ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || $0 == "_" || $0 == "-"
+    }
   }
 
   /// Whether the template reads the job's document (`{.PATH}`), so the job is polled first.

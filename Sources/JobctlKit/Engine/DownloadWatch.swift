@@ -81,7 +81,7 @@ public struct DownloadWatch: PollStepper {
   ) -> PollStep {
     if answer.status == 416 && from > 0 { return .finish(nil) }
     let retryAfter = answer.retryAfter(now: wall)
-    let verdict = Verdict.of(answer, subject: subject, retryAfter: retryAfter)
+    let verdict = Verdict.of(answer, subject: subject, retryAfter: retryAfter, rules: retrier.policy.answerRules)
     guard verdict == .answered else {
       return retrier.handle(verdict, retryAfter: retryAfter, random: random, report: report)
     }

@@ -104,7 +104,11 @@ public struct JobWatch: PollStepper {
     let retryAfter = response.retryAfter(now: wall)
     // A status that a condition names is the shape's to judge (`--failed-when @http=409`).
     let named = dialect?.namedStatuses.contains(response.status) ?? false
-    let verdict = named ? .answered : Verdict.of(response, subject: "job \(label)", retryAfter: retryAfter)
+    // The shape's retry-when and gone-when first; a 2xx (nearly every poll) skips them unread.
+    let ruled =
+      (200..<300).contains(response.status)
+      ? nil : policy.answerRules.verdict(response, subject: "job \(label)", retryAfter: retryAfter)
+    let verdict = ruled ?? (named ? .answered : Verdict.of(response, subject: "job \(label)", retryAfter: retryAfter))
     guard verdict == .answered else {
       return retrier.handle(verdict, retryAfter: retryAfter, random: random, report: report)
     }

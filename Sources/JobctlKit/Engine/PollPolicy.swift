@@ -22,6 +22,8 @@ public struct PollPolicy: Sendable {
   public var slowDown = false
   /// `status`: a running job is an answer (exit 9); trouble and rate limits are still retried.
   public var oneShot = false
+  /// The shape's `retry-when` and `gone-when`, judged on every non-2xx answer of the run.
+  public var answerRules = AnswerRules.none
 
   /// The `--timeout` of a `status` given none (README "Starting, cancelling, listing, fetching
   /// output").

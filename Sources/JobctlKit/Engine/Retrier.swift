@@ -45,7 +45,10 @@ public enum Verdict: Equatable {
   ///
   /// `subject` names what was asked for in not-found messages (`job 42`); `retryAfter` is the
   /// answer's parsed `Retry-After`.
-  public static func of(_ response: HTTPResponse, subject: String, retryAfter: Double?) -> Verdict {
+  public static func of(
+    _ response: HTTPResponse, subject: String, retryAfter: Double?, rules: AnswerRules = .none, gone: Bool = true
+  ) -> Verdict {
+    if let verdict = rules.verdict(response, subject: subject, retryAfter: retryAfter, gone: gone) { return verdict }
     let status = response.status
     let message = { Messages.forErrorAnswer(status: status, body: response.body) }
     switch status {
@@ -69,6 +72,42 @@ public enum Verdict: Equatable {
     default:
       return .end(.rejected(message()))
     }
+  }
+}
+
+/// `retry-when` and `gone-when` of a shape: what a non-2xx answer means, judged before the HTTP
+/// rules (AWS throttles with a 400 naming `ThrottlingException`; Slurm says a job it no longer
+/// knows with a 500 holding error 2017).
+public struct AnswerRules: Sendable, Equatable {
+  /// The answer is a rate limit: waited out, never counted toward `--max-errors`.
+  public let retryWhen: [Condition]
+  /// The job no longer exists: exit 5.
+  public let goneWhen: [Condition]
+
+  public static let none = AnswerRules(retryWhen: [], goneWhen: [])
+
+  public init(retryWhen: [Condition], goneWhen: [Condition]) {
+    self.retryWhen = retryWhen
+    self.goneWhen = goneWhen
+  }
+
+  /// What a non-2xx answer means by these rules.
+  ///
+  /// nil when no rule holds (or it is a 2xx, read as the request's own answer). `gone` false: a request that names no job (start, list)
+  /// cannot find it gone, so `gone-when` is not judged.
+  public func verdict(_ response: HTTPResponse, subject: String, retryAfter: Double?, gone: Bool = true) -> Verdict? {
+    guard !(200..<300).contains(response.status), !retryWhen.isEmpty || (gone && !goneWhen.isEmpty) else {
+      return nil
+    }
+    let answer = JobAnswer(response, document: try? JSON.parse(response.body))
+    let message = { Messages.forErrorAnswer(status: response.status, body: response.body) }
+    if gone, goneWhen.contains(where: { $0.holds(answer) }) {
+      return .end(.notFound("\(subject) is gone: \(message())"))
+    }
+    if retryWhen.contains(where: { $0.holds(answer) }) {
+      return .rateLimited(reason: message(), retryAfter: retryAfter)
+    }
+    return nil
   }
 }
 
@@ -222,6 +261,8 @@ public struct RequestWatch: PollStepper {
   public let subject: String
   private let alsoAccept: Set<Int>
   private let resendable: Bool
+  /// Whether `gone-when` is judged: not for a request that names no job (start, list).
+  private let judgesGone: Bool
   private var retrier: Retrier
   /// The 2xx answer, or the last answer seen.
   public private(set) var response: HTTPResponse?
@@ -232,12 +273,14 @@ public struct RequestWatch: PollStepper {
   /// `resendable` false: a request that may have reached the server is not sent again (a start
   /// where the API ignores `Idempotency-Key`); only failures before it went out, 429 and 503 are.
   public init(
-    request: HTTPRequest, subject: String, policy: PollPolicy, alsoAccept: Set<Int> = [], resendable: Bool = true
+    request: HTTPRequest, subject: String, policy: PollPolicy, alsoAccept: Set<Int> = [], resendable: Bool = true,
+    judgesGone: Bool = true
   ) {
     self.request = request
     self.subject = subject
     self.alsoAccept = alsoAccept
     self.resendable = resendable
+    self.judgesGone = judgesGone
     self.retrier = Retrier(policy: policy)
   }
 
@@ -258,7 +301,10 @@ public struct RequestWatch: PollStepper {
     case .success(let answer):
       response = answer
       retryAfter = answer.retryAfter(now: wall)
-      verdict = alsoAccept.contains(answer.status) ? .answered : .of(answer, subject: subject, retryAfter: retryAfter)
+      let rules = policy.answerRules
+      verdict =
+        rules.verdict(answer, subject: subject, retryAfter: retryAfter, gone: judgesGone)
+        ?? (alsoAccept.contains(answer.status) ? .answered : .of(answer, subject: subject, retryAfter: retryAfter))
       if !resendable, answer.status != 503, case .transient(let reason, _) = verdict {
         return .finish(.unreachable(Self.mayHaveBeenCreated(subject, reason)))
       }

@@ -100,6 +100,20 @@ public enum ManPage {
       Conditions are tried in the order canceled, failed, completed, pending, running; an answer
       that fits none is not understood (exit 6) when the shape has a pending or running condition
       or names no path the answer holds, else it is running.
+      Before the HTTP rules, an answer that is not 2xx where a \\fB\\-\\-gone\\-when\\fR condition holds
+      ends with 5 (the job no longer exists; not judged for start and list), and one where a
+      \\fB\\-\\-retry\\-when\\fR condition holds is a rate limit (backoff with jitter, Retry\\-After
+      honoured, never counted toward \\fB\\-\\-max\\-errors\\fR). COND has no suffix match: list
+      every spelling of a value (AWS's __type with and without its namespace), comma\\-separated.
+      .PP
+      \\fB\\-\\-poll\\fR \\fI'[METHOD ]TEMPLATE'\\fR (default GET {url}), \\fB\\-\\-poll\\-data\\fR and
+      \\fB\\-\\-poll\\-header\\fR describe every poll of a job (wait, status, start \\-\\-wait, cancel \\-\\-wait,
+      the document read of cancel and output, many\\-job waits); \\fB\\-\\-cancel\\-data\\fR and
+      \\fB\\-\\-cancel\\-header\\fR the cancel request, \\fB\\-\\-start\\-header\\fR the start request.
+      In a body, JSON's braces are text; a variable inside a JSON string is escaped for it, one
+      outside is written as JSON ({id} and {url} as strings, {.PATH} as its value). A poll's {.PATH}
+      reads the start answer, so it works with start \\-\\-wait only (elsewhere exit 2: use {id}).
+      A body goes with Content\\-Type: application/json unless a header names another type.
       \\fBjobctl help dialects\\fR prints every shape as its keys; \\fBjobctl explain\\fR judges a
       document offline.
       .SH POLLING
@@ -122,6 +136,8 @@ public enum ManPage {
       headers over 100 KB, a compressed body when none was asked for) fails as soon as its head
       arrives, is retried the same way and ends with 6.
       401 and 403 end at once with 4, 404 and 410 with 5, other 4xx with 6.
+      Error messages carry the server's own words: a JSON body's messages (Slurm's errors, AWS's
+      __type and message), an HTML page's text, or plain text, on one bounded, escaped line.
       With \\fB\\-\\-timeout\\fR (counted from the start of jobctl) or \\fB\\-\\-until\\fR (an RFC 3339
       time or @UNIXTIME; the earlier of the two holds), the wait ends with 124 at the deadline, and at
       once when a Retry\\-After would pass it; an \\fB\\-\\-until\\fR already past is 124 before anything
