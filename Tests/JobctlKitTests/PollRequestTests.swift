@@ -282,6 +282,22 @@ import Testing
     #expect(plain.stderr == "jobctl: error: HTTP 400 Bad Request: ThrottlingException: Rate exceeded\n")
   }
 
+  /// A throttled start was refused, not run: it is sent again even where the API does not honour
+  /// Idempotency-Key (where a 5xx is not, since that job may have been created).
+  @Test func aThrottledStartIsSentAgainAfterItsRetryAfter() {
+    let throttled = answer(
+      400, #"{"__type":"ThrottlingException","message":"Rate exceeded"}"#, headers: [HTTPHeader("Retry-After", "3")])
+    let started = answer(200, #"{"executionArn":"arn:sfn:5"}"#)
+    let r = runJobctl(
+      ["start", "/", "--data", "{}", "--idempotent-start", "false", "--progress", "none"] + stepFunctions,
+      script: [throttled, started])
+    #expect(r.code == 0, "\(r.stderr)")
+    #expect(r.stdout == "arn:sfn:5\n")
+    let times = r.transport.requestTimes
+    #expect(times.count == 2 && times[1] - times[0] >= 3)
+    #expect(r.transport.requests.allSatisfy { header($0, "X-Amz-Target") == ["AWSStepFunctions.StartExecution"] })
+  }
+
   @Test func goneIsJudgedBeforeRetryAndBeforeTheShapesNamedStatuses() {
     let missing = answer(
       400,
