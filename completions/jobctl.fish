@@ -22,7 +22,7 @@ function __jobctl_state
             continue
         end
         switch $t
-            case --base-url --token-file -H --header --dialect --jobs-path --cacert --cert --key --connect-timeout --request-timeout --max-connections --config --profile --completed-when --failed-when --canceled-when --pending-when --running-when --warn-when --status-path --progress-path --stage-path --message-path --updated-path --id-path --url-path --list-path --cancel --output-url --idempotent-start --shape-header --interval --max-interval --timeout --until --max-attempts --max-errors --stale-after -o --output --as --format --field --progress --color --data --form --method --idempotency-key --type --page --limit --query
+            case --base-url --token-file -H --header --dialect --jobs-path --cacert --cert --key --connect-timeout --request-timeout --max-connections --config --profile --completed-when --failed-when --canceled-when --pending-when --running-when --warn-when --status-path --progress-path --stage-path --message-path --updated-path --id-path --url-path --list-path --cancel --output-url --idempotent-start --shape-header --final-url --start-completed-when --start-failed-when --start-canceled-when --interval --max-interval --timeout --until --max-attempts --max-errors --stale-after -o --output --as --format --field --progress --color --data --form --method --idempotency-key --type --page --limit --query
                 set skip 1
             case '-*'
             case '*'
@@ -93,8 +93,12 @@ complete -c jobctl -n '__jobctl_using wait status start cancel list output expla
 complete -c jobctl -n '__jobctl_using wait status start cancel list output explain' -l list-path -x -d 'Where a list answer holds its jobs (default jobs, or the answer itself).'
 complete -c jobctl -n '__jobctl_using wait status start cancel list output explain' -l cancel -x -d 'How cancel asks: POST {url}/cancel (default), POST {url}:cancel, DELETE {url}, or none.'
 complete -c jobctl -n '__jobctl_using wait status start cancel list output explain' -l output-url -x -d 'Where output fetches a finished job\'s result: /v1/files/{.output_file_id}/content, {+.results_url}.'
-complete -c jobctl -n '__jobctl_using wait status start cancel list output explain' -l idempotent-start -x -a 'true false' -d 'Whether the API honours Idempotency-Key, so a start may be sent again (default true).'
+complete -c jobctl -n '__jobctl_using wait status start cancel list output explain' -l idempotent-start -x -a 'true false' -d 'Whether the API honours Idempotency-Key, so a start may be sent again (default false for a shape of your own).'
 complete -c jobctl -n '__jobctl_using wait status start cancel list output explain' -l shape-header -x -d 'A header every request of this shape carries (repeatable).'
+complete -c jobctl -n '__jobctl_using wait status start cancel list output explain' -l final-url -x -d 'Where a completed job\'s result is fetched: PUT,PATCH {start-url}, {start-header:Location}, {+.resourceLocation} (first that can be built wins).'
+complete -c jobctl -n '__jobctl_using wait status start cancel list output explain' -l start-completed-when -x -d 'A start answer that names no job completed the work when COND holds (Azure\'s provisioningState).'
+complete -c jobctl -n '__jobctl_using wait status start cancel list output explain' -l start-failed-when -x -d 'A start answer that names no job failed when COND holds.'
+complete -c jobctl -n '__jobctl_using wait status start cancel list output explain' -l start-canceled-when -x -d 'A start answer that names no job was canceled when COND holds.'
 complete -c jobctl -n '__jobctl_using wait status start cancel list output' -l interval -x -d 'Pause between polls, +-10% jitter (default 2s).'
 complete -c jobctl -n '__jobctl_using wait status start cancel list output' -l max-interval -x -d 'Longest backoff after failures (default 30s).'
 complete -c jobctl -n '__jobctl_using wait status start cancel list output' -l timeout -x -d 'Give up after D with exit 124 (default: no limit).'

@@ -133,7 +133,11 @@ enum HelpCommand {
       s += """
         Response shapes, each as the keys that describe it (--dialect NAME). Copy one into a
         [dialect NAME] section of the config file to change it, or give keys as flags
-        (--completed-when COND ...). Keys a shape leaves out take these defaults:
+        (--completed-when COND ...). final-url = [METHODS ]TEMPLATE fetches a completed job's
+        result ({start-url} and {start-header:NAME} read the start; the first rule that applies
+        and can be built wins); start-completed-when, start-failed-when and start-canceled-when
+        judge a start answer that names no job. Keys a shape leaves out take these defaults (a
+        shape of your own does not honour Idempotency-Key unless it says so):
 
         """
       s += Dialect.defaults.configText.split(separator: "\n").map { "  \($0)\n" }.joined() + "\n"
