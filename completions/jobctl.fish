@@ -22,7 +22,7 @@ function __jobctl_state
             continue
         end
         switch $t
-            case --base-url --token-file -H --header --dialect --jobs-path --cacert --cert --key --connect-timeout --request-timeout --max-connections --config --profile --unix-socket --completed-when --failed-when --canceled-when --pending-when --running-when --warn-when --status-path --progress-path --stage-path --message-path --updated-path --id-path --url-path --list-path --poll --poll-data --poll-header --cancel --cancel-data --cancel-header --start-header --output-url --output-path --idempotent-start --shape-header --retry-when --gone-when --aws-sigv4 --interval --max-interval --timeout --until --max-attempts --max-errors --stale-after -o --output --as --format --field --progress --color --data --form --method --idempotency-key --type --page --limit --query
+            case --base-url --token-file -H --header --dialect --jobs-path --cacert --cert --key --connect-timeout --request-timeout --max-connections --config --profile --unix-socket --completed-when --failed-when --canceled-when --pending-when --running-when --warn-when --status-path --progress-path --stage-path --message-path --updated-path --id-path --url-path --list-path --poll --poll-data --poll-header --cancel --cancel-data --cancel-header --start-header --output-url --output-path --idempotent-start --shape-header --retry-when --gone-when --aws-sigv4 --final-url --start-completed-when --start-failed-when --start-canceled-when --interval --max-interval --timeout --until --max-attempts --max-errors --stale-after -o --output --as --format --field --progress --color --data --form --method --idempotency-key --type --page --limit --query
                 set skip 1
             case '-*'
             case '*'
@@ -101,11 +101,15 @@ complete -c jobctl -n '__jobctl_using wait status start cancel list output expla
 complete -c jobctl -n '__jobctl_using wait status start cancel list output explain' -l start-header -x -d 'A header the start request alone carries (repeatable).'
 complete -c jobctl -n '__jobctl_using wait status start cancel list output explain' -l output-url -x -d 'Where output fetches a finished job\'s result: /v1/files/{.output_file_id}/content, {+.results_url}.'
 complete -c jobctl -n '__jobctl_using wait status start cancel list output explain' -l output-path -x -d 'The output is the value at PATH of a JSON output answer (Ray\'s logs), not the whole answer.'
-complete -c jobctl -n '__jobctl_using wait status start cancel list output explain' -l idempotent-start -x -a 'true false' -d 'Whether the API honours Idempotency-Key, so a start may be sent again (default true).'
+complete -c jobctl -n '__jobctl_using wait status start cancel list output explain' -l idempotent-start -x -a 'true false' -d 'Whether the API honours Idempotency-Key, so a start may be sent again (default false for a shape of your own).'
 complete -c jobctl -n '__jobctl_using wait status start cancel list output explain' -l shape-header -x -d 'A header every request of this shape carries (repeatable).'
 complete -c jobctl -n '__jobctl_using wait status start cancel list output explain' -l retry-when -x -d 'A non-2xx answer where COND holds is a rate limit: waited out, never counted toward --max-errors.'
 complete -c jobctl -n '__jobctl_using wait status start cancel list output explain' -l gone-when -x -d 'A non-2xx answer where COND holds says the job no longer exists (exit 5).'
 complete -c jobctl -n '__jobctl_using wait status start cancel list output explain' -l aws-sigv4 -x -d 'Have libcurl sign every request with AWS Signature V4; P1[:P2[:REGION[:SERVICE]]] is curl\'s PROVIDER1[:PROVIDER2[:REGION[:SERVICE]]], such as aws:amz:us-east-1:states. Keys from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, else ~/.aws/credentials.'
+complete -c jobctl -n '__jobctl_using wait status start cancel list output explain' -l final-url -x -d 'Where a completed job\'s result is fetched: PUT,PATCH {start-url}, {start-header:Location}, {+.resourceLocation} (first that can be built wins).'
+complete -c jobctl -n '__jobctl_using wait status start cancel list output explain' -l start-completed-when -x -d 'A start answer that names no job completed the work when COND holds (Azure\'s provisioningState).'
+complete -c jobctl -n '__jobctl_using wait status start cancel list output explain' -l start-failed-when -x -d 'A start answer that names no job failed when COND holds.'
+complete -c jobctl -n '__jobctl_using wait status start cancel list output explain' -l start-canceled-when -x -d 'A start answer that names no job was canceled when COND holds.'
 complete -c jobctl -n '__jobctl_using wait status start cancel list output' -l interval -x -d 'Pause between polls, +-10% jitter (default 2s).'
 complete -c jobctl -n '__jobctl_using wait status start cancel list output' -l max-interval -x -d 'Longest backoff after failures (default 30s).'
 complete -c jobctl -n '__jobctl_using wait status start cancel list output' -l timeout -x -d 'Give up after D with exit 124 (default: no limit).'

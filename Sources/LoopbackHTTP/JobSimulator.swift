@@ -454,38 +454,7 @@ extension SimulatorState {
       jobs[job.id] = job
       return .json(200, "{}")
     }
-    if context.matches("PUT", "azure", "things", nil) || context.matches("GET", "azure", "operations", nil)
-      || context.matches("GET", "azure", "results", nil)
-    {
-      guard let version = request.queryValue("api-version"), !version.isEmpty else {
-        return NamedAPITimelines.missingAPIVersion()
-      }
-      if request.method == "PUT" {
-        var job = create(.azureOperation, id: "azop-" + random.hex(12), type: "operation", context)
-        job.fails = parts[2].contains("fail")
-        jobs[job.id] = job
-        if parts[2].contains("location") {
-          // No status monitor: only a Location that answers 202 until done, then the result.
-          let result = "\(baseURL)/azure/results/\(job.id)?api-version=\(percentEncode(version))"
-          return Reply(status: 202, headers: [("Location", result)])
-        }
-        let monitor = "\(baseURL)/azure/operations/\(job.id)?api-version=\(percentEncode(version))"
-        return .json(
-          201,
-          SimJSON.obj(
-            ("id", .string("/azure/things/\(parts[2])")),
-            ("properties", .obj(("provisioningState", .string("Accepted"))))
-          )
-          .text,
-          headers: [("Azure-AsyncOperation", monitor), ("Location", monitor)])
-      }
-      guard let job = job(parts[2], shapes: [.azureOperation], context) else { return notFound }
-      if parts[1] == "results" {
-        guard NamedAPITimelines.phase(job, at: context.elapsed(job)) == .done else { return Reply(status: 202) }
-        return .json(200, NamedAPITimelines.azureResource(job).text)
-      }
-      return .json(200, NamedAPITimelines.azureOperation(job, at: context.elapsed(job)).text)
-    }
+    if parts.first == "azure", let reply = azureRoutes(parts, context) { return reply }
     if context.matches("POST", "exports") {
       let job = create(.http202, id: "export-" + random.hex(12), type: "export", context)
       return Reply(status: 202, headers: [("Location", "/exports/\(job.id)")])

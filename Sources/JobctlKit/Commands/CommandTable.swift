@@ -15,7 +15,7 @@ public enum OptionKey: CaseIterable, Hashable, Sendable {
   case completedWhen, failedWhen, canceledWhen, pendingWhen, runningWhen, warnWhen, statusPath, progressPath
   case stagePath, messagePath, updatedPath, idPath, urlPath, listPath, cancel, outputURL, idempotentStart
   case shapeHeader, outputPath, poll, pollData, pollHeader, startHeader, cancelHeader, cancelData, retryWhen, goneWhen
-  case awsSigv4
+  case awsSigv4, finalURL, startCompletedWhen, startFailedWhen, startCanceledWhen
   // Output
   case format, json, field, quiet, progress, color
   // Polling
@@ -177,7 +177,9 @@ extension OptionKey {
     case .idempotentStart:
       define(
         "idempotent-start", value: "BOOL", choices: ["true", "false"],
-        help: "Whether the API honours Idempotency-Key, so a start may be sent again (default true).")
+        help:
+          "Whether the API honours Idempotency-Key, so a start may be sent again (default false for a shape of your own)."
+      )
     case .shapeHeader:
       define(
         "shape-header", value: "'Name: value'", repeatable: true,
@@ -220,6 +222,24 @@ extension OptionKey {
       define(
         "gone-when", value: "COND", repeatable: true,
         help: "A non-2xx answer where COND holds says the job no longer exists (exit 5).")
+    case .finalURL:
+      define(
+        "final-url", value: "'[METHODS ]TEMPLATE'", repeatable: true,
+        help:
+          "Where a completed job's result is fetched: PUT,PATCH {start-url}, {start-header:Location}, {+.resourceLocation} (first that can be built wins)."
+      )
+    case .startCompletedWhen:
+      define(
+        "start-completed-when", value: "COND", repeatable: true,
+        help: "A start answer that names no job completed the work when COND holds (Azure's provisioningState).")
+    case .startFailedWhen:
+      define(
+        "start-failed-when", value: "COND", repeatable: true,
+        help: "A start answer that names no job failed when COND holds.")
+    case .startCanceledWhen:
+      define(
+        "start-canceled-when", value: "COND", repeatable: true,
+        help: "A start answer that names no job was canceled when COND holds.")
     case .format:
       define(
         "format", value: "FORMAT", choices: OutputSettings.Format.allCases.map(\.rawValue),
@@ -363,7 +383,7 @@ public enum CommandTable {
       .completedWhen, .failedWhen, .canceledWhen, .pendingWhen, .runningWhen, .warnWhen, .statusPath, .progressPath,
       .stagePath, .messagePath, .updatedPath, .idPath, .urlPath, .listPath, .poll, .pollData, .pollHeader, .cancel,
       .cancelData, .cancelHeader, .startHeader, .outputURL, .outputPath, .idempotentStart, .shapeHeader, .retryWhen,
-      .goneWhen, .awsSigv4,
+      .goneWhen, .awsSigv4, .finalURL, .startCompletedWhen, .startFailedWhen, .startCanceledWhen,
     ])
 
   public static let output = OptionGroup(title: "Output", [.format, .json, .field, .quiet, .progress, .color])
@@ -439,8 +459,11 @@ extension CommandTable {
         arguments: "PATH|URL", summary: "Start a job and print its id.",
         details: """
           POSTs to BASE_URL + PATH (or to URL) with an Idempotency-Key that stays the same on every
-          retry, so a dropped connection never starts a second job. Prints the job id (--json: the
-          whole answer); an answer that is already terminal is the result. With --wait, goes on as
+          retry. A start that failed once it was out is sent again only where the shape says the API
+          honours that key (idempotent-start; false for a shape of your own): otherwise exit 7,
+          naming the key, as the job may have been created. Prints the job id (--json: the whole
+          answer); an answer that is already terminal is the result. A 2xx answer that names no job
+          is printed as it came (as --json would), exit 6, naming its keys. With --wait, goes on as
           'jobctl wait', with all of its options (-o FILE fetches the output once the job completed).
           An id that cannot be written (stdout full, closed or its reader gone) goes to stderr with
           the job's URL, exit 10; an id holding control characters is shown escaped there, exit 6.

@@ -139,7 +139,11 @@ enum HelpCommand {
         inside a JSON string is escaped for it, one outside is JSON; a poll's {.PATH} reads the
         start answer (start --wait only). retry-when COND and gone-when COND judge an answer
         that is not 2xx before the HTTP rules: a rate limit to wait out, or a job that is gone
-        (exit 5). Keys a shape leaves out take these defaults:
+        (exit 5). final-url = [METHODS ]TEMPLATE fetches a completed job's result ({start-url}
+        and {start-header:NAME} read the start; the first rule that applies and can be built
+        wins); start-completed-when, start-failed-when and start-canceled-when judge a start
+        answer that names no job. Keys a shape leaves out take these defaults (a shape of your
+        own does not honour Idempotency-Key unless it says so):
 
         """
       s += Dialect.defaults.configText.split(separator: "\n").map { "  \($0)\n" }.joined() + "\n"

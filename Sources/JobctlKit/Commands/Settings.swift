@@ -333,7 +333,9 @@ public struct Settings {
     let found = layers.value(.dialect)
     let name = found.map { Text.trimmed($0.value) } ?? "auto"
     let own = ShapeDescription(name: name == "auto" ? "command-line" : name, flags)
-    var description = own
+    // Flags that decide states describe a shape of their own; others adjust auto's conventions.
+    var description = own.hasConditions ? own : Dialects.autoShape.overlaid(with: own)
+    description.name = own.name
     var base: Dialect?
     if name != "auto" {
       base = Dialects.named(name)

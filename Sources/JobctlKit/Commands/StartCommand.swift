@@ -42,13 +42,14 @@ enum StartCommand {
     case .failure(let error): throw error
     case .success(let response): answer = response
     }
-    return try finish(answer, invocation: invocation, target: target, context: context, fetch: fetch)
+    let start = StartRecord(method: method, url: target.url, answer: answer)
+    return try finish(answer, invocation: invocation, target: target, context: context, fetch: fetch, start: start)
   }
 
   /// Reads the start answer: a job to print or wait for, or a result already (synchronous work).
   static func finish(
     _ answer: HTTPResponse, invocation: Invocation, target: JobReference, context: NetworkContext,
-    fetch: OutputFetch? = nil
+    fetch: OutputFetch? = nil, start: StartRecord? = nil
   ) throws(JobctlError) -> Int32 {
     let document = try? JSON.parse(answer.body)
     // The job's id and URL as the server gave them, even when they hold a secret it echoed back
@@ -66,21 +67,27 @@ enum StartCommand {
     let places = (shape.idPaths + shape.urlPaths).map(\.description).joined(separator: ", ")
 
     guard id != nil || location != nil else {
-      // No job: the work may have finished synchronously (HotCRP answers 200 with a status).
-      guard answer.body.isEmpty == false, document?.isObject == true else {
-        throw .rejected(
-          "the answer to \(target.label) (\(HTTPStatus.describe(answer.status))) names no job (\(places))"
-        )
+      // No job: the work may have finished synchronously (Azure's 201 with a terminal
+      // `provisioningState`, HotCRP's 200 with a status).
+      if case .state(var snapshot, let why)? = shape.judgeStart(JobAnswer(answer, document: document)) {
+        snapshot.decidedBy = why
+        if context.settings.output.verbose {
+          WaitCommand.traceDecision(
+            .state(snapshot, httpStatus: answer.status), job: target.label, diagnostics: context.diagnostics)
+        }
+        let error = JobWatch.ending(snapshot, label: target.label)
+        let outcome = WaitOutcome(error: error, body: answer.body, snapshot: snapshot, dialect: shape)
+        return context.renderer.finish(outcome, job: target.label)
       }
-      var watch = JobWatch(
-        label: target.label, request: HTTPRequest(url: target.url), dialect: context.settings.dialect,
-        policy: context.settings.policy)
-      guard case .finish(let error)? = watch.adopt(answer, now: context.services.clock.monotonic, report: { _ in })
-      else {
-        throw .rejected("the answer to \(target.label) names no job (\(places))")
+      if document?.isObject == true {
+        var watch = JobWatch(
+          label: target.label, request: HTTPRequest(url: target.url), dialect: context.settings.dialect,
+          policy: context.settings.policy)
+        if case .finish(let error)? = watch.adopt(answer, now: context.services.clock.monotonic, report: { _ in }) {
+          return context.renderer.finish(WaitOutcome(error: error, watch: watch), job: target.label)
+        }
       }
-      let outcome = WaitOutcome(error: error, watch: watch)
-      return context.renderer.finish(outcome, job: target.label)
+      throw noJob(answer, document: document, target: target, places: places, stdout: context.services.streams.stdout)
     }
 
     // The URL that answered (after redirects); the request's own when the transport has none.
@@ -92,14 +99,16 @@ enum StartCommand {
       context.startDocument = source.document
       context.reporter.note("started (\(HTTPStatus.describe(answer.status)))", job: job.label)
       guard let polledAs = poll?.shape else {
-        return try WaitCommand.finish(job, invocation: invocation, context: context, fetch: fetch, first: answer)
+        return try WaitCommand.finish(
+          job, invocation: invocation, context: context, fetch: fetch, first: answer,
+          firstIsElsewhere: location != nil, start: start)
       }
       // The URL is polled as another shape says (Azure's `Location` as http-202); the start
       // answer is not that shape's document (a 201 would read as done), so the first poll decides.
       var switched = context
       switched.settings.dialect = polledAs
       switched.settings.shape = polledAs
-      return try WaitCommand.finish(job, invocation: invocation, context: switched, fetch: fetch)
+      return try WaitCommand.finish(job, invocation: invocation, context: switched, fetch: fetch, start: start)
     }
     let stdout = context.services.streams.stdout
     // How the job is named on stderr when stdout cannot take it: escaped, with its URL.
@@ -121,7 +130,9 @@ enum StartCommand {
           // Printed raw it could forge lines or drive the terminal; a script cannot use it anyway.
           throw .rejected("the job id in the answer holds control characters; the job was created: \(named)")
         }
-        stdout.write((id ?? job.url) + "\n")
+        // A URL polled as another shape (an Azure status monitor under auto) is the job; an id
+        // found beside it is the start shape's, and names no job to that shape.
+        stdout.write((poll?.shape == nil ? id ?? job.url : job.url) + "\n")
       }
     }
     // Whatever else fails, a job that was created is never lost: stderr gets it.
@@ -129,6 +140,37 @@ enum StartCommand {
       throw .localWrite("cannot write the job id to stdout (\(failure.reason)); the job was created: \(named)")
     }
     return 0
+  }
+
+  /// A 2xx start answer in which the shape finds no job: the job may exist all the same, so the
+  /// answer goes to stdout as it came (as `--json` prints it) and the error names its keys.
+  static func noJob(
+    _ answer: HTTPResponse, document: JSON?, target: JobReference, places: String, stdout: TextSink
+  ) -> JobctlError {
+    var what: String
+    switch document {
+    case .object(let members)?:
+      var seen = Set<String>()
+      let keys = members.map(\.key).filter { seen.insert($0).inserted }
+      let shown = keys.prefix(12).map { Text.oneLine($0, limit: 40) }.joined(separator: ", ")
+      what = keys.isEmpty ? "an empty object" : "keys \(shown)" + (keys.count > 12 ? ", ..." : "")
+    case .some: what = "JSON, but not an object"
+    case nil:
+      let blank = answer.body.allSatisfy { $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }
+      what = blank ? "an empty body" : "a body that is not JSON"
+    }
+    var message =
+      "the answer to \(target.label) (\(HTTPStatus.describe(answer.status))) names no job: none of \(places) is in it (\(what))"
+    if !answer.body.isEmpty {
+      let text = String(decoding: answer.body, as: UTF8.self)
+      stdout.write(Text.endsWithNewline(text) ? text : text + "\n")
+      if let failure = stdout.failure {
+        return .localWrite(
+          message + "; a job may have been created, and the answer could not be written to stdout (\(failure.reason))")
+      }
+      message += "; a job may have been created: the answer is on stdout"
+    }
+    return .rejected(message)
   }
 
   /// Where the job is polled: its URL when the answer gives one (a relative one resolved against

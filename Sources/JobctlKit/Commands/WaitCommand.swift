@@ -28,12 +28,17 @@ enum WaitCommand {
   /// `-o` asks and the job completed, and prints how it ended: `wait` and `start --wait`.
   ///
   /// The exit code is the job's, or the fetch's once the job completed.
+  ///
+  /// `first` is the start's answer, `firstIsElsewhere` when the job is polled at another URL than
+  /// the one that answered it; `start` is that start, for the final result's URL (`final-url`).
   static func finish(
     _ job: JobReference, invocation: Invocation, context: NetworkContext, fetch: OutputFetch?,
-    first: HTTPResponse? = nil
+    first: HTTPResponse? = nil, firstIsElsewhere: Bool = false, start: StartRecord? = nil
   ) throws(JobctlError) -> Int32 {
-    let (outcome, _) = try wait(
-      for: job, context: context, first: first, quietProgress: context.settings.policy.oneShot)
+    var (outcome, _) = try wait(
+      for: job, context: context, first: first, documentOnly: firstIsElsewhere,
+      quietProgress: context.settings.policy.oneShot)
+    fetchFinalResult(&outcome, job: job, context: context, start: start)
     if invocation.has(.cancelOnInterrupt), case .interrupted? = outcome.error {
       CancelCommand.cancelOnInterrupt([(job, outcome.document)], context: context)
     }
@@ -61,7 +66,8 @@ enum WaitCommand {
   /// `status` from printing progress lines. From here on, stdout's reader going away ends the
   /// wait (exit 141); a start's request is never cut short by it, so its job is never lost.
   static func wait(
-    for job: JobReference, context: NetworkContext, first: HTTPResponse? = nil, quietProgress: Bool = false
+    for job: JobReference, context: NetworkContext, first: HTTPResponse? = nil, documentOnly: Bool = false,
+    quietProgress: Bool = false
   ) throws(JobctlError) -> (WaitOutcome, JobWatch) {
     let request = try context.pollRequest(job)
     context.services.streams.watchStdoutReader()
@@ -70,7 +76,10 @@ enum WaitCommand {
     let reportAs = reporting(context: context, progress: !quietProgress)
     let label = job.label
     let report: (PollEvent) -> Void = { reportAs($0, label) }
-    if let first, case .finish(let error)? = watch.adopt(first, now: context.services.clock.monotonic, report: report) {
+    if let first,
+      case .finish(let error)? = watch.adopt(
+        first, now: context.services.clock.monotonic, documentOnly: documentOnly, report: report)
+    {
       return (WaitOutcome(error: error, watch: watch), watch)
     }
     let outcome = context.scheduler.wait(&watch, report: report)
@@ -79,6 +88,37 @@ enum WaitCommand {
 }
 
 extension WaitCommand {
+  /// Fetches a completed job's final result where the shape's `final-url` says (Azure's resource
+  /// once its status monitor says `Succeeded`), which then is the result printed; the monitor's
+  /// last answer stays in the outcome for `--format ndjson`.
+  ///
+  /// A fetch that fails ends the wait with that failure's exit code: the monitor is never shown
+  /// as if it were the resource.
+  static func fetchFinalResult(
+    _ outcome: inout WaitOutcome, job: JobReference, context: NetworkContext, start: StartRecord?
+  ) {
+    guard outcome.error == nil, outcome.snapshot?.state == .completed, let shape = outcome.dialect,
+      !shape.finalURLs.isEmpty,
+      let (url, rule) = shape.finalURL(start: start, pollURL: job.url, document: outcome.document)
+    else { return }
+    if context.settings.output.verbose {
+      let methods = rule.methods.map { $0.joined(separator: ",") + " " } ?? ""
+      context.diagnostics.line(
+        "jobctl: job \(Text.oneLine(job.label, limit: 120)): fetching the final result from \(Text.oneLine(url, limit: 300)) (final-url \(methods)\(Text.oneLine(rule.template.description, limit: 100)))"
+      )
+    }
+    // Credentials stay bound to the job's home host: a result elsewhere is fetched without them.
+    let request = context.request(url: url, credentialHost: job.credentialHost)
+    switch context.send(request, subject: "GET \(url)", label: job.label) {
+    case .failure(let error):
+      outcome.error = error.prefixed("job \(job.label) completed, but its final result could not be fetched: ")
+    case .success(let answer):
+      outcome.monitorBody = outcome.body
+      outcome.body = answer.body
+      outcome.resultURL = url
+    }
+  }
+
   /// What a wait does with each event of a job, given with the job's label: with `-v`, names
   /// the condition that decided each state seen; with `progress`, shows it.
   ///

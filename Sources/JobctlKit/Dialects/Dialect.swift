@@ -21,7 +21,8 @@ public struct ShapeDescription: Sendable {
     "completed-when", "failed-when", "canceled-when", "pending-when", "running-when", "warn-when", "status-path",
     "progress-path", "stage-path", "message-path", "updated-path", "id-path", "url-path", "jobs-path", "list-path",
     "poll", "poll-data", "poll-header", "cancel", "cancel-data", "cancel-header", "start-header", "output-url",
-    "output-path", "idempotent-start", "shape-header", "retry-when", "gone-when", "aws-sigv4",
+    "output-path", "idempotent-start", "shape-header", "retry-when", "gone-when", "aws-sigv4", "final-url",
+    "start-completed-when", "start-failed-when", "start-canceled-when",
   ]
 
   /// Keys that decide a state: a description with any of them is a shape of its own.
@@ -99,6 +100,41 @@ public struct PollRequest: Sendable, Equatable {
   }
 }
 
+/// Where the final result of a completed job is fetched (`final-url`): only after a start sent
+/// with one of `methods` when they are given (`PUT,PATCH {start-url}`).
+public struct FinalURL: Sendable, Equatable {
+  /// nil: after any start, and for a wait that had none.
+  public let methods: [String]?
+  public let template: URLTemplate
+
+  /// Parses `[METHOD[,METHOD...] ]TEMPLATE`.
+  init(parsing text: String) throws(ShapeSyntaxError) {
+    let trimmed = Text.trimmed(Substring(text))
+    var rest = trimmed
+    var methods: [String]?
+    if let space = trimmed.firstIndex(of: " ") {
+      let words = trimmed[..<space].split(separator: ",", omittingEmptySubsequences: false)
+      let capitals = words.allSatisfy { w in !w.isEmpty && w.unicodeScalars.allSatisfy { ("A"..."Z").contains($0) } }
+      if capitals {
+        methods = words.map(String.init)
+        rest = Text.trimmed(trimmed[space...])
+      } else if !trimmed.hasPrefix("{") && !trimmed.hasPrefix("/") && !trimmed.contains("://") {
+        throw ShapeSyntaxError(
+          "'\(Text.oneLine(String(trimmed), limit: 60))' takes [METHOD[,METHOD...] ]TEMPLATE, methods in capitals")
+      }
+    }
+    self.methods = methods
+    template = try URLTemplate(parsing: String(rest), allowing: [.url, .value, .start])
+  }
+
+  /// Whether it applies to a wait that began with `start` (nil: none, a wait given a JOB).
+  func applies(to start: StartRecord?) -> Bool {
+    guard let methods else { return true }
+    guard let start else { return false }
+    return methods.contains(start.method)
+  }
+}
+
 /// What a shape makes of one answer.
 public enum Judgement: Sendable, Equatable {
   /// A job document: its state, and the condition that decided it (`failed: conclusion=failure`).
@@ -159,6 +195,11 @@ public final class Dialect: Sendable {
   /// answer is the output.
   public let outputPath: JSONPath?
   public let idempotentStart: Bool
+  /// Where a completed job's final result is fetched, the first that can be built winning.
+  public let finalURLs: [FinalURL]
+  /// What a start answer that names no job says by itself (Azure's 201 with a terminal
+  /// `provisioningState`), tried before the shape's own conditions: canceled, failed, completed.
+  public let startConditions: [(JobState, [Condition])]
   /// `Name: value` lines every request of this shape carries (parsed with the other headers).
   public let shapeHeaders: [ShapeDescription.Entry]
   /// How every request is signed: curl's `--aws-sigv4` text, `aws:amz:REGION:SERVICE`; nil for
@@ -199,7 +240,7 @@ public final class Dialect: Sendable {
       .init("jobs-path", ["/jobs/{id}"]),
       .init("cancel", ["POST {url}/cancel"]),
       .init("output-url", ["{url}&output={as}"]),
-      .init("idempotent-start", ["true"]),
+      .init("idempotent-start", ["false"]),
     ])
 
   /// Parses and checks `description` (over the defaults); a bad piece is a usage error naming it.
@@ -379,7 +420,7 @@ public final class Dialect: Sendable {
     } else {
       outputPath = nil
     }
-    switch try single("idempotent-start").map(Text.lowercased) ?? "true" {
+    switch try single("idempotent-start").map(Text.lowercased) ?? "false" {
     case "true": idempotentStart = true
     case "false": idempotentStart = false
     case let other:
@@ -389,6 +430,19 @@ public final class Dialect: Sendable {
     if let text = awsSigV4, let problem = Dialect.sigV4Problem(text) {
       throw fail("aws-sigv4", ShapeSyntaxError(problem))
     }
+    var finals: [FinalURL] = []
+    for text in d.values("final-url") ?? [] where Text.trimmed(Substring(text)) != "none" {
+      do throws(ShapeSyntaxError) {
+        finals.append(try FinalURL(parsing: text))
+      } catch {
+        throw fail("final-url", error)
+      }
+    }
+    finalURLs = finals
+    startConditions = [
+      (.canceled, try conditions("start-canceled-when")), (.failed, try conditions("start-failed-when")),
+      (.completed, try conditions("start-completed-when")),
+    ]
     shapeHeaders = (d.values("shape-header") ?? []).map {
       ShapeDescription.Entry("shape-header", [$0], origin: d.entry("shape-header")?.origin ?? "")
     }
@@ -440,6 +494,35 @@ public final class Dialect: Sendable {
     for (operand, shape) in zip(urlPaths, urlPathShapes) {
       guard let value = operand.first(answer)?.stringValue, !value.isEmpty else { continue }
       return (value, shape.flatMap(Dialects.named))
+    }
+    return nil
+  }
+
+  /// What a start answer that names no job says by the `start-*-when` conditions, or nil.
+  public func judgeStart(_ answer: JobAnswer) -> Judgement? {
+    for (state, conditions) in startConditions {
+      if let condition = conditions.first(where: { $0.holds(answer) }) {
+        return .state(snapshot(state, answer), decidedBy: Decision(state: state, condition: condition))
+      }
+    }
+    return nil
+  }
+
+  /// Where a completed job's final result is, by the first `final-url` that applies and can be
+  /// built; nil when none can (then the last answer polled is the result).
+  ///
+  /// A relative result is resolved against the start's URL when the template reads the start,
+  /// else against the job's poll URL.
+  public func finalURL(start: StartRecord?, pollURL: String, document: JSON?) -> (url: String, rule: FinalURL)? {
+    for rule in finalURLs where rule.applies(to: start) {
+      guard let built = try? rule.template.expand(url: pollURL, document: document, start: start), !built.isEmpty
+      else { continue }
+      let base =
+        rule.template.readsStart ? (start.map { $0.answer.url.isEmpty ? $0.url : $0.answer.url } ?? pollURL) : pollURL
+      let lower = Text.lowercased(built)
+      if lower.hasPrefix("http://") || lower.hasPrefix("https://") { return (built, rule) }
+      guard URLParts(base) != nil else { continue }
+      return (URLParts.resolving(built, against: base), rule)
     }
     return nil
   }

@@ -10,6 +10,7 @@ public enum Dialects {
       .init("completed-when", ["status=completed"]),
       .init("failed-when", ["status=failed"]),
       .init("pending-when", ["status=pending"]),
+      .init("idempotent-start", ["true"]),
     ])
 
   /// HotCRP's `/job`: `wait|run|done|failed`, 202 while running, `update_at`, `message_list`;
@@ -27,6 +28,7 @@ public enum Dialects {
       .init("url-path", ["job_url"]),
       .init("jobs-path", ["/job?job={id}"]),
       .init("output-url", ["{url}&output={as}"]),
+      .init("idempotent-start", ["true"]),
     ])
 
   /// Staged jobs: `running|completed|failed|canceled`, `progress` in [0, 1], `stage`.
@@ -40,6 +42,7 @@ public enum Dialects {
       .init("running-when", ["status=running"]),
       .init("progress-path", ["progress"]),
       .init("stage-path", ["stage"]),
+      .init("idempotent-start", ["true"]),
     ])
 
   /// Bulk member imports: no status, `progress` 0..100, done at 100, failed with `errors`.
@@ -51,6 +54,7 @@ public enum Dialects {
       .init("pending-when", ["progress<=0"]),
       .init("running-when", ["progress>0"]),
       .init("progress-path", ["progress / 100"]),
+      .init("idempotent-start", ["true"]),
     ])
 
   /// GitHub Actions workflow runs (a JOB is the run's API URL).
@@ -82,6 +86,7 @@ public enum Dialects {
       .init("id-path", ["name"]),
       .init("jobs-path", ["/{+id}"]),
       .init("cancel", ["POST {url}:cancel"]),
+      .init("idempotent-start", ["true"]),
     ])
 
   /// Azure status monitors (`Azure-AsyncOperation`, `Operation-Location`); a `Location` alone is
@@ -101,6 +106,23 @@ public enum Dialects {
       .init(
         "url-path", ["@header:Azure-AsyncOperation", "@header:Operation-Location", "@header:Location as http-202"]),
       .init("cancel", ["none"]),
+      .init("idempotent-start", ["true"]),
+      // azure-core's final GET: PUT and PATCH the resource they were sent to, POST and DELETE the
+      // start's `Location`, else the monitor's `resourceLocation`.
+      .init("final-url", ["PUT,PATCH {start-url}", "POST,DELETE {start-header:Location}", "{+.resourceLocation}"]),
+      // A resource answered at once (200 or 201, no monitor) whose provisioning already ended.
+      .init(
+        "start-completed-when",
+        ["@http=200,201 & properties.provisioningState=Succeeded", "@http=200,201 & provisioningState=Succeeded"]),
+      .init(
+        "start-failed-when",
+        ["@http=200,201 & properties.provisioningState=Failed", "@http=200,201 & provisioningState=Failed"]),
+      .init(
+        "start-canceled-when",
+        [
+          "@http=200,201 & properties.provisioningState=Canceled,Cancelled",
+          "@http=200,201 & provisioningState=Canceled,Cancelled",
+        ]),
     ])
 
   /// Any API that answers 202 while the work runs and the result once done.
@@ -112,6 +134,7 @@ public enum Dialects {
       .init("id-path", ["none"]),
       .init("url-path", ["@header:Location"]),
       .init("cancel", ["none"]),
+      .init("idempotent-start", ["true"]),
     ])
 
   /// OpenAI batches.
@@ -129,6 +152,7 @@ public enum Dialects {
       .init("id-path", ["id"]),
       .init("jobs-path", ["/batches/{id}"]),
       .init("output-url", ["/v1/files/{.output_file_id}/content"]),
+      .init("idempotent-start", ["true"]),
     ])
 
   /// Replicate predictions.
@@ -270,8 +294,21 @@ public enum Dialects {
   public static let progress = built(
     progressShape, detection: ["!status & progress>=0 & total>=0"], resultKeys: ["added", "total"])
 
-  /// What holds under `auto` before a document shows a shape: the defaults, no conditions.
-  public static let auto = built(ShapeDescription(name: "auto", []))
+  /// What holds under `auto` before a document shows a shape: the defaults, no conditions; a
+  /// start's Azure status monitor is polled as `azure-operation`, which `auto` cannot detect.
+  static let autoShape = ShapeDescription(
+    name: "auto",
+    [
+      .init(
+        "url-path",
+        [
+          "locationUrl", "job_url", "@header:Azure-AsyncOperation as azure-operation",
+          "@header:Operation-Location as azure-operation", "@header:Location",
+        ]),
+      .init("idempotent-start", ["true"]),
+    ])
+
+  public static let auto = built(autoShape)
 
   /// The named public APIs, in the order `help dialects` lists them.
   public static let named: [Dialect] = [
@@ -332,6 +369,9 @@ public enum Dialects {
   static let verdictKeys: [(condition: String, dialect: String)] = [
     ("conclusion", "github-run"), ("done", "google-operation"), ("processing_status", "anthropic-batch"),
     ("error.code", "google-operation or azure-operation"), ("error.message", "google-operation or azure-operation"),
+    // Azure status monitors: statuses no built-in shape uses, and the monitor's own keys.
+    ("status=NotStarted,InProgress,Succeeded", "azure-operation"), ("percentComplete", "azure-operation"),
+    ("resourceLocation", "azure-operation"),
   ]
 
   /// Why `auto` cannot place a document: its keys and status, the likely `--dialect`, and how to

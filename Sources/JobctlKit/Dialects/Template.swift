@@ -11,11 +11,17 @@ public struct URLTemplate: Sendable, Equatable, CustomStringConvertible {
     case value(JSONPath, verbatim: Bool)
     /// `{as}`: the `--as` value.
     case outputKind
+    /// `{start-url}`: the URL the start was sent to.
+    case startURL
+    /// `{start-header:NAME}`: a header of the start's answer (`{start-header:Location}`).
+    case startHeader(String)
   }
 
   /// The variables a template may use where it stands.
   public enum Variable: Sendable {
     case id, url, value, outputKind
+    /// `{start-url}` and `{start-header:NAME}`: known only to a wait that began with a start.
+    case start
   }
 
   public let parts: [Part]
@@ -48,11 +54,14 @@ public struct URLTemplate: Sendable, Equatable, CustomStringConvertible {
       case "id", "+id": (part, variable) = (.id(keepSlashes: name == "+id"), .id)
       case "url": (part, variable) = (.url, .url)
       case "as": (part, variable) = (.outputKind, .outputKind)
+      case "start-url": (part, variable) = (.startURL, .start)
+      case _ where name.hasPrefix("start-header:") && Text.isHeaderName(Substring(name.dropFirst(13))):
+        (part, variable) = (.startHeader(String(name.dropFirst(13))), .start)
       default:
         let verbatim = name.hasPrefix("+.")
         guard name.hasPrefix(".") || verbatim, let path = JSONPath(String(name.dropFirst(verbatim ? 2 : 1))) else {
           throw ShapeSyntaxError(
-            "'\(Text.oneLine(text, limit: 80))' uses {\(Text.oneLine(name, limit: 40))} (known: {id}, {+id}, {url}, {.PATH}, {+.PATH}, {as})"
+            "'\(Text.oneLine(text, limit: 80))' uses {\(Text.oneLine(name, limit: 40))} (known: {id}, {+id}, {url}, {.PATH}, {+.PATH}, {as}, {start-url}, {start-header:NAME})"
           )
         }
         (part, variable) = (.value(path, verbatim: verbatim), .value)
@@ -112,6 +121,10 @@ public struct URLTemplate: Sendable, Equatable, CustomStringConvertible {
       case .id: value = .string(id ?? "")
       case .url: value = .string(url ?? "")
       case .outputKind: value = .string("body")
+      case .startURL, .startHeader:
+        // Parsing allows these in final-url alone, which is a URL and never expanded as text.
+        throw ShapeSyntaxError(
+          "'\(Text.oneLine(description, limit: 80))' reads the start, which a body or header cannot")
       case .value(let path, _):
         guard let found = document.flatMap({ path.value(in: $0) }), found != .null else {
           throw ShapeSyntaxError("{.\(path)} is absent or null in the document it reads")
@@ -151,6 +164,16 @@ public struct URLTemplate: Sendable, Equatable, CustomStringConvertible {
     parts.contains { if case .value = $0 { return true } else { return false } }
   }
 
+  /// Whether the template reads the start (`{start-url}`, `{start-header:NAME}`).
+  public var readsStart: Bool {
+    parts.contains {
+      switch $0 {
+      case .startURL, .startHeader: return true
+      default: return false
+      }
+    }
+  }
+
   /// Whether the template names the job's id.
   public var usesID: Bool { parts.contains { if case .id = $0 { return true } else { return false } } }
 
@@ -169,9 +192,12 @@ public struct URLTemplate: Sendable, Equatable, CustomStringConvertible {
   ///
   /// `{url}` at the start followed by `/` or `:` puts the suffix on the URL's path, before its
   /// query (`{url}/cancel`); followed by `&` it adds to the query (`{url}&output=body`).
-  public func expand(id: String? = nil, url: String? = nil, document: JSON? = nil, outputKind: String = "body")
-    throws(ShapeSyntaxError) -> String?
-  {
+  ///
+  /// `{start-url}` and `{start-header:NAME}` expand to nil without a start, or without that header.
+  public func expand(
+    id: String? = nil, url: String? = nil, document: JSON? = nil, outputKind: String = "body",
+    start: StartRecord? = nil
+  ) throws(ShapeSyntaxError) -> String? {
     var pieces: [String] = []
     for part in parts {
       switch part {
@@ -198,6 +224,12 @@ public struct URLTemplate: Sendable, Equatable, CustomStringConvertible {
         let text = value.displayText
         pieces.append(verbatim ? text : PercentEncoding.component(text))
       case .outputKind: pieces.append(PercentEncoding.component(outputKind))
+      case .startURL:
+        guard let start else { return nil }
+        pieces.append(start.url)
+      case .startHeader(let name):
+        guard let value = start?.answer.header(name), !value.isEmpty else { return nil }
+        pieces.append(value)
       }
     }
     guard parts.first == .url, let url, pieces.count > 1 else { return pieces.joined() }
@@ -213,5 +245,19 @@ public struct URLTemplate: Sendable, Equatable, CustomStringConvertible {
     if suffix.hasPrefix("&") && query == nil { return path + "?" + suffix.dropFirst() }
     if suffix.hasPrefix("?") && query != nil { return url + "&" + suffix.dropFirst() }
     return url + suffix
+  }
+}
+
+/// A start as a wait that follows it remembers it: the method and URL it was sent with, and the
+/// answer, for `final-url` templates (`PUT,PATCH {start-url}`, `{start-header:Location}`).
+public struct StartRecord: Sendable {
+  public let method: String
+  public let url: String
+  public let answer: HTTPResponse
+
+  public init(method: String, url: String, answer: HTTPResponse) {
+    self.method = method
+    self.url = url
+    self.answer = answer
   }
 }

@@ -92,8 +92,15 @@ public struct JobWatch: PollStepper {
 
   /// Reads a job document that came from somewhere else (a start answer), as if polled; nil when
   /// it fits none of the shape's conditions (then the first poll decides).
-  public mutating func adopt(_ response: HTTPResponse, now: Double, report: (PollEvent) -> Void) -> PollStep? {
+  ///
+  /// `documentOnly`: the job is polled at another URL than the one that answered, so only a
+  /// condition that reads the document may decide; the status and headers of the start answer say
+  /// nothing of that URL (an `http-202` start answered 201 is not done).
+  public mutating func adopt(
+    _ response: HTTPResponse, now: Double, documentOnly: Bool = false, report: (PollEvent) -> Void
+  ) -> PollStep? {
     guard case .judged(let snapshot) = read(response) else { return nil }
+    if documentOnly, snapshot.decidedBy?.condition?.readsDocument != true { return nil }
     return absorbDocument(
       snapshot, response: response, now: now, wall: nil, retryAfter: nil, random: nil, report: report)
   }
@@ -140,16 +147,7 @@ public struct JobWatch: PollStepper {
     if previous.map({ !snapshot.sameDisplay(as: $0) }) ?? true {
       report(.state(snapshot, httpStatus: response.status))
     }
-    switch snapshot.state {
-    case .completed:
-      return .finish(nil)
-    case .failed:
-      return .finish(.jobFailed("job \(label) failed" + (snapshot.error.map { ": \($0)" } ?? "")))
-    case .canceled:
-      return .finish(.jobCanceled("job \(label) was canceled" + (snapshot.error.map { ": \($0)" } ?? "")))
-    case .pending, .running:
-      break
-    }
+    if snapshot.state.isTerminal { return .finish(Self.ending(snapshot, label: label)) }
     if policy.oneShot { return .finish(.stillRunning(stillText)) }
     if let quiet = stall(snapshot, previous: previous, response: response, now: now, wall: wall) {
       return .finish(.stalled("the job looks stalled: \(stillText) with no change for \(DurationText.format(quiet))"))
@@ -158,6 +156,15 @@ public struct JobWatch: PollStepper {
     lastPause = delay
     if let retryAfter, retryAfter > delay { return .again(after: retryAfter, firm: true) }
     return .again(after: delay, firm: false)
+  }
+
+  /// How a job in a terminal state ends: nil once completed, else its failure or cancel.
+  public static func ending(_ snapshot: JobSnapshot, label: String) -> JobctlError? {
+    switch snapshot.state {
+    case .failed: return .jobFailed("job \(label) failed" + (snapshot.error.map { ": \($0)" } ?? ""))
+    case .canceled: return .jobCanceled("job \(label) was canceled" + (snapshot.error.map { ": \($0)" } ?? ""))
+    case .completed, .pending, .running: return nil
+    }
   }
 
   /// Follows activity for `--stale-after` and `--slow-down`; returns how long the job has been
@@ -217,10 +224,11 @@ public struct JobWatch: PollStepper {
     }
     var parsed: JSON?
     var problem = ""
+    var blank = false
     do {
       parsed = try JSON.parse(response.body)
     } catch {
-      let blank = response.body.allSatisfy { $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }
+      blank = response.body.allSatisfy { $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }
       problem = blank ? "an empty body" : "not JSON: \(error.reason) at byte \(error.offset)"
     }
     let answer = JobAnswer(response, document: parsed)
@@ -236,7 +244,14 @@ public struct JobWatch: PollStepper {
     if let dialect, !dialect.readsDocument { return decided(dialect.judge(answer)) }
     guard let document = parsed else {
       if let dialect, let judgement = dialect.judgeWithoutDocument(answer) { return decided(judgement) }
-      return .unreadable(problem)
+      // A success with nothing in it says no more when asked again: not understood, at once.
+      guard blank else { return .unreadable(problem) }
+      guard let dialect, !detecting else {
+        return .notUnderstood(
+          "an empty body; an API that answers 202 with no body until the work is done is --dialect http-202 (Azure: --dialect azure-operation)"
+        )
+      }
+      return .notUnderstood("an empty body, where the \(dialect.name) shape needs a job document")
     }
     guard document.isObject else { return .notUnderstood("JSON, but not an object") }
     if let dialect {

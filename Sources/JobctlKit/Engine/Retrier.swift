@@ -296,7 +296,7 @@ public struct RequestWatch: PollStepper {
     case .failure(let failure):
       verdict = .of(failure)
       if !resendable, failure.mayHaveBeenSent, case .transient(let reason, _) = verdict {
-        return .finish(.unreachable(Self.mayHaveBeenCreated(subject, reason)))
+        return .finish(.unreachable(Self.mayHaveBeenCreated(subject, reason, request: request)))
       }
     case .success(let answer):
       response = answer
@@ -306,14 +306,17 @@ public struct RequestWatch: PollStepper {
         rules.verdict(answer, subject: subject, retryAfter: retryAfter, gone: judgesGone)
         ?? (alsoAccept.contains(answer.status) ? .answered : .of(answer, subject: subject, retryAfter: retryAfter))
       if !resendable, answer.status != 503, case .transient(let reason, _) = verdict {
-        return .finish(.unreachable(Self.mayHaveBeenCreated(subject, reason)))
+        return .finish(.unreachable(Self.mayHaveBeenCreated(subject, reason, request: request)))
       }
     }
     let step = retrier.handle(verdict, retryAfter: retryAfter, random: random, report: report)
     return retrier.counted(step) ?? retrier.ranOut(stillText)
   }
 
-  static func mayHaveBeenCreated(_ subject: String, _ reason: String) -> String {
-    "\(subject) failed after it was sent (\(reason)); the job may have been created, and this API does not honour Idempotency-Key, so it is not sent again: check before starting another"
+  static func mayHaveBeenCreated(_ subject: String, _ reason: String, request: HTTPRequest) -> String {
+    let key = request.headers.first { Text.equalsIgnoringCase($0.name, "Idempotency-Key") }
+    let sent = key.map { " (it was sent with Idempotency-Key \(Text.oneLine($0.value, limit: 80)))" } ?? ""
+    return
+      "\(subject) failed after it was sent (\(reason)); the job may have been created\(sent), and this API is not known to honour Idempotency-Key (idempotent-start false), so it is not sent again: check before starting another"
   }
 }

@@ -10,11 +10,25 @@ public struct WaitOutcome {
 
   public var exitCode: Int32 { error?.exitCode ?? 0 }
 
+  /// The job's last answer polled, when `body` is the final result fetched after it completed
+  /// (`final-url`): an Azure status monitor, kept for `--format ndjson`.
+  public var monitorBody: [UInt8]?
+  /// Where that final result was fetched.
+  public var resultURL: String?
+
   public init(error: JobctlError?, watch: JobWatch) {
     self.error = error
     self.body = watch.lastBody
     self.snapshot = watch.lastSnapshot
     self.dialect = watch.dialect
+  }
+
+  /// An outcome decided without polling (a start answer that said it all).
+  public init(error: JobctlError?, body: [UInt8], snapshot: JobSnapshot, dialect: Dialect?) {
+    self.error = error
+    self.body = body
+    self.snapshot = snapshot
+    self.dialect = dialect
   }
 }
 

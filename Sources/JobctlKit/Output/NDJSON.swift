@@ -36,6 +36,11 @@ enum NDJSON {
       members.append(("error", message.map(JSON.string) ?? .null))
     }
     if let document = outcome.document { members.append(("document", document)) }
+    // The result was fetched after the job completed (`final-url`): the last poll's answer too.
+    if let url = outcome.resultURL {
+      members.append(("result_url", .string(url)))
+      members.append(("monitor", outcome.monitorBody.map(JSON.reparsed) ?? .null))
+    }
     return JSON.object(members).serialized()
   }
 

@@ -63,6 +63,24 @@ public enum JobctlError: Error, Sendable, Equatable {
     }
   }
 
+  /// The same error with `prefix` before its message (where it has one).
+  public func prefixed(_ prefix: String) -> JobctlError {
+    switch self {
+    case .usage(let m): return .usage(prefix + m)
+    case .jobFailed(let m): return .jobFailed(prefix + m)
+    case .jobCanceled(let m): return .jobCanceled(prefix + m)
+    case .authRefused(let m): return .authRefused(prefix + m)
+    case .notFound(let m): return .notFound(prefix + m)
+    case .rejected(let m): return .rejected(prefix + m)
+    case .unreachable(let m): return .unreachable(prefix + m)
+    case .stalled(let m): return .stalled(prefix + m)
+    case .localWrite(let m): return .localWrite(prefix + m)
+    case .timedOut(let m): return .timedOut(prefix + m)
+    case .stillRunning(let m, let shown): return .stillRunning(prefix + m, shown: shown)
+    case .interrupted, .readerGone: return self
+    }
+  }
+
   /// The text after `jobctl: error: `, or nil where the exit code says it all.
   public var message: String? {
     switch self {

@@ -85,10 +85,23 @@ public enum ManPage {
       .PP
       Named APIs: github\\-run, google\\-operation, azure\\-operation, http\\-202, openai\\-batch,
       replicate, anthropic\\-batch, slurm, ray\\-job, celery\\-flower
-      (\\fBjobctl help dialects\\fR \\fINAME\\fR prints each one's keys). \\fBauto\\fR reads only the
-      four shapes above and ends at once (exit 6) on a JSON answer none of them fits, or one
-      carrying a named API's verdict key
-      (conclusion, done, processing_status, an error object).
+      (\\fBjobctl help dialects\\fR \\fINAME\\fR prints each one's keys). \\fBauto\\fR reads only the four shapes above and ends at once (exit
+      6) on a JSON answer none of them fits, or one carrying a named API's verdict key
+      (conclusion, done, processing_status, an error object), naming the likely \\fB\\-\\-dialect\\fR;
+      a start answered with \\fBAzure\\-AsyncOperation\\fR or \\fBOperation\\-Location\\fR is polled as
+      azure\\-operation. A 2xx answer with an empty body is not understood (exit 6 at once) where the
+      shape reads documents.
+      .PP
+      \\fBazure\\-operation\\fR fetches the final result once the status monitor says Succeeded, as
+      azure\\-core does: a PUT or PATCH from the URL it was sent to, a POST or DELETE from the start's
+      \\fBLocation\\fR, else from the monitor's \\fBresourceLocation\\fR (shape key \\fBfinal\\-url\\fR, any
+      shape: \\fB[METHODS ]TEMPLATE\\fR, repeatable, the first that applies to the start's method and can
+      be built wins; \\fB{start\\-url}\\fR and \\fB{start\\-header:\\fR\\fINAME\\fR\\fB}\\fR read the start, so a
+      wait given a JOB uses only the others). That result is what \\fB\\-\\-json\\fR, \\fB\\-\\-field\\fR and
+      text show; a fetch that fails ends with its own exit code. A start answered 200 or 201 with a
+      terminal \\fBprovisioningState\\fR (\\fBstart\\-completed\\-when\\fR, \\fBstart\\-failed\\-when\\fR,
+      \\fBstart\\-canceled\\-when\\fR) ends at once. A start's status code never decides a job polled at
+      another URL (an http\\-202 start answered 201 with a \\fBLocation\\fR polls it).
       .PP
       Any other API is described with the shape options (or the same keys in a \\fB[dialect NAME]\\fR
       section of the config file), layered key by key over the \\fB\\-\\-dialect\\fR named.
