@@ -34,12 +34,17 @@ deps:
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
 	fi
 	@pkg-config --exists libcurl || { echo "make: libcurl headers still missing" >&2; exit 1; }
-	@$(MAKE) --no-print-directory $(MOTO_VENV)/bin/moto_server
+	@$(MAKE) --no-print-directory $(MOTO_STAMP)
 
 # moto's server mode, an AWS-compatible server the end-to-end tests sign requests against, in a
 # virtual environment of its own (made once; `rm -rf .build/venv-moto` to make it anew).
+# moto finds each call's operation in botocore's service models, and botocore 1.44 describes
+# Athena with its REST protocol (POST /query-executions), which moto 5.2 does not route, so an
+# Athena call with X-Amz-Target (the JSON protocol every earlier SDK speaks) is a 404: botocore
+# stays below 1.44. A venv made without that pin is made anew (the stamp names the pin).
 MOTO_VENV = .build/venv-moto
-$(MOTO_VENV)/bin/moto_server:
+MOTO_STAMP = $(MOTO_VENV)/made-botocore-1.43
+$(MOTO_STAMP):
 	@command -v python3 >/dev/null 2>&1 && python3 -c 'import venv, ensurepip' 2>/dev/null || { \
 	  echo "make: installing python3-venv"; \
 	  if [ "$$(id -u)" -eq 0 ]; then SUDO=; else SUDO=sudo; fi; \
@@ -47,7 +52,8 @@ $(MOTO_VENV)/bin/moto_server:
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq python3 python3-venv >/dev/null; }
 	rm -rf $(MOTO_VENV)
 	python3 -m venv $(MOTO_VENV)
-	$(MOTO_VENV)/bin/pip install -q 'moto[server]'
+	$(MOTO_VENV)/bin/pip install -q 'moto[server]' 'boto3<1.44' 'botocore<1.44'
+	touch $(MOTO_STAMP)
 
 build: deps
 	$(SWIFT) build
