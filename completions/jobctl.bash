@@ -48,7 +48,7 @@ _jobctl_values() {
       compopt -o filenames 2>/dev/null
       mapfile -t COMPREPLY < <(compgen -f -- "$2") ;;
     -H|--header) COMPREPLY=() ;;
-    --dialect) mapfile -t COMPREPLY < <(compgen -W "auto simple hotcrp staged progress github-run google-operation azure-operation http-202 openai-batch replicate anthropic-batch slurm ray-job celery-flower" -- "$2") ;;
+    --dialect) mapfile -t COMPREPLY < <(compgen -W "auto simple hotcrp staged progress github-run google-operation azure-operation http-202 openai-batch replicate anthropic-batch slurm ray-job celery-flower aws-sfn aws-athena aws-glue" -- "$2") ;;
     --jobs-path) COMPREPLY=() ;;
     --cacert)
       compopt -o filenames 2>/dev/null

@@ -141,8 +141,9 @@ private func zsh(_ line: String) throws -> [String] {
 /// after the command, as `--name value` and `--name=value`, and with colons in values.
 @Suite struct CompletionShellTests {
   static let dialects = [
-    "anthropic-batch", "auto", "azure-operation", "celery-flower", "github-run", "google-operation", "hotcrp",
-    "http-202", "openai-batch", "progress", "ray-job", "replicate", "simple", "slurm", "staged",
+    "anthropic-batch", "auto", "aws-athena", "aws-glue", "aws-sfn", "azure-operation", "celery-flower", "github-run",
+    "google-operation", "hotcrp", "http-202", "openai-batch", "progress", "ray-job", "replicate", "simple", "slurm",
+    "staged",
   ]
   static let commands = [
     "cancel", "completion", "explain", "help", "list", "output", "start", "status", "version", "wait",
@@ -154,6 +155,7 @@ private func zsh(_ line: String) throws -> [String] {
     ("jobctl --dialect=", dialects.map { "--dialect=\($0)" }),
     ("jobctl --dialect=h", ["--dialect=hotcrp", "--dialect=http-202"]),
     ("jobctl wait j1 --dialect s", ["simple", "slurm", "staged"]),
+    ("jobctl wait j1 --dialect aw", ["aws-athena", "aws-glue", "aws-sfn"]),
     ("jobctl wait --dialect=s", ["--dialect=simple", "--dialect=slurm", "--dialect=staged"]),
     ("jobctl --format ", ["json", "ndjson", "text"]),
     ("jobctl --format=n", ["--format=ndjson"]),

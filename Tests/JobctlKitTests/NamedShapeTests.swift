@@ -316,6 +316,131 @@ private func state(_ name: String, _ text: String, status: Int = 200) -> JobStat
   }
 
   /// Every shape jobctl knows parses, and the names `--dialect` accepts are theirs.
+  @Test(arguments: [
+    (#"{"executionArn":"a","status":"RUNNING"}"#, JobState?.some(.running)),
+    (#"{"status":"PENDING_REDRIVE","redriveCount":1}"#, .pending),
+    (#"{"status":"SUCCEEDED","output":"{}"}"#, .completed), (#"{"status":"FAILED","error":"E","cause":"C"}"#, .failed),
+    (#"{"status":"TIMED_OUT"}"#, .failed), (#"{"status":"ABORTED"}"#, .canceled), (#"{"status":"PAUSED"}"#, nil),
+    (#"{"executionArn":"a"}"#, nil),
+  ])
+  func awsSFN(_ text: String, _ expected: JobState?) {
+    #expect(state("aws-sfn", text) == expected)
+  }
+
+  @Test(arguments: ["QUEUED", "RUNNING", "SUCCEEDED", "FAILED", "CANCELLED", "PAUSED"])
+  func awsAthena(_ name: String) {
+    let expected: [String: JobState] = [
+      "QUEUED": .pending, "RUNNING": .running, "SUCCEEDED": .completed, "FAILED": .failed, "CANCELLED": .canceled,
+    ]
+    #expect(
+      state("aws-athena", #"{"QueryExecution":{"QueryExecutionId":"q","Status":{"State":"\#(name)"}}}"#)
+        == expected[name])
+  }
+
+  @Test(arguments: [
+    "STARTING", "WAITING", "RUNNING", "STOPPING", "SUCCEEDED", "FAILED", "TIMEOUT", "ERROR", "STOPPED", "EXPIRED",
+  ])
+  func awsGlue(_ name: String) {
+    let expected: [String: JobState] = [
+      "STARTING": .pending, "WAITING": .pending, "RUNNING": .running, "STOPPING": .running, "SUCCEEDED": .completed,
+      "FAILED": .failed, "TIMEOUT": .failed, "ERROR": .failed, "STOPPED": .canceled,
+    ]
+    #expect(state("aws-glue", #"{"JobRun":{"Id":"jr_1","JobName":"etl","JobRunState":"\#(name)"}}"#) == expected[name])
+  }
+
+  /// The AWS shapes' errors, requests and the answers they read as throttling or gone.
+  @Test func awsMessagesRequestsAndErrorAnswers() throws {
+    guard
+      case .state(let failed, _)? = judge(
+        "aws-sfn", #"{"status":"FAILED","error":"States.TaskFailed","cause":"it broke"}"#)
+    else {
+      Issue.record("not judged")
+      return
+    }
+    #expect(failed.error == "States.TaskFailed; it broke")
+    let reason = "SYNTAX_ERROR: line 1:8: Column 'x' cannot be resolved"
+    guard
+      case .state(let query, _)? = judge(
+        "aws-athena",
+        #"{"QueryExecution":{"Status":{"State":"FAILED","StateChangeReason":"\#(reason)","AthenaError":{"ErrorCategory":2,"ErrorMessage":"\#(reason)"}}}}"#
+      )
+    else {
+      Issue.record("not judged")
+      return
+    }
+    #expect(query.error == reason)
+    guard
+      case .state(let done, _)? = judge(
+        "aws-athena", #"{"QueryExecution":{"Status":{"State":"SUCCEEDED","StateChangeReason":"fine"}}}"#)
+    else {
+      Issue.record("not judged")
+      return
+    }
+    #expect(done.warnings.isEmpty)
+    guard
+      case .state(let run, _)? = judge(
+        "aws-glue", #"{"JobRun":{"JobRunState":"TIMEOUT","ErrorMessage":"Job run timed out"}}"#)
+    else {
+      Issue.record("not judged")
+      return
+    }
+    #expect(run.error == "Job run timed out")
+
+    for (name, target, id, body) in [
+      ("aws-sfn", "AWSStepFunctions.DescribeExecution", "executionArn", #"{"executionArn":"j-1"}"#),
+      ("aws-athena", "AmazonAthena.GetQueryExecution", "QueryExecutionId", #"{"QueryExecutionId":"j-1"}"#),
+      ("aws-glue", "AWSGlue.GetJobRun", "JobRunId", #"{"RunId":"j-1"}"#),
+    ] {
+      let shape = try #require(Dialects.named(name))
+      #expect(shape.idempotentStart == false, "\(name)")
+      #expect(shape.awsSigV4 == "aws:amz", "\(name)")
+      #expect(shape.idPaths.map(\.description) == [id], "\(name)")
+      let poll = try #require(shape.poll)
+      #expect(poll.method == "POST")
+      #expect(try poll.body?.expandText(.body, id: "j-1", url: nil, document: nil) == body, "\(name)")
+      #expect(poll.headers.map(\.name) == ["X-Amz-Target"])
+      #expect(poll.headers.first?.value.description == target)
+      #expect(shape.cancel?.method == "POST")
+      let throttled = HTTPResponse(
+        status: 400, body: Array(#"{"__type":"ThrottlingException","message":"Rate exceeded"}"#.utf8))
+      #expect(
+        shape.answerRules.verdict(throttled, subject: "job j-1", retryAfter: nil)
+          == .rateLimited(reason: "HTTP 400 Bad Request: ThrottlingException: Rate exceeded", retryAfter: nil),
+        "\(name)")
+      // A 400 that is no throttle is the HTTP rules' to judge.
+      let invalid = HTTPResponse(status: 400, body: Array(#"{"__type":"InvalidArn","message":"bad"}"#.utf8))
+      #expect(shape.answerRules.verdict(invalid, subject: "job j-1", retryAfter: nil) == nil, "\(name)")
+    }
+    let athenaThrottle = HTTPResponse(
+      status: 400, body: Array(#"{"__type":"TooManyRequestsException","Message":"slow down"}"#.utf8))
+    #expect(
+      try #require(Dialects.named("aws-athena")).answerRules.verdict(athenaThrottle, subject: "s", retryAfter: 2)
+        == .rateLimited(reason: "HTTP 400 Bad Request: TooManyRequestsException: slow down", retryAfter: 2))
+    let missing = HTTPResponse(
+      status: 400, body: Array(#"{"__type":"ExecutionDoesNotExist","message":"Execution Does Not Exist: 'a'"}"#.utf8))
+    #expect(
+      try #require(Dialects.named("aws-sfn")).answerRules.verdict(missing, subject: "job a", retryAfter: nil)
+        == .end(.notFound("job a is gone: HTTP 400 Bad Request: ExecutionDoesNotExist: Execution Does Not Exist: 'a'")))
+    // Athena answers an unknown query with InvalidRequestException, as it answers any bad
+    // request: not taken as gone.
+    let unknownQuery = HTTPResponse(
+      status: 400, body: Array(#"{"__type":"InvalidRequestException","Message":"QueryExecution q was not found"}"#.utf8)
+    )
+    #expect(
+      try #require(Dialects.named("aws-athena")).answerRules.verdict(unknownQuery, subject: "job q", retryAfter: nil)
+        == nil)
+    let slurmGone = HTTPResponse(
+      status: 500, body: Array(#"{"errors":[{"error_number":2017,"error":"Invalid job id specified"}]}"#.utf8))
+    guard
+      case .end(.notFound(let text))? = try #require(Dialects.named("slurm")).answerRules.verdict(
+        slurmGone, subject: "job 7", retryAfter: nil)
+    else {
+      Issue.record("slurm's 2017 is not gone")
+      return
+    }
+    #expect(text.contains("Invalid job id specified"))
+  }
+
   @Test func everyKnownShapeIsADescription() throws {
     for dialect in Dialects.known {
       let again = try Dialect(dialect.shape)
@@ -326,7 +451,8 @@ private func state(_ name: String, _ text: String, status: Int = 200) -> JobStat
       Dialects.names == [
         "auto", "simple", "hotcrp", "staged", "progress", "github-run", "google-operation", "azure-operation",
         "http-202",
-        "openai-batch", "replicate", "anthropic-batch", "slurm", "ray-job", "celery-flower",
+        "openai-batch", "replicate", "anthropic-batch", "slurm", "ray-job", "celery-flower", "aws-sfn",
+        "aws-athena", "aws-glue",
       ])
   }
 

@@ -30,6 +30,13 @@ enum AWSCredentials {
         "--aws-sigv4 signs with an Authorization header of its own: drop the token (JOBCTL_TOKEN, --token-file), the base URL's user and password, or -H Authorization"
       )
     }
+    if provider.split(separator: ":", omittingEmptySubsequences: false).count < 4, let host = s.baseURL?.host,
+      !namesScope(host)
+    {
+      throw .usage(
+        "--aws-sigv4 \(Text.oneLine(provider, limit: 80)) leaves the region and service to libcurl, which reads them from an AWS host name (states.us-east-1.amazonaws.com), not from \(Text.oneLine(host, limit: 80)): give them, --aws-sigv4 aws:amz:REGION:SERVICE; nothing was sent"
+      )
+    }
     let keys = try find(environment: environment, services: services)
     for (name, value) in [("access key id", keys.accessKey), ("secret access key", keys.secretKey)] {
       guard !value.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
@@ -45,6 +52,17 @@ enum AWSCredentials {
       }
       s.headers.append(HTTPHeader("X-Amz-Security-Token", token))
     }
+  }
+
+  /// Whether libcurl can read a region and service from `host`.
+  ///
+  /// libcurl does when `--aws-sigv4` names neither: the first two labels of a name with three or
+  /// more (`SERVICE.REGION.amazonaws.com`). An IP address or `localhost` names none (libcurl
+  /// would sign for region `0` and service `127`, or refuse the URL).
+  static func namesScope(_ host: String) -> Bool {
+    let labels = host.split(separator: ".", omittingEmptySubsequences: false)
+    guard labels.count >= 3, !host.contains(":"), !host.hasPrefix("[") else { return false }
+    return !labels.allSatisfy { !$0.isEmpty && $0.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 } }
   }
 
   /// The keys from the environment, else from the credentials file.

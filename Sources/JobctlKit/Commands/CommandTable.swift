@@ -76,7 +76,7 @@ extension OptionKey {
       define(
         "dialect", value: "NAME", choices: Dialects.names, openChoices: true, environment: "JOBCTL_DIALECT",
         help:
-          "Response shape: auto (default), a built-in shape (simple, hotcrp, staged, progress), a named API (github-run, google-operation, azure-operation, http-202, openai-batch, replicate, anthropic-batch, slurm, ray-job, celery-flower) or a [dialect NAME] section of the config file."
+          "Response shape: auto (default), a built-in shape (simple, hotcrp, staged, progress), a named API (github-run, google-operation, azure-operation, http-202, openai-batch, replicate, anthropic-batch, slurm, ray-job, celery-flower, aws-sfn, aws-athena, aws-glue) or a [dialect NAME] section of the config file."
       )
     case .jobsPath:
       define(

@@ -617,7 +617,8 @@ public final class Dialect: Sendable {
       for value in path.values(in: document) {
         for item in value.arrayValue ?? [value] {
           if let text = Messages.describe(item, code: nil), !text.isEmpty {
-            found.append(text)
+            // The same words at two paths (Athena's reason and its error) are one message.
+            if !found.contains(text) { found.append(text) }
           } else if case .number = item {
             // A number says little alone: named by its path (Slurm's `jobs.0.exit_code=768`).
             found.append("\(Text.oneLine(path.description, limit: 80))=\(item.displayText)")

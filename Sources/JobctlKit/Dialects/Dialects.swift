@@ -215,6 +215,9 @@ public enum Dialects {
       .init("jobs-path", ["/job/{id}"]),
       .init("cancel", ["DELETE {url}"]),
       .init("idempotent-start", ["false"]),
+      // Error 2017 only ever means a job Slurm does not know (never was, or purged after
+      // MinJobAge); a job's own answer has `"errors": []`.
+      .init("gone-when", ["errors.*.error_number=2017"]),
     ])
 
   /// Ray Jobs (the dashboard's REST API): a job is its `submission_id`; its output is its logs.
@@ -259,6 +262,122 @@ public enum Dialects {
       .init("jobs-path", ["/api/task/result/{id}"]),
       .init("cancel", ["POST /api/task/revoke/{id}?terminate=true"]),
       .init("idempotent-start", ["false"]),
+    ])
+
+  /// An AWS error code (`__type` of the JSON protocols) as a COND.
+  ///
+  /// HTTP 400 and any of `codes`, bare or after one of `namespaces` and `#`, as SDKs accept them (the Smithy shape id
+  /// `com.amazonaws.glue#...`, a service's older one, common throttling's
+  /// `com.amazon.coral.availability#`). COND has no "ends with", so each spelling is listed.
+  static func awsError(_ codes: [String], namespaces: [String]) -> String {
+    "@http=400 & __type=" + codes.flatMap { code in [code] + namespaces.map { "\($0)#\(code)" } }.joined(separator: ",")
+  }
+
+  /// Where common throttling comes from.
+  static let coral = "com.amazon.coral.availability"
+  /// Step Functions' error namespaces: its Smithy one, the one it sends from its SWF roots, and
+  /// the one moto (an AWS-compatible server) sends.
+  static let sfnNamespaces = ["com.amazonaws.sfn", "com.amazonaws.swf.base.model", "AWSStepFunctions"]
+
+  /// AWS Step Functions executions, through the JSON protocol (`X-Amz-Target`), signed.
+  ///
+  /// `PENDING_REDRIVE` is an execution RedriveExecution has been accepted for: it runs again, so
+  /// it is pending, not the failure it was. `aws-sigv4 = aws:amz` leaves region and service to
+  /// libcurl, which reads them from the host (`states.us-east-1.amazonaws.com`). StartExecution
+  /// ignores `Idempotency-Key` (it is idempotent only by the execution `name`, for STANDARD
+  /// workflows), so a start is not sent again.
+  static let awsSFN = ShapeDescription(
+    name: "aws-sfn",
+    [
+      .init("completed-when", ["status=SUCCEEDED"]),
+      .init("failed-when", ["status=FAILED,TIMED_OUT"]),
+      .init("canceled-when", ["status=ABORTED"]),
+      .init("pending-when", ["status=PENDING_REDRIVE"]),
+      .init("running-when", ["status=RUNNING"]),
+      // A succeeded execution has neither.
+      .init("message-path", ["error", "cause"]),
+      .init("id-path", ["executionArn"]),
+      .init("url-path", ["none"]),
+      .init("jobs-path", ["/{id}"]),
+      .init("poll", ["POST /"]),
+      .init("poll-data", [#"{"executionArn":"{id}"}"#]),
+      .init("poll-header", ["X-Amz-Target: AWSStepFunctions.DescribeExecution"]),
+      .init("cancel", ["POST /"]),
+      .init("cancel-data", [#"{"executionArn":"{id}"}"#]),
+      .init("cancel-header", ["X-Amz-Target: AWSStepFunctions.StopExecution"]),
+      .init("start-header", ["X-Amz-Target: AWSStepFunctions.StartExecution"]),
+      .init("idempotent-start", ["false"]),
+      .init("shape-header", ["Content-Type: application/x-amz-json-1.0"]),
+      .init("retry-when", [awsError(["ThrottlingException"], namespaces: sfnNamespaces + [coral])]),
+      .init("gone-when", [awsError(["ExecutionDoesNotExist"], namespaces: sfnNamespaces)]),
+      .init("aws-sigv4", ["aws:amz"]),
+    ])
+
+  /// Amazon Athena query executions (JSON protocol 1.1, `AmazonAthena.*`).
+  ///
+  /// A query Athena does not know is a 400 InvalidRequestException, the answer to any bad request
+  /// too, so it is not taken as gone. StartQueryExecution's own idempotency token is
+  /// `ClientRequestToken` in the body, not `Idempotency-Key`.
+  static let awsAthena = ShapeDescription(
+    name: "aws-athena",
+    [
+      .init("completed-when", ["QueryExecution.Status.State=SUCCEEDED"]),
+      .init("failed-when", ["QueryExecution.Status.State=FAILED"]),
+      .init("canceled-when", ["QueryExecution.Status.State=CANCELLED"]),
+      .init("pending-when", ["QueryExecution.Status.State=QUEUED"]),
+      .init("running-when", ["QueryExecution.Status.State=RUNNING"]),
+      .init("warn-when", ["QueryExecution.Status.AthenaError"]),
+      .init(
+        "message-path", ["QueryExecution.Status.StateChangeReason", "QueryExecution.Status.AthenaError.ErrorMessage"]),
+      .init("id-path", ["QueryExecutionId"]),
+      .init("url-path", ["none"]),
+      .init("jobs-path", ["/{id}"]),
+      .init("poll", ["POST /"]),
+      .init("poll-data", [#"{"QueryExecutionId":"{id}"}"#]),
+      .init("poll-header", ["X-Amz-Target: AmazonAthena.GetQueryExecution"]),
+      .init("cancel", ["POST /"]),
+      .init("cancel-data", [#"{"QueryExecutionId":"{id}"}"#]),
+      .init("cancel-header", ["X-Amz-Target: AmazonAthena.StopQueryExecution"]),
+      .init("start-header", ["X-Amz-Target: AmazonAthena.StartQueryExecution"]),
+      .init("idempotent-start", ["false"]),
+      .init("shape-header", ["Content-Type: application/x-amz-json-1.1"]),
+      .init(
+        "retry-when",
+        [awsError(["ThrottlingException", "TooManyRequestsException"], namespaces: ["com.amazonaws.athena", coral])]),
+      .init("aws-sigv4", ["aws:amz"]),
+    ])
+
+  /// AWS Glue job runs (JSON protocol 1.1, `AWSGlue.*`).
+  ///
+  /// GetJobRun and BatchStopJobRun name the job as well as the run, and StartJobRun answers the
+  /// run's id alone, so the job's name is the user's to give: `--poll-data` and `--cancel-data`
+  /// (or a `[dialect aws-glue]` section) with `"JobName"`; the shape's own bodies name none, and
+  /// Glue refuses them saying so. `EXPIRED` is in the API's list of states but not in Glue's
+  /// documentation of what each means: not understood.
+  static let awsGlue = ShapeDescription(
+    name: "aws-glue",
+    [
+      .init("completed-when", ["JobRun.JobRunState=SUCCEEDED"]),
+      .init("failed-when", ["JobRun.JobRunState=FAILED,TIMEOUT,ERROR"]),
+      .init("canceled-when", ["JobRun.JobRunState=STOPPED"]),
+      .init("pending-when", ["JobRun.JobRunState=STARTING,WAITING"]),
+      .init("running-when", ["JobRun.JobRunState=RUNNING,STOPPING"]),
+      .init("message-path", ["JobRun.ErrorMessage"]),
+      .init("id-path", ["JobRunId"]),
+      .init("url-path", ["none"]),
+      .init("jobs-path", ["/{id}"]),
+      .init("poll", ["POST /"]),
+      .init("poll-data", [#"{"RunId":"{id}"}"#]),
+      .init("poll-header", ["X-Amz-Target: AWSGlue.GetJobRun"]),
+      .init("cancel", ["POST /"]),
+      .init("cancel-data", [#"{"JobRunIds":["{id}"]}"#]),
+      .init("cancel-header", ["X-Amz-Target: AWSGlue.BatchStopJobRun"]),
+      .init("start-header", ["X-Amz-Target: AWSGlue.StartJobRun"]),
+      .init("idempotent-start", ["false"]),
+      .init("shape-header", ["Content-Type: application/x-amz-json-1.1"]),
+      .init("retry-when", [awsError(["ThrottlingException"], namespaces: ["com.amazonaws.glue", coral])]),
+      .init("gone-when", [awsError(["EntityNotFoundException"], namespaces: ["com.amazonaws.glue"])]),
+      .init("aws-sigv4", ["aws:amz"]),
     ])
 
   /// A shape built from a description that is part of jobctl: its tests prove it parses.
@@ -322,13 +441,16 @@ public enum Dialects {
     built(slurm),
     built(rayJob, resultKeys: ["message", "entrypoint"]),
     built(celeryFlower, resultKeys: ["result"]),
+    built(awsSFN, resultKeys: ["output"]),
+    built(awsAthena, resultKeys: ["QueryExecution"]),
+    built(awsGlue, resultKeys: ["JobRun"]),
   ]
 
   /// The names of the built-in and named descriptions, for `url-path = PATH as SHAPE`; read
   /// while `named` is being built, so it cannot ask `named`.
   static let describedNames = [
     simpleShape, hotcrpShape, stagedShape, progressShape, githubRun, googleOperation, azureOperation, http202,
-    openaiBatch, replicate, anthropicBatch, slurm, rayJob, celeryFlower,
+    openaiBatch, replicate, anthropicBatch, slurm, rayJob, celeryFlower, awsSFN, awsAthena, awsGlue,
   ].map(\.name)
 
   /// The shapes `auto` chooses from, in the order it tries them: the most distinctive first,

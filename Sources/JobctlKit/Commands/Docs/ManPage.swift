@@ -84,8 +84,13 @@ public enum ManPage {
       failed otherwise.
       .PP
       Named APIs: github\\-run, google\\-operation, azure\\-operation, http\\-202, openai\\-batch,
-      replicate, anthropic\\-batch, slurm, ray\\-job, celery\\-flower
-      (\\fBjobctl help dialects\\fR \\fINAME\\fR prints each one's keys). \\fBauto\\fR reads only the four shapes above and ends at once (exit
+      replicate, anthropic\\-batch, slurm, ray\\-job, celery\\-flower, aws\\-sfn, aws\\-athena, aws\\-glue
+      (\\fBjobctl help dialects\\fR \\fINAME\\fR prints each one's keys). The aws\\-* shapes sign every
+      request (\\fBaws\\-sigv4 = aws:amz\\fR: libcurl reads service and region from a
+      \\fISERVICE\\fR.\\fIREGION\\fR.amazonaws.com host; elsewhere give \\fB\\-\\-aws\\-sigv4
+      aws:amz:\\fR\\fIREGION\\fR\\fB:\\fR\\fISERVICE\\fR) and poll with \\fBPOST /\\fR and \\fBX\\-Amz\\-Target\\fR;
+      aws\\-glue needs the job's name in \\fB\\-\\-poll\\-data\\fR and \\fB\\-\\-cancel\\-data\\fR
+      (\\fB{"JobName":"etl","RunId":"{id}"}\\fR). \\fBauto\\fR reads only the four shapes above and ends at once (exit
       6) on a JSON answer none of them fits, or one carrying a named API's verdict key
       (conclusion, done, processing_status, an error object), naming the likely \\fB\\-\\-dialect\\fR;
       a start answered with \\fBAzure\\-AsyncOperation\\fR or \\fBOperation\\-Location\\fR is polled as
