@@ -188,7 +188,7 @@ extension OptionKey {
       define(
         "aws-sigv4", value: "P1[:P2[:REGION[:SERVICE]]]",
         help:
-          "Have libcurl sign every request with AWS Signature V4; P1[:P2[:REGION[:SERVICE]]] is curl's PROVIDER1[:PROVIDER2[:REGION[:SERVICE]]], such as aws:amz:us-east-1:states. Keys from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, else ~/.aws/credentials."
+          "Have libcurl sign every request with AWS Signature V4; P1[:P2[:REGION[:SERVICE]]] is curl's PROVIDER1[:PROVIDER2[:REGION[:SERVICE]]], such as aws:amz:us-east-1:states (aws:amz alone: libcurl reads service and region from an AWS host name). Keys from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, else ~/.aws/credentials."
       )
     case .poll:
       define(
