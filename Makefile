@@ -41,9 +41,11 @@ deps:
 # moto finds each call's operation in botocore's service models, and botocore 1.44 describes
 # Athena with its REST protocol (POST /query-executions), which moto 5.2 does not route, so an
 # Athena call with X-Amz-Target (the JSON protocol every earlier SDK speaks) is a 404: botocore
-# stays below 1.44. A venv made without that pin is made anew (the stamp names the pin).
+# stays below 1.44. moto itself is pinned too: the error types the AWS shapes list are spelt as
+# this version spells them (5.2.1 wrote `ExecutionDoesNotExist`, 5.2.6 `AWSStepFunctions#...`).
+# A venv made without these pins is made anew (the stamp names them).
 MOTO_VENV = .build/venv-moto
-MOTO_STAMP = $(MOTO_VENV)/made-botocore-1.43
+MOTO_STAMP = $(MOTO_VENV)/made-moto-5.2.6-botocore-1.43
 $(MOTO_STAMP):
 	@command -v python3 >/dev/null 2>&1 && python3 -c 'import venv, ensurepip' 2>/dev/null || { \
 	  echo "make: installing python3-venv"; \
@@ -52,7 +54,7 @@ $(MOTO_STAMP):
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq python3 python3-venv >/dev/null; }
 	rm -rf $(MOTO_VENV)
 	python3 -m venv $(MOTO_VENV)
-	$(MOTO_VENV)/bin/pip install -q 'moto[server]' 'boto3<1.44' 'botocore<1.44'
+	$(MOTO_VENV)/bin/pip install -q 'moto[server]==5.2.6' 'boto3<1.44' 'botocore<1.44'
 	touch $(MOTO_STAMP)
 
 build: deps
