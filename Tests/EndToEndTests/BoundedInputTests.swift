@@ -8,9 +8,10 @@ import Glibc
 import Musl
 #endif
 
-/// Opens `fifo` for writing once jobctl holds it open for reading (a non-blocking open for
-/// writing fails with ENXIO until then): the event a test waits for before it signals. The
-/// descriptor stays open, so jobctl sees a writer that sends nothing; -1 after 20 s.
+/// Opens `fifo` for writing once jobctl holds it open for reading: the event a test waits for.
+///
+/// A non-blocking open for writing fails with ENXIO until a reader has it. The descriptor stays
+/// open, so jobctl sees a writer that sends nothing; -1 after 20 s.
 private func writerOnceRead(_ fifo: String) -> Int32 {
   let deadline = Date().addingTimeInterval(20)
   while Date() < deadline {
@@ -42,7 +43,10 @@ private func boundSocket(_ path: String) -> Int32 {
   @Test(arguments: [
     (["explain"], "the document on stdin is larger than 16 MiB"),
     (["wait", "-", "--base-url", "http://127.0.0.1:9"], "a line on stdin is longer than 8192 bytes"),
-    (["start", "/jobs", "--base-url", "http://127.0.0.1:9", "--data", "@-"], "the --data on stdin is larger than 16 MiB"),
+    (
+      ["start", "/jobs", "--base-url", "http://127.0.0.1:9", "--data", "@-"],
+      "the --data on stdin is larger than 16 MiB"
+    ),
   ])
   func endlessStandardInputIsRefusedAtItsLimit(arguments: [String], message: String) throws {
     let r = try RunningProcess(arguments, redirections: "< /dev/zero").finish(limit: 30)
@@ -95,11 +99,25 @@ private func boundSocket(_ path: String) -> Int32 {
     let dir = try scratch()
     let fifo = dir.appendingPathComponent("fifo").path
     #expect(mkfifo(fifo, 0o600) == 0)
-    let r = try jobctl(["start", "/jobs", "--base-url", server.baseURL, "--data", "@" + fifo, "--timeout", "1s"], limit: 20)
+    let r = try jobctl(
+      ["start", "/jobs", "--base-url", server.baseURL, "--data", "@" + fifo, "--timeout", "1s"], limit: 20)
     #expect(r.code == 124)
     #expect(r.stderr.contains("ran out while reading the pipe \(fifo)"), "\(r.stderr)")
     #expect(r.elapsed < 3)
     #expect(server.requests.isEmpty)
+  }
+
+  @Test func aGitHubOutputFIFONobodyReadsIsAFileThatCannotBeWritten() throws {
+    let server = try LoopbackServer()
+    server.script("/jobs/j1", [.doc(#"{"status":"completed"}"#)])
+    let dir = try scratch()
+    let fifo = dir.appendingPathComponent("fifo").path
+    #expect(mkfifo(fifo, 0o600) == 0)
+    let r = try jobctl(
+      ["status", "j1", "--base-url", server.baseURL], env: ["GITHUB_ACTIONS": "true", "GITHUB_OUTPUT": fifo],
+      limit: 20)
+    #expect(r.code == 10, "\(r.stderr)")
+    #expect(r.elapsed < 5)
   }
 
   @Test func socketsDevicesAndTLSFIFOsAreRefused() throws {
@@ -135,7 +153,8 @@ private func boundSocket(_ path: String) -> Int32 {
     let server = try LoopbackServer()
     let target = "/api/job?job=hcj_1&output=body"
     let body = Array((1...3000).map { "\($0),row \($0)\n" }.joined().utf8)
-    server.script(target, [Reply(status: 200, headers: [("Content-Type", "text/csv")], body: body, fault: .stallInBody)])
+    server.script(
+      target, [Reply(status: 200, headers: [("Content-Type", "text/csv")], body: body, fault: .stallInBody)])
     let dir = try scratch()
     let out = dir.appendingPathComponent("out.csv").path
     let p = try RunningProcess(

@@ -50,10 +50,15 @@ public struct Services {
       })
   }
 
+  /// Appends `text` to `path`; false when it cannot.
+  ///
+  /// Opened without waiting for a reader: a FIFO nobody reads (ENXIO) cannot be written, and
+  /// must not hold jobctl up.
   public static func appendToFile(_ path: String, _ text: String) -> Bool {
-    let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+    let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NONBLOCK | O_NOCTTY, 0o644)
     guard fd >= 0 else { return false }
     defer { close(fd) }
+    _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
     let bytes = Array(text.utf8)
     return bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) } == bytes.count
   }
@@ -90,7 +95,8 @@ public struct Services {
       return .failure(
         FileError(
           reason: "a pipe that did not end in time",
-          interruption: .timedOut("--timeout or --until ran out while reading the pipe \(Text.oneLine(path, limit: 200))")))
+          interruption: .timedOut(
+            "--timeout or --until ran out while reading the pipe \(Text.oneLine(path, limit: 200))")))
     case .failure(.patience(let p)):
       return .failure(FileError(reason: "a pipe that sent nothing to its end within \(Int(p)) s"))
     case .failure(.system(let e)): return .failure(FileError(reason: SystemCall.errorText(e)))

@@ -228,7 +228,8 @@ enum StartCommand {
         switch services.readFile(String(data.dropFirst())) {
         case .success(let b): bytes = b
         case .failure(let e):
-          throw e.error("cannot read the --data file \(Text.oneLine(String(data.dropFirst()), limit: 200)): \(e.reason)")
+          let name = Text.oneLine(String(data.dropFirst()), limit: 200)
+          throw e.error("cannot read the --data file \(name): \(e.reason)")
         }
       } else {
         bytes = Array(data.utf8)

@@ -86,8 +86,7 @@ public final class FileSink: TextSink {
 public struct Streams {
   public var stdout: TextSink
   public var stderr: TextSink
-  /// Reads all of standard input (for `-` arguments); injected for tests.
-  /// Standard input, chunk by chunk to its end (see `BoundedInput.read`).
+  /// Reads standard input chunk by chunk to its end (see `BoundedInput.read`); injected for tests.
   public var readStdin: ((ArraySlice<UInt8>) -> Bool) -> Result<Void, BoundedInput.Failure>
   /// Makes waits notice stdout's reader going away (see `Signals.watchReader`); a no-op in tests.
   public var watchStdoutReader: () -> Void = {}
