@@ -74,6 +74,26 @@ private func boundSocket(_ path: String) -> Int32 {
     #expect(server.requests.first?.headers.first { $0.name == "Authorization" }?.value == "Bearer token-from-a-pipe")
   }
 
+  /// After a 401 a token file is read again; a FIFO gave its token once and is not reopened (a
+  /// blocking open would wait for a writer that never comes).
+  @Test func aTokenFromAFIFOIsNotReadAgainAfterA401() throws {
+    let server = try LoopbackServer()
+    server.script("/jobs/j1", [.json(401, #"{"error":"expired"}"#)])
+    let dir = try scratch()
+    let fifo = dir.appendingPathComponent("fifo").path
+    #expect(mkfifo(fifo, 0o600) == 0)
+    let p = try RunningProcess(["status", "j1", "--base-url", server.baseURL, "--token-file", fifo])
+    let writer = writerOnceRead(fifo)
+    #expect(writer >= 0)
+    let token = Array("token-from-a-fifo\n".utf8)
+    #expect(token.withUnsafeBytes { write(writer, $0.baseAddress, $0.count) } == token.count)
+    close(writer)
+    let r = p.finish(limit: 20)
+    #expect(r.code == 4, "\(r.stderr)")
+    #expect(r.elapsed < 10)
+    #expect(server.requests.count >= 1)
+  }
+
   @Test(arguments: [(SIGINT, 130), (SIGTERM, 143), (SIGHUP, 129)] as [(Int32, Int32)])
   func aSignalEndsTheWaitOnAFIFONobodyWrites(signal: Int32, code: Int32) throws {
     let server = try LoopbackServer()
