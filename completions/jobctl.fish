@@ -118,7 +118,7 @@ complete -c jobctl -n '__jobctl_using wait status start cancel list output' -l s
 complete -c jobctl -n '__jobctl_using wait status start cancel list output' -l max-attempts -x -d 'Give up after N polls with exit 124.'
 complete -c jobctl -n '__jobctl_using wait status start cancel list output' -l max-errors -x -d 'Consecutive failures that end the wait with exit 7 (default 10).'
 complete -c jobctl -n '__jobctl_using wait status start cancel list output' -l stale-after -x -d 'Exit 8 when the job shows no change for D (default off).'
-complete -c jobctl -n '__jobctl_using wait start' -l cancel-on-interrupt -d 'On Ctrl-C, cancel the job (POST JOB/cancel) before exiting 130.'
+complete -c jobctl -n '__jobctl_using wait start' -l cancel-on-interrupt -d 'On Ctrl-C (SIGTERM, SIGHUP), cancel the job (POST JOB/cancel) before exiting 130 (143, 129).'
 complete -c jobctl -n '__jobctl_using wait start' -l all -d 'With several jobs, wait until every one has ended (the default).'
 complete -c jobctl -n '__jobctl_using wait start' -l any -d 'With several jobs, stop when the first one ends; its exit code is the result.'
 complete -c jobctl -n '__jobctl_using wait start output' -s o -l output -x -a '(__jobctl_files)' -d 'Write the job\'s output to FILE (for output, - is stdout): a regular or new FILE through a temporary file renamed into place, a device or FIFO directly.'

@@ -293,7 +293,9 @@ extension OptionKey {
         help: "Idempotency-Key to send (default: a new random UUID, the same on every retry).")
     case .wait: define("wait", help: "Go on waiting for the job, as 'jobctl wait' does.")
     case .cancelOnInterrupt:
-      define("cancel-on-interrupt", help: "On Ctrl-C, cancel the job (POST JOB/cancel) before exiting 130.")
+      define(
+        "cancel-on-interrupt",
+        help: "On Ctrl-C (SIGTERM, SIGHUP), cancel the job (POST JOB/cancel) before exiting 130 (143, 129).")
     case .allJobs: define("all", help: "With several jobs, wait until every one has ended (the default).")
     case .anyJob: define("any", help: "With several jobs, stop when the first one ends; its exit code is the result.")
     case .type: define("type", value: "T", help: "Only jobs of type T (sent as type=T).")

@@ -9,11 +9,14 @@ enum ExplainCommand {
     let source = invocation.arguments.first ?? "-"
     let bytes: [UInt8]
     if source == "-" {
-      bytes = services.streams.readStdin()
+      switch services.streams.readStdin(limit: BoundedInput.stdinLimit) {
+      case .success(let b): bytes = b
+      case .failure(let e): throw e.error(reading: "the document on stdin", limit: "16 MiB")
+      }
     } else {
       switch services.readFile(source) {
       case .success(let b): bytes = b
-      case .failure(let e): throw .usage("cannot read \(Text.oneLine(source, limit: 200)): \(e.reason)")
+      case .failure(let e): throw e.error("cannot read \(Text.oneLine(source, limit: 200)): \(e.reason)")
       }
     }
     let name = source == "-" ? "the document on stdin" : Text.oneLine(source, limit: 200)

@@ -50,10 +50,15 @@ public struct Services {
       })
   }
 
+  /// Appends `text` to `path`; false when it cannot.
+  ///
+  /// Opened without waiting for a reader: a FIFO nobody reads (ENXIO) cannot be written, and
+  /// must not hold jobctl up.
   public static func appendToFile(_ path: String, _ text: String) -> Bool {
-    let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+    let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NONBLOCK | O_NOCTTY, 0o644)
     guard fd >= 0 else { return false }
     defer { close(fd) }
+    _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
     let bytes = Array(text.utf8)
     return bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) } == bytes.count
   }
@@ -65,11 +70,49 @@ public struct Services {
   }
 
   /// Reads a whole file (at most 1 MiB: tokens and certificates are small).
+  ///
+  /// Never blocks: opened without waiting for a writer, a pipe (`--token-file <(vault read ...)`)
+  /// is read as `BoundedInput` reads, for at most `BoundedInput.pipePatience` and the run's
+  /// `--timeout`, ended by a signal; sockets and devices (but `/dev/null`) are refused.
   public static func readFileFromDisk(_ path: String) -> Result<[UInt8], FileError> {
-    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    var info = stat()
+    guard stat(path, &info) == 0 else { return .failure(FileError(reason: SystemCall.errorText(errno))) }
+    if let refused = refusedKind(info) { return .failure(FileError(reason: refused)) }
+    let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
     guard fd >= 0 else { return .failure(FileError(reason: SystemCall.errorText(errno))) }
     defer { close(fd) }
-    return readAll(fd)
+    guard fstat(fd, &info) == 0 else { return .failure(FileError(reason: SystemCall.errorText(errno))) }
+    if let refused = refusedKind(info) { return .failure(FileError(reason: refused)) }
+    guard info.st_mode & S_IFMT == S_IFIFO else {
+      _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
+      return readAll(fd)
+    }
+    switch BoundedInput.readAll(fd, limit: 1 << 20, patience: BoundedInput.pipePatience) {
+    case .success(let bytes): return .success(bytes)
+    case .failure(.tooLarge): return .failure(FileError(reason: "larger than 1 MiB"))
+    case .failure(.signaled(let s)): return .failure(FileError(reason: "interrupted", interruption: .signaled(s)))
+    case .failure(.deadline):
+      return .failure(
+        FileError(
+          reason: "a pipe that did not end in time",
+          interruption: .timedOut(
+            "--timeout or --until ran out while reading the pipe \(Text.oneLine(path, limit: 200))")))
+    case .failure(.patience(let p)):
+      return .failure(FileError(reason: "a pipe that sent nothing to its end within \(Int(p)) s"))
+    case .failure(.system(let e)): return .failure(FileError(reason: SystemCall.errorText(e)))
+    }
+  }
+
+  /// Why a file of this kind is not read (a socket, a device), or nil.
+  static func refusedKind(_ info: stat) -> String? {
+    switch info.st_mode & S_IFMT {
+    case S_IFSOCK: return "a socket, not a file"
+    case S_IFCHR, S_IFBLK:
+      var null = stat()
+      if info.st_mode & S_IFMT == S_IFCHR, stat("/dev/null", &null) == 0, null.st_rdev == info.st_rdev { return nil }
+      return "a device, not a file"
+    default: return nil
+    }
   }
 
   /// Reads a whole regular file (at most 1 MiB).

@@ -102,7 +102,7 @@ public struct Settings {
           path: path, text: text, keys: configKeys, shapeKeys: Set(ShapeDescription.keys))
       case .failure(let e):
         if explicit || services.fileExists(path) {
-          throw .usage("cannot read the config file \(Text.oneLine(path, limit: 200)): \(e.reason)")
+          throw e.error("cannot read the config file \(Text.oneLine(path, limit: 200)): \(e.reason)")
         }
       }
     }
@@ -125,7 +125,8 @@ public struct Settings {
     throws(JobctlError) -> Settings
   {
     let layers = try layers(invocation, environment: environment, services: services)
-    let readFile = services.readFile
+    // TLS files go to libcurl by path, which would block on a FIFO: regular files only.
+    let readFile = services.readRegularFile
     func duration(_ option: OptionKey) throws(JobctlError) -> Double? {
       guard let found = layers.value(option) else { return nil }
       guard let d = DurationText.parse(found.value) else {
@@ -201,6 +202,8 @@ public struct Settings {
     } else if let found = layers.value(.tokenFile) {
       s.tokenFile = expandHome(found.value)
     }
+    // A token file that is a pipe is waited on no longer than --timeout.
+    if let t = try duration(.timeout) { BoundedInput.limit(seconds: t) }
     if let path = s.tokenFile { s.token = try readToken(path, services: services, notes: &s.notes) }
     if let token = s.token {
       guard !token.isEmpty else { throw .usage("the token is empty (JOBCTL_TOKEN or --token-file)") }
@@ -292,6 +295,7 @@ public struct Settings {
         throw .timedOut("\(found.origin) \(HTTPDate.iso8601(until)) has already passed; nothing was sent")
       }
       s.policy.until = until
+      BoundedInput.limit(seconds: until - services.clock.wall)
     }
     s.policy.slowDown = try layers.flag(.slowDown)
     s.policy.staleAfter = try duration(.staleAfter)
@@ -376,7 +380,7 @@ public struct Settings {
   static func readToken(_ path: String, services: Services, notes: inout [String]) throws(JobctlError) -> String {
     switch services.readFile(path) {
     case .failure(let e):
-      throw .usage("cannot read the token file \(Text.oneLine(path, limit: 200)): \(e.reason)")
+      throw e.error("cannot read the token file \(Text.oneLine(path, limit: 200)): \(e.reason)")
     case .success(let bytes):
       guard let text = String(validating: bytes, as: UTF8.self) else {
         throw .usage("the token file \(Text.oneLine(path, limit: 200)) is not UTF-8 text")
@@ -461,5 +465,12 @@ public struct Settings {
 /// Why a file could not be read.
 public struct FileError: Error {
   public let reason: String
-  public init(reason: String) { self.reason = reason }
+  /// What ended a wait on a pipe early (a signal, the run's deadline), reported as itself.
+  public var interruption: JobctlError?
+  public init(reason: String, interruption: JobctlError? = nil) {
+    self.reason = reason
+    self.interruption = interruption
+  }
+  /// The error to throw: the interruption, else a usage error saying `message`.
+  public func error(_ message: String) -> JobctlError { interruption ?? .usage(message) }
 }

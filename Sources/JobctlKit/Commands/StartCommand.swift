@@ -220,12 +220,16 @@ enum StartCommand {
       guard forms.isEmpty else { throw .usage("--data and --form cannot be used together") }
       let bytes: [UInt8]
       if data == "@-" {
-        bytes = services.streams.readStdin()
+        switch services.streams.readStdin(limit: BoundedInput.stdinLimit) {
+        case .success(let b): bytes = b
+        case .failure(let e): throw e.error(reading: "the --data on stdin", limit: "16 MiB")
+        }
       } else if data.hasPrefix("@") {
         switch services.readFile(String(data.dropFirst())) {
         case .success(let b): bytes = b
         case .failure(let e):
-          throw .usage("cannot read the --data file \(Text.oneLine(String(data.dropFirst()), limit: 200)): \(e.reason)")
+          let name = Text.oneLine(String(data.dropFirst()), limit: 200)
+          throw e.error("cannot read the --data file \(name): \(e.reason)")
         }
       } else {
         bytes = Array(data.utf8)

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
 /// The bearer token of a `--token-file`, read again when the file changes and after a 401, so a
 /// long wait survives a rotated token (Kubernetes projected tokens, refreshed OAuth tokens).
 ///
@@ -13,6 +19,8 @@ final class TokenSource {
   private let original: String
   private(set) var current: String
   private var lastLook: Double
+  /// False for a pipe (`--token-file <(...)`): it gave its token once and is not read again.
+  private let rereadable: Bool
 
   /// `learn` is told of each new token, so that it is redacted like the first.
   init(path: String, token: String, services: Services, learn: @escaping (String) -> Void) {
@@ -23,13 +31,14 @@ final class TokenSource {
     self.original = "Bearer \(token)"
     self.current = token
     self.lastLook = services.clock.monotonic
+    self.rereadable = services.fileMode(path).map { $0 & UInt32(S_IFMT) == UInt32(S_IFREG) } ?? true
   }
 
   /// Reads the file again; true when it now holds another usable token.
   @discardableResult
   func refresh() -> Bool {
     lastLook = clock.monotonic
-    guard case .success(let bytes) = read(path), let text = String(validating: bytes, as: UTF8.self) else {
+    guard rereadable, case .success(let bytes) = read(path), let text = String(validating: bytes, as: UTF8.self) else {
       return false
     }
     let token = Text.trimmed(text)

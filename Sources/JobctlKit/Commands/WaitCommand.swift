@@ -139,10 +139,14 @@ extension WaitCommand {
     diagnostics.line("jobctl: job \(Text.oneLine(job, limit: 120)): \(Text.oneLine(why.description, limit: 300))")
   }
 
-  /// The job references on the command line, with `-` replaced by the lines of stdin.
-  static func references(_ arguments: [String], stdin: () -> [UInt8]) throws(JobctlError) -> [String] {
+  /// The job references on the command line, with `-` replaced by the lines of stdin, read line
+  /// by line: a line longer than `BoundedInput.referenceLineLimit` bytes, or more than
+  /// `BoundedInput.referenceCountLimit` references, is refused before more is read.
+  static func references(_ arguments: [String], stdin: Streams) throws(JobctlError) -> [String] {
     var refs: [String] = []
     var readStdin = false
+    let lineLimit = BoundedInput.referenceLineLimit
+    let countLimit = BoundedInput.referenceCountLimit
     for argument in arguments {
       guard argument == "-" else {
         refs.append(argument)
@@ -150,13 +154,45 @@ extension WaitCommand {
       }
       guard !readStdin else { throw .usage("- (read jobs from stdin) may be given once") }
       readStdin = true
-      guard let text = String(validating: stdin(), as: UTF8.self) else {
-        throw .usage("the job references on stdin are not UTF-8 text")
+      var line: [UInt8] = []
+      var problem: JobctlError?
+      func take() -> Bool {
+        defer { line.removeAll(keepingCapacity: true) }
+        guard let text = String(validating: line, as: UTF8.self) else {
+          problem = .usage("the job references on stdin are not UTF-8 text")
+          return false
+        }
+        for part in text.split(whereSeparator: \.isNewline) {
+          let ref = Text.trimmed(Substring(part))
+          guard !ref.isEmpty && !ref.hasPrefix("#") else { continue }
+          guard refs.count < countLimit else {
+            problem = .usage("more than \(countLimit) job references on stdin, the most jobctl reads: split the list")
+            return false
+          }
+          refs.append(String(ref))
+        }
+        return true
       }
-      for line in text.split(whereSeparator: \.isNewline) {
-        let ref = Text.trimmed(Substring(line))
-        if !ref.isEmpty && !ref.hasPrefix("#") { refs.append(String(ref)) }
+      let result = stdin.readStdin { chunk in
+        for byte in chunk {
+          if byte == 0x0A {
+            guard take() else { return false }
+          } else {
+            line.append(byte)
+            guard line.count <= lineLimit else {
+              problem = .usage(
+                "a line on stdin is longer than \(lineLimit) bytes, the most jobctl reads for one job reference")
+              return false
+            }
+          }
+        }
+        return true
       }
+      if let problem { throw problem }
+      if case .failure(let failure) = result {
+        throw failure.error(reading: "the job references on stdin", limit: "\(lineLimit) bytes")
+      }
+      guard take() else { throw problem ?? .usage("the job references on stdin are not UTF-8 text") }
     }
     guard !refs.isEmpty else { throw .usage("no job references (stdin was empty)") }
     return refs
@@ -164,7 +200,7 @@ extension WaitCommand {
 
   /// `wait JOB JOB...`: every job polled concurrently, one report at the end.
   static func waitForMany(_ invocation: Invocation, context: NetworkContext) throws(JobctlError) -> Int32 {
-    let refs = try references(invocation.arguments, stdin: context.services.streams.readStdin)
+    let refs = try references(invocation.arguments, stdin: context.services.streams)
     var jobs: [JobReference] = []
     for ref in refs { jobs.append(try context.resolve(ref)) }
     // One request made once, each job's a copy with its own URL: the headers are shared, not

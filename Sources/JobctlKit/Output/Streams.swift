@@ -86,15 +86,18 @@ public final class FileSink: TextSink {
 public struct Streams {
   public var stdout: TextSink
   public var stderr: TextSink
-  /// Reads all of standard input (for `-` arguments); injected for tests.
-  public var readStdin: () -> [UInt8]
+  /// Reads standard input chunk by chunk to its end (see `BoundedInput.read`); injected for tests.
+  public var readStdin: ((ArraySlice<UInt8>) -> Bool) -> Result<Void, BoundedInput.Failure>
   /// Makes waits notice stdout's reader going away (see `Signals.watchReader`); a no-op in tests.
   public var watchStdoutReader: () -> Void = {}
 
   public init(stdout: TextSink, stderr: TextSink, readStdin: @escaping () -> [UInt8] = { [] }) {
     self.stdout = stdout
     self.stderr = stderr
-    self.readStdin = readStdin
+    self.readStdin = { consume in
+      let bytes = readStdin()
+      return consume(bytes[...]) ? .success(()) : .failure(.tooLarge)
+    }
   }
 
   /// The process's descriptors 0, 1 and 2; `closedAtStart` names those that
@@ -102,7 +105,8 @@ public struct Streams {
   public static func standard(closedAtStart: Set<Int32> = []) -> Streams {
     var streams = Streams(
       stdout: FileSink(fd: 1, closedAtStart: closedAtStart.contains(1)), stderr: FileSink(fd: 2),
-      readStdin: { readAll(fd: 0) })
+      readStdin: { [] })
+    streams.readStdin = { BoundedInput.read(0, consume: $0) }
     streams.watchStdoutReader = { Signals.watchReader(of: 1) }
     return streams
   }
@@ -126,14 +130,15 @@ public struct Streams {
     return closed
   }
 
-  static func readAll(fd: Int32) -> [UInt8] {
+  /// Standard input whole, failing past `limit` bytes.
+  public func readStdin(limit: Int) -> Result<[UInt8], BoundedInput.Failure> {
     var out: [UInt8] = []
-    var buffer = [UInt8](repeating: 0, count: 65536)
-    while true {
-      let n = SystemCall.retryingEINTR { buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) } }
-      if n <= 0 { return out }
-      out += buffer[0..<n]
+    let result = readStdin { chunk in
+      guard out.count + chunk.count <= limit else { return false }
+      out += chunk
+      return true
     }
+    return result.map { out }
   }
 }
 

@@ -36,7 +36,7 @@ public enum JobctlError: Error, Sendable, Equatable {
   case timedOut(String)
   /// The reader of stdout went away (`| head -1`) before the command had its result; quiet.
   case readerGone
-  /// A signal ended the command (SIGINT 130, SIGTERM 143).
+  /// A signal ended the command (SIGINT 130, SIGTERM 143, SIGHUP 129).
   case interrupted(signal: Int32)
 
   /// The error for a wait that `signal` cut short: SIGPIPE, which jobctl ignores, stands for the
@@ -109,6 +109,7 @@ public let exitCodeTable: [(code: Int32, meaning: String)] = [
   (9, "the job is still pending or running (status, and output of an unfinished job)"),
   (10, "a local file or stream could not be written (disk full, closed stdout, -o into a missing folder)"),
   (124, "--timeout, --until or --max-attempts ran out"),
+  (129, "ended by SIGHUP (a closed terminal), handled as SIGTERM"),
   (130, "interrupted (SIGINT); 143 for SIGTERM"),
   (141, "the reader of stdout went away (| head -1) before the result was decided"),
 ]

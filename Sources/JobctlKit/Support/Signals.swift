@@ -6,7 +6,7 @@ import Glibc
 import Musl
 #endif
 
-/// SIGINT/SIGTERM turned into something a poll loop can wait on: a flag plus a self-pipe.
+/// SIGINT/SIGTERM/SIGHUP turned into something a poll loop can wait on: a flag plus a self-pipe.
 ///
 /// The handler only stores the signal number and writes one byte, both async-signal-safe. The
 /// pipe's read end is handed to `poll()` and `curl_multi_poll()` as an extra descriptor, so a
@@ -30,7 +30,7 @@ public enum Signals {
   /// POLLERR once its reader is gone, whatever the events asked).
   public static var wakeFDs: [Int32] { [pipeFDs.read, readerFD].filter { $0 >= 0 } }
 
-  /// The signal that arrived (SIGINT or SIGTERM), or nil; the reader of stdout is not asked.
+  /// The signal that arrived (SIGINT, SIGTERM or SIGHUP), or nil; the reader of stdout is not asked.
   public static var caught: Int32? {
     let s = received.load(ordering: .relaxed)
     return s != 0 ? s : nil
@@ -84,12 +84,18 @@ public enum Signals {
     }
     signal(SIGINT, handler)
     signal(SIGTERM, handler)
+    // SIGHUP (a closed terminal or SSH session) is handled as SIGTERM (exit 129), unless the run
+    // was started with it ignored (`nohup`), which it respects.
+    if let previous = signal(SIGHUP, handler), unsafeBitCast(previous, to: Int.self) == 1 {  // SIG_IGN
+      signal(SIGHUP, SIG_IGN)
+    }
     // A parent may have started us with these blocked (a thread pool's mask survives exec):
     // unblock them, or Ctrl-C would stay pending forever.
     var set = sigset_t()
     sigemptyset(&set)
     sigaddset(&set, SIGINT)
     sigaddset(&set, SIGTERM)
+    sigaddset(&set, SIGHUP)
     pthread_sigmask(SIG_UNBLOCK, &set, nil)
   }
 }

@@ -275,6 +275,17 @@ public enum ManPage {
       .TP
       .I $XDG_CONFIG_HOME/jobctl/config
       The config file; \\fI~/.config/jobctl/config\\fR when XDG_CONFIG_HOME is not set.
+      .PP
+      Every input is bounded. Standard input gives \\fBexplain\\fR and \\fB\\-\\-data @\\-\\fR at most
+      16 MiB; \\fBwait \\-\\fR reads it line by line, at most 8192 bytes a line and 1,000,000 references.
+      Token, config and \\fB\\-\\-data @\\fIFILE\\fR files hold at most 1 MiB. Past a limit, jobctl
+      exits 2 naming it. Such a file that is a pipe or FIFO (\\fB\\-\\-token\\-file <(vault read ...)\\fR)
+      is read without blocking: at most 60 s, and no longer than \\fB\\-\\-timeout\\fR or
+      \\fB\\-\\-until\\fR (exit 124); a token from a pipe is not read again. Sockets and devices
+      (but \\fI/dev/null\\fR) are refused, and \\fB\\-\\-cacert\\fR, \\fB\\-\\-cert\\fR and \\fB\\-\\-key\\fR must
+      be regular files. SIGINT, SIGTERM and SIGHUP end jobctl within a second at every moment;
+      SIGHUP is handled as SIGTERM (temporary files removed, \\fB\\-\\-cancel\\-on\\-interrupt\\fR
+      honoured) and exits 129, unless it was ignored at start (\\fBnohup\\fR).
       .SH ENVIRONMENT
 
       """
