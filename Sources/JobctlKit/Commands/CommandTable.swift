@@ -491,10 +491,12 @@ extension CommandTable {
       return define(
         arguments: "JOB", summary: "Fetch a finished job's output.",
         details: """
-          Fetches the job's output (HotCRP's output=body|string|json) to stdout or to -o FILE.
-          409 (not in that format) exits 6 and leaves FILE untouched; 204 (no output) prints a note;
-          the status document of a job still running exits 9. A cut download is resumed where the
-          server takes ranges. To a terminal, output holding control characters needs -o -.
+          Polls the job once and judges it by the shape: only a completed job's output is fetched;
+          a failed job exits 1, a canceled one 3, one pending or running 9, with nothing written
+          and no FILE created. Then fetches the output (HotCRP's output=body|string|json) to stdout
+          or to -o FILE. 409 (not in that format) exits 6 and leaves FILE untouched; 204 (no
+          output) prints a note. A cut download is resumed where the server takes ranges. To a
+          terminal, output holding control characters needs -o -.
           """,
         groups: [connection, shape, fetching, polling, general], arity: 1...1, run: OutputCommand.run)
     case .explain:
