@@ -63,3 +63,54 @@ import Testing
     #expect(server.requests.map(\.target) == ["/api/jobs/r1", "/api/jobs/r1/logs"])
   }
 }
+
+/// A start that may have made a job says so, with the Idempotency-Key to send it again with.
+@Suite struct UnconfirmedStartTests {
+  @Test(arguments: [SIGINT, SIGTERM])
+  func aStartInterruptedWhileItsRequestIsOutNamesTheKey(_ signal: Int32) throws {
+    for format in ["text", "ndjson"] {
+      let server = try LoopbackServer()
+      // The server holds the answer: the job is made, its id not yet sent.
+      server.script("POST", "/jobs", [.json(202, #"{"jobId":"j1","status":"pending"}"#, delay: 30)])
+      let p = try RunningProcess(["start", "/jobs", "--data", "{}", "--base-url", server.baseURL, "--format", format])
+      #expect(server.waitForRequests(1))
+      p.signal(signal)
+      let r = p.finish(limit: 20)
+      let key = try #require(server.requests.first?.header("Idempotency-Key"))
+      #expect(r.code == 128 + signal, "\(r.stderr)")
+      #expect(r.stderr.contains("may have created a job"), "\(r.stderr)")
+      #expect(r.stderr.contains("--idempotency-key \(key)"), "\(r.stderr)")
+      #expect(server.requests.count == 1)
+      if format == "ndjson" {
+        let line = try #require(r.stdout.split(separator: "\n").first)
+        let event = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        #expect(event["event"] as? String == "start_unconfirmed")
+        #expect(event["idempotency_key"] as? String == key)
+        #expect(event["job"] as? String == "/jobs")
+      } else {
+        #expect(r.stdout.isEmpty, "\(r.stdout)")
+      }
+    }
+  }
+
+  @Test(arguments: [
+    (500, #"{"error":"Job with submission_id raysubmit_1 already exists."}"#),
+    (409, #"{"error":"a job with this key already exists"}"#),
+  ])
+  func aResendAnsweredAlreadyExistsStopsAtOnce(_ status: Int, _ body: String) throws {
+    let server = try LoopbackServer()
+    server.script("POST", "/jobs", [.json(500, #"{"error":"internal"}"#), .json(status, body)])
+    let r = try jobctl(
+      ["start", "/jobs", "--data", "{}", "--base-url", server.baseURL, "--dialect", "staged", "--max-errors", "20"]
+        + fast)
+    let keys = server.requests.map { $0.header("Idempotency-Key") }
+    #expect(r.code == 6, "\(r.stderr)")
+    #expect(r.stdout.isEmpty)
+    #expect(keys.count == 2, "\(server.requests.map(\.target))")
+    #expect(Set(keys).count == 1)
+    let key = try #require(keys.first ?? nil)
+    #expect(r.stderr.contains("already exists"), "\(r.stderr)")
+    #expect(r.stderr.contains("the first attempt may have created the job"), "\(r.stderr)")
+    #expect(r.stderr.contains("--idempotency-key \(key)"), "\(r.stderr)")
+  }
+}
