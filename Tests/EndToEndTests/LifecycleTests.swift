@@ -351,7 +351,7 @@ final class JobsByKey: @unchecked Sendable {
 
   /// A server whose HotCRP jobs hcj_1 and hcj_2 are done: `output` polls the job first.
   private func doneJobs() throws -> LoopbackServer {
-    let server = try doneJobs()
+    let server = try LoopbackServer()
     for id in ["hcj_1", "hcj_2"] {
       server.script("/api/job?job=\(id)", [.json(#"{"ok":true,"status":"done","exit_status":0}"#)])
     }
