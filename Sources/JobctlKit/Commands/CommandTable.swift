@@ -461,7 +461,10 @@ extension CommandTable {
           POSTs to BASE_URL + PATH (or to URL) with an Idempotency-Key that stays the same on every
           retry. A start that failed once it was out is sent again only where the shape says the API
           honours that key (idempotent-start; false for a shape of your own): otherwise exit 7,
-          naming the key, as the job may have been created. Prints the job id (--json: the whole
+          naming the key, as the job may have been created. Interrupted or failed once its request
+          was out, it always names the key to resend with (--idempotency-key; ndjson: a
+          start_unconfirmed line); a resend answered "already exists" stops at once, exit 6.
+          Prints the job id (--json: the whole
           answer); an answer that is already terminal is the result. A 2xx answer that names no job
           is printed as it came (as --json would), exit 6, naming its keys. With --wait, goes on as
           'jobctl wait', with all of its options (-o FILE fetches the output once the job completed).
