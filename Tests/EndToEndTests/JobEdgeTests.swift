@@ -114,3 +114,52 @@ import Testing
     #expect(r.stderr.contains("--idempotency-key \(key)"), "\(r.stderr)")
   }
 }
+
+/// A 2xx cancel answer is read before it counts as accepted.
+@Suite struct CancelAnswerTests {
+  @Test(arguments: [
+    (#"{"error": "cannot cancel"}"#, "staged", "cannot cancel"),
+    (#"{"stopped": false}"#, "ray-job", "stopped: false"),
+    (#"{"ok": false, "message_list": []}"#, "hotcrp", "ok: false"),
+    (#"{"ok": "no"}"#, "staged", #"ok: "no""#),
+    (#"{"stopped": 0}"#, "staged", "stopped: 0"),
+    ("<html><body>Sign in</body></html>", "staged", "is not JSON"),
+  ])
+  func aRefusingAnswerIsExitSixWithItsReason(_ body: String, _ shape: String, _ reason: String) throws {
+    let server = try LoopbackServer()
+    server.setHandler { request in
+      guard request.method == "POST" else { return .doc(#"{"status":"running"}"#) }
+      return body.hasPrefix("<") ? .text(200, body, contentType: "text/html") : .json(body)
+    }
+    let r = try jobctl(["cancel", "j1", "--base-url", server.baseURL, "--dialect", shape])
+    #expect(r.code == 6, "\(r.stderr)")
+    #expect(r.stdout.contains("cancel: refused\n"), "\(r.stdout)")
+    #expect(!r.stdout.contains("cancel: accepted"), "\(r.stdout)")
+    #expect(r.stderr.contains("jobctl: error: the cancel of job j1 was refused: "), "\(r.stderr)")
+    #expect(r.stderr.contains(reason), "\(r.stderr)")
+    #expect(server.requests.filter { $0.method == "POST" }.count == 1)
+  }
+
+  @Test(arguments: [#"{"accepted": true}"#, "{}", "", #"{"stopped": true}"#, #"{"ok": true, "error": null}"#])
+  func anAcceptingAnswerIsExitZero(_ body: String) throws {
+    let server = try LoopbackServer()
+    server.script("POST", "/jobs/j1/cancel", [.json(202, body)])
+    let r = try jobctl(["cancel", "j1", "--base-url", server.baseURL, "--dialect", "staged"])
+    #expect(r.code == 0, "\(r.stderr)")
+    #expect(r.stdout == "job: j1\ncancel: accepted\n")
+  }
+
+  @Test(arguments: [404, 405])
+  func aMissingCancelRouteOnALiveJobIsNoSuchCancel(_ status: Int) throws {
+    let server = try LoopbackServer()
+    server.script("/jobs/j1", [.doc(#"{"id":"j1","status":"running"}"#)])
+    server.script("POST", "/jobs/j1/cancel", [.json(status, #"{"error":"no route"}"#)])
+    let r = try jobctl(["cancel", "j1", "--base-url", server.baseURL, "--dialect", "staged"])
+    #expect(r.code == 6, "\(r.stderr)")
+    #expect(r.stderr.contains("this API has no such cancel"), "\(r.stderr)")
+    #expect(!r.stderr.contains("not found"), "\(r.stderr)")
+    // A job that is gone is still exit 5.
+    let gone = try jobctl(["cancel", "j2", "--base-url", server.baseURL, "--dialect", "staged"])
+    #expect(gone.code == 5, "\(gone.stderr)")
+  }
+}
