@@ -163,3 +163,21 @@ import Testing
     #expect(gone.code == 5, "\(gone.stderr)")
   }
 }
+
+extension CancelAnswerTests {
+  @Test func theShapeSaysHowItsCancelAnswers() throws {
+    let server = try LoopbackServer()
+    server.script("POST", "/jobs/j1/cancel", [.text(200, "<html>Cancelled</html>", contentType: "text/html")])
+    server.script("POST", "/jobs/j2/cancel", [.json(#"{"state":"busy","message":"try later"}"#)])
+    let base = ["--base-url", server.baseURL, "--dialect", "staged"]
+    let page = try jobctl(["cancel", "j1", "--cancel-accepted-when", "@http=200"] + base)
+    #expect(page.code == 0, "\(page.stderr)")
+    #expect(page.stdout == "job: j1\ncancel: accepted\n")
+    let busy = try jobctl(["cancel", "j2", "--cancel-refused-when", "state=busy"] + base)
+    #expect(busy.code == 6, "\(busy.stderr)")
+    #expect(busy.stderr == "jobctl: error: the cancel of job j2 was refused: try later\n", "\(busy.stderr)")
+    // Without the shape's word, the same answer is accepted (nothing in it says no).
+    let plain = try jobctl(["cancel", "j2"] + base)
+    #expect(plain.code == 0, "\(plain.stderr)")
+  }
+}

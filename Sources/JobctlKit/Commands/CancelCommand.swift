@@ -44,7 +44,9 @@ enum CancelCommand {
       case .failure(let failure): throw failure
       }
     }
-    if let response = watch.response { answer = interpret(response, dialect: context.settings.dialect) }
+    if let response = watch.response {
+      answer = interpret(response, dialect: context.settings.dialect, shape: context.settings.shape)
+    }
     switch (answer, error) {
     case (.accepted(let response)?, nil):
       print(response, text: "job: \(job.label)\ncancel: accepted\n", context: context)
@@ -111,15 +113,23 @@ enum CancelCommand {
   ///
   /// A 2xx is accepted unless it says `accepted: false` or is a job document the shape finds
   /// terminal already.
-  static func interpret(_ response: HTTPResponse, dialect: Dialect?) -> Answer? {
+  static func interpret(_ response: HTTPResponse, dialect: Dialect?, shape: Dialect? = nil) -> Answer? {
     let document = try? JSON.parse(response.body)
+    // The shape's own word first: refused, then accepted.
+    let answer = JobAnswer(response, document: document)
+    if let refused = shape?.cancelRefused.first(where: { $0.holds(answer) }) {
+      let said = declined(document) ?? document.flatMap { Messages.all(in: $0).first }.map { Text.oneLine($0) }
+      return .declined(reason: said ?? "the answer fits cancel-refused-when \(refused)", response)
+    }
+    if shape?.cancelAccepted.contains(where: { $0.holds(answer) }) == true { return .accepted(response) }
     switch response.status {
     case 200..<300:
       let blank = response.body.allSatisfy { $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }
       if document == nil, !blank {
         let kind = response.header("Content-Type").map { " (\(Text.oneLine($0, limit: 60)))" } ?? ""
         return .declined(
-          reason: "the answer\(kind) is not JSON, so it does not say the cancel was accepted: \(Text.oneLine(String(decoding: response.body.prefix(200), as: UTF8.self), limit: 120))",
+          reason:
+            "the answer\(kind) is not JSON, so it does not say the cancel was accepted: \(Text.oneLine(String(decoding: response.body.prefix(200), as: UTF8.self), limit: 120))",
           response)
       }
       if let reason = declined(document) { return .declined(reason: reason, response) }
@@ -246,14 +256,15 @@ enum CancelCommand {
         context.diagnostics.line("jobctl: cancel of job \(label) failed: \(reason)")
         continue
       }
-      switch interpret(response, dialect: context.settings.dialect) {
+      switch interpret(response, dialect: context.settings.dialect, shape: context.settings.shape) {
       case .accepted?: context.diagnostics.line("jobctl: cancel of job \(label) accepted")
       case .alreadyTerminal(let reason, _)?:
         context.diagnostics.line("jobctl: job \(label) was not canceled: \(reason)")
       case .refused(let stage, let code, _)?:
         context.diagnostics.line("jobctl: \(refusal(job, stage: stage, code: code))")
       case .unsupported?: context.diagnostics.line("jobctl: job \(label) cannot be canceled: the API has no cancel")
-      case .declined(let reason, _)?: context.diagnostics.line("jobctl: the cancel of job \(label) was refused: \(reason)")
+      case .declined(let reason, _)?:
+        context.diagnostics.line("jobctl: the cancel of job \(label) was refused: \(reason)")
       case nil:
         context.diagnostics.line(
           "jobctl: cancel of job \(label) failed: \(Messages.forErrorAnswer(status: response.status, body: response.body))"
@@ -272,6 +283,7 @@ struct CancelAndWait: PollStepper {
   private var retrier: Retrier
   private var cancelPending = true
   private let dialect: Dialect?
+  private let shape: Dialect
   private var lastWasCancel = false
 
   init(job: JobReference, context: NetworkContext) throws(JobctlError) {
@@ -282,6 +294,7 @@ struct CancelAndWait: PollStepper {
     cancel = try CancelCommand.cancelRequest(job, context: context)
     retrier = Retrier(policy: context.settings.policy)
     dialect = context.settings.dialect
+    shape = context.settings.shape
   }
 
   var policy: PollPolicy { watch.policy }
@@ -308,7 +321,7 @@ struct CancelAndWait: PollStepper {
       {
         return retrier.handle(verdict, retryAfter: retryAfter, random: random, report: report)
       }
-      switch CancelCommand.interpret(response, dialect: dialect) {
+      switch CancelCommand.interpret(response, dialect: dialect, shape: shape) {
       case .unsupported?:
         return .finish(.rejected("job \(job.label) cannot be canceled: the API has no cancel"))
       case .declined(let reason, _)?:

@@ -16,6 +16,7 @@ public enum OptionKey: CaseIterable, Hashable, Sendable {
   case stagePath, messagePath, updatedPath, idPath, urlPath, listPath, cancel, outputURL, idempotentStart
   case shapeHeader, outputPath, poll, pollData, pollHeader, startHeader, cancelHeader, cancelData, retryWhen, goneWhen
   case awsSigv4, finalURL, startCompletedWhen, startFailedWhen, startCanceledWhen
+  case cancelAcceptedWhen, cancelRefusedWhen
   // Output
   case format, json, field, quiet, progress, color
   // Polling
@@ -240,6 +241,14 @@ extension OptionKey {
       define(
         "start-canceled-when", value: "COND", repeatable: true,
         help: "A start answer that names no job was canceled when COND holds.")
+    case .cancelAcceptedWhen:
+      define(
+        "cancel-accepted-when", value: "COND", repeatable: true,
+        help: "A cancel answer where COND holds was accepted (before the general rules; a page that is not JSON too).")
+    case .cancelRefusedWhen:
+      define(
+        "cancel-refused-when", value: "COND", repeatable: true,
+        help: "A cancel answer where COND holds was refused: exit 6 with the server's reason (tried first).")
     case .format:
       define(
         "format", value: "FORMAT", choices: OutputSettings.Format.allCases.map(\.rawValue),
@@ -384,6 +393,7 @@ public enum CommandTable {
       .stagePath, .messagePath, .updatedPath, .idPath, .urlPath, .listPath, .poll, .pollData, .pollHeader, .cancel,
       .cancelData, .cancelHeader, .startHeader, .outputURL, .outputPath, .idempotentStart, .shapeHeader, .retryWhen,
       .goneWhen, .awsSigv4, .finalURL, .startCompletedWhen, .startFailedWhen, .startCanceledWhen,
+      .cancelAcceptedWhen, .cancelRefusedWhen,
     ])
 
   public static let output = OptionGroup(title: "Output", [.format, .json, .field, .quiet, .progress, .color])
@@ -478,7 +488,9 @@ extension CommandTable {
         arguments: "JOB", summary: "Ask the server to cancel a job.",
         details: """
           POSTs to the job's URL + /cancel. Accepted (202) and already-terminal (200) answers exit 0;
-          a stage that cannot be canceled (409) exits 6. With --wait, a refused cancel is retried at
+          a stage that cannot be canceled (409), a 2xx that says no (ok or stopped false, an error
+          member, a body that is not JSON; see cancel-refused-when) and a 404 cancel route on a
+          job that still answers exit 6. With --wait, a refused cancel is retried at
           each poll until accepted, then the job is waited for (exit 3 once canceled).
           """,
         groups: [connection, shape, canceling, polling, output, general], arity: 1...1, run: CancelCommand.run)

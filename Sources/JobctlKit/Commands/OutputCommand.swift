@@ -16,8 +16,9 @@ enum OutputCommand {
     return try fetch.run(job: job, context: context, stdout: services.streams.stdout, pollFirst: true)
   }
 
-  /// One poll of the job, judged by the shape as `wait` judges it: only a completed job has output
-  /// to fetch. A failed job is exit 1, a canceled one 3, one not finished 9, a document the shape
+  /// One poll of the job, judged by the shape as `wait` judges it.
+  ///
+  /// Only a completed job has output to fetch. A failed job is exit 1, a canceled one 3, one not finished 9, a document the shape
   /// cannot place 6; nothing is fetched and no file is created. Returns the job's document (for
   /// an `output-url` that reads it).
   static func completedDocument(_ job: JobReference, context: NetworkContext) throws(JobctlError) -> JSON? {

@@ -54,9 +54,10 @@ enum StartCommand {
     return try finish(answer, invocation: invocation, target: target, context: context, fetch: fetch, start: start)
   }
 
-  /// A start that ended without an answer naming the job once its request may have reached the
-  /// server (a signal while it was out, `--timeout`, a failure after it was sent): a job may
-  /// have been created. stderr says so with the Idempotency-Key to resend with (unless the error
+  /// A start that ended without an answer naming its job once its request may have been out.
+  ///
+  /// A signal while it was out, `--timeout`, a failure after it was sent: a job may have been
+  /// created. stderr says so with the Idempotency-Key to resend with (unless the error
   /// says it already), and `--format ndjson` gets a `start_unconfirmed` line carrying the key.
   static func unconfirmed(_ error: JobctlError, key: String, target: JobReference, context: NetworkContext) {
     switch error {
