@@ -129,7 +129,7 @@ import Testing
 
   @Test(arguments: [
     (409, #"{"message":"run is completed"}"#, Int32(6), "cannot be canceled in its current stage"),
-    (405, "", 6, "the API has no cancel"), (501, "{}", 6, "the API has no cancel"),
+    (405, "", 6, "this API has no such cancel"), (501, "{}", 6, "this API has no such cancel"),
   ])
   func cancelAnswersByTheGeneralRules(_ status: Int, _ body: String, _ code: Int32, _ fragment: String) {
     let r = runJobctl(["cancel", "j1"], script: [answer(status, body)])
