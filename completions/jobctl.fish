@@ -22,7 +22,7 @@ function __jobctl_state
             continue
         end
         switch $t
-            case --base-url --token-file -H --header --dialect --jobs-path --cacert --cert --key --connect-timeout --request-timeout --max-connections --config --profile --unix-socket --completed-when --failed-when --canceled-when --pending-when --running-when --warn-when --status-path --progress-path --stage-path --message-path --updated-path --id-path --url-path --list-path --poll --poll-data --poll-header --cancel --cancel-data --cancel-header --start-header --output-url --output-path --idempotent-start --shape-header --retry-when --gone-when --aws-sigv4 --final-url --start-completed-when --start-failed-when --start-canceled-when --interval --max-interval --timeout --until --max-attempts --max-errors --stale-after -o --output --as --format --field --progress --color --data --form --method --idempotency-key --type --page --limit --query
+            case --base-url --token-file -H --header --dialect --jobs-path --cacert --cert --key --connect-timeout --request-timeout --max-connections --config --profile --unix-socket --completed-when --failed-when --canceled-when --pending-when --running-when --warn-when --status-path --progress-path --stage-path --message-path --updated-path --id-path --url-path --list-path --poll --poll-data --poll-header --cancel --cancel-data --cancel-header --start-header --output-url --output-path --idempotent-start --shape-header --retry-when --gone-when --aws-sigv4 --final-url --start-completed-when --start-failed-when --start-canceled-when --cancel-accepted-when --cancel-refused-when --interval --max-interval --timeout --until --max-attempts --max-errors --stale-after -o --output --as --format --field --progress --color --data --form --method --idempotency-key --type --page --limit --query
                 set skip 1
             case '-*'
             case '*'
@@ -110,6 +110,8 @@ complete -c jobctl -n '__jobctl_using wait status start cancel list output expla
 complete -c jobctl -n '__jobctl_using wait status start cancel list output explain' -l start-completed-when -x -d 'A start answer that names no job completed the work when COND holds (Azure\'s provisioningState).'
 complete -c jobctl -n '__jobctl_using wait status start cancel list output explain' -l start-failed-when -x -d 'A start answer that names no job failed when COND holds.'
 complete -c jobctl -n '__jobctl_using wait status start cancel list output explain' -l start-canceled-when -x -d 'A start answer that names no job was canceled when COND holds.'
+complete -c jobctl -n '__jobctl_using wait status start cancel list output explain' -l cancel-accepted-when -x -d 'A cancel answer where COND holds was accepted (before the general rules; a page that is not JSON too).'
+complete -c jobctl -n '__jobctl_using wait status start cancel list output explain' -l cancel-refused-when -x -d 'A cancel answer where COND holds was refused: exit 6 with the server\'s reason (tried first).'
 complete -c jobctl -n '__jobctl_using wait status start cancel list output' -l interval -x -d 'Pause between polls, +-10% jitter (default 2s).'
 complete -c jobctl -n '__jobctl_using wait status start cancel list output' -l max-interval -x -d 'Longest backoff after failures (default 30s).'
 complete -c jobctl -n '__jobctl_using wait status start cancel list output' -l timeout -x -d 'Give up after D with exit 124 (default: no limit).'

@@ -349,8 +349,17 @@ final class JobsByKey: @unchecked Sendable {
 @Suite struct OutputTests {
   private let csv = (1...300).map { "\($0),row \($0)" }.joined(separator: "\n") + "\n"
 
-  @Test func outputGoesToStdoutOrAtomicallyToAFile() throws {
+  /// A server whose HotCRP jobs hcj_1 and hcj_2 are done: `output` polls the job first.
+  private func doneJobs() throws -> LoopbackServer {
     let server = try LoopbackServer()
+    for id in ["hcj_1", "hcj_2"] {
+      server.script("/api/job?job=\(id)", [.json(#"{"ok":true,"status":"done","exit_status":0}"#)])
+    }
+    return server
+  }
+
+  @Test func outputGoesToStdoutOrAtomicallyToAFile() throws {
+    let server = try doneJobs()
     server.script("/api/job?job=hcj_1&output=body", [.text(200, csv, contentType: "text/csv;charset=UTF-8")])
     let base = ["--base-url", server.baseURL + "/api", "--dialect", "hotcrp"]
     let r = try jobctl(["output", "hcj_1"] + base)
@@ -366,7 +375,7 @@ final class JobsByKey: @unchecked Sendable {
   }
 
   @Test func aConflictLeavesTheFileUntouchedAndNoContentIsANote() throws {
-    let server = try LoopbackServer()
+    let server = try doneJobs()
     server.script(
       "/api/job?job=hcj_1&output=json",
       [.json(409, #"{"ok":false,"message_list":[{"status":2,"message":"<0>Output format conflict"}]}"#)])
@@ -386,7 +395,7 @@ final class JobsByKey: @unchecked Sendable {
   }
 
   @Test func continueResumesWithARangeRequest() throws {
-    let server = try LoopbackServer()
+    let server = try doneJobs()
     let bytes = Array(csv.utf8)
     server.script(
       "/api/job?job=hcj_1&output=body",
@@ -402,12 +411,13 @@ final class JobsByKey: @unchecked Sendable {
       "output", "hcj_1", "-o", file.path, "--continue", "--base-url", server.baseURL + "/api", "--dialect", "hotcrp",
     ])
     #expect(r.code == 0)
-    #expect(server.requests.first?.header("Range") == "bytes=100-")
+    #expect(server.requests.map(\.target) == ["/api/job?job=hcj_1", "/api/job?job=hcj_1&output=body"])
+    #expect(server.requests.last?.header("Range") == "bytes=100-")
     #expect(try Data(contentsOf: file) == Data(bytes))
   }
 
   @Test func aBrokenDownloadIsRetriedAndAFailedOneLeavesNoTrace() throws {
-    let server = try LoopbackServer()
+    let server = try doneJobs()
     let body = Array(csv.utf8)
     server.script("/api/job?job=hcj_1&output=body", [Reply(body: body, fault: .resetInBody), .text(200, csv)])
     server.script("/api/job?job=hcj_2&output=body", [Reply(body: body, fault: .shortBody)])
@@ -416,7 +426,7 @@ final class JobsByKey: @unchecked Sendable {
     let ok = try jobctl(["output", "hcj_1", "-o", dir.appendingPathComponent("a.csv").path] + base)
     #expect(ok.code == 0)
     #expect(try String(contentsOf: dir.appendingPathComponent("a.csv"), encoding: .utf8) == csv)
-    #expect(server.requests.filter { $0.query.hasPrefix("job=hcj_1") }.count == 2)
+    #expect(server.requests.filter { $0.query.hasPrefix("job=hcj_1&output") }.count == 2)
     let broken = try jobctl(
       ["output", "hcj_2", "-o", dir.appendingPathComponent("b.csv").path, "--max-errors", "2"] + base)
     #expect(broken.code == 7)

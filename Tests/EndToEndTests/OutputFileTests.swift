@@ -5,9 +5,18 @@ import Testing
 private let csv = (1...300).map { "\($0),row \($0)" }.joined(separator: "\n") + "\n"
 private let target = "/api/job?job=hcj_1&output=body"
 
-/// `--base-url` and `--dialect` for a HotCRP-like server.
+/// A HotCRP job that is done: what `output` polls before it fetches.
+private let doneJob = #"{"ok":true,"status":"done","exit_status":0,"update_at":1795382398}"#
+
+/// `--base-url` and `--dialect` for a HotCRP-like server, where jobs hcj_1 and hcj_2 are done.
 private func hotcrp(_ server: LoopbackServer) -> [String] {
-  ["--base-url", server.baseURL + "/api", "--dialect", "hotcrp"]
+  for id in ["hcj_1", "hcj_2"] { server.script("/api/job?job=\(id)", [.json(doneJob)]) }
+  return ["--base-url", server.baseURL + "/api", "--dialect", "hotcrp"]
+}
+
+/// The requests for the output, without `output`'s poll of the job.
+private func downloads(_ server: LoopbackServer) -> [Request] {
+  server.requests.filter { $0.query.contains("output=") }
 }
 
 private func fileType(_ path: String) -> FileAttributeType? {
@@ -31,6 +40,8 @@ private final class RangeServer: @unchecked Sendable {
     // frees (LeakSanitizer in `make test-asan` reports it).
     server.setHandler { [weak self] request in
       guard let self else { return Reply(status: 503) }
+      // The poll before the download.
+      if !request.query.contains("output=") { return .json(doneJob) }
       let n = lock.withLock {
         count += 1
         return count - 1
@@ -219,7 +230,7 @@ private final class RangeServer: @unchecked Sendable {
     let (wrongStart, asked) = try run(whole)
     #expect(wrongStart.code == 6)
     #expect(wrongStart.stderr.contains("bytes from 0, not from 40"))
-    #expect(asked.requests.first?.header("Range") == "bytes=40-")
+    #expect(downloads(asked).first?.header("Range") == "bytes=40-")
     #expect(try Data(contentsOf: file) == base)
     let (noRange, _) = try run(Reply(status: 206, body: Array(bytes[40...])))
     #expect(noRange.code == 6)
@@ -241,7 +252,7 @@ private final class RangeServer: @unchecked Sendable {
     server.script(target, [.text(200, csv, contentType: "text/csv")])
     let fresh = dir.appendingPathComponent("fresh.csv").path
     #expect(try jobctl(["output", "hcj_1", "-o", fresh, "--continue"] + hotcrp(server)).code == 0)
-    #expect(server.requests.first?.header("Range") == nil)
+    #expect(downloads(server).first?.header("Range") == nil)
     #expect(try String(contentsOfFile: fresh, encoding: .utf8) == csv)
     let device = try jobctl(["output", "hcj_1", "-o", "/dev/null", "--continue"] + hotcrp(server))
     #expect(device.code == 2)
@@ -254,6 +265,8 @@ private final class RangeServer: @unchecked Sendable {
     let running = #"{"ok":true,"job":"hcj_1","status":"run","update_at":1795382398,"progress":"phase 2/7"}"#
     server.script(target, [.json(202, running)])
     server.script("/api/job?job=hcj_1&output=json", [.json(202, running)])
+    // What `output` polls first: the output itself is never asked for.
+    server.script("/api/job?job=hcj_1", [.json(202, running)])
     let dir = try scratch()
     let file = dir.appendingPathComponent("out.csv").path
     let auto = ["--dialect", "auto", "--jobs-path", "/job?job={id}"]
@@ -264,7 +277,9 @@ private final class RangeServer: @unchecked Sendable {
       #expect(!FileManager.default.fileExists(atPath: file))
     }
     #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).isEmpty)
+    #expect(server.requests.allSatisfy { $0.target == "/api/job?job=hcj_1" }, "\(server.requests.map(\.target))")
     // A 202 that is no job document says the same.
+    server.script("/api/job?job=hcj_1", [Reply(status: 202)])
     server.script(target, [Reply(status: 202)])
     let bare = try jobctl(["output", "hcj_1"] + hotcrp(server))
     #expect(bare.code == 9)
@@ -282,7 +297,7 @@ private final class RangeServer: @unchecked Sendable {
     let slow = try jobctl(["output", "hcj_1", "-o", file, "--request-timeout", "300ms"] + hotcrp(server) + fast)
     #expect(slow.code == 0)
     #expect(slow.stderr == "")
-    #expect(server.requests.count == 1)
+    #expect(downloads(server).count == 1)
     #expect(try String(contentsOfFile: file, encoding: .utf8) == csv)
 
     // A download that stops halfway is cut after 300 ms and tried again.
@@ -292,7 +307,7 @@ private final class RangeServer: @unchecked Sendable {
         + fast)
     #expect(r.code == 7)
     #expect(r.stderr.contains("no data for 300ms (--request-timeout)"))
-    #expect(stalled.server.requests.count == 2)
+    #expect(downloads(stalled.server).count == 2)
     stalled.server.stop()
   }
 
@@ -307,7 +322,7 @@ private final class RangeServer: @unchecked Sendable {
     #expect(r.code == 0)
     let half = body.count / 2
     let rest = (body.count - half) / 2
-    #expect(ranged.server.requests.map { $0.header("Range") } == [nil, "bytes=\(half)-", "bytes=\(half + rest)-"])
+    #expect(downloads(ranged.server).map { $0.header("Range") } == [nil, "bytes=\(half)-", "bytes=\(half + rest)-"])
     #expect(try Data(contentsOf: URL(fileURLWithPath: file)) == Data(body))
     ranged.server.stop()
 
@@ -315,7 +330,7 @@ private final class RangeServer: @unchecked Sendable {
     let plain = try RangeServer(body, ranges: false, faults: [.resetInBody])
     let b = dir.appendingPathComponent("b.csv").path
     #expect(try jobctl(["output", "hcj_1", "-o", b] + hotcrp(plain.server) + fast).code == 0)
-    #expect(plain.server.requests.map { $0.header("Range") } == [nil, nil])
+    #expect(downloads(plain.server).map { $0.header("Range") } == [nil, nil])
     #expect(try Data(contentsOf: URL(fileURLWithPath: b)) == Data(body))
   }
 }

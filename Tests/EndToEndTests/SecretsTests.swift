@@ -272,6 +272,7 @@ import Testing
     let server = try LoopbackServer()
     server.script(
       "/api/job?job=hcj_1&output=body", [.text(200, "a,\(token)\n", contentType: "text/csv;charset=UTF-8")])
+    server.script("/api/job?job=hcj_1", [.json(#"{"ok":true,"status":"done"}"#)])
     server.script("/api/job?job=hcj_1&output=string", [.json(200, #"{"ok":true,"output":"a,\#(token)\n"}"#)])
     let r = try jobctl(
       ["output", "hcj_1", "--as", kind, "--base-url", server.baseURL + "/api", "--dialect", "hotcrp"],

@@ -12,6 +12,7 @@ private let completed = #"{"jobId":"j1","status":"completed","result":{"address"
   @Test func aFullStdoutIsExitTenWithTheErrorOnStderr() throws {
     let server = try LoopbackServer()
     server.script("/jobs/j1", [.doc(completed)])
+    server.script("/api/job?job=hcj_1", [.json(#"{"ok":true,"status":"done"}"#)])
     server.script("/api/job?job=hcj_1&output=body", [.text(200, "a,b\n1,2\n", contentType: "text/csv")])
     let status = try RunningProcess(["status", "j1", "--base-url", server.baseURL], redirections: ">/dev/full")
       .finish()

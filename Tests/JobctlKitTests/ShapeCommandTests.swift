@@ -129,7 +129,7 @@ import Testing
 
   @Test(arguments: [
     (409, #"{"message":"run is completed"}"#, Int32(6), "cannot be canceled in its current stage"),
-    (405, "", 6, "the API has no cancel"), (501, "{}", 6, "the API has no cancel"),
+    (405, "", 6, "this API has no such cancel"), (501, "{}", 6, "this API has no such cancel"),
   ])
   func cancelAnswersByTheGeneralRules(_ status: Int, _ body: String, _ code: Int32, _ fragment: String) {
     let r = runJobctl(["cancel", "j1"], script: [answer(status, body)])
@@ -155,13 +155,21 @@ import Testing
     #expect(
       r.transport.requests.map(\.url) == ["http://api.test/v1/batches/b1", "http://api.test/v1/files/file-9/content"])
     let nothing = runJobctl(
-      ["output", "b1", "--dialect", "openai-batch"], script: [answer(200, #"{"id":"b1","status":"failed"}"#)])
+      ["output", "b1", "--dialect", "openai-batch"], script: [answer(200, #"{"id":"b1","status":"completed"}"#)])
     #expect(nothing.code == 0)
     #expect(nothing.stderr.contains("has no output to fetch"))
     #expect(nothing.transport.requests.count == 1)
+    // A failed batch has no output, whatever its document names.
+    let failed = runJobctl(
+      ["output", "b1", "--dialect", "openai-batch"],
+      script: [answer(200, #"{"id":"b1","status":"failed","output_file_id":"file-9"}"#)])
+    #expect(failed.code == 1)
+    #expect(failed.stderr.contains("job b1 failed"), "\(failed.stderr)")
+    #expect(failed.transport.requests.count == 1)
     let hotcrp = runJobctl(
-      ["output", "hcj_1", "--dialect", "hotcrp", "--as", "string"], script: [answer(200, #"{"ok":true,"output":"x"}"#)])
-    #expect(hotcrp.transport.requests.first?.url == "http://api.test/job?job=hcj_1&output=string")
+      ["output", "hcj_1", "--dialect", "hotcrp", "--as", "string"],
+      script: [answer(200, #"{"ok":true,"status":"done"}"#), answer(200, #"{"ok":true,"output":"x"}"#)])
+    #expect(hotcrp.transport.requests.last?.url == "http://api.test/job?job=hcj_1&output=string")
   }
 
   @Test func listReadsTheShapesListPathAndIDs() {

@@ -11,6 +11,9 @@ enum CancelCommand {
     case refused(stage: String?, code: String, HTTPResponse)
     /// 405 or 501: the API has no cancel.
     case unsupported(HTTPResponse)
+    /// A 2xx that says no (`ok`, `stopped` in a form of false, an `error` member) or that is not
+    /// JSON: exit 6 with the server's reason.
+    case declined(reason: String, HTTPResponse)
   }
 
   static func run(_ invocation: Invocation, environment: [String: String], services: Services) throws(JobctlError)
@@ -28,10 +31,22 @@ enum CancelCommand {
     }
     let request = try cancelRequest(job, context: context)
     var watch = RequestWatch(
-      request: request, subject: "job \(job.label)", policy: context.settings.policy, alsoAccept: [405, 409, 501])
+      request: request, subject: "job \(job.label)", policy: context.settings.policy, alsoAccept: [404, 405, 409, 501])
     var answer: Answer?
     let error = context.scheduler.run(&watch) { [reporter = context.reporter] in reporter.report($0, job: job.label) }
-    if let response = watch.response { answer = interpret(response, dialect: context.settings.dialect) }
+    if let response = watch.response, error == nil, response.status == 404 {
+      // 404 at the cancel URL: the job is gone, or the API has no such route. One poll tells.
+      switch context.send(try context.pollRequest(job), subject: "job \(job.label)", label: job.label) {
+      case .success:
+        throw .rejected(
+          "job \(job.label) cannot be canceled: this API has no such cancel (\(HTTPStatus.describe(404)) at \(request.url), while the job's own URL answers)"
+        )
+      case .failure(let failure): throw failure
+      }
+    }
+    if let response = watch.response {
+      answer = interpret(response, dialect: context.settings.dialect, shape: context.settings.shape)
+    }
     switch (answer, error) {
     case (.accepted(let response)?, nil):
       print(response, text: "job: \(job.label)\ncancel: accepted\n", context: context)
@@ -47,7 +62,10 @@ enum CancelCommand {
       throw .rejected(refusal(job, stage: stage, code: code))
     case (.unsupported(let response)?, _):
       throw .rejected(
-        "job \(job.label) cannot be canceled: the API has no cancel (\(HTTPStatus.describe(response.status)))")
+        "job \(job.label) cannot be canceled: this API has no such cancel (\(HTTPStatus.describe(response.status)))")
+    case (.declined(let reason, let response)?, _):
+      print(response, text: "job: \(job.label)\ncancel: refused\nreason: \(reason)\n", context: context)
+      throw .rejected("the cancel of job \(job.label) was refused: \(reason)")
     default:
       throw error ?? .rejected("the cancel answer for job \(job.label) was not understood")
     }
@@ -95,11 +113,27 @@ enum CancelCommand {
   ///
   /// A 2xx is accepted unless it says `accepted: false` or is a job document the shape finds
   /// terminal already.
-  static func interpret(_ response: HTTPResponse, dialect: Dialect?) -> Answer? {
+  static func interpret(_ response: HTTPResponse, dialect: Dialect?, shape: Dialect? = nil) -> Answer? {
     let document = try? JSON.parse(response.body)
+    // The shape's own word first: refused, then accepted.
+    let answer = JobAnswer(response, document: document)
+    if let refused = shape?.cancelRefused.first(where: { $0.holds(answer) }) {
+      let said = declined(document) ?? document.flatMap { Messages.all(in: $0).first }.map { Text.oneLine($0) }
+      return .declined(reason: said ?? "the answer fits cancel-refused-when \(refused)", response)
+    }
+    if shape?.cancelAccepted.contains(where: { $0.holds(answer) }) == true { return .accepted(response) }
     switch response.status {
     case 200..<300:
-      if document?["accepted"] == .bool(false) {
+      let blank = response.body.allSatisfy { $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }
+      if document == nil, !blank {
+        let kind = response.header("Content-Type").map { " (\(Text.oneLine($0, limit: 60)))" } ?? ""
+        return .declined(
+          reason:
+            "the answer\(kind) is not JSON, so it does not say the cancel was accepted: \(Text.oneLine(String(decoding: response.body.prefix(200), as: UTF8.self), limit: 120))",
+          response)
+      }
+      if let reason = declined(document) { return .declined(reason: reason, response) }
+      if let accepted = document?["accepted"], isFalse(accepted) {
         let reason =
           document?["reason"]?.stringValue ?? document.flatMap { Messages.all(in: $0).first } ?? "not accepted"
         return .alreadyTerminal(reason: Text.oneLine(reason), response)
@@ -124,6 +158,34 @@ enum CancelCommand {
     default:
       return nil
     }
+  }
+
+  /// Whether a JSON value is a form of false: `false`, a number equal to 0, or the strings
+  /// `false`, `0`, `no` and `off` in any case.
+  static func isFalse(_ value: JSON) -> Bool {
+    switch value {
+    case .bool(let b): return !b
+    case .number(let text): return Double(text) == 0
+    case .string(let text): return ["false", "0", "no", "off"].contains(Text.lowercased(text))
+    default: return false
+    }
+  }
+
+  /// The reason a 2xx cancel answer says no: `ok` or `stopped` in a form of false (HotCRP, Ray),
+  /// or an `error` member that is not null, false or empty; nil otherwise.
+  static func declined(_ document: JSON?) -> String? {
+    guard let document, document.isObject else { return nil }
+    let said = document["reason"]?.stringValue ?? document["message"]?.stringValue
+    for key in ["ok", "stopped"] {
+      if let value = document[key], isFalse(value) {
+        let words = said ?? document["error"].flatMap { $0.stringValue ?? $0["message"]?.stringValue }
+        return Text.oneLine(words.map { "\($0) (\(key): \(value.serialized()))" } ?? "\(key): \(value.serialized())")
+      }
+    }
+    if let error = document["error"], error != .null, !isFalse(error), error != .string(""), error != .object([]) {
+      return Text.oneLine(error.stringValue ?? error["message"]?.stringValue ?? error.serialized(), limit: 300)
+    }
+    return nil
   }
 
   static func refusal(_ job: JobReference, stage: String?, code: String) -> String {
@@ -194,13 +256,15 @@ enum CancelCommand {
         context.diagnostics.line("jobctl: cancel of job \(label) failed: \(reason)")
         continue
       }
-      switch interpret(response, dialect: context.settings.dialect) {
+      switch interpret(response, dialect: context.settings.dialect, shape: context.settings.shape) {
       case .accepted?: context.diagnostics.line("jobctl: cancel of job \(label) accepted")
       case .alreadyTerminal(let reason, _)?:
         context.diagnostics.line("jobctl: job \(label) was not canceled: \(reason)")
       case .refused(let stage, let code, _)?:
         context.diagnostics.line("jobctl: \(refusal(job, stage: stage, code: code))")
       case .unsupported?: context.diagnostics.line("jobctl: job \(label) cannot be canceled: the API has no cancel")
+      case .declined(let reason, _)?:
+        context.diagnostics.line("jobctl: the cancel of job \(label) was refused: \(reason)")
       case nil:
         context.diagnostics.line(
           "jobctl: cancel of job \(label) failed: \(Messages.forErrorAnswer(status: response.status, body: response.body))"
@@ -219,6 +283,7 @@ struct CancelAndWait: PollStepper {
   private var retrier: Retrier
   private var cancelPending = true
   private let dialect: Dialect?
+  private let shape: Dialect
   private var lastWasCancel = false
 
   init(job: JobReference, context: NetworkContext) throws(JobctlError) {
@@ -229,6 +294,7 @@ struct CancelAndWait: PollStepper {
     cancel = try CancelCommand.cancelRequest(job, context: context)
     retrier = Retrier(policy: context.settings.policy)
     dialect = context.settings.dialect
+    shape = context.settings.shape
   }
 
   var policy: PollPolicy { watch.policy }
@@ -255,9 +321,11 @@ struct CancelAndWait: PollStepper {
       {
         return retrier.handle(verdict, retryAfter: retryAfter, random: random, report: report)
       }
-      switch CancelCommand.interpret(response, dialect: dialect) {
+      switch CancelCommand.interpret(response, dialect: dialect, shape: shape) {
       case .unsupported?:
         return .finish(.rejected("job \(job.label) cannot be canceled: the API has no cancel"))
+      case .declined(let reason, _)?:
+        return .finish(.rejected("the cancel of job \(job.label) was refused: \(reason)"))
       case .accepted?, .alreadyTerminal?:
         cancelPending = false
         retrier.succeeded()

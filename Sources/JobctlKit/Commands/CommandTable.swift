@@ -16,6 +16,7 @@ public enum OptionKey: CaseIterable, Hashable, Sendable {
   case stagePath, messagePath, updatedPath, idPath, urlPath, listPath, cancel, outputURL, idempotentStart
   case shapeHeader, outputPath, poll, pollData, pollHeader, startHeader, cancelHeader, cancelData, retryWhen, goneWhen
   case awsSigv4, finalURL, startCompletedWhen, startFailedWhen, startCanceledWhen
+  case cancelAcceptedWhen, cancelRefusedWhen
   // Output
   case format, json, field, quiet, progress, color
   // Polling
@@ -240,6 +241,14 @@ extension OptionKey {
       define(
         "start-canceled-when", value: "COND", repeatable: true,
         help: "A start answer that names no job was canceled when COND holds.")
+    case .cancelAcceptedWhen:
+      define(
+        "cancel-accepted-when", value: "COND", repeatable: true,
+        help: "A cancel answer where COND holds was accepted (before the general rules; a page that is not JSON too).")
+    case .cancelRefusedWhen:
+      define(
+        "cancel-refused-when", value: "COND", repeatable: true,
+        help: "A cancel answer where COND holds was refused: exit 6 with the server's reason (tried first).")
     case .format:
       define(
         "format", value: "FORMAT", choices: OutputSettings.Format.allCases.map(\.rawValue),
@@ -386,6 +395,7 @@ public enum CommandTable {
       .stagePath, .messagePath, .updatedPath, .idPath, .urlPath, .listPath, .poll, .pollData, .pollHeader, .cancel,
       .cancelData, .cancelHeader, .startHeader, .outputURL, .outputPath, .idempotentStart, .shapeHeader, .retryWhen,
       .goneWhen, .awsSigv4, .finalURL, .startCompletedWhen, .startFailedWhen, .startCanceledWhen,
+      .cancelAcceptedWhen, .cancelRefusedWhen,
     ])
 
   public static let output = OptionGroup(title: "Output", [.format, .json, .field, .quiet, .progress, .color])
@@ -463,7 +473,10 @@ extension CommandTable {
           POSTs to BASE_URL + PATH (or to URL) with an Idempotency-Key that stays the same on every
           retry. A start that failed once it was out is sent again only where the shape says the API
           honours that key (idempotent-start; false for a shape of your own): otherwise exit 7,
-          naming the key, as the job may have been created. Prints the job id (--json: the whole
+          naming the key, as the job may have been created. Interrupted or failed once its request
+          was out, it always names the key to resend with (--idempotency-key; ndjson: a
+          start_unconfirmed line); a resend answered "already exists" stops at once, exit 6.
+          Prints the job id (--json: the whole
           answer); an answer that is already terminal is the result. A 2xx answer that names no job
           is printed as it came (as --json would), exit 6, naming its keys. With --wait, goes on as
           'jobctl wait', with all of its options (-o FILE fetches the output once the job completed).
@@ -477,7 +490,9 @@ extension CommandTable {
         arguments: "JOB", summary: "Ask the server to cancel a job.",
         details: """
           POSTs to the job's URL + /cancel. Accepted (202) and already-terminal (200) answers exit 0;
-          a stage that cannot be canceled (409) exits 6. With --wait, a refused cancel is retried at
+          a stage that cannot be canceled (409), a 2xx that says no (ok or stopped false, an error
+          member, a body that is not JSON; see cancel-refused-when) and a 404 cancel route on a
+          job that still answers exit 6. With --wait, a refused cancel is retried at
           each poll until accepted, then the job is waited for (exit 3 once canceled).
           """,
         groups: [connection, shape, canceling, polling, output, general], arity: 1...1, run: CancelCommand.run)
@@ -493,10 +508,12 @@ extension CommandTable {
       return define(
         arguments: "JOB", summary: "Fetch a finished job's output.",
         details: """
-          Fetches the job's output (HotCRP's output=body|string|json) to stdout or to -o FILE.
-          409 (not in that format) exits 6 and leaves FILE untouched; 204 (no output) prints a note;
-          the status document of a job still running exits 9. A cut download is resumed where the
-          server takes ranges. To a terminal, output holding control characters needs -o -.
+          Polls the job once and judges it by the shape: only a completed job's output is fetched;
+          a failed job exits 1, a canceled one 3, one pending or running 9, with nothing written
+          and no FILE created. Then fetches the output (HotCRP's output=body|string|json) to stdout
+          or to -o FILE. 409 (not in that format) exits 6 and leaves FILE untouched; 204 (no
+          output) prints a note. A cut download is resumed where the server takes ranges. To a
+          terminal, output holding control characters needs -o -.
           """,
         groups: [connection, shape, fetching, polling, general], arity: 1...1, run: OutputCommand.run)
     case .explain:

@@ -142,8 +142,11 @@ enum HelpCommand {
         (exit 5). final-url = [METHODS ]TEMPLATE fetches a completed job's result ({start-url}
         and {start-header:NAME} read the start; the first rule that applies and can be built
         wins); start-completed-when, start-failed-when and start-canceled-when judge a start
-        answer that names no job. Keys a shape leaves out take these defaults (a shape of your
-        own does not honour Idempotency-Key unless it says so):
+        answer that names no job. cancel-refused-when COND and cancel-accepted-when COND judge a
+        cancel's answer before the general rules: a 2xx whose accepted, ok or stopped is a form of
+        false (false, 0, "false", "0", "no", "off"), or that has an error member, or is not JSON,
+        is refused (exit 6). Keys a shape leaves out take these defaults (a shape of your own
+        does not honour Idempotency-Key unless it says so):
 
         """
       s += Dialect.defaults.configText.split(separator: "\n").map { "  \($0)\n" }.joined() + "\n"

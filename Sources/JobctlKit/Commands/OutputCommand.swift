@@ -13,17 +13,50 @@ enum OutputCommand {
     let fetch = try OutputFetch(invocation)
     let context = try NetworkContext.make(invocation, environment: environment, services: services)
     let job = try context.resolve(invocation.arguments[0])
-    return try fetch.run(job: job, context: context, stdout: services.streams.stdout)
+    return try fetch.run(job: job, context: context, stdout: services.streams.stdout, pollFirst: true)
+  }
+
+  /// One poll of the job, judged by the shape as `wait` judges it.
+  ///
+  /// Only a completed job has output to fetch. A failed job is exit 1, a canceled one 3, one not finished 9, a document the shape
+  /// cannot place 6; nothing is fetched and no file is created. Returns the job's document (for
+  /// an `output-url` that reads it).
+  static func completedDocument(_ job: JobReference, context: NetworkContext) throws(JobctlError) -> JSON? {
+    let poll = try context.pollRequest(job)
+    let dialect = context.settings.dialect
+    let answer: HTTPResponse
+    switch context.send(
+      poll, subject: "job \(job.label)", label: job.label, alsoAccept: dialect?.namedStatuses ?? [])
+    {
+    case .failure(let error): throw error
+    case .success(let response): answer = response
+    }
+    var probe = JobWatch(label: job.label, request: poll, dialect: dialect, policy: context.settings.policy)
+    let label = Text.oneLine(job.label, limit: 120)
+    switch probe.adopt(answer, now: context.services.clock.monotonic, report: { _ in }) {
+    case .finish(let error)?:
+      if let error { throw error.prefixed("no output: ") }
+    case .again?:
+      throw .stillRunning("\(probe.stillText): it has no output yet", shown: true)
+    case nil where answer.status == 202:
+      throw .stillRunning("job \(label) is not finished (HTTP 202 Accepted): it has no output yet", shown: true)
+    case nil:
+      throw .rejected(
+        "the answer for job \(label) (\(HTTPStatus.describe(answer.status))) is not a document the \(context.settings.shape.name) shape can place, so it is not known to be completed: no output fetched"
+      )
+    }
+    return answer.documentAsSent() ?? (try? JSON.parse(answer.body))
   }
 
   /// Where the output is: the shape's `output-url` expanded for the job (after one poll, when it
   /// reads the job's document) and resolved against the job's URL; nil when a value it needs is
   /// absent or null, so there is nothing to fetch.
-  static func outputURL(_ job: JobReference, kind: OutputFetch.Kind, context: NetworkContext) throws(JobctlError)
-    -> String?
-  {
+  static func outputURL(
+    _ job: JobReference, kind: OutputFetch.Kind, context: NetworkContext, document known: JSON? = nil
+  ) throws(JobctlError) -> String? {
     guard let template = context.settings.shape.outputURL else { return nil }
-    let document = template.readsDocument ? try context.document(of: job) : nil
+    var document = known
+    if document == nil, template.readsDocument { document = try context.document(of: job) }
     let expanded: String?
     do throws(ShapeSyntaxError) {
       expanded = try template.expand(id: job.label, url: job.url, document: document, outputKind: kind.rawValue)
@@ -79,7 +112,14 @@ struct OutputFetch {
   }
 
   /// Downloads the output of `job` to its destination; returns the exit code.
-  func run(job: JobReference, context: NetworkContext, stdout: TextSink) throws(JobctlError) -> Int32 {
+  ///
+  /// `pollFirst`: the job is polled once first, and only a completed one's output is fetched
+  /// (`output`; a wait has judged it already). The temporary file is made before, so a FILE
+  /// that cannot be written is exit 10 before anything is sent, and removed when the job has no
+  /// output.
+  func run(job: JobReference, context: NetworkContext, stdout: TextSink, pollFirst: Bool = false) throws(JobctlError)
+    -> Int32
+  {
     // Examined again: a wait may have taken hours.
     // A shape whose output is one value of a JSON answer (`output-path`): the answer is read
     // whole, and a part of it cannot be resumed.
@@ -91,7 +131,8 @@ struct OutputFetch {
     }
     let (temp, destination) = try OutputFile.examine(file).temporary()
     defer { temp.discard() }
-    guard let url = try OutputCommand.outputURL(job, kind: kind, context: context) else {
+    let document = pollFirst ? try OutputCommand.completedDocument(job, context: context) : nil
+    guard let url = try OutputCommand.outputURL(job, kind: kind, context: context, document: document) else {
       if !context.settings.output.quiet {
         let label = Text.oneLine(job.label, limit: 120)
         let readsDocument = context.settings.shape.outputURL?.readsDocument == true

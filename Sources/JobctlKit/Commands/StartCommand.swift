@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
 /// `start`: POST a job with an Idempotency-Key, print its id, or go on waiting for it.
 enum StartCommand {
   static func run(_ invocation: Invocation, environment: [String: String], services: Services) throws(JobctlError)
@@ -34,16 +40,54 @@ enum StartCommand {
       contentType: contentType)
     request.headers.append(HTTPHeader("Idempotency-Key", key))
 
-    let answer: HTTPResponse
-    let resendable = context.settings.shape.idempotentStart
-    switch context.send(
-      request, subject: "\(method) \(target.label)", label: target.label, resendable: resendable, judgesGone: false
-    ) {
-    case .failure(let error): throw error
-    case .success(let response): answer = response
+    var watch = RequestWatch(
+      request: request, subject: "\(method) \(target.label)", policy: context.settings.policy,
+      resendable: context.settings.shape.idempotentStart, judgesGone: false)
+    if let error = context.scheduler.run(
+      &watch, report: { [reporter = context.reporter] in reporter.report($0, job: target.label) })
+    {
+      if watch.mayHaveReachedServer { unconfirmed(error, key: key, target: target, context: context) }
+      throw error
     }
+    guard let answer = watch.response else { throw .unreachable("\(method) \(target.label): no answer") }
     let start = StartRecord(method: method, url: target.url, answer: answer)
     return try finish(answer, invocation: invocation, target: target, context: context, fetch: fetch, start: start)
+  }
+
+  /// A start that ended without an answer naming its job once its request may have been out.
+  ///
+  /// A signal while it was out, `--timeout`, a failure after it was sent: a job may have been
+  /// created. stderr says so with the Idempotency-Key to resend with (unless the error
+  /// says it already), and `--format ndjson` gets a `start_unconfirmed` line carrying the key.
+  static func unconfirmed(_ error: JobctlError, key: String, target: JobReference, context: NetworkContext) {
+    switch error {
+    case .interrupted, .timedOut, .unreachable, .stalled, .rejected: break
+    default: return
+    }
+    let shownKey = Text.oneLine(key, limit: 200)
+    let saysKey = error.message?.contains(shownKey) == true
+    // A refusal is no job, unless it is the resend answered "already exists" (which names the key).
+    if case .rejected = error, !saysKey { return }
+    let reason: String
+    if case .interrupted(let signal) = error {
+      let names: [Int32: String] = [SIGINT: "SIGINT", SIGTERM: "SIGTERM", SIGHUP: "SIGHUP"]
+      reason = "interrupted (\(names[signal] ?? "signal \(signal)")) while its request was out"
+    } else {
+      reason = Text.oneLine(error.message ?? "failed", limit: 300)
+    }
+    if context.settings.output.format == .ndjson {
+      let members: [(key: String, value: JSON)] = [
+        ("time", .string(HTTPDate.iso8601(context.services.clock.wall))), ("job", .string(target.label)),
+        ("event", .string("start_unconfirmed")), ("idempotency_key", .string(key)), ("reason", .string(reason)),
+      ]
+      context.services.streams.stdout.write(JSON.object(members).serialized() + "\n")
+    }
+    guard !saysKey else { return }
+    let how: String
+    if case .interrupted = error { how = reason } else { how = "sent, and then failed" }
+    context.diagnostics.line(
+      "jobctl: the start of \(Text.oneLine(target.label, limit: 200)) may have created a job: it was \(how); resend it with --idempotency-key \(shownKey) (the same Idempotency-Key) where the API honours it, or look for the job before starting another"
+    )
   }
 
   /// Reads the start answer: a job to print or wait for, or a result already (synchronous work).

@@ -22,7 +22,8 @@ public struct ShapeDescription: Sendable {
     "progress-path", "stage-path", "message-path", "updated-path", "id-path", "url-path", "jobs-path", "list-path",
     "poll", "poll-data", "poll-header", "cancel", "cancel-data", "cancel-header", "start-header", "output-url",
     "output-path", "idempotent-start", "shape-header", "retry-when", "gone-when", "aws-sigv4", "final-url",
-    "start-completed-when", "start-failed-when", "start-canceled-when",
+    "start-completed-when", "start-failed-when", "start-canceled-when", "cancel-accepted-when",
+    "cancel-refused-when",
   ]
 
   /// Keys that decide a state: a description with any of them is a shape of its own.
@@ -211,6 +212,10 @@ public final class Dialect: Sendable {
   public let startHeaders: [HeaderTemplate]
   /// `retry-when` and `gone-when`: what a non-2xx answer means before the HTTP rules judge it.
   public let answerRules: AnswerRules
+  /// `cancel-accepted-when` and `cancel-refused-when`: how a cancel's answer is judged before the
+  /// general rules (README "Starting, cancelling, listing, fetching output").
+  public let cancelAccepted: [Condition]
+  public let cancelRefused: [Condition]
   /// HTTP statuses a condition names: answered, not judged by the HTTP rules.
   public let namedStatuses: Set<Int>
   /// Whether a condition reads the document; when none does, any body (JSON or not) is the result.
@@ -407,6 +412,8 @@ public final class Dialect: Sendable {
     }
     startHeaders = try headerTemplates("start-header", [])
     answerRules = AnswerRules(retryWhen: try conditions("retry-when"), goneWhen: try conditions("gone-when"))
+    cancelAccepted = try conditions("cancel-accepted-when")
+    cancelRefused = try conditions("cancel-refused-when")
     if let text = try single("output-url") {
       outputURL = try template("output-url", text, [.id, .url, .value, .outputKind])
     } else {

@@ -236,6 +236,9 @@ public enum Dialects {
       .init("url-path", ["none"]),
       .init("jobs-path", ["/api/jobs/{id}"]),
       .init("cancel", ["POST {url}/stop"]),
+      // Ray answers a stop of a job that already ended `{"stopped": false}`.
+      .init("cancel-accepted-when", ["stopped=true"]),
+      .init("cancel-refused-when", ["!stopped"]),
       .init("output-url", ["{url}/logs"]),
       .init("output-path", ["logs"]),
       .init("idempotent-start", ["false"]),

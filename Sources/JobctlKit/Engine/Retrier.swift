@@ -266,6 +266,11 @@ public struct RequestWatch: PollStepper {
   private var retrier: Retrier
   /// The 2xx answer, or the last answer seen.
   public private(set) var response: HTTPResponse?
+  /// Whether a request may have reached the server: one was answered, failed once it was out,
+  /// or is out now (the run ended while it was: a signal, `--timeout`).
+  public var mayHaveReachedServer: Bool { reached || outNow }
+  private var reached = false
+  private var outNow = false
 
   public var policy: PollPolicy { retrier.policy }
   public var stillText: String { "\(subject) was not answered" }
@@ -284,7 +289,15 @@ public struct RequestWatch: PollStepper {
     self.retrier = Retrier(policy: policy)
   }
 
-  public mutating func nextRequest() -> HTTPRequest { request }
+  public mutating func nextRequest() -> HTTPRequest {
+    outNow = true
+    return request
+  }
+
+  /// The request's `Idempotency-Key`: it is a start.
+  public var idempotencyKey: String? {
+    request.headers.first { Text.equalsIgnoringCase($0.name, "Idempotency-Key") }?.value
+  }
 
   public mutating func absorb(
     _ result: Result<HTTPResponse, TransportFailure>, now: Double, wall: Double, random: RandomSource,
@@ -294,16 +307,34 @@ public struct RequestWatch: PollStepper {
     var retryAfter: Double?
     switch result {
     case .failure(let failure):
+      outNow = false
+      reached = reached || failure.mayHaveBeenSent
       verdict = .of(failure)
       if !resendable, failure.mayHaveBeenSent, case .transient(let reason, _) = verdict {
         return .finish(.unreachable(Self.mayHaveBeenCreated(subject, reason, request: request)))
       }
     case .success(let answer):
+      outNow = false
+      let resent = reached
+      reached = true
       response = answer
       retryAfter = answer.retryAfter(now: wall)
       let rules = policy.answerRules
+      let ruled = rules.verdict(answer, subject: subject, retryAfter: retryAfter, gone: judgesGone)
+      // A start sent again after an attempt that may have reached the server, answered "already
+      // exists" (a 409, or any error answer saying so that the shape's retry-when does not place,
+      // such as Ray's 500): the first attempt made the job. Sending it again would only spend
+      // the error budget.
+      if resent, let key = idempotencyKey, ruled == nil, answer.status >= 400,
+        answer.status == 409 || Self.saysAlreadyExists(answer.body)
+      {
+        return .finish(
+          .rejected(
+            "\(subject) was sent again and answered \(Messages.forErrorAnswer(status: answer.status, body: answer.body)); the first attempt may have created the job (Idempotency-Key \(Text.oneLine(key, limit: 80))): check before starting another, or resend with --idempotency-key \(Text.oneLine(key, limit: 80))"
+          ))
+      }
       verdict =
-        rules.verdict(answer, subject: subject, retryAfter: retryAfter, gone: judgesGone)
+        ruled
         ?? (alsoAccept.contains(answer.status) ? .answered : .of(answer, subject: subject, retryAfter: retryAfter))
       if !resendable, answer.status != 503, case .transient(let reason, _) = verdict {
         return .finish(.unreachable(Self.mayHaveBeenCreated(subject, reason, request: request)))
@@ -311,6 +342,12 @@ public struct RequestWatch: PollStepper {
     }
     let step = retrier.handle(verdict, retryAfter: retryAfter, random: random, report: report)
     return retrier.counted(step) ?? retrier.ranOut(stillText)
+  }
+
+  /// Whether an error answer says the thing already exists ("already exists", "already
+  /// existed"), in any case.
+  static func saysAlreadyExists(_ body: [UInt8]) -> Bool {
+    Text.lowercased(String(decoding: body.prefix(64 * 1024), as: UTF8.self)).contains("already exist")
   }
 
   static func mayHaveBeenCreated(_ subject: String, _ reason: String, request: HTTPRequest) -> String {
