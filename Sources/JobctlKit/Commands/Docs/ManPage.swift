@@ -71,8 +71,8 @@ public enum ManPage {
       .TP
       .B hotcrp
       \\fBstatus\\fR wait|run|done|failed, HTTP 202 while running; \\fBprogress\\fR names the phase;
-      \\fBupdate_at\\fR is the time of the last update; done with a non\\-zero \\fBexit_status\\fR is a
-      failure; messages come in \\fBmessage_list\\fR (errors first, informational ones left out,
+      \\fBupdate_at\\fR is the time of the last update; done with any \\fBexit_status\\fR but 0, "0"
+      or false (or none), and any answer with \\fBok\\fR false, is a failure; messages come in \\fBmessage_list\\fR (errors first, informational ones left out,
       HTML shown as text). 410 means the job expired.
       .TP
       .B staged
@@ -108,7 +108,10 @@ public enum ManPage {
       A COND is terms joined by \\fB&\\fR: \\fIPATH\\fR (set and not null, false, "", [] or {}),
       \\fB!\\fR\\fIPATH\\fR, or \\fIPATH\\fR \\fIOP\\fR \\fIVALUES\\fR with OP one of = != < <= > >=;
       = and != take a comma\\-separated list of bare words or JSON strings. Numbers compare
-      numerically, strings without regard to case. PATH is a \\fB\\-\\-field\\fR path (\\fB["a.b"]\\fR for a
+      numerically, strings without regard to case. < <= > >= compare numbers only; a value there
+      that is no finite number (a string, true, an array, 1e309) is doubtful: it holds in a
+      \\fB\\-\\-failed\\-when\\fR and in no other condition, so a doubt never makes a success, and
+      \\fBexplain\\fR says which value was doubted. PATH is a \\fB\\-\\-field\\fR path (\\fB["a.b"]\\fR for a
       key with a dot, \\fB*\\fR for any item), \\fB@http\\fR or \\fB@header:\\fR\\fINAME\\fR.
       Conditions are tried in the order canceled, failed, completed, pending, running; an answer
       that fits none is not understood (exit 6) when the shape has a pending or running condition
