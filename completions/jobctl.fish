@@ -87,7 +87,7 @@ complete -c jobctl -n '__jobctl_using wait status start cancel list output expla
 complete -c jobctl -n '__jobctl_using wait status start cancel list output explain' -l status-path -x -d 'The value shown as the job\'s status (default: the first path of the first --completed-when).'
 complete -c jobctl -n '__jobctl_using wait status start cancel list output explain' -l progress-path -x -d 'Progress: PATH (a fraction), PATH / NUMBER (percentComplete / 100) or PATH / PATH.'
 complete -c jobctl -n '__jobctl_using wait status start cancel list output explain' -l stage-path -x -d 'The job\'s stage, shown while it runs (first present wins).'
-complete -c jobctl -n '__jobctl_using wait status start cancel list output explain' -l message-path -x -d 'The job\'s error once it failed, its warnings once it completed (every one present is shown).'
+complete -c jobctl -n '__jobctl_using wait status start cancel list output explain' -l message-path -x -d 'The job\'s error once it failed, its warnings once it completed (all; a number or boolean as PATH=VALUE).'
 complete -c jobctl -n '__jobctl_using wait status start cancel list output explain' -l updated-path -x -d 'The UNIX or RFC 3339 time of the job\'s last update, for --stale-after.'
 complete -c jobctl -n '__jobctl_using wait status start cancel list output explain' -l id-path -x -d 'Where start finds the job\'s id (default jobId, job, id; first present wins).'
 complete -c jobctl -n '__jobctl_using wait status start cancel list output explain' -l url-path -x -d 'Where start finds the job\'s URL; @header:NAME reads a header (default locationUrl, job_url, Location); \'PATH as SHAPE\' polls it as that shape.'

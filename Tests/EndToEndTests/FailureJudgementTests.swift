@@ -63,4 +63,16 @@ import Testing
     #expect(n.code == 0, "\(n.stdout) \(n.stderr)")
     #expect(n.stdout.hasPrefix("completed: state=done\n"), "\(n.stdout)")
   }
+
+  /// `--message-path` at a number or a boolean shows it as `PATH=VALUE` (Slurm's `exit_code`).
+  @Test func messagePathShowsNumbersAndBooleans() throws {
+    let server = try LoopbackServer()
+    server.script("/jobs/j1", [.json(200, #"{"state":"FAILED","exit_code":2,"signaled":true,"core":false}"#)])
+    let r = try jobctl([
+      "wait", "j1", "--base-url", server.baseURL, "--completed-when", "state=DONE", "--failed-when", "state=FAILED",
+      "--message-path", "exit_code", "--message-path", "signaled", "--message-path", "core",
+    ])
+    #expect(r.code == 1, "\(r.stderr)")
+    #expect(r.stderr.contains("job j1 failed: exit_code=2; signaled=true; core=false"), "\(r.stderr)")
+  }
 }

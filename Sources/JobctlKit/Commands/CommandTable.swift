@@ -144,7 +144,8 @@ extension OptionKey {
     case .messagePath:
       define(
         "message-path", value: "PATH", repeatable: true,
-        help: "The job's error once it failed, its warnings once it completed (every one present is shown).")
+        help: "The job's error once it failed, its warnings once it completed (all; a number or boolean as PATH=VALUE)."
+      )
     case .updatedPath:
       define(
         "updated-path", value: "PATH",

@@ -635,8 +635,8 @@ public final class Dialect: Sendable {
         for item in value.arrayValue ?? [value] {
           if let text = Messages.describe(item, code: nil), !text.isEmpty {
             found.append(text)
-          } else if case .number = item {
-            // A number says little alone: named by its path (Slurm's `jobs.0.exit_code=768`).
+          } else if item.isScalarNumberOrBool {
+            // A number or boolean says little alone: named by its path (Slurm's `jobs.0.exit_code=768`).
             found.append("\(Text.oneLine(path.description, limit: 80))=\(item.displayText)")
           }
         }

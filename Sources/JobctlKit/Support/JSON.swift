@@ -41,6 +41,14 @@ public enum JSON: Sendable, Equatable {
     return nil
   }
 
+  /// A number, `true` or `false`: what `--message-path` shows as `PATH=VALUE`.
+  var isScalarNumberOrBool: Bool {
+    switch self {
+    case .number, .bool: return true
+    default: return false
+    }
+  }
+
   public var arrayValue: [JSON]? {
     if case .array(let a) = self { return a }
     return nil
