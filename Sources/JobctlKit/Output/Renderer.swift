@@ -261,9 +261,10 @@ public struct Renderer {
       if let error = outcome.error?.message { detail = error }
       rows.append([Text.oneLine(job, limit: 80), state, String(outcome.exitCode), Text.oneLine(detail, limit: 200)])
     }
-    let widths = (0..<3).map { column in rows.map { $0[column].count }.max() ?? 0 }
+    let widths = (0..<3).map { column in rows.map { Text.columns($0[column]) }.max() ?? 0 }
     return rows.map { row in
-      (0..<3).map { row[$0] + String(repeating: " ", count: widths[$0] - row[$0].count) }.joined(separator: "  ")
+      (0..<3).map { row[$0] + String(repeating: " ", count: widths[$0] - Text.columns(row[$0])) }.joined(
+        separator: "  ")
         + "  " + row[3]
     }.map { Text.trimmed($0) + "\n" }.joined()
   }

@@ -123,6 +123,8 @@ private struct JSONParser {
   init(bytes: [UInt8]) { self.bytes = bytes }
 
   mutating func parseDocument() throws(JSONParseError) -> JSON {
+    // A leading UTF-8 byte order mark, which some servers and editors write, is not the document.
+    if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { i = 3 }
     skipSpace()
     let value = try parseValue()
     skipSpace()

@@ -172,7 +172,10 @@ public enum ManPage {
       stderr; errors read
       \\fBjobctl: error:\\fR. The plain progress line is \\fB[\\fItime\\fB] \\fIjob\\fB: \\fIstate\\fR,
       with stage, phase and percent when known; control characters from the server are shown
-      escaped (\\fB\\ex1b\\fR, \\fB\\en\\fR) there and in every message; after 60 s
+      escaped (\\fB\\ex1b\\fR, \\fB\\en\\fR) there and in every message, and so are invisible and bidi
+      format characters (U+061C, U+200B to U+200F, U+202A to U+202E, U+2060 to U+2069, U+FEFF:
+      \\fB\\eu200b\\fR); widths are counted in terminal columns (a CJK character takes two); a
+      job document or config file may start with a UTF\\-8 byte order mark; after 60 s
       without a change a heartbeat line says the job is still running.
       On a terminal (\\fB\\-\\-progress auto\\fR with TERM not dumb) one live line is redrawn on stderr
       at most 10 times a second instead: spinner, job, state, stage or phase, a progress bar with
