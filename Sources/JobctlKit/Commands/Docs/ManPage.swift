@@ -157,7 +157,9 @@ public enum ManPage {
       With \\fB\\-\\-timeout\\fR (counted from the start of jobctl) or \\fB\\-\\-until\\fR (an RFC 3339
       time or @UNIXTIME; the earlier of the two holds), the wait ends with 124 at the deadline, and at
       once when a Retry\\-After would pass it; an \\fB\\-\\-until\\fR already past is 124 before anything
-      is sent. Messages that give up name the job and its URL. \\fB\\-\\-slow\\-down\\fR lengthens the
+      is sent. \\fB\\-\\-timeout\\fR counts elapsed time; \\fB\\-\\-until\\fR is read from the wall clock at
+      every turn, so after a suspend or a clock step past it the wait ends within one poll.
+      Messages that give up name the job and its URL. \\fB\\-\\-slow\\-down\\fR lengthens the
       interval by half after each poll without change, up to \\fB\\-\\-max\\-interval\\fR.
       A \\fB\\-\\-token\\-file\\fR is read again when it changes and before the retry after a 401.
       TLS failures end at once with 7.
