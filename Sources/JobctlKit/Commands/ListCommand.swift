@@ -132,7 +132,7 @@ enum ListCommand {
     case .ndjson:
       for job in jobs { stdout.write(job.serialized() + "\n") }
     case .text:
-      stdout.write(table(jobs, context: context))
+      stdout.write(context.settings.output.forPeople(table(jobs, context: context)))
     }
     return 0
   }

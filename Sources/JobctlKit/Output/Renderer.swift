@@ -103,7 +103,9 @@ public struct Renderer {
           break
         case .text:
           if !settings.quiet {
-            stdout.write(Renderer.text(snapshot, document: JSON.reparsed(body), dialect: outcome.dialect, job: job))
+            stdout.write(
+              settings.forPeople(
+                Renderer.text(snapshot, document: JSON.reparsed(body), dialect: outcome.dialect, job: job)))
           }
         }
       }
@@ -126,7 +128,7 @@ public struct Renderer {
     }
     if let github {
       let end = jobEnd(outcome, job: job, error: error, duration: elapsed())
-      for line in github.annotations([end]) { diagnostics.line(line) }
+      for line in github.annotations([end]) { diagnostics.command(line) }
       if summarize, let problem = github.writeSummary([end]) { diagnostics.warning(problem) }
       let status = outcome.snapshot?.state.rawValue ?? "unknown"
       if let problem = github.writeOutputs(status: status, jobID: outcome.snapshot?.id ?? job, field: fieldText) {
@@ -192,7 +194,7 @@ public struct Renderer {
       if !settings.quiet, let s = outcome.snapshot, s.state == .completed { warn(s.warnings, job: job) }
     }
     if let github {
-      for line in github.annotations(ends) { diagnostics.line(line) }
+      for line in github.annotations(ends) { diagnostics.command(line) }
       if summarize, let problem = github.writeSummary(ends) { diagnostics.warning(problem) }
     }
     if outcomes.contains(where: { if case .interrupted? = $0?.error { return true } else { return false } }),
@@ -224,7 +226,7 @@ public struct Renderer {
       case .ndjson:
         break
       case .text:
-        if !settings.quiet { stdout.write(Renderer.summary(outcomes, jobs: jobs)) }
+        if !settings.quiet { stdout.write(settings.forPeople(Renderer.summary(outcomes, jobs: jobs))) }
       }
     }
     if let first = firstFinished, let code = codes[first] { return code }

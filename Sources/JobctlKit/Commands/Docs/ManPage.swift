@@ -274,6 +274,11 @@ public enum ManPage {
       one annotation that counts them. When GITHUB_STEP_SUMMARY is set, a wait (not \\fBstatus\\fR)
       appends a Markdown table of its jobs (job, state, duration, detail) to it, unfinished and
       failed jobs first, cut with \\(lqand N more\\(rq past 256 KiB.
+      The runner reads a log line that starts with :: (or holds ##[) as a workflow command, so under
+      GITHUB_ACTIONS no server text jobctl prints for people (text format, progress lines,
+      messages, warnings, errors) can form one: a line\\-leading :: shows as \\fB\\ex3a:\\fR and
+      ##[ as \\fB#\\ex23[\\fR. \\fB\\-\\-field\\fR and \\fB\\-\\-json\\fR stay byte\\-exact for scripts, so
+      do not print them to the log: pass them on through GITHUB_OUTPUT.
       .SH FILES
       .TP
       .I $XDG_CONFIG_HOME/jobctl/config
