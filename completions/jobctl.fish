@@ -140,5 +140,5 @@ complete -c jobctl -n '__jobctl_using start cancel' -l wait -d 'Go on waiting fo
 complete -c jobctl -n '__jobctl_using list' -l type -x -d 'Only jobs of type T (sent as type=T).'
 complete -c jobctl -n '__jobctl_using list' -l page -x -d 'Page to read (sent as page=N).'
 complete -c jobctl -n '__jobctl_using list' -l limit -x -d 'Jobs per page (sent as limit=N).'
-complete -c jobctl -n '__jobctl_using list' -l all -d 'Follow pagination.nextPage or Link rel="next" to the last page.'
+complete -c jobctl -n '__jobctl_using list' -l all -d 'Follow pagination.nextPage (a page number, a URL or path, or a cursor sent as cursor=) or Link rel="next" to the last page.'
 complete -c jobctl -n '__jobctl_using list' -l query -x -d 'An extra query parameter (repeatable).'
