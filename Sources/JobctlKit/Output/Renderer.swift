@@ -170,6 +170,10 @@ public struct Renderer {
     var codes: [Int32?] = []
     var lines: [String] = []
     var ends: [GitHubActions.JobEnd] = []
+    // A screenful of errors, then a count: 100,000 jobs against a dead server are not 100,000
+    // lines on stderr (--json and ndjson still carry every job).
+    var errorsShown = 0
+    var moreByCode: [Int32: Int] = [:]
     for (outcome, job) in zip(outcomes, jobs) {
       guard let outcome else {
         codes.append(nil)
@@ -190,9 +194,17 @@ public struct Renderer {
       codes.append(error?.exitCode ?? 0)
       if github != nil { ends.append(jobEnd(outcome, job: job, error: error, duration: endTimes.take(job))) }
       if case .interrupted? = error { continue }
-      if let message = error?.message { diagnostics.error(message) }
+      if let error, let message = error.message {
+        if errorsShown < Self.errorScreenful {
+          diagnostics.error(message)
+          errorsShown += 1
+        } else {
+          moreByCode[error.exitCode, default: 0] += 1
+        }
+      }
       if !settings.quiet, let s = outcome.snapshot, s.state == .completed { warn(s.warnings, job: job) }
     }
+    if !moreByCode.isEmpty { diagnostics.error(Self.moreErrors(moreByCode)) }
     if let github {
       for line in github.annotations(ends) { diagnostics.command(line) }
       if summarize, let problem = github.writeSummary(ends) { diagnostics.warning(problem) }
@@ -240,6 +252,20 @@ public struct Renderer {
     for warning in Messages.shown(warnings) {
       diagnostics.warning(Text.fitted("job \(Text.oneLine(job, limit: 120)): \(warning)", width: width))
     }
+  }
+
+  /// Error lines a wait for many jobs prints before it counts the rest.
+  static let errorScreenful = 20
+
+  /// `and 99,980 more like it (exit 124); ...`: the errors past a screenful, by exit code.
+  static func moreErrors(_ byCode: [Int32: Int]) -> String {
+    let total = byCode.values.reduce(0, +)
+    let codes = byCode.sorted { $0.key < $1.key }
+    let kinds =
+      codes.count == 1
+      ? "like it (exit \(codes[0].key))"
+      : "(" + codes.map { "\(Text.grouped($0.value)) with exit \($0.key)" }.joined(separator: ", ") + ")"
+    return "and \(Text.grouped(total)) more \(kinds); --json and --format ndjson carry every job"
   }
 
   /// What `--field` prints for `value`: a string as it came, so a script gets it intact, but

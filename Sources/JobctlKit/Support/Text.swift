@@ -263,6 +263,17 @@ enum Text {
     return out + [rest]
   }
 
+  /// A count with its thousands grouped: `99,980`.
+  static func grouped(_ n: Int) -> String {
+    let digits = Array(String(n.magnitude))
+    var out = n < 0 ? "-" : ""
+    for (i, d) in digits.enumerated() {
+      if i > 0 && (digits.count - i) % 3 == 0 { out += "," }
+      out.append(d)
+    }
+    return out
+  }
+
   /// The percent form of a fraction: `45%`, `99.5%`.
   static func percent(_ fraction: Double) -> String {
     let p = (fraction * 1000).rounded() / 10
