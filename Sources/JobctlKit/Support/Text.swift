@@ -6,6 +6,8 @@ enum Text {
   /// forge lines in a CI log, and what it sent can still be read. At most `limit` scalars of `s`
   /// are kept, then "...".
   static func oneLine(_ s: String, limit: Int = 500) -> String {
+    // Printable ASCII within the limit, the common case, is already one safe line.
+    if s.utf8.count <= limit, s.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return s }
     var out = String.UnicodeScalarView()
     var count = 0
     for scalar in s.unicodeScalars {
@@ -82,7 +84,13 @@ enum Text {
 
   /// The terminal columns `s` takes (see `columns(_:)` for a scalar).
   static func columns<S: StringProtocol>(_ s: S) -> Int {
-    s.unicodeScalars.reduce(0) { $0 + columns($1) }
+    // ASCII, the common case (a 100,000-row table), by its bytes.
+    var ascii = 0
+    for b in s.utf8 {
+      guard b < 0x80 else { return s.unicodeScalars.reduce(0) { $0 + columns($1) } }
+      if b >= 0x20 && b != 0x7F { ascii += 1 }
+    }
+    return ascii
   }
 
   /// The longest start of `s` that fits in `columns`, cut between characters.
