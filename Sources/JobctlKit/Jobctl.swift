@@ -24,7 +24,9 @@ public enum Jobctl {
     let lost = JobctlError.localWrite("")
     // A command that said so itself (start names the job it created) is not told twice.
     guard let failure = services.streams.stdout.failure, !failure.readerGone, code != lost.exitCode else { return code }
-    Diagnostics(sink: services.streams.stderr, redactor: services.redactor).error(
+    let diagnostics = Diagnostics(sink: services.streams.stderr, redactor: services.redactor)
+    diagnostics.actions = environment["GITHUB_ACTIONS"] == "true"
+    diagnostics.error(
       "cannot write to stdout (\(failure.reason)): the command's result was not written")
     return lost.exitCode
   }
@@ -36,6 +38,7 @@ public enum Jobctl {
     } catch {
       // The run's redactor: secrets learnt by the command are hidden in its last word too.
       let diagnostics = Diagnostics(sink: services.streams.stderr, redactor: services.redactor)
+      diagnostics.actions = environment["GITHUB_ACTIONS"] == "true"
       if let message = error.message { diagnostics.error(message) }
       return error.exitCode
     }

@@ -19,7 +19,7 @@ import Testing
       Issue.record("followed to \(next ?? "nothing")")
     } catch {
       #expect(error.exitCode == 6)
-      #expect(error.message?.contains("which is not a page number") == true)
+      #expect(error.message?.contains("which is neither a page number") == true)
     }
   }
 

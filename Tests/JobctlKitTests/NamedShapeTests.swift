@@ -289,7 +289,7 @@ private func state(_ name: String, _ text: String, status: Int = 200) -> JobStat
     #expect(progress.state == .running)
   }
 
-  /// A message path at a number shows it, named by its path; other values as before.
+  /// A message path at a number or a boolean shows it, named by its path.
   @Test func numbersAtMessagePathsAreShown() throws {
     let d = try Dialect(
       ShapeDescription(
@@ -300,7 +300,7 @@ private func state(_ name: String, _ text: String, status: Int = 200) -> JobStat
       Issue.record("not judged")
       return
     }
-    #expect(s.error == "code=-2.5")
+    #expect(s.error == "code=-2.5; why=true")
   }
 
   /// Update times: UNIX numbers, strings holding one, and RFC 3339 (`Z` or an offset, a fraction).

@@ -209,7 +209,7 @@ enum CancelCommand {
     case .ndjson:
       stdout.write(((try? JSON.parse(response.body)) ?? .object([])).serialized() + "\n")
     case .text:
-      if !output.quiet { stdout.write(text) }
+      if !output.quiet { stdout.write(output.forPeople(text)) }
     }
   }
 

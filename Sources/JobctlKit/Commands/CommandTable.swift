@@ -145,7 +145,8 @@ extension OptionKey {
     case .messagePath:
       define(
         "message-path", value: "PATH", repeatable: true,
-        help: "The job's error once it failed, its warnings once it completed (every one present is shown).")
+        help: "The job's error once it failed, its warnings once it completed (all; a number or boolean as PATH=VALUE)."
+      )
     case .updatedPath:
       define(
         "updated-path", value: "PATH",
@@ -310,7 +311,12 @@ extension OptionKey {
     case .type: define("type", value: "T", help: "Only jobs of type T (sent as type=T).")
     case .page: define("page", value: "N", help: "Page to read (sent as page=N).")
     case .limit: define("limit", value: "N", help: "Jobs per page (sent as limit=N).")
-    case .allPages: define("all", help: "Follow pagination.nextPage or Link rel=\"next\" to the last page.")
+    case .allPages:
+      define(
+        "all",
+        help:
+          "Follow pagination.nextPage (a page number, a URL or path, or a cursor sent as cursor=) or Link rel=\"next\" to the last page."
+      )
     case .query: define("query", value: "NAME=VALUE", repeatable: true, help: "An extra query parameter (repeatable).")
     case .output:
       define(

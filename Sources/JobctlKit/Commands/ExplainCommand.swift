@@ -68,7 +68,7 @@ enum ExplainCommand {
           text += "warning: \(Text.oneLine(warning, limit: 2000))\n"
         }
       }
-      stdout.write(text)
+      stdout.write(output.forPeople(text))
     }
     switch snapshot.state {
     case .completed: return 0

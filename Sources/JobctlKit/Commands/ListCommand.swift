@@ -71,23 +71,59 @@ enum ListCommand {
   /// a whole number for certain.
   static let maximumPageNumber: Double = 9_007_199_254_740_992
 
-  /// The next page's URL: `pagination.nextPage` (a whole number, put into `page=`), or
-  /// `Link: rel="next"`; an answer whose `nextPage` is no page number (`1e400`, `2.5`) is refused.
+  /// The next page's URL from `pagination.nextPage`, else `Link: rel="next"`; nil on the last.
+  ///
+  /// `nextPage` is a page number (a JSON number or a string of decimal digits, put into
+  /// `page=`), a URL or a path (`http(s)://...`, `/...`, `?...`, resolved against the current
+  /// page), or any other string, a cursor sent back as `cursor=`. `null`, `false` and `""` mean
+  /// the last page. Anything else (`true`, an object, a list, `-1`, `2.5`, `1e1`, `"0x10"`) is
+  /// refused (exit 6), naming it: a page guessed wrong would print the wrong jobs as all of them.
   static func nextPage(
     _ document: JSON, answer: HTTPResponse, current: String, query: [(String, String)], label: String
   ) throws(JobctlError) -> String? {
-    if let next = document["pagination"]?["nextPage"], next != .null,
-      let n = next.doubleValue ?? next.stringValue.flatMap(Double.init)
-    {
-      guard n.isFinite, n == n.rounded(), abs(n) <= maximumPageNumber else {
-        throw .rejected(
-          "the job list at \(label) gives pagination.nextPage \(Text.oneLine(next.displayText, limit: 40)), "
-            + "which is not a page number")
+    if let next = document["pagination"]?["nextPage"] {
+      func refuse() -> JobctlError {
+        .rejected(
+          "the job list at \(label) gives pagination.nextPage \(Text.oneLine(next.serialized(), limit: 60)), "
+            + "which is neither a page number (decimal digits), a URL or path, nor a cursor")
       }
       // The current URL's other query values stay (a base URL's `api-version`).
-      let (base, currentQuery) = URLParts.splitQuery(current)
-      let kept = (currentQuery ?? "").split(separator: "&").filter { !$0.hasPrefix("page=") && $0 != "page" }
-      return base + "?" + (["page=\(Int(n))"] + kept.map(String.init)).joined(separator: "&")
+      func with(_ name: String, _ value: String) -> String {
+        let (base, currentQuery) = URLParts.splitQuery(current)
+        let kept = (currentQuery ?? "").split(separator: "&").filter {
+          !$0.hasPrefix("page=") && $0 != "page" && !$0.hasPrefix("cursor=") && $0 != "cursor"
+        }
+        return base + "?" + (["\(name)=\(value)"] + kept.map(String.init)).joined(separator: "&")
+      }
+      func pageNumber(_ digits: String) throws(JobctlError) -> String {
+        guard !digits.isEmpty, digits.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let n = Double(digits),
+          n <= maximumPageNumber
+        else { throw refuse() }
+        return with("page", String(Int(n)))
+      }
+      switch next {
+      case .null, .bool(false): return nil
+      case .number(let text):
+        // `3.0` is page 3; an exponent (`1e1`) or a sign (`-1`) is not decimal digits.
+        var digits = Substring(text)
+        if let dot = digits.firstIndex(of: "."), digits[digits.index(after: dot)...].allSatisfy({ $0 == "0" }) {
+          digits = digits[..<dot]
+        }
+        return try pageNumber(String(digits))
+      case .string(let text):
+        if text.isEmpty { return nil }
+        if text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) { return try pageNumber(text) }
+        if Self.looksNumeric(text) { throw refuse() }
+        let lower = Text.lowercased(text)
+        if lower.hasPrefix("http://") || lower.hasPrefix("https://") { return text }
+        if text.hasPrefix("/") || text.hasPrefix("?") {
+          guard URLParts(current) != nil else { throw refuse() }
+          return URLParts.resolving(text, against: current)
+        }
+        if Text.hasControlCharacters(text) || text.unicodeScalars.contains(" ") { throw refuse() }
+        return with("cursor", PercentEncoding.component(text))
+      default: throw refuse()
+      }
     }
     guard let link = answer.header("Link") else { return nil }
     for part in link.split(separator: ",") {
@@ -105,6 +141,20 @@ enum ListCommand {
       return URLParts.resolving(target, against: current)
     }
     return nil
+  }
+
+  /// A string that reads as a number but not as decimal digits (`-1`, `2.5`, `1e1`, `0x10`,
+  /// `+3`, `nan`): no page number, and too like one to be taken for a cursor.
+  static func looksNumeric(_ text: String) -> Bool {
+    let lower = Text.lowercased(text)
+    if ["nan", "inf", "infinity", "-inf", "+inf", "-infinity", "+infinity"].contains(lower) { return true }
+    var body = Substring(lower)
+    if body.hasPrefix("-") || body.hasPrefix("+") { body = body.dropFirst() }
+    if body.hasPrefix("0x") {
+      return body.count > 2 && body.dropFirst(2).allSatisfy { $0.isHexDigit }
+    }
+    guard let first = body.first, first.isNumber || first == "." else { return false }
+    return Double(String(body)) != nil
   }
 
   static func encode(_ query: [(String, String)], after url: String) -> String {
@@ -132,7 +182,7 @@ enum ListCommand {
     case .ndjson:
       for job in jobs { stdout.write(job.serialized() + "\n") }
     case .text:
-      stdout.write(table(jobs, context: context))
+      stdout.write(context.settings.output.forPeople(table(jobs, context: context)))
     }
     return 0
   }

@@ -19,6 +19,7 @@ struct NetworkContext {
     -> NetworkContext
   {
     let diagnostics = Diagnostics(sink: services.streams.stderr, redactor: services.redactor)
+    diagnostics.actions = environment["GITHUB_ACTIONS"] == "true"
     var settings = try Settings.resolve(invocation, environment: environment, services: services)
     settings.secrets.forEach(diagnostics.addSecret)
     // Answers are scrubbed as they arrive (their decoded strings, so numbers and syntax stay as

@@ -313,6 +313,7 @@ public struct Settings {
       o.field = path
     }
     o.quiet = try layers.flag(.quiet)
+    o.actions = environment["GITHUB_ACTIONS"] == "true"
     if let progress = try choice(.progress, OutputSettings.ProgressMode.self) { o.progress = progress }
     if let color = try choice(.color, OutputSettings.ColorMode.self) { o.color = color }
     o.verbose = try layers.flag(.verbose)

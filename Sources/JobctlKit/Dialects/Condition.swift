@@ -141,7 +141,12 @@ public struct ConditionTerm: Sendable, Equatable {
   }
 
   /// Through a `*`, the term holds when it holds for one item.
-  public func holds(_ answer: JobAnswer) -> Bool {
+  ///
+  /// `<`, `<=`, `>` and `>=` compare numbers. A value there that is no finite number (a string,
+  /// `true`, an array, `1e309`; `null` is no value) is doubtful: it holds only when
+  /// `doubtfulHolds` (a failure condition), so a doubt never turns a failure into a success.
+  public func holds(_ answer: JobAnswer, doubtfulHolds: Bool = false) -> Bool {
+    if doubtfulHolds, doubtful(answer) != nil { return true }
     let found = operand.values(answer)
     switch op {
     case .present: return found.contains(where: Self.isSet)
@@ -163,6 +168,19 @@ public struct ConditionTerm: Sendable, Equatable {
         default: return x >= limit
         }
       }
+    }
+  }
+
+  /// The first value an ordering comparison cannot compare (see `holds`), or nil.
+  public func doubtful(_ answer: JobAnswer) -> JSON? {
+    switch op {
+    case .less, .lessOrEqual, .greater, .greaterOrEqual:
+      return operand.values(answer).first { value in
+        if value == .null { return false }
+        guard let x = value.doubleValue else { return true }
+        return !x.isFinite
+      }
+    default: return nil
     }
   }
 
@@ -256,7 +274,20 @@ public struct Condition: Sendable, Equatable, CustomStringConvertible {
     description = Text.trimmed(text)
   }
 
-  public func holds(_ answer: JobAnswer) -> Bool { terms.allSatisfy { $0.holds(answer) } }
+  /// Whether every term holds; in a failure condition (`doubtfulHolds`) a doubtful comparison holds.
+  public func holds(_ answer: JobAnswer, doubtfulHolds: Bool = false) -> Bool {
+    terms.allSatisfy { $0.holds(answer, doubtfulHolds: doubtfulHolds) }
+  }
+
+  /// Why a failure condition held on a doubt: the first doubtful comparison and its value, or nil.
+  public func doubt(_ answer: JobAnswer) -> String? {
+    for term in terms {
+      guard let value = term.doubtful(answer) else { continue }
+      let shown = Text.oneLine(value.serialized(), limit: 40)
+      return "\(term.operand) is \(shown), not a number: a doubtful value counts as failure"
+    }
+    return nil
+  }
 
   /// Whether a term reads the document (not only the status and headers).
   var readsDocument: Bool { terms.contains { $0.operand.readsDocument } }

@@ -153,13 +153,30 @@ public struct Decision: Sendable, Equatable, CustomStringConvertible {
   public let state: JobState
   /// nil: no condition held, and the shape takes that as running.
   public let condition: Condition?
+  /// Why a failure condition held on a value it could not compare (`Condition.doubt`), or nil.
+  public let doubt: String?
 
-  public init(state: JobState, condition: Condition?) {
+  public init(state: JobState, condition: Condition?, doubt: String? = nil) {
     self.state = state
     self.condition = condition
+    self.doubt = doubt
   }
 
-  public var description: String { "\(state.rawValue): " + (condition?.description ?? "no condition holds") }
+  /// Judged by `condition` in `answer`: a failure condition holds on a doubtful comparison.
+  init?(state: JobState, conditions: [Condition], answer: JobAnswer, documentOnly: Bool = false) {
+    let failure = state == .failed
+    guard
+      let condition = conditions.first(where: {
+        (!documentOnly || !$0.readsDocument) && $0.holds(answer, doubtfulHolds: failure)
+      })
+    else { return nil }
+    let doubt = failure && !condition.holds(answer) ? condition.doubt(answer) : nil
+    self.init(state: state, condition: condition, doubt: doubt)
+  }
+
+  public var description: String {
+    "\(state.rawValue): " + (condition?.description ?? "no condition holds") + (doubt.map { " (\($0))" } ?? "")
+  }
 }
 
 /// One response shape, parsed from its description and checked: every condition, path, expression
@@ -508,8 +525,8 @@ public final class Dialect: Sendable {
   /// What a start answer that names no job says by the `start-*-when` conditions, or nil.
   public func judgeStart(_ answer: JobAnswer) -> Judgement? {
     for (state, conditions) in startConditions {
-      if let condition = conditions.first(where: { $0.holds(answer) }) {
-        return .state(snapshot(state, answer), decidedBy: Decision(state: state, condition: condition))
+      if let decision = Decision(state: state, conditions: conditions, answer: answer) {
+        return .state(snapshot(state, answer), decidedBy: decision)
       }
     }
     return nil
@@ -543,8 +560,8 @@ public final class Dialect: Sendable {
   public func judge(_ answer: JobAnswer) -> Judgement {
     var decided: Decision?
     for (state, conditions) in orderedConditions {
-      if let condition = conditions.first(where: { $0.holds(answer) }) {
-        decided = Decision(state: state, condition: condition)
+      if let decision = Decision(state: state, conditions: conditions, answer: answer) {
+        decided = decision
         break
       }
     }
@@ -564,8 +581,8 @@ public final class Dialect: Sendable {
   /// and headers can hold (`@http=202` of a `Location` poll); nil when none does.
   public func judgeWithoutDocument(_ answer: JobAnswer) -> Judgement? {
     for (state, conditions) in orderedConditions {
-      if let condition = conditions.first(where: { !$0.readsDocument && $0.holds(answer) }) {
-        return .state(snapshot(state, answer), decidedBy: Decision(state: state, condition: condition))
+      if let decision = Decision(state: state, conditions: conditions, answer: answer, documentOnly: true) {
+        return .state(snapshot(state, answer), decidedBy: decision)
       }
     }
     return nil
@@ -626,8 +643,8 @@ public final class Dialect: Sendable {
           if let text = Messages.describe(item, code: nil), !text.isEmpty {
             // The same words at two paths (Athena's reason and its error) are one message.
             if !found.contains(text) { found.append(text) }
-          } else if case .number = item {
-            // A number says little alone: named by its path (Slurm's `jobs.0.exit_code=768`).
+          } else if item.isScalarNumberOrBool {
+            // A number or boolean says little alone: named by its path (Slurm's `jobs.0.exit_code=768`).
             found.append("\(Text.oneLine(path.description, limit: 80))=\(item.displayText)")
           }
         }

@@ -14,12 +14,18 @@ public enum Dialects {
     ])
 
   /// HotCRP's `/job`: `wait|run|done|failed`, 202 while running, `update_at`, `message_list`;
-  /// `done` with a non-zero `exit_status` failed.
+  /// `done` with any `exit_status` but `0`, `"0"` and `false` (or none) failed, and so did an
+  /// answer with `ok: false`.
   static let hotcrpShape = ShapeDescription(
     name: "hotcrp",
     [
       .init("completed-when", ["status=done"]),
-      .init("failed-when", ["status=failed", "status=done & exit_status>0", "status=done & exit_status<0"]),
+      .init(
+        "failed-when",
+        [
+          "status=failed", "ok=false,0", "status=done & exit_status!=0,false,null",
+          #"status=done & exit_status="false","null""#,
+        ]),
       .init("pending-when", ["status=wait"]),
       .init("running-when", ["status=run"]),
       .init("progress-path", ["progress"]),

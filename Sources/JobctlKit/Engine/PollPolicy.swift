@@ -61,6 +61,13 @@ public struct PollPolicy: Sendable {
     }
   }
 
+  /// Where `timeout` ends, in monotonic seconds (nil: none).
+  ///
+  /// `until` is no monotonic deadline: it holds against the wall clock, which a suspend or an NTP step moves (`Scheduler.run`).
+  public func timeoutDeadline(runStart: Double) -> Double? {
+    timeout.map { (startedAt ?? runStart) + $0 }
+  }
+
   /// True when `--until` is the limit that holds (it ends before `--timeout`).
   private func untilHolds(clock: Clock) -> Bool {
     guard let until else { return false }

@@ -100,6 +100,7 @@ public final class Scheduler {
   private struct Slot {
     var phase = Phase.idle
     var due: Double
+    /// Where `--timeout` ends (monotonic); `--until` is read against the wall clock.
     var deadline: Double?
     var host = -1
     /// The last URL seen, so a host is looked up again only when the URL changes.
@@ -138,12 +139,26 @@ public final class Scheduler {
     slots.reserveCapacity(jobs.count)
     var due = DueQueue()
     due.reserve(jobs.count)
+    // `--timeout` ends by the monotonic clock, `--until` by the wall clock, read at every turn:
+    // after a suspend or an NTP step the wait ends within one poll of the wall passing it.
     var deadlines = DueQueue()
+    var untils = DueQueue()
     for i in jobs.indices {
-      let deadline = jobs[i].policy.deadline(runStart: start, clock: clock)
+      let deadline = jobs[i].policy.timeoutDeadline(runStart: start)
       slots.append(Slot(due: start, deadline: deadline))
       due.push(start, i)
       if let deadline { deadlines.push(deadline, i) }
+      if let until = jobs[i].policy.until { untils.push(until, i) }
+    }
+    /// Where job `i`'s limit ends in monotonic seconds, `--until` taken from the wall clock now.
+    func limit(_ i: Int, now: Double) -> Double? {
+      let byUntil = jobs[i].policy.until.map { now + ($0 - clock.wall) }
+      switch (slots[i].deadline, byUntil) {
+      case (let t?, let u?): return min(t, u)
+      case (let t?, nil): return t
+      case (nil, let u?): return u
+      case (nil, nil): return nil
+      }
     }
     var unfinished = slots.count
     var endedOne = false
@@ -209,7 +224,7 @@ public final class Scheduler {
         guard let (i, held) = hosts[h].waiting.popFirst() else { break }
         guard slots[i].phase == .queued else { continue }
         var request = held
-        if let deadline = slots[i].deadline {
+        if let deadline = limit(i, now: now) {
           let left = max(0.001, deadline - now)
           request.timeout = min(request.overallLimit(standard: requestTimeout) ?? left, left)
         }
@@ -227,6 +242,11 @@ public final class Scheduler {
       let soon = now + 1e-6
       while let top = deadlines.first, top.time <= soon {
         deadlines.pop()
+        if slots[top.index].phase != .done { end(top.index, timedOut(top.index)) }
+      }
+      let wallNow = clock.wall
+      while let top = untils.first, top.time <= wallNow + 1e-6 {
+        untils.pop()
         if slots[top.index].phase != .done { end(top.index, timedOut(top.index)) }
       }
       if unfinished == 0 || (mode == .any && endedOne) { break }
@@ -250,6 +270,7 @@ public final class Scheduler {
       var wake = Double.infinity
       if let top = due.first { wake = min(wake, top.time) }
       if let top = deadlines.first { wake = min(wake, top.time) }
+      if let top = untils.first { wake = min(wake, now + (top.time - wallNow)) }
       if let top = hostWakes.first { wake = min(wake, top.time) }
       if tick != nil { wake = min(wake, lastTick + tickInterval) }
       let events = transport.poll(timeout: wake == .infinity ? 3600 : max(0, wake - now), watching: watched)
@@ -287,7 +308,7 @@ public final class Scheduler {
             continue
           }
         }
-        if case .failure(let failure) = result, failure.timedOut, let deadline = slots[i].deadline,
+        if case .failure(let failure) = result, failure.timedOut, let deadline = limit(i, now: now),
           now >= deadline - 0.001
         {
           end(i, timedOut(i))
@@ -301,7 +322,7 @@ public final class Scheduler {
           if firm {
             // A Retry-After holds back the whole host.
             hosts[h].holdUntil(now + delay)
-            if let deadline = slots[i].deadline, now + delay > deadline {
+            if let deadline = limit(i, now: now), now + delay > deadline {
               let stepper = jobs[i]
               end(
                 i,

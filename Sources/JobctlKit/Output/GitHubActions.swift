@@ -27,6 +27,41 @@ public struct GitHubActions {
     self.append = append
   }
 
+  /// `text` with no line the runner would read as a workflow command.
+  ///
+  /// A `::` that starts a line
+  /// (after blanks, which the runner skips) shows as `\x3a:`, and the old `##[` form, read
+  /// anywhere in a line, as `#\x23[`. For text from a server printed for people; jobctl's own
+  /// annotations are written as they are (`Diagnostics.command`).
+  public static func neutralized(_ text: String) -> String {
+    guard text.utf8.contains(0x3A) || text.utf8.contains(0x23) else { return text }
+    var out = String.UnicodeScalarView()
+    var lineStart = true
+    var scalars = Array(text.unicodeScalars)[...]
+    while let c = scalars.first {
+      if lineStart && c == ":" && scalars.dropFirst().first == ":" {
+        out.append(contentsOf: "\\x3a".unicodeScalars)
+        scalars = scalars.dropFirst()
+        lineStart = false
+        continue
+      }
+      if c == "#" && scalars.dropFirst().first == "#" && scalars.dropFirst(2).first == "[" {
+        out.append(contentsOf: "#\\x23".unicodeScalars)
+        scalars = scalars.dropFirst(2)
+        lineStart = false
+        continue
+      }
+      out.append(c)
+      scalars = scalars.dropFirst()
+      if c == "\n" || c == "\r" {
+        lineStart = true
+      } else if c != " " && c != "\t" {
+        lineStart = false
+      }
+    }
+    return String(out)
+  }
+
   /// How one job ended, as the annotations and the step summary need it.
   struct JobEnd {
     let job: String
@@ -178,6 +213,7 @@ public struct GitHubActions {
       default: out.unicodeScalars.append(scalar)
       }
     }
-    return out
+    // The old `##[command]` form is read anywhere in a line: `%23` shows as `#` in the annotation.
+    return out.contains("##[") ? out.replacing("##[", with: "#%23[") : out
   }
 }

@@ -12,6 +12,12 @@ public struct OutputSettings {
   public var progress: ProgressMode = .auto
   public var verbose = false
   public var color: ColorMode = .auto
+  /// Under GitHub Actions (`GITHUB_ACTIONS=true`): text for people is kept from forming
+  /// workflow commands (`GitHubActions.neutralized`); `--field` and `--json` stay as they are.
+  public var actions = false
+
+  /// Text for people as stdout gets it: under GitHub Actions, no line of it is a workflow command.
+  public func forPeople(_ text: String) -> String { actions ? GitHubActions.neutralized(text) : text }
 
   public init() {}
 

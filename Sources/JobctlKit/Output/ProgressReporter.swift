@@ -157,7 +157,7 @@ public final class ProgressReporter {
     if waiting > 0 { parts.append("\(waiting) not seen yet") }
     parts.append(elapsed < 1 ? "0s" : DurationText.format(elapsed.rounded(.down)))
     let line = parts.joined(separator: terminal.unicode ? " · " : " - ")
-    return line.count <= width ? line : String(line.prefix(max(width, 1)))
+    return Text.columns(line) <= width ? line : Text.prefix(line, columns: max(width, 1))
   }
 
   /// `running, stage processing, 45%`.
@@ -218,7 +218,7 @@ public final class ProgressReporter {
       let head = visible.joined(separator: " ")
       let headPainted = painted.joined(separator: " ")
       let rest = tail.isEmpty ? "" : separator + tail.joined(separator: separator)
-      return (head.count + rest.count, headPainted + rest)
+      return (Text.columns(head) + Text.columns(rest), headPainted + rest)
     }
     for step in 0..<4 {
       let attempt = compose(detail)
@@ -235,9 +235,9 @@ public final class ProgressReporter {
     // characters; only then give up the elapsed time, and the detail last.
     let mark = terminal.unicode ? "…" : "~"
     func shortened(_ text: String, by overflow: Int) -> String? {
-      let keep = text.count - overflow - mark.count
+      let keep = Text.columns(text) - overflow - Text.columns(mark)
       guard keep >= 8 else { return nil }
-      return mark + String(text.suffix(keep).drop { $0 == " " })
+      return mark + String(Text.suffix(text, columns: keep).drop { $0 == " " })
     }
     let full = detail
     if let short = shortened(full, by: compose(full).plain - width) {
@@ -249,6 +249,6 @@ public final class ProgressReporter {
     }
     let final = compose(detail)
     if final.plain <= width { return final.text }
-    return String((spinner + " " + state.rawValue).prefix(max(width, 1)))
+    return Text.prefix(spinner + " " + state.rawValue, columns: max(width, 1))
   }
 }

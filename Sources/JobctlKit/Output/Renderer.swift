@@ -103,7 +103,9 @@ public struct Renderer {
           break
         case .text:
           if !settings.quiet {
-            stdout.write(Renderer.text(snapshot, document: JSON.reparsed(body), dialect: outcome.dialect, job: job))
+            stdout.write(
+              settings.forPeople(
+                Renderer.text(snapshot, document: JSON.reparsed(body), dialect: outcome.dialect, job: job)))
           }
         }
       }
@@ -126,7 +128,7 @@ public struct Renderer {
     }
     if let github {
       let end = jobEnd(outcome, job: job, error: error, duration: elapsed())
-      for line in github.annotations([end]) { diagnostics.line(line) }
+      for line in github.annotations([end]) { diagnostics.command(line) }
       if summarize, let problem = github.writeSummary([end]) { diagnostics.warning(problem) }
       let status = outcome.snapshot?.state.rawValue ?? "unknown"
       if let problem = github.writeOutputs(status: status, jobID: outcome.snapshot?.id ?? job, field: fieldText) {
@@ -168,6 +170,10 @@ public struct Renderer {
     var codes: [Int32?] = []
     var lines: [String] = []
     var ends: [GitHubActions.JobEnd] = []
+    // A screenful of errors, then a count: 100,000 jobs against a dead server are not 100,000
+    // lines on stderr (--json and ndjson still carry every job).
+    var errorsShown = 0
+    var moreByCode: [Int32: Int] = [:]
     for (outcome, job) in zip(outcomes, jobs) {
       guard let outcome else {
         codes.append(nil)
@@ -188,11 +194,19 @@ public struct Renderer {
       codes.append(error?.exitCode ?? 0)
       if github != nil { ends.append(jobEnd(outcome, job: job, error: error, duration: endTimes.take(job))) }
       if case .interrupted? = error { continue }
-      if let message = error?.message { diagnostics.error(message) }
+      if let error, let message = error.message {
+        if errorsShown < Self.errorScreenful {
+          diagnostics.error(message)
+          errorsShown += 1
+        } else {
+          moreByCode[error.exitCode, default: 0] += 1
+        }
+      }
       if !settings.quiet, let s = outcome.snapshot, s.state == .completed { warn(s.warnings, job: job) }
     }
+    if !moreByCode.isEmpty { diagnostics.error(Self.moreErrors(moreByCode)) }
     if let github {
-      for line in github.annotations(ends) { diagnostics.line(line) }
+      for line in github.annotations(ends) { diagnostics.command(line) }
       if summarize, let problem = github.writeSummary(ends) { diagnostics.warning(problem) }
     }
     if outcomes.contains(where: { if case .interrupted? = $0?.error { return true } else { return false } }),
@@ -224,7 +238,7 @@ public struct Renderer {
       case .ndjson:
         break
       case .text:
-        if !settings.quiet { stdout.write(Renderer.summary(outcomes, jobs: jobs)) }
+        if !settings.quiet { stdout.write(settings.forPeople(Renderer.summary(outcomes, jobs: jobs))) }
       }
     }
     if let first = firstFinished, let code = codes[first] { return code }
@@ -238,6 +252,20 @@ public struct Renderer {
     for warning in Messages.shown(warnings) {
       diagnostics.warning(Text.fitted("job \(Text.oneLine(job, limit: 120)): \(warning)", width: width))
     }
+  }
+
+  /// Error lines a wait for many jobs prints before it counts the rest.
+  static let errorScreenful = 20
+
+  /// `and 99,980 more like it (exit 124); ...`: the errors past a screenful, by exit code.
+  static func moreErrors(_ byCode: [Int32: Int]) -> String {
+    let total = byCode.values.reduce(0, +)
+    let codes = byCode.sorted { $0.key < $1.key }
+    let kinds =
+      codes.count == 1
+      ? "like it (exit \(codes[0].key))"
+      : "(" + codes.map { "\(Text.grouped($0.value)) with exit \($0.key)" }.joined(separator: ", ") + ")"
+    return "and \(Text.grouped(total)) more \(kinds); --json and --format ndjson carry every job"
   }
 
   /// What `--field` prints for `value`: a string as it came, so a script gets it intact, but
@@ -261,9 +289,10 @@ public struct Renderer {
       if let error = outcome.error?.message { detail = error }
       rows.append([Text.oneLine(job, limit: 80), state, String(outcome.exitCode), Text.oneLine(detail, limit: 200)])
     }
-    let widths = (0..<3).map { column in rows.map { $0[column].count }.max() ?? 0 }
+    let widths = (0..<3).map { column in rows.map { Text.columns($0[column]) }.max() ?? 0 }
     return rows.map { row in
-      (0..<3).map { row[$0] + String(repeating: " ", count: widths[$0] - row[$0].count) }.joined(separator: "  ")
+      (0..<3).map { row[$0] + String(repeating: " ", count: widths[$0] - Text.columns(row[$0])) }.joined(
+        separator: "  ")
         + "  " + row[3]
     }.map { Text.trimmed($0) + "\n" }.joined()
   }

@@ -197,6 +197,8 @@ public final class Diagnostics {
   private var lineOpen = false
   /// Colours for the `error:` and `warning:` prefixes.
   public var terminal = Terminal(colors: false, unicode: false)
+  /// Under GitHub Actions: no line written is a workflow command, but for `command`'s.
+  public var actions = false
 
   public init(sink: TextSink, redactor: Redactor = Redactor()) {
     self.sink = sink
@@ -210,14 +212,25 @@ public final class Diagnostics {
 
   /// Writes one line (a newline is added).
   public func line(_ text: String) {
+    sink.write((lineOpen ? "\r\u{1B}[K" : "") + shown(text) + "\n")
+    lineOpen = false
+  }
+
+  /// Writes one of jobctl's own workflow commands (an annotation), as it is but scrubbed.
+  public func command(_ text: String) {
     sink.write((lineOpen ? "\r\u{1B}[K" : "") + scrub(text) + "\n")
     lineOpen = false
   }
 
   /// Writes text as it is (the live line's redraws), still scrubbed.
   public func raw(_ text: String) {
-    sink.write(scrub(text))
+    sink.write(shown(text))
     lineOpen = !Text.endsWithNewline(text) && !text.hasSuffix("\u{1B}[K")
+  }
+
+  /// Scrubbed and, under GitHub Actions, with no workflow command in it.
+  private func shown(_ text: String) -> String {
+    actions ? GitHubActions.neutralized(scrub(text)) : scrub(text)
   }
 
   /// `text` with every known secret replaced by `[redacted]`.

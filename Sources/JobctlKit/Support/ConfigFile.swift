@@ -25,6 +25,8 @@ public struct ConfigFile: Sendable {
     var current: String?
     var inDialect = false
     var number = 0
+    // A leading byte order mark (Windows editors write one) is no part of the first line.
+    let text = text.unicodeScalars.first == "\u{FEFF}" ? String(text.unicodeScalars.dropFirst()) : text
     // "\r\n" is one Character, not "\n": a file saved with CRLF line ends would be one line.
     for raw in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
       number += 1

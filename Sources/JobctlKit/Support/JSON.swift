@@ -41,6 +41,14 @@ public enum JSON: Sendable, Equatable {
     return nil
   }
 
+  /// A number, `true` or `false`: what `--message-path` shows as `PATH=VALUE`.
+  var isScalarNumberOrBool: Bool {
+    switch self {
+    case .number, .bool: return true
+    default: return false
+    }
+  }
+
   public var arrayValue: [JSON]? {
     if case .array(let a) = self { return a }
     return nil
@@ -115,6 +123,8 @@ private struct JSONParser {
   init(bytes: [UInt8]) { self.bytes = bytes }
 
   mutating func parseDocument() throws(JSONParseError) -> JSON {
+    // A leading UTF-8 byte order mark, which some servers and editors write, is not the document.
+    if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { i = 3 }
     skipSpace()
     let value = try parseValue()
     skipSpace()

@@ -71,8 +71,8 @@ public enum ManPage {
       .TP
       .B hotcrp
       \\fBstatus\\fR wait|run|done|failed, HTTP 202 while running; \\fBprogress\\fR names the phase;
-      \\fBupdate_at\\fR is the time of the last update; done with a non\\-zero \\fBexit_status\\fR is a
-      failure; messages come in \\fBmessage_list\\fR (errors first, informational ones left out,
+      \\fBupdate_at\\fR is the time of the last update; done with any \\fBexit_status\\fR but 0, "0"
+      or false (or none), and any answer with \\fBok\\fR false, is a failure; messages come in \\fBmessage_list\\fR (errors first, informational ones left out,
       HTML shown as text). 410 means the job expired.
       .TP
       .B staged
@@ -113,7 +113,10 @@ public enum ManPage {
       A COND is terms joined by \\fB&\\fR: \\fIPATH\\fR (set and not null, false, "", [] or {}),
       \\fB!\\fR\\fIPATH\\fR, or \\fIPATH\\fR \\fIOP\\fR \\fIVALUES\\fR with OP one of = != < <= > >=;
       = and != take a comma\\-separated list of bare words or JSON strings. Numbers compare
-      numerically, strings without regard to case. PATH is a \\fB\\-\\-field\\fR path (\\fB["a.b"]\\fR for a
+      numerically, strings without regard to case. < <= > >= compare numbers only; a value there
+      that is no finite number (a string, true, an array, 1e309) is doubtful: it holds in a
+      \\fB\\-\\-failed\\-when\\fR and in no other condition, so a doubt never makes a success, and
+      \\fBexplain\\fR says which value was doubted. PATH is a \\fB\\-\\-field\\fR path (\\fB["a.b"]\\fR for a
       key with a dot, \\fB*\\fR for any item), \\fB@http\\fR or \\fB@header:\\fR\\fINAME\\fR.
       Conditions are tried in the order canceled, failed, completed, pending, running; an answer
       that fits none is not understood (exit 6) when the shape has a pending or running condition
@@ -159,7 +162,9 @@ public enum ManPage {
       With \\fB\\-\\-timeout\\fR (counted from the start of jobctl) or \\fB\\-\\-until\\fR (an RFC 3339
       time or @UNIXTIME; the earlier of the two holds), the wait ends with 124 at the deadline, and at
       once when a Retry\\-After would pass it; an \\fB\\-\\-until\\fR already past is 124 before anything
-      is sent. Messages that give up name the job and its URL. \\fB\\-\\-slow\\-down\\fR lengthens the
+      is sent. \\fB\\-\\-timeout\\fR counts elapsed time; \\fB\\-\\-until\\fR is read from the wall clock at
+      every turn, so after a suspend or a clock step past it the wait ends within one poll.
+      Messages that give up name the job and its URL. \\fB\\-\\-slow\\-down\\fR lengthens the
       interval by half after each poll without change, up to \\fB\\-\\-max\\-interval\\fR.
       A \\fB\\-\\-token\\-file\\fR is read again when it changes and before the retry after a 401.
       TLS failures end at once with 7.
@@ -174,7 +179,10 @@ public enum ManPage {
       stderr; errors read
       \\fBjobctl: error:\\fR. The plain progress line is \\fB[\\fItime\\fB] \\fIjob\\fB: \\fIstate\\fR,
       with stage, phase and percent when known; control characters from the server are shown
-      escaped (\\fB\\ex1b\\fR, \\fB\\en\\fR) there and in every message; after 60 s
+      escaped (\\fB\\ex1b\\fR, \\fB\\en\\fR) there and in every message, and so are invisible and bidi
+      format characters (U+061C, U+200B to U+200F, U+202A to U+202E, U+2060 to U+2069, U+FEFF:
+      \\fB\\eu200b\\fR); widths are counted in terminal columns (a CJK character takes two); a
+      job document or config file may start with a UTF\\-8 byte order mark; after 60 s
       without a change a heartbeat line says the job is still running.
       On a terminal (\\fB\\-\\-progress auto\\fR with TERM not dumb) one live line is redrawn on stderr
       at most 10 times a second instead: spinner, job, state, stage or phase, a progress bar with
@@ -188,7 +196,9 @@ public enum ManPage {
       \\fBhttp_status\\fR, and \\fBreason\\fR and \\fBdelay\\fR for retries; the last line of a job is
       the done event, with \\fBexit_code\\fR, \\fBerror\\fR (the message, when the code is not 0)
       and the job's last answer under \\fBdocument\\fR.
-      With several jobs, \\fB\\-\\-field\\fR prints each job's value as JSON on its own line.
+      With several jobs, \\fB\\-\\-field\\fR prints each job's value as JSON on its own line;
+      stderr gets the errors of the first 20 jobs that had one, then one line that counts the
+      rest (\\(lqand 99,980 more like it (exit 124)\\(rq); \\fB\\-\\-json\\fR and ndjson carry every job.
       \\fB\\-q\\fR silences progress, notes and warnings, never the results asked for.
       Colour (errors, warnings, states) is used on stderr only: \\fB\\-\\-color auto\\fR colours a
       terminal unless NO_COLOR is set, CLICOLOR_FORCE (not 0) forces it, TERM=dumb turns it off.
@@ -271,6 +281,11 @@ public enum ManPage {
       one annotation that counts them. When GITHUB_STEP_SUMMARY is set, a wait (not \\fBstatus\\fR)
       appends a Markdown table of its jobs (job, state, duration, detail) to it, unfinished and
       failed jobs first, cut with \\(lqand N more\\(rq past 256 KiB.
+      The runner reads a log line that starts with :: (or holds ##[) as a workflow command, so under
+      GITHUB_ACTIONS no server text jobctl prints for people (text format, progress lines,
+      messages, warnings, errors) can form one: a line\\-leading :: shows as \\fB\\ex3a:\\fR and
+      ##[ as \\fB#\\ex23[\\fR. \\fB\\-\\-field\\fR and \\fB\\-\\-json\\fR stay byte\\-exact for scripts, so
+      do not print them to the log: pass them on through GITHUB_OUTPUT.
       .SH FILES
       .TP
       .I $XDG_CONFIG_HOME/jobctl/config
