@@ -27,21 +27,7 @@ enum Socket {
     address.sin_family = sa_family_t(AF_INET)
     address.sin_port = port.bigEndian
     address.sin_addr = in_addr(s_addr: UInt32(0x7f00_0001).bigEndian)
-    let bound = withUnsafePointer(to: &address) {
-      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-        bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-      }
-    }
-    guard bound == 0 else {
-      let code = errno
-      close(fd)
-      throw LoopbackServerError(operation: "bind to 127.0.0.1:\(port)", code: code)
-    }
-    guard Glibc.listen(fd, 128) == 0 else {
-      let code = errno
-      close(fd)
-      throw LoopbackServerError(operation: "listen", code: code)
-    }
+    try bindAndListen(fd, &address, place: "127.0.0.1:\(port)")
     var length = socklen_t(MemoryLayout<sockaddr_in>.size)
     let named = withUnsafeMutablePointer(to: &address) {
       $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
@@ -72,22 +58,28 @@ enum Socket {
     if lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFSOCK { unlink(path) }
     let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
     guard fd >= 0 else { throw LoopbackServerError(operation: "socket", code: errno) }
+    try bindAndListen(fd, &address, place: path)
+    return fd
+  }
+
+  /// Binds `fd` to `address` (a `sockaddr_in` or `sockaddr_un`) and listens; on failure closes
+  /// `fd` and throws, naming `place`.
+  private static func bindAndListen<Address>(_ fd: Int32, _ address: inout Address, place: String) throws {
     let bound = withUnsafePointer(to: &address) {
       $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-        bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+        bind(fd, $0, socklen_t(MemoryLayout<Address>.size))
       }
     }
     guard bound == 0 else {
       let code = errno
       close(fd)
-      throw LoopbackServerError(operation: "bind to \(path)", code: code)
+      throw LoopbackServerError(operation: "bind to \(place)", code: code)
     }
     guard Glibc.listen(fd, 128) == 0 else {
       let code = errno
       close(fd)
       throw LoopbackServerError(operation: "listen", code: code)
     }
-    return fd
   }
 
   /// Accepts one connection with close-on-exec set; -1 with errno on failure.

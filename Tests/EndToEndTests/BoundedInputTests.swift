@@ -193,19 +193,4 @@ private func boundSocket(_ path: String) -> Int32 {
     #expect(r.code == 129)
     #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == [])
   }
-
-  @Test func waitCancelsOnInterrupt() throws {
-    let server = try LoopbackServer()
-    server.script("/jobs/s", [.doc(#"{"status":"running","stage":"a","progress":0.1}"#)])
-    server.script("POST", "/jobs/s/cancel", [.json(202, #"{"accepted":true}"#)])
-    let p = try RunningProcess([
-      "wait", "s", "--cancel-on-interrupt", "--base-url", server.baseURL, "--interval", "60s", "--progress", "none",
-    ])
-    #expect(server.waitForRequests(1))
-    p.signal(SIGHUP)
-    let r = p.finish(limit: 20)
-    #expect(r.code == 129)
-    #expect(server.requests.last.map { "\($0.method) \($0.target)" } == "POST /jobs/s/cancel")
-    #expect(r.stderr == "jobctl: cancel of job s accepted\njobctl: interrupted\n")
-  }
 }

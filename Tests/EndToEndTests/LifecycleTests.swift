@@ -281,7 +281,9 @@ final class JobsByKey: @unchecked Sendable {
     #expect(r.stderr.contains("--until 2020-01-01T00:00:00Z has already passed"))
   }
 
-  @Test func waitCancelsOnInterruptWhenAsked() throws {
+  /// SIGHUP (a closed terminal or SSH session) is handled as SIGTERM: the cancel goes out too.
+  @Test(arguments: [SIGINT, SIGTERM, SIGHUP])
+  func waitCancelsOnInterruptWhenAsked(_ signal: Int32) throws {
     let server = try LoopbackServer()
     server.script("/jobs/s", [.doc(#"{"status":"running","stage":"a","progress":0.1}"#)])
     server.script("POST", "/jobs/s/cancel", [.json(202, #"{"accepted":true}"#)])
@@ -289,9 +291,9 @@ final class JobsByKey: @unchecked Sendable {
       "wait", "s", "--cancel-on-interrupt", "--base-url", server.baseURL, "--interval", "60s", "--progress", "none",
     ])
     #expect(server.waitForRequests(1))
-    p.signal(SIGINT)
+    p.signal(signal)
     let r = p.finish(limit: 20)
-    #expect(r.code == 130)
+    #expect(r.code == 128 + signal)
     #expect(server.requests.last?.method == "POST")
     #expect(server.requests.last?.target == "/jobs/s/cancel")
     #expect(r.stderr == "jobctl: cancel of job s accepted\njobctl: interrupted\n")
