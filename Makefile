@@ -18,7 +18,8 @@ all: build
 # libcurl's headers (and pkg-config, which SwiftPM uses to find them); the openssl tool, which
 # the TLS tests use to make a certificate and serve HTTPS; zsh and fish, whose completion the
 # tests drive (bash is there already); groff, which the tests render the manual with; readelf
-# (binutils), which make test-deb reads the binary's libraries with.
+# (binutils), which make test-deb reads the binary's libraries with; lintian, Debian's package
+# checker, which make test-deb runs on the package.
 deps:
 	@missing=""; \
 	{ command -v pkg-config >/dev/null 2>&1 && pkg-config --exists libcurl; } || missing="$$missing libcurl4-openssl-dev pkg-config"; \
@@ -27,6 +28,7 @@ deps:
 	command -v fish >/dev/null 2>&1 || missing="$$missing fish"; \
 	command -v groff >/dev/null 2>&1 || missing="$$missing groff-base"; \
 	command -v readelf >/dev/null 2>&1 || missing="$$missing binutils"; \
+	command -v lintian >/dev/null 2>&1 || missing="$$missing lintian"; \
 	if [ -n "$$missing" ]; then \
 	  echo "make: installing$$missing"; \
 	  if [ "$$(id -u)" -eq 0 ]; then SUDO=; else SUDO=sudo; fi; \
@@ -170,16 +172,21 @@ install: release
 	install -D -m 644 completions/jobctl.fish "$(FISHDIR)/jobctl.fish"
 
 # A Debian package of the release build (dpkg-deb; no Swift needed where it is installed), in
-# .build/deb: the binary, the manual and the completions in Debian's places, Depends on libcurl.
+# .build/deb: the binary (stripped), the manual and the completions in Debian's places, the
+# copyright file and changelog, Depends on libcurl 7.85 or later. DEB_MAINTAINER is the package's
+# Maintainer (and the changelog's signer): set it to who ships the package, e.g.
+# `make deb DEB_MAINTAINER='Ada Lovelace <ada@example.org>'`.
 DEB_OUT = .build/deb
+DEB_MAINTAINER ?= jobctl maintainers <maintainers@users.noreply.b-seed-d55a7c02.example>
 deb: release
 	@mkdir -p $(DEB_OUT)
-	@deb="$$(Tests/Packaging/build-deb.sh "$$($(SWIFT) build -c release --show-bin-path)" $(DEB_OUT))"; \
+	@deb="$$(DEB_MAINTAINER='$(DEB_MAINTAINER)' Tests/Packaging/build-deb.sh "$$($(SWIFT) build -c release --show-bin-path)" $(DEB_OUT))"; \
 	echo "make: built $$deb (install: sudo apt install ./$$deb)"
 
-# Checks the package's fields and files, and runs a real wait with the jobctl unpacked from it.
+# Checks the package's fields and files, runs lintian on it, and runs a real wait with the jobctl
+# unpacked from it.
 test-deb: deb build
-	Tests/Packaging/test-deb.sh "$$(ls -t $(DEB_OUT)/jobctl_*.deb | head -1)" "$$($(SWIFT) build --show-bin-path)"
+	DEB_MAINTAINER='$(DEB_MAINTAINER)' Tests/Packaging/test-deb.sh "$$(ls -t $(DEB_OUT)/jobctl_*.deb | head -1)" "$$($(SWIFT) build --show-bin-path)"
 
 uninstall:
 	rm -f "$(BINDIR)/jobctl" "$(MANDIR)/jobctl.1" "$(BASHDIR)/jobctl" "$(ZSHDIR)/_jobctl" "$(FISHDIR)/jobctl.fish"
