@@ -43,7 +43,9 @@ diff -u "$dir/expected" "$dir/files" >&2 || fail "the package holds other files 
 # library, and it waits for a real job.
 dpkg-deb -x "$deb" "$dir/root"
 jobctl="$dir/root/usr/bin/jobctl"
-[ "$("$jobctl" version)" = "jobctl $(field Version)" ] || fail "jobctl version is not $(field Version)"
+[ "$("$jobctl" version | head -n 1)" = "jobctl $(field Version)" ] || fail "jobctl version is not $(field Version)"
+# make deb builds with make release, which stamps the commit in.
+if "$jobctl" version --json | grep -q '"commit":"unknown"'; then fail "jobctl version names no commit"; fi
 # Every library the binary names (NEEDED) comes from a package that Depends lists, so a system
 # without it refuses the package instead of installing a jobctl that cannot start.
 depends=$(field Depends)

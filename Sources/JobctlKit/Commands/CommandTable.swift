@@ -406,6 +406,9 @@ public enum CommandTable {
 
   public static let output = OptionGroup(title: "Output", [.format, .json, .field, .quiet, .progress, .color])
 
+  /// `version --json`.
+  public static let versionOutput = OptionGroup(title: "Output", [.json])
+
   public static let polling = OptionGroup(
     title: "Polling", [.interval, .maxInterval, .timeout, .until, .slowDown, .maxAttempts, .maxErrors, .staleAfter])
 
@@ -546,7 +549,13 @@ extension CommandTable {
         arity: 0...2, run: HelpCommand.run)
     case .version:
       return define(
-        arguments: "", summary: "Print the version.", details: "", groups: [general], arity: 0...0,
+        arguments: "", summary: "Print the version, the commit, the build date and libcurl's.",
+        details: """
+          Prints jobctl's version, the commit and date of its build ("unknown" unless built by
+          'make release', 'make install' or 'make deb'), and the version of the libcurl it runs
+          with and the features of it jobctl uses: the TLS library, HTTP/2, AWS SigV4 signing
+          and UNIX sockets. --json prints the same as one JSON object.
+          """, groups: [versionOutput, general], arity: 0...0,
         run: HelpCommand.version)
     }
   }
