@@ -2,6 +2,9 @@
 _jobctl_profiles() (
   f="${JOBCTL_CONFIG:-${XDG_CONFIG_HOME:-$HOME/.config}/jobctl/config}"; [ -r "$f" ] && sed -n -e 's/^[[:space:]]*\[[[:space:]]*profile[[:space:]][[:space:]]*\([^] ]*\)[[:space:]]*\].*/\1/p' -e 's/^[[:space:]]*\[[[:space:]]*default[[:space:]]*\].*/default/p' "$f"
 )
+_jobctl_dialects() (
+  f="${JOBCTL_CONFIG:-${XDG_CONFIG_HOME:-$HOME/.config}/jobctl/config}"; [ -r "$f" ] && sed -n -e 's/^[[:space:]]*\[[[:space:]]*dialect[[:space:]][[:space:]]*\([^] ]*\)[[:space:]]*\].*/\1/p' "$f"
+)
 
 # The words up to the cursor as the user typed them: bash splits `--dialect=h` and
 # `http://host` at COMP_WORDBREAKS, and words with no space between them are joined again.
@@ -48,7 +51,7 @@ _jobctl_values() {
       compopt -o filenames 2>/dev/null
       mapfile -t COMPREPLY < <(compgen -f -- "$2") ;;
     -H|--header) COMPREPLY=() ;;
-    --dialect) mapfile -t COMPREPLY < <(compgen -W "auto simple hotcrp staged progress github-run google-operation azure-operation http-202 openai-batch replicate anthropic-batch slurm ray-job celery-flower aws-sfn aws-athena aws-glue" -- "$2") ;;
+    --dialect) mapfile -t COMPREPLY < <(compgen -W "auto simple hotcrp staged progress github-run google-operation azure-operation http-202 openai-batch replicate anthropic-batch slurm ray-job celery-flower aws-sfn aws-athena aws-glue $(_jobctl_dialects)" -- "$2") ;;
     --jobs-path) COMPREPLY=() ;;
     --cacert)
       compopt -o filenames 2>/dev/null

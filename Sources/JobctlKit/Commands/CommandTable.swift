@@ -539,7 +539,13 @@ extension CommandTable {
         arguments: "bash|zsh|fish", summary: "Print a shell completion script.",
         details: """
           Prints the completion script for the shell; the same scripts are installed by 'make install'
-          and kept in completions/.
+          and kept in completions/. --profile and --dialect also complete the [profile NAME] and
+          [dialect NAME] sections of the config file (JOBCTL_CONFIG, else the default one).
+          To install by hand: bash, 'jobctl completion bash >
+          ~/.local/share/bash-completion/completions/jobctl' (or 'source <(jobctl completion bash)'
+          in ~/.bashrc); zsh, 'source <(jobctl completion zsh)' in ~/.zshrc after compinit, or
+          'jobctl completion zsh > DIR/_jobctl' for a DIR in $fpath (before compinit runs); fish,
+          'jobctl completion fish > ~/.config/fish/completions/jobctl.fish'. Open a new shell.
           """,
         groups: [general], arity: 1...1, run: Completions.run)
     case .help:
