@@ -120,6 +120,10 @@ enum HelpCommand {
     var s = Text.wrap(usage, width: width, first: "Usage: jobctl \(command.name)", indent: 7) + "\n"
     s += Text.wrap(command.summary, width: width)
     if !command.details.isEmpty { s += "\n" + Text.wrap(command.details, width: width) }
+    if !command.examples.isEmpty {
+      s += "\nExamples:\n"
+      for example in command.examples { s += self.command(example, width: width) }
+    }
     let column = min(30, command.options.map(\.signature.count).max() ?? 0)
     for group in command.groups {
       s += "\n\(group.title) options:\n"
