@@ -62,8 +62,22 @@ $(MOTO_STAMP):
 build: deps
 	$(SWIFT) build
 
+# A release build says which commit it was built from and when: SwiftPM has no build-time
+# variables, so this writes them into a Swift file git ignores and compiles it in with
+# -DJOBCTL_BUILD_STAMP (any other build, a plain `swift build` too, says "unknown"). The date is
+# the commit's (SOURCE_DATE_EPOCH when set), so one commit builds the same binary twice; a tree
+# with uncommitted changes says so (-dirty).
+STAMP_FILE = Sources/JobctlKit/Support/BuildStamp.generated.swift
+STAMP_FLAGS = -Xswiftc -DJOBCTL_BUILD_STAMP
 release: deps
-	$(SWIFT) build -c release --product jobctl
+	@commit="$$(git describe --always --dirty --abbrev=12 2>/dev/null || echo unknown)"; \
+	epoch="$${SOURCE_DATE_EPOCH:-$$(git log -1 --format=%ct 2>/dev/null)}"; \
+	date="$$( [ -n "$$epoch" ] && date -u -d "@$$epoch" +%Y-%m-%dT%H:%M:%SZ || echo unknown)"; \
+	printf '%s\n' '// Written by `make release`; not tracked.' '#if JOBCTL_BUILD_STAMP' \
+	  'enum BuildStamp {' "  static let commit = \"$$commit\"" "  static let date = \"$$date\"" '}' '#endif' \
+	  > $(STAMP_FILE).new; \
+	cmp -s $(STAMP_FILE).new $(STAMP_FILE) && rm -f $(STAMP_FILE).new || mv $(STAMP_FILE).new $(STAMP_FILE)
+	$(SWIFT) build -c release --product jobctl $(STAMP_FLAGS)
 
 test: deps lint
 	$(SWIFT) build --build-tests
@@ -192,4 +206,4 @@ uninstall:
 	rm -f "$(BINDIR)/jobctl" "$(MANDIR)/jobctl.1" "$(BASHDIR)/jobctl" "$(ZSHDIR)/_jobctl" "$(FISHDIR)/jobctl.fish"
 
 clean:
-	rm -rf .build .build-asan .build-fuzz
+	rm -rf .build .build-asan .build-fuzz $(STAMP_FILE)

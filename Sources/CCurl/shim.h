@@ -50,4 +50,11 @@ static inline CURLMcode jc_multi_setopt_long(CURLM *m, CURLMoption o, long v) {
   return curl_multi_setopt(m, o, v);
 }
 
+// What the libcurl jobctl runs with says of itself (`jobctl version`).
+static inline const curl_version_info_data *jc_version_info(void) {
+  return curl_version_info(CURLVERSION_NOW);
+}
+static inline int jc_feature_http2(void) { return CURL_VERSION_HTTP2; }
+static inline int jc_feature_unix_sockets(void) { return CURL_VERSION_UNIX_SOCKETS; }
+
 #endif

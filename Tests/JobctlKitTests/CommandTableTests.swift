@@ -17,7 +17,7 @@ import Testing
     }
     func command(_ key: CommandKey, _ options: [OptionSpec]) -> CommandSpec {
       CommandSpec(
-        key: key, name: key.rawValue, arguments: "", summary: "", details: "",
+        key: key, name: key.rawValue, arguments: "", summary: "", details: "", examples: [],
         groups: [OptionGroup(title: "T", options: options)], arity: 0...0, run: { _, _, _ in 0 })
     }
     let twice = command(.wait, [option(.quiet, "quiet", short: "q"), option(.verbose, "verbose", short: "q")])

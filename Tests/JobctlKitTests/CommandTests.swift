@@ -345,7 +345,7 @@ import Testing
   }
 
   @Test func helpAndVersionPrintOnStdout() {
-    #expect(runJobctl(["--version"]).stdout == "jobctl \(Version.current)\n")
+    #expect(runJobctl(["--version"]).stdout.hasPrefix("jobctl \(Version.current)\ncommit: "))
     let h = runJobctl(["help", "exit-codes"])
     #expect(h.code == 0)
     for (code, _) in exitCodeTable { #expect(h.stdout.contains("  \(code) ")) }

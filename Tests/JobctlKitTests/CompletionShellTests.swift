@@ -1,8 +1,10 @@
 import Foundation
 import Testing
 
-/// A folder with a config file (profiles `default`, `prod:eu`, `prod-us`) and `d:ir/ca.pem`, so
-/// that values holding a colon can be completed; the shells run in it.
+/// A folder with a config file (profiles `default`, `prod:eu`, `prod-us`, a dialect `mine`) and
+/// `d:ir/ca.pem`, so that values holding a colon can be completed; the shells run in it.
+///
+/// `fpath/` holds the zsh script as compinit finds it installed.
 private let sandbox: String = {
   let dir = FileManager.default.temporaryDirectory.appendingPathComponent("jobctl-compl-\(UUID().uuidString)")
   try? FileManager.default.createDirectory(
@@ -11,7 +13,10 @@ private let sandbox: String = {
   _ = FileManager.default.createFile(atPath: dir.appendingPathComponent("d:ir/ca.pem").path, contents: Data())
   _ = FileManager.default.createFile(
     atPath: dir.appendingPathComponent("jobctl/config").path,
-    contents: Data("[default]\n[profile prod:eu]\n[profile prod-us]\n".utf8))
+    contents: Data("[default]\n[profile prod:eu]\n[profile prod-us]\n[dialect mine]\ncompleted-when = s=ok\n".utf8))
+  try? FileManager.default.createDirectory(at: dir.appendingPathComponent("fpath"), withIntermediateDirectories: true)
+  try? FileManager.default.copyItem(
+    atPath: "\(repositoryRoot)/completions/_jobctl", toPath: dir.appendingPathComponent("fpath/_jobctl").path)
   return dir.path
 }()
 
@@ -98,21 +103,32 @@ private func bash(_ line: String) throws -> [String] {
     .map { kept + $0 }
 }
 
-/// What fish offers (`complete -C`), without descriptions.
-private func fish(_ line: String) throws -> [String] {
+/// What fish offers (`complete -C`), each with its description after a tab.
+private func fishLines(_ line: String) throws -> [String] {
   try shell(
     "/usr/bin/fish",
     ["--no-config", "-c", "source '\(repositoryRoot)/completions/jobctl.fish'; complete -C \"$LINE\""],
-    line: line
-  ).map { String($0.split(separator: "\t", omittingEmptySubsequences: false)[0]) }
+    line: line)
 }
+
+/// What fish offers, without descriptions.
+private func fish(_ line: String) throws -> [String] {
+  try fishLines(line).map { String($0.split(separator: "\t", omittingEmptySubsequences: false)[0]) }
+}
+
+/// How the zsh script is loaded: sourced (`source <(jobctl completion zsh)`), or installed in
+/// `$fpath` and autoloaded as the function `_jobctl` the first time it completes.
+enum ZshLoading: CaseIterable, Sendable { case sourced, autoloaded }
 
 /// What zsh's `_jobctl` adds, captured: `compadd` and the helpers it is called through are
 /// replaced by functions that print the matches for PREFIX, as the completion system would list
 /// them, with IPREFIX (the `--name=` part taken off) in front.
-private func zsh(_ line: String) throws -> [String] {
+private func zsh(_ line: String, _ loading: ZshLoading) throws -> [String] {
   let words = shellWords(line)
   let quoted = words.map { "'\($0.replacingOccurrences(of: "'", with: "'\\''"))'" }.joined(separator: " ")
+  let load =
+    loading == .sourced
+    ? "source '\(repositoryRoot)/completions/_jobctl'" : "fpath=(\(sandbox)/fpath); autoload -Uz _jobctl"
   let script = """
     words=(\(quoted)); CURRENT=${#words}; PREFIX=${words[CURRENT]}; IPREFIX=""
     compadd() {
@@ -132,7 +148,9 @@ private func zsh(_ line: String) throws -> [String] {
     _describe() { local -a names; names=(${${(P)${@[-1]}}%%:*}); compadd -- $names }
     _files() { local -a f; f=(${PREFIX}*(N)); compadd -- $f }
     _message() { : }
-    source '\(repositoryRoot)/completions/_jobctl'
+    compdef() { : }
+    \(load)
+    _jobctl
     """
   return try shell("/usr/bin/zsh", ["-f", "-c", script], line: line)
 }
@@ -142,8 +160,8 @@ private func zsh(_ line: String) throws -> [String] {
 @Suite struct CompletionShellTests {
   static let dialects = [
     "anthropic-batch", "auto", "aws-athena", "aws-glue", "aws-sfn", "azure-operation", "celery-flower", "github-run",
-    "google-operation", "hotcrp", "http-202", "openai-batch", "progress", "ray-job", "replicate", "simple", "slurm",
-    "staged",
+    "google-operation", "hotcrp", "http-202", "mine", "openai-batch", "progress", "ray-job", "replicate", "simple",
+    "slurm", "staged",
   ]
   static let commands = [
     "cancel", "completion", "explain", "help", "list", "output", "start", "status", "version", "wait",
@@ -154,6 +172,8 @@ private func zsh(_ line: String) throws -> [String] {
     ("jobctl --dialect ", dialects),
     ("jobctl --dialect=", dialects.map { "--dialect=\($0)" }),
     ("jobctl --dialect=h", ["--dialect=hotcrp", "--dialect=http-202"]),
+    ("jobctl wait j1 --dialect m", ["mine"]),
+    ("jobctl --dialect=mi", ["--dialect=mine"]),
     ("jobctl wait j1 --dialect s", ["simple", "slurm", "staged"]),
     ("jobctl wait j1 --dialect aw", ["aws-athena", "aws-glue", "aws-sfn"]),
     ("jobctl wait --dialect=s", ["--dialect=simple", "--dialect=slurm", "--dialect=staged"]),
@@ -180,7 +200,31 @@ private func zsh(_ line: String) throws -> [String] {
   @Test(arguments: cases)
   func bashZshAndFishAgree(_ line: String, _ expected: [String]) throws {
     #expect(try bash(line).sorted() == expected, "bash: \(line)")
-    #expect(try zsh(line).sorted() == expected, "zsh: \(line)")
+    for loading in ZshLoading.allCases {
+      #expect(try zsh(line, loading).sorted() == expected, "zsh (\(loading)): \(line)")
+    }
     #expect(try fish(line).sorted() == expected, "fish: \(line)")
+  }
+
+  /// With compinit loaded, both ways of loading the script register `_jobctl` for `jobctl`.
+  @Test(arguments: ZshLoading.allCases)
+  func zshRegistersTheFunction(_ loading: ZshLoading) throws {
+    let load =
+      loading == .sourced
+      ? "autoload -Uz compinit; compinit -u -D; source <(cat '\(repositoryRoot)/completions/_jobctl')"
+      : "fpath=(\(sandbox)/fpath $fpath); autoload -Uz compinit; compinit -u -D"
+    #expect(try shell("/usr/bin/zsh", ["-f", "-c", load + "; print -r -- ${_comps[jobctl]}"], line: "") == ["_jobctl"])
+  }
+
+  /// fish prints an option's description beside the option, not beside each of its values.
+  @Test func fishDescribesAnOptionOnce() throws {
+    for line in ["jobctl --dialect ", "jobctl wait j1 --format ", "jobctl --profile ", "jobctl --color "] {
+      let values = try fishLines(line)
+      #expect(!values.isEmpty, "\(line)")
+      #expect(values.allSatisfy { !$0.contains("\t") }, "\(line): \(values)")
+    }
+    let option = try fishLines("jobctl --diale")
+    #expect(option.count == 1)
+    #expect(option.first?.hasPrefix("--dialect\tResponse shape") == true)
   }
 }

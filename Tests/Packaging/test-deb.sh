@@ -106,6 +106,8 @@ lintian --fail-on error,warning --display-info "$deb" >"$dir/lintian" 2>&1 || rc
 sed 's/^/test-deb: lintian: /' "$dir/lintian" >&2
 [ $rc -eq 0 ] || fail "lintian found errors or warnings (exit $rc)"
 if grep -Eq "^(E|W): " "$dir/lintian"; then fail "lintian reported an error or a warning"; fi
+# make deb builds with make release, which stamps the commit in.
+if "$jobctl" version --json | grep -q '"commit":"unknown"'; then fail "jobctl version names no commit"; fi
 # Every library the binary names (NEEDED) comes from a package that Depends lists, so a system
 # without it refuses the package instead of installing a jobctl that cannot start.
 depends=$(field Depends)

@@ -372,6 +372,10 @@ public struct CommandSpec: Sendable {
   public let arguments: String
   public let summary: String
   public let details: String
+  /// Command lines that show it at work, in help (Examples) and the manual.
+  public let examples: [String]
+  /// Option groups in the order help lists them: what a user reaches for first (polling, the
+  /// wait, output), connection and general options next, the shape keys last.
   public let groups: [OptionGroup]
   /// Smallest and largest number of positional arguments.
   public let arity: ClosedRange<Int>
@@ -406,8 +410,11 @@ public enum CommandTable {
 
   public static let output = OptionGroup(title: "Output", [.format, .json, .field, .quiet, .progress, .color])
 
+  /// `version --json`.
+  public static let versionOutput = OptionGroup(title: "Output", [.json])
+
   public static let polling = OptionGroup(
-    title: "Polling", [.interval, .maxInterval, .timeout, .until, .slowDown, .maxAttempts, .maxErrors, .staleAfter])
+    title: "Polling", [.timeout, .interval, .maxInterval, .until, .slowDown, .maxAttempts, .maxErrors, .staleAfter])
 
   public static let starting = OptionGroup(title: "Start", [.data, .form, .method, .idempotencyKey, .wait])
 
@@ -441,12 +448,12 @@ extension CommandTable {
   /// The command's definition, with the function that runs it.
   static func definition(of command: CommandKey) -> CommandSpec {
     func define(
-      arguments: String, summary: String, details: String, groups: [OptionGroup], arity: ClosedRange<Int>,
-      run: @escaping CommandSpec.Runner
+      arguments: String, summary: String, details: String, examples: [String], groups: [OptionGroup],
+      arity: ClosedRange<Int>, run: @escaping CommandSpec.Runner
     ) -> CommandSpec {
       CommandSpec(
-        key: command, name: command.rawValue, arguments: arguments, summary: summary, details: details, groups: groups,
-        arity: arity, run: run)
+        key: command, name: command.rawValue, arguments: arguments, summary: summary, details: details,
+        examples: examples, groups: groups, arity: arity, run: run)
     }
     switch command {
     case .wait:
@@ -460,7 +467,11 @@ extension CommandTable {
           With -o FILE (one JOB), a job that completed has its output fetched as 'jobctl output'
           does; the exit code is then the fetch's, and the final document still goes to stdout.
           """,
-        groups: [connection, shape, polling, waiting, outputFile, output, general], arity: 1...1_000_000,
+        examples: [
+          "jobctl wait 8f14e45f --timeout 10m", "jobctl wait 8f14e45f -o result.pdf", "jobctl wait j1 j2 j3 --any",
+          "jobctl start /jobs --data @job.json | jobctl wait -",
+        ],
+        groups: [polling, waiting, outputFile, output, connection, general, shape], arity: 1...1_000_000,
         run: WaitCommand.run)
     case .status:
       return define(
@@ -471,7 +482,8 @@ extension CommandTable {
           Retry-After) are retried as a wait retries them, within --max-errors and --timeout
           (default 60s for status).
           """,
-        groups: [connection, shape, polling, output, general], arity: 1...1, run: WaitCommand.run)
+        examples: ["jobctl status 8f14e45f", "jobctl status 8f14e45f --json"],
+        groups: [polling, output, connection, general, shape], arity: 1...1, run: WaitCommand.run)
     case .start:
       return define(
         arguments: "PATH|URL", summary: "Start a job and print its id.",
@@ -489,7 +501,11 @@ extension CommandTable {
           An id that cannot be written (stdout full, closed or its reader gone) goes to stderr with
           the job's URL, exit 10; an id holding control characters is shown escaped there, exit 6.
           """,
-        groups: [connection, shape, starting, polling, waiting, outputFile, output, general], arity: 1...1,
+        examples: [
+          "jobctl start /jobs --data '{\"kind\": \"report\"}'",
+          "jobctl start /jobs --data @job.json --wait --timeout 30m",
+        ],
+        groups: [starting, polling, waiting, outputFile, output, connection, general, shape], arity: 1...1,
         run: StartCommand.run)
     case .cancel:
       return define(
@@ -501,7 +517,8 @@ extension CommandTable {
           job that still answers exit 6. With --wait, a refused cancel is retried at
           each poll until accepted, then the job is waited for (exit 3 once canceled).
           """,
-        groups: [connection, shape, canceling, polling, output, general], arity: 1...1, run: CancelCommand.run)
+        examples: ["jobctl cancel 8f14e45f", "jobctl cancel 8f14e45f --wait --timeout 2m"],
+        groups: [canceling, polling, output, connection, general, shape], arity: 1...1, run: CancelCommand.run)
     case .list:
       return define(
         arguments: "[PATH]", summary: "List jobs.",
@@ -509,7 +526,8 @@ extension CommandTable {
           GETs BASE_URL + PATH (default /jobs) with page, limit, type and extra query values. Reads
           {"jobs": [...], "pagination": {...}} or a bare array. Text is a table; json is one array.
           """,
-        groups: [connection, shape, listing, polling, output, general], arity: 0...1, run: ListCommand.run)
+        examples: ["jobctl list", "jobctl list --type report --limit 20 --json"],
+        groups: [listing, polling, output, connection, general, shape], arity: 0...1, run: ListCommand.run)
     case .output:
       return define(
         arguments: "JOB", summary: "Fetch a finished job's output.",
@@ -521,7 +539,8 @@ extension CommandTable {
           output) prints a note. A cut download is resumed where the server takes ranges. To a
           terminal, output holding control characters needs -o -.
           """,
-        groups: [connection, shape, fetching, polling, general], arity: 1...1, run: OutputCommand.run)
+        examples: ["jobctl output 8f14e45f -o result.pdf", "jobctl output 8f14e45f --as json"],
+        groups: [fetching, polling, connection, general, shape], arity: 1...1, run: OutputCommand.run)
     case .explain:
       return define(
         arguments: "[FILE|-]", summary: "Judge a job document offline, as a wait would.",
@@ -530,23 +549,42 @@ extension CommandTable {
           the shape options describe: prints the state and the condition that decided it (such as
           failed: conclusion=failure) and exits with that state's code. Nothing is sent.
           """,
-        groups: [connection, shape, output, general], arity: 0...1, run: ExplainCommand.run)
+        examples: [
+          "jobctl explain run.json --dialect github-run", "jobctl explain job.json --completed-when status=done",
+        ],
+        groups: [output, connection, general, shape], arity: 0...1, run: ExplainCommand.run)
     case .completion:
       return define(
         arguments: "bash|zsh|fish", summary: "Print a shell completion script.",
         details: """
           Prints the completion script for the shell; the same scripts are installed by 'make install'
-          and kept in completions/.
+          and kept in completions/. --profile and --dialect also complete the [profile NAME] and
+          [dialect NAME] sections of the config file (JOBCTL_CONFIG, else the default one).
+          To install by hand: bash, 'jobctl completion bash >
+          ~/.local/share/bash-completion/completions/jobctl' (or 'source <(jobctl completion bash)'
+          in ~/.bashrc); zsh, 'source <(jobctl completion zsh)' in ~/.zshrc after compinit, or
+          'jobctl completion zsh > DIR/_jobctl' for a DIR in $fpath (before compinit runs); fish,
+          'jobctl completion fish > ~/.config/fish/completions/jobctl.fish'. Open a new shell.
           """,
+        examples: [
+          "source <(jobctl completion bash)", "jobctl completion fish | source",
+        ],
         groups: [general], arity: 1...1, run: Completions.run)
     case .help:
       return define(
         arguments: "[COMMAND|exit-codes|dialects [NAME]]",
-        summary: "Show help for a command, the exit codes, or the response shapes.", details: "", groups: [general],
+        summary: "Show help for a command, the exit codes, or the response shapes.", details: "",
+        examples: ["jobctl help wait", "jobctl help exit-codes", "jobctl help dialects github-run"], groups: [general],
         arity: 0...2, run: HelpCommand.run)
     case .version:
       return define(
-        arguments: "", summary: "Print the version.", details: "", groups: [general], arity: 0...0,
+        arguments: "", summary: "Print the version, the commit, the build date and libcurl's.",
+        details: """
+          Prints jobctl's version, the commit and date of its build ("unknown" unless built by
+          'make release', 'make install' or 'make deb'), and the version of the libcurl it runs
+          with and the features of it jobctl uses: the TLS library, HTTP/2, AWS SigV4 signing
+          and UNIX sockets. --json prints the same as one JSON object.
+          """, examples: ["jobctl version", "jobctl version --json"], groups: [versionOutput, general], arity: 0...0,
         run: HelpCommand.version)
     }
   }

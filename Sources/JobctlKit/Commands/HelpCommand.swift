@@ -40,7 +40,33 @@ enum HelpCommand {
 
   /// `version`, and `jobctl --version`.
   static func version(_ invocation: Invocation, environment: [String: String], services: Services) -> Int32 {
-    services.streams.stdout.write("jobctl \(Version.current)\n")
+    let curl = LibcurlInfo.current
+    if invocation.has(.json) {
+      let features: [(key: String, value: JSON)] = [
+        ("tls", curl.tlsBackend.map(JSON.string) ?? .null), ("http2", .bool(curl.http2)),
+        ("sigv4", .bool(curl.sigv4)), ("unix_sockets", .bool(curl.unixSockets)),
+      ]
+      let document = JSON.object([
+        ("version", .string(Version.current)), ("commit", .string(Version.commit)),
+        ("build_date", .string(Version.buildDate)),
+        ("libcurl", .object([("version", .string(curl.version)), ("features", .object(features))])),
+      ])
+      services.streams.stdout.write(document.serialized() + "\n")
+      return 0
+    }
+    func yes(_ b: Bool) -> String { b ? "yes" : "no" }
+    services.streams.stdout.write(
+      """
+      jobctl \(Version.current)
+      commit:       \(Version.commit)
+      built:        \(Version.buildDate)
+      libcurl:      \(curl.version)
+      TLS:          \(curl.tlsBackend ?? "none")
+      HTTP/2:       \(yes(curl.http2))
+      SigV4:        \(yes(curl.sigv4))
+      UNIX sockets: \(yes(curl.unixSockets))
+
+      """)
     return 0
   }
 
@@ -94,6 +120,10 @@ enum HelpCommand {
     var s = Text.wrap(usage, width: width, first: "Usage: jobctl \(command.name)", indent: 7) + "\n"
     s += Text.wrap(command.summary, width: width)
     if !command.details.isEmpty { s += "\n" + Text.wrap(command.details, width: width) }
+    if !command.examples.isEmpty {
+      s += "\nExamples:\n"
+      for example in command.examples { s += self.command(example, width: width) }
+    }
     let column = min(30, command.options.map(\.signature.count).max() ?? 0)
     for group in command.groups {
       s += "\n\(group.title) options:\n"

@@ -1,8 +1,9 @@
 /// Shell completion scripts, generated from `CommandTable` like the manual.
 ///
 /// Values are completed for options with choices (`--dialect`, `--format`, `--progress`,
-/// `--color`, `--as`), file names for options that take a file, and profile names for `--profile`
-/// from the config file (read by the shell at completion time, so new profiles need no new script).
+/// `--color`, `--as`), file names for options that take a file, and the config file's profile and
+/// dialect sections for `--profile` and `--dialect` (read by the shell at completion time, so new
+/// sections need no new script).
 public enum Completions {
   /// The shells with a script: what `completion` takes and completes.
   enum Shell: String, CaseIterable {
@@ -39,6 +40,11 @@ public enum Completions {
     f="${JOBCTL_CONFIG:-${XDG_CONFIG_HOME:-$HOME/.config}/jobctl/config}"; [ -r "$f" ] && sed -n -e 's/^[[:space:]]*\[[[:space:]]*profile[[:space:]][[:space:]]*\([^] ]*\)[[:space:]]*\].*/\1/p' -e 's/^[[:space:]]*\[[[:space:]]*default[[:space:]]*\].*/default/p' "$f"
     """#
 
+  /// The config file's `[dialect NAME]` sections, which `--dialect` takes beside the built-in names.
+  static let dialectLister = #"""
+    f="${JOBCTL_CONFIG:-${XDG_CONFIG_HOME:-$HOME/.config}/jobctl/config}"; [ -r "$f" ] && sed -n -e 's/^[[:space:]]*\[[[:space:]]*dialect[[:space:]][[:space:]]*\([^] ]*\)[[:space:]]*\].*/\1/p' "$f"
+    """#
+
   static var commandNames: [String] { CommandTable.commands.map(\.name) }
 
   /// Every option spelling once, for the words before a command (a spelling two options share,
@@ -63,12 +69,15 @@ public enum Completions {
   /// How an option's value completes, shell by shell.
   enum ValueKind {
     case choices([String])
+    /// The built-in shapes and the config file's `[dialect NAME]` sections.
+    case dialects([String])
     case profiles
     case files
     case free
   }
 
   static func valueKind(_ option: OptionSpec) -> ValueKind {
+    if option.key == .dialect { return .dialects(option.choices) }
     if !option.choices.isEmpty { return .choices(option.choices) }
     if option.key == .profile { return .profiles }
     if fileOptions.contains(option.key) { return .files }
@@ -90,6 +99,9 @@ public enum Completions {
       # bash completion for jobctl (generated from its command table; do not edit)
       _jobctl_profiles() (
         \(profileLister)
+      )
+      _jobctl_dialects() (
+        \(dialectLister)
       )
 
       # The words up to the cursor as the user typed them: bash splits `--dialect=h` and
@@ -139,6 +151,9 @@ public enum Completions {
       switch arm.kind {
       case .choices(let values):
         s += "    \(pattern)) mapfile -t COMPREPLY < <(compgen -W \"\(values.joined(separator: " "))\" -- \"$2\") ;;\n"
+      case .dialects(let values):
+        s +=
+          "    \(pattern)) mapfile -t COMPREPLY < <(compgen -W \"\(values.joined(separator: " ")) $(_jobctl_dialects)\" -- \"$2\") ;;\n"
       case .profiles:
         s += "    \(pattern)) mapfile -t COMPREPLY < <(compgen -W \"$(_jobctl_profiles)\" -- \"$2\") ;;\n"
       case .files:
@@ -230,6 +245,16 @@ public enum Completions {
         compadd -a profiles
       }
 
+      _jobctl_list_dialects() (
+        \(dialectLister)
+      )
+
+      _jobctl_dialects() {
+        local -a dialects
+        dialects=("$@" ${(f)"$(_jobctl_list_dialects)"})
+        compadd -a dialects
+      }
+
       _jobctl_values() {
         case $1 in
 
@@ -238,6 +263,7 @@ public enum Completions {
       let pattern = arm.spellings.joined(separator: "|")
       switch arm.kind {
       case .choices(let values): s += "    (\(pattern)) compadd -- \(values.joined(separator: " ")) ;;\n"
+      case .dialects(let values): s += "    (\(pattern)) _jobctl_dialects \(values.joined(separator: " ")) ;;\n"
       case .profiles: s += "    (\(pattern)) _jobctl_profiles ;;\n"
       case .files: s += "    (\(pattern)) _files ;;\n"
       case .free: s += "    (\(pattern)) _message -e values 'value' ;;\n"
@@ -314,7 +340,14 @@ public enum Completions {
         fi
       }
 
-      _jobctl "$@"
+      # Installed in $fpath, compinit autoloads this file as the function _jobctl, which runs it
+      # whole: the call below completes. Sourced (`source <(jobctl completion zsh)`), it only
+      # registers the function, which needs compinit loaded first.
+      if [[ ${funcstack[1]-} == _jobctl ]]; then
+        _jobctl "$@"
+      else
+        compdef _jobctl jobctl
+      fi
 
       """
     return s
@@ -325,6 +358,10 @@ public enum Completions {
       # fish completion for jobctl (generated from its command table; do not edit)
       function __jobctl_profiles
           sh -c '\(profileLister.replacingOccurrences(of: "'", with: "'\\''"))'
+      end
+
+      function __jobctl_dialects
+          sh -c '\(dialectLister.replacingOccurrences(of: "'", with: "'\\''"))'
       end
 
       # File names for the word being completed, after any --name=: fish's own file completion
@@ -389,12 +426,17 @@ public enum Completions {
       var line = "complete -c jobctl -n '__jobctl_using \(users.joined(separator: " "))'"
       if let short = option.short { line += " -s \(short)" }
       line += " -l \(option.long)"
+      // The values go on a line of their own, without the description: fish would print the
+      // option's description beside every value. The option's own line comes after it, as fish
+      // shows the description of the line defined last.
       if option.value != nil {
+        line += " -x"
         switch valueKind(option) {
-        case .choices(let values): line += " -x -a '\(values.joined(separator: " "))'"
-        case .profiles: line += " -x -a '(__jobctl_profiles)'"
-        case .files: line += " -x -a '(__jobctl_files)'"
-        case .free: line += " -x"
+        case .choices(let values): s += line + " -a '\(values.joined(separator: " "))'\n"
+        case .dialects(let values): s += line + " -a '\(values.joined(separator: " ")) (__jobctl_dialects)'\n"
+        case .profiles: s += line + " -a '(__jobctl_profiles)'\n"
+        case .files: s += line + " -a '(__jobctl_files)'\n"
+        case .free: break
         }
       }
       line += " -d '\(fishEscape(option.help))'"

@@ -37,6 +37,11 @@ public enum ManPage {
       if !c.details.isEmpty { m += escape(c.details.split(whereSeparator: \.isNewline).joined(separator: " ")) + "\n" }
       let groups = c.groups.filter { $0.title != CommandTable.general.title }.map { $0.title.lowercased() }
       if !groups.isEmpty { m += "Options: \(groups.joined(separator: ", ")).\n" }
+      if !c.examples.isEmpty {
+        m += ".br\nExamples:\n.nf\n.in +4n\n"
+        for example in c.examples { m += escape(example) + "\n" }
+        m += ".in -4n\n.fi\n"
+      }
     }
     for group in allGroups() {
       m += ".SH \(group.title.uppercased()) OPTIONS\n"
