@@ -237,7 +237,8 @@ public enum ManPage {
       .SH CONFIGURATION
       Settings are taken from the flag, then the environment, then the selected profile of the
       config file, then the default. The config file holds \\fB[default]\\fR and
-      \\fB[profile \\fINAME\\fB]\\fR sections of \\fIkey\\fB = \\fIvalue\\fR lines; keys are long option
+      \\fB[profile \\fINAME\\fB]\\fR sections (a \\fINAME\\fR is letters, digits, \\fB.\\fR, \\fB_\\fR, \\fB:\\fR
+      and \\fB\\-\\fR, as in \\fB[profile prod:eu]\\fR) of \\fIkey\\fB = \\fIvalue\\fR lines; keys are long option
       names (base\\-url, token\\-file, header, dialect, jobs\\-path, interval, timeout, progress,
       color, ...), \\fBheader\\fR may repeat, flags take true or false, \\fB#\\fR starts a comment, and
       \\fB~/\\fR in a file name is the home folder. \\fB\\-\\-profile\\fR (or JOBCTL_PROFILE) picks a
