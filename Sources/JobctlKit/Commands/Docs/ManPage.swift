@@ -25,7 +25,9 @@ public enum ManPage {
       .PP
       Options may come before or after the command and its arguments; \\fB\\-\\-\\fR ends options.
       \\fB\\-\\-name value\\fR and \\fB\\-\\-name=value\\fR both work. A later value of an option
-      overrides an earlier one.
+      overrides an earlier one. A misspelt command, option, shape, profile or help topic is a usage
+      error that offers the nearest names (\\fBjobctl wiat\\fR asks "did you mean \\(aqwait\\(aq?");
+      an unknown option's error names the command's own \\fB\\-\\-help\\fR.
       Durations are written \\fB250ms\\fR, \\fB2s\\fR, \\fB1m30s\\fR, \\fB1h\\fR, or as a bare number of
       seconds (\\fB2\\fR, \\fB0.5\\fR).
       .SH COMMANDS
