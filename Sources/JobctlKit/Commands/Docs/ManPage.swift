@@ -177,7 +177,10 @@ public enum ManPage {
       stdout carries results only: in text, \\fIkey\\fB: \\fIvalue\\fR lines with the job, its state and
       its result or error; with \\fB\\-\\-json\\fR, the last answer exactly as the API returned it
       (a failed job still prints its document); with \\fB\\-\\-field\\fR, one value (strings raw,
-      anything else as JSON; escaped on a terminal). Progress lines, warnings and errors go to
+      anything else as JSON; escaped on a terminal; a missing one is exit 6, and the error lists
+      the keys found at that level: \\fBno field \\(aqresult.adress\\(aq; result has: address, city\\fR).
+      A job of several that the server no longer has (404, 410: exit 5) shows as \\fBgone\\fR on the
+      live line and in the summary table. Progress lines, warnings and errors go to
       stderr; errors read
       \\fBjobctl: error:\\fR. The plain progress line is \\fB[\\fItime\\fB] \\fIjob\\fB: \\fIstate\\fR,
       with stage, phase and percent when known; control characters from the server are shown
