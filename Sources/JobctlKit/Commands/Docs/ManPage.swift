@@ -232,6 +232,11 @@ public enum ManPage {
       A FILE that exists and is not a regular file (a device, a FIFO, a terminal) is written to, never
       replaced, as is a regular FILE whose folder will not take a temporary file. A missing folder,
       or a FILE that is a folder, is exit 10 before anything is sent; a full disk is exit 10 too.
+      \\fB\\-o\\fR is a file, as with curl: \\fB\\-o json\\fR (or yaml, wide, name, jsonpath) when no
+      such file exists is a usage error pointing at \\fB\\-\\-json\\fR and \\fB\\-\\-format\\fR;
+      \\fB\\-o ./json\\fR names the file. Only the hotcrp shape says where output is by default
+      (\\fB{url}&output={as}\\fR); for a shape that does not, \\fBoutput\\fR is exit 6 and names
+      \\fB\\-\\-output\\-url\\fR.
       \\fB\\-\\-continue\\fR appends a 206 only when its Content\\-Range starts at FILE's size; any
       other 206 is exit 6 with FILE untouched, a 200 replaces FILE, a 416 naming FILE's size as the
       total means it is complete (exit 0). \\fB\\-\\-request\\-timeout\\fR limits a download only
