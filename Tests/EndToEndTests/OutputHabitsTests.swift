@@ -60,6 +60,22 @@ import Testing
     #expect(try String(contentsOf: folder.appendingPathComponent("json"), encoding: .utf8) == "a,b\n")
   }
 
+  /// With `auto`, the shape the job was read as says where its output is: HotCRP's output=.
+  @Test func autoFetchesWhereTheDetectedShapeSays() throws {
+    let server = try LoopbackServer()
+    server.script("/api/job?job=hcj_1", [.json(doneJob), .json(doneJob)])
+    let csv = Reply(status: 200, headers: [("Content-Type", "text/csv")], body: Array("a,b\n".utf8))
+    server.script("/api/job?job=hcj_1&output=body", [csv, csv])
+    let folder = try scratch()
+    let args = ["--base-url", server.baseURL + "/api", "--dialect", "auto", "--jobs-path", "/job?job={id}"]
+    for command in ["wait", "output"] {
+      let file = folder.appendingPathComponent("\(command).csv")
+      let r = try run(in: folder, [command, "hcj_1", "-o", file.path] + args)
+      #expect(r.code == 0, "\(command): \(r.stderr)")
+      #expect(try String(contentsOf: file, encoding: .utf8) == "a,b\n", "\(command)")
+    }
+  }
+
   @Test func aShapeWithoutAnOutputLocationSaysSo() throws {
     let server = try LoopbackServer()
     server.setHandler { _ in .json(200, #"{"status":"completed"}"#) }

@@ -129,10 +129,10 @@ struct OutputFetch {
   /// `pollFirst`: the job is polled once first, and only a completed one's output is fetched
   /// (`output`; a wait has judged it already). The temporary file is made before, so a FILE
   /// that cannot be written is exit 10 before anything is sent, and removed when the job has no
-  /// output.
-  func run(job: JobReference, context: NetworkContext, stdout: TextSink, pollFirst: Bool = false) throws(JobctlError)
-    -> Int32
-  {
+  /// output. `detected`: the shape a wait with `auto` read the job as.
+  func run(
+    job: JobReference, context: NetworkContext, stdout: TextSink, pollFirst: Bool = false, detected: Dialect? = nil
+  ) throws(JobctlError) -> Int32 {
     // Examined again: a wait may have taken hours.
     // A shape whose output is one value of a JSON answer (`output-path`): the answer is read
     // whole, and a part of it cannot be resumed.
@@ -147,7 +147,7 @@ struct OutputFetch {
     let polled = pollFirst ? try OutputCommand.completedDocument(job, context: context) : nil
     let document = polled?.document
     var shape = context.settings.shape
-    if shape.outputURL == nil, let detected = polled?.dialect { shape = detected }
+    if shape.outputURL == nil, let detected = polled?.dialect ?? detected { shape = detected }
     // A shape that says nowhere where a job's output is (only some do): nothing to ask for.
     if shape.outputURL == nil && outputPath == nil {
       throw .rejected(
