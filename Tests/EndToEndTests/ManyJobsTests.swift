@@ -79,7 +79,8 @@ import Testing
     let r = try jobctl(["wait", "a", "b", "c", "--base-url", server.baseURL, "--field", "result.n", "-q"])
     #expect(r.code == 6)
     #expect(r.stdout == "\"x\\ny\"\n{\"k\":1}\nnull\n")
-    #expect(r.stderr == "jobctl: error: the final document of job c has no field 'result.n'\n")
+    #expect(
+      r.stderr == "jobctl: error: the final document of job c has no field 'result.n'; result is an empty object\n")
   }
 
   @Test func connectionsToAHostAreCappedAndShared() throws {

@@ -60,7 +60,9 @@ private let completedDoc =
     let missing = try jobctl(["wait", "j1", "--field", "result.nope", "--base-url", server.baseURL, "-q"])
     #expect(missing.code == 6)
     #expect(missing.stdout == "")
-    #expect(missing.stderr == "jobctl: error: the final document of job j1 has no field 'result.nope'\n")
+    #expect(
+      missing.stderr
+        == "jobctl: error: the final document of job j1 has no field 'result.nope'; result has: address, added\n")
   }
 
   @Test func unauthorizedExitsFourAndNeverShowsTheToken() throws {

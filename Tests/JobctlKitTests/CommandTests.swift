@@ -268,7 +268,9 @@ import Testing
     let missing = runJobctl(["wait", "j1", "--field", "result.nope", "--progress", "none"], script: [done])
     #expect(missing.code == 6)
     #expect(missing.stdout == "")
-    #expect(missing.stderr == "jobctl: error: the final document of job j1 has no field 'result.nope'\n")
+    #expect(
+      missing.stderr
+        == "jobctl: error: the final document of job j1 has no field 'result.nope'; result has: address, added\n")
   }
 
   @Test func plainProgressLinesGoToStderr() {

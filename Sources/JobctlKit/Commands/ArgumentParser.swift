@@ -27,6 +27,13 @@ public enum ArgumentParser {
       guard i < args.count else { throw .usage("option \(spelled) needs a value (\(spec.value ?? ""))") }
       return args[i]
     }
+    // The command an unknown option was meant for: the first word, given before or after it.
+    func commandNamed() -> CommandSpec? {
+      (positionals.first ?? args[(i + 1)...].first(where: { !$0.hasPrefix("-") })).flatMap(CommandTable.command)
+    }
+    func helpCommand(_ command: CommandSpec?) -> String {
+      command.map { "jobctl \($0.name) --help" } ?? "jobctl help COMMAND"
+    }
     while i < args.count {
       let arg = args[i]
       if onlyPositionals || arg == "-" || !arg.hasPrefix("-") {
@@ -39,7 +46,10 @@ public enum ArgumentParser {
         let name = String(body[..<(equals ?? body.endIndex)])
         let inline = equals.map { String(body[body.index(after: $0)...]) }
         guard let spec = known.first(where: { $0.long == name }) else {
-          throw .usage("unknown option --\(Text.oneLine(name, limit: 60)) (see 'jobctl --help')")
+          let command = commandNamed()
+          let longs = (command?.options ?? known).compactMap(\.long)
+          let hint = Suggest.didYouMean(name, among: longs) { "--\($0)" }
+          throw .usage("unknown option --\(Text.oneLine(name, limit: 60))\(hint) (see '\(helpCommand(command))')")
         }
         if spec.value == nil {
           if inline != nil { throw .usage("option --\(name) takes no value") }
@@ -55,7 +65,7 @@ public enum ArgumentParser {
         while let c = chars.first {
           chars = chars.dropFirst()
           guard let spec = known.first(where: { $0.short == c }) else {
-            throw .usage("unknown option -\(Text.oneLine(String(c))) (see 'jobctl --help')")
+            throw .usage("unknown option -\(Text.oneLine(String(c))) (see '\(helpCommand(commandNamed()))')")
           }
           if spec.value == nil {
             given.append((spec, "", "-\(c)"))
@@ -83,9 +93,11 @@ public enum ArgumentParser {
       positionals.removeFirst()
     }
     guard let name = commandName, let command = CommandTable.command(name) else {
+      let names = CommandTable.commands.map(\.name)
+      let hint = Suggest.didYouMean(commandName ?? "", among: names)
       throw .usage(
-        "unknown command '\(Text.oneLine(commandName ?? "", limit: 60))' (commands: \(CommandTable.commands.map(\.name).joined(separator: ", ")))"
-      )
+        "unknown command '\(Text.oneLine(commandName ?? "", limit: 60))'"
+          + (hint.isEmpty ? " (commands: \(names.joined(separator: ", ")))" : hint))
     }
     var invocation = Invocation(command: command, arguments: positionals)
     if wantsHelp && command.key != .help {

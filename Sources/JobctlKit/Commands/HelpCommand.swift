@@ -30,8 +30,10 @@ enum HelpCommand {
       throw .usage("help takes one topic, or dialects NAME")
     }
     guard let command = CommandTable.command(topic) else {
+      let hint = Suggest.didYouMean(
+        topic, among: CommandTable.commands.map(\.name) + Topic.allCases.map(\.rawValue))
       throw .usage(
-        "no help for '\(Text.oneLine(topic, limit: 60))' (commands: \(CommandTable.commands.map(\.name).joined(separator: ", ")), exit-codes, or dialects)"
+        "no help for '\(Text.oneLine(topic, limit: 60))'\(hint) (commands: \(CommandTable.commands.map(\.name).joined(separator: ", ")), exit-codes, or dialects)"
       )
     }
     out.write(help(for: command, width: width))
@@ -154,7 +156,8 @@ enum HelpCommand {
     if let name {
       guard names.contains(name) else {
         throw .usage(
-          "no shape '\(Text.oneLine(name, limit: 60))' (known: \(names.joined(separator: ", ")))")
+          "no shape '\(Text.oneLine(name, limit: 60))'\(Suggest.didYouMean(name, among: names)) (known: \(names.joined(separator: ", ")))"
+        )
       }
       names = [name]
     }

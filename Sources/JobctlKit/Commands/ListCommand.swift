@@ -170,7 +170,7 @@ enum ListCommand {
     let array = JSON.array(jobs)
     if let field = output.field {
       guard let value = field.value(in: array) else {
-        context.diagnostics.error("the job list has no field '\(field)'")
+        context.diagnostics.error("the job list has no field '\(field)'\(field.whatIsThere(in: array))")
         return JobctlError.rejected("").exitCode
       }
       stdout.write(Renderer.fieldText(value, on: stdout) + "\n")

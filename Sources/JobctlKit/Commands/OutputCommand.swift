@@ -21,7 +21,9 @@ enum OutputCommand {
   /// Only a completed job has output to fetch. A failed job is exit 1, a canceled one 3, one not finished 9, a document the shape
   /// cannot place 6; nothing is fetched and no file is created. Returns the job's document (for
   /// an `output-url` that reads it).
-  static func completedDocument(_ job: JobReference, context: NetworkContext) throws(JobctlError) -> JSON? {
+  static func completedDocument(_ job: JobReference, context: NetworkContext) throws(JobctlError) -> (
+    document: JSON?, dialect: Dialect?
+  ) {
     let poll = try context.pollRequest(job)
     let dialect = context.settings.dialect
     let answer: HTTPResponse
@@ -45,16 +47,18 @@ enum OutputCommand {
         "the answer for job \(label) (\(HTTPStatus.describe(answer.status))) is not a document the \(context.settings.shape.name) shape can place, so it is not known to be completed: no output fetched"
       )
     }
-    return answer.documentAsSent() ?? (try? JSON.parse(answer.body))
+    // With `auto`, the shape the answer was read as says where the output is (HotCRP's output=).
+    return (answer.documentAsSent() ?? (try? JSON.parse(answer.body)), probe.dialect)
   }
 
   /// Where the output is: the shape's `output-url` expanded for the job (after one poll, when it
   /// reads the job's document) and resolved against the job's URL; nil when a value it needs is
   /// absent or null, so there is nothing to fetch.
   static func outputURL(
-    _ job: JobReference, kind: OutputFetch.Kind, context: NetworkContext, document known: JSON? = nil
+    _ job: JobReference, kind: OutputFetch.Kind, context: NetworkContext, document known: JSON? = nil,
+    shape: Dialect? = nil
   ) throws(JobctlError) -> String? {
-    guard let template = context.settings.shape.outputURL else { return nil }
+    guard let template = (shape ?? context.settings.shape).outputURL else { return nil }
     var document = known
     if document == nil, template.readsDocument { document = try context.document(of: job) }
     let expanded: String?
@@ -81,6 +85,9 @@ struct OutputFetch {
   let file: String?
   let resume: Bool
 
+  /// Output formats other tools take as `-o NAME`, refused as a file name not yet there.
+  static let formatWords: Set<String> = ["json", "yaml", "yml", "wide", "name", "jsonpath", "table", "tsv", "text"]
+
   /// Reads the options and examines FILE, so a folder that does not exist is exit 10 before
   /// anything is sent.
   init(_ invocation: Invocation) throws(JobctlError) {
@@ -93,6 +100,12 @@ struct OutputFetch {
       throw .usage("--continue needs -o FILE (the partial file to resume)")
     }
     let target = try OutputFile.examine(file)
+    // kubectl's, az's and aws's `-o json`: here -o is curl's, a file; `-o ./json` means one.
+    if let file, !target.exists, !file.contains("/"), Self.formatWords.contains(Text.lowercased(file)) {
+      throw .usage(
+        "-o takes a FILE, as curl's does; for \(Text.oneLine(file, limit: 20)) output use --json or --format (or -o ./\(Text.oneLine(file, limit: 20)) for a file of that name)"
+      )
+    }
     if resume && target.kind == .direct {
       throw .usage("--continue needs a regular FILE; \(target.shown) is not one")
     }
@@ -116,10 +129,10 @@ struct OutputFetch {
   /// `pollFirst`: the job is polled once first, and only a completed one's output is fetched
   /// (`output`; a wait has judged it already). The temporary file is made before, so a FILE
   /// that cannot be written is exit 10 before anything is sent, and removed when the job has no
-  /// output.
-  func run(job: JobReference, context: NetworkContext, stdout: TextSink, pollFirst: Bool = false) throws(JobctlError)
-    -> Int32
-  {
+  /// output. `detected`: the shape a wait with `auto` read the job as.
+  func run(
+    job: JobReference, context: NetworkContext, stdout: TextSink, pollFirst: Bool = false, detected: Dialect? = nil
+  ) throws(JobctlError) -> Int32 {
     // Examined again: a wait may have taken hours.
     // A shape whose output is one value of a JSON answer (`output-path`): the answer is read
     // whole, and a part of it cannot be resumed.
@@ -131,11 +144,21 @@ struct OutputFetch {
     }
     let (temp, destination) = try OutputFile.examine(file).temporary()
     defer { temp.discard() }
-    let document = pollFirst ? try OutputCommand.completedDocument(job, context: context) : nil
-    guard let url = try OutputCommand.outputURL(job, kind: kind, context: context, document: document) else {
+    let polled = pollFirst ? try OutputCommand.completedDocument(job, context: context) : nil
+    let document = polled?.document
+    var shape = context.settings.shape
+    if shape.outputURL == nil, let detected = polled?.dialect ?? detected { shape = detected }
+    // A shape that says nowhere where a job's output is (only some do): nothing to ask for.
+    if shape.outputURL == nil && outputPath == nil {
+      throw .rejected(
+        "the \(shape.name) shape has no output location; give one with --output-url TEMPLATE (jobctl help dialects)"
+      )
+    }
+    guard let url = try OutputCommand.outputURL(job, kind: kind, context: context, document: document, shape: shape)
+    else {
       if !context.settings.output.quiet {
         let label = Text.oneLine(job.label, limit: 120)
-        let readsDocument = context.settings.shape.outputURL?.readsDocument == true
+        let readsDocument = shape.outputURL?.readsDocument == true
         context.diagnostics.line(
           "jobctl: job \(label) has no output to fetch"
             + (readsDocument ? " (its document names no output URL; `jobctl status \(label) --json` shows it)" : ""))

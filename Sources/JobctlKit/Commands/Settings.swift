@@ -110,7 +110,8 @@ public struct Settings {
     if let name = profileName {
       guard let config, let entries = config.profiles[name] else {
         let place = config.map { " in \(Text.oneLine($0.path, limit: 200))" } ?? " (there is no config file)"
-        throw .usage("no profile '\(Text.oneLine(name, limit: 60))'\(place)")
+        let hint = Suggest.didYouMean(name, among: config?.profileNames ?? [])
+        throw .usage("no profile '\(Text.oneLine(name, limit: 60))'\(place)\(hint)")
       }
       profile = entries
     } else {
@@ -347,8 +348,9 @@ public struct Settings {
       let section = layers.config?.dialects[name]
       guard base != nil || section != nil else {
         let sections = layers.config?.dialects.keys.sorted() ?? []
+        let hint = Suggest.didYouMean(name, among: Dialects.names + sections)
         throw .usage(
-          "\(found?.origin ?? "--dialect") names no shape '\(Text.oneLine(name, limit: 60))' (known: \((Dialects.names + sections).joined(separator: ", ")); or a [dialect NAME] section of the config file)"
+          "\(found?.origin ?? "--dialect") names no shape '\(Text.oneLine(name, limit: 60))'\(hint) (known: \((Dialects.names + sections).joined(separator: ", ")); or a [dialect NAME] section of the config file)"
         )
       }
       description = base?.shape ?? ShapeDescription(name: name, [])

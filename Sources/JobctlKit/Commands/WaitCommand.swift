@@ -45,7 +45,9 @@ enum WaitCommand {
     var fetched: Result<Int32, JobctlError>?
     if let fetch, outcome.error == nil {
       do {
-        fetched = .success(try fetch.run(job: job, context: context, stdout: context.services.streams.stdout))
+        fetched = .success(
+          try fetch.run(
+            job: job, context: context, stdout: context.services.streams.stdout, detected: outcome.dialect))
       } catch {
         fetched = .failure(error)
       }

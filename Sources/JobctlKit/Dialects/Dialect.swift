@@ -261,7 +261,7 @@ public final class Dialect: Sendable {
         ]),
       .init("jobs-path", ["/jobs/{id}"]),
       .init("cancel", ["POST {url}/cancel"]),
-      .init("output-url", ["{url}&output={as}"]),
+      .init("output-url", ["none"]),
       .init("idempotent-start", ["false"]),
     ])
 
@@ -431,7 +431,7 @@ public final class Dialect: Sendable {
     answerRules = AnswerRules(retryWhen: try conditions("retry-when"), goneWhen: try conditions("gone-when"))
     cancelAccepted = try conditions("cancel-accepted-when")
     cancelRefused = try conditions("cancel-refused-when")
-    if let text = try single("output-url") {
+    if let text = try single("output-url"), Text.trimmed(Substring(text)) != "none" {
       outputURL = try template("output-url", text, [.id, .url, .value, .outputKind])
     } else {
       outputURL = nil

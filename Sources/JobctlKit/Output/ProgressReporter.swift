@@ -27,7 +27,8 @@ public final class ProgressReporter {
   private var lineShown = false
   /// With several jobs: how many, and the last state of each.
   private var expected = 1
-  private var states: [String: JobState] = [:]
+  /// By job: its state's name, or "gone" (Renderer.stateName), as the summary names it.
+  private var states: [String: String] = [:]
 
   public init(
     diagnostics: Diagnostics, stdout: TextSink, clock: Clock, settings: OutputSettings,
@@ -63,7 +64,7 @@ public final class ProgressReporter {
       snapshot = s
       notice = nil
       lastChangeAt = clock.monotonic
-      states[job] = s.state
+      states[job] = s.state.rawValue
       if let p = s.progress { eta.record(p, at: clock.monotonic) }
     case .retry(let reason, let delay, let failures):
       notice = "\(reason); retrying in \(DurationText.format(delay)) (failure \(failures))"
@@ -105,7 +106,8 @@ public final class ProgressReporter {
 
   /// One job of several has ended.
   public func ended(job: String, outcome: WaitOutcome) {
-    states[job] = outcome.snapshot?.state ?? .failed
+    // A job that ended with no state of its own (unreachable, refused) counts as failed.
+    states[job] = Renderer.stateName(outcome) ?? JobState.failed.rawValue
     if mode == .tty { draw(force: true) }
   }
 
@@ -148,10 +150,11 @@ public final class ProgressReporter {
   private func aggregateLine(elapsed: Double, width: Int) -> String {
     let spinners = terminal.unicode ? Array("⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏") : Array("|/-\\")
     let counts = Dictionary(grouping: states.values, by: { $0 }).mapValues(\.count)
-    let ended = (counts[.completed] ?? 0) + (counts[.failed] ?? 0) + (counts[.canceled] ?? 0)
+    let over = [JobState.completed, .failed, .canceled].map(\.rawValue) + [Renderer.gone]
+    let ended = over.reduce(0) { $0 + (counts[$1] ?? 0) }
     var parts = ["\(spinners[frame % spinners.count]) \(ended)/\(expected) ended"]
-    for state in [JobState.failed, .canceled, .running, .pending] {
-      if let n = counts[state], n > 0 { parts.append("\(n) \(state.rawValue)") }
+    for state in [JobState.failed.rawValue, Renderer.gone] + [JobState.canceled, .running, .pending].map(\.rawValue) {
+      if let n = counts[state], n > 0 { parts.append("\(n) \(state)") }
     }
     let waiting = expected - states.count
     if waiting > 0 { parts.append("\(waiting) not seen yet") }

@@ -92,7 +92,8 @@ public struct Renderer {
           fieldText = value.displayText
           stdout.write(Renderer.fieldText(value, on: stdout) + "\n")
         } else if error == nil {
-          error = .rejected("the final document of job \(job) has no field '\(field)'")
+          let there = field.whatIsThere(in: JSON.reparsed(body))
+          error = .rejected("the final document of job \(job) has no field '\(field)'\(there)")
         }
       } else {
         switch settings.format {
@@ -188,7 +189,10 @@ public struct Renderer {
           lines.append(value.serialized())
         } else {
           lines.append("null")
-          if error == nil { error = .rejected("the final document of job \(job) has no field '\(field)'") }
+          if error == nil {
+            let there = ended ? outcome.document.map { field.whatIsThere(in: $0) } ?? "" : ""
+            error = .rejected("the final document of job \(job) has no field '\(field)'\(there)")
+          }
         }
       }
       codes.append(error?.exitCode ?? 0)
@@ -276,6 +280,17 @@ public struct Renderer {
     return Text.oneLine(text, limit: .max)
   }
 
+  /// How a job that was gone (404, 410 or a `gone-when` answer: exit 5) is named in the
+  /// summary and on the live line of several jobs.
+  static let gone = "gone"
+
+  /// The state a job of several ended in, as the summary and the live line name it: "gone" for a
+  /// job the server no longer has, else its last state; nil when it never had one.
+  static func stateName(_ outcome: WaitOutcome) -> String? {
+    if case .notFound? = outcome.error { return gone }
+    return outcome.snapshot?.state.rawValue
+  }
+
   /// The text summary of several jobs: an aligned table of job, state, exit code and detail.
   static func summary(_ outcomes: some Collection<WaitOutcome?>, jobs: some Collection<String>) -> String {
     var rows = [["JOB", "STATE", "EXIT", "DETAIL"]]
@@ -284,7 +299,7 @@ public struct Renderer {
         rows.append([job, "-", "-", "not waited for (--any)"])
         continue
       }
-      let state = outcome.snapshot?.state.rawValue ?? "-"
+      let state = stateName(outcome) ?? "-"
       var detail = outcome.snapshot.map { ProgressReporter.describe($0) } ?? ""
       if let error = outcome.error?.message { detail = error }
       rows.append([Text.oneLine(job, limit: 80), state, String(outcome.exitCode), Text.oneLine(detail, limit: 200)])

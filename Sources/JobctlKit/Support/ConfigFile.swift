@@ -47,7 +47,8 @@ public struct ConfigFile: Sendable {
         } else {
           throw error(
             number,
-            "expected [default], [profile NAME] or [dialect NAME], not [\(Text.oneLine(String(inner), limit: 60))]")
+            "expected [default], [profile NAME] or [dialect NAME] (a NAME is letters, digits, '.', '_', ':' and '-'), not [\(Text.oneLine(String(inner), limit: 60))]"
+          )
         }
         if let current {
           if inDialect {
@@ -97,10 +98,11 @@ public struct ConfigFile: Sendable {
     .usage("\(Text.oneLine(path, limit: 200)):\(line): \(message)")
   }
 
+  /// A profile or dialect name: ASCII letters, digits, `.`, `_`, `:` and `-` (`prod:eu`, `eu-west.2`).
   static func isName(_ s: Substring) -> Bool {
     !s.isEmpty
       && s.unicodeScalars.allSatisfy {
-        $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "-_.".unicodeScalars.contains($0))
+        $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "-_.:".unicodeScalars.contains($0))
       }
   }
 

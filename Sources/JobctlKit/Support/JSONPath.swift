@@ -131,6 +131,37 @@ public struct JSONPath: Sendable, Equatable, CustomStringConvertible {
     return current
   }
 
+  /// For the error of a missing field: what the level holds where the walk stopped, as
+  /// "; result has: address, city" ("the document has: ..." at the top, "result is an array of 2
+  /// items" where there are no keys); "" when the path is found or has a `*`.
+  public func whatIsThere(in document: JSON) -> String {
+    guard !isMultiple else { return "" }
+    var current = document
+    var walked: [String] = []
+    for case .name(let segment) in steps {
+      guard let next = JSONPath.child(current, segment) else {
+        let at = walked.isEmpty ? "the document" : Text.oneLine(walked.joined(separator: "."), limit: 80)
+        switch current {
+        case .object(let members):
+          var keys: [String] = []
+          for member in members where !keys.contains(member.key) { keys.append(member.key) }
+          guard !keys.isEmpty else { return "; \(at) is an empty object" }
+          let shown = keys.prefix(20).map { Text.oneLine($0, limit: 60) }.joined(separator: ", ")
+          return "; \(at) has: \(shown)\(keys.count > 20 ? ", ... (\(keys.count) keys)" : "")"
+        case .array(let items):
+          return "; \(at) is an array of \(items.count) item\(items.count == 1 ? "" : "s")"
+        case .string: return "; \(at) is a string"
+        case .number: return "; \(at) is a number"
+        case .bool: return "; \(at) is true or false"
+        case .null: return "; \(at) is null"
+        }
+      }
+      walked.append(segment)
+      current = next
+    }
+    return ""
+  }
+
   private static func child(_ node: JSON, _ segment: String) -> JSON? {
     switch node {
     case .object:

@@ -25,7 +25,9 @@ public enum ManPage {
       .PP
       Options may come before or after the command and its arguments; \\fB\\-\\-\\fR ends options.
       \\fB\\-\\-name value\\fR and \\fB\\-\\-name=value\\fR both work. A later value of an option
-      overrides an earlier one.
+      overrides an earlier one. A misspelt command, option, shape, profile or help topic is a usage
+      error that offers the nearest names (\\fBjobctl wiat\\fR asks "did you mean \\(aqwait\\(aq?");
+      an unknown option's error names the command's own \\fB\\-\\-help\\fR.
       Durations are written \\fB250ms\\fR, \\fB2s\\fR, \\fB1m30s\\fR, \\fB1h\\fR, or as a bare number of
       seconds (\\fB2\\fR, \\fB0.5\\fR).
       .SH COMMANDS
@@ -180,7 +182,10 @@ public enum ManPage {
       stdout carries results only: in text, \\fIkey\\fB: \\fIvalue\\fR lines with the job, its state and
       its result or error; with \\fB\\-\\-json\\fR, the last answer exactly as the API returned it
       (a failed job still prints its document); with \\fB\\-\\-field\\fR, one value (strings raw,
-      anything else as JSON; escaped on a terminal). Progress lines, warnings and errors go to
+      anything else as JSON; escaped on a terminal; a missing one is exit 6, and the error lists
+      the keys found at that level: \\fBno field \\(aqresult.adress\\(aq; result has: address, city\\fR).
+      A job of several that the server no longer has (404, 410: exit 5) shows as \\fBgone\\fR on the
+      live line and in the summary table. Progress lines, warnings and errors go to
       stderr; errors read
       \\fBjobctl: error:\\fR. The plain progress line is \\fB[\\fItime\\fB] \\fIjob\\fB: \\fIstate\\fR,
       with stage, phase and percent when known; control characters from the server are shown
@@ -232,6 +237,11 @@ public enum ManPage {
       A FILE that exists and is not a regular file (a device, a FIFO, a terminal) is written to, never
       replaced, as is a regular FILE whose folder will not take a temporary file. A missing folder,
       or a FILE that is a folder, is exit 10 before anything is sent; a full disk is exit 10 too.
+      \\fB\\-o\\fR is a file, as with curl: \\fB\\-o json\\fR (or yaml, wide, name, jsonpath) when no
+      such file exists is a usage error pointing at \\fB\\-\\-json\\fR and \\fB\\-\\-format\\fR;
+      \\fB\\-o ./json\\fR names the file. Only the hotcrp shape says where output is by default
+      (\\fB{url}&output={as}\\fR); for a shape that does not, \\fBoutput\\fR is exit 6 and names
+      \\fB\\-\\-output\\-url\\fR.
       \\fB\\-\\-continue\\fR appends a 206 only when its Content\\-Range starts at FILE's size; any
       other 206 is exit 6 with FILE untouched, a 200 replaces FILE, a 416 naming FILE's size as the
       total means it is complete (exit 0). \\fB\\-\\-request\\-timeout\\fR limits a download only
@@ -242,7 +252,8 @@ public enum ManPage {
       .SH CONFIGURATION
       Settings are taken from the flag, then the environment, then the selected profile of the
       config file, then the default. The config file holds \\fB[default]\\fR and
-      \\fB[profile \\fINAME\\fB]\\fR sections of \\fIkey\\fB = \\fIvalue\\fR lines; keys are long option
+      \\fB[profile \\fINAME\\fB]\\fR sections (a \\fINAME\\fR is letters, digits, \\fB.\\fR, \\fB_\\fR, \\fB:\\fR
+      and \\fB\\-\\fR, as in \\fB[profile prod:eu]\\fR) of \\fIkey\\fB = \\fIvalue\\fR lines; keys are long option
       names (base\\-url, token\\-file, header, dialect, jobs\\-path, interval, timeout, progress,
       color, ...), \\fBheader\\fR may repeat, flags take true or false, \\fB#\\fR starts a comment, and
       \\fB~/\\fR in a file name is the home folder. \\fB\\-\\-profile\\fR (or JOBCTL_PROFILE) picks a
