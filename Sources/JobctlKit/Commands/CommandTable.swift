@@ -129,7 +129,9 @@ extension OptionKey {
     case .warnWhen:
       define(
         "warn-when", value: "COND", repeatable: true,
-        help: "A completed job's messages are warnings only when COND holds (default: always).")
+        help:
+          "A completed job's messages are warnings only when COND holds (default: always); with no message, the warning shows what COND read."
+      )
     case .statusPath:
       define(
         "status-path", value: "PATH",
@@ -423,6 +425,9 @@ public enum CommandTable {
   /// The output file options with `-q`, for `output`, which has no other output options.
   public static let fetching = OptionGroup(title: outputFile.title, [.output, .as, .continue, .quiet])
 
+  /// The config file and its profile, for `help dialects` (which lists the file's shapes).
+  public static let configFile = OptionGroup(title: "Config", [.config, .profile])
+
   /// Every command, in the order help, completions and the manual list them.
   public static let commands: [CommandSpec] = CommandKey.allCases.map(\.spec)
 
@@ -542,7 +547,9 @@ extension CommandTable {
     case .help:
       return define(
         arguments: "[COMMAND|exit-codes|dialects [NAME]]",
-        summary: "Show help for a command, the exit codes, or the response shapes.", details: "", groups: [general],
+        summary: "Show help for a command, the exit codes, or the response shapes.",
+        details: "help dialects lists the config file's [dialect NAME] sections too (--config, --profile).",
+        groups: [configFile, general],
         arity: 0...2, run: HelpCommand.run)
     case .version:
       return define(
