@@ -13,6 +13,9 @@ public struct Renderer {
   var summarize = true
   /// The user asked for the cancel (`cancel --wait`): ending canceled is the outcome, not an error.
   var cancelAsked = false
+  /// The start of the command that resumes an interrupted wait (`jobctl wait --base-url URL`), or
+  /// nil where a cancel was asked for on interrupt: then the job does not keep running.
+  var resume: String?
   private let endTimes = EndTimes()
   /// The width of stderr, which message lines are cut to.
   let columns: () -> Int
@@ -117,7 +120,7 @@ public struct Renderer {
     }
     switch error {
     case .interrupted?:
-      if !settings.quiet { diagnostics.line("jobctl: interrupted") }
+      if !settings.quiet { diagnostics.line(interrupted([job])) }
     case .jobCanceled(let message)? where cancelAsked:
       // The cancel that was asked for happened: the outcome, told as a note (exit 3 stays).
       if !settings.quiet { diagnostics.line("jobctl: \(message)") }
@@ -212,7 +215,8 @@ public struct Renderer {
     if outcomes.contains(where: { if case .interrupted? = $0?.error { return true } else { return false } }),
       !settings.quiet
     {
-      diagnostics.line("jobctl: interrupted")
+      let open = zip(jobs, outcomes).filter { $0.1?.snapshot?.state.isTerminal != true }.map(\.0)
+      diagnostics.line(interrupted(open))
     }
     if settings.field != nil {
       for line in lines { stdout.write(line + "\n") }
@@ -321,5 +325,22 @@ public struct Renderer {
     default:
       lines.append((prefix, value.displayText))
     }
+  }
+}
+
+extension Renderer {
+  /// What Ctrl-C left: the jobs that keep running on the server and the command that resumes
+  /// the wait (ids of up to five; more go through `wait -`).
+  func interrupted(_ open: [String]) -> String {
+    guard let resume, !open.isEmpty else { return "jobctl: interrupted" }
+    let shown = open.map(Text.shellWord)
+    if open.count == 1 {
+      return "jobctl: interrupted; job \(Text.oneLine(open[0])) keeps running on the server: \(resume) \(shown[0])"
+    }
+    if open.count <= 5 {
+      return
+        "jobctl: interrupted; \(open.count) jobs keep running on the server: \(resume) \(shown.joined(separator: " "))"
+    }
+    return "jobctl: interrupted; \(open.count) jobs keep running on the server: their ids, one a line, into \(resume) -"
   }
 }

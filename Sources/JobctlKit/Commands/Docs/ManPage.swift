@@ -300,7 +300,10 @@ public enum ManPage {
       (but \\fI/dev/null\\fR) are refused, and \\fB\\-\\-cacert\\fR, \\fB\\-\\-cert\\fR and \\fB\\-\\-key\\fR must
       be regular files. SIGINT, SIGTERM and SIGHUP end jobctl within a second at every moment;
       SIGHUP is handled as SIGTERM (temporary files removed, \\fB\\-\\-cancel\\-on\\-interrupt\\fR
-      honoured) and exits 129, unless it was ignored at start (\\fBnohup\\fR).
+      honoured) and exits 129, unless it was ignored at start (\\fBnohup\\fR). Without
+      \\fB\\-\\-cancel\\-on\\-interrupt\\fR the job keeps running on the server; stderr says so and
+      names the command that resumes the wait (base URL without its userinfo, dialect, profile,
+      config; never headers or tokens).
       .SH ENVIRONMENT
 
       """
