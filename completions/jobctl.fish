@@ -129,7 +129,7 @@ complete -c jobctl -n '__jobctl_using wait start output' -l continue -d 'Resume 
 complete -c jobctl -n '__jobctl_using wait status start cancel list explain' -l format -x -a 'text json ndjson' -d 'Output format: text (default), json (the last answer verbatim) or ndjson (one event per line).'
 complete -c jobctl -n '__jobctl_using wait status start cancel list explain' -l json -d 'Same as --format json.'
 complete -c jobctl -n '__jobctl_using wait status start cancel list explain' -l field -x -d 'Print one value of the final document (result.address, jobs.0.jobId); strings raw, escaped on a terminal.'
-complete -c jobctl -n '__jobctl_using wait status start cancel list output explain' -s q -l quiet -d 'Print only errors and the results asked for: no progress, notes or warnings.'
+complete -c jobctl -n '__jobctl_using wait status start cancel list output explain' -s q -l quiet -d 'Print only errors and the results asked for: no progress, notes or warnings (list: the ids only, one a line).'
 complete -c jobctl -n '__jobctl_using wait status start cancel list explain' -l progress -x -a 'auto tty plain none' -d 'Progress on stderr: tty redraws one live line, plain prints a timestamped line per change, none nothing (default auto: tty on a terminal).'
 complete -c jobctl -n '__jobctl_using wait status start cancel list explain' -l color -x -a 'auto always never' -d 'Colour on stderr: auto (a terminal, unless NO_COLOR is set or TERM=dumb), always or never.'
 complete -c jobctl -n '__jobctl_using wait status start cancel list output explain completion help version' -s h -l help -d 'Show help for jobctl or a command.'

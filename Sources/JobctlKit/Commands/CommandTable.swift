@@ -263,7 +263,11 @@ extension OptionKey {
         help:
           "Print one value of the final document (result.address, jobs.0.jobId); strings raw, escaped on a terminal.")
     case .quiet:
-      define("quiet", short: "q", help: "Print only errors and the results asked for: no progress, notes or warnings.")
+      define(
+        "quiet", short: "q",
+        help:
+          "Print only errors and the results asked for: no progress, notes or warnings (list: the ids only, one a line)."
+      )
     case .progress:
       define(
         "progress", value: "MODE", choices: OutputSettings.ProgressMode.allCases.map(\.rawValue),

@@ -187,10 +187,11 @@ public struct Renderer {
       let ended = outcome.snapshot?.state.isTerminal == true
       if let field = settings.field {
         if ended, let value = outcome.document.flatMap({ field.value(in: $0) }) {
-          // As JSON: one line a job, whatever a string holds (README "Output").
-          lines.append(value.serialized())
+          // One line a job, in job order: the raw value (a string's control characters and
+          // newlines escaped), or JSON with --json.
+          lines.append(settings.format == .json ? value.serialized() : Text.oneLine(value.displayText, limit: .max))
         } else {
-          lines.append("null")
+          lines.append(settings.format == .json ? "null" : "")
           if error == nil { error = .rejected("the final document of job \(job) has no field '\(field)'") }
         }
       }

@@ -196,7 +196,9 @@ public enum ManPage {
       \\fBhttp_status\\fR, and \\fBreason\\fR and \\fBdelay\\fR for retries; the last line of a job is
       the done event, with \\fBexit_code\\fR, \\fBerror\\fR (the message, when the code is not 0)
       and the job's last answer under \\fBdocument\\fR.
-      With several jobs, \\fB\\-\\-field\\fR prints each job's value as JSON on its own line;
+      With several jobs, \\fB\\-\\-field\\fR prints each job's value on its own line, in job
+      order (JSON with \\fB\\-\\-json\\fR); \\fBlist \\-q\\fR prints the ids only, one a line, for
+      \\fBjobctl wait \\-\\fR;
       stderr gets the errors of the first 20 jobs that had one, then one line that counts the
       rest (\\(lqand 99,980 more like it (exit 124)\\(rq); \\fB\\-\\-json\\fR and ndjson carry every job.
       \\fB\\-q\\fR silences progress, notes and warnings, never the results asked for.
