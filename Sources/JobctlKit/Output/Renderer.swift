@@ -246,8 +246,19 @@ public struct Renderer {
         if !settings.quiet { stdout.write(settings.forPeople(Renderer.summary(outcomes, jobs: jobs))) }
       }
     }
-    if let first = firstFinished, let code = codes[first] { return code }
-    return codes.compactMap { $0 }.max() ?? 0
+    var code: Int32 = codes.compactMap { $0 }.max() ?? 0
+    if let first = firstFinished, let firstCode = codes[first] { code = firstCode }
+    if let github, let problem = github.writeOutputs(ends, codes: codes, exitCode: code) {
+      // As for one job: a wait that succeeded fails rather than leave later steps without outputs.
+      guard code == 0 else {
+        diagnostics.warning(problem)
+        return code
+      }
+      let lost = JobctlError.localWrite("\(problem): the step outputs exit-code, the counts and jobs are lost")
+      if let message = lost.message { diagnostics.error(message) }
+      return lost.exitCode
+    }
+    return code
   }
 
   /// A completed job's messages as warnings: the first few, each one line cut to the width of

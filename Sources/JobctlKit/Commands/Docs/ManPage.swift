@@ -279,7 +279,9 @@ public enum ManPage {
       \\fB\\-\\-field\\fR value (as \\fBfield\\fR) are appended to it for later steps, a value
       holding CR or LF in the \\fIname\\fB<<\\fIDELIMITER\\fR form; when the file cannot be written,
       a job that completed ends with exit 10 (a failed one keeps its code, with a warning), as a
-      step whose outputs are lost should fail. More than 10 failed jobs make
+      step whose outputs are lost should fail. A wait for several jobs writes \\fBexit\\-code\\fR, the
+      counts \\fBcompleted\\fR, \\fBfailed\\fR, \\fBcanceled\\fR and \\fBunfinished\\fR, and \\fBjobs\\fR (a JSON
+      array of \\fB{"job", "state", "exit_code"}\\fR in job order) instead. More than 10 failed jobs make
       one annotation that counts them. When GITHUB_STEP_SUMMARY is set, a wait (not \\fBstatus\\fR)
       appends a Markdown table of its jobs (job, state, duration, detail) to it, unfinished and
       failed jobs first, cut with \\(lqand N more\\(rq past 256 KiB.
