@@ -54,6 +54,35 @@ private func contents(_ url: URL) -> [UInt8] {
     #expect(bad.stderr.contains("jobctl: warning: cannot append to GITHUB_OUTPUT"))
   }
 
+  /// A wait for several jobs writes its exit code, counts by state and every job's end.
+  @Test func aManyJobWaitWritesStepOutputs() throws {
+    let server = try LoopbackServer()
+    server.script("/jobs/ok", [.doc(#"{"status":"completed"}"#)])
+    server.script("/jobs/bad", [.doc(#"{"status":"failed","error":"no"}"#)])
+    server.script("/jobs/slow", [.doc(#"{"status":"pending"}"#)])
+    let folder = try actionsFolder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let output = folder.appendingPathComponent("output")
+    let env = ["GITHUB_ACTIONS": "true", "GITHUB_OUTPUT": output.path]
+    let r = try jobctl(
+      ["wait", "ok", "bad", "slow", "--base-url", server.baseURL, "--progress", "none", "--timeout", "1s"] + fast,
+      env: env)
+    #expect(r.code == 124, "\(r.stderr)")
+    let jobs =
+      #"[{"job":"ok","state":"completed","exit_code":0},{"job":"bad","state":"failed","exit_code":1},"#
+      + #"{"job":"slow","state":null,"exit_code":124}]"#
+    #expect(
+      String(decoding: contents(output), as: UTF8.self)
+        == "exit-code=124\ncompleted=1\nfailed=1\ncanceled=0\nunfinished=1\njobs=\(jobs)\n")
+    // Outputs that cannot be written fail a wait that succeeded (exit 10).
+    let missing = folder.appendingPathComponent("gone/output").path
+    let lost = try jobctl(
+      ["wait", "ok", "ok", "--base-url", server.baseURL, "--progress", "none"],
+      env: ["GITHUB_ACTIONS": "true", "GITHUB_OUTPUT": missing])
+    #expect(lost.code == 10, "\(lost.stderr)")
+    #expect(lost.stderr.contains("jobctl: error: cannot append to GITHUB_OUTPUT (\(missing))"))
+  }
+
   @Test func aWaitAppendsAMarkdownTableToTheStepSummary() throws {
     let server = try LoopbackServer()
     server.script("/jobs/ok", [.doc(#"{"status":"completed"}"#)])

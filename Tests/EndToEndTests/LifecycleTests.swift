@@ -281,6 +281,66 @@ final class JobsByKey: @unchecked Sendable {
     #expect(r.stderr.contains("--until 2020-01-01T00:00:00Z has already passed"))
   }
 
+  /// Ctrl-C without --cancel-on-interrupt: the job keeps running, and the line says how to wait
+  /// again, with where and how to poll (the base URL's userinfo and -H headers stay out).
+  @Test func anInterruptedWaitSaysHowToResume() throws {
+    let server = try LoopbackServer()
+    server.script("/jobs/s", [.doc(#"{"status":"running","stage":"a","progress":0.1}"#)])
+    let base = server.baseURL.replacingOccurrences(of: "http://", with: "http://user:pw@")
+    let p = try RunningProcess([
+      "wait", "s", "--base-url", base, "--dialect", "staged", "-H", "X-Key: sekrit", "--interval", "60s",
+      "--progress", "none",
+    ])
+    #expect(server.waitForRequests(1))
+    p.signal(SIGINT)
+    let r = p.finish(limit: 20)
+    #expect(r.code == 130)
+    #expect(r.stdout == "")
+    #expect(
+      r.stderr
+        == "jobctl: interrupted; job s keeps running on the server: jobctl wait --base-url '\(server.baseURL.replacingOccurrences(of: "http://", with: "http://[redacted]@"))' --dialect staged s\n"
+    )
+    #expect(!r.stderr.contains("pw") && !r.stderr.contains("sekrit"))
+    #expect(server.requests.allSatisfy { $0.method == "GET" })
+  }
+
+  /// Several jobs: how many keep running (those not ended), and one command for all of them.
+  @Test func anInterruptedWaitOnSeveralJobsNamesTheOpenOnes() throws {
+    let server = try LoopbackServer()
+    server.script("/jobs/a", [.doc(#"{"status":"running"}"#)])
+    server.script("/jobs/b", [.doc(#"{"status":"completed"}"#)])
+    server.script("/jobs/c", [.doc(#"{"status":"running"}"#)])
+    let p = try RunningProcess(["wait", "a", "b", "c", "--base-url", server.baseURL, "--interval", "60s", "-v"])
+    #expect(server.waitForRequests(3))
+    #expect(p.waitForStderr(containing: "job b: completed"))
+    p.signal(SIGTERM)
+    let r = p.finish(limit: 20)
+    #expect(r.code == 143)
+    #expect(
+      r.stderr.hasSuffix(
+        "jobctl: interrupted; 2 jobs keep running on the server: jobctl wait --base-url \(server.baseURL) a c\n"),
+      "\(r.stderr)")
+  }
+
+  /// start --wait: the job id is known once started, and the line names it.
+  @Test func anInterruptedStartWaitNamesTheStartedJob() throws {
+    let server = try LoopbackServer()
+    server.script("POST", "/jobs", [.json(202, #"{"jobId":"n1","status":"running"}"#)])
+    server.script("/jobs/n1", [.doc(#"{"jobId":"n1","status":"running"}"#)])
+    let p = try RunningProcess([
+      "start", "/jobs", "--wait", "--base-url", server.baseURL, "--interval", "60s", "--progress", "none",
+    ])
+    // The start's POST and the first poll: the job is known.
+    #expect(server.waitForRequests(2))
+    p.signal(SIGINT)
+    let r = p.finish(limit: 20)
+    #expect(r.code == 130)
+    #expect(
+      r.stderr.hasSuffix(
+        "jobctl: interrupted; job n1 keeps running on the server: jobctl wait --base-url \(server.baseURL) n1\n"),
+      "\(r.stderr)")
+  }
+
   /// SIGHUP (a closed terminal or SSH session) is handled as SIGTERM: the cancel goes out too.
   @Test(arguments: [SIGINT, SIGTERM, SIGHUP])
   func waitCancelsOnInterruptWhenAsked(_ signal: Int32) throws {

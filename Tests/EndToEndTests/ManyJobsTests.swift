@@ -63,24 +63,50 @@ import Testing
     let r = try jobctl(
       ["wait", "-", "--base-url", server.baseURL, "--field", "result.n"], stdin: "j1\n\n# a comment\nj2\n  j3  \n")
     #expect(r.code == 0)
-    #expect(r.stdout == "\"j1\"\n\"j2\"\n\"j3\"\n")
+    #expect(r.stdout == "j1\nj2\nj3\n")
     #expect(Set(server.requests.map(\.target)) == ["/jobs/j1", "/jobs/j2", "/jobs/j3"])
   }
 
-  /// With several jobs, `--field` prints each value as one line of JSON.
+  /// With several jobs, `--field` prints each raw value on its own line, in job order (one line
+  /// of JSON each with --json).
   ///
-  /// A string holding a newline cannot make two lines; a missing value is null (and exit 6); -q
-  /// keeps them, as they are the results asked for.
-  @Test func fieldOfSeveralJobsIsOneJSONLineEach() throws {
+  /// A string holding a newline cannot make two lines (it is escaped); a missing value is an
+  /// empty line (null with --json) and exit 6; -q keeps them, as they are the results asked for.
+  @Test func fieldOfSeveralJobsIsOneLineEach() throws {
     let server = try LoopbackServer()
     server.script("/jobs/a", [.json(200, #"{"status":"completed","result":{"n":"x\ny"}}"#)])
     server.script("/jobs/b", [.json(200, #"{"status":"completed","result":{"n":{"k":1}}}"#)])
     server.script("/jobs/c", [.json(200, #"{"status":"completed","result":{}}"#)])
     let r = try jobctl(["wait", "a", "b", "c", "--base-url", server.baseURL, "--field", "result.n", "-q"])
     #expect(r.code == 6)
-    #expect(r.stdout == "\"x\\ny\"\n{\"k\":1}\nnull\n")
+    #expect(r.stdout == "x\\ny\n{\"k\":1}\n\n")
     #expect(
       r.stderr == "jobctl: error: the final document of job c has no field 'result.n'; result is an empty object\n")
+    let json = try jobctl(["wait", "a", "b", "c", "--base-url", server.baseURL, "--field", "result.n", "--json", "-q"])
+    #expect(json.code == 6)
+    #expect(json.stdout == "\"x\\ny\"\n{\"k\":1}\nnull\n")
+  }
+
+  /// `list -q` prints ids only, one a line, and `wait -` reads them: a pipeline without jq.
+  @Test func listQuietFeedsWait() throws {
+    let server = try LoopbackServer()
+    server.script(
+      "/jobs", [.json(200, #"{"jobs":[{"jobId":"r1","status":"running"},{"jobId":"r2","status":"completed"}]}"#)])
+    server.script("/jobs/r1", [doc("completed", "r1")])
+    server.script("/jobs/r2", [doc("completed", "r2")])
+    let ids = try jobctl(["list", "-q", "--base-url", server.baseURL])
+    #expect(ids.code == 0, "\(ids.stderr)")
+    #expect(ids.stdout == "r1\nr2\n")
+    #expect(ids.stderr == "")
+    let r = try jobctl(["wait", "-", "--base-url", server.baseURL, "--field", "jobId"], stdin: ids.stdout)
+    #expect(r.code == 0, "\(r.stderr)")
+    #expect(r.stdout == "r1\nr2\n")
+    // --field through a `*`: one value a line; --json keeps the array.
+    let field = try jobctl(["list", "--base-url", server.baseURL, "--field", "*.jobId"])
+    #expect(field.code == 0, "\(field.stderr)")
+    #expect(field.stdout == "r1\nr2\n")
+    let array = try jobctl(["list", "--base-url", server.baseURL, "--field", "*.jobId", "--json"])
+    #expect(array.stdout == "[\"r1\",\"r2\"]\n")
   }
 
   @Test func connectionsToAHostAreCappedAndShared() throws {

@@ -1,4 +1,5 @@
 import Foundation
+import LoopbackHTTP
 import Testing
 
 /// The repository root, found from this file's path.
@@ -29,6 +30,60 @@ private let root: String = {
       if continued, let last = commands.popLast() { commands.append(String(last.dropLast())) }
     }
     return commands
+  }
+
+  /// The step summary the Actions section shows is what `start --wait` writes, but for the
+  /// duration, which is the run's own.
+  @Test func theStepSummaryExampleIsWhatTheToolWrites() throws {
+    let readme = try String(contentsOfFile: root + "/README.md", encoding: .utf8)
+    let start = try #require(readme.range(of: "The summary page then shows, for example"))
+    let open = try #require(readme.range(of: "```markdown\n", range: start.upperBound..<readme.endIndex))
+    let close = try #require(readme.range(of: "```\n", range: open.upperBound..<readme.endIndex))
+    let shown = String(readme[open.upperBound..<close.lowerBound])
+    let server = try LoopbackServer()
+    server.script("POST", "/reports", [.json(202, #"{"jobId":"r-42","status":"running"}"#)])
+    server.script("/jobs/r-42", [.json(200, #"{"jobId":"r-42","status":"completed","result":{"url":"u"}}"#)])
+    let folder = try Self.folder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let summary = folder.appendingPathComponent("summary")
+    let r = try jobctl(
+      ["start", "/reports", "--base-url", server.baseURL, "--wait", "--field", "result.url", "--interval", "50ms"],
+      env: ["GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": summary.path])
+    #expect(r.code == 0, "\(r.stderr)")
+    let written = String(decoding: (try? Data(contentsOf: summary)) ?? Data(), as: UTF8.self)
+    // The duration cell (third) of each job row, whatever the time.
+    func timeless(_ text: String) -> String {
+      text.split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
+        var cells = line.components(separatedBy: " | ")
+        guard line.hasPrefix("| "), !line.hasPrefix("| Job "), !line.hasPrefix("| --- "), cells.count == 4 else {
+          return String(line)
+        }
+        cells[2] = "D"
+        return cells.joined(separator: " | ")
+      }.joined(separator: "\n")
+    }
+    #expect(timeless(written) == timeless(shown), "\(written)")
+  }
+
+  /// The many-job step outputs the Actions section shows are what such a wait writes.
+  @Test func theManyJobOutputsExampleIsWhatTheToolWrites() throws {
+    let readme = try String(contentsOfFile: root + "/README.md", encoding: .utf8)
+    let start = try #require(readme.range(of: "A wait for several jobs (`jobctl wait J1 J2 ...`"))
+    let open = try #require(readme.range(of: "```text\n", range: start.upperBound..<readme.endIndex))
+    let close = try #require(readme.range(of: "```\n", range: open.upperBound..<readme.endIndex))
+    let shown = String(readme[open.upperBound..<close.lowerBound])
+    let server = try LoopbackServer()
+    server.script("/jobs/ok", [.json(200, #"{"status":"completed"}"#)])
+    server.script("/jobs/bad", [.json(200, #"{"status":"failed","error":"no"}"#)])
+    server.script("/jobs/slow", [.json(200, #"{"status":"pending"}"#)])
+    let folder = try Self.folder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let output = folder.appendingPathComponent("output")
+    let r = try jobctl(
+      ["wait", "ok", "bad", "slow", "--base-url", server.baseURL, "--timeout", "1s", "--interval", "50ms"],
+      env: ["GITHUB_ACTIONS": "true", "GITHUB_OUTPUT": output.path])
+    #expect(r.code == 124, "\(r.stderr)")
+    #expect(String(decoding: (try? Data(contentsOf: output)) ?? Data(), as: UTF8.self) == shown)
   }
 
   /// Runs each `jobctl` line of `lines` through bash against `sim`, and returns how many ran.

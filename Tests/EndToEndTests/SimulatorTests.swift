@@ -283,10 +283,44 @@ final class Simulator {
     // Errored requests in an ended batch are warnings, not a failure.
     let errored = try jobctl(["wait", "msgbatch_fail_1"] + base + fastPoll)
     #expect(errored.code == 0, "\(errored.stderr)")
+    #expect(errored.stderr.contains("warning: job msgbatch_fail_1: request_counts.errored = 1"), "\(errored.stderr)")
     // A cancel is accepted (`canceling`); the batch then ends with cancel_initiated_at: canceled.
     let canceled = try jobctl(["cancel", "msgbatch_c1", "--wait"] + base + fastPoll)
     #expect(canceled.code == 3, "\(canceled.stderr)")
     #expect(canceled.stdout.contains("state: canceled\n"), "\(canceled.stdout)")
+  }
+
+  /// A completed job whose warn-when holds always warns: with its messages, or, having none,
+  /// with what the condition read.
+  @Test func warnWhenThatHoldsAlwaysWarns() throws {
+    let sim = try Simulator()
+    let openai = ["--base-url", sim.base + "/v1", "--dialect", "openai-batch"]
+    func warnings(_ text: String) -> [Substring] { text.split(separator: "\n").filter { $0.contains("warning") } }
+    let partial = try jobctl(["wait", "batch_partial_1"] + openai + fastPoll)
+    #expect(partial.code == 0, "\(partial.stderr)")
+    #expect(warnings(partial.stderr) == ["jobctl: warning: job batch_partial_1: request_counts.failed = 2"])
+    #expect(partial.stdout.contains("state: completed\n"), "\(partial.stdout)")
+    // All requests succeeded: no warning.
+    let clean = try jobctl(["wait", "batch_t1"] + openai + fastPoll)
+    #expect(clean.code == 0 && warnings(clean.stderr).isEmpty, "\(clean.stderr)")
+    let anthropic = ["--base-url", sim.base + "/v1", "--dialect", "anthropic-batch", "-H", "x-api-key: k"]
+    let errored = try jobctl(["wait", "msgbatch_fail_1"] + anthropic + fastPoll)
+    #expect(errored.code == 0, "\(errored.stderr)")
+    #expect(warnings(errored.stderr) == ["jobctl: warning: job msgbatch_fail_1: request_counts.errored = 1"])
+  }
+
+  /// `help dialects` reads the config file --config names, and its --profile, as every command does.
+  @Test func helpDialectsTakesConfigAndProfile() throws {
+    let dir = try scratch()
+    let config = dir.appendingPathComponent("config")
+    try "[dialect mine]\ncompleted-when = state=done\n\n[profile p]\nbase-url = http://127.0.0.1:1\n".write(
+      to: config, atomically: true, encoding: .utf8)
+    let r = try jobctl(["help", "dialects", "mine", "--config", config.path, "--profile", "p"])
+    #expect(r.code == 0, "\(r.stderr)")
+    #expect(r.stdout.contains("completed-when = state=done"), "\(r.stdout)")
+    #expect(r.stderr == "")
+    let missing = try jobctl(["help", "dialects", "--config", config.path, "--profile", "nope"])
+    #expect(missing.code == 2, "\(missing.stderr)")
   }
 
   /// A shape described with flags only (as for AWS Step Functions) against the same API.

@@ -31,7 +31,9 @@ private let completedDoc = #"{"jobId":"j1","status":"completed","result":{"addre
     let r = p.finish(limit: 20)
     #expect(r.code == 130)
     #expect(Date().timeIntervalSince(sent) < 5, "a hung request must be abandoned at once on Ctrl-C")
-    #expect(r.stderr == "jobctl: interrupted\n")
+    #expect(
+      r.stderr
+        == "jobctl: interrupted; job j1 keeps running on the server: jobctl wait --base-url \(server.baseURL) j1\n")
   }
 
   /// A reader gone before the result: the wait ends at once, quietly, with 141 (the job never ends).

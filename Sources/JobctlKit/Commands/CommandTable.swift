@@ -129,7 +129,9 @@ extension OptionKey {
     case .warnWhen:
       define(
         "warn-when", value: "COND", repeatable: true,
-        help: "A completed job's messages are warnings only when COND holds (default: always).")
+        help:
+          "A completed job's messages are warnings only when COND holds (default: always); with no message, the warning shows what COND read."
+      )
     case .statusPath:
       define(
         "status-path", value: "PATH",
@@ -261,7 +263,11 @@ extension OptionKey {
         help:
           "Print one value of the final document (result.address, jobs.0.jobId); strings raw, escaped on a terminal.")
     case .quiet:
-      define("quiet", short: "q", help: "Print only errors and the results asked for: no progress, notes or warnings.")
+      define(
+        "quiet", short: "q",
+        help:
+          "Print only errors and the results asked for: no progress, notes or warnings (list: the ids only, one a line)."
+      )
     case .progress:
       define(
         "progress", value: "MODE", choices: OutputSettings.ProgressMode.allCases.map(\.rawValue),
@@ -430,6 +436,9 @@ public enum CommandTable {
   /// The output file options with `-q`, for `output`, which has no other output options.
   public static let fetching = OptionGroup(title: outputFile.title, [.output, .as, .continue, .quiet])
 
+  /// The config file and its profile, for `help dialects` (which lists the file's shapes).
+  public static let configFile = OptionGroup(title: "Config", [.config, .profile])
+
   /// Every command, in the order help, completions and the manual list them.
   public static let commands: [CommandSpec] = CommandKey.allCases.map(\.spec)
 
@@ -573,8 +582,10 @@ extension CommandTable {
     case .help:
       return define(
         arguments: "[COMMAND|exit-codes|dialects [NAME]]",
-        summary: "Show help for a command, the exit codes, or the response shapes.", details: "",
-        examples: ["jobctl help wait", "jobctl help exit-codes", "jobctl help dialects github-run"], groups: [general],
+        summary: "Show help for a command, the exit codes, or the response shapes.",
+        details: "help dialects lists the config file's [dialect NAME] sections too (--config, --profile).",
+        examples: ["jobctl help wait", "jobctl help exit-codes", "jobctl help dialects github-run"],
+        groups: [configFile, general],
         arity: 0...2, run: HelpCommand.run)
     case .version:
       return define(

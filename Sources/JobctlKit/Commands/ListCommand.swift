@@ -173,7 +173,26 @@ enum ListCommand {
         context.diagnostics.error("the job list has no field '\(field)'\(field.whatIsThere(in: array))")
         return JobctlError.rejected("").exitCode
       }
-      stdout.write(Renderer.fieldText(value, on: stdout) + "\n")
+      // Through a `*`, one value a line (raw, as one job's --field prints it); --json keeps the array.
+      if field.isMultiple, output.format == .text, case .array(let items) = value {
+        for item in items { stdout.write(Renderer.fieldText(item, on: stdout) + "\n") }
+      } else {
+        stdout.write(Renderer.fieldText(value, on: stdout) + "\n")
+      }
+      return 0
+    }
+    // -q: the ids only, one a line, ready for `jobctl wait -`.
+    if output.quiet && output.format == .text {
+      var missing = 0
+      for job in jobs {
+        let answer = JobAnswer(document: job)
+        let id = context.settings.shape.idPaths.lazy.compactMap { $0.first(answer)?.displayText }.first { $0 != "" }
+        if let id { stdout.write(Text.oneLine(id) + "\n") } else { missing += 1 }
+      }
+      if missing > 0 {
+        context.diagnostics.error("\(missing) of \(jobs.count) jobs in the list have no id (id-path)")
+        return JobctlError.rejected("").exitCode
+      }
       return 0
     }
     switch output.format {

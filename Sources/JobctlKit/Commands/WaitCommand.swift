@@ -54,12 +54,32 @@ enum WaitCommand {
     }
     var renderer = context.renderer
     renderer.summarize = !context.settings.policy.oneShot
+    renderer.resume = resumeCommand(invocation)
     let code = renderer.finish(outcome, job: job.label)
     switch fetched {
     case .failure(let error)?: throw error
     case .success(let fetchCode)?: return fetchCode
     case nil: return code
     }
+  }
+
+  /// The command that resumes an interrupted wait, nil when the interrupt cancels the job.
+  ///
+  /// `jobctl wait` (`status` for a status) with the options that say where and how to poll
+  /// (base URL without its userinfo, dialect, profile, config, UNIX socket); headers and tokens
+  /// stay out.
+  static func resumeCommand(_ invocation: Invocation) -> String? {
+    if invocation.has(.cancelOnInterrupt) { return nil }
+    var words = ["jobctl", invocation.command.key == .status ? "status" : "wait"]
+    let kept: [(OptionKey, String)] = [
+      (.baseURL, "--base-url"), (.dialect, "--dialect"), (.profile, "--profile"), (.config, "--config"),
+      (.unixSocket, "--unix-socket"),
+    ]
+    for (key, flag) in kept {
+      guard let value = invocation.value(key) else { continue }
+      words += [flag, Text.shellWord(key == .baseURL ? Credentials.hidingUserinfo(value) : value)]
+    }
+    return words.joined(separator: " ")
   }
 
   /// Polls `job` to its end.
@@ -231,7 +251,8 @@ extension WaitCommand {
     context.services.streams.watchStdoutReader()
     context.reporter.expect(jobs: jobs.count)
     let reportAs = reporting(context: context, progress: true)
-    let renderer = context.renderer
+    var renderer = context.renderer
+    renderer.resume = resumeCommand(invocation)
     var order: [Int] = []
     let results = context.scheduler.run(
       &watches, mode: invocation.has(.anyJob) ? .any : .all,

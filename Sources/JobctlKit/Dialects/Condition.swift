@@ -149,24 +149,29 @@ public struct ConditionTerm: Sendable, Equatable {
     if doubtfulHolds, doubtful(answer) != nil { return true }
     let found = operand.values(answer)
     switch op {
-    case .present: return found.contains(where: Self.isSet)
     case .absent:
       guard case .path(let path) = operand, let document = answer.document else {
         return found.isEmpty || found.contains(where: { !Self.isSet($0) })
       }
       return path.slots(in: document).contains { $0.map { !Self.isSet($0) } ?? true }
-    case .equal: return found.contains { value in values.contains { $0.matches(value) } }
-    case .notEqual: return found.contains { value in !values.contains { $0.matches(value) } }
+    default: return found.contains(where: holdsFor)
+    }
+  }
+
+  /// Whether the term holds for this one value (`*` reads several).
+  func holdsFor(_ value: JSON) -> Bool {
+    switch op {
+    case .present: return Self.isSet(value)
+    case .absent: return !Self.isSet(value)
+    case .equal: return values.contains { $0.matches(value) }
+    case .notEqual: return !values.contains { $0.matches(value) }
     case .less, .lessOrEqual, .greater, .greaterOrEqual:
-      guard let limit = values.first?.number else { return false }
-      return found.contains { value in
-        guard let x = value.doubleValue, x.isFinite else { return false }
-        switch op {
-        case .less: return x < limit
-        case .lessOrEqual: return x <= limit
-        case .greater: return x > limit
-        default: return x >= limit
-        }
+      guard let limit = values.first?.number, let x = value.doubleValue, x.isFinite else { return false }
+      switch op {
+      case .less: return x < limit
+      case .lessOrEqual: return x <= limit
+      case .greater: return x > limit
+      default: return x >= limit
       }
     }
   }
@@ -287,6 +292,19 @@ public struct Condition: Sendable, Equatable, CustomStringConvertible {
       return "\(term.operand) is \(shown), not a number: a doubtful value counts as failure"
     }
     return nil
+  }
+
+  /// What the condition read, for a warning with no message of its own: `request_counts.failed = 2`
+  /// (each term's first value that holds it; `PATH absent` for a missing one), joined by ", ".
+  public func reading(_ answer: JobAnswer) -> String {
+    terms.map { term -> String in
+      let found = term.operand.values(answer).filter { $0 != .null }
+      guard let value = found.first(where: { term.holdsFor($0) }) ?? found.first else {
+        return "\(term.operand) absent"
+      }
+      let shown = value.stringValue ?? value.serialized()
+      return "\(term.operand) = \(Text.oneLine(shown, limit: 60))"
+    }.joined(separator: ", ")
   }
 
   /// Whether a term reads the document (not only the status and headers).

@@ -610,7 +610,13 @@ public final class Dialect: Sendable {
       let messages = self.messages(answer)
       s.error = messages.isEmpty ? nil : Messages.joined(messages)
     case .completed:
-      if warnWhen.isEmpty || warnWhen.contains(where: { $0.holds(answer) }) { s.warnings = messages(answer) }
+      if warnWhen.isEmpty {
+        s.warnings = messages(answer)
+      } else if let held = warnWhen.first(where: { $0.holds(answer) }) {
+        // A warning that holds always shows: its messages, or what the condition read.
+        let found = messages(answer)
+        s.warnings = found.isEmpty ? [held.reading(answer)] : found
+      }
     case .pending, .running:
       break
     }

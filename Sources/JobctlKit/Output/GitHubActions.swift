@@ -183,6 +183,31 @@ public struct GitHubActions {
     return append(outputFile, text) ? nil : "cannot append to GITHUB_OUTPUT (\(outputFile))"
   }
 
+  /// The outputs of a wait for several jobs: `exit-code`, how many jobs ended in each state
+  /// (`completed`, `failed`, `canceled`, and `unfinished` for those the wait did not see end),
+  /// and `jobs`, a JSON array of `{"job", "state", "exit_code"}` in job order (`state` and
+  /// `exit_code` null for a job not waited for).
+  func writeOutputs(_ ends: [JobEnd], codes: [Int32?], exitCode: Int32) -> String? {
+    guard let outputFile else { return nil }
+    var counts: [JobState: Int] = [:]
+    var unfinished = 0
+    var jobs: [JSON] = []
+    for (end, code) in zip(ends, codes) {
+      if let state = end.state { counts[state, default: 0] += 1 } else { unfinished += 1 }
+      jobs.append(
+        .object([
+          ("job", .string(end.job)), ("state", end.state.map { .string($0.rawValue) } ?? .null),
+          ("exit_code", code.map { .number(String($0)) } ?? .null),
+        ]))
+    }
+    var text = entry("exit-code", String(exitCode))
+    for state in [JobState.completed, .failed, .canceled] {
+      text += entry(state.rawValue, String(counts[state, default: 0]))
+    }
+    text += entry("unfinished", String(unfinished)) + entry("jobs", JSON.array(jobs).serialized())
+    return append(outputFile, text) ? nil : "cannot append to GITHUB_OUTPUT (\(outputFile))"
+  }
+
   private func entry(_ name: String, _ value: String) -> String {
     guard Text.hasLineBreak(value) else { return "\(name)=\(value)\n" }
     // Searched as bytes (the kit's one byte search): a Character search misses the delimiter

@@ -13,6 +13,9 @@ public struct Renderer {
   var summarize = true
   /// The user asked for the cancel (`cancel --wait`): ending canceled is the outcome, not an error.
   var cancelAsked = false
+  /// The start of the command that resumes an interrupted wait (`jobctl wait --base-url URL`), or
+  /// nil where a cancel was asked for on interrupt: then the job does not keep running.
+  var resume: String?
   private let endTimes = EndTimes()
   /// The width of stderr, which message lines are cut to.
   let columns: () -> Int
@@ -118,7 +121,7 @@ public struct Renderer {
     }
     switch error {
     case .interrupted?:
-      if !settings.quiet { diagnostics.line("jobctl: interrupted") }
+      if !settings.quiet { diagnostics.line(interrupted([job])) }
     case .jobCanceled(let message)? where cancelAsked:
       // The cancel that was asked for happened: the outcome, told as a note (exit 3 stays).
       if !settings.quiet { diagnostics.line("jobctl: \(message)") }
@@ -185,10 +188,11 @@ public struct Renderer {
       let ended = outcome.snapshot?.state.isTerminal == true
       if let field = settings.field {
         if ended, let value = outcome.document.flatMap({ field.value(in: $0) }) {
-          // As JSON: one line a job, whatever a string holds (README "Output").
-          lines.append(value.serialized())
+          // One line a job, in job order: the raw value (a string's control characters and
+          // newlines escaped), or JSON with --json.
+          lines.append(settings.format == .json ? value.serialized() : Text.oneLine(value.displayText, limit: .max))
         } else {
-          lines.append("null")
+          lines.append(settings.format == .json ? "null" : "")
           if error == nil {
             let there = ended ? outcome.document.map { field.whatIsThere(in: $0) } ?? "" : ""
             error = .rejected("the final document of job \(job) has no field '\(field)'\(there)")
@@ -216,7 +220,8 @@ public struct Renderer {
     if outcomes.contains(where: { if case .interrupted? = $0?.error { return true } else { return false } }),
       !settings.quiet
     {
-      diagnostics.line("jobctl: interrupted")
+      let open = zip(jobs, outcomes).filter { $0.1?.snapshot?.state.isTerminal != true }.map(\.0)
+      diagnostics.line(interrupted(open))
     }
     if settings.field != nil {
       for line in lines { stdout.write(line + "\n") }
@@ -245,8 +250,19 @@ public struct Renderer {
         if !settings.quiet { stdout.write(settings.forPeople(Renderer.summary(outcomes, jobs: jobs))) }
       }
     }
-    if let first = firstFinished, let code = codes[first] { return code }
-    return codes.compactMap { $0 }.max() ?? 0
+    var code: Int32 = codes.compactMap { $0 }.max() ?? 0
+    if let first = firstFinished, let firstCode = codes[first] { code = firstCode }
+    if let github, let problem = github.writeOutputs(ends, codes: codes, exitCode: code) {
+      // As for one job: a wait that succeeded fails rather than leave later steps without outputs.
+      guard code == 0 else {
+        diagnostics.warning(problem)
+        return code
+      }
+      let lost = JobctlError.localWrite("\(problem): the step outputs exit-code, the counts and jobs are lost")
+      if let message = lost.message { diagnostics.error(message) }
+      return lost.exitCode
+    }
+    return code
   }
 
   /// A completed job's messages as warnings: the first few, each one line cut to the width of
@@ -336,5 +352,22 @@ public struct Renderer {
     default:
       lines.append((prefix, value.displayText))
     }
+  }
+}
+
+extension Renderer {
+  /// What Ctrl-C left: the jobs that keep running on the server and the command that resumes
+  /// the wait (ids of up to five; more go through `wait -`).
+  func interrupted(_ open: [String]) -> String {
+    guard let resume, !open.isEmpty else { return "jobctl: interrupted" }
+    let shown = open.map(Text.shellWord)
+    if open.count == 1 {
+      return "jobctl: interrupted; job \(Text.oneLine(open[0])) keeps running on the server: \(resume) \(shown[0])"
+    }
+    if open.count <= 5 {
+      return
+        "jobctl: interrupted; \(open.count) jobs keep running on the server: \(resume) \(shown.joined(separator: " "))"
+    }
+    return "jobctl: interrupted; \(open.count) jobs keep running on the server: their ids, one a line, into \(resume) -"
   }
 }

@@ -5,6 +5,20 @@ enum Text {
   /// ESC becomes `\x1b`, LF `\n` and so on, so a hostile answer can neither move the cursor nor
   /// forge lines in a CI log, and what it sent can still be read. At most `limit` scalars of `s`
   /// are kept, then "...".
+  /// A word as a POSIX shell reads it back: as it is when it holds only safe characters, else
+  /// in single quotes (control characters escaped first, as `oneLine` shows them).
+  static func shellWord(_ s: String) -> String {
+    let line = oneLine(s)
+    let safe =
+      !line.isEmpty
+      && line.unicodeScalars.allSatisfy { c in
+        (c >= "a" && c <= "z") || (c >= "A" && c <= "Z") || (c >= "0" && c <= "9")
+          || "_./:@%+=,-".unicodeScalars.contains(c)
+      }
+    if safe { return line }
+    return "'" + line.replacingOccurrences(of: "'", with: "'\\''") + "'"
+  }
+
   static func oneLine(_ s: String, limit: Int = 500) -> String {
     // Printable ASCII within the limit, the common case, is already one safe line.
     if s.utf8.count <= limit, s.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return s }

@@ -206,7 +206,9 @@ public enum ManPage {
       \\fBhttp_status\\fR, and \\fBreason\\fR and \\fBdelay\\fR for retries; the last line of a job is
       the done event, with \\fBexit_code\\fR, \\fBerror\\fR (the message, when the code is not 0)
       and the job's last answer under \\fBdocument\\fR.
-      With several jobs, \\fB\\-\\-field\\fR prints each job's value as JSON on its own line;
+      With several jobs, \\fB\\-\\-field\\fR prints each job's value on its own line, in job
+      order (JSON with \\fB\\-\\-json\\fR); \\fBlist \\-q\\fR prints the ids only, one a line, for
+      \\fBjobctl wait \\-\\fR;
       stderr gets the errors of the first 20 jobs that had one, then one line that counts the
       rest (\\(lqand 99,980 more like it (exit 124)\\(rq); \\fB\\-\\-json\\fR and ndjson carry every job.
       \\fB\\-q\\fR silences progress, notes and warnings, never the results asked for.
@@ -293,7 +295,9 @@ public enum ManPage {
       \\fB\\-\\-field\\fR value (as \\fBfield\\fR) are appended to it for later steps, a value
       holding CR or LF in the \\fIname\\fB<<\\fIDELIMITER\\fR form; when the file cannot be written,
       a job that completed ends with exit 10 (a failed one keeps its code, with a warning), as a
-      step whose outputs are lost should fail. More than 10 failed jobs make
+      step whose outputs are lost should fail. A wait for several jobs writes \\fBexit\\-code\\fR, the
+      counts \\fBcompleted\\fR, \\fBfailed\\fR, \\fBcanceled\\fR and \\fBunfinished\\fR, and \\fBjobs\\fR (a JSON
+      array of \\fB{"job", "state", "exit_code"}\\fR in job order) instead. More than 10 failed jobs make
       one annotation that counts them. When GITHUB_STEP_SUMMARY is set, a wait (not \\fBstatus\\fR)
       appends a Markdown table of its jobs (job, state, duration, detail) to it, unfinished and
       failed jobs first, cut with \\(lqand N more\\(rq past 256 KiB.
@@ -316,7 +320,10 @@ public enum ManPage {
       (but \\fI/dev/null\\fR) are refused, and \\fB\\-\\-cacert\\fR, \\fB\\-\\-cert\\fR and \\fB\\-\\-key\\fR must
       be regular files. SIGINT, SIGTERM and SIGHUP end jobctl within a second at every moment;
       SIGHUP is handled as SIGTERM (temporary files removed, \\fB\\-\\-cancel\\-on\\-interrupt\\fR
-      honoured) and exits 129, unless it was ignored at start (\\fBnohup\\fR).
+      honoured) and exits 129, unless it was ignored at start (\\fBnohup\\fR). Without
+      \\fB\\-\\-cancel\\-on\\-interrupt\\fR the job keeps running on the server; stderr says so and
+      names the command that resumes the wait (base URL without its userinfo, dialect, profile,
+      config; never headers or tokens).
       .SH ENVIRONMENT
 
       """
