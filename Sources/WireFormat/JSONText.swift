@@ -6,20 +6,34 @@
 public enum JSONText {
   /// Appends `s` as a JSON string literal: quotes, backslashes and control characters (C0 and
   /// DEL) escaped, everything else as it is.
+  ///
+  /// Runs that need no escape are appended whole, not scalar by scalar: a many-job wait writes
+  /// every job's document this way, and appending one scalar at a time was most of its cost.
   @inlinable
   public static func appendString(_ s: String, to out: inout String) {
     out += "\""
-    for scalar in s.unicodeScalars {
-      switch scalar {
-      case "\"": out += "\\\""
-      case "\\": out += "\\\\"
-      case "\n": out += "\\n"
-      case "\r": out += "\\r"
-      case "\t": out += "\\t"
-      case _ where scalar.value < 0x20 || scalar.value == 0x7F:
-        let hex = String(scalar.value, radix: 16)
-        out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-      default: out.unicodeScalars.append(scalar)
+    var text = s
+    text.withUTF8 { bytes in
+      var run = 0
+      for i in bytes.indices {
+        let byte = bytes[i]
+        // UTF-8 bytes of non-ASCII scalars are all 0x80 or more: they stay in the run.
+        guard byte < 0x20 || byte == 0x22 || byte == 0x5C || byte == 0x7F else { continue }
+        if run < i { out += String(decoding: UnsafeBufferPointer(rebasing: bytes[run..<i]), as: UTF8.self) }
+        switch byte {
+        case 0x22: out += "\\\""
+        case 0x5C: out += "\\\\"
+        case 0x0A: out += "\\n"
+        case 0x0D: out += "\\r"
+        case 0x09: out += "\\t"
+        default:
+          let hex = String(byte, radix: 16)
+          out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+        }
+        run = i + 1
+      }
+      if run < bytes.count {
+        out += String(decoding: UnsafeBufferPointer(rebasing: bytes[run..<bytes.count]), as: UTF8.self)
       }
     }
     out += "\""

@@ -10,6 +10,17 @@ import Testing
     #expect(doc["code"]?.displayText == "40026")
   }
 
+  /// Strings are written with quotes, backslashes, C0 controls and DEL escaped and everything
+  /// else (non-ASCII included) as it is, and read back the same.
+  @Test func writesStringsWithTheirEscapes() throws {
+    let text = "plain \"q\" back\\slash\n\r\t\u{01}\u{1F}\u{7F} é 漢字 🙂 end"
+    let written = JSON.string(text).serialized()
+    #expect(written == #""plain \"q\" back\\slash\n\r\t\u0001\u001f\u007f é 漢字 🙂 end""#)
+    #expect(try JSON.parse(written) == .string(text))
+    #expect(JSON.string("").serialized() == #""""#)
+    #expect(JSON.string("\u{7F}").serialized() == #""\u007f""#)
+  }
+
   @Test func decodesEscapesAndSurrogatePairs() throws {
     let doc = try JSON.parse(#"["a\"b\\c\/\n\t\u00e9\ud83d\ude00"]"#)
     #expect(doc == .array([.string("a\"b\\c/\n\té😀")]))

@@ -352,7 +352,9 @@ public final class Scheduler {
 
   /// A message that gives up names the job and its URL, so the wait can be taken up again.
   private func giveUp<S: PollStepper>(_ error: JobctlError, _ stepper: S) -> JobctlError {
-    guard let whereabouts = stepper.whereabouts, let m = error.message, !m.contains(whereabouts) else { return error }
+    guard let whereabouts = stepper.whereabouts, let m = error.message, !Text.contains(m, whereabouts) else {
+      return error
+    }
     switch error {
     case .timedOut: return .timedOut(m + "; " + whereabouts)
     case .unreachable: return .unreachable(m + "; " + whereabouts)

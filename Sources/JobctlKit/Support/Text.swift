@@ -134,6 +134,25 @@ enum Text {
     return String(s[start...])
   }
 
+  /// Where `needle` first occurs in `haystack` at or after `start` (an empty needle at `start`),
+  /// byte for byte.
+  static func firstIndex(of needle: [UInt8], in haystack: [UInt8], from start: Int = 0) -> Int? {
+    guard let first = needle.first else { return start }
+    var i = start
+    while i + needle.count <= haystack.count {
+      if haystack[i] == first && haystack[i..<(i + needle.count)].elementsEqual(needle) { return i }
+      i += 1
+    }
+    return nil
+  }
+
+  /// Whether `s` holds `part`, byte for byte: String's own search goes through generic
+  /// collection algorithms, some 50 k instructions for a message, and a many-job wait that
+  /// gives up asks it once a job.
+  static func contains(_ s: String, _ part: String) -> Bool {
+    firstIndex(of: Array(part.utf8), in: Array(s.utf8)) != nil
+  }
+
   /// Whether `s` holds anything `oneLine` would escape.
   static func hasControlCharacters(_ s: String) -> Bool {
     s.unicodeScalars.contains { escape($0) != nil }

@@ -488,13 +488,7 @@ public enum Credentials {
 
   /// Where `needle` first occurs in `haystack` at or after `start` (an empty needle at `start`).
   static func firstIndex(of needle: [UInt8], in haystack: [UInt8], from start: Int = 0) -> Int? {
-    guard let first = needle.first else { return start }
-    var i = start
-    while i + needle.count <= haystack.count {
-      if haystack[i] == first && haystack[i..<(i + needle.count)].elementsEqual(needle) { return i }
-      i += 1
-    }
-    return nil
+    Text.firstIndex(of: needle, in: haystack, from: start)
   }
 
   /// `bytes` with every occurrence of each secret replaced by `[redacted]`.
