@@ -136,15 +136,7 @@ public struct Renderer {
       if summarize, let problem = github.writeSummary([end]) { diagnostics.warning(problem) }
       let status = outcome.snapshot?.state.rawValue ?? "unknown"
       if let problem = github.writeOutputs(status: status, jobID: outcome.snapshot?.id ?? job, field: fieldText) {
-        // Later steps read these outputs: as the toolkit's setOutput fails the step, a job that
-        // completed ends with exit 10 (a local file could not be written) rather than a quiet 0.
-        guard code == 0 else {
-          diagnostics.warning(problem)
-          return code
-        }
-        let lost = JobctlError.localWrite("\(problem): the step outputs status, job-id and field are lost")
-        if let message = lost.message { diagnostics.error(message) }
-        return lost.exitCode
+        return outputsLost(problem, names: "status, job-id and field", code: code)
       }
     }
     return code
@@ -253,16 +245,23 @@ public struct Renderer {
     var code: Int32 = codes.compactMap { $0 }.max() ?? 0
     if let first = firstFinished, let firstCode = codes[first] { code = firstCode }
     if let github, let problem = github.writeOutputs(ends, codes: codes, exitCode: code) {
-      // As for one job: a wait that succeeded fails rather than leave later steps without outputs.
-      guard code == 0 else {
-        diagnostics.warning(problem)
-        return code
-      }
-      let lost = JobctlError.localWrite("\(problem): the step outputs exit-code, the counts and jobs are lost")
-      if let message = lost.message { diagnostics.error(message) }
-      return lost.exitCode
+      return outputsLost(problem, names: "exit-code, the counts and jobs", code: code)
     }
     return code
+  }
+
+  /// The exit code once the step outputs (`names`) could not be written: later steps read them,
+  /// so, as the toolkit's setOutput fails the step, a wait that succeeded ends with exit 10 (a
+  /// local file could not be written) rather than a quiet 0; one that failed keeps its code, with
+  /// a warning.
+  private func outputsLost(_ problem: String, names: String, code: Int32) -> Int32 {
+    guard code == 0 else {
+      diagnostics.warning(problem)
+      return code
+    }
+    let lost = JobctlError.localWrite("\(problem): the step outputs \(names) are lost")
+    if let message = lost.message { diagnostics.error(message) }
+    return lost.exitCode
   }
 
   /// A completed job's messages as warnings: the first few, each one line cut to the width of
