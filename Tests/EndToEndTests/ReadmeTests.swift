@@ -9,12 +9,17 @@ private let root: String = {
   return parts.joined(separator: "/")
 }()
 
-/// The README's examples do what they say.
+/// The README's examples, and those of the docs it links to, do what they say.
 @Suite struct ReadmeTests {
-  /// The commands of the first `sh` block after `heading`: its lines, a line ending in `\` joined
-  /// with the next.
-  static func block(after heading: String) throws -> [String] {
-    let readme = try String(contentsOfFile: root + "/README.md", encoding: .utf8)
+  /// The text of `file` (a path from the repository root).
+  static func text(_ file: String) throws -> String {
+    try String(contentsOfFile: root + "/" + file, encoding: .utf8)
+  }
+
+  /// The commands of the first `sh` block after `heading` in `file`: its lines, a line ending in
+  /// `\` joined with the next.
+  static func block(after heading: String, in file: String = "README.md") throws -> [String] {
+    let readme = try text(file)
     let start = try #require(readme.range(of: heading))
     let open = try #require(readme.range(of: "```sh\n", range: start.upperBound..<readme.endIndex))
     let close = try #require(readme.range(of: "\n```", range: open.upperBound..<readme.endIndex))
@@ -32,14 +37,19 @@ private let root: String = {
     return commands
   }
 
-  /// The step summary the Actions section shows is what `start --wait` writes, but for the
-  /// duration, which is the run's own.
-  @Test func theStepSummaryExampleIsWhatTheToolWrites() throws {
-    let readme = try String(contentsOfFile: root + "/README.md", encoding: .utf8)
-    let start = try #require(readme.range(of: "The summary page then shows, for example"))
-    let open = try #require(readme.range(of: "```markdown\n", range: start.upperBound..<readme.endIndex))
+  /// The body of the first block fenced with `fence` (say "```text") after `heading` in `file`.
+  static func fenced(_ fence: String, after heading: String, in file: String) throws -> String {
+    let readme = try text(file)
+    let start = try #require(readme.range(of: heading))
+    let open = try #require(readme.range(of: fence + "\n", range: start.upperBound..<readme.endIndex))
     let close = try #require(readme.range(of: "```\n", range: open.upperBound..<readme.endIndex))
-    let shown = String(readme[open.upperBound..<close.lowerBound])
+    return String(readme[open.upperBound..<close.lowerBound])
+  }
+
+  /// The step summary docs/ci.md shows is what `start --wait` writes, but for the duration, which
+  /// is the run's own.
+  @Test func theStepSummaryExampleIsWhatTheToolWrites() throws {
+    let shown = try Self.fenced("```markdown", after: "The summary page then shows, for example", in: "docs/ci.md")
     let server = try LoopbackServer()
     server.script("POST", "/reports", [.json(202, #"{"jobId":"r-42","status":"running"}"#)])
     server.script("/jobs/r-42", [.json(200, #"{"jobId":"r-42","status":"completed","result":{"url":"u"}}"#)])
@@ -65,13 +75,9 @@ private let root: String = {
     #expect(timeless(written) == timeless(shown), "\(written)")
   }
 
-  /// The many-job step outputs the Actions section shows are what such a wait writes.
+  /// The many-job step outputs docs/ci.md shows are what such a wait writes.
   @Test func theManyJobOutputsExampleIsWhatTheToolWrites() throws {
-    let readme = try String(contentsOfFile: root + "/README.md", encoding: .utf8)
-    let start = try #require(readme.range(of: "A wait for several jobs (`jobctl wait J1 J2 ...`"))
-    let open = try #require(readme.range(of: "```text\n", range: start.upperBound..<readme.endIndex))
-    let close = try #require(readme.range(of: "```\n", range: open.upperBound..<readme.endIndex))
-    let shown = String(readme[open.upperBound..<close.lowerBound])
+    let shown = try Self.fenced("```text", after: "A wait for several jobs (`jobctl wait J1 J2 ...`", in: "docs/ci.md")
     let server = try LoopbackServer()
     server.script("/jobs/ok", [.json(200, #"{"status":"completed"}"#)])
     server.script("/jobs/bad", [.json(200, #"{"status":"failed","error":"no"}"#)])
@@ -89,31 +95,64 @@ private let root: String = {
   /// Runs each `jobctl` line of `lines` through bash against `sim`, and returns how many ran.
   ///
   /// Each runs in `folder` (quick polls from its config file) and must exit 0, or with the code
-  /// its comment names.
+  /// its comment names. An `export NAME=VALUE` line holds for the lines after it (but `PATH`,
+  /// which the test sets), and so does `NAME=$(jobctl ...)`, whose command runs (and must exit 0)
+  /// and whose output becomes NAME.
   static func run(_ lines: [String], against sim: Simulator, in folder: URL) throws -> Int {
     let port = try #require(sim.base.split(separator: ":").last)
+    var prelude = ""
     var ran = 0
-    for line in lines where line.hasPrefix("jobctl ") {
-      let command = line.replacingOccurrences(of: "8089", with: String(port))
-      let expected = line.range(of: "# exit ").flatMap { Int32(line[$0.upperBound...].prefix { $0.isNumber }) } ?? 0
-      let process = Process()
-      process.executableURL = URL(fileURLWithPath: "/bin/bash")
-      process.arguments = ["--norc", "-c", command]
-      process.currentDirectoryURL = folder
-      process.environment = [
-        "PATH": Binaries.folder + ":/usr/bin:/bin", "HOME": folder.path, "XDG_CONFIG_HOME": folder.path,
-        "LANG": "C.UTF-8",
-      ]
-      let err = Pipe()
-      process.standardOutput = FileHandle.nullDevice
-      process.standardError = err
-      try process.run()
-      let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-      process.waitUntilExit()
-      #expect(process.terminationStatus == expected, "\(line)\n\(stderr)")
+    for line in lines {
+      let text = line.replacingOccurrences(of: "8089", with: String(port))
+      if text.hasPrefix("export "), !text.hasPrefix("export PATH=") {
+        prelude += text + "\n"
+        continue
+      }
+      var command = text
+      var capture: String?
+      if let match = text.wholeMatch(of: /([A-Za-z_][A-Za-z0-9_]*)=\$\((jobctl .*?)\)\s*(#.*)?/) {
+        capture = String(match.1)
+        command = String(match.2)
+      }
+      guard command.hasPrefix("jobctl ") else { continue }
+      let expected =
+        command.range(of: "# exit ").flatMap { Int32(command[$0.upperBound...].prefix { $0.isNumber }) } ?? 0
+      let r = try bash(prelude + command, in: folder)
+      #expect(r.code == expected, "\(line)\n\(r.stderr)")
+      if let capture {
+        let value = r.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(!value.isEmpty, "\(line) printed nothing")
+        prelude += "\(capture)='\(value.replacingOccurrences(of: "'", with: #"'\''"#))'\n"
+      }
       ran += 1
     }
     return ran
+  }
+
+  /// `script` run by bash in `folder`, with the built binaries first on PATH: its exit code and
+  /// output.
+  static func bash(_ script: String, in folder: URL) throws -> (code: Int32, stdout: String, stderr: String) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/bin/bash")
+    process.arguments = ["--norc", "-c", script]
+    process.currentDirectoryURL = folder
+    process.environment = [
+      "PATH": Binaries.folder + ":/usr/bin:/bin", "HOME": folder.path, "XDG_CONFIG_HOME": folder.path,
+      "LANG": "C.UTF-8",
+    ]
+    let out = Pipe()
+    let err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    // Both pipes at once, so neither can fill while the other is read.
+    nonisolated(unsafe) var stderr = Data()
+    let group = DispatchGroup()
+    DispatchQueue.global().async(group: group) { stderr = err.fileHandleForReading.readDataToEndOfFile() }
+    let stdout = out.fileHandleForReading.readDataToEndOfFile()
+    group.wait()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
   }
 
   /// A scratch folder whose config file asks for quick polls, so the lines stay as written.
@@ -126,28 +165,69 @@ private let root: String = {
     return folder
   }
 
-  /// The simulator walk-through, line by line, against a simulator of our own (on a free port, in
-  /// place of the `jobsim --port 8089 &` line), with `jobctl` on PATH as the block's first line
-  /// puts it: each exits 0, or with the code its comment names.
-  @Test func theSimulatorWalkThroughRunsAsShown() throws {
-    let lines = try Self.block(after: "### Trying it without an API: the simulator")
+  /// The README's tour, line by line, against a simulator of our own (on a free port, in place of
+  /// the `jobsim --port 8089 ...` line), with `jobctl` on PATH as the block's first line puts it:
+  /// each exits 0, or with the code its comment names.
+  @Test func theTourRunsAsShown() throws {
+    let lines = try Self.block(after: "## A tour on the simulator")
     #expect(lines.first?.hasPrefix("export PATH=\"$(swift build --show-bin-path):$PATH\"") == true)
-    #expect(lines.contains { $0.hasPrefix("jobsim --port 8089 &") })
+    #expect(lines.contains { $0.hasPrefix("export JOBCTL_BASE_URL=http://127.0.0.1:8089") })
     let sim = try Simulator()
     let folder = try Self.folder()
     defer { try? FileManager.default.removeItem(at: folder) }
     let ran = try Self.run(lines, against: sim, in: folder)
-    #expect(ran >= 8)
+    #expect(ran >= 12)
     let csv = try String(contentsOf: folder.appendingPathComponent("assignments.csv"), encoding: .utf8)
     #expect(csv.hasPrefix("paper,"))
   }
 
-  /// The named-API walk-through, against the simulator's imitations of those APIs.
-  @Test func theNamedAPIWalkThroughRunsAsShown() throws {
-    let lines = try Self.block(after: "public job APIs too, for the named shapes")
+  /// The tour's `jobsim` line, run as written (but on a free port), writes nothing to the
+  /// terminal's stderr while it answers, so the live line it shares the terminal with stays clean.
+  @Test func theToursSimulatorKeepsTheTerminalQuiet() throws {
+    let line = try #require(try Self.block(after: "## A tour on the simulator").first { $0.hasPrefix("jobsim ") })
+    let words = try #require(line.split(separator: "#").first).split(separator: " ").map(String.init)
+    #expect(words.last == "&")
+    let arguments = words.dropFirst().dropLast().map { $0 == "8089" ? "0" : $0 }
+    #expect(arguments.contains("--port"))
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: try Binaries.jobsim)
+    process.arguments = Array(arguments)
+    let out = Pipe()
+    let err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    let said = String(decoding: out.fileHandleForReading.availableData, as: UTF8.self)
+    let base = try #require(said.range(of: "http://").map { said[$0.lowerBound...] })
+      .trimmingCharacters(in: .whitespacesAndNewlines)
+    let r = try jobctl(["wait", "simple-q1", "--base-url", base, "--interval", "50ms", "-q"])
+    kill(process.processIdentifier, SIGTERM)
+    process.waitUntilExit()
+    #expect(r.code == 0, "\(r.stderr)")
+    let logged = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    #expect(logged.isEmpty, "jobsim wrote to stderr: \(logged)")
+  }
+
+  /// The README's sample of text output is what `jobctl wait` prints for that job.
+  @Test func theTextOutputSampleIsWhatTheToolPrints() throws {
+    let shown = try Self.fenced("```console", after: "The result goes to stdout", in: "README.md")
+    let lines = shown.split(separator: "\n", omittingEmptySubsequences: false)
+    let command = try #require(lines.first.flatMap { $0.hasPrefix("$ jobctl ") ? $0.dropFirst(2) : nil })
     let sim = try Simulator()
     let folder = try Self.folder()
     defer { try? FileManager.default.removeItem(at: folder) }
-    #expect(try Self.run(lines, against: sim, in: folder) >= 5)
+    let r = try Self.bash("export JOBCTL_BASE_URL=\(sim.base)\n" + command, in: folder)
+    #expect(r.code == 0, "\(r.stderr)")
+    #expect(r.stdout == lines.dropFirst().joined(separator: "\n"))
+  }
+
+  /// The named-API walk-through of docs/simulator.md, against the simulator's imitations of
+  /// those APIs.
+  @Test func theNamedAPIWalkThroughRunsAsShown() throws {
+    let lines = try Self.block(after: "public job APIs too, for the named shapes", in: "docs/simulator.md")
+    let sim = try Simulator()
+    let folder = try Self.folder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    #expect(try Self.run(lines, against: sim, in: folder) >= 12)
   }
 }

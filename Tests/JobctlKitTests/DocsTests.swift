@@ -96,11 +96,25 @@ private func bashCompletions(_ words: [String], environment: [String: String] = 
     #expect(page.contains("JOBCTL_TOKEN"))
   }
 
+  /// The README names every command and exit code; the option reference it links to
+  /// (docs/options.md, with the shape keys in docs/shapes.md) names every option.
   @Test func readmeNamesEveryCommandOptionAndExitCode() throws {
     let readme = String(
       decoding: try #require(try? Services.readFileFromDisk(repositoryRoot + "/README.md").get()), as: UTF8.self)
+    var reference = ""
+    for file in ["options", "shapes"] {
+      #expect(readme.contains("](docs/\(file).md)"))
+      reference += String(
+        decoding: try #require(try? Services.readFileFromDisk(repositoryRoot + "/docs/\(file).md").get()),
+        as: UTF8.self)
+    }
     for option in CommandTable.allOptions {
-      #expect(readme.contains("--\(option.long)"), "README lacks --\(option.long)")
+      // The whole name: `--all` in `--allow` would not count.
+      let named = reference.ranges(of: "--\(option.long)").contains { found in
+        found.upperBound == reference.endIndex
+          || !"abcdefghijklmnopqrstuvwxyz0123456789-".contains(reference[found.upperBound])
+      }
+      #expect(named, "docs/options.md and docs/shapes.md lack --\(option.long)")
     }
     for command in CommandTable.commands {
       #expect(readme.contains("jobctl \(command.name)"), "README lacks \(command.name)")
