@@ -515,8 +515,9 @@ private func milliseconds(_ seconds: Double) -> Int {
 /// open between polls (one wait, one connection), and many waits share a per-host pool capped at
 /// `maxHostConnections` (HTTP/2 multiplexes when the server offers it). The multi interface is
 /// used even for one transfer because `curl_multi_poll` can also watch the signal pipe: Ctrl-C
-/// ends a request in flight at once. Redirects are followed here rather than by libcurl, so
-/// credential headers are dropped the moment a redirect leaves the host they were given for.
+/// ends a request in flight at once. Redirects are followed here rather than by libcurl, by the
+/// rules of `RedirectState`, so credential headers are dropped the moment a redirect leaves the
+/// host they were given for.
 public final class CurlTransport: HTTPTransport {
   private var options: TransportOptions
   private let multi: UnsafeMutableRawPointer
@@ -527,19 +528,9 @@ public final class CurlTransport: HTTPTransport {
   private struct Transfer {
     let id: Int
     let handle: EasyHandle
+    /// The request of this hop, credential headers included (`launch` drops them away from home).
     var request: HTTPRequest
-    let credentialHost: String
-    /// The first URL: a signed request is signed only at its scheme, host and port.
-    let firstURL: String
-    /// Every URL of the chain once it is redirected (empty until then).
-    var visited: Set<String>
-    var redirects: Int
-    /// The request's time limit, and when the whole chain must be done (monotonic seconds).
-    ///
-    /// Redirects share the limit rather than each getting it anew. Nil and infinity for a
-    /// download under a stall limit alone.
-    let limit: Double?
-    let deadline: Double
+    var redirect: RedirectState
   }
 
   /// Throws when libcurl refused an option the request may not go without.
@@ -633,26 +624,17 @@ public final class CurlTransport: HTTPTransport {
       }
       handles.append(handle)
     }
-    let limit = request.overallLimit(standard: options.requestTimeout)
-    let transfer = Transfer(
-      id: id, handle: handle, request: request, credentialHost: request.credentialHost ?? hostKey,
-      firstURL: request.url, visited: [], redirects: 0, limit: limit,
-      deadline: limit.map { CurlTransport.monotonicNow() + $0 } ?? .infinity)
-    launch(transfer, hostKey: hostKey)
+    let redirect = RedirectState(
+      url: request.url, credentialHost: request.credentialHost ?? hostKey, maxRedirects: options.maxRedirects,
+      timeLimit: request.overallLimit(standard: options.requestTimeout), now: CurlTransport.monotonicNow())
+    launch(Transfer(id: id, handle: handle, request: request, redirect: redirect), hostKey: hostKey)
   }
 
   /// `hostKey` is that of the transfer's URL when the caller has it already parsed.
   private func launch(_ transfer: Transfer, hostKey: String? = nil) {
-    var request = transfer.request
-    let home = (hostKey ?? URLParts(request.url)?.hostKey) == transfer.credentialHost
-    if !home {
-      request.headers.removeAll(where: { Credentials.isCredentialHeader($0.name) })
-    }
-    // Signed only where the credentials belong: a redirect to another scheme, host or port is
-    // followed unsigned, like credential headers are dropped.
-    let signed =
-      options.signing != nil && home
-      && (transfer.redirects == 0 || URLParts(request.url)?.scheme == URLParts(transfer.firstURL)?.scheme)
+    let (request, home) = transfer.redirect.outgoing(
+      transfer.request, hostKey: hostKey ?? URLParts(transfer.request.url)?.hostKey)
+    let signed = options.signing != nil && transfer.redirect.signs(request.url, home: home)
     do throws(TransportFailure) {
       try transfer.handle.prepare(request, options: options, signed: signed)
     } catch {
@@ -747,24 +729,20 @@ public final class CurlTransport: HTTPTransport {
         launch(transfer)
         continue
       }
-      if case .success(let response) = result, Self.isRedirect(response.status), let next = transfer.handle.redirectURL
+      if case .success(let response) = result, RedirectState.isRedirect(response.status),
+        let target = transfer.handle.redirectURL
       {
-        switch follow(&transfer, to: next, status: response.status) {
-        case .some(let failure):
-          finish(transfer, .failure(failure))
-        case .none:
-          launch(transfer)
+        do throws(TransportFailure) {
+          transfer.request = try transfer.redirect.follow(
+            transfer.request, status: response.status, to: target, now: CurlTransport.monotonicNow())
+        } catch {
+          finish(transfer, .failure(error))
+          continue
         }
+        launch(transfer)
         continue
       }
       finish(transfer, result)
-    }
-  }
-
-  private static func isRedirect(_ status: Int) -> Bool {
-    switch status {
-    case 301, 302, 303, 307, 308: return true
-    default: return false
     }
   }
 
@@ -783,36 +761,5 @@ public final class CurlTransport: HTTPTransport {
     ready.append((transfer.id, result))
     transfer.handle.release()
     idle.append(transfer.handle)
-  }
-
-  /// Moves a transfer to its redirect target, or says why it may not go there.
-  private func follow(_ transfer: inout Transfer, to next: String, status: Int) -> TransportFailure? {
-    guard transfer.redirects < options.maxRedirects else {
-      return TransportFailure(.tooManyRedirects(limit: options.maxRedirects))
-    }
-    guard let nextParts = URLParts(next) else {
-      return TransportFailure(.unusableRedirect(url: next))
-    }
-    if URLParts(transfer.request.url)?.scheme == "https" && nextParts.scheme == "http" {
-      return TransportFailure(.insecureRedirect(origin: nextParts.origin))
-    }
-    if transfer.redirects == 0 { transfer.visited.insert(transfer.request.url) }
-    guard transfer.visited.insert(next).inserted || status == 303 else {
-      return TransportFailure(.redirectLoop(url: next))
-    }
-    if let limit = transfer.limit {
-      let left = transfer.deadline - CurlTransport.monotonicNow()
-      guard left > 0.001 else {
-        return TransportFailure(.redirectsTimedOut(limit: limit))
-      }
-      transfer.request.timeout = left
-    }
-    if status == 303 || (transfer.request.method == "POST" && status != 307 && status != 308) {
-      transfer.request.method = "GET"
-      transfer.request.body = nil
-    }
-    transfer.request.url = next
-    transfer.redirects += 1
-    return nil
   }
 }
