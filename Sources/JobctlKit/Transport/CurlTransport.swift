@@ -1,12 +1,6 @@
 import CCurl
 import SystemCalls
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
-
 /// Settings that hold for every request a transport sends.
 public struct TransportOptions {
   public var connectTimeout: Double = 10
@@ -79,11 +73,14 @@ private final class TransferState {
   /// `signedHeaders`, to be sent again with the same request (see `EasyHandle.signature`).
   var capturing = false
   var signedHeaders: [HTTPHeader] = []
+  /// Monotonic seconds, from the transport's maker: the C callbacks reach it through the state.
+  let now: () -> Double
 
-  init(limit: Int, trace: ((String) -> Void)?, secrets: [[UInt8]]) {
+  init(limit: Int, trace: ((String) -> Void)?, secrets: [[UInt8]], now: @escaping () -> Double) {
     self.limit = limit
     self.trace = trace
     self.secrets = secrets
+    self.now = now
   }
 
   func reset() {
@@ -149,13 +146,13 @@ private final class EasyHandle {
 
   /// Makes a handle with every per-transport option set; throws when libcurl refuses one the
   /// request's safety rests on, so nothing is ever sent without it.
-  init(options: TransportOptions) throws(TransportFailure) {
+  init(options: TransportOptions, now: @escaping () -> Double) throws(TransportFailure) {
     guard let easy = curl_easy_init() else {
       throw TransportFailure(.setupFailed, detail: "libcurl could not make a handle")
     }
     self.easy = easy
     self.state = TransferState(
-      limit: options.maxBodyBytes, trace: options.trace, secrets: options.secrets.map { Array($0.utf8) })
+      limit: options.maxBodyBytes, trace: options.trace, secrets: options.secrets.map { Array($0.utf8) }, now: now)
     self.errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE))
     errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE))
     try configure(options)
@@ -205,7 +202,7 @@ private final class EasyHandle {
       guard let userdata else { return 0 }
       let state = Unmanaged<TransferState>.fromOpaque(userdata).takeUnretainedValue()
       let n = size * count
-      if state.stallLimit != nil { state.lastActivity = CurlTransport.monotonicNow() }
+      if state.stallLimit != nil { state.lastActivity = state.now() }
       if !state.sawBody {
         state.sawBody = true
         if let reason = state.bodyMalformation() {
@@ -232,7 +229,7 @@ private final class EasyHandle {
       guard let userdata, let ptr else { return 0 }
       let state = Unmanaged<TransferState>.fromOpaque(userdata).takeUnretainedValue()
       let n = size * count
-      if state.stallLimit != nil { state.lastActivity = CurlTransport.monotonicNow() }
+      if state.stallLimit != nil { state.lastActivity = state.now() }
       let line = ResponseHeadLine.parse(UnsafeRawBufferPointer(start: ptr, count: n))
       if case .status = line { state.headBytes = 0 }
       if let reason = state.malformation(line, size: n) {
@@ -299,7 +296,7 @@ private final class EasyHandle {
       // The same request again (a poll) goes with the signature libcurl made for it a moment ago.
       let key = SignedRequest(request)
       var signHere = signed
-      if signed, let kept = signature, kept.request == key, kept.until > CurlTransport.monotonicNow() {
+      if signed, let kept = signature, kept.request == key, kept.until > state.now() {
         headers += kept.headers
         signHere = false
         reusedSignature = true
@@ -311,7 +308,7 @@ private final class EasyHandle {
     }
     state.stream = request.stream
     state.stallLimit = request.stallTimeout
-    state.lastActivity = CurlTransport.monotonicNow()
+    state.lastActivity = state.now()
     request.stream?.begin()
     // A download's size is bounded by the disk, not by the job-document cap.
     jc_setopt_off(easy, CURLOPT_MAXFILESIZE_LARGE, request.stream == nil ? curl_off_t(options.maxBodyBytes) : 0)
@@ -405,7 +402,7 @@ private final class EasyHandle {
       signature = nil
       return
     }
-    signature = (request, kept, CurlTransport.monotonicNow() + EasyHandle.signatureReuse)
+    signature = (request, kept, state.now() + EasyHandle.signatureReuse)
   }
 
   /// Drops the kept signature (the server refused it).
@@ -514,8 +511,8 @@ private func milliseconds(_ seconds: Double) -> Int {
 /// Handles and their connections live as long as the transport, so a wait keeps its connection
 /// open between polls (one wait, one connection), and many waits share a per-host pool capped at
 /// `maxHostConnections` (HTTP/2 multiplexes when the server offers it). The multi interface is
-/// used even for one transfer because `curl_multi_poll` can also watch the signal pipe: Ctrl-C
-/// ends a request in flight at once. Redirects are followed here rather than by libcurl, by the
+/// used even for one transfer because `curl_multi_poll` can also watch the signal pipe (the
+/// `Interruptions` it is given): Ctrl-C ends a request in flight at once. Redirects are followed here rather than by libcurl, by the
 /// rules of `RedirectState`, so credential headers are dropped the moment a redirect leaves the
 /// host they were given for.
 public final class CurlTransport: HTTPTransport {
@@ -547,11 +544,6 @@ public final class CurlTransport: HTTPTransport {
     return TransportFailure(.optionRefused(option: option), detail: Text.oneLine(reason), curlCode: code)
   }
 
-  static func monotonicNow() -> Double {
-    var clock = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &clock)
-    return Double(clock.tv_sec) + Double(clock.tv_nsec) / 1e9
-  }
   private var active: [UnsafeMutableRawPointer: Transfer] = [:]
   /// The transfers under a stall limit (some may have ended): looked at on every wake-up, so a
   /// wait on many jobs does not pay for them.
@@ -571,12 +563,22 @@ public final class CurlTransport: HTTPTransport {
   private var lastHost: (url: String, key: String)?
   /// What `poll` hands `curl_multi_poll` besides libcurl's own sockets, kept between calls.
   private var waitFDs: [curl_waitfd] = []
+  /// Monotonic seconds: request and stall limits, kept signatures, how long `poll` waits.
+  private let now: () -> Double
+  /// What ends a `poll` early (a signal, stdout's reader gone).
+  private let interruptions: any Interruptions
 
-  public init(options: TransportOptions) throws(TransportFailure) {
+  /// A transport reading the time from `clock` (monotonic seconds: the run's `Clock.monotonic`)
+  /// and ended early by `interruptions`; throws when libcurl cannot be set up.
+  public init(
+    options: TransportOptions, clock: @escaping () -> Double, interruptions: any Interruptions
+  ) throws(TransportFailure) {
     guard CurlTransport.globalInit, let multi = curl_multi_init() else {
       throw TransportFailure(.setupFailed, detail: "libcurl could not be initialised")
     }
     self.options = options
+    self.now = clock
+    self.interruptions = interruptions
     self.secrets = options.secrets.map { Array($0.utf8) }
     self.multi = multi
     jc_multi_setopt_long(multi, CURLMOPT_MAX_HOST_CONNECTIONS, max(1, options.maxHostConnections))
@@ -617,7 +619,7 @@ public final class CurlTransport: HTTPTransport {
       handle = reused
     } else {
       do throws(TransportFailure) {
-        handle = try EasyHandle(options: options)
+        handle = try EasyHandle(options: options, now: now)
       } catch {
         ready.append((id, .failure(error)))
         return
@@ -626,7 +628,7 @@ public final class CurlTransport: HTTPTransport {
     }
     let redirect = RedirectState(
       url: request.url, credentialHost: request.credentialHost ?? hostKey, maxRedirects: options.maxRedirects,
-      timeLimit: request.overallLimit(standard: options.requestTimeout), now: CurlTransport.monotonicNow())
+      timeLimit: request.overallLimit(standard: options.requestTimeout), now: now())
     launch(Transfer(id: id, handle: handle, request: request, redirect: redirect), hostKey: hostKey)
   }
 
@@ -658,8 +660,8 @@ public final class CurlTransport: HTTPTransport {
   public func poll(timeout: Double, watching: [WatchedDescriptor]) -> TransportEvents {
     waitFDs.removeAll(keepingCapacity: true)
     for watched in watching { waitFDs.append(curl_waitfd(fd: watched.fd, events: watched.events, revents: 0)) }
-    for fd in Signals.wakeFDs { waitFDs.append(curl_waitfd(fd: fd, events: Int16(CURL_WAIT_POLLIN), revents: 0)) }
-    let end = CurlTransport.monotonicNow() + max(0, timeout)
+    for fd in interruptions.wakeFDs { waitFDs.append(curl_waitfd(fd: fd, events: Int16(CURL_WAIT_POLLIN), revents: 0)) }
+    let end = now() + max(0, timeout)
     while true {
       // Performed even with nothing in flight: libcurl may still have connections to close,
       // whose sockets wake `curl_multi_poll` until they are moved along.
@@ -676,12 +678,12 @@ public final class CurlTransport: HTTPTransport {
       // The reader of stdout is asked after (it costs a poll(2)) only when a wake descriptor
       // spoke: its hang-up wakes `curl_multi_poll` below like a signal does.
       let woken = waitFDs[watching.count...].contains { $0.revents != 0 }
-      if let signal = woken ? Signals.pending : Signals.caught { return TransportEvents(signal: signal) }
-      let now = CurlTransport.monotonicNow()
-      let stall = endStalled(now: now)
+      if let signal = woken ? interruptions.pending : interruptions.caught { return TransportEvents(signal: signal) }
+      let time = now()
+      let stall = endStalled(now: time)
       if !self.ready.isEmpty { continue }
-      let left = min(end, stall) - now
-      if end - now <= 0 { return TransportEvents() }
+      let left = min(end, stall) - time
+      if end - time <= 0 { return TransportEvents() }
       for i in waitFDs.indices { waitFDs[i].revents = 0 }
       curl_multi_poll(
         multi, &waitFDs, UInt32(waitFDs.count), Int32(min(max(left, 0) * 1000, 1000).rounded(.up)), nil)
@@ -734,7 +736,7 @@ public final class CurlTransport: HTTPTransport {
       {
         do throws(TransportFailure) {
           transfer.request = try transfer.redirect.follow(
-            transfer.request, status: response.status, to: target, now: CurlTransport.monotonicNow())
+            transfer.request, status: response.status, to: target, now: now())
         } catch {
           finish(transfer, .failure(error))
           continue
