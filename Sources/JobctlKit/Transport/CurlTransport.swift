@@ -132,6 +132,90 @@ private final class TransferState {
     let name = Text.oneLine(coding.value, limit: 40)
     return "its body is compressed (Content-Encoding: \(name)) though none was asked for"
   }
+
+  /// Takes body bytes as libcurl hands them over; returns how many, fewer to end the transfer.
+  ///
+  /// Into memory, or into the stream for a 2xx download.
+  func receiveBody(_ bytes: UnsafeRawBufferPointer) -> Int {
+    if stallLimit != nil { lastActivity = now() }
+    if !sawBody {
+      sawBody = true
+      if let reason = bodyMalformation() {
+        malformed = reason
+        return 0
+      }
+      if let stream, (200..<300).contains(status) {
+        streaming = true
+        stream.answer(status: status, headers: headers)
+      }
+    }
+    if streaming, let stream {
+      return stream.write(bytes) ? bytes.count : 0
+    }
+    if body.count + bytes.count > limit {
+      overflow = true
+      return 0
+    }
+    body.append(contentsOf: bytes)
+    return bytes.count
+  }
+
+  /// Takes one line of a response head, line ending included; returns its size, or 0 to end a
+  /// malformed answer at once.
+  func receiveHeadLine(_ bytes: UnsafeRawBufferPointer) -> Int {
+    if stallLimit != nil { lastActivity = now() }
+    let line = ResponseHeadLine.parse(bytes)
+    if case .status = line { headBytes = 0 }
+    if let reason = malformation(line, size: bytes.count) {
+      malformed = reason
+      return 0
+    }
+    switch line {
+    case .status(let code):
+      // A new response begins (after a 1xx): only the last one's headers count.
+      headers.removeAll(keepingCapacity: true)
+      status = code
+    case .header(let header):
+      headers.append(header)
+    case .other:
+      break
+    }
+    return bytes.count
+  }
+
+  /// One piece of libcurl's `--verbose` output: the signing headers it sent are kept (when
+  /// `capturing`), and the trace gets its lines with every credential hidden.
+  ///
+  /// Nothing is decoded for a type neither needs: a signed transfer is verbose for its headers
+  /// alone, and its body passes here too.
+  func debug(_ type: curl_infotype, _ bytes: UnsafeRawBufferPointer) {
+    func lines() -> [Substring] {
+      String(decoding: bytes, as: UTF8.self).split(whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" })
+    }
+    if capturing, type == CURLINFO_HEADER_OUT {
+      for line in lines() {
+        guard let (name, value) = Text.splitHeader(line),
+          Text.equalsIgnoringCase(name, "Authorization") || Text.equalsIgnoringCase(name, "X-Amz-Date")
+        else { continue }
+        signedHeaders.append(HTTPHeader(String(name), String(Text.trimmed(value))))
+      }
+    }
+    guard let trace else { return }
+    let prefix: String
+    switch type {
+    case CURLINFO_TEXT: prefix = "* "
+    case CURLINFO_HEADER_IN: prefix = "< "
+    case CURLINFO_HEADER_OUT: prefix = "> "
+    default: return
+    }
+    for line in lines() {
+      let shown =
+        type == CURLINFO_TEXT
+        ? Credentials.hidingTracedCredentials(String(line)) : Credentials.redactHeaderLine(String(line))
+      // Scrubbed before it is cut: a secret echoed at the end of a long header is hidden whole.
+      trace(prefix + Text.oneLine(Credentials.scrubShown(shown, secrets)))
+    }
+  }
 }
 
 /// One libcurl easy handle with its callbacks' state, reused transfer after transfer.
@@ -165,9 +249,22 @@ private final class EasyHandle {
     errorBuffer.deallocate()
   }
 
+  /// Sets every per-transport option, and the callbacks that read each answer into `state`.
   private func configure(_ options: TransportOptions) throws(TransportFailure) {
-    // Without these the request could reach another protocol, a redirect target, a netrc
-    // password, an unverified peer, or raise SIGPIPE: each is required, not hoped for.
+    try setRequiredOptions(options)
+    try setTLSOptions(options)
+    if options.signing != nil { jc_setopt_long(easy, CURLOPT_EXPECT_100_TIMEOUT_MS, 0) }
+    if let socket = options.unixSocket {
+      try CurlTransport.require("CURLOPT_UNIX_SOCKET_PATH", jc_setopt_str(easy, CURLOPT_UNIX_SOCKET_PATH, socket))
+    }
+    setCallbacks(traced: options.trace != nil, signing: options.signing != nil)
+  }
+
+  /// The options every request goes with.
+  ///
+  /// Without these the request could reach another protocol, a redirect target, a netrc
+  /// password, or raise SIGPIPE: each is required, not hoped for.
+  private func setRequiredOptions(_ options: TransportOptions) throws(TransportFailure) {
     try CurlTransport.require("CURLOPT_NOSIGNAL", jc_setopt_long(easy, CURLOPT_NOSIGNAL, 1))
     jc_setopt_ptr(easy, CURLOPT_ERRORBUFFER, errorBuffer)
     jc_setopt_long(easy, CURLOPT_CONNECTTIMEOUT_MS, milliseconds(options.connectTimeout))
@@ -179,6 +276,11 @@ private final class EasyHandle {
     try CurlTransport.require("CURLOPT_NETRC", jc_setopt_long(easy, CURLOPT_NETRC, Int(CURL_NETRC_IGNORED.rawValue)))
     jc_setopt_str(easy, CURLOPT_USERAGENT, options.userAgent)
     jc_setopt_long(easy, CURLOPT_TCP_KEEPALIVE, 1)
+  }
+
+  /// The CA bundle, the client certificate and key, and verification of the peer: required too,
+  /// since an unverified peer must never be talked to by mistake.
+  private func setTLSOptions(_ options: TransportOptions) throws(TransportFailure) {
     if let ca = options.caFile { try CurlTransport.require("CURLOPT_CAINFO", jc_setopt_str(easy, CURLOPT_CAINFO, ca)) }
     if let cert = options.certFile {
       try CurlTransport.require("CURLOPT_SSLCERTTYPE", jc_setopt_str(easy, CURLOPT_SSLCERTTYPE, "PEM"))
@@ -192,96 +294,34 @@ private final class EasyHandle {
       "CURLOPT_SSL_VERIFYPEER", jc_setopt_long(easy, CURLOPT_SSL_VERIFYPEER, options.insecure ? 0 : 1))
     try CurlTransport.require(
       "CURLOPT_SSL_VERIFYHOST", jc_setopt_long(easy, CURLOPT_SSL_VERIFYHOST, options.insecure ? 0 : 2))
-    if options.signing != nil { jc_setopt_long(easy, CURLOPT_EXPECT_100_TIMEOUT_MS, 0) }
-    if let socket = options.unixSocket {
-      try CurlTransport.require("CURLOPT_UNIX_SOCKET_PATH", jc_setopt_str(easy, CURLOPT_UNIX_SOCKET_PATH, socket))
-    }
+  }
+
+  /// Hands libcurl's body, head and (when traced or signing) debug output to `state`.
+  ///
+  /// C function pointers capture nothing: each finds the state through its userdata pointer.
+  private func setCallbacks(traced: Bool, signing: Bool) {
     let userdata = Unmanaged.passUnretained(state).toOpaque()
     jc_setopt_ptr(easy, CURLOPT_WRITEDATA, userdata)
     jc_setopt_writefunction(easy) { ptr, size, count, userdata in
-      guard let userdata else { return 0 }
+      guard let userdata, let ptr else { return 0 }
       let state = Unmanaged<TransferState>.fromOpaque(userdata).takeUnretainedValue()
-      let n = size * count
-      if state.stallLimit != nil { state.lastActivity = state.now() }
-      if !state.sawBody {
-        state.sawBody = true
-        if let reason = state.bodyMalformation() {
-          state.malformed = reason
-          return 0
-        }
-        if let stream = state.stream, (200..<300).contains(state.status) {
-          state.streaming = true
-          stream.answer(status: state.status, headers: state.headers)
-        }
-      }
-      if state.streaming, let stream = state.stream {
-        return stream.write(UnsafeRawBufferPointer(start: ptr, count: n)) ? n : 0
-      }
-      if state.body.count + n > state.limit {
-        state.overflow = true
-        return 0
-      }
-      if let ptr { state.body.append(contentsOf: UnsafeRawBufferPointer(start: ptr, count: n)) }
-      return n
+      return state.receiveBody(UnsafeRawBufferPointer(start: ptr, count: size * count))
     }
     jc_setopt_ptr(easy, CURLOPT_HEADERDATA, userdata)
     jc_setopt_headerfunction(easy) { ptr, size, count, userdata in
       guard let userdata, let ptr else { return 0 }
       let state = Unmanaged<TransferState>.fromOpaque(userdata).takeUnretainedValue()
-      let n = size * count
-      if state.stallLimit != nil { state.lastActivity = state.now() }
-      let line = ResponseHeadLine.parse(UnsafeRawBufferPointer(start: ptr, count: n))
-      if case .status = line { state.headBytes = 0 }
-      if let reason = state.malformation(line, size: n) {
-        state.malformed = reason
-        return 0
-      }
-      switch line {
-      case .status(let code):
-        // A new response begins (after a 1xx): only the last one's headers count.
-        state.headers.removeAll(keepingCapacity: true)
-        state.status = code
-      case .header(let header):
-        state.headers.append(header)
-      case .other:
-        break
-      }
-      return n
+      return state.receiveHeadLine(UnsafeRawBufferPointer(start: ptr, count: size * count))
     }
-    if options.trace != nil || options.signing != nil {
-      // Signing alone turns VERBOSE on for the transfers whose signed headers are kept.
-      jc_setopt_long(easy, CURLOPT_VERBOSE, options.trace != nil ? 1 : 0)
-      jc_setopt_ptr(easy, CURLOPT_DEBUGDATA, userdata)
-      jc_setopt_debugfunction(easy) { _, type, data, size, userdata in
-        guard let userdata, let data else { return 0 }
-        let state = Unmanaged<TransferState>.fromOpaque(userdata).takeUnretainedValue()
-        if state.capturing, type == CURLINFO_HEADER_OUT {
-          let head = String(decoding: UnsafeRawBufferPointer(start: data, count: size), as: UTF8.self)
-          for line in head.split(whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }) {
-            guard let (name, value) = Text.splitHeader(line),
-              Text.equalsIgnoringCase(name, "Authorization") || Text.equalsIgnoringCase(name, "X-Amz-Date")
-            else { continue }
-            state.signedHeaders.append(HTTPHeader(String(name), String(Text.trimmed(value))))
-          }
-        }
-        guard state.trace != nil else { return 0 }
-        let prefix: String
-        switch type {
-        case CURLINFO_TEXT: prefix = "* "
-        case CURLINFO_HEADER_IN: prefix = "< "
-        case CURLINFO_HEADER_OUT: prefix = "> "
-        default: return 0
-        }
-        let text = String(decoding: UnsafeRawBufferPointer(start: data, count: size), as: UTF8.self)
-        for line in text.split(whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }) {
-          let shown =
-            type == CURLINFO_TEXT
-            ? Credentials.hidingTracedCredentials(String(line)) : Credentials.redactHeaderLine(String(line))
-          // Scrubbed before it is cut: a secret echoed at the end of a long header is hidden whole.
-          state.trace?(prefix + Text.oneLine(Credentials.scrubShown(shown, state.secrets)))
-        }
-        return 0
-      }
+    guard traced || signing else { return }
+    // Signing alone turns VERBOSE on for the transfers whose signed headers are kept.
+    jc_setopt_long(easy, CURLOPT_VERBOSE, traced ? 1 : 0)
+    jc_setopt_ptr(easy, CURLOPT_DEBUGDATA, userdata)
+    jc_setopt_debugfunction(easy) { _, type, data, size, userdata in
+      guard let userdata, let data else { return 0 }
+      let state = Unmanaged<TransferState>.fromOpaque(userdata).takeUnretainedValue()
+      state.debug(type, UnsafeRawBufferPointer(start: data, count: size))
+      return 0
     }
   }
 
@@ -289,23 +329,10 @@ private final class EasyHandle {
   /// which would otherwise send the previous request's.
   func prepare(_ request: HTTPRequest, options: TransportOptions, signed: Bool) throws(TransportFailure) {
     state.reset()
-    var headers = request.headers
     reusedSignature = false
     signing = nil
-    if options.signing != nil {
-      // The same request again (a poll) goes with the signature libcurl made for it a moment ago.
-      let key = SignedRequest(request)
-      var signHere = signed
-      if signed, let kept = signature, kept.request == key, kept.until > state.now() {
-        headers += kept.headers
-        signHere = false
-        reusedSignature = true
-      }
-      if signedLast != signHere { try sign(signHere ? options.signing : nil) }
-      if signHere { signing = key }
-      state.capturing = signHere
-      if options.trace == nil { jc_setopt_long(easy, CURLOPT_VERBOSE, signHere ? 1 : 0) }
-    }
+    var headers = request.headers
+    if options.signing != nil { headers += try prepareSigning(request, options: options, signed: signed) }
     state.stream = request.stream
     state.stallLimit = request.stallTimeout
     state.lastActivity = state.now()
@@ -322,6 +349,32 @@ private final class EasyHandle {
     // 0: no limit on the whole transfer (a download under a stall limit).
     jc_setopt_long(
       easy, CURLOPT_TIMEOUT_MS, request.overallLimit(standard: options.requestTimeout).map(milliseconds) ?? 0)
+    setMethod(request)
+    try setHeaders(headers, signing: options.signing != nil)
+  }
+
+  /// Has libcurl sign this transfer when `signed`, unless the same request goes again with the
+  /// signature libcurl made for it a moment ago (a poll): returns that signature's headers.
+  private func prepareSigning(
+    _ request: HTTPRequest, options: TransportOptions, signed: Bool
+  ) throws(TransportFailure) -> [HTTPHeader] {
+    let key = SignedRequest(request)
+    var signHere = signed
+    var kept: [HTTPHeader] = []
+    if signed, let signature, signature.request == key, signature.until > state.now() {
+      kept = signature.headers
+      signHere = false
+      reusedSignature = true
+    }
+    if signedLast != signHere { try sign(signHere ? options.signing : nil) }
+    if signHere { signing = key }
+    state.capturing = signHere
+    if options.trace == nil { jc_setopt_long(easy, CURLOPT_VERBOSE, signHere ? 1 : 0) }
+    return kept
+  }
+
+  /// The method, and the body for a method that sends one.
+  private func setMethod(_ request: HTTPRequest) {
     jc_setopt_ptr(easy, CURLOPT_CUSTOMREQUEST, nil)
     jc_setopt_long(easy, CURLOPT_NOBODY, 0)
     switch (request.method, request.body) {
@@ -341,22 +394,26 @@ private final class EasyHandle {
       }
       if request.method != "POST" { jc_setopt_str(easy, CURLOPT_CUSTOMREQUEST, request.method) }
     }
-    if headerList == nil || listedHeaders != headers {
-      var list: UnsafeMutablePointer<curl_slist>?
-      // An empty `Expect:` stops libcurl waiting for `100 Continue` before sending a body. Not
-      // when signing: libcurl (7.88) signs every header of the list, that one too, which is
-      // never sent, so no server could check the signature; EXPECT_100_TIMEOUT_MS 0 does it.
-      let expect = options.signing == nil ? ["Expect:"] : []
-      for line in headers.map({ $0.name + ": " + $0.value }) + expect {
-        list = curl_slist_append(list, line)
-      }
-      let set = jc_setopt_slist(easy, CURLOPT_HTTPHEADER, list)
-      curl_slist_free_all(headerList)
-      headerList = list
-      // Only a list libcurl took may be reused without setting it again.
-      listedHeaders = set == CURLE_OK ? headers : nil
-      try CurlTransport.require("CURLOPT_HTTPHEADER", set)
+  }
+
+  /// The request's header list, made again only when the headers changed; `signing` keeps the
+  /// empty `Expect:` out of it.
+  private func setHeaders(_ headers: [HTTPHeader], signing: Bool) throws(TransportFailure) {
+    guard headerList == nil || listedHeaders != headers else { return }
+    var list: UnsafeMutablePointer<curl_slist>?
+    // An empty `Expect:` stops libcurl waiting for `100 Continue` before sending a body. Not
+    // when signing: libcurl (7.88) signs every header of the list, that one too, which is
+    // never sent, so no server could check the signature; EXPECT_100_TIMEOUT_MS 0 does it.
+    let expect = signing ? [] : ["Expect:"]
+    for line in headers.map({ $0.name + ": " + $0.value }) + expect {
+      list = curl_slist_append(list, line)
     }
+    let set = jc_setopt_slist(easy, CURLOPT_HTTPHEADER, list)
+    curl_slist_free_all(headerList)
+    headerList = list
+    // Only a list libcurl took may be reused without setting it again.
+    listedHeaders = set == CURLE_OK ? headers : nil
+    try CurlTransport.require("CURLOPT_HTTPHEADER", set)
   }
 
   /// Whether the last transfer was signed (nil before the first): the signing options are set
