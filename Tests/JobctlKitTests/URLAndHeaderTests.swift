@@ -246,7 +246,8 @@ import Testing
 
   @Test func aRefusedConnectionKeepsItsCurlCodeAndErrno() throws {
     // Port 1 on loopback has no listener: libcurl answers CURLE_COULDNT_CONNECT over ECONNREFUSED.
-    let transport = try CurlTransport(options: TransportOptions())
+    let transport = try CurlTransport(
+      options: TransportOptions(), clock: { SystemClock().monotonic }, interruptions: ProcessSignals())
     let result = sendOnce(transport, HTTPRequest(method: "GET", url: "http://127.0.0.1:1/jobs/1"))
     guard case .failure(let failure) = result else {
       Issue.record("a request to a closed port must fail")
@@ -275,7 +276,8 @@ import Testing
     try #require(bound)
     var options = TransportOptions()
     options.requestTimeout = 0.2
-    let transport = try CurlTransport(options: options)
+    let transport = try CurlTransport(
+      options: options, clock: { SystemClock().monotonic }, interruptions: ProcessSignals())
     let port = UInt16(bigEndian: address.sin_port)
     guard case .failure(let failure) = sendOnce(transport, HTTPRequest(url: "http://127.0.0.1:\(port)/jobs/1")) else {
       Issue.record("a server that never answers must time out")

@@ -43,10 +43,11 @@ public struct Services {
   /// The real process: standard streams, system time, libcurl; `closedAtStart` as
   /// `Streams.standard` takes it.
   public static func system(closedAtStart: Set<Int32> = []) -> Services {
-    Services(
-      streams: .standard(closedAtStart: closedAtStart), clock: SystemClock(), random: SystemRandom(),
+    let clock = SystemClock()
+    return Services(
+      streams: .standard(closedAtStart: closedAtStart), clock: clock, random: SystemRandom(),
       makeTransport: { (options: TransportOptions) throws(TransportFailure) -> HTTPTransport in
-        try CurlTransport(options: options)
+        try CurlTransport(options: options, clock: { clock.monotonic }, interruptions: ProcessSignals())
       })
   }
 

@@ -1,12 +1,6 @@
 import CCurl
 import SystemCalls
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
-
 /// Settings that hold for every request a transport sends.
 public struct TransportOptions {
   public var connectTimeout: Double = 10
@@ -79,11 +73,14 @@ private final class TransferState {
   /// `signedHeaders`, to be sent again with the same request (see `EasyHandle.signature`).
   var capturing = false
   var signedHeaders: [HTTPHeader] = []
+  /// Monotonic seconds, from the transport's maker: the C callbacks reach it through the state.
+  let now: () -> Double
 
-  init(limit: Int, trace: ((String) -> Void)?, secrets: [[UInt8]]) {
+  init(limit: Int, trace: ((String) -> Void)?, secrets: [[UInt8]], now: @escaping () -> Double) {
     self.limit = limit
     self.trace = trace
     self.secrets = secrets
+    self.now = now
   }
 
   func reset() {
@@ -135,6 +132,90 @@ private final class TransferState {
     let name = Text.oneLine(coding.value, limit: 40)
     return "its body is compressed (Content-Encoding: \(name)) though none was asked for"
   }
+
+  /// Takes body bytes as libcurl hands them over; returns how many, fewer to end the transfer.
+  ///
+  /// Into memory, or into the stream for a 2xx download.
+  func receiveBody(_ bytes: UnsafeRawBufferPointer) -> Int {
+    if stallLimit != nil { lastActivity = now() }
+    if !sawBody {
+      sawBody = true
+      if let reason = bodyMalformation() {
+        malformed = reason
+        return 0
+      }
+      if let stream, (200..<300).contains(status) {
+        streaming = true
+        stream.answer(status: status, headers: headers)
+      }
+    }
+    if streaming, let stream {
+      return stream.write(bytes) ? bytes.count : 0
+    }
+    if body.count + bytes.count > limit {
+      overflow = true
+      return 0
+    }
+    body.append(contentsOf: bytes)
+    return bytes.count
+  }
+
+  /// Takes one line of a response head, line ending included; returns its size, or 0 to end a
+  /// malformed answer at once.
+  func receiveHeadLine(_ bytes: UnsafeRawBufferPointer) -> Int {
+    if stallLimit != nil { lastActivity = now() }
+    let line = ResponseHeadLine.parse(bytes)
+    if case .status = line { headBytes = 0 }
+    if let reason = malformation(line, size: bytes.count) {
+      malformed = reason
+      return 0
+    }
+    switch line {
+    case .status(let code):
+      // A new response begins (after a 1xx): only the last one's headers count.
+      headers.removeAll(keepingCapacity: true)
+      status = code
+    case .header(let header):
+      headers.append(header)
+    case .other:
+      break
+    }
+    return bytes.count
+  }
+
+  /// One piece of libcurl's `--verbose` output: the signing headers it sent are kept (when
+  /// `capturing`), and the trace gets its lines with every credential hidden.
+  ///
+  /// Nothing is decoded for a type neither needs: a signed transfer is verbose for its headers
+  /// alone, and its body passes here too.
+  func debug(_ type: curl_infotype, _ bytes: UnsafeRawBufferPointer) {
+    func lines() -> [Substring] {
+      String(decoding: bytes, as: UTF8.self).split(whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" })
+    }
+    if capturing, type == CURLINFO_HEADER_OUT {
+      for line in lines() {
+        guard let (name, value) = Text.splitHeader(line),
+          Text.equalsIgnoringCase(name, "Authorization") || Text.equalsIgnoringCase(name, "X-Amz-Date")
+        else { continue }
+        signedHeaders.append(HTTPHeader(String(name), String(Text.trimmed(value))))
+      }
+    }
+    guard let trace else { return }
+    let prefix: String
+    switch type {
+    case CURLINFO_TEXT: prefix = "* "
+    case CURLINFO_HEADER_IN: prefix = "< "
+    case CURLINFO_HEADER_OUT: prefix = "> "
+    default: return
+    }
+    for line in lines() {
+      let shown =
+        type == CURLINFO_TEXT
+        ? Credentials.hidingTracedCredentials(String(line)) : Credentials.redactHeaderLine(String(line))
+      // Scrubbed before it is cut: a secret echoed at the end of a long header is hidden whole.
+      trace(prefix + Text.oneLine(Credentials.scrubShown(shown, secrets)))
+    }
+  }
 }
 
 /// One libcurl easy handle with its callbacks' state, reused transfer after transfer.
@@ -149,13 +230,13 @@ private final class EasyHandle {
 
   /// Makes a handle with every per-transport option set; throws when libcurl refuses one the
   /// request's safety rests on, so nothing is ever sent without it.
-  init(options: TransportOptions) throws(TransportFailure) {
+  init(options: TransportOptions, now: @escaping () -> Double) throws(TransportFailure) {
     guard let easy = curl_easy_init() else {
       throw TransportFailure(.setupFailed, detail: "libcurl could not make a handle")
     }
     self.easy = easy
     self.state = TransferState(
-      limit: options.maxBodyBytes, trace: options.trace, secrets: options.secrets.map { Array($0.utf8) })
+      limit: options.maxBodyBytes, trace: options.trace, secrets: options.secrets.map { Array($0.utf8) }, now: now)
     self.errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE))
     errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE))
     try configure(options)
@@ -168,9 +249,22 @@ private final class EasyHandle {
     errorBuffer.deallocate()
   }
 
+  /// Sets every per-transport option, and the callbacks that read each answer into `state`.
   private func configure(_ options: TransportOptions) throws(TransportFailure) {
-    // Without these the request could reach another protocol, a redirect target, a netrc
-    // password, an unverified peer, or raise SIGPIPE: each is required, not hoped for.
+    try setRequiredOptions(options)
+    try setTLSOptions(options)
+    if options.signing != nil { jc_setopt_long(easy, CURLOPT_EXPECT_100_TIMEOUT_MS, 0) }
+    if let socket = options.unixSocket {
+      try CurlTransport.require("CURLOPT_UNIX_SOCKET_PATH", jc_setopt_str(easy, CURLOPT_UNIX_SOCKET_PATH, socket))
+    }
+    setCallbacks(traced: options.trace != nil, signing: options.signing != nil)
+  }
+
+  /// The options every request goes with.
+  ///
+  /// Without these the request could reach another protocol, a redirect target, a netrc
+  /// password, or raise SIGPIPE: each is required, not hoped for.
+  private func setRequiredOptions(_ options: TransportOptions) throws(TransportFailure) {
     try CurlTransport.require("CURLOPT_NOSIGNAL", jc_setopt_long(easy, CURLOPT_NOSIGNAL, 1))
     jc_setopt_ptr(easy, CURLOPT_ERRORBUFFER, errorBuffer)
     jc_setopt_long(easy, CURLOPT_CONNECTTIMEOUT_MS, milliseconds(options.connectTimeout))
@@ -182,6 +276,11 @@ private final class EasyHandle {
     try CurlTransport.require("CURLOPT_NETRC", jc_setopt_long(easy, CURLOPT_NETRC, Int(CURL_NETRC_IGNORED.rawValue)))
     jc_setopt_str(easy, CURLOPT_USERAGENT, options.userAgent)
     jc_setopt_long(easy, CURLOPT_TCP_KEEPALIVE, 1)
+  }
+
+  /// The CA bundle, the client certificate and key, and verification of the peer: required too,
+  /// since an unverified peer must never be talked to by mistake.
+  private func setTLSOptions(_ options: TransportOptions) throws(TransportFailure) {
     if let ca = options.caFile { try CurlTransport.require("CURLOPT_CAINFO", jc_setopt_str(easy, CURLOPT_CAINFO, ca)) }
     if let cert = options.certFile {
       try CurlTransport.require("CURLOPT_SSLCERTTYPE", jc_setopt_str(easy, CURLOPT_SSLCERTTYPE, "PEM"))
@@ -195,96 +294,34 @@ private final class EasyHandle {
       "CURLOPT_SSL_VERIFYPEER", jc_setopt_long(easy, CURLOPT_SSL_VERIFYPEER, options.insecure ? 0 : 1))
     try CurlTransport.require(
       "CURLOPT_SSL_VERIFYHOST", jc_setopt_long(easy, CURLOPT_SSL_VERIFYHOST, options.insecure ? 0 : 2))
-    if options.signing != nil { jc_setopt_long(easy, CURLOPT_EXPECT_100_TIMEOUT_MS, 0) }
-    if let socket = options.unixSocket {
-      try CurlTransport.require("CURLOPT_UNIX_SOCKET_PATH", jc_setopt_str(easy, CURLOPT_UNIX_SOCKET_PATH, socket))
-    }
+  }
+
+  /// Hands libcurl's body, head and (when traced or signing) debug output to `state`.
+  ///
+  /// C function pointers capture nothing: each finds the state through its userdata pointer.
+  private func setCallbacks(traced: Bool, signing: Bool) {
     let userdata = Unmanaged.passUnretained(state).toOpaque()
     jc_setopt_ptr(easy, CURLOPT_WRITEDATA, userdata)
     jc_setopt_writefunction(easy) { ptr, size, count, userdata in
-      guard let userdata else { return 0 }
+      guard let userdata, let ptr else { return 0 }
       let state = Unmanaged<TransferState>.fromOpaque(userdata).takeUnretainedValue()
-      let n = size * count
-      if state.stallLimit != nil { state.lastActivity = CurlTransport.monotonicNow() }
-      if !state.sawBody {
-        state.sawBody = true
-        if let reason = state.bodyMalformation() {
-          state.malformed = reason
-          return 0
-        }
-        if let stream = state.stream, (200..<300).contains(state.status) {
-          state.streaming = true
-          stream.answer(status: state.status, headers: state.headers)
-        }
-      }
-      if state.streaming, let stream = state.stream {
-        return stream.write(UnsafeRawBufferPointer(start: ptr, count: n)) ? n : 0
-      }
-      if state.body.count + n > state.limit {
-        state.overflow = true
-        return 0
-      }
-      if let ptr { state.body.append(contentsOf: UnsafeRawBufferPointer(start: ptr, count: n)) }
-      return n
+      return state.receiveBody(UnsafeRawBufferPointer(start: ptr, count: size * count))
     }
     jc_setopt_ptr(easy, CURLOPT_HEADERDATA, userdata)
     jc_setopt_headerfunction(easy) { ptr, size, count, userdata in
       guard let userdata, let ptr else { return 0 }
       let state = Unmanaged<TransferState>.fromOpaque(userdata).takeUnretainedValue()
-      let n = size * count
-      if state.stallLimit != nil { state.lastActivity = CurlTransport.monotonicNow() }
-      let line = ResponseHeadLine.parse(UnsafeRawBufferPointer(start: ptr, count: n))
-      if case .status = line { state.headBytes = 0 }
-      if let reason = state.malformation(line, size: n) {
-        state.malformed = reason
-        return 0
-      }
-      switch line {
-      case .status(let code):
-        // A new response begins (after a 1xx): only the last one's headers count.
-        state.headers.removeAll(keepingCapacity: true)
-        state.status = code
-      case .header(let header):
-        state.headers.append(header)
-      case .other:
-        break
-      }
-      return n
+      return state.receiveHeadLine(UnsafeRawBufferPointer(start: ptr, count: size * count))
     }
-    if options.trace != nil || options.signing != nil {
-      // Signing alone turns VERBOSE on for the transfers whose signed headers are kept.
-      jc_setopt_long(easy, CURLOPT_VERBOSE, options.trace != nil ? 1 : 0)
-      jc_setopt_ptr(easy, CURLOPT_DEBUGDATA, userdata)
-      jc_setopt_debugfunction(easy) { _, type, data, size, userdata in
-        guard let userdata, let data else { return 0 }
-        let state = Unmanaged<TransferState>.fromOpaque(userdata).takeUnretainedValue()
-        if state.capturing, type == CURLINFO_HEADER_OUT {
-          let head = String(decoding: UnsafeRawBufferPointer(start: data, count: size), as: UTF8.self)
-          for line in head.split(whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }) {
-            guard let (name, value) = Text.splitHeader(line),
-              Text.equalsIgnoringCase(name, "Authorization") || Text.equalsIgnoringCase(name, "X-Amz-Date")
-            else { continue }
-            state.signedHeaders.append(HTTPHeader(String(name), String(Text.trimmed(value))))
-          }
-        }
-        guard state.trace != nil else { return 0 }
-        let prefix: String
-        switch type {
-        case CURLINFO_TEXT: prefix = "* "
-        case CURLINFO_HEADER_IN: prefix = "< "
-        case CURLINFO_HEADER_OUT: prefix = "> "
-        default: return 0
-        }
-        let text = String(decoding: UnsafeRawBufferPointer(start: data, count: size), as: UTF8.self)
-        for line in text.split(whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }) {
-          let shown =
-            type == CURLINFO_TEXT
-            ? Credentials.hidingTracedCredentials(String(line)) : Credentials.redactHeaderLine(String(line))
-          // Scrubbed before it is cut: a secret echoed at the end of a long header is hidden whole.
-          state.trace?(prefix + Text.oneLine(Credentials.scrubShown(shown, state.secrets)))
-        }
-        return 0
-      }
+    guard traced || signing else { return }
+    // Signing alone turns VERBOSE on for the transfers whose signed headers are kept.
+    jc_setopt_long(easy, CURLOPT_VERBOSE, traced ? 1 : 0)
+    jc_setopt_ptr(easy, CURLOPT_DEBUGDATA, userdata)
+    jc_setopt_debugfunction(easy) { _, type, data, size, userdata in
+      guard let userdata, let data else { return 0 }
+      let state = Unmanaged<TransferState>.fromOpaque(userdata).takeUnretainedValue()
+      state.debug(type, UnsafeRawBufferPointer(start: data, count: size))
+      return 0
     }
   }
 
@@ -292,26 +329,13 @@ private final class EasyHandle {
   /// which would otherwise send the previous request's.
   func prepare(_ request: HTTPRequest, options: TransportOptions, signed: Bool) throws(TransportFailure) {
     state.reset()
-    var headers = request.headers
     reusedSignature = false
     signing = nil
-    if options.signing != nil {
-      // The same request again (a poll) goes with the signature libcurl made for it a moment ago.
-      let key = SignedRequest(request)
-      var signHere = signed
-      if signed, let kept = signature, kept.request == key, kept.until > CurlTransport.monotonicNow() {
-        headers += kept.headers
-        signHere = false
-        reusedSignature = true
-      }
-      if signedLast != signHere { try sign(signHere ? options.signing : nil) }
-      if signHere { signing = key }
-      state.capturing = signHere
-      if options.trace == nil { jc_setopt_long(easy, CURLOPT_VERBOSE, signHere ? 1 : 0) }
-    }
+    var headers = request.headers
+    if options.signing != nil { headers += try prepareSigning(request, options: options, signed: signed) }
     state.stream = request.stream
     state.stallLimit = request.stallTimeout
-    state.lastActivity = CurlTransport.monotonicNow()
+    state.lastActivity = state.now()
     request.stream?.begin()
     // A download's size is bounded by the disk, not by the job-document cap.
     jc_setopt_off(easy, CURLOPT_MAXFILESIZE_LARGE, request.stream == nil ? curl_off_t(options.maxBodyBytes) : 0)
@@ -325,6 +349,32 @@ private final class EasyHandle {
     // 0: no limit on the whole transfer (a download under a stall limit).
     jc_setopt_long(
       easy, CURLOPT_TIMEOUT_MS, request.overallLimit(standard: options.requestTimeout).map(milliseconds) ?? 0)
+    setMethod(request)
+    try setHeaders(headers, signing: options.signing != nil)
+  }
+
+  /// Has libcurl sign this transfer when `signed`, unless the same request goes again with the
+  /// signature libcurl made for it a moment ago (a poll): returns that signature's headers.
+  private func prepareSigning(
+    _ request: HTTPRequest, options: TransportOptions, signed: Bool
+  ) throws(TransportFailure) -> [HTTPHeader] {
+    let key = SignedRequest(request)
+    var signHere = signed
+    var kept: [HTTPHeader] = []
+    if signed, let signature, signature.request == key, signature.until > state.now() {
+      kept = signature.headers
+      signHere = false
+      reusedSignature = true
+    }
+    if signedLast != signHere { try sign(signHere ? options.signing : nil) }
+    if signHere { signing = key }
+    state.capturing = signHere
+    if options.trace == nil { jc_setopt_long(easy, CURLOPT_VERBOSE, signHere ? 1 : 0) }
+    return kept
+  }
+
+  /// The method, and the body for a method that sends one.
+  private func setMethod(_ request: HTTPRequest) {
     jc_setopt_ptr(easy, CURLOPT_CUSTOMREQUEST, nil)
     jc_setopt_long(easy, CURLOPT_NOBODY, 0)
     switch (request.method, request.body) {
@@ -344,22 +394,26 @@ private final class EasyHandle {
       }
       if request.method != "POST" { jc_setopt_str(easy, CURLOPT_CUSTOMREQUEST, request.method) }
     }
-    if headerList == nil || listedHeaders != headers {
-      var list: UnsafeMutablePointer<curl_slist>?
-      // An empty `Expect:` stops libcurl waiting for `100 Continue` before sending a body. Not
-      // when signing: libcurl (7.88) signs every header of the list, that one too, which is
-      // never sent, so no server could check the signature; EXPECT_100_TIMEOUT_MS 0 does it.
-      let expect = options.signing == nil ? ["Expect:"] : []
-      for line in headers.map({ $0.name + ": " + $0.value }) + expect {
-        list = curl_slist_append(list, line)
-      }
-      let set = jc_setopt_slist(easy, CURLOPT_HTTPHEADER, list)
-      curl_slist_free_all(headerList)
-      headerList = list
-      // Only a list libcurl took may be reused without setting it again.
-      listedHeaders = set == CURLE_OK ? headers : nil
-      try CurlTransport.require("CURLOPT_HTTPHEADER", set)
+  }
+
+  /// The request's header list, made again only when the headers changed; `signing` keeps the
+  /// empty `Expect:` out of it.
+  private func setHeaders(_ headers: [HTTPHeader], signing: Bool) throws(TransportFailure) {
+    guard headerList == nil || listedHeaders != headers else { return }
+    var list: UnsafeMutablePointer<curl_slist>?
+    // An empty `Expect:` stops libcurl waiting for `100 Continue` before sending a body. Not
+    // when signing: libcurl (7.88) signs every header of the list, that one too, which is
+    // never sent, so no server could check the signature; EXPECT_100_TIMEOUT_MS 0 does it.
+    let expect = signing ? [] : ["Expect:"]
+    for line in headers.map({ $0.name + ": " + $0.value }) + expect {
+      list = curl_slist_append(list, line)
     }
+    let set = jc_setopt_slist(easy, CURLOPT_HTTPHEADER, list)
+    curl_slist_free_all(headerList)
+    headerList = list
+    // Only a list libcurl took may be reused without setting it again.
+    listedHeaders = set == CURLE_OK ? headers : nil
+    try CurlTransport.require("CURLOPT_HTTPHEADER", set)
   }
 
   /// Whether the last transfer was signed (nil before the first): the signing options are set
@@ -405,7 +459,7 @@ private final class EasyHandle {
       signature = nil
       return
     }
-    signature = (request, kept, CurlTransport.monotonicNow() + EasyHandle.signatureReuse)
+    signature = (request, kept, state.now() + EasyHandle.signatureReuse)
   }
 
   /// Drops the kept signature (the server refused it).
@@ -514,9 +568,10 @@ private func milliseconds(_ seconds: Double) -> Int {
 /// Handles and their connections live as long as the transport, so a wait keeps its connection
 /// open between polls (one wait, one connection), and many waits share a per-host pool capped at
 /// `maxHostConnections` (HTTP/2 multiplexes when the server offers it). The multi interface is
-/// used even for one transfer because `curl_multi_poll` can also watch the signal pipe: Ctrl-C
-/// ends a request in flight at once. Redirects are followed here rather than by libcurl, so
-/// credential headers are dropped the moment a redirect leaves the host they were given for.
+/// used even for one transfer because `curl_multi_poll` can also watch the signal pipe (the
+/// `Interruptions` it is given): Ctrl-C ends a request in flight at once. Redirects are followed here rather than by libcurl, by the
+/// rules of `RedirectState`, so credential headers are dropped the moment a redirect leaves the
+/// host they were given for.
 public final class CurlTransport: HTTPTransport {
   private var options: TransportOptions
   private let multi: UnsafeMutableRawPointer
@@ -527,19 +582,9 @@ public final class CurlTransport: HTTPTransport {
   private struct Transfer {
     let id: Int
     let handle: EasyHandle
+    /// The request of this hop, credential headers included (`launch` drops them away from home).
     var request: HTTPRequest
-    let credentialHost: String
-    /// The first URL: a signed request is signed only at its scheme, host and port.
-    let firstURL: String
-    /// Every URL of the chain once it is redirected (empty until then).
-    var visited: Set<String>
-    var redirects: Int
-    /// The request's time limit, and when the whole chain must be done (monotonic seconds).
-    ///
-    /// Redirects share the limit rather than each getting it anew. Nil and infinity for a
-    /// download under a stall limit alone.
-    let limit: Double?
-    let deadline: Double
+    var redirect: RedirectState
   }
 
   /// Throws when libcurl refused an option the request may not go without.
@@ -556,11 +601,6 @@ public final class CurlTransport: HTTPTransport {
     return TransportFailure(.optionRefused(option: option), detail: Text.oneLine(reason), curlCode: code)
   }
 
-  static func monotonicNow() -> Double {
-    var clock = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &clock)
-    return Double(clock.tv_sec) + Double(clock.tv_nsec) / 1e9
-  }
   private var active: [UnsafeMutableRawPointer: Transfer] = [:]
   /// The transfers under a stall limit (some may have ended): looked at on every wake-up, so a
   /// wait on many jobs does not pay for them.
@@ -580,12 +620,22 @@ public final class CurlTransport: HTTPTransport {
   private var lastHost: (url: String, key: String)?
   /// What `poll` hands `curl_multi_poll` besides libcurl's own sockets, kept between calls.
   private var waitFDs: [curl_waitfd] = []
+  /// Monotonic seconds: request and stall limits, kept signatures, how long `poll` waits.
+  private let now: () -> Double
+  /// What ends a `poll` early (a signal, stdout's reader gone).
+  private let interruptions: any Interruptions
 
-  public init(options: TransportOptions) throws(TransportFailure) {
+  /// A transport reading the time from `clock` (monotonic seconds: the run's `Clock.monotonic`)
+  /// and ended early by `interruptions`; throws when libcurl cannot be set up.
+  public init(
+    options: TransportOptions, clock: @escaping () -> Double, interruptions: any Interruptions
+  ) throws(TransportFailure) {
     guard CurlTransport.globalInit, let multi = curl_multi_init() else {
       throw TransportFailure(.setupFailed, detail: "libcurl could not be initialised")
     }
     self.options = options
+    self.now = clock
+    self.interruptions = interruptions
     self.secrets = options.secrets.map { Array($0.utf8) }
     self.multi = multi
     jc_multi_setopt_long(multi, CURLMOPT_MAX_HOST_CONNECTIONS, max(1, options.maxHostConnections))
@@ -626,33 +676,24 @@ public final class CurlTransport: HTTPTransport {
       handle = reused
     } else {
       do throws(TransportFailure) {
-        handle = try EasyHandle(options: options)
+        handle = try EasyHandle(options: options, now: now)
       } catch {
         ready.append((id, .failure(error)))
         return
       }
       handles.append(handle)
     }
-    let limit = request.overallLimit(standard: options.requestTimeout)
-    let transfer = Transfer(
-      id: id, handle: handle, request: request, credentialHost: request.credentialHost ?? hostKey,
-      firstURL: request.url, visited: [], redirects: 0, limit: limit,
-      deadline: limit.map { CurlTransport.monotonicNow() + $0 } ?? .infinity)
-    launch(transfer, hostKey: hostKey)
+    let redirect = RedirectState(
+      url: request.url, credentialHost: request.credentialHost ?? hostKey, maxRedirects: options.maxRedirects,
+      timeLimit: request.overallLimit(standard: options.requestTimeout), now: now())
+    launch(Transfer(id: id, handle: handle, request: request, redirect: redirect), hostKey: hostKey)
   }
 
   /// `hostKey` is that of the transfer's URL when the caller has it already parsed.
   private func launch(_ transfer: Transfer, hostKey: String? = nil) {
-    var request = transfer.request
-    let home = (hostKey ?? URLParts(request.url)?.hostKey) == transfer.credentialHost
-    if !home {
-      request.headers.removeAll(where: { Credentials.isCredentialHeader($0.name) })
-    }
-    // Signed only where the credentials belong: a redirect to another scheme, host or port is
-    // followed unsigned, like credential headers are dropped.
-    let signed =
-      options.signing != nil && home
-      && (transfer.redirects == 0 || URLParts(request.url)?.scheme == URLParts(transfer.firstURL)?.scheme)
+    let (request, home) = transfer.redirect.outgoing(
+      transfer.request, hostKey: hostKey ?? URLParts(transfer.request.url)?.hostKey)
+    let signed = options.signing != nil && transfer.redirect.signs(request.url, home: home)
     do throws(TransportFailure) {
       try transfer.handle.prepare(request, options: options, signed: signed)
     } catch {
@@ -676,8 +717,8 @@ public final class CurlTransport: HTTPTransport {
   public func poll(timeout: Double, watching: [WatchedDescriptor]) -> TransportEvents {
     waitFDs.removeAll(keepingCapacity: true)
     for watched in watching { waitFDs.append(curl_waitfd(fd: watched.fd, events: watched.events, revents: 0)) }
-    for fd in Signals.wakeFDs { waitFDs.append(curl_waitfd(fd: fd, events: Int16(CURL_WAIT_POLLIN), revents: 0)) }
-    let end = CurlTransport.monotonicNow() + max(0, timeout)
+    for fd in interruptions.wakeFDs { waitFDs.append(curl_waitfd(fd: fd, events: Int16(CURL_WAIT_POLLIN), revents: 0)) }
+    let end = now() + max(0, timeout)
     while true {
       // Performed even with nothing in flight: libcurl may still have connections to close,
       // whose sockets wake `curl_multi_poll` until they are moved along.
@@ -694,12 +735,12 @@ public final class CurlTransport: HTTPTransport {
       // The reader of stdout is asked after (it costs a poll(2)) only when a wake descriptor
       // spoke: its hang-up wakes `curl_multi_poll` below like a signal does.
       let woken = waitFDs[watching.count...].contains { $0.revents != 0 }
-      if let signal = woken ? Signals.pending : Signals.caught { return TransportEvents(signal: signal) }
-      let now = CurlTransport.monotonicNow()
-      let stall = endStalled(now: now)
+      if let signal = woken ? interruptions.pending : interruptions.caught { return TransportEvents(signal: signal) }
+      let time = now()
+      let stall = endStalled(now: time)
       if !self.ready.isEmpty { continue }
-      let left = min(end, stall) - now
-      if end - now <= 0 { return TransportEvents() }
+      let left = min(end, stall) - time
+      if end - time <= 0 { return TransportEvents() }
       for i in waitFDs.indices { waitFDs[i].revents = 0 }
       curl_multi_poll(
         multi, &waitFDs, UInt32(waitFDs.count), Int32(min(max(left, 0) * 1000, 1000).rounded(.up)), nil)
@@ -747,24 +788,20 @@ public final class CurlTransport: HTTPTransport {
         launch(transfer)
         continue
       }
-      if case .success(let response) = result, Self.isRedirect(response.status), let next = transfer.handle.redirectURL
+      if case .success(let response) = result, RedirectState.isRedirect(response.status),
+        let target = transfer.handle.redirectURL
       {
-        switch follow(&transfer, to: next, status: response.status) {
-        case .some(let failure):
-          finish(transfer, .failure(failure))
-        case .none:
-          launch(transfer)
+        do throws(TransportFailure) {
+          transfer.request = try transfer.redirect.follow(
+            transfer.request, status: response.status, to: target, now: now())
+        } catch {
+          finish(transfer, .failure(error))
+          continue
         }
+        launch(transfer)
         continue
       }
       finish(transfer, result)
-    }
-  }
-
-  private static func isRedirect(_ status: Int) -> Bool {
-    switch status {
-    case 301, 302, 303, 307, 308: return true
-    default: return false
     }
   }
 
@@ -783,36 +820,5 @@ public final class CurlTransport: HTTPTransport {
     ready.append((transfer.id, result))
     transfer.handle.release()
     idle.append(transfer.handle)
-  }
-
-  /// Moves a transfer to its redirect target, or says why it may not go there.
-  private func follow(_ transfer: inout Transfer, to next: String, status: Int) -> TransportFailure? {
-    guard transfer.redirects < options.maxRedirects else {
-      return TransportFailure(.tooManyRedirects(limit: options.maxRedirects))
-    }
-    guard let nextParts = URLParts(next) else {
-      return TransportFailure(.unusableRedirect(url: next))
-    }
-    if URLParts(transfer.request.url)?.scheme == "https" && nextParts.scheme == "http" {
-      return TransportFailure(.insecureRedirect(origin: nextParts.origin))
-    }
-    if transfer.redirects == 0 { transfer.visited.insert(transfer.request.url) }
-    guard transfer.visited.insert(next).inserted || status == 303 else {
-      return TransportFailure(.redirectLoop(url: next))
-    }
-    if let limit = transfer.limit {
-      let left = transfer.deadline - CurlTransport.monotonicNow()
-      guard left > 0.001 else {
-        return TransportFailure(.redirectsTimedOut(limit: limit))
-      }
-      transfer.request.timeout = left
-    }
-    if status == 303 || (transfer.request.method == "POST" && status != 307 && status != 308) {
-      transfer.request.method = "GET"
-      transfer.request.body = nil
-    }
-    transfer.request.url = next
-    transfer.redirects += 1
-    return nil
   }
 }
