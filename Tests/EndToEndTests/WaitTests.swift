@@ -259,9 +259,13 @@ private let completedDoc =
       byURL.stdout
         == "job: \(server.baseURL)/organizations/o1/members/job/7\nstate: completed\nprogress: 100%\nadded: 40\ntotal: 40\n"
     )
+    // A path is read under the base URL, its path prefix kept (README "Addressing a job").
+    server.script(
+      "/api/v1/organizations/o1/members/job/7", [.doc(#"{"added":40,"total":40,"progress":100,"errors":[]}"#)])
     let byPath = try jobctl(["wait", "/organizations/o1/members/job/7", "--base-url", server.baseURL + "/api/v1"])
     #expect(byPath.code == 0)
-    #expect(server.requests.count == 2)
+    #expect(
+      server.requests.map(\.target) == ["/organizations/o1/members/job/7", "/api/v1/organizations/o1/members/job/7"])
   }
 
   @Test func statusPollsOnceAndExitsNineWhileRunning() throws {

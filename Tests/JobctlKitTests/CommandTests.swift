@@ -161,7 +161,34 @@ import Testing
     #expect(u.credentialHost == "api.test:80")
     let noBase = try resolve("https://other.test/jobs/9", base: nil)
     #expect(noBase.credentialHost == "other.test:443")
-    #expect(try resolve("/organizations/o/members/job/7").url == "http://api.test/organizations/o/members/job/7")
+    #expect(try resolve("/organizations/o/members/job/7").url == "http://api.test/v1/organizations/o/members/job/7")
+  }
+
+  /// A `/path` is read under the base URL, as the PATH of `start` and `list` is (README
+  /// "Addressing a job"): prefix kept, the base's query added unless the path sets it.
+  @Test(arguments: [
+    ("/things/t", "https://h.test/azure?api-version=1", "https://h.test/azure/things/t?api-version=1"),
+    ("/things/t?api-version=2", "https://h.test/azure?api-version=1", "https://h.test/azure/things/t?api-version=2"),
+    ("/api/job?job=7", "https://h.test/conf/", "https://h.test/conf/api/job?job=7"),
+    ("/jobs/7", "https://h.test", "https://h.test/jobs/7"),
+  ])
+  func pathsAreReadUnderTheBaseURL(_ path: String, _ base: String, _ url: String) throws {
+    let reference = try resolve(path, base: base)
+    #expect(reference.url == url)
+    #expect(reference.label == path)
+    #expect(reference.url == (try StartCommand.startURL(path, settings: settings(base))).url)
+  }
+
+  @Test func aPathThatWouldNameAHostIsRefused() throws {
+    #expect(throws: JobctlError.self) { try resolve("//other.test/jobs/7") }
+    #expect(throws: JobctlError.self) {
+      try StartCommand.startURL("//other.test/jobs", settings: settings("http://h/"))
+    }
+  }
+
+  private func settings(_ base: String) throws -> Settings {
+    try Settings.resolve(
+      try ArgumentParser.parse(["wait", "x", "--base-url", base]), environment: [:], services: fakeServices())
   }
 
   @Test func anIdWithoutABaseURLIsAUsageError() {

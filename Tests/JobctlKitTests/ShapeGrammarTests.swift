@@ -217,6 +217,9 @@ private func holds(_ cond: String, _ text: String, status: Int? = nil, headers: 
     ("http://h/x//", "/job?job=a", "http://h/x/job?job=a"),
     ("http://h/x/?v=1", "/job?job=a", "http://h/x/job?job=a&v=1"),
     ("http://h", "/jobs", "http://h/jobs"), ("http://h/?", "/jobs", "http://h/jobs"),
+    // A parameter the path sets itself is not added again from the base URL.
+    ("http://h/x?v=1&w=2", "/jobs?v=3", "http://h/x/jobs?v=3&w=2"),
+    ("http://h/x?v=1", "/jobs?vv=3", "http://h/x/jobs?vv=3&v=1"), ("http://h/x?v", "/jobs?v", "http://h/x/jobs?v"),
   ])
   func joining(_ base: String, _ path: String, _ expected: String) {
     #expect(URLParts.joining(base: base, path: path) == expected)

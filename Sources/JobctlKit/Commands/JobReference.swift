@@ -12,9 +12,13 @@ public struct JobReference: Equatable {
     self.credentialHost = credentialHost
   }
 
-  /// Resolves JOB (README "Addressing a job"): an absolute URL as given, `/path` against the base
-  /// URL's origin, anything else an id placed into the jobs path, percent-encoded so it can never
-  /// change the request target.
+  /// Resolves JOB (README "Addressing a job"): an absolute URL as given, a `/path` under the base
+  /// URL as every command reads a path (`underBase`), anything else an id placed into the jobs
+  /// path, percent-encoded so it can never change the request target.
+  ///
+  /// What `start` and `list` print (an id, or the job's absolute URL) resolves here to the URL
+  /// they polled. A relative URL the server sends is not read here: it is resolved against the
+  /// URL that answered (RFC 3986, `URLParts.resolving`).
   public static func resolve(_ text: String, settings: Settings) throws(JobctlError) -> JobReference {
     guard !text.isEmpty else { throw .usage("the job reference is empty") }
     let lower = Text.lowercased(text)
@@ -32,15 +36,7 @@ public struct JobReference: Equatable {
         "no base URL for job '\(Text.oneLine(text, limit: 200))': set --base-url or JOBCTL_BASE_URL, or give the job's full URL"
       )
     }
-    if text.hasPrefix("/") {
-      let url = base.origin + text
-      guard URLParts(url) != nil, !text.hasPrefix("//") else {
-        throw .usage(
-          "'\(Text.oneLine(text, limit: 200))' is not a usable path (spaces and control characters must be percent-encoded)"
-        )
-      }
-      return JobReference(label: text, url: url, credentialHost: base.hostKey)
-    }
+    if text.hasPrefix("/") { return try underBase(text, base: base, baseText: baseText) }
     let path: String
     do throws(ShapeSyntaxError) {
       path = try settings.shape.jobsPath.expand(id: text) ?? ""
@@ -48,6 +44,23 @@ public struct JobReference: Equatable {
       throw .usage("job '\(Text.oneLine(text, limit: 200))' cannot go into the jobs path: \(error.message)")
     }
     return JobReference(label: text, url: URLParts.joining(base: baseText, path: path), credentialHost: base.hostKey)
+  }
+
+  /// PATH under the base URL: the one rule for a path the user gives, a `/path` JOB of any
+  /// command as much as the PATH of `start` and `list` (README "Addressing a job").
+  ///
+  /// The base URL's path prefix is kept and its query goes after PATH's own, except the
+  /// parameters PATH sets itself (`URLParts.joining`): `/things/t` under
+  /// `https://h/azure?api-version=1` is `https://h/azure/things/t?api-version=1`. A path starting
+  /// with `//` would name a host (RFC 3986) and is refused.
+  static func underBase(_ text: String, base: URLParts, baseText: String) throws(JobctlError) -> JobReference {
+    let url = URLParts.joining(base: baseText, path: text)
+    guard !text.hasPrefix("//"), URLParts(url) != nil else {
+      throw .usage(
+        "'\(Text.oneLine(text, limit: 200))' is not a usable path (spaces and control characters must be percent-encoded)"
+      )
+    }
+    return JobReference(label: text, url: url, credentialHost: base.hostKey)
   }
 }
 

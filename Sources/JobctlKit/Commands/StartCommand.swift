@@ -248,13 +248,7 @@ enum StartCommand {
         "no base URL to start '\(Text.oneLine(text, limit: 200))' at: set --base-url or JOBCTL_BASE_URL, or give a full URL"
       )
     }
-    let url = URLParts.joining(base: baseText, path: text)
-    guard URLParts(url) != nil else {
-      throw .usage(
-        "'\(Text.oneLine(text, limit: 200))' is not a usable path (spaces and control characters must be percent-encoded)"
-      )
-    }
-    return JobReference(label: text, url: url, credentialHost: base.hostKey)
+    return try JobReference.underBase(text, base: base, baseText: baseText)
   }
 
   /// The body and its content type from `--data` or `--form`.

@@ -183,8 +183,8 @@ public struct Decision: Sendable, Equatable, CustomStringConvertible {
 /// and template read once, before anything is sent.
 ///
 /// The engine reads only what this holds; it never asks for a shape's name. A class, since it
-/// never changes once checked: every job of a 100,000-job wait shares one (a struct was some
-/// 300 bytes inline in each job's watch and again in each outcome).
+/// never changes once checked: every job of a 100,000-job wait shares one instead of carrying a
+/// copy in its watch and its outcome (see docs/performance.md).
 public final class Dialect: Sendable {
   public let name: String
   public let shape: ShapeDescription
@@ -269,233 +269,66 @@ public final class Dialect: Sendable {
   public init(_ description: ShapeDescription, detection: [String] = [], resultKeys: [String] = [])
     throws(JobctlError)
   {
-    let d = Dialect.defaults.overlaid(with: description)
-    func fail(_ key: String, _ error: ShapeSyntaxError) -> JobctlError {
-      let origin = d.entry(key)?.origin ?? ""
-      if origin.hasPrefix("--") { return .usage("\(origin): \(error.message)") }
-      let place = origin.isEmpty ? "" : "\(origin): "
-      return .usage("\(place)\(key) of the \(description.name) shape: \(error.message)")
-    }
-    func conditions(_ key: String) throws(JobctlError) -> [Condition] {
-      var list: [Condition] = []
-      for text in d.values(key) ?? [] {
-        do throws(ShapeSyntaxError) {
-          list.append(try Condition(parsing: text))
-        } catch {
-          throw fail(key, error)
-        }
-      }
-      return list
-    }
-    func operands(_ key: String) throws(JobctlError) -> [Operand] {
-      var list: [Operand] = []
-      for text in d.values(key) ?? [] {
-        do throws(ShapeSyntaxError) {
-          list.append(try Operand.parse(Substring(text)))
-        } catch {
-          throw fail(key, error)
-        }
-      }
-      return list
-    }
-    func single(_ key: String) throws(JobctlError) -> String? {
-      guard let values = d.values(key) else { return nil }
-      guard values.count == 1 else { throw fail(key, ShapeSyntaxError("takes one value, not \(values.count)")) }
-      return values[0]
-    }
-    func template(
-      _ key: String, _ text: String, _ allowed: Set<URLTemplate.Variable>, literalBraces: Bool = false
-    ) throws(JobctlError) -> URLTemplate {
-      do throws(ShapeSyntaxError) {
-        return try URLTemplate(parsing: text, allowing: allowed, literalBraces: literalBraces)
-      } catch {
-        throw fail(key, error)
-      }
-    }
+    let r = ShapeReader(description)
     name = description.name
     shape = description
-    canceledWhen = try conditions("canceled-when")
-    failedWhen = try conditions("failed-when")
-    completedWhen = try conditions("completed-when")
-    pendingWhen = try conditions("pending-when")
-    runningWhen = try conditions("running-when")
-    warnWhen = try conditions("warn-when")
-    if try single("status-path") != nil {
-      statusPath = try operands("status-path").first
-    } else {
-      statusPath = completedWhen.first?.terms.first?.operand
-    }
-    if let text = try single("progress-path") {
-      do throws(ShapeSyntaxError) {
-        progress = try ProgressExpression(parsing: text)
-      } catch {
-        throw fail("progress-path", error)
-      }
-    } else {
-      progress = nil
-    }
-    stagePaths = try operands("stage-path")
-    var messages: [JSONPath] = []
-    for operand in try operands("message-path") {
-      guard case .path(let path) = operand else {
-        throw fail("message-path", ShapeSyntaxError("reads the document only, not \(operand)"))
-      }
-      messages.append(path)
-    }
-    messagePaths = messages
-    if try single("updated-path") != nil {
-      updatedPath = try operands("updated-path").first
-    } else {
-      updatedPath = nil
-    }
-    // `none`: the API names no id (or URL) in its start answers.
-    idPaths = d.values("id-path") == ["none"] ? [] : try operands("id-path")
-    var urls: [Operand] = []
-    var urlShapes: [String?] = []
-    for text in d.values("url-path") == ["none"] ? [] : d.values("url-path") ?? [] {
-      do throws(ShapeSyntaxError) {
-        let (operand, shape) = try Self.parseURLPath(text)
-        urls.append(operand)
-        urlShapes.append(shape)
-      } catch {
-        throw fail("url-path", error)
-      }
-    }
-    urlPaths = urls
-    urlPathShapes = urlShapes
-    let jobs = try template("jobs-path", try single("jobs-path") ?? "/jobs/{id}", [.id])
-    guard jobs.usesID else {
-      throw fail(
-        "jobs-path",
-        ShapeSyntaxError("'\(Text.oneLine(jobs.description, limit: 80))' must contain {id} or {+id}, as in /jobs/{id}"))
-    }
-    jobsPath = jobs
-    if let text = try single("list-path") {
-      guard let path = JSONPath(text) else {
-        throw fail("list-path", ShapeSyntaxError("'\(Text.oneLine(text, limit: 60))' is not a path"))
-      }
-      listPath = path
-    } else {
-      listPath = nil
-    }
-    /// `[METHOD ]TEMPLATE`, METHOD `fallback` when not given.
-    func requestLine(_ key: String, _ text: String, fallback: String) throws(JobctlError) -> (String, URLTemplate) {
-      var method = fallback
-      var rest = Substring(text)
-      if let space = text.firstIndex(of: " ") {
-        method = String(text[..<space])
-        rest = Text.trimmed(text[space...])
-        guard !method.isEmpty, method.unicodeScalars.allSatisfy({ ("A"..."Z").contains($0) }) else {
-          throw fail(key, ShapeSyntaxError("'\(Text.oneLine(method, limit: 40))' is no HTTP method in capitals"))
-        }
-      }
-      guard !rest.isEmpty else { throw fail(key, ShapeSyntaxError("'\(Text.oneLine(text, limit: 80))' names no URL")) }
-      return (method, try template(key, String(rest), [.id, .url, .value]))
-    }
-    /// `Name: value` lines, each value a template.
-    func headerTemplates(_ key: String, _ allowed: Set<URLTemplate.Variable>) throws(JobctlError) -> [HeaderTemplate] {
-      var list: [HeaderTemplate] = []
-      for text in d.values(key) ?? [] {
-        guard !text.unicodeScalars.contains(where: { $0 == "\r" || $0 == "\n" }),
-          let (name, rest) = Text.splitHeader(Substring(text)), Text.isHeaderName(name)
-        else {
-          throw fail(key, ShapeSyntaxError("takes 'Name: value' on one line, not '\(Text.oneLine(text, limit: 80))'"))
-        }
-        list.append(HeaderTemplate(name: String(name), value: try template(key, String(Text.trimmed(rest)), allowed)))
-      }
-      return list
-    }
-    func bodyTemplate(_ key: String) throws(JobctlError) -> URLTemplate? {
-      guard let text = try single(key) else { return nil }
-      return try template(key, text, [.id, .url, .value], literalBraces: true)
-    }
-    let cancelText = Text.trimmed(try single("cancel") ?? "POST {url}/cancel")
-    if cancelText == "none" {
-      cancel = nil
-    } else {
-      let (method, target) = try requestLine("cancel", cancelText, fallback: "POST")
-      cancel = CancelRequest(
-        method: method, template: target, body: try bodyTemplate("cancel-data"),
-        headers: try headerTemplates("cancel-header", [.id, .url, .value]))
-    }
-    let pollLine = try single("poll").map { Text.trimmed($0) }
-    let pollData = try bodyTemplate("poll-data")
-    let pollHeaders = try headerTemplates("poll-header", [.id, .url, .value])
-    if pollLine == nil || pollLine == "GET {url}" || pollLine == "{url}", pollData == nil, pollHeaders.isEmpty {
-      poll = nil
-    } else {
-      let (method, target) = try requestLine("poll", pollLine ?? "GET {url}", fallback: "GET")
-      poll = PollRequest(method: method, url: target, body: pollData, headers: pollHeaders)
-    }
-    startHeaders = try headerTemplates("start-header", [])
-    answerRules = AnswerRules(retryWhen: try conditions("retry-when"), goneWhen: try conditions("gone-when"))
-    cancelAccepted = try conditions("cancel-accepted-when")
-    cancelRefused = try conditions("cancel-refused-when")
-    if let text = try single("output-url"), Text.trimmed(Substring(text)) != "none" {
-      outputURL = try template("output-url", text, [.id, .url, .value, .outputKind])
-    } else {
-      outputURL = nil
-    }
-    if let text = try single("output-path") {
-      guard let path = JSONPath(text) else {
-        throw fail("output-path", ShapeSyntaxError("'\(Text.oneLine(text, limit: 60))' is not a path"))
-      }
-      outputPath = path
-    } else {
-      outputPath = nil
-    }
-    switch try single("idempotent-start").map(Text.lowercased) ?? "false" {
-    case "true": idempotentStart = true
-    case "false": idempotentStart = false
-    case let other:
-      throw fail("idempotent-start", ShapeSyntaxError("takes true or false, not '\(Text.oneLine(other, limit: 40))'"))
-    }
-    awsSigV4 = try single("aws-sigv4").map { Text.trimmed($0) }
-    if let text = awsSigV4, let problem = Dialect.sigV4Problem(text) {
-      throw fail("aws-sigv4", ShapeSyntaxError(problem))
-    }
-    var finals: [FinalURL] = []
-    for text in d.values("final-url") ?? [] where Text.trimmed(Substring(text)) != "none" {
-      do throws(ShapeSyntaxError) {
-        finals.append(try FinalURL(parsing: text))
-      } catch {
-        throw fail("final-url", error)
-      }
-    }
-    finalURLs = finals
+    canceledWhen = try r.conditions("canceled-when")
+    failedWhen = try r.conditions("failed-when")
+    completedWhen = try r.conditions("completed-when")
+    pendingWhen = try r.conditions("pending-when")
+    runningWhen = try r.conditions("running-when")
+    warnWhen = try r.conditions("warn-when")
+    statusPath = try r.statusPath(completedWhen: completedWhen)
+    progress = try r.progress()
+    stagePaths = try r.operands("stage-path")
+    messagePaths = try r.messagePaths()
+    updatedPath = try r.updatedPath()
+    idPaths = try r.idPaths()
+    let urls = try r.urlPaths()
+    urlPaths = urls.map(\.0)
+    urlPathShapes = urls.map(\.1)
+    jobsPath = try r.jobsPath()
+    listPath = try r.jsonPath("list-path")
+    cancel = try r.cancel()
+    poll = try r.poll()
+    startHeaders = try r.headerTemplates("start-header", [])
+    answerRules = AnswerRules(retryWhen: try r.conditions("retry-when"), goneWhen: try r.conditions("gone-when"))
+    cancelAccepted = try r.conditions("cancel-accepted-when")
+    cancelRefused = try r.conditions("cancel-refused-when")
+    outputURL = try r.outputURL()
+    outputPath = try r.jsonPath("output-path")
+    idempotentStart = try r.idempotentStart()
+    awsSigV4 = try r.awsSigV4()
+    finalURLs = try r.finalURLs()
     startConditions = [
-      (.canceled, try conditions("start-canceled-when")), (.failed, try conditions("start-failed-when")),
-      (.completed, try conditions("start-completed-when")),
+      (.canceled, try r.conditions("start-canceled-when")), (.failed, try r.conditions("start-failed-when")),
+      (.completed, try r.conditions("start-completed-when")),
     ]
-    shapeHeaders = (d.values("shape-header") ?? []).map {
-      ShapeDescription.Entry("shape-header", [$0], origin: d.entry("shape-header")?.origin ?? "")
-    }
-    var detect: [Condition] = []
-    for text in detection {
-      do throws(ShapeSyntaxError) {
-        detect.append(try Condition(parsing: text))
-      } catch {
-        throw fail("detection", error)
-      }
-    }
-    self.detection = detect
+    shapeHeaders = r.shapeHeaders()
+    self.detection = try r.conditions("detection", detection)
     detectionText = detection
     self.resultKeys = resultKeys
+    orderedConditions = [
+      (.canceled, canceledWhen), (.failed, failedWhen), (.completed, completedWhen), (.pending, pendingWhen),
+      (.running, runningWhen),
+    ]
     let all = canceledWhen + failedWhen + completedWhen + pendingWhen + runningWhen
-    var statuses = Set<Int>()
-    for term in all.flatMap(\.terms) where term.operand == .http && (term.op == .equal || term.op == .notEqual) {
-      for value in term.values { if let n = value.number, let code = Int(exactly: n) { statuses.insert(code) } }
-    }
-    namedStatuses = statuses
+    namedStatuses = Self.namedStatuses(all)
     readsDocument = all.isEmpty || all.flatMap(\.terms).contains { $0.operand.readsDocument }
     var read = (all + warnWhen).flatMap(\.terms).map(\.operand) + stagePaths + idPaths
     read += [statusPath, updatedPath, progress?.value].compactMap { $0 }
     if case .operand(let divisor)? = progress?.divisor { read.append(divisor) }
     readsBodyOnly = read.allSatisfy(\.readsDocument)
-    orderedConditions = [
-      (.canceled, canceledWhen), (.failed, failedWhen), (.completed, completedWhen), (.pending, pendingWhen),
-      (.running, runningWhen),
-    ]
+  }
+
+  /// The HTTP statuses that `conditions` compare `@http` with: answered, not judged by the HTTP
+  /// rules.
+  static func namedStatuses(_ conditions: [Condition]) -> Set<Int> {
+    var statuses = Set<Int>()
+    for term in conditions.flatMap(\.terms) where term.operand == .http && (term.op == .equal || term.op == .notEqual) {
+      for value in term.values { if let n = value.number, let code = Int(exactly: n) { statuses.insert(code) } }
+    }
+    return statuses
   }
 
   /// Parses `PATH` or `PATH as SHAPE`, SHAPE being a built-in or named shape.

@@ -161,14 +161,23 @@ extension URLParts {
   ///
   /// The base's path prefix is kept with exactly one `/` before PATH, and the base's query goes
   /// after PATH's own (`https://h/v2/?api-version=1` + `/jobs?x=1` is
-  /// `https://h/v2/jobs?x=1&api-version=1`). Every URL jobctl builds from the base URL comes
-  /// from here.
+  /// `https://h/v2/jobs?x=1&api-version=1`), but for the parameters PATH sets itself
+  /// (`/jobs?api-version=2` keeps its own). Every URL jobctl builds from the base URL comes from
+  /// here.
   public static func joining(base: String, path: String) -> String {
     var (prefix, baseQuery) = splitQuery(base)
     while prefix.hasSuffix("/") { prefix.removeLast() }
     var (own, ownQuery) = splitQuery(path)
     if !own.hasPrefix("/") { own = "/" + own }
-    let query = [ownQuery, baseQuery].compactMap { $0.flatMap { $0.isEmpty ? nil : $0 } }.joined(separator: "&")
+    var query = ownQuery ?? ""
+    if var added = baseQuery, !added.isEmpty {
+      if !query.isEmpty {
+        func name(_ item: Substring) -> Substring { item[..<(item.firstIndex(of: "=") ?? item.endIndex)] }
+        let named = Set(query.split(separator: "&").map(name))
+        added = added.split(separator: "&").filter { !named.contains(name($0)) }.joined(separator: "&")
+      }
+      if !added.isEmpty { query += query.isEmpty ? added : "&" + added }
+    }
     return prefix + own + (query.isEmpty ? "" : "?" + query)
   }
 
