@@ -37,6 +37,16 @@ import Testing
     #expect(server.requests.map(\.target) == ["/pre/jobs/j1?api-version=2"])
   }
 
+  /// A relative `locationUrl` copied from a server's answer already carries the prefix: it is
+  /// not given it twice, and the base URL's query still goes on.
+  @Test func aPathThatAlreadyCarriesThePrefixGetsItOnce() throws {
+    let server = try LoopbackServer()
+    server.script("/pre/exports/e1", [.doc(done)])
+    let r = try jobctl(["wait", "/pre/exports/e1", "--base-url", base(server)] + fast)
+    #expect(r.code == 0, "\(r.stderr)")
+    #expect(server.requests.map(\.target) == ["/pre/exports/e1?api-version=1"])
+  }
+
   /// HotCRP under a conference's folder: the path names the API below it.
   @Test func aPathKeepsTheBaseURLsFolder() throws {
     let server = try LoopbackServer()

@@ -171,6 +171,12 @@ import Testing
     ("/things/t?api-version=2", "https://h.test/azure?api-version=1", "https://h.test/azure/things/t?api-version=2"),
     ("/api/job?job=7", "https://h.test/conf/", "https://h.test/conf/api/job?job=7"),
     ("/jobs/7", "https://h.test", "https://h.test/jobs/7"),
+    // A path that already starts with the prefix (a relative `locationUrl`) gets it once.
+    ("/azure/things/t", "https://h.test/azure?api-version=1", "https://h.test/azure/things/t?api-version=1"),
+    ("/conf/api/job?job=7", "https://h.test/conf/", "https://h.test/conf/api/job?job=7"),
+    ("/conf", "https://h.test/conf/", "https://h.test/conf"),
+    // Only a whole segment counts: `/conference` is not under `/conf`.
+    ("/conference/j", "https://h.test/conf", "https://h.test/conf/conference/j"),
   ])
   func pathsAreReadUnderTheBaseURL(_ path: String, _ base: String, _ url: String) throws {
     let reference = try resolve(path, base: base)

@@ -51,10 +51,18 @@ public struct JobReference: Equatable {
   ///
   /// The base URL's path prefix is kept and its query goes after PATH's own, except the
   /// parameters PATH sets itself (`URLParts.joining`): `/things/t` under
-  /// `https://h/azure?api-version=1` is `https://h/azure/things/t?api-version=1`. A path starting
-  /// with `//` would name a host (RFC 3986) and is refused.
+  /// `https://h/azure?api-version=1` is `https://h/azure/things/t?api-version=1`. A path that
+  /// already starts with the prefix (`/azure/things/t`, as a server's relative `locationUrl`
+  /// reads) is not given it twice. A path starting with `//` would name a host (RFC 3986) and is
+  /// refused.
   static func underBase(_ text: String, base: URLParts, baseText: String) throws(JobctlError) -> JobReference {
-    let url = URLParts.joining(base: baseText, path: text)
+    let (basePath, baseQuery) = URLParts.splitQuery(base.target)
+    var prefix = Substring(basePath)
+    while prefix.hasSuffix("/") { prefix.removeLast() }
+    let ownPath = URLParts.splitQuery(text).0
+    let named = !prefix.isEmpty && (ownPath == prefix || ownPath.hasPrefix(prefix + "/"))
+    let under = named ? base.origin + (baseQuery.map { "?" + $0 } ?? "") : baseText
+    let url = URLParts.joining(base: under, path: text)
     guard !text.hasPrefix("//"), URLParts(url) != nil else {
       throw .usage(
         "'\(Text.oneLine(text, limit: 200))' is not a usable path (spaces and control characters must be percent-encoded)"
