@@ -131,7 +131,7 @@ enum HelpCommand {
       s += "\n\(group.title) options:\n"
       for o in group.options {
         var helpText = o.help
-        if let env = o.environment { helpText += " [env: \(env)]" }
+        if let env = o.valueVariable { helpText += " [env: \(env)]" }
         s += entry(o.signature, helpText, column: column, width: width)
       }
     }

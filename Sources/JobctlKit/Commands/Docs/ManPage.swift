@@ -52,7 +52,7 @@ public enum ManPage {
         sig += "\\fB\\-\\-\(escape(o.long))\\fR"
         if let v = o.value { sig += " \\fI\(escape(v))\\fR" }
         m += ".TP\n\(sig)\n\(escape(o.help))\n"
-        if let env = o.environment { m += "Environment: \\fB\(env)\\fR.\n" }
+        if let env = o.valueVariable { m += "Environment: \\fB\(env)\\fR.\n" }
       }
     }
     m += """
