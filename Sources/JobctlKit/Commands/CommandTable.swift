@@ -683,7 +683,7 @@ extension CommandTable {
         details: """
           Prints the completion script for the shell; the same scripts are installed by 'make install'
           and kept in completions/. --profile and --dialect also complete the [profile NAME] and
-          [dialect NAME] sections of the config file (JOBCTL_CONFIG, else the default one).
+          [dialect NAME] sections of the config file (\(variable(.config)), else the default one).
           To install by hand: bash, 'jobctl completion bash >
           ~/.local/share/bash-completion/completions/jobctl' (or 'source <(jobctl completion bash)'
           in ~/.bashrc); zsh, 'source <(jobctl completion zsh)' in ~/.zshrc after compinit, or
@@ -774,6 +774,10 @@ extension CommandTable {
   /// `--help` names them, the manual describes them. The options' own come first, in the order
   /// of the table.
   public static let environment: [EnvironmentSpec] = optionEnvironment + otherEnvironment
+
+  /// The variable that stands in for an option, for text that names it (`set --base-url or
+  /// JOBCTL_BASE_URL`); empty for an option without one.
+  static func variable(_ option: OptionKey) -> String { option.spec.environment?.name ?? "" }
 
   /// The variables that stand in for options, from the options' definitions.
   static let optionEnvironment: [EnvironmentSpec] = allOptions.compactMap { option in

@@ -99,7 +99,7 @@ enum HelpCommand {
       width: width)
     s += "\nExamples:\n"
     for example in [
-      "export JOBCTL_BASE_URL=https://api.example.com", "jobctl wait 8f14e45f --timeout 10m",
+      "export \(CommandTable.variable(.baseURL))=https://api.example.com", "jobctl wait 8f14e45f --timeout 10m",
       "ADDR=$(jobctl wait \"$ID\" --field result.address)",
     ] {
       s += command(example, width: width)

@@ -391,8 +391,7 @@ extension Settings {
     if let path = s.tokenFile { s.token = try readToken(path, services: services, notes: &s.notes) }
     guard let token = s.token else { return }
     guard !token.isEmpty else {
-      let variable = OptionKey.tokenFile.spec.environment?.name ?? ""
-      throw .usage("the token is empty (\(variable) or --\(OptionKey.tokenFile.spec.long))")
+      throw .usage("the token is empty (\(CommandTable.variable(.tokenFile)) or --\(OptionKey.tokenFile.spec.long))")
     }
     guard !token.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
       throw .usage("the token contains a line break or control character")
