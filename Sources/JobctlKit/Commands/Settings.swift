@@ -285,7 +285,8 @@ extension Settings {
   {
     Step(reads: [option]) { s, layers, _ throws(JobctlError) in
       guard let (value, _) = try layers.typed(option) else { return }
-      // The table's type and the field's disagree: a mistake in `steps`, which a test rules out.
+      // The table's type and the field's disagree: a mistake in `steps` (every option set here is a
+      // config key, and OptionTableTests.everyConfigKeyResolves sets each one).
       guard let typed = Value(value) else { preconditionFailure("--\(option.spec.long) does not fit its field") }
       s[keyPath: field] = typed
     }
