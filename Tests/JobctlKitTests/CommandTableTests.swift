@@ -13,7 +13,7 @@ import Testing
     func option(_ key: OptionKey, _ long: String, short: Character? = nil, value: String? = nil) -> OptionSpec {
       OptionSpec(
         key: key, long: long, short: short, value: value, choices: [], repeatable: false, openChoices: false,
-        environment: nil, help: "")
+        type: value == nil ? .flag : .text, environment: nil, inConfigFile: false, completion: .none, help: "")
     }
     func command(_ key: CommandKey, _ options: [OptionSpec]) -> CommandSpec {
       CommandSpec(

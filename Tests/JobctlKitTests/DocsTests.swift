@@ -89,7 +89,7 @@ private func bashCompletions(_ words: [String], environment: [String: String] = 
     let page = ManPage.render()
     for option in CommandTable.allOptions {
       #expect(page.contains("\\-\\-\(ManPage.escape(option.long))\\fR"), "--\(option.long) missing from the manual")
-      if let env = option.environment { #expect(page.contains(env)) }
+      if let env = option.environment { #expect(page.contains(env.name)) }
     }
     for command in CommandTable.commands { #expect(page.contains(".B jobctl \(command.name)")) }
     for (code, _) in exitCodeTable { #expect(page.contains("\n\(code)\t")) }

@@ -27,7 +27,7 @@ enum AWSCredentials {
       || s.headers.contains(where: { Text.equalsIgnoringCase($0.name, "Authorization") })
     {
       throw .usage(
-        "--aws-sigv4 signs with an Authorization header of its own: drop the token (JOBCTL_TOKEN, --token-file), the base URL's user and password, or -H Authorization"
+        "--aws-sigv4 signs with an Authorization header of its own: drop the token (\(CommandTable.variable(.tokenFile)), --token-file), the base URL's user and password, or -H Authorization"
       )
     }
     if provider.split(separator: ":", omittingEmptySubsequences: false).count < 4, let host = s.baseURL?.host,

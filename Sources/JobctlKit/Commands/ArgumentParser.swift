@@ -15,95 +15,130 @@ public struct Invocation {
 /// `--name=value`, bundled short flags, `--` ending options.
 public enum ArgumentParser {
   public static func parse(_ args: [String]) throws(JobctlError) -> Invocation {
+    var scanner = Scanner(args: args)
+    try scanner.scan()
+    var positionals = scanner.positionals
+    let command = try command(named: positionals.first, given: scanner.given)
+    if !positionals.isEmpty { positionals.removeFirst() }
+    if scanner.given.contains(where: { $0.spec.key == .help }) && command.key != .help {
+      // `jobctl wait --help` is `jobctl help wait`, whatever else the line holds.
+      return Invocation(command: CommandKey.help.spec, arguments: [command.name])
+    }
+    var invocation = Invocation(command: command, arguments: positionals)
+    invocation.values = try values(scanner.given, for: command)
+    try checkArity(positionals, of: command)
+    return invocation
+  }
+
+  /// An option as the line gave it: how it is read, its value (empty for a flag) and its spelling.
+  typealias Given = (spec: OptionSpec, value: String, spelled: String)
+
+  /// Reads the words left to right into options with their values and positional arguments.
+  ///
+  /// Options are read before the command is known: options sharing a spelling parse alike (the
+  /// table's tests check it), so the first one with the spelling says whether it takes a value.
+  struct Scanner {
+    let args: [String]
     var positionals: [String] = []
-    // Read before the command is known: options sharing a spelling parse alike (the table's
-    // tests check it), so the first one with the spelling says whether it takes a value.
-    var given: [(spec: OptionSpec, value: String, spelled: String)] = []
-    let known = CommandTable.allOptions
-    var i = 0
-    var onlyPositionals = false
-    func takeValue(for spec: OptionSpec, spelled: String) throws(JobctlError) -> String {
+    var given: [Given] = []
+    /// The word being read.
+    private var i = 0
+    private let known = CommandTable.allOptions
+
+    init(args: [String]) { self.args = args }
+
+    mutating func scan() throws(JobctlError) {
+      var onlyPositionals = false
+      while i < args.count {
+        let arg = args[i]
+        if onlyPositionals || arg == "-" || !arg.hasPrefix("-") {
+          positionals.append(arg)
+        } else if arg == "--" {
+          onlyPositionals = true
+        } else if arg.hasPrefix("--") {
+          try long(arg)
+        } else {
+          try shorts(arg)
+        }
+        i += 1
+      }
+    }
+
+    /// `--name`, `--name value` or `--name=value`.
+    private mutating func long(_ arg: String) throws(JobctlError) {
+      let body = arg.dropFirst(2)
+      let equals = body.firstIndex(of: "=")
+      let name = String(body[..<(equals ?? body.endIndex)])
+      let inline = equals.map { String(body[body.index(after: $0)...]) }
+      guard let spec = known.first(where: { $0.long == name }) else {
+        let command = commandNamed()
+        let longs = (command?.options ?? known).compactMap(\.long)
+        let hint = Suggest.didYouMean(name, among: longs) { "--\($0)" }
+        throw .usage("unknown option --\(Text.oneLine(name, limit: 60))\(hint) (see '\(Self.helpCommand(command))')")
+      }
+      if spec.value == nil {
+        if inline != nil { throw .usage("option --\(name) takes no value") }
+        given.append((spec, "", "--\(name)"))
+      } else {
+        let value: String
+        if let inline { value = inline } else { value = try takeValue(for: spec, spelled: "--\(name)") }
+        given.append((spec, value, "--\(name)"))
+      }
+    }
+
+    /// Short options, possibly bundled (-qv) or with an attached value (-HName:v).
+    private mutating func shorts(_ arg: String) throws(JobctlError) {
+      var chars = Substring(arg.dropFirst())
+      while let c = chars.first {
+        chars = chars.dropFirst()
+        guard let spec = known.first(where: { $0.short == c }) else {
+          throw .usage("unknown option -\(Text.oneLine(String(c))) (see '\(Self.helpCommand(commandNamed()))')")
+        }
+        if spec.value == nil {
+          given.append((spec, "", "-\(c)"))
+        } else {
+          let value: String
+          if chars.isEmpty { value = try takeValue(for: spec, spelled: "-\(c)") } else { value = String(chars) }
+          given.append((spec, value, "-\(c)"))
+          return
+        }
+      }
+    }
+
+    /// The next word, as the value of the option just read.
+    private mutating func takeValue(for spec: OptionSpec, spelled: String) throws(JobctlError) -> String {
       i += 1
       guard i < args.count else { throw .usage("option \(spelled) needs a value (\(spec.value ?? ""))") }
       return args[i]
     }
-    // The command an unknown option was meant for: the first word, given before or after it.
-    func commandNamed() -> CommandSpec? {
+
+    /// The command an unknown option was meant for: the first word, given before or after it.
+    private func commandNamed() -> CommandSpec? {
       (positionals.first ?? args[(i + 1)...].first(where: { !$0.hasPrefix("-") })).flatMap(CommandTable.command)
     }
-    func helpCommand(_ command: CommandSpec?) -> String {
+
+    private static func helpCommand(_ command: CommandSpec?) -> String {
       command.map { "jobctl \($0.name) --help" } ?? "jobctl help COMMAND"
     }
-    while i < args.count {
-      let arg = args[i]
-      if onlyPositionals || arg == "-" || !arg.hasPrefix("-") {
-        positionals.append(arg)
-      } else if arg == "--" {
-        onlyPositionals = true
-      } else if arg.hasPrefix("--") {
-        let body = arg.dropFirst(2)
-        let equals = body.firstIndex(of: "=")
-        let name = String(body[..<(equals ?? body.endIndex)])
-        let inline = equals.map { String(body[body.index(after: $0)...]) }
-        guard let spec = known.first(where: { $0.long == name }) else {
-          let command = commandNamed()
-          let longs = (command?.options ?? known).compactMap(\.long)
-          let hint = Suggest.didYouMean(name, among: longs) { "--\($0)" }
-          throw .usage("unknown option --\(Text.oneLine(name, limit: 60))\(hint) (see '\(helpCommand(command))')")
-        }
-        if spec.value == nil {
-          if inline != nil { throw .usage("option --\(name) takes no value") }
-          given.append((spec, "", "--\(name)"))
-        } else {
-          let value: String
-          if let inline { value = inline } else { value = try takeValue(for: spec, spelled: "--\(name)") }
-          given.append((spec, value, "--\(name)"))
-        }
-      } else {
-        // Short options, possibly bundled (-qv) or with an attached value (-HName:v).
-        var chars = Substring(arg.dropFirst())
-        while let c = chars.first {
-          chars = chars.dropFirst()
-          guard let spec = known.first(where: { $0.short == c }) else {
-            throw .usage("unknown option -\(Text.oneLine(String(c))) (see '\(helpCommand(commandNamed()))')")
-          }
-          if spec.value == nil {
-            given.append((spec, "", "-\(c)"))
-          } else {
-            let value: String
-            if chars.isEmpty { value = try takeValue(for: spec, spelled: "-\(c)") } else { value = String(chars) }
-            given.append((spec, value, "-\(c)"))
-            break
-          }
-        }
-      }
-      i += 1
-    }
+  }
 
+  /// The command the first positional names; without one, `version` for `--version`, else `help`.
+  static func command(named name: String?, given: [Given]) throws(JobctlError) -> CommandSpec {
     let wantsVersion = given.contains(where: { $0.spec.key == .version })
-    let wantsHelp = given.contains(where: { $0.spec.key == .help })
-    var commandName = positionals.first
-    if commandName == nil {
-      if wantsVersion {
-        commandName = CommandKey.version.rawValue
-      } else {
-        commandName = CommandKey.help.rawValue
-      }
-    } else {
-      positionals.removeFirst()
-    }
-    guard let name = commandName, let command = CommandTable.command(name) else {
+    let name = name ?? (wantsVersion ? CommandKey.version.rawValue : CommandKey.help.rawValue)
+    guard let command = CommandTable.command(name) else {
       let names = CommandTable.commands.map(\.name)
-      let hint = Suggest.didYouMean(commandName ?? "", among: names)
+      let hint = Suggest.didYouMean(name, among: names)
       throw .usage(
-        "unknown command '\(Text.oneLine(commandName ?? "", limit: 60))'"
+        "unknown command '\(Text.oneLine(name, limit: 60))'"
           + (hint.isEmpty ? " (commands: \(names.joined(separator: ", ")))" : hint))
     }
-    var invocation = Invocation(command: command, arguments: positionals)
-    if wantsHelp && command.key != .help {
-      // `jobctl wait --help` is `jobctl help wait`, whatever else the line holds.
-      return Invocation(command: CommandKey.help.spec, arguments: [command.name])
-    }
+    return command
+  }
+
+  /// The values by option, each read as the command's own option of that spelling.
+  static func values(_ given: [Given], for command: CommandSpec) throws(JobctlError) -> [OptionKey: [String]] {
+    var values: [OptionKey: [String]] = [:]
     for (read, value, spelled) in given {
       // The command's own option of that name: `--all` of `list` is not `--all` of `wait`.
       guard let spec = command.options.first(where: { $0.long == read.long }) else {
@@ -113,22 +148,25 @@ public enum ArgumentParser {
         throw .usage(
           "\(spelled) takes one of \(spec.choices.joined(separator: ", ")), not '\(Text.oneLine(value, limit: 60))'")
       }
-      if !spec.repeatable, spec.value != nil, let previous = invocation.values[spec.key], !previous.isEmpty,
+      if !spec.repeatable, spec.value != nil, let previous = values[spec.key], !previous.isEmpty,
         previous.last != value
       {
         // Given twice with different values: the last wins, as with curl and kubectl.
-        invocation.values[spec.key] = []
+        values[spec.key] = []
       }
-      invocation.values[spec.key, default: []].append(value)
+      values[spec.key, default: []].append(value)
     }
-    guard command.arity.contains(positionals.count) else {
-      if positionals.count < command.arity.lowerBound {
-        throw .usage("'\(command.name)' needs \(command.arguments) (see 'jobctl help \(command.name)')")
-      }
-      throw .usage(
-        "'\(command.name)' takes \(command.arguments.isEmpty ? "no arguments" : command.arguments), got extra '\(Text.oneLine(positionals[command.arity.upperBound], limit: 60))'"
-      )
+    return values
+  }
+
+  /// The command takes as many positional arguments as were given.
+  static func checkArity(_ positionals: [String], of command: CommandSpec) throws(JobctlError) {
+    guard !command.arity.contains(positionals.count) else { return }
+    if positionals.count < command.arity.lowerBound {
+      throw .usage("'\(command.name)' needs \(command.arguments) (see 'jobctl help \(command.name)')")
     }
-    return invocation
+    throw .usage(
+      "'\(command.name)' takes \(command.arguments.isEmpty ? "no arguments" : command.arguments), got extra '\(Text.oneLine(positionals[command.arity.upperBound], limit: 60))'"
+    )
   }
 }

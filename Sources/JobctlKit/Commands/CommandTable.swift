@@ -42,9 +42,22 @@ public struct OptionSpec: Sendable {
   /// The choices are what a shell completes, but other values are taken too (`--dialect` also
   /// names the config file's `[dialect NAME]` sections); the command checks them.
   public let openChoices: Bool
-  /// The environment variable that supplies it when the flag is absent.
-  public let environment: String?
+  /// What the value is: how settings read it from the flag, the environment or the config file,
+  /// and what it must be.
+  public let type: ValueType
+  /// The environment variable read when the flag is absent.
+  public let environment: EnvironmentVariable?
+  /// Whether a profile of the config file may set it, under its long name.
+  public let inConfigFile: Bool
+  /// How a shell completes the value.
+  public let completion: CompletionKind
   public let help: String
+
+  /// The option's key in a `[default]` or `[profile NAME]` section, when it has one.
+  public var configKey: String? { inConfigFile ? long : nil }
+
+  /// The environment variable that holds the option's value, as help and the manual show it.
+  public var valueVariable: String? { environment.flatMap { $0.holds == .value ? $0.name : nil } }
 
   /// `-H, --header 'Name: value'` as help and the manual print it.
   public var signature: String {
@@ -55,6 +68,58 @@ public struct OptionSpec: Sendable {
   }
 }
 
+/// What an option's value is.
+///
+/// Settings read every option by its type, so a bad value gets the same error from a flag, the
+/// environment and the config file.
+public enum ValueType: Sendable, Equatable {
+  /// No value on the command line; in a config file true or false (yes, no, on, off, 1, 0).
+  case flag
+  /// Text that what reads it checks (a URL, a template, a condition).
+  case text
+  /// A file's name; `~/` in it is the home folder where settings read it.
+  case path
+  /// A duration (`250ms`, `2s`, `1m30s`, `1h`, a bare number of seconds) of more than zero.
+  case duration
+  /// A whole number in the range.
+  case count(ClosedRange<Int>)
+  /// One of the option's `choices`.
+  case choice
+  /// An RFC 3339 time or `@UNIXTIME`.
+  case time
+}
+
+/// How a shell completes an option's value.
+public enum CompletionKind: Sendable, Equatable {
+  /// Free text: nothing to offer.
+  case none
+  /// The option's `choices`.
+  case choices
+  case files
+  /// The built-in shapes and the config file's `[dialect NAME]` sections.
+  case dialects
+  /// The config file's `[default]` and `[profile NAME]` sections.
+  case profiles
+}
+
+/// An environment variable that stands in for an option.
+public struct EnvironmentVariable: Sendable, Equatable {
+  /// What the variable holds.
+  public enum Holds: Sendable, Equatable {
+    /// The option's value, taken when the flag is absent and the variable is not empty.
+    case value
+    /// What the option's file would hold (`JOBCTL_TOKEN` is the token `--token-file` reads), so
+    /// help does not show it as the option's variable; taken even when empty, to say so.
+    case content
+  }
+
+  public let name: String
+  public let holds: Holds
+  /// What it is, for the manual and help: for a variable that holds the value, the option's
+  /// spelling is added (`Response shape (--dialect).`).
+  public let meaning: String
+}
+
 extension OptionKey {
   /// The option's one definition: how it is spelt, what it takes, and its help.
   public var spec: OptionSpec {
@@ -63,54 +128,71 @@ extension OptionKey {
     case .version: define("version", help: "Print the version (at the top level).")
     case .baseURL:
       define(
-        "base-url", value: "URL", environment: "JOBCTL_BASE_URL",
+        "base-url", value: "URL", environment: Self.variable("JOBCTL_BASE_URL", "Base URL of the API"), config: true,
         help: "Base URL of the API; needed unless JOB is a URL.")
     case .tokenFile:
       define(
-        "token-file", value: "PATH",
+        "token-file", value: "PATH", type: .path,
+        environment: EnvironmentVariable(
+          name: "JOBCTL_TOKEN", holds: .content,
+          meaning:
+            "Bearer token, sent as 'Authorization: Bearer TOKEN' (--token-file takes precedence). No flag takes the token itself: it would show in ps(1)."
+        ), config: true,
         help: "Read the bearer token from PATH, whatever its mode (JOBCTL_TOKEN supplies it from the environment).")
     case .header:
       define(
-        "header", short: "H", value: "'Name: value'", repeatable: true,
+        "header", short: "H", value: "'Name: value'", repeatable: true, config: true,
         help: "Send an extra request header (repeatable).")
     case .dialect:
       define(
-        "dialect", value: "NAME", choices: Dialects.names, openChoices: true, environment: "JOBCTL_DIALECT",
+        "dialect", value: "NAME", choices: Dialects.names, openChoices: true,
+        environment: Self.variable("JOBCTL_DIALECT", "Response shape"), config: true, completion: .dialects,
         help:
           "Response shape: auto (default), a built-in shape (simple, hotcrp, staged, progress), a named API (github-run, google-operation, azure-operation, http-202, openai-batch, replicate, anthropic-batch, slurm, ray-job, celery-flower, aws-sfn, aws-athena, aws-glue) or a [dialect NAME] section of the config file."
       )
     case .jobsPath:
       define(
-        "jobs-path", value: "TEMPLATE",
+        "jobs-path", value: "TEMPLATE", config: true,
         help:
           "Where a job id is polled, {id} marking the id ({+id} keeps slashes; default /jobs/{id}; hotcrp /job?job={id})."
       )
-    case .cacert: define("cacert", value: "FILE", help: "Trust the CA certificates in FILE.")
-    case .cert: define("cert", value: "FILE", help: "Present the TLS client certificate in FILE (PEM), for mutual TLS.")
+    case .cacert: define("cacert", value: "FILE", type: .path, config: true, help: "Trust the CA certificates in FILE.")
+    case .cert:
+      define(
+        "cert", value: "FILE", type: .path, config: true,
+        help: "Present the TLS client certificate in FILE (PEM), for mutual TLS.")
     case .key:
-      define("key", value: "FILE", help: "The private key of --cert (PEM), when FILE of --cert does not hold it.")
-    case .insecure: define("insecure", help: "Do not verify TLS certificates (a warning is printed).")
+      define(
+        "key", value: "FILE", type: .path, config: true,
+        help: "The private key of --cert (PEM), when FILE of --cert does not hold it.")
+    case .insecure: define("insecure", config: true, help: "Do not verify TLS certificates (a warning is printed).")
     case .unixSocket:
       define(
-        "unix-socket", value: "PATH",
+        "unix-socket", value: "PATH", type: .path, config: true,
         help: "Send every request through the UNIX socket PATH; the URL still names the host and path.")
-    case .connectTimeout: define("connect-timeout", value: "D", help: "Time limit for connecting (default 10s).")
+    case .connectTimeout:
+      define(
+        "connect-timeout", value: "D", type: .duration, config: true, help: "Time limit for connecting (default 10s).")
     case .requestTimeout:
       define(
-        "request-timeout", value: "D",
+        "request-timeout", value: "D", type: .duration, config: true,
         help: "Time limit for each request, its redirects included (default 30s); a download's longest silence.")
     case .maxConnections:
       define(
-        "max-connections", value: "N",
+        "max-connections", value: "N", type: .count(Self.counts), config: true,
         help: "Connections to one host at most (default 4); HTTP/2 multiplexes requests over them.")
-    case .verbose: define("verbose", short: "v", help: "Trace requests and responses on stderr (secrets redacted).")
+    case .verbose:
+      define(
+        "verbose", short: "v", config: true,
+        help: "Trace requests and responses on stderr (secrets redacted).")
     case .config:
       define(
-        "config", value: "PATH", environment: "JOBCTL_CONFIG",
+        "config", value: "PATH", type: .path, environment: Self.variable("JOBCTL_CONFIG", "The config file"),
         help: "Config file (default $XDG_CONFIG_HOME/jobctl/config, else ~/.config/jobctl/config).")
     case .profile:
       define(
-        "profile", value: "NAME", environment: "JOBCTL_PROFILE",
+        "profile", value: "NAME", environment: Self.variable("JOBCTL_PROFILE", "The config file profile"),
+        completion: .profiles,
         help: "Config file profile to use (default: the [default] section).")
     case .completedWhen:
       define(
@@ -254,7 +336,7 @@ extension OptionKey {
         help: "A cancel answer where COND holds was refused: exit 6 with the server's reason (tried first).")
     case .format:
       define(
-        "format", value: "FORMAT", choices: OutputSettings.Format.allCases.map(\.rawValue),
+        "format", value: "FORMAT", choices: OutputSettings.Format.allCases.map(\.rawValue), config: true,
         help: "Output format: text (default), json (the last answer verbatim) or ndjson (one event per line).")
     case .json: define("json", help: "Same as --format json.")
     case .field:
@@ -264,39 +346,56 @@ extension OptionKey {
           "Print one value of the final document (result.address, jobs.0.jobId); strings raw, escaped on a terminal.")
     case .quiet:
       define(
-        "quiet", short: "q",
+        "quiet", short: "q", config: true,
         help:
           "Print only errors and the results asked for: no progress, notes or warnings (list: the ids only, one a line)."
       )
     case .progress:
       define(
-        "progress", value: "MODE", choices: OutputSettings.ProgressMode.allCases.map(\.rawValue),
+        "progress", value: "MODE", choices: OutputSettings.ProgressMode.allCases.map(\.rawValue), config: true,
         help:
           "Progress on stderr: tty redraws one live line, plain prints a timestamped line per change, none nothing (default auto: tty on a terminal)."
       )
     case .color:
       define(
-        "color", value: "WHEN", choices: OutputSettings.ColorMode.allCases.map(\.rawValue),
+        "color", value: "WHEN", choices: OutputSettings.ColorMode.allCases.map(\.rawValue), config: true,
         help: "Colour on stderr: auto (a terminal, unless NO_COLOR is set or TERM=dumb), always or never.")
-    case .interval: define("interval", value: "D", help: "Pause between polls, +-10% jitter (default 2s).")
-    case .maxInterval: define("max-interval", value: "D", help: "Longest backoff after failures (default 30s).")
-    case .timeout: define("timeout", value: "D", help: "Give up after D with exit 124 (default: no limit).")
+    case .interval:
+      define(
+        "interval", value: "D", type: .duration, config: true, help: "Pause between polls, +-10% jitter (default 2s).")
+    case .maxInterval:
+      define(
+        "max-interval", value: "D", type: .duration, config: true, help: "Longest backoff after failures (default 30s)."
+      )
+    case .timeout:
+      define(
+        "timeout", value: "D", type: .duration, config: true, help: "Give up after D with exit 124 (default: no limit)."
+      )
     case .until:
       define(
-        "until", value: "TIME",
+        "until", value: "TIME", type: .time, config: true,
         help:
           "Give up at TIME with exit 124: RFC 3339 (2026-12-01T20:00:00Z) or @UNIXTIME; the earlier of it and --timeout holds."
       )
     case .slowDown:
-      define("slow-down", help: "Lengthen the interval by half after each poll without change, up to --max-interval.")
-    case .maxAttempts: define("max-attempts", value: "N", help: "Give up after N polls with exit 124.")
+      define(
+        "slow-down", config: true,
+        help: "Lengthen the interval by half after each poll without change, up to --max-interval.")
+    case .maxAttempts:
+      define(
+        "max-attempts", value: "N", type: .count(Self.counts), config: true,
+        help: "Give up after N polls with exit 124.")
     case .maxErrors:
-      define("max-errors", value: "N", help: "Consecutive failures that end the wait with exit 7 (default 10).")
+      define(
+        "max-errors", value: "N", type: .count(Self.counts), config: true,
+        help: "Consecutive failures that end the wait with exit 7 (default 10).")
     case .staleAfter:
-      define("stale-after", value: "D", help: "Exit 8 when the job shows no change for D (default off).")
+      define(
+        "stale-after", value: "D", type: .duration, config: true,
+        help: "Exit 8 when the job shows no change for D (default off).")
     case .data:
       define(
-        "data", value: "BODY|@FILE|@-",
+        "data", value: "BODY|@FILE|@-", completion: .files,
         help: "Request body, sent as-is (application/json when it parses as JSON); @FILE reads a file, @- stdin.")
     case .form:
       define(
@@ -315,8 +414,8 @@ extension OptionKey {
     case .allJobs: define("all", help: "With several jobs, wait until every one has ended (the default).")
     case .anyJob: define("any", help: "With several jobs, stop when the first one ends; its exit code is the result.")
     case .type: define("type", value: "T", help: "Only jobs of type T (sent as type=T).")
-    case .page: define("page", value: "N", help: "Page to read (sent as page=N).")
-    case .limit: define("limit", value: "N", help: "Jobs per page (sent as limit=N).")
+    case .page: define("page", value: "N", type: .count(1...Int.max), help: "Page to read (sent as page=N).")
+    case .limit: define("limit", value: "N", type: .count(1...Int.max), help: "Jobs per page (sent as limit=N).")
     case .allPages:
       define(
         "all",
@@ -326,7 +425,7 @@ extension OptionKey {
     case .query: define("query", value: "NAME=VALUE", repeatable: true, help: "An extra query parameter (repeatable).")
     case .output:
       define(
-        "output", short: "o", value: "FILE",
+        "output", short: "o", value: "FILE", type: .path,
         help:
           "Write the job's output to FILE (for output, - is stdout): a regular or new FILE through a temporary file renamed into place, a device or FIFO directly."
       )
@@ -341,13 +440,29 @@ extension OptionKey {
     }
   }
 
+  /// One option.
+  ///
+  /// Unless given, its type is a flag without a value, a choice with closed choices, else text;
+  /// its completion is file names for a path, the choices for choices, else none.
   private func define(
-    _ long: String, short: Character? = nil, value: String? = nil, choices: [String] = [],
-    repeatable: Bool = false, openChoices: Bool = false, environment: String? = nil, help: String
+    _ long: String, short: Character? = nil, value: String? = nil, type: ValueType? = nil, choices: [String] = [],
+    repeatable: Bool = false, openChoices: Bool = false, environment: EnvironmentVariable? = nil,
+    config: Bool = false, completion: CompletionKind? = nil, help: String
   ) -> OptionSpec {
-    OptionSpec(
+    let type = type ?? (value == nil ? .flag : !choices.isEmpty && !openChoices ? .choice : .text)
+    let completion = completion ?? (type == .path ? .files : choices.isEmpty ? .none : .choices)
+    return OptionSpec(
       key: self, long: long, short: short, value: value, choices: choices, repeatable: repeatable,
-      openChoices: openChoices, environment: environment, help: help)
+      openChoices: openChoices, type: type, environment: environment, inConfigFile: config, completion: completion,
+      help: help)
+  }
+
+  /// The counts settings take: at least one; the top keeps arithmetic far from overflow.
+  private static let counts = 1...1_000_000_000
+
+  /// A variable that holds the option's value.
+  private static func variable(_ name: String, _ meaning: String) -> EnvironmentVariable {
+    EnvironmentVariable(name: name, holds: .value, meaning: meaning)
   }
 }
 
@@ -568,7 +683,7 @@ extension CommandTable {
         details: """
           Prints the completion script for the shell; the same scripts are installed by 'make install'
           and kept in completions/. --profile and --dialect also complete the [profile NAME] and
-          [dialect NAME] sections of the config file (JOBCTL_CONFIG, else the default one).
+          [dialect NAME] sections of the config file (\(variable(.config)), else the default one).
           To install by hand: bash, 'jobctl completion bash >
           ~/.local/share/bash-completion/completions/jobctl' (or 'source <(jobctl completion bash)'
           in ~/.bashrc); zsh, 'source <(jobctl completion zsh)' in ~/.zshrc after compinit, or
@@ -630,7 +745,9 @@ extension CommandTable {
         let same =
           earlier.long == option.long && earlier.short == option.short && earlier.value == option.value
           && earlier.choices == option.choices && earlier.openChoices == option.openChoices
-          && earlier.repeatable == option.repeatable && earlier.environment == option.environment
+          && earlier.repeatable == option.repeatable && earlier.type == option.type
+          && earlier.environment == option.environment && earlier.inConfigFile == option.inConfigFile
+          && earlier.completion == option.completion
         if !same {
           problems.append("\(name) parses as \(earlier.signature) in one command, \(option.signature) in another")
         }
@@ -652,18 +769,29 @@ public struct EnvironmentSpec: Sendable {
 }
 
 extension CommandTable {
-  /// Every environment variable jobctl (or libcurl under it) reads: `--help` names them, the
-  /// manual describes them.
-  public static let environment: [EnvironmentSpec] = [
-    EnvironmentSpec(names: ["JOBCTL_BASE_URL"], help: "Base URL of the API (--base-url)."),
-    EnvironmentSpec(
-      names: ["JOBCTL_TOKEN"],
-      help:
-        "Bearer token, sent as 'Authorization: Bearer TOKEN' (--token-file takes precedence). No flag takes the token itself: it would show in ps(1)."
-    ),
-    EnvironmentSpec(names: ["JOBCTL_DIALECT"], help: "Response shape (--dialect)."),
-    EnvironmentSpec(names: ["JOBCTL_CONFIG"], help: "The config file (--config)."),
-    EnvironmentSpec(names: ["JOBCTL_PROFILE"], help: "The config file profile (--profile)."),
+  /// Every environment variable jobctl (or libcurl under it) reads.
+  ///
+  /// `--help` names them, the manual describes them. The options' own come first, in the order
+  /// of the table.
+  public static let environment: [EnvironmentSpec] = optionEnvironment + otherEnvironment
+
+  /// The variable that stands in for an option, for text that names it (`set --base-url or
+  /// JOBCTL_BASE_URL`); empty for an option without one.
+  static func variable(_ option: OptionKey) -> String { option.spec.environment?.name ?? "" }
+
+  /// The variables that stand in for options, from the options' definitions.
+  static let optionEnvironment: [EnvironmentSpec] = allOptions.compactMap { option in
+    option.environment.map { variable in
+      switch variable.holds {
+      case .value: EnvironmentSpec(names: [variable.name], help: "\(variable.meaning) (--\(option.long)).")
+      case .content: EnvironmentSpec(names: [variable.name], help: variable.meaning)
+      }
+    }
+  }
+
+  /// The variables that no option stands for: where the config file is, the terminal, CI, and
+  /// what libcurl reads.
+  static let otherEnvironment: [EnvironmentSpec] = [
     EnvironmentSpec(
       names: ["XDG_CONFIG_HOME", "HOME"],
       help: "Where the config file is looked for: $XDG_CONFIG_HOME/jobctl/config, else ~/.config/jobctl/config."),

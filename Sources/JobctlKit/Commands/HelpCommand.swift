@@ -99,7 +99,7 @@ enum HelpCommand {
       width: width)
     s += "\nExamples:\n"
     for example in [
-      "export JOBCTL_BASE_URL=https://api.example.com", "jobctl wait 8f14e45f --timeout 10m",
+      "export \(CommandTable.variable(.baseURL))=https://api.example.com", "jobctl wait 8f14e45f --timeout 10m",
       "ADDR=$(jobctl wait \"$ID\" --field result.address)",
     ] {
       s += command(example, width: width)
@@ -131,7 +131,7 @@ enum HelpCommand {
       s += "\n\(group.title) options:\n"
       for o in group.options {
         var helpText = o.help
-        if let env = o.environment { helpText += " [env: \(env)]" }
+        if let env = o.valueVariable { helpText += " [env: \(env)]" }
         s += entry(o.signature, helpText, column: column, width: width)
       }
     }

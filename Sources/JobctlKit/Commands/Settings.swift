@@ -14,38 +14,160 @@ struct Layers {
     var onCommandLine = false
   }
 
-  /// The option's value: the flag, else its environment variable (the table names it), else the
-  /// profile's key of the same name.
+  /// The option's value: the flag, else its environment variable when that holds the value and
+  /// is not empty, else the profile's key of the same name (the table names both).
   func value(_ option: OptionKey) -> Found? {
     let spec = option.spec
     if let v = invocation.value(option) { return Found(value: v, origin: "--\(spec.long)", onCommandLine: true) }
-    if let env = spec.environment, let v = environment[env], !v.isEmpty { return Found(value: v, origin: env) }
-    if let entry = profile.last(where: { $0.key == spec.long }), let config {
-      return Found(value: entry.value, origin: "\(config.path):\(entry.line): \(spec.long)")
+    if let name = spec.valueVariable, let v = environment[name], !v.isEmpty { return Found(value: v, origin: name) }
+    if let key = spec.configKey, let entry = profile.last(where: { $0.key == key }), let config {
+      return Found(value: entry.value, origin: "\(config.path):\(entry.line): \(key)")
     }
     return nil
+  }
+
+  /// What the option's variable holds in place of the option's file (`JOBCTL_TOKEN`: the token),
+  /// empty too; nil when it is not set or holds the option's value.
+  func content(_ option: OptionKey) -> String? {
+    guard let variable = option.spec.environment, variable.holds == .content else { return nil }
+    return environment[variable.name]
   }
 
   /// Every value of a repeatable option: the profile's first, then the flags'.
   func all(_ option: OptionKey) -> [Found] {
     let long = option.spec.long
-    let fromFile = profile.filter { $0.key == long }.map {
+    let fromFile = profile.filter { $0.key == option.spec.configKey }.map {
       Found(value: $0.value, origin: "\(config?.path ?? ""):\($0.line): \(long)")
     }
     return fromFile + invocation.all(option).map { Found(value: $0, origin: "--\(long)", onCommandLine: true) }
   }
 
+  /// The option's value read as its type says (`OptionSpec.type`), with where it came from.
+  ///
+  /// Nil when no layer gives one; a value not of the type is a usage error naming where it was set.
+  func typed(_ option: OptionKey) throws(JobctlError) -> (value: TypedValue, found: Found)? {
+    guard let found = value(option) else { return nil }
+    return (try read(found, as: option.spec), found)
+  }
+
   /// A flag: given on the command line, or `true` in the profile.
   func flag(_ option: OptionKey) throws(JobctlError) -> Bool {
-    if invocation.has(option) { return true }
-    guard let found = value(option) else { return false }
-    switch Text.lowercased(found.value) {
-    case "true", "yes", "on", "1": return true
-    case "false", "no", "off", "0": return false
-    default: throw .usage("\(found.origin) takes true or false, not '\(Text.oneLine(found.value, limit: 40))'")
+    guard case .flag(let on)? = try typed(option)?.value else { return false }
+    return on
+  }
+
+  /// A duration, when one is given.
+  func seconds(_ option: OptionKey) throws(JobctlError) -> Double? {
+    guard case .seconds(let d)? = try typed(option)?.value else { return nil }
+    return d
+  }
+
+  /// `~/` at the start of a path is the home folder: a config file cannot count on a shell.
+  func expandHome(_ path: String) -> String {
+    guard path.hasPrefix("~/"), let home = environment["HOME"] else { return path }
+    return home + path.dropFirst()
+  }
+
+  /// One value read as the option's type; the messages are the same whichever layer gave it.
+  private func read(_ found: Found, as spec: OptionSpec) throws(JobctlError) -> TypedValue {
+    let text = found.value
+    let shown = Text.oneLine(text, limit: 60)
+    switch spec.type {
+    case .flag:
+      // A flag on the command line holds no value: being there is `true`.
+      if found.onCommandLine { return .flag(true) }
+      switch Text.lowercased(text) {
+      case "true", "yes", "on", "1": return .flag(true)
+      case "false", "no", "off", "0": return .flag(false)
+      default: throw .usage("\(found.origin) takes true or false, not '\(Text.oneLine(text, limit: 40))'")
+      }
+    case .text: return .text(text)
+    case .path: return .text(expandHome(text))
+    case .choice:
+      guard spec.choices.contains(text) else {
+        throw .usage("\(found.origin) takes one of \(spec.choices.joined(separator: ", ")), not '\(shown)'")
+      }
+      return .text(text)
+    case .duration:
+      guard let d = DurationText.parse(text) else {
+        throw .usage("\(found.origin) takes a duration such as 250ms, 2s, 1m30s or 1h, not '\(shown)'")
+      }
+      guard d > 0 else { throw .usage("\(found.origin) must be more than zero") }
+      return .seconds(d)
+    case .count(let range):
+      guard let n = Int(text), range.contains(n) else {
+        throw .usage("\(found.origin) takes a whole number of at least \(range.lowerBound), not '\(shown)'")
+      }
+      return .count(n)
+    case .time:
+      guard let t = Instant.parse(text) else {
+        throw .usage(
+          "\(found.origin) takes an RFC 3339 time such as 2026-12-01T20:00:00Z (or with an offset, +01:00) or @UNIXTIME, not '\(shown)'"
+        )
+      }
+      return .time(t)
     }
   }
 }
+
+/// An option's value as its type reads it (`OptionSpec.type`).
+enum TypedValue: Equatable {
+  case flag(Bool)
+  /// Free text, a path (`~/` expanded) or one of the choices.
+  case text(String)
+  case seconds(Double)
+  case count(Int)
+  /// A Unix time.
+  case time(Double)
+}
+
+/// A settings field that one option's value fills (`Settings.set`).
+protocol SettingValue {
+  /// The field's value; nil when the option's type reads another kind of value.
+  init?(_ value: TypedValue)
+}
+
+extension Double: SettingValue {
+  init?(_ value: TypedValue) {
+    guard case .seconds(let d) = value else { return nil }
+    self = d
+  }
+}
+
+extension Int: SettingValue {
+  init?(_ value: TypedValue) {
+    guard case .count(let n) = value else { return nil }
+    self = n
+  }
+}
+
+extension Bool: SettingValue {
+  init?(_ value: TypedValue) {
+    guard case .flag(let on) = value else { return nil }
+    self = on
+  }
+}
+
+extension Optional: SettingValue where Wrapped: SettingValue {
+  init?(_ value: TypedValue) {
+    guard let wrapped = Wrapped(value) else { return nil }
+    self = .some(wrapped)
+  }
+}
+
+/// A choice: the case its name names (the option's choices are the cases' names).
+protocol ChoiceSetting: SettingValue, RawRepresentable<String> {}
+
+extension ChoiceSetting {
+  init?(_ value: TypedValue) {
+    guard case .text(let name) = value else { return nil }
+    self.init(rawValue: name)
+  }
+}
+
+extension OutputSettings.Format: ChoiceSetting {}
+extension OutputSettings.ProgressMode: ChoiceSetting {}
+extension OutputSettings.ColorMode: ChoiceSetting {}
 
 /// Everything a network command needs, resolved from flags, the environment and the config file
 /// (in that order of precedence, then defaults), and validated before anything is sent.
@@ -71,150 +193,215 @@ public struct Settings {
   /// Things `--verbose` tells before anything is sent (a token file others can read).
   public var notes: [String] = []
 
-  /// Options the config file may set: the long names of connection, polling and output options.
-  public static let configKeys: Set<String> = Set(
-    (CommandTable.connection.options + CommandTable.polling.options + CommandTable.output.options)
-      .filter { ![.field, .json, .config, .profile].contains($0.key) }.map(\.long))
+  /// The names (lowercased) of the headers given with -H or a profile: a shape's own header of
+  /// that name (`poll-header`, `start-header`, `cancel-header`) gives way.
+  public var givenHeaderNames: Set<String> = []
 
-  /// The config file's path: `--config`, `JOBCTL_CONFIG`, `$XDG_CONFIG_HOME/jobctl/config`, or
+  /// The userinfo of the base URL, of JOB and PATH arguments given as URLs, and of the proxy
+  /// variables libcurl reads (see `Credentials.userinfoSecrets`).
+  public var urlSecrets: [String] = []
+
+  /// Options the config file may set, by their long names (the table says which).
+  public static let configKeys: Set<String> = Set(CommandTable.allOptions.compactMap(\.configKey))
+
+  /// The config file's path: `--config`, its variable, `$XDG_CONFIG_HOME/jobctl/config`, or
   /// `~/.config/jobctl/config`; `explicit` when the user named it (then it must exist).
-  static func configPath(_ invocation: Invocation, environment: [String: String]) -> (path: String, explicit: Bool)? {
-    if let p = invocation.value(.config) { return (p, true) }
-    if let p = environment["JOBCTL_CONFIG"], !p.isEmpty { return (p, true) }
+  static func configPath(_ flagsAndEnvironment: Layers) -> (path: String, explicit: Bool)? {
+    let environment = flagsAndEnvironment.environment
+    if let found = flagsAndEnvironment.value(.config) { return (found.value, true) }
     if let x = environment["XDG_CONFIG_HOME"], !x.isEmpty { return (x + "/jobctl/config", false) }
     if let h = environment["HOME"], !h.isEmpty { return (h + "/.config/jobctl/config", false) }
     return nil
   }
 
-  /// Reads the config file and picks the profile (`--profile`, `JOBCTL_PROFILE`, `default`).
+  /// Reads the config file and picks the profile (`--profile`, its variable, `default`).
   static func layers(_ invocation: Invocation, environment: [String: String], services: Services) throws(JobctlError)
     -> Layers
   {
-    let profileName = invocation.value(.profile) ?? environment["JOBCTL_PROFILE"].flatMap { $0.isEmpty ? nil : $0 }
-    var config: ConfigFile?
-    if let (path, explicit) = configPath(invocation, environment: environment) {
-      switch services.readFile(path) {
-      case .success(let bytes):
-        guard let text = String(validating: bytes, as: UTF8.self) else {
-          throw .usage("the config file \(Text.oneLine(path, limit: 200)) is not UTF-8 text")
-        }
-        config = try ConfigFile(
-          path: path, text: text, keys: configKeys, shapeKeys: Set(ShapeDescription.keys))
-      case .failure(let e):
-        if explicit || services.fileExists(path) {
-          throw e.error("cannot read the config file \(Text.oneLine(path, limit: 200)): \(e.reason)")
-        }
-      }
-    }
-    var profile: [ConfigFile.Entry] = []
-    if let name = profileName {
-      guard let config, let entries = config.profiles[name] else {
-        let place = config.map { " in \(Text.oneLine($0.path, limit: 200))" } ?? " (there is no config file)"
-        let hint = Suggest.didYouMean(name, among: config?.profileNames ?? [])
-        throw .usage("no profile '\(Text.oneLine(name, limit: 60))'\(place)\(hint)")
-      }
-      profile = entries
-    } else {
-      profile = config?.profiles["default"] ?? []
-    }
+    // The file and the profile are named by a flag or the environment only, never by the file.
+    let named = Layers(invocation: invocation, environment: environment, config: nil, profile: [])
+    let config = try configFile(named, services: services)
+    let profile = try profile(named.value(.profile)?.value, in: config)
     return Layers(invocation: invocation, environment: environment, config: config, profile: profile)
   }
 
-  /// Resolves and validates; every problem is a usage error naming what to fix and where it was
-  /// set.
+  /// The config file, nil when there is none where it is looked for by default.
+  static func configFile(_ named: Layers, services: Services) throws(JobctlError) -> ConfigFile? {
+    guard let (path, explicit) = configPath(named) else { return nil }
+    switch services.readFile(path) {
+    case .success(let bytes):
+      guard let text = String(validating: bytes, as: UTF8.self) else {
+        throw .usage("the config file \(Text.oneLine(path, limit: 200)) is not UTF-8 text")
+      }
+      return try ConfigFile(path: path, text: text, keys: configKeys, shapeKeys: Set(ShapeDescription.keys))
+    case .failure(let e):
+      if explicit || services.fileExists(path) {
+        throw e.error("cannot read the config file \(Text.oneLine(path, limit: 200)): \(e.reason)")
+      }
+      return nil
+    }
+  }
+
+  /// The entries of the profile named, else of `[default]` (none without a file).
+  static func profile(_ name: String?, in config: ConfigFile?) throws(JobctlError) -> [ConfigFile.Entry] {
+    guard let name else { return config?.profiles["default"] ?? [] }
+    guard let config, let entries = config.profiles[name] else {
+      let place = config.map { " in \(Text.oneLine($0.path, limit: 200))" } ?? " (there is no config file)"
+      let hint = Suggest.didYouMean(name, among: config?.profileNames ?? [])
+      throw .usage("no profile '\(Text.oneLine(name, limit: 60))'\(place)\(hint)")
+    }
+    return entries
+  }
+
+  /// Resolves and validates: every problem is a usage error naming what to fix and where it was set.
+  ///
+  /// Each step reads its options from the layers (`Layers.value` holds the precedence).
   public static func resolve(_ invocation: Invocation, environment: [String: String], services: Services)
     throws(JobctlError) -> Settings
   {
     let layers = try layers(invocation, environment: environment, services: services)
-    // TLS files go to libcurl by path, which would block on a FIFO: regular files only.
-    let readFile = services.readRegularFile
-    func duration(_ option: OptionKey) throws(JobctlError) -> Double? {
-      guard let found = layers.value(option) else { return nil }
-      guard let d = DurationText.parse(found.value) else {
-        throw .usage(
-          "\(found.origin) takes a duration such as 250ms, 2s, 1m30s or 1h, not '\(Text.oneLine(found.value, limit: 60))'"
-        )
-      }
-      guard d > 0 else { throw .usage("\(found.origin) must be more than zero") }
-      return d
-    }
-    func count(_ option: OptionKey) throws(JobctlError) -> Int? {
-      guard let found = layers.value(option) else { return nil }
-      guard let n = Int(found.value), n >= 1, n <= 1_000_000_000 else {
-        throw .usage(
-          "\(found.origin) takes a whole number of at least 1, not '\(Text.oneLine(found.value, limit: 60))'")
-      }
-      return n
-    }
-    /// The case a choice names, from a flag (checked by the parser already) or the profile.
-    func choice<Choice: CaseIterable & RawRepresentable<String>>(_ option: OptionKey, _: Choice.Type)
-      throws(JobctlError) -> Choice?
-    {
-      guard let found = layers.value(option) else { return nil }
-      guard let choice = Choice(rawValue: found.value) else {
-        let choices = Choice.allCases.map(\.rawValue)
-        throw .usage(
-          "\(found.origin) takes one of \(choices.joined(separator: ", ")), not '\(Text.oneLine(found.value, limit: 60))'"
-        )
-      }
-      return choice
-    }
-    func expandHome(_ path: String) -> String {
-      guard path.hasPrefix("~/"), let home = environment["HOME"] else { return path }
-      return home + path.dropFirst()
-    }
-
     var s = Settings(jobsPath: "/jobs/{id}")
-    if let found = layers.value(.baseURL) {
-      guard let parts = URLParts(found.value) else {
-        throw .usage(
-          "the base URL (\(found.origin)) must be an http:// or https:// URL with a host, not '\(Credentials.shownURL(found.value, limit: 200))'"
-        )
-      }
-      s.baseURL = parts
-      s.baseURLText = found.value
-      if let userinfo = parts.userinfo {
-        // Sent as a credential header bound to the base URL's host, like the token, rather than
-        // left in the URL: a /path, or a job URL the server hands back, would drop it there.
-        s.urlSecrets += Credentials.userinfoSecrets(userinfo)
-        s.basicAuthorization = Credentials.basicCredentials(userinfo)
-        let b = Array(found.value.utf8)
-        let start = parts.scheme.utf8.count + 3
-        let text = String(decoding: b[..<start] + b[(start + userinfo.utf8.count + 1)...], as: UTF8.self)
-        s.baseURLText = text
-        s.baseURL = URLParts(text)
-      }
+    for step in steps { try step.apply(&s, layers, services) }
+    return s
+  }
+}
+
+extension Settings {
+  /// One step of `resolve`: the options it reads, and how their values land in the settings.
+  struct Step: Sendable {
+    typealias Apply = @Sendable (inout Settings, Layers, Services) throws(JobctlError) -> Void
+    let reads: [OptionKey]
+    let apply: Apply
+
+    init(reads: [OptionKey], _ apply: @escaping Apply) {
+      self.reads = reads
+      self.apply = apply
     }
-    for url in invocation.arguments {
+  }
+
+  /// An option whose value, read as its type says, goes to one field as it is.
+  static func set<Value: SettingValue>(_ option: OptionKey, _ field: WritableKeyPath<Settings, Value> & Sendable)
+    -> Step
+  {
+    Step(reads: [option]) { s, layers, _ throws(JobctlError) in
+      guard let (value, _) = try layers.typed(option) else { return }
+      // The table's type and the field's disagree: a mistake in `steps` (every option set here is a
+      // config key, and OptionTableTests.everyConfigKeyResolves sets each one).
+      guard let typed = Value(value) else { preconditionFailure("--\(option.spec.long) does not fit its field") }
+      s[keyPath: field] = typed
+    }
+  }
+
+  /// What `resolve` does, in order.
+  ///
+  /// The order is the one problems are reported in, and some steps need what an earlier one set:
+  /// the signing needs the shape, the token and the headers; `--timeout` bounds the read of a
+  /// token file that is a pipe.
+  static let steps: [Step] = [
+    Step(reads: [.baseURL], resolveBaseURL),
+    Step(reads: [], collectURLSecrets),
+    Step(reads: [.dialect, .jobsPath] + CommandTable.shape.options.map(\.key)) { s, layers, _ throws(JobctlError) in
+      try resolveShape(layers, into: &s)
+      s.policy.answerRules = s.shape.answerRules
+    },
+    Step(reads: [.tokenFile, .timeout], resolveToken),
+    Step(reads: [.header], resolveHeaders),
+    Step(reads: [.unixSocket], resolveUnixSocket),
+    Step(reads: []) { s, layers, services throws(JobctlError) in
+      try AWSCredentials.resolve(environment: layers.environment, services: services, into: &s)
+    },
+    set(.connectTimeout, \.transport.connectTimeout),
+    set(.requestTimeout, \.transport.requestTimeout),
+    set(.maxConnections, \.transport.maxHostConnections),
+    Step(reads: [.cacert], resolveCAFile),
+    set(.insecure, \.transport.insecure),
+    Step(reads: [.cert], resolveCertificate),
+    Step(reads: [.key], resolveKey),
+    set(.interval, \.policy.interval),
+    set(.maxInterval, \.policy.maxInterval),
+    Step(reads: [.timeout]) { s, layers, services throws(JobctlError) in
+      s.policy.timeout = try layers.seconds(.timeout)
+      // --timeout counts from here, the start of the process: a start's own retries count too.
+      s.policy.startedAt = services.clock.monotonic
+    },
+    Step(reads: [.until], resolveUntil),
+    set(.slowDown, \.policy.slowDown),
+    set(.staleAfter, \.policy.staleAfter),
+    set(.maxAttempts, \.policy.maxAttempts),
+    set(.maxErrors, \.policy.maxErrors),
+    set(.format, \.output.format),
+    Step(reads: [.json]) { s, layers, _ throws(JobctlError) in
+      if try layers.flag(.json) { s.output.format = .json }
+    },
+    Step(reads: [.field], resolveField),
+    set(.quiet, \.output.quiet),
+    Step(reads: []) { s, layers, _ throws(JobctlError) in
+      s.output.actions = layers.environment["GITHUB_ACTIONS"] == "true"
+    },
+    set(.progress, \.output.progress),
+    set(.color, \.output.color),
+    set(.verbose, \.output.verbose),
+  ]
+}
+
+extension Settings {
+  /// The base URL; a user and password in it become a credential header bound to its host.
+  static func resolveBaseURL(_ s: inout Settings, _ layers: Layers, _: Services) throws(JobctlError) {
+    guard let found = layers.value(.baseURL) else { return }
+    guard let parts = URLParts(found.value) else {
+      throw .usage(
+        "the base URL (\(found.origin)) must be an http:// or https:// URL with a host, not '\(Credentials.shownURL(found.value, limit: 200))'"
+      )
+    }
+    s.baseURL = parts
+    s.baseURLText = found.value
+    guard let userinfo = parts.userinfo else { return }
+    // Sent as a credential header bound to the base URL's host, like the token, rather than left
+    // in the URL: a /path, or a job URL the server hands back, would drop it there.
+    s.urlSecrets += Credentials.userinfoSecrets(userinfo)
+    s.basicAuthorization = Credentials.basicCredentials(userinfo)
+    let b = Array(found.value.utf8)
+    let start = parts.scheme.utf8.count + 3
+    let text = String(decoding: b[..<start] + b[(start + userinfo.utf8.count + 1)...], as: UTF8.self)
+    s.baseURLText = text
+    s.baseURL = URLParts(text)
+  }
+
+  /// The users and passwords of JOB and PATH arguments given as URLs, and of the proxies.
+  static func collectURLSecrets(_ s: inout Settings, _ layers: Layers, _: Services) {
+    for url in layers.invocation.arguments {
       if let userinfo = URLParts(url)?.userinfo { s.urlSecrets += Credentials.userinfoSecrets(userinfo) }
     }
     for name in proxyVariables {
-      if let value = environment[name] { s.urlSecrets += Credentials.proxySecrets(value) }
+      if let value = layers.environment[name] { s.urlSecrets += Credentials.proxySecrets(value) }
     }
+  }
 
-    try resolveShape(layers, into: &s)
-    s.policy.answerRules = s.shape.answerRules
-
-    // The token: --token-file, then JOBCTL_TOKEN, then the profile's token-file.
-    if let path = invocation.value(.tokenFile) {
-      s.tokenFile = expandHome(path)
-    } else if let t = environment["JOBCTL_TOKEN"] {
+  /// The token: `--token-file`, then the token variable, then the profile's token-file.
+  static func resolveToken(_ s: inout Settings, _ layers: Layers, _ services: Services) throws(JobctlError) {
+    let file = layers.value(.tokenFile)
+    if let file, file.onCommandLine {
+      s.tokenFile = layers.expandHome(file.value)
+    } else if let t = layers.content(.tokenFile) {
       s.token = Text.trimmed(t)
-    } else if let found = layers.value(.tokenFile) {
-      s.tokenFile = expandHome(found.value)
+    } else if let file {
+      s.tokenFile = layers.expandHome(file.value)
     }
     // A token file that is a pipe is waited on no longer than --timeout.
-    if let t = try duration(.timeout) { BoundedInput.limit(seconds: t) }
+    if let t = try layers.seconds(.timeout) { BoundedInput.limit(seconds: t) }
     if let path = s.tokenFile { s.token = try readToken(path, services: services, notes: &s.notes) }
-    if let token = s.token {
-      guard !token.isEmpty else { throw .usage("the token is empty (JOBCTL_TOKEN or --token-file)") }
-      guard !token.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
-        throw .usage("the token contains a line break or control character")
-      }
+    guard let token = s.token else { return }
+    guard !token.isEmpty else {
+      throw .usage("the token is empty (\(CommandTable.variable(.tokenFile)) or --\(OptionKey.tokenFile.spec.long))")
     }
+    guard !token.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
+      throw .usage("the token contains a line break or control character")
+    }
+  }
 
-    // A header given with -H replaces the profile's header of the same name, and both replace a
-    // shape's header (`--dialect github-run` sends its own Accept).
+  /// A header given with -H replaces the profile's header of the same name, and both replace a
+  /// shape's header (`--dialect github-run` sends its own Accept).
+  static func resolveHeaders(_ s: inout Settings, _ layers: Layers, _: Services) throws(JobctlError) {
     var flagHeaders: [HTTPHeader] = []
     var fileHeaders: [HTTPHeader] = []
     for found in layers.all(.header) {
@@ -233,93 +420,73 @@ public struct Settings {
     shapeHeaders.removeAll { shape in given.contains { Text.equalsIgnoringCase($0.name, shape.name) } }
     s.headers = shapeHeaders + given
     s.givenHeaderNames = Set(given.map { Text.lowercased($0.name) })
+  }
 
-    if let found = layers.value(.unixSocket) {
-      guard !found.value.isEmpty else { throw .usage("\(found.origin) takes the path of a UNIX socket") }
-      let path = expandHome(found.value)
-      // Said at once: a socket file that is not there is no server that may come back.
-      guard let mode = services.fileMode(path) else {
-        throw .unreachable(
-          "the UNIX socket \(Text.oneLine(path, limit: 200)) (\(found.origin)) does not exist; nothing was sent")
-      }
-      guard mode & 0o170000 == 0o140000 else {
-        throw .usage("\(Text.oneLine(path, limit: 200)) (\(found.origin)) is not a UNIX socket")
-      }
-      s.transport.unixSocket = path
+  /// The UNIX socket every request goes through, which must be there now.
+  static func resolveUnixSocket(_ s: inout Settings, _ layers: Layers, _ services: Services) throws(JobctlError) {
+    guard let found = layers.value(.unixSocket) else { return }
+    guard !found.value.isEmpty else { throw .usage("\(found.origin) takes the path of a UNIX socket") }
+    let path = layers.expandHome(found.value)
+    // Said at once: a socket file that is not there is no server that may come back.
+    guard let mode = services.fileMode(path) else {
+      throw .unreachable(
+        "the UNIX socket \(Text.oneLine(path, limit: 200)) (\(found.origin)) does not exist; nothing was sent")
     }
-    try AWSCredentials.resolve(environment: environment, services: services, into: &s)
+    guard mode & 0o170000 == 0o140000 else {
+      throw .usage("\(Text.oneLine(path, limit: 200)) (\(found.origin)) is not a UNIX socket")
+    }
+    s.transport.unixSocket = path
+  }
 
-    if let d = try duration(.connectTimeout) { s.transport.connectTimeout = d }
-    if let d = try duration(.requestTimeout) { s.transport.requestTimeout = d }
-    if let n = try count(.maxConnections) { s.transport.maxHostConnections = n }
-    if let ca = layers.value(.cacert) {
-      let path = expandHome(ca.value)
-      if case .failure(let e) = readFile(path) {
-        throw .usage("cannot read the CA file \(Text.oneLine(path, limit: 200)) (\(ca.origin)): \(e.reason)")
-      }
-      s.transport.caFile = path
+  /// A TLS file's path, once it reads: libcurl gets it by path and would block on a FIFO, so a
+  /// regular file only.
+  static func tlsFile(_ option: OptionKey, _ what: String, _ layers: Layers, _ services: Services)
+    throws(JobctlError) -> (path: String, found: Layers.Found)?
+  {
+    guard let (value, found) = try layers.typed(option), case .text(let path) = value else { return nil }
+    if case .failure(let e) = services.readRegularFile(path) {
+      throw .usage("cannot read \(what) \(Text.oneLine(path, limit: 200)) (\(found.origin)): \(e.reason)")
     }
-    s.transport.insecure = try layers.flag(.insecure)
-    if let cert = layers.value(.cert) {
-      let path = expandHome(cert.value)
-      if case .failure(let e) = readFile(path) {
-        throw .usage(
-          "cannot read the client certificate \(Text.oneLine(path, limit: 200)) (\(cert.origin)): \(e.reason)")
-      }
-      s.transport.certFile = path
-    }
-    if let key = layers.value(.key) {
-      guard s.transport.certFile != nil else {
-        throw .usage("\(key.origin) needs --cert: it is the key of that certificate")
-      }
-      let path = expandHome(key.value)
-      // Read like a token file: whatever its mode, noted when others can read it.
-      if case .failure(let e) = readFile(path) {
-        throw .usage("cannot read the key file \(Text.oneLine(path, limit: 200)) (\(key.origin)): \(e.reason)")
-      }
-      noteReadableByOthers("the key file", path, services: services, notes: &s.notes)
-      s.transport.keyFile = path
-    }
+    return (path, found)
+  }
 
-    if let d = try duration(.interval) { s.policy.interval = d }
-    if let d = try duration(.maxInterval) { s.policy.maxInterval = d }
-    s.policy.timeout = try duration(.timeout)
-    // --timeout counts from here, the start of the process: a start's own retries count too.
-    s.policy.startedAt = services.clock.monotonic
-    if let found = layers.value(.until) {
-      guard let until = Instant.parse(found.value) else {
-        throw .usage(
-          "\(found.origin) takes an RFC 3339 time such as 2026-12-01T20:00:00Z (or with an offset, +01:00) or @UNIXTIME, not '\(Text.oneLine(found.value, limit: 60))'"
-        )
-      }
-      guard until > services.clock.wall else {
-        throw .timedOut("\(found.origin) \(HTTPDate.iso8601(until)) has already passed; nothing was sent")
-      }
-      s.policy.until = until
-      BoundedInput.limit(seconds: until - services.clock.wall)
-    }
-    s.policy.slowDown = try layers.flag(.slowDown)
-    s.policy.staleAfter = try duration(.staleAfter)
-    s.policy.maxAttempts = try count(.maxAttempts)
-    if let n = try count(.maxErrors) { s.policy.maxErrors = n }
+  static func resolveCAFile(_ s: inout Settings, _ layers: Layers, _ services: Services) throws(JobctlError) {
+    if let (path, _) = try tlsFile(.cacert, "the CA file", layers, services) { s.transport.caFile = path }
+  }
 
-    var o = OutputSettings()
-    if let format = try choice(.format, OutputSettings.Format.self) { o.format = format }
-    if invocation.has(.json) { o.format = .json }
-    if let text = invocation.value(.field) {
-      guard let path = JSONPath(text) else {
-        throw .usage(
-          "--field takes a dotted path such as result.address or jobs.0.jobId, not '\(Text.oneLine(text, limit: 60))'")
-      }
-      o.field = path
+  static func resolveCertificate(_ s: inout Settings, _ layers: Layers, _ services: Services) throws(JobctlError) {
+    if let (path, _) = try tlsFile(.cert, "the client certificate", layers, services) { s.transport.certFile = path }
+  }
+
+  /// The key of `--cert`, read like a token file: whatever its mode, noted when others can read it.
+  static func resolveKey(_ s: inout Settings, _ layers: Layers, _ services: Services) throws(JobctlError) {
+    if let key = layers.value(.key), s.transport.certFile == nil {
+      throw .usage("\(key.origin) needs --cert: it is the key of that certificate")
     }
-    o.quiet = try layers.flag(.quiet)
-    o.actions = environment["GITHUB_ACTIONS"] == "true"
-    if let progress = try choice(.progress, OutputSettings.ProgressMode.self) { o.progress = progress }
-    if let color = try choice(.color, OutputSettings.ColorMode.self) { o.color = color }
-    o.verbose = try layers.flag(.verbose)
-    s.output = o
-    return s
+    guard let (path, _) = try tlsFile(.key, "the key file", layers, services) else { return }
+    noteReadableByOthers("the key file", path, services: services, notes: &s.notes)
+    s.transport.keyFile = path
+  }
+
+  /// `--until`: a time still to come; reads of a pipe are bounded by it too.
+  static func resolveUntil(_ s: inout Settings, _ layers: Layers, _ services: Services) throws(JobctlError) {
+    guard let (value, found) = try layers.typed(.until), case .time(let until) = value else { return }
+    guard until > services.clock.wall else {
+      throw .timedOut("\(found.origin) \(HTTPDate.iso8601(until)) has already passed; nothing was sent")
+    }
+    s.policy.until = until
+    BoundedInput.limit(seconds: until - services.clock.wall)
+  }
+
+  /// `--field`: a dotted path into the final document.
+  static func resolveField(_ s: inout Settings, _ layers: Layers, _: Services) throws(JobctlError) {
+    guard let found = layers.value(.field) else { return }
+    guard let path = JSONPath(found.value) else {
+      throw .usage(
+        "\(found.origin) takes a dotted path such as result.address or jobs.0.jobId, not '\(Text.oneLine(found.value, limit: 60))'"
+      )
+    }
+    s.output.field = path
   }
 
   /// Picks and checks the response shape (README "Any job API").
@@ -442,10 +609,6 @@ public struct Settings {
     return h + headers
   }
 
-  /// The names (lowercased) of the headers given with -H or a profile: a shape's own header of
-  /// that name (`poll-header`, `start-header`, `cancel-header`) gives way.
-  public var givenHeaderNames: Set<String> = []
-
   /// Every secret value, for scrubbing diagnostics.
   public var secrets: [String] {
     var list = token.map { [$0, "Bearer \($0)"] } ?? []
@@ -456,10 +619,6 @@ public struct Settings {
     list += own.filter { Credentials.isCredentialHeader($0.name) }.map(\.value.description)
     return list + urlSecrets
   }
-
-  /// The userinfo of the base URL, of JOB and PATH arguments given as URLs, and of the proxy
-  /// variables libcurl reads (see `Credentials.userinfoSecrets`).
-  public var urlSecrets: [String] = []
 
   /// The proxy variables libcurl reads, in either case.
   static let proxyVariables = ["http_proxy", "https_proxy", "all_proxy"].flatMap { [$0, $0.uppercased()] }

@@ -12,9 +12,6 @@ public enum Completions {
 
   public static let shells = Shell.allCases.map(\.rawValue)
 
-  /// Options whose value is a file name.
-  static let fileOptions: Set<OptionKey> = [.tokenFile, .cacert, .cert, .key, .config, .output, .data, .unixSocket]
-
   /// `completion SHELL`: prints the script.
   static func run(_ invocation: Invocation, environment: [String: String], services: Services) throws(JobctlError)
     -> Int32
@@ -35,14 +32,19 @@ public enum Completions {
     }
   }
 
+  /// The config file as the shell finds it: `--config`'s variable, else the default place.
+  static let configFile = #"""
+    f="${\#(OptionKey.config.spec.valueVariable ?? ""):-${XDG_CONFIG_HOME:-$HOME/.config}/jobctl/config}"
+    """#
+
   /// The config file's profiles, as a shell pipeline every script shares (POSIX sed).
   static let profileLister = #"""
-    f="${JOBCTL_CONFIG:-${XDG_CONFIG_HOME:-$HOME/.config}/jobctl/config}"; [ -r "$f" ] && sed -n -e 's/^[[:space:]]*\[[[:space:]]*profile[[:space:]][[:space:]]*\([^] ]*\)[[:space:]]*\].*/\1/p' -e 's/^[[:space:]]*\[[[:space:]]*default[[:space:]]*\].*/default/p' "$f"
+    \#(configFile); [ -r "$f" ] && sed -n -e 's/^[[:space:]]*\[[[:space:]]*profile[[:space:]][[:space:]]*\([^] ]*\)[[:space:]]*\].*/\1/p' -e 's/^[[:space:]]*\[[[:space:]]*default[[:space:]]*\].*/default/p' "$f"
     """#
 
   /// The config file's `[dialect NAME]` sections, which `--dialect` takes beside the built-in names.
   static let dialectLister = #"""
-    f="${JOBCTL_CONFIG:-${XDG_CONFIG_HOME:-$HOME/.config}/jobctl/config}"; [ -r "$f" ] && sed -n -e 's/^[[:space:]]*\[[[:space:]]*dialect[[:space:]][[:space:]]*\([^] ]*\)[[:space:]]*\].*/\1/p' "$f"
+    \#(configFile); [ -r "$f" ] && sed -n -e 's/^[[:space:]]*\[[[:space:]]*dialect[[:space:]][[:space:]]*\([^] ]*\)[[:space:]]*\].*/\1/p' "$f"
     """#
 
   static var commandNames: [String] { CommandTable.commands.map(\.name) }
@@ -77,11 +79,13 @@ public enum Completions {
   }
 
   static func valueKind(_ option: OptionSpec) -> ValueKind {
-    if option.key == .dialect { return .dialects(option.choices) }
-    if !option.choices.isEmpty { return .choices(option.choices) }
-    if option.key == .profile { return .profiles }
-    if fileOptions.contains(option.key) { return .files }
-    return .free
+    switch option.completion {
+    case .dialects: .dialects(option.choices)
+    case .choices: .choices(option.choices)
+    case .profiles: .profiles
+    case .files: .files
+    case .none: .free
+    }
   }
 
   /// The options that take a value, grouped by how the value completes (one `case` arm each).
