@@ -21,14 +21,14 @@ public enum Jobctl {
   /// (once the result was decided its code stands; a wait cut short by it ends with 141).
   public static func run(_ arguments: [String], environment: [String: String], services: Services) -> Int32 {
     let code = execute(arguments, environment: environment, services: services)
-    let lost = JobctlError.localWrite("")
+    let lost = JobctlError.Ending.localWrite.code
     // A command that said so itself (start names the job it created) is not told twice.
-    guard let failure = services.streams.stdout.failure, !failure.readerGone, code != lost.exitCode else { return code }
+    guard let failure = services.streams.stdout.failure, !failure.readerGone, code != lost else { return code }
     let diagnostics = Diagnostics(sink: services.streams.stderr, redactor: services.redactor)
     diagnostics.actions = environment["GITHUB_ACTIONS"] == "true"
     diagnostics.error(
       "cannot write to stdout (\(failure.reason)): the command's result was not written")
-    return lost.exitCode
+    return lost
   }
 
   private static func execute(_ arguments: [String], environment: [String: String], services: Services) -> Int32 {

@@ -72,9 +72,9 @@ enum ExplainCommand {
     }
     switch snapshot.state {
     case .completed: return 0
-    case .failed: return JobctlError.jobFailed("").exitCode
-    case .canceled: return JobctlError.jobCanceled("").exitCode
-    case .pending, .running: return JobctlError.stillRunning("").exitCode
+    case .failed: return JobctlError.Ending.jobFailed.code
+    case .canceled: return JobctlError.Ending.jobCanceled.code
+    case .pending, .running: return JobctlError.Ending.stillRunning.code
     }
   }
 }

@@ -171,7 +171,7 @@ enum ListCommand {
     if let field = output.field {
       guard let value = field.value(in: array) else {
         context.diagnostics.error("the job list has no field '\(field)'\(field.whatIsThere(in: array))")
-        return JobctlError.rejected("").exitCode
+        return JobctlError.Ending.rejected.code
       }
       // Through a `*`, one value a line (raw, as one job's --field prints it); --json keeps the array.
       if field.isMultiple, output.format == .text, case .array(let items) = value {
@@ -191,7 +191,7 @@ enum ListCommand {
       }
       if missing > 0 {
         context.diagnostics.error("\(missing) of \(jobs.count) jobs in the list have no id (id-path)")
-        return JobctlError.rejected("").exitCode
+        return JobctlError.Ending.rejected.code
       }
       return 0
     }
