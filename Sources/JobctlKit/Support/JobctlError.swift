@@ -104,8 +104,9 @@ public enum JobctlError: Error, Sendable, Equatable {
 }
 
 extension JobctlError {
-  /// Every way a command ends, success included: each is a row of the exit-code table and says
-  /// its code and meaning here, and only here. In code order, as the table lists them.
+  /// Every way a command ends, success included: the rows of the exit-code table.
+  ///
+  /// Each says its code and meaning here, and only here; in code order, as the table lists them.
   public enum Ending: CaseIterable, Sendable {
     case success, jobFailed, usage, jobCanceled, authRefused, notFound, rejected, unreachable, stalled
     case stillRunning, localWrite, timedOut, hangup, interrupted, readerGone
