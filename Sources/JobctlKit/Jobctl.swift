@@ -4,8 +4,8 @@ import Glibc
 import Musl
 #endif
 
-/// jobctl's entry point: parse, run the command the table names, map every failure to its exit
-/// code in one place.
+/// jobctl's entry point: parse, run the command the table names; its result and every failure
+/// become output and an exit code in one place, `Presenter`.
 public enum Jobctl {
   /// Runs jobctl as a process: real streams, signals, system time, libcurl.
   public static func main(arguments: [String], environment: [String: String]) -> Int32 {
@@ -26,9 +26,9 @@ public enum Jobctl {
     guard let failure = services.streams.stdout.failure, !failure.readerGone, code != lost else { return code }
     let diagnostics = Diagnostics(sink: services.streams.stderr, redactor: services.redactor)
     diagnostics.actions = environment["GITHUB_ACTIONS"] == "true"
-    diagnostics.error(
-      "cannot write to stdout (\(failure.reason)): the command's result was not written")
-    return lost
+    return Presenter.fail(
+      .localWrite("cannot write to stdout (\(failure.reason)): the command's result was not written"),
+      diagnostics: diagnostics)
   }
 
   private static func execute(_ arguments: [String], environment: [String: String], services: Services) -> Int32 {
@@ -39,8 +39,7 @@ public enum Jobctl {
       // The run's redactor: secrets learnt by the command are hidden in its last word too.
       let diagnostics = Diagnostics(sink: services.streams.stderr, redactor: services.redactor)
       diagnostics.actions = environment["GITHUB_ACTIONS"] == "true"
-      if let message = error.message { diagnostics.error(message) }
-      return error.exitCode
+      return Presenter.fail(error, diagnostics: diagnostics)
     }
   }
 }

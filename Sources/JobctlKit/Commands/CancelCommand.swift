@@ -5,21 +5,22 @@ enum CancelCommand {
     -> Int32
   {
     let context = try NetworkContext.make(invocation, environment: environment, services: services)
+    return context.presenter.present(try result(invocation, context: context))
+  }
+
+  /// The cancel's answer, or with `--wait` how the job ended.
+  static func result(_ invocation: Invocation, context: NetworkContext) throws(JobctlError) -> CommandResult {
     let job = try context.resolve(invocation.arguments[0])
-    let output = context.settings.output
     if invocation.has(.wait) {
       var watch = CancelAndWait(
         job: job.label, poll: try context.pollRequest(job), cancel: try cancelRequest(job, context: context),
         dialect: context.settings.dialect, shape: context.settings.shape, policy: context.settings.policy)
       let error = context.scheduler.run(&watch) { [reporter = context.reporter] in reporter.report($0, job: job.label) }
-      var renderer = context.renderer
-      renderer.cancelAsked = true
-      return renderer.finish(WaitOutcome(error: error, watch: watch.watch), job: job.label)
+      return .job(JobEnd(outcome: WaitOutcome(error: error, watch: watch.watch), job: job.label, cancelAsked: true))
     }
     let request = try cancelRequest(job, context: context)
     var watch = RequestWatch(
       request: request, subject: "job \(job.label)", policy: context.settings.policy, alsoAccept: [404, 405, 409, 501])
-    var answer: CancelAnswer?
     let error = context.scheduler.run(&watch) { [reporter = context.reporter] in reporter.report($0, job: job.label) }
     if let response = watch.response, error == nil, response.status == 404 {
       // 404 at the cancel URL: the job is gone, or the API has no such route. One poll tells.
@@ -31,31 +32,16 @@ enum CancelCommand {
       case .failure(let failure): throw failure
       }
     }
-    if let response = watch.response {
-      answer = CancelAnswer.interpret(response, dialect: context.settings.dialect, shape: context.settings.shape)
+    let answer = watch.response.flatMap {
+      CancelAnswer.interpret($0, dialect: context.settings.dialect, shape: context.settings.shape)
     }
     switch (answer, error) {
-    case (.accepted(let response)?, nil):
-      print(response, text: "job: \(job.label)\ncancel: accepted\n", context: context)
-      return 0
-    case (.alreadyTerminal(let reason, let response)?, _):
-      print(response, text: "job: \(job.label)\ncancel: not accepted\nreason: \(reason)\n", context: context)
-      if !output.quiet {
-        context.diagnostics.line("jobctl: job \(Text.oneLine(job.label, limit: 120)) was not canceled: \(reason)")
-      }
-      return 0
-    case (.refused(let stage, let code, let response)?, _):
-      print(response, text: "job: \(job.label)\ncancel: refused\n", context: context)
-      throw .rejected(refusal(job, stage: stage, code: code))
-    case (.unsupported(let response)?, _):
-      throw .rejected(
-        "job \(job.label) cannot be canceled: this API has no such cancel (\(HTTPStatus.describe(response.status)))")
-    case (.declined(let reason, let response)?, _):
-      print(response, text: "job: \(job.label)\ncancel: refused\nreason: \(reason)\n", context: context)
-      throw .rejected("the cancel of job \(job.label) was refused: \(reason)")
-    default:
-      throw error ?? .rejected("the cancel answer for job \(job.label) was not understood")
+    // An answer that was read counts, but an accepted one only when nothing went wrong after.
+    case (.accepted?, .some): break
+    case (let answer?, _): return .cancel(CancelReply(job: job.label, answer: answer))
+    case (nil, _): break
     }
+    throw error ?? .rejected("the cancel answer for job \(job.label) was not understood")
   }
 
   /// The request the shape's `cancel` template describes (by default POST `{url}/cancel`, the
@@ -93,31 +79,6 @@ enum CancelCommand {
     }
     let url = URLParts(expanded) != nil ? expanded : URLParts.resolving(expanded, against: job.url)
     return context.request(cancel.method, url: url, credentialHost: job.credentialHost, body: body, extra: extra)
-  }
-
-  static func refusal(_ job: JobReference, stage: String?, code: String) -> String {
-    let place = stage.map { "in stage \($0)" } ?? "in its current stage"
-    return "job \(job.label) cannot be canceled \(place) (\(code)); retry later, or use --wait"
-  }
-
-  private static func print(_ response: HTTPResponse, text: String, context: NetworkContext) {
-    let output = context.settings.output
-    let stdout = context.services.streams.stdout
-    if let field = output.field {
-      if let value = (try? JSON.parse(response.body)).flatMap({ field.value(in: $0) }) {
-        stdout.write(Renderer.fieldText(value, on: stdout) + "\n")
-      }
-      return
-    }
-    switch output.format {
-    case .json:
-      let body = String(decoding: response.body, as: UTF8.self)
-      stdout.write(body.isEmpty ? "{}\n" : Text.endsWithNewline(body) ? body : body + "\n")
-    case .ndjson:
-      stdout.write(((try? JSON.parse(response.body)) ?? .object([])).serialized() + "\n")
-    case .text:
-      if !output.quiet { stdout.write(output.forPeople(text)) }
-    }
   }
 
   /// How long the cancels of `--cancel-on-interrupt` may take, all together: a CI runner sends
@@ -168,7 +129,7 @@ enum CancelCommand {
       case .alreadyTerminal(let reason, _)?:
         context.diagnostics.line("jobctl: job \(label) was not canceled: \(reason)")
       case .refused(let stage, let code, _)?:
-        context.diagnostics.line("jobctl: \(refusal(job, stage: stage, code: code))")
+        context.diagnostics.line("jobctl: \(CancelAnswer.refusal(job.label, stage: stage, code: code))")
       case .unsupported?: context.diagnostics.line("jobctl: job \(label) cannot be canceled: the API has no cancel")
       case .declined(let reason, _)?:
         context.diagnostics.line("jobctl: the cancel of job \(label) was refused: \(reason)")

@@ -92,6 +92,12 @@ enum CancelAnswer {
     }
     return nil
   }
+
+  /// What a cancel refused in this stage tells: retry later, or wait.
+  static func refusal(_ job: String, stage: String?, code: String) -> String {
+    let place = stage.map { "in stage \($0)" } ?? "in its current stage"
+    return "job \(job) cannot be canceled \(place) (\(code)); retry later, or use --wait"
+  }
 }
 
 /// `cancel --wait`: cancel, and while the stage refuses, poll the job and cancel again at each
