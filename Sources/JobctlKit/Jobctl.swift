@@ -4,8 +4,8 @@ import Glibc
 import Musl
 #endif
 
-/// jobctl's entry point: parse, run the command the table names, map every failure to its exit
-/// code in one place.
+/// jobctl's entry point: parse, run the command the table names; its result and every failure
+/// become output and an exit code in one place, `Presenter`.
 public enum Jobctl {
   /// Runs jobctl as a process: real streams, signals, system time, libcurl.
   public static func main(arguments: [String], environment: [String: String]) -> Int32 {
@@ -21,14 +21,14 @@ public enum Jobctl {
   /// (once the result was decided its code stands; a wait cut short by it ends with 141).
   public static func run(_ arguments: [String], environment: [String: String], services: Services) -> Int32 {
     let code = execute(arguments, environment: environment, services: services)
-    let lost = JobctlError.localWrite("")
+    let lost = JobctlError.Ending.localWrite.code
     // A command that said so itself (start names the job it created) is not told twice.
-    guard let failure = services.streams.stdout.failure, !failure.readerGone, code != lost.exitCode else { return code }
+    guard let failure = services.streams.stdout.failure, !failure.readerGone, code != lost else { return code }
     let diagnostics = Diagnostics(sink: services.streams.stderr, redactor: services.redactor)
     diagnostics.actions = environment["GITHUB_ACTIONS"] == "true"
-    diagnostics.error(
-      "cannot write to stdout (\(failure.reason)): the command's result was not written")
-    return lost.exitCode
+    return Presenter.fail(
+      .localWrite("cannot write to stdout (\(failure.reason)): the command's result was not written"),
+      diagnostics: diagnostics)
   }
 
   private static func execute(_ arguments: [String], environment: [String: String], services: Services) -> Int32 {
@@ -39,8 +39,7 @@ public enum Jobctl {
       // The run's redactor: secrets learnt by the command are hidden in its last word too.
       let diagnostics = Diagnostics(sink: services.streams.stderr, redactor: services.redactor)
       diagnostics.actions = environment["GITHUB_ACTIONS"] == "true"
-      if let message = error.message { diagnostics.error(message) }
-      return error.exitCode
+      return Presenter.fail(error, diagnostics: diagnostics)
     }
   }
 }

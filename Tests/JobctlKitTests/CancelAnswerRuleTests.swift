@@ -15,7 +15,7 @@ import Testing
     ("[]", false),
   ])
   func formsOfFalse(_ text: String, _ isFalse: Bool) throws {
-    #expect(CancelCommand.isFalse(try JSON.parse(Array(text.utf8))) == isFalse)
+    #expect(CancelAnswer.isFalse(try JSON.parse(Array(text.utf8))) == isFalse)
   }
 
   @Test(arguments: [
@@ -23,7 +23,7 @@ import Testing
     "<html></html>", "not json",
   ])
   func refusals(_ body: String) {
-    guard case .declined? = CancelCommand.interpret(answer(body), dialect: nil) else {
+    guard case .declined? = CancelAnswer.interpret(answer(body), dialect: nil) else {
       Issue.record("\(body) was not refused")
       return
     }
@@ -34,7 +34,7 @@ import Testing
     #"{"error": false}"#, #"{"error": ""}"#,
   ])
   func acceptances(_ body: String) {
-    guard case .accepted? = CancelCommand.interpret(answer(body, status: 202), dialect: nil) else {
+    guard case .accepted? = CancelAnswer.interpret(answer(body, status: 202), dialect: nil) else {
       Issue.record("\(body) was not accepted")
       return
     }
@@ -42,7 +42,7 @@ import Testing
 
   @Test(arguments: [#"{"accepted": false}"#, #"{"accepted": "false"}"#, #"{"accepted": 0}"#])
   func acceptedFalseMeansTheJobEnded(_ body: String) {
-    guard case .alreadyTerminal? = CancelCommand.interpret(answer(body), dialect: nil) else {
+    guard case .alreadyTerminal? = CancelAnswer.interpret(answer(body), dialect: nil) else {
       Issue.record("\(body) was not read as not accepted")
       return
     }
@@ -51,13 +51,13 @@ import Testing
   @Test func rayRefusesAStopOfAnEndedJob() throws {
     let ray = try #require(Dialects.named("ray-job"))
     guard
-      case .declined(let reason, _)? = CancelCommand.interpret(answer(#"{"stopped": false}"#), dialect: ray, shape: ray)
+      case .declined(let reason, _)? = CancelAnswer.interpret(answer(#"{"stopped": false}"#), dialect: ray, shape: ray)
     else {
       Issue.record("not refused")
       return
     }
     #expect(reason == "stopped: false")
-    guard case .accepted? = CancelCommand.interpret(answer(#"{"stopped": true}"#), dialect: ray, shape: ray) else {
+    guard case .accepted? = CancelAnswer.interpret(answer(#"{"stopped": true}"#), dialect: ray, shape: ray) else {
       Issue.record("not accepted")
       return
     }

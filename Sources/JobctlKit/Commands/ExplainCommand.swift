@@ -46,35 +46,10 @@ enum ExplainCommand {
       }
       throw .rejected("\(name) is not a job document")
     }
-    let output = settings.output
-    let stdout = services.streams.stdout
-    switch output.format {
-    case .json:
-      stdout.write(
-        JSON.object([
-          ("state", .string(snapshot.state.rawValue)), ("decided_by", .string(decidedBy.description)),
-          ("dialect", .string(shape.name)),
-        ]).serialized() + "\n")
-    case .text, .ndjson:
-      // One document judged, no events: ndjson has nothing to stream, and reads as text.
-      var text = Text.oneLine(decidedBy.description) + "\n"
-      if !output.quiet {
-        text += "dialect: \(shape.name)\n"
-        if let raw = snapshot.rawStatus { text += "status: \(Text.oneLine(raw, limit: 200))\n" }
-        if let p = snapshot.progress { text += "progress: \(Text.percent(p))\n" }
-        if let stage = snapshot.stage ?? snapshot.phase { text += "stage: \(Text.oneLine(stage, limit: 200))\n" }
-        if let error = snapshot.error { text += "error: \(Text.oneLine(error, limit: 2000))\n" }
-        for warning in snapshot.warnings where snapshot.state == .completed {
-          text += "warning: \(Text.oneLine(warning, limit: 2000))\n"
-        }
-      }
-      stdout.write(output.forPeople(text))
-    }
-    switch snapshot.state {
-    case .completed: return 0
-    case .failed: return JobctlError.jobFailed("").exitCode
-    case .canceled: return JobctlError.jobCanceled("").exitCode
-    case .pending, .running: return JobctlError.stillRunning("").exitCode
-    }
+    let diagnostics = Diagnostics(sink: services.streams.stderr, redactor: services.redactor)
+    diagnostics.actions = environment["GITHUB_ACTIONS"] == "true"
+    let presenter = Presenter(settings: settings.output, stdout: services.streams.stdout, diagnostics: diagnostics)
+    return presenter.present(
+      .explanation(Explanation(snapshot: snapshot, decidedBy: decidedBy.description, shape: shape.name)))
   }
 }

@@ -61,7 +61,8 @@ enum ListCommand {
       }
       url = next
     }
-    return print(jobs, context: context)
+    return context.presenter.present(
+      .listing(Listing(jobs: jobs, shape: context.settings.shape, dialect: context.settings.dialect)))
   }
 
   /// Where a list answer holds its jobs when the shape does not say.
@@ -162,81 +163,5 @@ enum ListCommand {
     let joined = query.map { "\(PercentEncoding.component($0.0))=\(PercentEncoding.component($0.1))" }.joined(
       separator: "&")
     return (url.contains("?") ? "&" : "?") + joined
-  }
-
-  static func print(_ jobs: [JSON], context: NetworkContext) -> Int32 {
-    let output = context.settings.output
-    let stdout = context.services.streams.stdout
-    let array = JSON.array(jobs)
-    if let field = output.field {
-      guard let value = field.value(in: array) else {
-        context.diagnostics.error("the job list has no field '\(field)'\(field.whatIsThere(in: array))")
-        return JobctlError.rejected("").exitCode
-      }
-      // Through a `*`, one value a line (raw, as one job's --field prints it); --json keeps the array.
-      if field.isMultiple, output.format == .text, case .array(let items) = value {
-        for item in items { stdout.write(Renderer.fieldText(item, on: stdout) + "\n") }
-      } else {
-        stdout.write(Renderer.fieldText(value, on: stdout) + "\n")
-      }
-      return 0
-    }
-    // -q: the ids only, one a line, ready for `jobctl wait -`.
-    if output.quiet && output.format == .text {
-      var missing = 0
-      for job in jobs {
-        let answer = JobAnswer(document: job)
-        let id = context.settings.shape.idPaths.lazy.compactMap { $0.first(answer)?.displayText }.first { $0 != "" }
-        if let id { stdout.write(Text.oneLine(id) + "\n") } else { missing += 1 }
-      }
-      if missing > 0 {
-        context.diagnostics.error("\(missing) of \(jobs.count) jobs in the list have no id (id-path)")
-        return JobctlError.rejected("").exitCode
-      }
-      return 0
-    }
-    switch output.format {
-    case .json:
-      stdout.write(array.serialized() + "\n")
-    case .ndjson:
-      for job in jobs { stdout.write(job.serialized() + "\n") }
-    case .text:
-      stdout.write(context.settings.output.forPeople(table(jobs, context: context)))
-    }
-    return 0
-  }
-
-  /// The text form: an aligned table of id, type, status and progress.
-  static func table(_ jobs: [JSON], context: NetworkContext) -> String {
-    var rows = [["ID", "TYPE", "STATUS", "PROGRESS"]]
-    for job in jobs {
-      let answer = JobAnswer(document: job)
-      let id = context.settings.shape.idPaths.lazy.compactMap { $0.first(answer)?.displayText }.first ?? "-"
-      let type = ["type", "kind"].lazy.compactMap { job[$0]?.displayText }.first ?? "-"
-      let status =
-        (context.settings.shape.statusPath?.first(answer) ?? job["status"]).map { $0.displayText } ?? "-"
-      rows.append(
-        [id, type, status, progressText(job, dialect: context.settings.dialect)].map { Text.oneLine($0, limit: 80) })
-    }
-    let widths = (0..<4).map { column in rows.map { $0[column].count }.max() ?? 0 }
-    return rows.map { row in
-      let cells = row.enumerated().map { i, cell in
-        i == 3 ? cell : cell + String(repeating: " ", count: widths[i] - cell.count)
-      }
-      return cells.joined(separator: "  ") + "\n"
-    }.joined()
-  }
-
-  /// Progress as a percentage: by the shape's progress path when it has one; otherwise a
-  /// `progress` up to 1 is a fraction and a larger one a percentage.
-  static func progressText(_ job: JSON, dialect: Dialect?) -> String {
-    if let expression = dialect?.progress {
-      let (fraction, phase) = expression.evaluate(JobAnswer(document: job))
-      return fraction.map(Text.percent) ?? phase ?? "-"
-    }
-    guard let value = job["progress"]?.doubleValue, value.isFinite, value >= 0 else {
-      return job["progress"]?.stringValue ?? "-"
-    }
-    return Text.percent(value <= 1 ? value : min(value / 100, 1))
   }
 }

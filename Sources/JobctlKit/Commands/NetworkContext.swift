@@ -6,6 +6,8 @@ struct NetworkContext {
   let diagnostics: Diagnostics
   let scheduler: Scheduler
   let reporter: ProgressReporter
+  /// The one presenter of the run: a many-job wait tells it each end as it comes, then the end.
+  let presenter: Presenter
   let services: Services
   let environment: [String: String]
   /// When the command began (monotonic), for the durations a wait reports.
@@ -72,19 +74,16 @@ struct NetworkContext {
       scheduler.prepare = source.apply
       scheduler.credentialsChanged = source.refresh
     }
-    return NetworkContext(
-      settings: settings, diagnostics: diagnostics, scheduler: scheduler, reporter: reporter, services: services,
-      environment: environment, startedAt: services.clock.monotonic)
-  }
-
-  var renderer: Renderer {
     let clock = services.clock
-    let started = startedAt
-    return Renderer(
+    let started = clock.monotonic
+    let presenter = Presenter(
       settings: settings.output, stdout: services.streams.stdout, diagnostics: diagnostics, reporter: reporter,
       github: GitHubActions(environment: environment, append: services.appendFile), now: { clock.wall },
       elapsed: { clock.monotonic - started },
       columns: { [services, environment] in services.stderrColumns(environment) })
+    return NetworkContext(
+      settings: settings, diagnostics: diagnostics, scheduler: scheduler, reporter: reporter, presenter: presenter,
+      services: services, environment: environment, startedAt: started)
   }
 
   /// A request to `url` with the configured headers and the credentials' home host.

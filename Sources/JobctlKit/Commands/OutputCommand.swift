@@ -13,7 +13,8 @@ enum OutputCommand {
     let fetch = try OutputFetch(invocation)
     let context = try NetworkContext.make(invocation, environment: environment, services: services)
     let job = try context.resolve(invocation.arguments[0])
-    return try fetch.run(job: job, context: context, stdout: services.streams.stdout, pollFirst: true)
+    return context.presenter.present(
+      .fetched(try fetch.run(job: job, context: context, stdout: context.services.streams.stdout, pollFirst: true)))
   }
 
   /// One poll of the job, judged by the shape as `wait` judges it.
@@ -124,7 +125,7 @@ struct OutputFetch {
     return try OutputFetch(invocation)
   }
 
-  /// Downloads the output of `job` to its destination; returns the exit code.
+  /// Downloads the output of `job` to its destination; returns what there is to say of it.
   ///
   /// `pollFirst`: the job is polled once first, and only a completed one's output is fetched
   /// (`output`; a wait has judged it already). The temporary file is made before, so a FILE
@@ -132,7 +133,7 @@ struct OutputFetch {
   /// output. `detected`: the shape a wait with `auto` read the job as.
   func run(
     job: JobReference, context: NetworkContext, stdout: TextSink, pollFirst: Bool = false, detected: Dialect? = nil
-  ) throws(JobctlError) -> Int32 {
+  ) throws(JobctlError) -> FetchedOutput {
     // Examined again: a wait may have taken hours.
     // A shape whose output is one value of a JSON answer (`output-path`): the answer is read
     // whole, and a part of it cannot be resumed.
@@ -156,14 +157,11 @@ struct OutputFetch {
     }
     guard let url = try OutputCommand.outputURL(job, kind: kind, context: context, document: document, shape: shape)
     else {
-      if !context.settings.output.quiet {
-        let label = Text.oneLine(job.label, limit: 120)
-        let readsDocument = shape.outputURL?.readsDocument == true
-        context.diagnostics.line(
-          "jobctl: job \(label) has no output to fetch"
-            + (readsDocument ? " (its document names no output URL; `jobctl status \(label) --json` shows it)" : ""))
-      }
-      return 0
+      let label = Text.oneLine(job.label, limit: 120)
+      let readsDocument = shape.outputURL?.readsDocument == true
+      return FetchedOutput(
+        note: "jobctl: job \(label) has no output to fetch"
+          + (readsDocument ? " (its document names no output URL; `jobctl status \(label) --json` shows it)" : ""))
     }
     var request = context.request(url: url, credentialHost: job.credentialHost)
     // The job's output is data: handed over byte for byte, never scrubbed.
@@ -184,7 +182,6 @@ struct OutputFetch {
     }
     guard let response = watch.response else { throw .unreachable("job \(job.label): no answer") }
     let label = Text.oneLine(job.label, limit: 120)
-    let quiet = context.settings.output.quiet
     switch response.status {
     case 416:
       // A resume whose file already holds everything: `Content-Range: bytes */SIZE`.
@@ -192,11 +189,9 @@ struct OutputFetch {
         throw .rejected(
           Messages.forErrorAnswer(status: 416, body: response.body) + " (the partial file does not fit the output)")
       }
-      if !quiet { context.diagnostics.line("jobctl: \(destination.shown) is already complete") }
-      return 0
+      return FetchedOutput(note: "jobctl: \(destination.shown) is already complete")
     case 204:
-      if !quiet { context.diagnostics.line("jobctl: job \(label) has no output (HTTP 204)") }
-      return 0
+      return FetchedOutput(note: "jobctl: job \(label) has no output (HTTP 204)")
     default:
       break
     }
@@ -205,6 +200,22 @@ struct OutputFetch {
         response, body: stream == nil ? response.body : temp.contents(limit: 1 << 20), job: job,
         context: context)
     }
+    try unwrap(response, outputPath: outputPath, into: temp, label: label)
+    if destination.kind == .stdout(explicit: false), stdout.isTerminal, temp.holdsControlBytes() {
+      // As curl does with binary output: a terminal would act on them.
+      throw .localWrite(
+        "the output of job \(label) holds control characters, which would drive the terminal: not shown; use -o FILE to save it, or -o - to print it anyway"
+      )
+    }
+    try temp.commit(stdout: stdout)
+    return FetchedOutput()
+  }
+
+  /// Writes the output a JSON answer wraps into `temp`: the value at the shape's `output-path`,
+  /// or the `output` member of a `--as string` or `json` answer (a body was streamed already).
+  private func unwrap(_ response: HTTPResponse, outputPath: JSONPath?, into temp: TempFile, label: String)
+    throws(JobctlError)
+  {
     if let outputPath {
       guard let document = try? JSON.parse(response.body), let value = outputPath.value(in: document),
         value != .null
@@ -221,14 +232,6 @@ struct OutputFetch {
       }
       try temp.write(Array((kind == .string ? value.displayText : value.serialized() + "\n").utf8))
     }
-    if destination.kind == .stdout(explicit: false), stdout.isTerminal, temp.holdsControlBytes() {
-      // As curl does with binary output: a terminal would act on them.
-      throw .localWrite(
-        "the output of job \(label) holds control characters, which would drive the terminal: not shown; use -o FILE to save it, or -o - to print it anyway"
-      )
-    }
-    try temp.commit(stdout: stdout)
-    return 0
   }
 
   /// Refuses an answer that is the document of a job not yet finished: exit 9, its state named.

@@ -10,6 +10,12 @@ enum StartCommand {
     -> Int32
   {
     let context = try NetworkContext.make(invocation, environment: environment, services: services)
+    return context.presenter.present(try result(invocation, context: context))
+  }
+
+  /// The job created, or how it ended with `--wait` (or when the answer was its result already).
+  static func result(_ invocation: Invocation, context: NetworkContext) throws(JobctlError) -> CommandResult {
+    let services = context.services
     let target = try startURL(invocation.arguments[0], settings: context.settings)
     let (body, contentType) = try requestBody(invocation, services: services)
     let method = invocation.value(.method) ?? "POST"
@@ -94,7 +100,7 @@ enum StartCommand {
   static func finish(
     _ answer: HTTPResponse, invocation: Invocation, target: JobReference, context: NetworkContext,
     fetch: OutputFetch? = nil, start: StartRecord? = nil
-  ) throws(JobctlError) -> Int32 {
+  ) throws(JobctlError) -> CommandResult {
     let document = try? JSON.parse(answer.body)
     // The job's id and URL as the server gave them, even when they hold a secret it echoed back
     // (a URL signed with the token): they are what the next requests need. Output scrubs them.
@@ -107,7 +113,6 @@ enum StartCommand {
     let id = shape.idPaths.lazy.compactMap(found).first
     let poll = shape.pollURL(source)
     let location = poll?.url
-    let output = context.settings.output
     let places = (shape.idPaths + shape.urlPaths).map(\.description).joined(separator: ", ")
 
     guard id != nil || location != nil else {
@@ -121,14 +126,14 @@ enum StartCommand {
         }
         let error = JobWatch.ending(snapshot, label: target.label)
         let outcome = WaitOutcome(error: error, body: answer.body, snapshot: snapshot, dialect: shape)
-        return context.renderer.finish(outcome, job: target.label)
+        return .job(JobEnd(outcome: outcome, job: target.label))
       }
       if document?.isObject == true {
         var watch = JobWatch(
           label: target.label, request: HTTPRequest(url: target.url), dialect: context.settings.dialect,
           policy: context.settings.policy)
         if case .finish(let error)? = watch.adopt(answer, now: context.services.clock.monotonic, report: { _ in }) {
-          return context.renderer.finish(WaitOutcome(error: error, watch: watch), job: target.label)
+          return .job(JobEnd(outcome: WaitOutcome(error: error, watch: watch), job: target.label))
         }
       }
       throw noJob(answer, document: document, target: target, places: places, stdout: context.services.streams.stdout)
@@ -154,36 +159,10 @@ enum StartCommand {
       switched.settings.shape = polledAs
       return try WaitCommand.finish(job, invocation: invocation, context: switched, fetch: fetch, start: start)
     }
-    let stdout = context.services.streams.stdout
-    // How the job is named on stderr when stdout cannot take it: escaped, with its URL.
-    let named = id.map { "\(Text.oneLine($0, limit: 200)) (\(job.url))" } ?? job.url
-    if let field = output.field {
-      guard let value = document.flatMap({ field.value(in: $0) }) else {
-        throw .rejected("the answer to \(target.label) has no field '\(field)'; the job was created: \(named)")
-      }
-      stdout.write(Renderer.fieldText(value, on: stdout) + "\n")
-    } else {
-      switch output.format {
-      case .json:
-        let text = String(decoding: answer.body, as: UTF8.self)
-        stdout.write(Text.endsWithNewline(text) ? text : text + "\n")
-      case .ndjson:
-        stdout.write((document ?? .null).serialized() + "\n")
-      case .text:
-        if let id, Text.hasControlCharacters(id) {
-          // Printed raw it could forge lines or drive the terminal; a script cannot use it anyway.
-          throw .rejected("the job id in the answer holds control characters; the job was created: \(named)")
-        }
-        // A URL polled as another shape (an Azure status monitor under auto) is the job; an id
-        // found beside it is the start shape's, and names no job to that shape.
-        stdout.write((poll?.shape == nil ? id ?? job.url : job.url) + "\n")
-      }
-    }
-    // Whatever else fails, a job that was created is never lost: stderr gets it.
-    if let failure = stdout.failure {
-      throw .localWrite("cannot write the job id to stdout (\(failure.reason)); the job was created: \(named)")
-    }
-    return 0
+    return .created(
+      CreatedJob(
+        target: target.label, body: answer.body, document: document, id: id, url: job.url,
+        namedByURL: poll?.shape != nil))
   }
 
   /// A 2xx start answer in which the shape finds no job: the job may exist all the same, so the

@@ -9,7 +9,13 @@ enum WaitCommand {
   static func run(_ invocation: Invocation, environment: [String: String], services: Services) throws(JobctlError)
     -> Int32
   {
-    var context = try NetworkContext.make(invocation, environment: environment, services: services)
+    let context = try NetworkContext.make(invocation, environment: environment, services: services)
+    return context.presenter.present(try result(invocation, context: context))
+  }
+
+  /// How the job ended, or the jobs.
+  static func result(_ invocation: Invocation, context: NetworkContext) throws(JobctlError) -> CommandResult {
+    var context = context
     if invocation.has(.allJobs) && invocation.has(.anyJob) { throw .usage("--all and --any cannot be used together") }
     let many = invocation.arguments.count > 1 || invocation.arguments == ["-"]
     if many && invocation.has(.output) { throw .usage("-o fetches the output of one JOB only") }
@@ -27,14 +33,14 @@ enum WaitCommand {
   /// Waits for one job to its end, cancels it after Ctrl-C when asked, fetches its output when
   /// `-o` asks and the job completed, and prints how it ended: `wait` and `start --wait`.
   ///
-  /// The exit code is the job's, or the fetch's once the job completed.
+  /// The exit code is the job's, or the fetch's failure once the job completed.
   ///
   /// `first` is the start's answer, `firstIsElsewhere` when the job is polled at another URL than
   /// the one that answered it; `start` is that start, for the final result's URL (`final-url`).
   static func finish(
     _ job: JobReference, invocation: Invocation, context: NetworkContext, fetch: OutputFetch?,
     first: HTTPResponse? = nil, firstIsElsewhere: Bool = false, start: StartRecord? = nil
-  ) throws(JobctlError) -> Int32 {
+  ) throws(JobctlError) -> CommandResult {
     var (outcome, _) = try wait(
       for: job, context: context, first: first, documentOnly: firstIsElsewhere,
       quietProgress: context.settings.policy.oneShot)
@@ -42,7 +48,7 @@ enum WaitCommand {
     if invocation.has(.cancelOnInterrupt), case .interrupted? = outcome.error {
       CancelCommand.cancelOnInterrupt([(job, outcome.document)], context: context)
     }
-    var fetched: Result<Int32, JobctlError>?
+    var fetched: Result<FetchedOutput, JobctlError>?
     if let fetch, outcome.error == nil {
       do {
         fetched = .success(
@@ -52,15 +58,10 @@ enum WaitCommand {
         fetched = .failure(error)
       }
     }
-    var renderer = context.renderer
-    renderer.summarize = !context.settings.policy.oneShot
-    renderer.resume = resumeCommand(invocation)
-    let code = renderer.finish(outcome, job: job.label)
-    switch fetched {
-    case .failure(let error)?: throw error
-    case .success(let fetchCode)?: return fetchCode
-    case nil: return code
-    }
+    return .job(
+      JobEnd(
+        outcome: outcome, job: job.label, summarize: !context.settings.policy.oneShot,
+        resume: resumeCommand(invocation), fetched: fetched))
   }
 
   /// The command that resumes an interrupted wait, nil when the interrupt cancels the job.
@@ -221,7 +222,7 @@ extension WaitCommand {
   }
 
   /// `wait JOB JOB...`: every job polled concurrently, one report at the end.
-  static func waitForMany(_ invocation: Invocation, context: NetworkContext) throws(JobctlError) -> Int32 {
+  static func waitForMany(_ invocation: Invocation, context: NetworkContext) throws(JobctlError) -> CommandResult {
     let refs = try references(invocation.arguments, stdin: context.services.streams)
     var jobs: [JobReference] = []
     for ref in refs { jobs.append(try context.resolve(ref)) }
@@ -251,15 +252,14 @@ extension WaitCommand {
     context.services.streams.watchStdoutReader()
     context.reporter.expect(jobs: jobs.count)
     let reportAs = reporting(context: context, progress: true)
-    var renderer = context.renderer
-    renderer.resume = resumeCommand(invocation)
+    let presenter = context.presenter
     var order: [Int] = []
     let results = context.scheduler.run(
       &watches, mode: invocation.has(.anyJob) ? .any : .all,
       report: { index, event in reportAs(event, jobs[index].label) },
       finished: { index, watch, error in
         order.append(index)
-        renderer.finished(WaitOutcome(error: error, watch: watch), job: jobs[index].label)
+        presenter.ended(WaitOutcome(error: error, watch: watch), job: jobs[index].label)
       })
     // Made as they are read: an array of 100,000 outcomes beside the watches they come from was
     // the wait's peak of memory.
@@ -274,7 +274,10 @@ extension WaitCommand {
       CancelCommand.cancelOnInterrupt(open, context: context)
     }
     // --all: the worst outcome; --any: the first job to end (README "How `wait` behaves").
-    return renderer.finishMany(
-      outcomes, jobs: jobs.lazy.map(\.label), firstFinished: invocation.has(.anyJob) ? order.first : nil)
+    return .jobs(
+      JobEnds(
+        count: jobs.count, outcome: { i in results[i].map { WaitOutcome(error: $0, watch: ended[i]) } },
+        label: { jobs[$0].label }, firstFinished: invocation.has(.anyJob) ? order.first : nil,
+        resume: resumeCommand(invocation)))
   }
 }

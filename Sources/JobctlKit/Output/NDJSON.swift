@@ -32,7 +32,7 @@ enum NDJSON {
     members.append(("exit_code", .number(String(exitCode))))
     if exitCode != 0 {
       // A code without a message (a signal, a job still running) still says why.
-      let message = outcome.error?.message ?? exitCodeTable.first { $0.code == exitCode }?.meaning
+      let message = outcome.error?.message ?? JobctlError.Ending.meaning(of: exitCode)
       members.append(("error", message.map(JSON.string) ?? .null))
     }
     if let document = outcome.document { members.append(("document", document)) }

@@ -27,7 +27,7 @@ public final class ProgressReporter {
   private var lineShown = false
   /// With several jobs: how many, and the last state of each.
   private var expected = 1
-  /// By job: its state's name, or "gone" (Renderer.stateName), as the summary names it.
+  /// By job: its state's name, or "gone" (Presenter.stateName), as the summary names it.
   private var states: [String: String] = [:]
 
   public init(
@@ -104,10 +104,9 @@ public final class ProgressReporter {
     expected = count
   }
 
-  /// One job of several has ended.
-  public func ended(job: String, outcome: WaitOutcome) {
-    // A job that ended with no state of its own (unreachable, refused) counts as failed.
-    states[job] = Renderer.stateName(outcome) ?? JobState.failed.rawValue
+  /// One job of several has ended, as `state` (the presenter names it).
+  public func ended(job: String, state: String) {
+    states[job] = state
     if mode == .tty { draw(force: true) }
   }
 
@@ -150,10 +149,10 @@ public final class ProgressReporter {
   private func aggregateLine(elapsed: Double, width: Int) -> String {
     let spinners = terminal.unicode ? Array("⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏") : Array("|/-\\")
     let counts = Dictionary(grouping: states.values, by: { $0 }).mapValues(\.count)
-    let over = [JobState.completed, .failed, .canceled].map(\.rawValue) + [Renderer.gone]
+    let over = [JobState.completed, .failed, .canceled].map(\.rawValue) + [Presenter.gone]
     let ended = over.reduce(0) { $0 + (counts[$1] ?? 0) }
     var parts = ["\(spinners[frame % spinners.count]) \(ended)/\(expected) ended"]
-    for state in [JobState.failed.rawValue, Renderer.gone] + [JobState.canceled, .running, .pending].map(\.rawValue) {
+    for state in [JobState.failed.rawValue, Presenter.gone] + [JobState.canceled, .running, .pending].map(\.rawValue) {
       if let n = counts[state], n > 0 { parts.append("\(n) \(state)") }
     }
     let waiting = expected - states.count

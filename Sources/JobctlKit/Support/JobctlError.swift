@@ -6,8 +6,8 @@ import Musl
 
 /// Every way a jobctl command can end other than success, each mapped to one exit code.
 ///
-/// The exit-code table (README "Exit codes", `jobctl help exit-codes`) lives in `exitCode`, and
-/// only there.
+/// Each case ends with a row of the exit-code table (README "Exit codes", `jobctl help
+/// exit-codes`): `ending`; the rows' codes and meanings are written once, in `Ending`.
 public enum JobctlError: Error, Sendable, Equatable {
   /// Bad command line or configuration; nothing was sent.
   case usage(String)
@@ -45,21 +45,29 @@ public enum JobctlError: Error, Sendable, Equatable {
     signal == SIGPIPE ? .readerGone : .interrupted(signal: signal)
   }
 
+  /// The exit code: the ending's, or 128 + the signal for one a signal ended (SIGTERM 143 has no
+  /// row of its own: the SIGINT row names it).
   public var exitCode: Int32 {
+    if case .interrupted(let signal) = self { return 128 + signal }
+    return ending.code
+  }
+
+  /// The row of the exit-code table this error ends with.
+  public var ending: Ending {
     switch self {
-    case .usage: return 2
-    case .jobFailed: return 1
-    case .jobCanceled: return 3
-    case .authRefused: return 4
-    case .notFound: return 5
-    case .rejected: return 6
-    case .unreachable: return 7
-    case .stalled: return 8
-    case .stillRunning: return 9
-    case .localWrite: return 10
-    case .timedOut: return 124
-    case .readerGone: return 141
-    case .interrupted(let signal): return 128 + signal
+    case .usage: return .usage
+    case .jobFailed: return .jobFailed
+    case .jobCanceled: return .jobCanceled
+    case .authRefused: return .authRefused
+    case .notFound: return .notFound
+    case .rejected: return .rejected
+    case .unreachable: return .unreachable
+    case .stalled: return .stalled
+    case .stillRunning: return .stillRunning
+    case .localWrite: return .localWrite
+    case .timedOut: return .timedOut
+    case .readerGone: return .readerGone
+    case .interrupted(let signal): return signal == SIGHUP ? .hangup : .interrupted
     }
   }
 
@@ -95,21 +103,65 @@ public enum JobctlError: Error, Sendable, Equatable {
   }
 }
 
-/// The exit-code table as `jobctl help exit-codes` prints it.
-public let exitCodeTable: [(code: Int32, meaning: String)] = [
-  (0, "the job completed (or the command succeeded)"),
-  (1, "the job failed"),
-  (2, "usage or configuration error; nothing was sent"),
-  (3, "the job was canceled"),
-  (4, "authentication or permission refused (401, 403)"),
-  (5, "job not found or expired (404, 410)"),
-  (6, "request rejected or answer not understood (other 4xx, 409, not a job document, a missing --field)"),
-  (7, "the server stayed unreachable or failing (network errors or 5xx beyond --max-errors, TLS failure)"),
-  (8, "the job looks stalled (--stale-after)"),
-  (9, "the job is still pending or running (status, and output of an unfinished job)"),
-  (10, "a local file or stream could not be written (disk full, closed stdout, -o into a missing folder)"),
-  (124, "--timeout, --until or --max-attempts ran out"),
-  (129, "ended by SIGHUP (a closed terminal), handled as SIGTERM"),
-  (130, "interrupted (SIGINT); 143 for SIGTERM"),
-  (141, "the reader of stdout went away (| head -1) before the result was decided"),
-]
+extension JobctlError {
+  /// Every way a command ends, success included: the rows of the exit-code table.
+  ///
+  /// Each says its code and meaning here, and only here; in code order, as the table lists them.
+  public enum Ending: CaseIterable, Sendable {
+    case success, jobFailed, usage, jobCanceled, authRefused, notFound, rejected, unreachable, stalled
+    case stillRunning, localWrite, timedOut, hangup, interrupted, readerGone
+
+    public var code: Int32 {
+      switch self {
+      case .success: return 0
+      case .jobFailed: return 1
+      case .usage: return 2
+      case .jobCanceled: return 3
+      case .authRefused: return 4
+      case .notFound: return 5
+      case .rejected: return 6
+      case .unreachable: return 7
+      case .stalled: return 8
+      case .stillRunning: return 9
+      case .localWrite: return 10
+      case .timedOut: return 124
+      case .hangup: return 128 + SIGHUP
+      case .interrupted: return 128 + SIGINT
+      case .readerGone: return 128 + SIGPIPE
+      }
+    }
+
+    public var meaning: String {
+      switch self {
+      case .success: return "the job completed (or the command succeeded)"
+      case .jobFailed: return "the job failed"
+      case .usage: return "usage or configuration error; nothing was sent"
+      case .jobCanceled: return "the job was canceled"
+      case .authRefused: return "authentication or permission refused (401, 403)"
+      case .notFound: return "job not found or expired (404, 410)"
+      case .rejected:
+        return
+          "request rejected or answer not understood (other 4xx, 409, not a job document, a missing --field)"
+      case .unreachable:
+        return
+          "the server stayed unreachable or failing (network errors or 5xx beyond --max-errors, TLS failure)"
+      case .stalled: return "the job looks stalled (--stale-after)"
+      case .stillRunning: return "the job is still pending or running (status, and output of an unfinished job)"
+      case .localWrite:
+        return "a local file or stream could not be written (disk full, closed stdout, -o into a missing folder)"
+      case .timedOut: return "--timeout, --until or --max-attempts ran out"
+      case .hangup: return "ended by SIGHUP (a closed terminal), handled as SIGTERM"
+      case .interrupted: return "interrupted (SIGINT); 143 for SIGTERM"
+      case .readerGone: return "the reader of stdout went away (| head -1) before the result was decided"
+      }
+    }
+
+    /// The meaning of `code`, for an ending told by its code alone (an ndjson `done` line).
+    public static func meaning(of code: Int32) -> String? {
+      allCases.first { $0.code == code }?.meaning
+    }
+  }
+}
+
+/// The exit-code table as `jobctl help exit-codes` and the manual print it: made from the endings.
+public let exitCodeTable: [(code: Int32, meaning: String)] = JobctlError.Ending.allCases.map { ($0.code, $0.meaning) }
