@@ -95,7 +95,7 @@ enum HelpCommand {
     for c in CommandTable.commands { s += entry(c.name, c.summary, column: column, width: width) }
     s += "\n"
     s += Text.wrap(
-      "JOB is a job id (polled at BASE_URL + --jobs-path), an absolute http(s) URL, or a path starting with / (resolved against the base URL's origin).",
+      "JOB is a job id (polled at BASE_URL + --jobs-path), an absolute http(s) URL, or a path starting with / (read under BASE_URL as start and list read PATH: its path and query kept).",
       width: width)
     s += "\nExamples:\n"
     for example in [

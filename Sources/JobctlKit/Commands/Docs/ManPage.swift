@@ -90,7 +90,10 @@ public enum ManPage {
     .IP \\(bu 2
     an absolute \\fBhttp://\\fR or \\fBhttps://\\fR URL, polled as given;
     .IP \\(bu 2
-    a path starting with \\fB/\\fR, resolved against the origin of the base URL.
+    a path starting with \\fB/\\fR, read under the base URL as the PATH of \\fBstart\\fR and
+    \\fBlist\\fR is: the base URL's path prefix and query are kept, a query parameter the path
+    sets itself wins, and a path that already begins with the prefix (a relative
+    \\fBlocationUrl\\fR) is not given it twice; a path starting with \\fB//\\fR is refused.
     """
 
   static let responseShapes = """
