@@ -1,7 +1,13 @@
 import JobctlTestSupport
 import Testing
 
+@testable import JobctlEngine
+@testable import JobctlHTTP
 @testable import JobctlKit
+@testable import JobctlOutput
+@testable import JobctlShapes
+@testable import JobctlSupport
+@testable import JobctlTransport
 
 /// Request budgets (README "How `wait` behaves"): the fields, the policy, and many jobs under a
 /// fake server's budget, all in fake time.

@@ -2,7 +2,13 @@ import Glibc
 import JobctlTestSupport
 import Testing
 
+@testable import JobctlEngine
+@testable import JobctlHTTP
 @testable import JobctlKit
+@testable import JobctlOutput
+@testable import JobctlShapes
+@testable import JobctlSupport
+@testable import JobctlTransport
 
 /// The resume rules of a download (README "Starting, cancelling, listing, fetching output"), fed by
 /// hand: what the transport would have written to the file, then the result it would have returned.

@@ -1,7 +1,13 @@
 import JobctlTestSupport
 import Testing
 
+@testable import JobctlEngine
+@testable import JobctlHTTP
 @testable import JobctlKit
+@testable import JobctlOutput
+@testable import JobctlShapes
+@testable import JobctlSupport
+@testable import JobctlTransport
 
 /// Runs one wait in fake time and returns the outcome with what the fakes saw.
 private struct EngineRun {

@@ -1,6 +1,12 @@
 import JobctlTestSupport
 
+@testable import JobctlEngine
+@testable import JobctlHTTP
 @testable import JobctlKit
+@testable import JobctlOutput
+@testable import JobctlShapes
+@testable import JobctlSupport
+@testable import JobctlTransport
 
 /// Services over in-memory files (path to contents, and optional permission bits).
 func fakeServices(

@@ -1,7 +1,13 @@
 import JobctlTestSupport
 import Testing
 
+@testable import JobctlEngine
+@testable import JobctlHTTP
 @testable import JobctlKit
+@testable import JobctlOutput
+@testable import JobctlShapes
+@testable import JobctlSupport
+@testable import JobctlTransport
 
 private func document(_ text: String) -> JSON {
   guard let d = try? JSON.parse(text) else {

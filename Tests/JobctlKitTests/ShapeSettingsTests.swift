@@ -1,7 +1,13 @@
 import JobctlTestSupport
 import Testing
 
+@testable import JobctlEngine
+@testable import JobctlHTTP
 @testable import JobctlKit
+@testable import JobctlOutput
+@testable import JobctlShapes
+@testable import JobctlSupport
+@testable import JobctlTransport
 
 /// Shapes from flags and `[dialect NAME]` sections, layered key by key (README "Any job API"), and
 /// the commands that show them: `help dialects`, `explain`, `wait -v`.

@@ -1,7 +1,13 @@
 import JobctlTestSupport
 import Testing
 
+@testable import JobctlEngine
+@testable import JobctlHTTP
 @testable import JobctlKit
+@testable import JobctlOutput
+@testable import JobctlShapes
+@testable import JobctlSupport
+@testable import JobctlTransport
 
 /// `--until` holds against the wall clock (README "How `wait` behaves"): a suspend or an NTP
 /// step that moves the wall, and not the monotonic clock, ends the wait within one poll.

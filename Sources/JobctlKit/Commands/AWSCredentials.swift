@@ -1,3 +1,7 @@
+import JobctlHTTP
+import JobctlSupport
+import JobctlTransport
+
 /// The keys `--aws-sigv4` signs with (README "Signed requests").
 ///
 /// Found as the AWS CLI finds static keys: `AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY` (with `AWS_SESSION_TOKEN`), else

@@ -1,3 +1,9 @@
+import JobctlEngine
+import JobctlHTTP
+import JobctlOutput
+import JobctlShapes
+import JobctlSupport
+
 /// `cancel`, and the cancel sent by `wait --cancel-on-interrupt` (README "Starting, cancelling,
 /// listing, fetching output").
 enum CancelCommand {

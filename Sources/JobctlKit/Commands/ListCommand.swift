@@ -1,3 +1,7 @@
+import JobctlHTTP
+import JobctlOutput
+import JobctlSupport
+
 /// `list`: one page of jobs, or every page with `--all` (README "Starting, cancelling, listing,
 /// fetching output").
 enum ListCommand {

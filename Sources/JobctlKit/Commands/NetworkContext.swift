@@ -1,3 +1,9 @@
+import JobctlEngine
+import JobctlHTTP
+import JobctlOutput
+import JobctlShapes
+import JobctlSupport
+
 /// What every command that talks to a server shares: validated settings, the stderr channel,
 /// one transport (one connection pool), the scheduler every request runs on and the progress
 /// reporter.

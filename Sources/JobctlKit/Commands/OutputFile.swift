@@ -1,3 +1,6 @@
+import JobctlHTTP
+import JobctlOutput
+import JobctlSupport
 import SystemCalls
 
 #if canImport(Glibc)
@@ -147,7 +150,7 @@ final class TempFile {
     .localWrite("cannot write \(destination.shown): \(SystemCall.errorText(code))")
   }
 
-  func write(_ bytes: [UInt8]) throws(JobctlError) {
+  package func write(_ bytes: [UInt8]) throws(JobctlError) {
     guard bytes.withUnsafeBytes({ BodyStream.writeAll(fd, $0) }) else { throw writeError(errno) }
   }
 

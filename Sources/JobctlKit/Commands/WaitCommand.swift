@@ -1,3 +1,9 @@
+import JobctlEngine
+import JobctlHTTP
+import JobctlOutput
+import JobctlShapes
+import JobctlSupport
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)

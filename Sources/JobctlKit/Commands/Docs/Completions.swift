@@ -1,16 +1,18 @@
+import JobctlSupport
+
 /// Shell completion scripts, generated from `CommandTable` like the manual.
 ///
 /// Values are completed for options with choices (`--dialect`, `--format`, `--progress`,
 /// `--color`, `--as`), file names for options that take a file, and the config file's profile and
 /// dialect sections for `--profile` and `--dialect` (read by the shell at completion time, so new
 /// sections need no new script).
-public enum Completions {
+package enum Completions {
   /// The shells with a script: what `completion` takes and completes.
   enum Shell: String, CaseIterable {
     case bash, zsh, fish
   }
 
-  public static let shells = Shell.allCases.map(\.rawValue)
+  package static let shells = Shell.allCases.map(\.rawValue)
 
   /// `completion SHELL`: prints the script.
   static func run(_ invocation: Invocation, environment: [String: String], services: Services) throws(JobctlError)
@@ -23,7 +25,7 @@ public enum Completions {
     return 0
   }
 
-  public static func script(for shell: String) -> String? {
+  package static func script(for shell: String) -> String? {
     switch Shell(rawValue: shell) {
     case .bash?: return bash()
     case .zsh?: return zsh()

@@ -1,0 +1,151 @@
+import JobctlEngine
+import JobctlHTTP
+import JobctlShapes
+import JobctlSupport
+
+/// How the results of `start`, `cancel`, `list` and `explain` are printed.
+extension Presenter {
+  /// A created job: its id (or URL) for the next command, or the answer with `--json`.
+  ///
+  /// Whatever else fails, a job that was created is never lost: the error names it.
+  func created(_ job: CreatedJob) -> JobctlError? {
+    if settings.format == .text, settings.field == nil, let id = job.id, Text.hasControlCharacters(id) {
+      // Printed raw it could forge lines or drive the terminal; a script cannot use it anyway.
+      return .rejected("the job id in the answer holds control characters; the job was created: \(job.named)")
+    }
+    let (_, missing) = write(
+      Forms(
+        document: { job.document }, json: { Self.asItCame(job.body) },
+        ndjson: { (job.document ?? .null).serialized() + "\n" },
+        // A URL polled as another shape (an Azure status monitor under auto) is the job; an id
+        // found beside it is the start shape's, and names no job to that shape.
+        text: { (job.namedByURL ? job.url : job.id ?? job.url) + "\n" }, forPeople: false,
+        missingField: { field, _ in
+          .rejected("the answer to \(job.target) has no field '\(field)'; the job was created: \(job.named)")
+        }))
+    if let missing { return missing }
+    if let failure = stdout.failure {
+      return .localWrite("cannot write the job id to stdout (\(failure.reason)); the job was created: \(job.named)")
+    }
+    return nil
+  }
+
+  /// The answer to a cancel, and what it means: accepted or already over is success; refused,
+  /// declined or no cancel at all is exit 6.
+  func cancel(_ reply: CancelReply) -> JobctlError? {
+    let job = reply.job
+    let said: String
+    let response: HTTPResponse
+    switch reply.answer {
+    case .accepted(let r): (said, response) = ("cancel: accepted\n", r)
+    case .alreadyTerminal(let reason, let r): (said, response) = ("cancel: not accepted\nreason: \(reason)\n", r)
+    case .refused(_, _, let r): (said, response) = ("cancel: refused\n", r)
+    case .declined(let reason, let r): (said, response) = ("cancel: refused\nreason: \(reason)\n", r)
+    case .unsupported(let r):
+      return .rejected("job \(job) cannot be canceled: this API has no such cancel (\(HTTPStatus.describe(r.status)))")
+    }
+    let document = try? JSON.parse(response.body)
+    _ = write(
+      Forms(
+        document: { document }, json: { Self.asItCame(response.body, empty: "{}\n") },
+        ndjson: { (document ?? .object([])).serialized() + "\n" },
+        text: { settings.quiet ? nil : "job: \(job)\n" + said }))
+    switch reply.answer {
+    case .alreadyTerminal(let reason, _):
+      note("jobctl: job \(Text.oneLine(job, limit: 120)) was not canceled: \(reason)")
+      return nil
+    case .refused(let stage, let code, _): return .rejected(CancelAnswer.refusal(job, stage: stage, code: code))
+    case .declined(let reason, _): return .rejected("the cancel of job \(job) was refused: \(reason)")
+    case .accepted, .unsupported: return nil
+    }
+  }
+
+  /// A job list: a table, the ids alone with `-q` (for `jobctl wait -`), the array, one job a
+  /// line, or one field.
+  func list(_ listing: Listing) -> JobctlError? {
+    let ids = listing.jobs.lazy.map { job in
+      listing.shape.idPaths.lazy.compactMap { $0.first(JobAnswer(document: job))?.displayText }.first { $0 != "" }
+    }
+    let idsOnly = settings.quiet && settings.format == .text && settings.field == nil
+    let (_, missing) = write(
+      Forms(
+        document: { .array(listing.jobs) }, json: { JSON.array(listing.jobs).serialized() + "\n" },
+        ndjson: { listing.jobs.map { $0.serialized() + "\n" }.joined() },
+        text: { idsOnly ? ids.compactMap { $0.map { Text.oneLine($0) + "\n" } }.joined() : Self.table(listing) },
+        forPeople: !idsOnly,
+        missingField: { field, array in
+          .rejected("the job list has no field '\(field)'\(array.map { field.whatIsThere(in: $0) } ?? "")")
+        }, lineEach: true))
+    if let missing { return missing }
+    let without = idsOnly ? ids.filter { $0 == nil }.count : 0
+    guard without == 0 else {
+      return .rejected("\(without) of \(listing.jobs.count) jobs in the list have no id (id-path)")
+    }
+    return nil
+  }
+
+  /// The text form of a list: an aligned table of id, type, status and progress.
+  static func table(_ listing: Listing) -> String {
+    var rows = [["ID", "TYPE", "STATUS", "PROGRESS"]]
+    for job in listing.jobs {
+      let answer = JobAnswer(document: job)
+      let id = listing.shape.idPaths.lazy.compactMap { $0.first(answer)?.displayText }.first ?? "-"
+      let type = ["type", "kind"].lazy.compactMap { job[$0]?.displayText }.first ?? "-"
+      let status = (listing.shape.statusPath?.first(answer) ?? job["status"]).map { $0.displayText } ?? "-"
+      rows.append([id, type, status, progressText(job, dialect: listing.dialect)].map { Text.oneLine($0, limit: 80) })
+    }
+    let widths = (0..<4).map { column in rows.map { $0[column].count }.max() ?? 0 }
+    return rows.map { row in
+      let cells = row.enumerated().map { i, cell in
+        i == 3 ? cell : cell + String(repeating: " ", count: widths[i] - cell.count)
+      }
+      return cells.joined(separator: "  ") + "\n"
+    }.joined()
+  }
+
+  /// Progress as a percentage: by the shape's progress path when it has one; otherwise a
+  /// `progress` up to 1 is a fraction and a larger one a percentage.
+  static func progressText(_ job: JSON, dialect: Dialect?) -> String {
+    if let expression = dialect?.progress {
+      let (fraction, phase) = expression.evaluate(JobAnswer(document: job))
+      return fraction.map(Text.percent) ?? phase ?? "-"
+    }
+    guard let value = job["progress"]?.doubleValue, value.isFinite, value >= 0 else {
+      return job["progress"]?.stringValue ?? "-"
+    }
+    return Text.percent(value <= 1 ? value : min(value / 100, 1))
+  }
+
+  /// How `explain` judged a document; the exit code is the one a wait ending in that state has
+  /// (a job still pending or running: 9).
+  func explain(_ e: Explanation) -> Int32 {
+    let s = e.snapshot
+    let object = JSON.object([
+      ("state", .string(s.state.rawValue)), ("decided_by", .string(e.decidedBy)), ("dialect", .string(e.shape)),
+    ])
+    // One document judged, no events: ndjson has nothing to stream, and reads as text.
+    let text = { () -> String in
+      var text = Text.oneLine(e.decidedBy) + "\n"
+      guard !settings.quiet else { return text }
+      text += "dialect: \(e.shape)\n"
+      if let raw = s.rawStatus { text += "status: \(Text.oneLine(raw, limit: 200))\n" }
+      if let p = s.progress { text += "progress: \(Text.percent(p))\n" }
+      if let stage = s.stage ?? s.phase { text += "stage: \(Text.oneLine(stage, limit: 200))\n" }
+      if let error = s.error { text += "error: \(Text.oneLine(error, limit: 2000))\n" }
+      for warning in s.warnings where s.state == .completed {
+        text += "warning: \(Text.oneLine(warning, limit: 2000))\n"
+      }
+      return text
+    }
+    _ = write(
+      Forms(
+        document: { object }, json: { object.serialized() + "\n" }, ndjson: { settings.forPeople(text()) }, text: text,
+        readsField: false))
+    switch s.state {
+    case .completed: return JobctlError.Ending.success.code
+    case .failed: return JobctlError.Ending.jobFailed.code
+    case .canceled: return JobctlError.Ending.jobCanceled.code
+    case .pending, .running: return JobctlError.Ending.stillRunning.code
+    }
+  }
+}

@@ -1,0 +1,35 @@
+import JobctlSupport
+
+/// How results and progress are shown (README "Output").
+package struct OutputSettings {
+  /// What stdout carries; the cases are `--format`'s choices, and every command result switches
+  /// over them, so a new format is one the compiler asks each result to print.
+  package enum Format: String, CaseIterable { case text, json, ndjson }
+  package enum ProgressMode: String, CaseIterable { case auto, tty, plain, none }
+  package enum ColorMode: String, CaseIterable { case auto, always, never }
+
+  package var format: Format = .text
+  package var field: JSONPath?
+  package var quiet = false
+  package var progress: ProgressMode = .auto
+  package var verbose = false
+  package var color: ColorMode = .auto
+  /// Under GitHub Actions (`GITHUB_ACTIONS=true`): text for people is kept from forming
+  /// workflow commands (`GitHubActions.neutralized`); `--field` and `--json` stay as they are.
+  package var actions = false
+
+  /// Text for people as stdout gets it: under GitHub Actions, no line of it is a workflow command.
+  package func forPeople(_ text: String) -> String { actions ? GitHubActions.neutralized(text) : text }
+
+  package init() {}
+
+  /// Whether stdout carries a wait's events as they happen, one line each, then a `done` line
+  /// per job; `--field` asks for one value instead.
+  package var streamsEvents: Bool {
+    guard field == nil else { return false }
+    switch format {
+    case .ndjson: return true
+    case .text, .json: return false
+    }
+  }
+}
