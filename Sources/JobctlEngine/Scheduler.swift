@@ -12,8 +12,6 @@ package struct WaitOutcome {
   package var snapshot: JobSnapshot?
   package var dialect: Dialect?
 
-  package var exitCode: Int32 { error?.exitCode ?? 0 }
-
   /// The job's last answer polled, when `body` is the final result fetched after it completed
   /// (`final-url`): an Azure status monitor, kept for `--format ndjson`.
   package var monitorBody: [UInt8]?

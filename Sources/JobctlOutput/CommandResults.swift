@@ -9,17 +9,20 @@ extension Presenter {
   ///
   /// Whatever else fails, a job that was created is never lost: the error names it.
   func created(_ job: CreatedJob) -> JobctlError? {
-    if settings.format == .text, settings.field == nil, let id = job.id, Text.hasControlCharacters(id) {
-      // Printed raw it could forge lines or drive the terminal; a script cannot use it anyway.
-      return .rejected("the job id in the answer holds control characters; the job was created: \(job.named)")
-    }
+    // Printed raw an id with control characters could forge lines or drive the terminal; a
+    // script cannot use it anyway.
+    let unprintable = job.id.map(Text.hasControlCharacters) ?? false
     let (_, missing) = write(
       Forms(
         document: { job.document }, json: { Self.asItCame(job.body) },
         ndjson: { (job.document ?? .null).serialized() + "\n" },
         // A URL polled as another shape (an Azure status monitor under auto) is the job; an id
         // found beside it is the start shape's, and names no job to that shape.
-        text: { (job.namedByURL ? job.url : job.id ?? job.url) + "\n" }, forPeople: false,
+        text: { unprintable ? nil : (job.namedByURL ? job.url : job.id ?? job.url) + "\n" },
+        textError: {
+          unprintable
+            ? .rejected("the job id in the answer holds control characters; the job was created: \(job.named)") : nil
+        }, forPeople: false,
         missingField: { field, _ in
           .rejected("the answer to \(job.target) has no field '\(field)'; the job was created: \(job.named)")
         }))
@@ -28,6 +31,38 @@ extension Presenter {
       return .localWrite("cannot write the job id to stdout (\(failure.reason)); the job was created: \(job.named)")
     }
     return nil
+  }
+
+  /// A start that may have created a job: a format that streams events gets a line carrying the
+  /// key, stderr the key to resend with (unless the error says it already), then the error.
+  func unconfirmed(_ start: UnconfirmedStart) -> Int32 {
+    // Whatever `--field` asks: a script reading events learns of the job that may exist.
+    if let line = settings.format.eventLine?(
+      .startUnconfirmed(idempotencyKey: start.key, reason: start.reason), start.job, now())
+    {
+      stdout.write(line + "\n")
+    }
+    if !start.saysKey {
+      let how: String
+      if case .interrupted = start.error { how = start.reason } else { how = "sent, and then failed" }
+      diagnostics.line(
+        "jobctl: the start of \(Text.oneLine(start.job, limit: 200)) may have created a job: it was \(how); resend it with --idempotency-key \(start.shownKey) (the same Idempotency-Key) where the API honours it, or look for the job before starting another"
+      )
+    }
+    return Self.fail(start.error, diagnostics: diagnostics)
+  }
+
+  /// A start answer that names no job: the answer on stdout as it came (the job may exist), and
+  /// the error says so.
+  func unnamed(_ answer: UnnamedJob) -> JobctlError {
+    guard !answer.body.isEmpty else { return .rejected(answer.message) }
+    stdout.write(Self.asItCame(answer.body))
+    if let failure = stdout.failure {
+      return .localWrite(
+        answer.message
+          + "; a job may have been created, and the answer could not be written to stdout (\(failure.reason))")
+    }
+    return .rejected(answer.message + "; a job may have been created: the answer is on stdout")
   }
 
   /// The answer to a cancel, and what it means: accepted or already over is success; refused,
@@ -66,22 +101,22 @@ extension Presenter {
     let ids = listing.jobs.lazy.map { job in
       listing.shape.idPaths.lazy.compactMap { $0.first(JobAnswer(document: job))?.displayText }.first { $0 != "" }
     }
-    let idsOnly = settings.quiet && settings.format == .text && settings.field == nil
-    let (_, missing) = write(
+    // With -q the text form is the ids alone.
+    let idsOnly = settings.quiet
+    let (_, error) = write(
       Forms(
         document: { .array(listing.jobs) }, json: { JSON.array(listing.jobs).serialized() + "\n" },
         ndjson: { listing.jobs.map { $0.serialized() + "\n" }.joined() },
         text: { idsOnly ? ids.compactMap { $0.map { Text.oneLine($0) + "\n" } }.joined() : Self.table(listing) },
-        forPeople: !idsOnly,
+        textError: {
+          let without = idsOnly ? ids.filter { $0 == nil }.count : 0
+          guard without > 0 else { return nil }
+          return .rejected("\(without) of \(listing.jobs.count) jobs in the list have no id (id-path)")
+        }, forPeople: !idsOnly,
         missingField: { field, array in
           .rejected("the job list has no field '\(field)'\(array.map { field.whatIsThere(in: $0) } ?? "")")
         }, lineEach: true))
-    if let missing { return missing }
-    let without = idsOnly ? ids.filter { $0 == nil }.count : 0
-    guard without == 0 else {
-      return .rejected("\(without) of \(listing.jobs.count) jobs in the list have no id (id-path)")
-    }
-    return nil
+    return error
   }
 
   /// The text form of a list: an aligned table of id, type, status and progress.

@@ -67,10 +67,8 @@ extension Presenter {
       if let missing = written.error { error = missing }
       if !settings.quiet && snapshot.state == .completed { warn(snapshot.warnings, job: job) }
     }
-    let code = error?.exitCode ?? JobctlError.Ending.success.code
-    if settings.streamsEvents {
-      stdout.write(NDJSON.done(job: job, outcome: outcome, exitCode: code, time: now()) + "\n")
-    }
+    let code = Self.exitCode(error)
+    if let line = settings.line(.done(outcome, exitCode: code), job: job, time: now()) { stdout.write(line + "\n") }
     tell(error, end: end)
     guard let github else { return code }
     let ended = jobEnd(outcome, job: job, error: error, duration: elapsed(), cancelAsked: end.cancelAsked)
@@ -107,7 +105,9 @@ extension Presenter {
     reporter?.ended(job: job, state: Self.stateName(outcome) ?? JobState.failed.rawValue)
     if settings.streamsEvents {
       reporter?.clear()
-      stdout.write(NDJSON.done(job: job, outcome: outcome, exitCode: outcome.exitCode, time: now()) + "\n")
+      if let line = settings.line(.done(outcome, exitCode: Self.exitCode(of: outcome)), job: job, time: now()) {
+        stdout.write(line + "\n")
+      }
     }
   }
 
@@ -140,8 +140,8 @@ extension Presenter {
       let open = zip(jobs, outcomes).filter { $0.1?.snapshot?.state.isTerminal != true }.map(\.0)
       diagnostics.line(interrupted(open, resume: many.resume))
     }
-    writeMany(outcomes, jobs: jobs, lines: tally.lines)
-    var code: Int32 = tally.codes.compactMap { $0 }.max() ?? JobctlError.Ending.success.code
+    writeMany(many, lines: tally.lines)
+    var code: Int32 = tally.codes.compactMap { $0 }.max() ?? Self.exitCode(nil)
     if let first = many.firstFinished, let firstCode = tally.codes[first] { code = firstCode }
     if let github, let problem = github.writeOutputs(tally.ends, codes: tally.codes, exitCode: code) {
       return outputsLost(problem, names: "exit-code, the counts and jobs", code: code)
@@ -160,18 +160,17 @@ extension Presenter {
     let ended = outcome.snapshot?.state.isTerminal == true
     if let field = settings.field {
       if ended, let value = outcome.document.flatMap({ field.value(in: $0) }) {
-        // One line a job, in job order: the raw value (a string's control characters and
-        // newlines escaped), or JSON with --json.
-        tally.lines.append(settings.format == .json ? value.serialized() : Text.oneLine(value.displayText, limit: .max))
+        // One line a job, in job order, as the format writes a value.
+        tally.lines.append(settings.format.fieldLine(value))
       } else {
-        tally.lines.append(settings.format == .json ? "null" : "")
+        tally.lines.append(settings.format.fieldLine(nil))
         if error == nil {
           let there = ended ? outcome.document.map { field.whatIsThere(in: $0) } ?? "" : ""
           error = .rejected("the final document of job \(job) has no field '\(field)'\(there)")
         }
       }
     }
-    tally.codes.append(error?.exitCode ?? JobctlError.Ending.success.code)
+    tally.codes.append(Self.exitCode(error))
     if github != nil { tally.ends.append(jobEnd(outcome, job: job, error: error, duration: endTimes.take(job))) }
     if case .interrupted? = error { return }
     if let error, let message = error.message {
@@ -185,37 +184,22 @@ extension Presenter {
     if !settings.quiet, let s = outcome.snapshot, s.state == .completed { warn(s.warnings, job: job) }
   }
 
-  /// A many-job wait's stdout: the `--field` lines, the array of documents, or the summary.
-  private func writeMany(
-    _ outcomes: some Collection<WaitOutcome?>, jobs: some Collection<String>, lines: [String]
-  ) {
+  /// A many-job wait's stdout: the `--field` lines, or what the format makes of the jobs' ends.
+  private func writeMany(_ many: JobEnds, lines: [String]) {
     if settings.field != nil {
       for line in lines { stdout.write(line + "\n") }
       return
     }
-    switch settings.format {
-    case .json:
-      // The array goes out in pieces: as one string, 100,000 documents were the wait's peak
-      // of memory (the text grown by doubling, then copied to add the newline).
-      var piece = "["
-      // The document of a job that ended, parsed again as it is written, so the documents of
-      // 100,000 jobs are never all in memory at once.
-      for (i, outcome) in outcomes.enumerated() {
-        if i > 0 { piece += "," }
-        let ended = outcome?.snapshot?.state.isTerminal == true
-        let document = ended ? (outcome?.document ?? .null) : .null
-        document.write(to: &piece)
-        if piece.utf8.count >= 1 << 16 {
-          stdout.write(piece)
-          piece = ""
-        }
-      }
-      stdout.write(piece + "]\n")
-    case .ndjson:
-      break
-    case .text:
-      if !settings.quiet { stdout.write(settings.forPeople(Self.summary(outcomes, jobs: jobs))) }
-    }
+    let outcomes = (0..<many.count).lazy.map(many.outcome)
+    let jobs = (0..<many.count).lazy.map(many.label)
+    let forms = JobsForms(
+      count: many.count,
+      document: { i in
+        let outcome = many.outcome(i)
+        return outcome?.snapshot?.state.isTerminal == true ? (outcome?.document ?? .null) : .null
+      },
+      text: { settings.quiet ? nil : Self.summary(outcomes, jobs: jobs) })
+    settings.format.jobs(forms, self)
   }
 
   /// The exit code once the step outputs (`names`) could not be written: later steps read them,
@@ -275,7 +259,9 @@ extension Presenter {
       let state = stateName(outcome) ?? "-"
       var detail = outcome.snapshot.map { ProgressReporter.describe($0) } ?? ""
       if let error = outcome.error?.message { detail = error }
-      rows.append([Text.oneLine(job, limit: 80), state, String(outcome.exitCode), Text.oneLine(detail, limit: 200)])
+      rows.append([
+        Text.oneLine(job, limit: 80), state, String(exitCode(of: outcome)), Text.oneLine(detail, limit: 200),
+      ])
     }
     let widths = (0..<3).map { column in rows.map { Text.columns($0[column]) }.max() ?? 0 }
     return rows.map { row in

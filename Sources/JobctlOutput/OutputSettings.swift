@@ -2,13 +2,11 @@ import JobctlSupport
 
 /// How results and progress are shown (README "Output").
 package struct OutputSettings {
-  /// What stdout carries; the cases are `--format`'s choices, and every command result switches
-  /// over them, so a new format is one the compiler asks each result to print.
-  package enum Format: String, CaseIterable { case text, json, ndjson }
   package enum ProgressMode: String, CaseIterable { case auto, tty, plain, none }
   package enum ColorMode: String, CaseIterable { case auto, always, never }
 
-  package var format: Format = .text
+  /// What stdout carries (`Formats.swift`).
+  package var format: Format = .standard
   package var field: JSONPath?
   package var quiet = false
   package var progress: ProgressMode = .auto
@@ -26,10 +24,12 @@ package struct OutputSettings {
   /// Whether stdout carries a wait's events as they happen, one line each, then a `done` line
   /// per job; `--field` asks for one value instead.
   package var streamsEvents: Bool {
-    guard field == nil else { return false }
-    switch format {
-    case .ndjson: return true
-    case .text, .json: return false
-    }
+    field == nil && format.eventLine != nil
+  }
+
+  /// The line `event` makes on stdout, nil when stdout carries no events (`streamsEvents`).
+  package func line(_ event: StreamedEvent, job: String, time: Double) -> String? {
+    guard field == nil, let eventLine = format.eventLine else { return nil }
+    return eventLine(event, job, time)
   }
 }

@@ -12,6 +12,10 @@ package enum CommandResult {
   case jobs(JobEnds)
   /// A job `start` created.
   case created(CreatedJob)
+  /// A start that failed once its request was out: a job may have been created.
+  case unconfirmedStart(UnconfirmedStart)
+  /// A 2xx start answer that names no job.
+  case unnamedJob(UnnamedJob)
   /// The answer to `cancel`.
   case cancel(CancelReply)
   /// The jobs `list` read.
@@ -95,6 +99,44 @@ package struct CreatedJob {
   }
 }
 
+/// A start that ended without an answer naming its job once its request may have been out (a
+/// signal, `--timeout`, a failure after it was sent): a job may have been created.
+package struct UnconfirmedStart {
+  /// How the start ended, which is the command's error.
+  package let error: JobctlError
+  /// The start's URL or path, as given.
+  package let job: String
+  /// The Idempotency-Key to resend with.
+  package let key: String
+  /// What happened, in one line.
+  package let reason: String
+
+  package init(error: JobctlError, job: String, key: String, reason: String) {
+    self.error = error
+    self.job = job
+    self.key = key
+    self.reason = reason
+  }
+
+  /// The key as messages show it.
+  var shownKey: String { Text.oneLine(key, limit: 200) }
+  /// The error names the key already (a resend answered "already exists").
+  package var saysKey: Bool { error.message?.contains(shownKey) == true }
+}
+
+/// A 2xx start answer in which the shape finds no job: the job may exist all the same, so the
+/// answer is printed as it came (as `--json` prints it) and the error names its keys.
+package struct UnnamedJob {
+  package let body: [UInt8]
+  /// What the answer lacks (`the answer to ... names no job: ...`).
+  package let message: String
+
+  package init(body: [UInt8], message: String) {
+    self.body = body
+    self.message = message
+  }
+}
+
 /// What the server said to `cancel`.
 package struct CancelReply {
   package let job: String
@@ -141,8 +183,8 @@ package struct FetchedOutput {
   }
 }
 
-/// One result's forms: every `--format` and `--field` are chosen here, once, for every result but
-/// a many-job wait's (whose forms stream, `JobEnds.swift`).
+/// One result's forms: `--field` is read here, once, and the format (`Formats.swift`) picks its
+/// form, for every result but a many-job wait's (`JobsForms`).
 package struct Forms {
   /// What `--field` reads.
   var document: () -> JSON?
@@ -152,6 +194,8 @@ package struct Forms {
   var ndjson: () -> String?
   /// The text form (with `-q` heeded); nil for none.
   var text: () -> String?
+  /// The error the text form ends with (a job created with an id it cannot print, ids missing).
+  var textError: () -> JobctlError? = { nil }
   /// Text for people goes through `OutputSettings.forPeople`; a start's id does not.
   var forPeople = true
   /// What a missing `--field` is; nil: nothing is printed and it is no error.
@@ -201,6 +245,8 @@ package struct Presenter {
     case .job(let end): return finish(end)
     case .jobs(let ends): return finishMany(ends)
     case .created(let job): return conclude(created(job))
+    case .unconfirmedStart(let start): return unconfirmed(start)
+    case .unnamedJob(let answer): return conclude(unnamed(answer))
     case .cancel(let reply): return conclude(cancel(reply))
     case .listing(let listing): return conclude(list(listing))
     case .explanation(let explanation): return explain(explanation)
@@ -212,9 +258,17 @@ package struct Presenter {
 
   /// The exit code of a command that ended with `error` (nil: success), its message on stderr.
   func conclude(_ error: JobctlError?) -> Int32 {
-    guard let error else { return JobctlError.Ending.success.code }
+    guard let error else { return Self.exitCode(nil) }
     return Self.fail(error, diagnostics: diagnostics)
   }
+
+  /// The exit code of a command or job that ended with `error` (nil: success).
+  static func exitCode(_ error: JobctlError?) -> Int32 {
+    error?.exitCode ?? JobctlError.Ending.success.code
+  }
+
+  /// The exit code of a job's outcome: 0 when it completed, else its error's.
+  package static func exitCode(of outcome: WaitOutcome) -> Int32 { exitCode(outcome.error) }
 
   /// The exit code of `error`, its message on stderr: for every command that failed, and for
   /// results that end in an error.
@@ -229,26 +283,21 @@ package struct Presenter {
   }
 
   /// Writes one result in the form the settings ask for; returns what `--field` wrote (for
-  /// GitHub's step outputs) and the error of a field that is not there.
+  /// GitHub's step outputs) and the error of a field that is not there or of the form written.
   package func write(_ forms: Forms) -> (field: String?, error: JobctlError?) {
     if forms.readsField, let field = settings.field {
       let document = forms.document()
       guard let value = document.flatMap({ field.value(in: $0) }) else {
         return (nil, forms.missingField?(field, document))
       }
-      if forms.lineEach, field.isMultiple, settings.format == .text, case .array(let items) = value {
+      if forms.lineEach, field.isMultiple, settings.format.fieldValuesOneALine, case .array(let items) = value {
         for item in items { stdout.write(Self.fieldText(item, on: stdout) + "\n") }
       } else {
         stdout.write(Self.fieldText(value, on: stdout) + "\n")
       }
       return (value.displayText, nil)
     }
-    switch settings.format {
-    case .json: stdout.write(forms.json())
-    case .ndjson: if let lines = forms.ndjson() { stdout.write(lines) }
-    case .text: if let text = forms.text() { stdout.write(forms.forPeople ? settings.forPeople(text) : text) }
-    }
-    return (nil, nil)
+    return (nil, settings.format.result(forms, self))
   }
 
   /// A body as `--json` prints it: as it came, ending with a newline (`empty` for none).

@@ -14,7 +14,8 @@ package final class ProgressReporter {
   private let stdout: TextSink
   private let clock: Clock
   private let mode: OutputSettings.ProgressMode
-  private let ndjson: Bool
+  /// The format's event lines on stdout (nil: none).
+  private let eventLine: (@Sendable (StreamedEvent, String, Double) -> String)?
   private let terminal: Terminal
   private let columns: () -> Int
   private let heartbeat: Double = 60
@@ -43,7 +44,7 @@ package final class ProgressReporter {
     self.stdout = stdout
     self.clock = clock
     self.mode = settings.quiet ? .none : mode
-    self.ndjson = settings.streamsEvents
+    self.eventLine = settings.streamsEvents ? settings.format.eventLine : nil
     self.terminal = terminal
     self.columns = columns
     self.startedAt = clock.monotonic
@@ -62,7 +63,7 @@ package final class ProgressReporter {
 
   package func report(_ event: PollEvent, job: String) {
     self.job = job
-    if ndjson { stdout.write(NDJSON.event(event, job: job, time: clock.wall) + "\n") }
+    if let eventLine { stdout.write(eventLine(.poll(event), job, clock.wall) + "\n") }
     switch event {
     case .state(let s, _):
       snapshot = s

@@ -55,3 +55,8 @@ func runJobctl(
   let code = Jobctl.run(args, environment: env, services: services)
   return Run(code: code, stdout: out.text, stderr: err.text, transport: transport)
 }
+
+extension WaitOutcome {
+  /// The exit code the presenter gives this outcome (the engine makes none).
+  var exitCode: Int32 { Presenter.exitCode(of: self) }
+}

@@ -342,7 +342,7 @@ extension OptionKey {
     case .format:
       define(
         "format", value: "FORMAT", choices: OutputSettings.Format.allCases.map(\.rawValue), config: true,
-        help: "Output format: text (default), json (the last answer verbatim) or ndjson (one event per line).")
+        help: OutputSettings.Format.help)
     case .json: define("json", help: "Same as --format json.")
     case .field:
       define(
