@@ -107,7 +107,7 @@ package struct Streams {
     var streams = Streams(
       stdout: FileSink(fd: 1, closedAtStart: closedAtStart.contains(1)), stderr: FileSink(fd: 2),
       readStdin: { [] })
-    streams.readStdin = { BoundedInput.read(0, consume: $0) }
+    streams.readStdin = { BoundedInput.read(0, interruptions: ProcessSignals(), consume: $0) }
     streams.watchStdoutReader = { Signals.watchReader(of: 1) }
     return streams
   }
