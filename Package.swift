@@ -10,7 +10,8 @@ let package = Package(
     .library(
       name: "JobctlKit",
       targets: [
-        "JobctlKit", "JobctlOutput", "JobctlEngine", "JobctlShapes", "JobctlTransport", "JobctlHTTP", "JobctlSupport",
+        "JobctlKit", "JobctlOutput", "JobctlEngine", "JobctlShapes", "JobctlTransport", "JobctlHTTP", "JobctlFiles",
+        "JobctlSupport",
       ]),
   ],
   targets: [
@@ -31,8 +32,11 @@ let package = Package(
     // URLs, errors, secrets redaction, signal state); HTTP the requests, answers and the
     // transport protocol; Transport the libcurl transport, the only user of CCurl; Shapes the
     // response shapes as data; Engine the pure steppers fed answers and time; Output the
-    // presenter and the streams; JobctlKit the commands, which put the others together.
+    // presenter and the streams; Files the output file (a temporary file renamed into place, or
+    // a FIFO written through, waits ended by the interruptions it is given); JobctlKit the
+    // commands, which put the others together.
     .target(name: "JobctlSupport", dependencies: ["SystemCalls", "WireFormat"]),
+    .target(name: "JobctlFiles", dependencies: ["JobctlSupport", "SystemCalls"]),
     .target(name: "JobctlHTTP", dependencies: ["JobctlSupport", "SystemCalls"]),
     .target(name: "JobctlTransport", dependencies: ["CCurl", "JobctlHTTP", "JobctlSupport", "SystemCalls"]),
     .target(name: "JobctlShapes", dependencies: ["JobctlHTTP", "JobctlSupport"]),
@@ -43,8 +47,8 @@ let package = Package(
     .target(
       name: "JobctlKit",
       dependencies: [
-        "JobctlOutput", "JobctlEngine", "JobctlShapes", "JobctlTransport", "JobctlHTTP", "JobctlSupport",
-        "SystemCalls", "WireFormat",
+        "JobctlOutput", "JobctlEngine", "JobctlShapes", "JobctlTransport", "JobctlHTTP", "JobctlFiles",
+        "JobctlSupport", "SystemCalls", "WireFormat",
       ]),
     // Release builds link the Swift runtime statically: a one-shot `status` then starts in about
     // 20 % less time and memory (no dynamic symbol lookups across the runtime's libraries).
@@ -60,13 +64,14 @@ let package = Package(
     .target(
       name: "JobctlTestSupport",
       dependencies: [
-        "JobctlKit", "JobctlOutput", "JobctlEngine", "JobctlShapes", "JobctlTransport", "JobctlHTTP", "JobctlSupport",
+        "JobctlKit", "JobctlOutput", "JobctlEngine", "JobctlShapes", "JobctlTransport", "JobctlHTTP", "JobctlFiles",
+        "JobctlSupport",
       ]),
     .testTarget(
       name: "JobctlKitTests",
       dependencies: [
-        "JobctlKit", "JobctlOutput", "JobctlEngine", "JobctlShapes", "JobctlTransport", "JobctlHTTP", "JobctlSupport",
-        "JobctlTestSupport",
+        "JobctlKit", "JobctlOutput", "JobctlEngine", "JobctlShapes", "JobctlTransport", "JobctlHTTP", "JobctlFiles",
+        "JobctlSupport", "JobctlTestSupport",
       ]),
     // jobctl's JSON reader and shapes only, to check that the simulator's JSON agrees with the client's.
     .testTarget(

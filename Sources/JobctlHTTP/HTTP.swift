@@ -144,26 +144,13 @@ package final class BodyStream {
   }
 
   package func write(_ buffer: UnsafeRawBufferPointer) -> Bool {
-    guard BodyStream.writeAll(fd, buffer) else {
+    guard SystemCall.writeAll(fd, buffer) else {
       failure = errno
       failed = true
       return false
     }
     size += buffer.count
     received += buffer.count
-    return true
-  }
-
-  /// Writes all of `buffer` to `fd`, again after EINTR; false with `errno` set when it cannot.
-  package static func writeAll(_ fd: Int32, _ buffer: UnsafeRawBufferPointer) -> Bool {
-    var offset = 0
-    while offset < buffer.count {
-      let n = SystemCall.retryingEINTR {
-        Glibc.write(fd, buffer.baseAddress.map { $0 + offset }, buffer.count - offset)
-      }
-      if n < 0 { return false }
-      offset += n
-    }
     return true
   }
 }

@@ -107,7 +107,7 @@ package struct Streams {
     var streams = Streams(
       stdout: FileSink(fd: 1, closedAtStart: closedAtStart.contains(1)), stderr: FileSink(fd: 2),
       readStdin: { [] })
-    streams.readStdin = { BoundedInput.read(0, consume: $0) }
+    streams.readStdin = { BoundedInput.read(0, interruptions: ProcessSignals(), consume: $0) }
     streams.watchStdoutReader = { Signals.watchReader(of: 1) }
     return streams
   }
@@ -140,50 +140,6 @@ package struct Streams {
       return true
     }
     return result.map { out }
-  }
-}
-
-/// The secrets of one run (the token, credential header values), and their scrubbing.
-///
-/// One instance is shared by everything that writes (stderr, stdout, GITHUB_OUTPUT, the final
-/// error line), so a value learnt anywhere is hidden everywhere.
-package final class Redactor {
-  /// The shortest value hidden: shorter ones would match ordinary text (a `2345` inside every
-  /// number that holds it), and are not secrets worth the name.
-  package static let minimumLength = 8
-  /// The values scrubbed (trimmed, at least `minimumLength` bytes), longest first.
-  package private(set) var secrets: [String] = []
-  /// The same as UTF-8 bytes, which is how they are matched.
-  package private(set) var bytes: [[UInt8]] = []
-
-  package init() {}
-
-  /// Values never to be shown; short ones are ignored (see `minimumLength`).
-  package func add(_ value: String) {
-    let v = Text.trimmed(value)
-    if v.utf8.count >= Redactor.minimumLength, !secrets.contains(v) {
-      secrets.append(v)
-      // Longest first, so `Bearer TOKEN` goes whole before `TOKEN` is looked for.
-      secrets.sort { $0.utf8.count > $1.utf8.count }
-      bytes = secrets.map { Array($0.utf8) }
-    }
-  }
-
-  /// `text` with every URL's userinfo and every known secret replaced by `[redacted]`; for
-  /// messages, which may have been cut to length before they got here (`Text.oneLine` ends them
-  /// with "..."), the start of a secret right before such a cut goes too, when it is
-  /// `minimumLength` bytes or more.
-  package func scrub(_ text: String) -> String {
-    let scrubbed = Credentials.scrubShown(text, bytes)
-    let ellipsis = Array("...".utf8)
-    var clean = Array(scrubbed.utf8)
-    guard Credentials.firstIndex(of: ellipsis, in: clean) != nil else { return scrubbed }
-    for secret in bytes where secret.count > Redactor.minimumLength {
-      for length in stride(from: secret.count - 1, through: Redactor.minimumLength, by: -1) {
-        clean = Credentials.scrub(clean, [Array(secret[..<length]) + ellipsis])
-      }
-    }
-    return String(decoding: clean, as: UTF8.self)
   }
 }
 

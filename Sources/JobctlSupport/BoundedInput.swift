@@ -11,7 +11,8 @@ import Musl
 ///
 /// A blocking `read(2)` or `open(2)` is restarted after the signal handler runs, so SIGINT,
 /// SIGTERM and SIGHUP would never end it; anything but a regular file is therefore polled
-/// together with the signal pipe before each read.
+/// together with the wake descriptors of the `Interruptions` it is given (the process's own,
+/// `ProcessSignals`, or a test's) before each read.
 package enum BoundedInput {
   package enum Failure: Error, Equatable {
     /// `consume` refused a chunk: a limit it keeps was passed.
@@ -40,15 +41,26 @@ package enum BoundedInput {
     deadline = min(deadline ?? d, d)
   }
 
-  static var now: Double {
+  package static var now: Double {
     var ts = timespec()
     clock_gettime(CLOCK_MONOTONIC, &ts)
     return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
   }
 
-  /// Reads `fd` to its end, handing each chunk to `consume`, which returns false to stop.
+  /// Reads `fd` to its end, handing each chunk to `consume`, which returns false to stop;
+  /// `interruptions` end a wait on a descriptor that is not a regular file, as does the run's
+  /// deadline (`limit(seconds:)`).
   package static func read(
-    _ fd: Int32, patience: Double? = nil, consume: (ArraySlice<UInt8>) -> Bool
+    _ fd: Int32, patience: Double? = nil, interruptions: any Interruptions,
+    consume: (ArraySlice<UInt8>) -> Bool
+  ) -> Result<Void, Failure> {
+    read(fd, patience: patience, deadline: deadline, interruptions: interruptions, consume: consume)
+  }
+
+  /// `read` with the deadline given (a time of `now`; nil: none) rather than the run's.
+  package static func read(
+    _ fd: Int32, patience: Double? = nil, deadline: Double?, interruptions: any Interruptions,
+    consume: (ArraySlice<UInt8>) -> Bool
   ) -> Result<Void, Failure> {
     var info = stat()
     let regular = fstat(fd, &info) == 0 && info.st_mode & S_IFMT == S_IFREG
@@ -56,18 +68,13 @@ package enum BoundedInput {
     var buffer = [UInt8](repeating: 0, count: 65536)
     while true {
       if !regular {
-        if let s = Signals.caught { return .failure(.signaled(s)) }
-        let t = now
-        if let deadline, t >= deadline { return .failure(.deadline) }
-        if let patienceEnd, let patience, t >= patienceEnd { return .failure(.patience(patience)) }
-        let end = [deadline, patienceEnd].compactMap { $0 }.min()
-        let wait = end.map { Int32(max(1, min(1000, ($0 - t) * 1000 + 1))) } ?? 1000
-        var fds = [pollfd(fd: fd, events: Int16(POLLIN), revents: 0)]
-        if Signals.wakeFD >= 0 { fds.append(pollfd(fd: Signals.wakeFD, events: Int16(POLLIN), revents: 0)) }
-        let r = poll(&fds, nfds_t(fds.count), wait)
-        if r < 0 && errno != EINTR { return .failure(.system(errno)) }
-        if let s = Signals.caught { return .failure(.signaled(s)) }
-        guard r > 0, fds[0].revents != 0 else { continue }
+        switch waitReadable(
+          fd, patience: patience, until: patienceEnd, deadline: deadline, interruptions: interruptions)
+        {
+        case .failure(let failure): return .failure(failure)
+        case .success(false): continue
+        case .success(true): break
+        }
       }
       let n = buffer.withUnsafeMutableBytes { readBytes(fd, $0.baseAddress, $0.count) }
       if n < 0 {
@@ -79,10 +86,31 @@ package enum BoundedInput {
     }
   }
 
+  /// Waits up to a second for `fd` to be readable: true when it is, false to be asked again;
+  /// an interruption, the run's deadline or the end of `patience` is a failure.
+  private static func waitReadable(
+    _ fd: Int32, patience: Double?, until patienceEnd: Double?, deadline: Double?, interruptions: any Interruptions
+  ) -> Result<Bool, Failure> {
+    if let s = interruptions.caught { return .failure(.signaled(s)) }
+    let t = now
+    if let deadline, t >= deadline { return .failure(.deadline) }
+    if let patienceEnd, let patience, t >= patienceEnd { return .failure(.patience(patience)) }
+    let end = [deadline, patienceEnd].compactMap { $0 }.min()
+    let wait = end.map { Int32(max(1, min(1000, ($0 - t) * 1000 + 1))) } ?? 1000
+    var fds = [pollfd(fd: fd, events: Int16(POLLIN), revents: 0)]
+    switch interruptions.poll(&fds, milliseconds: wait) {
+    case .interrupted(let s): return .failure(.signaled(s))
+    case .failed(let e): return .failure(.system(e))
+    case .woken: return .success(fds[0].revents != 0)
+    }
+  }
+
   /// Reads `fd` whole, failing past `limit` bytes.
-  package static func readAll(_ fd: Int32, limit: Int, patience: Double? = nil) -> Result<[UInt8], Failure> {
+  package static func readAll(
+    _ fd: Int32, limit: Int, patience: Double? = nil, interruptions: any Interruptions
+  ) -> Result<[UInt8], Failure> {
     var out: [UInt8] = []
-    let result = read(fd, patience: patience) { chunk in
+    let result = read(fd, patience: patience, interruptions: interruptions) { chunk in
       guard out.count + chunk.count <= limit else { return false }
       out += chunk
       return true

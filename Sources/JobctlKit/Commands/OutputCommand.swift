@@ -1,4 +1,5 @@
 import JobctlEngine
+import JobctlFiles
 import JobctlHTTP
 import JobctlOutput
 import JobctlShapes
@@ -213,7 +214,7 @@ struct OutputFetch {
         "the output of job \(label) holds control characters, which would drive the terminal: not shown; use -o FILE to save it, or -o - to print it anyway"
       )
     }
-    try temp.commit(stdout: stdout)
+    try temp.commit(interruptions: context.services.interruptions) { stdout.writeBytes($0) }
     return FetchedOutput()
   }
 

@@ -26,6 +26,8 @@ package struct Services {
   package var readRegularFile: (String) -> Result<[UInt8], FileError> = Services.readRegularFileFromDisk
   /// Appends text to a file (GITHUB_OUTPUT); false when it cannot.
   package var appendFile: (String, String) -> Bool = Services.appendToFile
+  /// What ends a wait on a file (a FIFO without a reader): the process's signals, or a test's.
+  package var interruptions: any Interruptions = ProcessSignals()
   /// The secrets of this run, shared by every writer (see `Redactor`).
   package var redactor = Redactor()
   /// The width of the terminal on stderr.
@@ -93,7 +95,9 @@ package struct Services {
       _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
       return readAll(fd)
     }
-    switch BoundedInput.readAll(fd, limit: 1 << 20, patience: BoundedInput.pipePatience) {
+    switch BoundedInput.readAll(
+      fd, limit: 1 << 20, patience: BoundedInput.pipePatience, interruptions: ProcessSignals())
+    {
     case .success(let bytes): return .success(bytes)
     case .failure(.tooLarge): return .failure(FileError(reason: "larger than 1 MiB"))
     case .failure(.signaled(let s)): return .failure(FileError(reason: "interrupted", interruption: .signaled(s)))
