@@ -134,7 +134,8 @@ package struct JobWatch: PollStepper {
       return retrier.failed(
         reason: reason, giveUp: .rejected, firmDelay: retryAfter, random: random, report: report)
     case .notUnderstood(let why):
-      // JSON that no condition can place: waiting longer would not help (README "Any job API").
+      // JSON that no condition can place: waiting longer would not help (docs/shapes.md "Any job
+      // API").
       return .finish(.rejected("\(prefix) (\(why))"))
     }
   }

@@ -1,7 +1,8 @@
 import JobctlHTTP
 import JobctlSupport
 
-/// What an answer says of the requests the server still allows (README "How `wait` behaves").
+/// What an answer says of the requests the server still allows (docs/behaviour.md "How `wait`
+/// behaves").
 package struct BudgetAnnouncement: Equatable, Sendable {
   /// Requests left in the current window.
   package var remaining: Int

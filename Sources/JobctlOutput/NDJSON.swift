@@ -2,7 +2,7 @@ import JobctlEngine
 import JobctlShapes
 import JobctlSupport
 
-/// The `--format ndjson` event lines (README "Output").
+/// The `--format ndjson` event lines (docs/behaviour.md "Output").
 ///
 /// Every line has `time`, `job` (the reference as given, on every line), `event` and what the
 /// event knows; a job's last line is `event: "done"` with `exit_code`, `error` (the message, when

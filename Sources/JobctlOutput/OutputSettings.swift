@@ -1,6 +1,6 @@
 import JobctlSupport
 
-/// How results and progress are shown (README "Output").
+/// How results and progress are shown (docs/behaviour.md "Output").
 package struct OutputSettings {
   /// What stdout carries; the cases are `--format`'s choices, and every command result switches
   /// over them, so a new format is one the compiler asks each result to print.

@@ -269,7 +269,7 @@ package struct ConditionTerm: Sendable, Equatable {
   }
 }
 
-/// A condition (COND of README "Any job API"): terms joined by `&`, all of which must hold.
+/// A condition (COND of docs/shapes.md "Any job API"): terms joined by `&`, all of which must hold.
 package struct Condition: Sendable, Equatable, CustomStringConvertible {
   package let terms: [ConditionTerm]
   /// As written, trimmed: what `explain` and `-v` show as the deciding condition.
@@ -336,7 +336,7 @@ package struct Condition: Sendable, Equatable, CustomStringConvertible {
   }
 }
 
-/// A progress expression (EXPR of README "Any job API").
+/// A progress expression (EXPR of docs/shapes.md "Any job API").
 ///
 /// `PATH` (a fraction), `PATH / NUMBER` or `PATH / PATH`. A string at PATH is a phase in words (HotCRP's `progress`).
 package struct ProgressExpression: Sendable, Equatable, CustomStringConvertible {

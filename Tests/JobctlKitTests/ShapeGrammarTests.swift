@@ -22,7 +22,7 @@ private func holds(_ cond: String, _ text: String, status: Int? = nil, headers: 
   return c.holds(JobAnswer(document: document(text), status: status, headers: headers))
 }
 
-/// One table per rule of the COND, EXPR and TEMPLATE grammars of README "Any job API".
+/// One table per rule of the COND, EXPR and TEMPLATE grammars of docs/shapes.md "Any job API".
 @Suite struct ConditionGrammarTests {
   /// `PATH` holds for a value that exists and is not null, false, "", [] or {}; `!PATH` for the rest.
   @Test(arguments: [

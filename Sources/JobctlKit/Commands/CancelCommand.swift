@@ -4,8 +4,8 @@ import JobctlOutput
 import JobctlShapes
 import JobctlSupport
 
-/// `cancel`, and the cancel sent by `wait --cancel-on-interrupt` (README "Starting, cancelling,
-/// listing, fetching output").
+/// `cancel`, and the cancel sent by `wait --cancel-on-interrupt` (docs/behaviour.md "Starting,
+/// cancelling, listing, fetching output").
 enum CancelCommand {
   static func run(_ invocation: Invocation, environment: [String: String], services: Services) throws(JobctlError)
     -> Int32

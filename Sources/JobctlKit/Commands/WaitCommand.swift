@@ -279,7 +279,8 @@ extension WaitCommand {
       }
       CancelCommand.cancelOnInterrupt(open, context: context)
     }
-    // --all: the worst outcome; --any: the first job to end (README "How `wait` behaves").
+    // --all: the worst outcome; --any: the first job to end (docs/behaviour.md "How `wait`
+    // behaves").
     return .jobs(
       JobEnds(
         count: jobs.count, outcome: { i in results[i].map { WaitOutcome(error: $0, watch: ended[i]) } },
