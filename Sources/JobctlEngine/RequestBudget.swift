@@ -30,8 +30,8 @@ package struct BudgetAnnouncement: Equatable, Sendable {
     if let remaining = values("X-RateLimit-Remaining").first.flatMap(count),
       let reset = values("X-RateLimit-Reset").first.flatMap(number)
     {
-      // `Date` is parsed only for an epoch reset: parsed for every answer, it was a fifth of
-      // the instructions of a poll.
+      // `Date` is parsed only for an epoch reset: parsed for every answer, it was a large share
+      // of a poll's instructions (docs/performance.md).
       let seconds = reset > 1e9 ? reset - (values("Date").first.flatMap(HTTPDate.parse) ?? wall) : reset
       found.append(BudgetAnnouncement(remaining: remaining, reset: clamp(seconds)))
     }

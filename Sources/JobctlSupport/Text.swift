@@ -147,8 +147,8 @@ package enum Text {
   }
 
   /// Whether `s` holds `part`, byte for byte: String's own search goes through generic
-  /// collection algorithms, some 50 k instructions for a message, and a many-job wait that
-  /// gives up asks it once a job.
+  /// collection algorithms, slow for a message of any length (docs/performance.md), and a
+  /// many-job wait that gives up asks it once a job.
   package static func contains(_ s: String, _ part: String) -> Bool {
     firstIndex(of: Array(part.utf8), in: Array(s.utf8)) != nil
   }
@@ -227,8 +227,8 @@ package enum Text {
 
   /// ASCII case-insensitive equality, for header names.
   ///
-  /// A plain loop over the two views: `zip` and `allSatisfy` cost some 500 instructions a call,
-  /// and every header of every answer is compared a few times.
+  /// A plain loop over the two views: `zip` and `allSatisfy` cost many times more a call
+  /// (docs/performance.md), and every header of every answer is compared a few times.
   package static func equalsIgnoringCase(_ a: String, _ b: String) -> Bool {
     guard a.utf8.count == b.utf8.count else { return false }
     var x = a.utf8.makeIterator()

@@ -152,7 +152,7 @@ extension WaitCommand {
   /// the condition that decided each state seen; with `progress`, shows it.
   ///
   /// The closure holds only what it reads: one that held the whole `NetworkContext` copied it on
-  /// every call, a tenth of the instructions of a poll.
+  /// every call, a large share of a poll's instructions (docs/performance.md).
   static func reporting(context: NetworkContext, progress: Bool) -> (PollEvent, String) -> Void {
     let diagnostics = context.settings.output.verbose ? context.diagnostics : nil
     let reporter = context.reporter
