@@ -76,6 +76,15 @@ DECL = re.compile(
 )
 
 
+# Where a declaration without a body (a protocol's requirement) ends: the next declaration of any
+# kind, or a closing brace alone on its line.
+BOUNDARY = re.compile(
+    DECL.pattern.replace("func|subscript|deinit|var|let", "func|subscript|deinit|var|let|struct|class|enum|"
+    "protocol|extension|actor|typealias|associatedtype|case") + r"|^[ \t]*\}",
+    re.M,
+)
+
+
 def bodies(path):
     text = open(path, encoding="utf-8").read()
     code = blank_out(text)
@@ -83,7 +92,7 @@ def bodies(path):
     for m in DECL.finditer(code):
         kind, name = m.group("kind"), m.group("name") or m.group("kind")
         # The opening brace (or a literal's bracket) of this declaration, before the next one.
-        nxt = DECL.search(code, m.end())
+        nxt = BOUNDARY.search(code, m.end())
         limit = nxt.start() if nxt else len(code)
         seg = code[m.end():limit]
         if kind in ("var", "let"):
