@@ -11,14 +11,7 @@ import Musl
 #endif
 
 /// `wait` and `status`: resolve the job, poll it, print how it ended.
-enum WaitCommand {
-  static func run(_ invocation: Invocation, environment: [String: String], services: Services) throws(JobctlError)
-    -> Int32
-  {
-    let context = try NetworkContext.make(invocation, environment: environment, services: services)
-    return context.presenter.present(try result(invocation, context: context))
-  }
-
+enum WaitCommand: NetworkCommand {
   /// How the job ended, or the jobs.
   static func result(_ invocation: Invocation, context: NetworkContext) throws(JobctlError) -> CommandResult {
     var context = context
