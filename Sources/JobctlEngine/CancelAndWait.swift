@@ -2,8 +2,8 @@ import JobctlHTTP
 import JobctlShapes
 import JobctlSupport
 
-/// What the server said to one cancel request, read by the general rules of README "Starting,
-/// cancelling, listing, fetching output" and the shape's own cancel conditions.
+/// What the server said to one cancel request, read by the general rules of docs/behaviour.md
+/// "Starting, cancelling, listing, fetching output" and the shape's own cancel conditions.
 package enum CancelAnswer {
   /// 2xx with `accepted` true (or no `accepted` at all).
   case accepted(HTTPResponse)
@@ -17,8 +17,8 @@ package enum CancelAnswer {
   /// JSON: exit 6 with the server's reason.
   case declined(reason: String, HTTPResponse)
 
-  /// Reads a cancel answer by the general rules of README "Starting, cancelling, listing, fetching
-  /// output"; nil for anything else.
+  /// Reads a cancel answer by the general rules of docs/behaviour.md "Starting, cancelling,
+  /// listing, fetching output"; nil for anything else.
   ///
   /// A 2xx is accepted unless it says `accepted: false` or is a job document the shape finds
   /// terminal already.

@@ -2,7 +2,8 @@ import JobctlHTTP
 import JobctlSupport
 
 /// One output download repeated until it is answered, with the retry rules of a wait, resuming a
-/// transfer cut short where it stopped (README "Starting, cancelling, listing, fetching output").
+/// transfer cut short where it stopped (docs/behaviour.md "Starting, cancelling, listing, fetching
+/// output").
 ///
 /// A cut that brought bytes is resumed with `Range` when the server accepts ranges (it said
 /// `Accept-Ranges: bytes`, or answered a range with 206), else the download starts again; bytes

@@ -134,7 +134,8 @@ package struct JobWatch: PollStepper {
       return retrier.failed(
         reason: reason, giveUp: .rejected, firmDelay: retryAfter, random: random, report: report)
     case .notUnderstood(let why):
-      // JSON that no condition can place: waiting longer would not help (README "Any job API").
+      // JSON that no condition can place: waiting longer would not help (docs/shapes.md "Any job
+      // API").
       return .finish(.rejected("\(prefix) (\(why))"))
     }
   }
@@ -222,7 +223,7 @@ package struct JobWatch: PollStepper {
   private mutating func read(_ response: HTTPResponse) -> Reading {
     // The same bytes as the last answer judged, to a shape that reads nothing but the body, say
     // the same: a job polled while it waits mostly answers alike, and parsing and judging it
-    // again was a fifth of a poll.
+    // again was a large share of a poll (docs/performance.md).
     if let dialect, dialect.readsBodyOnly, let lastSnapshot, let lastBody, response.body == lastBody {
       return .judged(lastSnapshot)
     }

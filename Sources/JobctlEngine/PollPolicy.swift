@@ -1,7 +1,7 @@
 import JobctlShapes
 import JobctlSupport
 
-/// The timing rules of a wait (README "How `wait` behaves"), as plain values.
+/// The timing rules of a wait (docs/behaviour.md "How `wait` behaves"), as plain values.
 package struct PollPolicy: Sendable {
   /// Pause between polls of a running job; each pause is jittered by +-`jitter`.
   package var interval: Double = 2
@@ -28,8 +28,8 @@ package struct PollPolicy: Sendable {
   /// The shape's `retry-when` and `gone-when`, judged on every non-2xx answer of the run.
   package var answerRules = AnswerRules.none
 
-  /// The `--timeout` of a `status` given none (README "Starting, cancelling, listing, fetching
-  /// output").
+  /// The `--timeout` of a `status` given none (docs/behaviour.md "Starting, cancelling, listing,
+  /// fetching output").
   package static let statusTimeout: Double = 60
 
   package init() {}

@@ -1,7 +1,8 @@
 import JobctlHTTP
 import JobctlSupport
 
-/// What an answer says of the requests the server still allows (README "How `wait` behaves").
+/// What an answer says of the requests the server still allows (docs/behaviour.md "How `wait`
+/// behaves").
 package struct BudgetAnnouncement: Equatable, Sendable {
   /// Requests left in the current window.
   package var remaining: Int
@@ -29,8 +30,8 @@ package struct BudgetAnnouncement: Equatable, Sendable {
     if let remaining = values("X-RateLimit-Remaining").first.flatMap(count),
       let reset = values("X-RateLimit-Reset").first.flatMap(number)
     {
-      // `Date` is parsed only for an epoch reset: parsed for every answer, it was a fifth of
-      // the instructions of a poll.
+      // `Date` is parsed only for an epoch reset: parsed for every answer, it was a large share
+      // of a poll's instructions (docs/performance.md).
       let seconds = reset > 1e9 ? reset - (values("Date").first.flatMap(HTTPDate.parse) ?? wall) : reset
       found.append(BudgetAnnouncement(remaining: remaining, reset: clamp(seconds)))
     }
@@ -93,8 +94,8 @@ enum StructuredField {
   }
 
   static func list(_ text: String) -> [Item] {
-    split(text, on: ",").compactMap { member -> Item? in
-      let parts = split(member, on: ";")
+    Text.split(text, outsideQuotesAt: ",").compactMap { member -> Item? in
+      let parts = Text.split(member, outsideQuotesAt: ";").map(String.init)
       guard let head = parts.first.map({ Text.trimmed($0) }), !head.isEmpty else { return nil }
       var item: Item
       if let eq = head.firstIndex(of: "="), !head.hasPrefix("\"") {
@@ -112,36 +113,6 @@ enum StructuredField {
       }
       return item
     }
-  }
-
-  /// Splits at `separator` outside quoted strings.
-  private static func split(_ text: String, on separator: Unicode.Scalar) -> [String] {
-    var parts: [String] = []
-    var current = String.UnicodeScalarView()
-    var quoted = false
-    var escaped = false
-    for scalar in text.unicodeScalars {
-      if quoted {
-        if escaped {
-          escaped = false
-        } else if scalar == "\\" {
-          escaped = true
-        } else if scalar == "\"" {
-          quoted = false
-        }
-        current.append(scalar)
-      } else if scalar == "\"" {
-        quoted = true
-        current.append(scalar)
-      } else if scalar == separator {
-        parts.append(String(current))
-        current = String.UnicodeScalarView()
-      } else {
-        current.append(scalar)
-      }
-    }
-    parts.append(String(current))
-    return parts
   }
 
   private static func unquote(_ text: String) -> String {

@@ -21,7 +21,8 @@ package enum PollStep: Equatable {
   case finish(JobctlError?)
 }
 
-/// How one answer or failure counts, before any job document is read (README "How `wait` behaves").
+/// How one answer or failure counts, before any job document is read (docs/behaviour.md "How `wait`
+/// behaves").
 package enum Verdict: Equatable {
   /// A 2xx answer: the caller reads it.
   case answered

@@ -35,7 +35,7 @@ package struct WaitOutcome {
 }
 
 /// Runs steppers (job watches, repeated requests, cancel-and-wait) against one transport: one job
-/// or 100,000, each on its own schedule, under the rules of README "How `wait` behaves".
+/// or 100,000, each on its own schedule, under the rules of docs/behaviour.md "How `wait` behaves".
 ///
 /// Due times sit in a binary heap, so handling one result costs O(log n) whatever the number of
 /// jobs. Requests to one host and port pass its gate (`HostGate`): a cap on requests in flight,

@@ -7,8 +7,8 @@ import Glibc
 import Musl
 #endif
 
-/// Where a job's output goes, decided before anything is sent (README "Starting, cancelling,
-/// listing, fetching output").
+/// Where a job's output goes, decided before anything is sent (docs/behaviour.md "Starting,
+/// cancelling, listing, fetching output").
 ///
 /// A download always lands in a temporary file first, so a retried download never writes twice
 /// and a failure never leaves a truncated FILE. A regular or new FILE gets its temporary file in

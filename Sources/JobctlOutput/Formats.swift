@@ -2,7 +2,7 @@ import JobctlEngine
 import JobctlShapes
 import JobctlSupport
 
-/// The output formats (`--format`, README "Output"), each one value in this file.
+/// The output formats (`--format`, docs/behaviour.md "Output"), each one value in this file.
 ///
 /// A format picks from the forms a result offers (`Forms`: the document, the answer as it came,
 /// event lines, text; `JobsForms` for many jobs) and says what it streams; the presenter, the
@@ -142,7 +142,7 @@ package struct JobsForms {
   let text: () -> String?
 }
 
-/// The `--format ndjson` lines (README "Output").
+/// The `--format ndjson` lines (docs/behaviour.md "Output").
 ///
 /// Every line has `time`, `job` (the reference as given, on every line), `event` and what the
 /// event knows; a job's last line is `event: "done"` with `exit_code`, `error` (the message, when

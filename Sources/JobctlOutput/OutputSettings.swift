@@ -1,6 +1,6 @@
 import JobctlSupport
 
-/// How results and progress are shown (README "Output").
+/// How results and progress are shown (docs/behaviour.md "Output").
 package struct OutputSettings {
   package enum ProgressMode: String, CaseIterable { case auto, tty, plain, none }
   package enum ColorMode: String, CaseIterable { case auto, always, never }

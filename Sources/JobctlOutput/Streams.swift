@@ -30,7 +30,7 @@ package struct WriteFailure: Equatable, Sendable {
   }
 
   /// The reader of a pipe went away (EPIPE; SIGPIPE is ignored): not an error once the command
-  /// had its result (README "Output").
+  /// had its result (docs/behaviour.md "Output").
   package var readerGone: Bool { code == EPIPE && !closedAtStart }
 
   /// What went wrong, for the error line.

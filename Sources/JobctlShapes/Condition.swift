@@ -248,7 +248,7 @@ package struct ConditionTerm: Sendable, Equatable {
   /// `V1,V2,...`: JSON strings or bare words, trimmed.
   private static func parseValues(_ text: Substring, term: Substring) throws(ShapeSyntaxError) -> [ConditionValue] {
     var values: [ConditionValue] = []
-    for raw in Condition.split(text, at: ",") {
+    for raw in Text.split(text, outsideQuotesAt: ",") {
       let v = Text.trimmed(raw)
       guard !v.isEmpty else {
         throw ShapeSyntaxError("'\(Text.oneLine(String(term), limit: 60))' has an empty value")
@@ -269,7 +269,7 @@ package struct ConditionTerm: Sendable, Equatable {
   }
 }
 
-/// A condition (COND of README "Any job API"): terms joined by `&`, all of which must hold.
+/// A condition (COND of docs/shapes.md "Any job API"): terms joined by `&`, all of which must hold.
 package struct Condition: Sendable, Equatable, CustomStringConvertible {
   package let terms: [ConditionTerm]
   /// As written, trimmed: what `explain` and `-v` show as the deciding condition.
@@ -277,7 +277,7 @@ package struct Condition: Sendable, Equatable, CustomStringConvertible {
 
   package init(parsing text: String) throws(ShapeSyntaxError) {
     var terms: [ConditionTerm] = []
-    for part in Condition.split(Substring(text), at: "&") { terms.append(try .parse(part)) }
+    for part in Text.split(text, outsideQuotesAt: "&") { terms.append(try .parse(part)) }
     self.terms = terms
     description = Text.trimmed(text)
   }
@@ -312,31 +312,9 @@ package struct Condition: Sendable, Equatable, CustomStringConvertible {
 
   /// Whether a term reads the document (not only the status and headers).
   package var readsDocument: Bool { terms.contains { $0.operand.readsDocument } }
-
-  /// Splits at `separator` outside JSON strings.
-  static func split(_ text: Substring, at separator: Unicode.Scalar) -> [Substring] {
-    var parts: [Substring] = []
-    var current = String.UnicodeScalarView()
-    var inQuote = false
-    var escaped = false
-    for c in text.unicodeScalars {
-      if inQuote {
-        if escaped { escaped = false } else if c == "\\" { escaped = true } else if c == "\"" { inQuote = false }
-      } else if c == "\"" {
-        inQuote = true
-      } else if c == separator {
-        parts.append(Substring(String(current)))
-        current = String.UnicodeScalarView()
-        continue
-      }
-      current.append(c)
-    }
-    parts.append(Substring(String(current)))
-    return parts
-  }
 }
 
-/// A progress expression (EXPR of README "Any job API").
+/// A progress expression (EXPR of docs/shapes.md "Any job API").
 ///
 /// `PATH` (a fraction), `PATH / NUMBER` or `PATH / PATH`. A string at PATH is a phase in words (HotCRP's `progress`).
 package struct ProgressExpression: Sendable, Equatable, CustomStringConvertible {
@@ -350,7 +328,7 @@ package struct ProgressExpression: Sendable, Equatable, CustomStringConvertible 
   package let description: String
 
   package init(parsing text: String) throws(ShapeSyntaxError) {
-    let parts = Condition.split(Substring(text), at: "/")
+    let parts = Text.split(text, outsideQuotesAt: "/")
     guard parts.count <= 2 else {
       throw ShapeSyntaxError(
         "'\(Text.oneLine(text, limit: 60))' divides more than once (PATH, PATH / NUMBER or PATH / PATH)")

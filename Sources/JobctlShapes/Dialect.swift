@@ -1,7 +1,8 @@
 import JobctlSupport
 
-/// A response shape as the keys of README "Any job API" describe it: what a `[dialect NAME]`
-/// section of the config file, the shape flags and `jobctl help dialects` all speak.
+/// A response shape as the keys of docs/shapes.md "Any job API" describe it: what a
+/// `[dialect NAME]` section of the config file, the shape flags and `jobctl help dialects` all
+/// speak.
 ///
 /// Built-in and named shapes are descriptions too (`Dialects.swift`), so there is one mechanism.
 package struct ShapeDescription: Sendable {
@@ -232,7 +233,7 @@ package final class Dialect: Sendable {
   /// `retry-when` and `gone-when`: what a non-2xx answer means before the HTTP rules judge it.
   package let answerRules: AnswerRules
   /// `cancel-accepted-when` and `cancel-refused-when`: how a cancel's answer is judged before the
-  /// general rules (README "Starting, cancelling, listing, fetching output").
+  /// general rules (docs/behaviour.md "Starting, cancelling, listing, fetching output").
   package let cancelAccepted: [Condition]
   package let cancelRefused: [Condition]
   /// HTTP statuses a condition names: answered, not judged by the HTTP rules.
@@ -247,11 +248,11 @@ package final class Dialect: Sendable {
   package let detectionText: [String]
   /// Top-level members text output shows as the job's result.
   package let resultKeys: [String]
-  /// The conditions in the order they are tried (README "Any job API").
+  /// The conditions in the order they are tried (docs/shapes.md "Any job API").
   let orderedConditions: [(JobState, [Condition])]
 
-  /// What every description has unless it says otherwise (README "Any job API" and "Starting,
-  /// cancelling, listing, fetching output").
+  /// What every description has unless it says otherwise (docs/shapes.md "Any job API" and
+  /// docs/behaviour.md "Starting, cancelling, listing, fetching output").
   package static let defaults = ShapeDescription(
     name: "defaults",
     [

@@ -1,7 +1,7 @@
 import JobctlSupport
 
-/// Every shape jobctl knows, each one a description in the language of README "Any job API": the
-/// four built-in shapes `auto` chooses from, and the named public APIs.
+/// Every shape jobctl knows, each one a description in the language of docs/shapes.md "Any job
+/// API": the four built-in shapes `auto` chooses from, and the named public APIs.
 ///
 /// Adding an API is adding a description here (and its tests); no engine or command code changes.
 package enum Dialects {

@@ -31,8 +31,8 @@ package struct JobSnapshot: Sendable, Equatable {
   /// Whether `earlier` shows the same activity, for `--stale-after`: any change of status,
   /// stage, phase, progress or update time is activity.
   ///
-  /// Compared field by field: a key string built for every poll of every job was a tenth of the
-  /// instructions of a poll.
+  /// Compared field by field: a key string built for every poll of every job was a large share of
+  /// a poll's instructions (docs/performance.md).
   package func sameActivity(as earlier: JobSnapshot) -> Bool {
     (rawStatus ?? state.rawValue) == (earlier.rawStatus ?? earlier.state.rawValue) && sameWords(as: earlier)
       && Self.same(progress, earlier.progress) && Self.same(updatedAt, earlier.updatedAt)

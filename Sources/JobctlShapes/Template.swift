@@ -1,7 +1,7 @@
 import JobctlHTTP
 import JobctlSupport
 
-/// A URL template (TEMPLATE of README "Any job API"): `/jobs/{id}`, `{url}:cancel`,
+/// A URL template (TEMPLATE of docs/shapes.md "Any job API"): `/jobs/{id}`, `{url}:cancel`,
 /// `/v1/files/{.output_file_id}/content`, `{+.results_url}`, `{url}&output={as}`.
 package struct URLTemplate: Sendable, Equatable, CustomStringConvertible {
   package enum Part: Sendable, Equatable {

@@ -1,5 +1,5 @@
 /// The config file: `[default]` and `[profile NAME]` sections of `key = value` lines, and
-/// `[dialect NAME]` sections describing response shapes (README "Any job API").
+/// `[dialect NAME]` sections describing response shapes (docs/shapes.md "Any job API").
 ///
 /// Keys are long option names; `#` starts a comment (at the start of a line, or after white space
 /// in a value). Parsing is strict: an unknown key or a line that is not a section, a setting or a

@@ -146,9 +146,40 @@ package enum Text {
     return nil
   }
 
+  /// The parts of `text` between the `separator`s that stand outside double-quoted strings.
+  ///
+  /// In a quoted string a backslash escapes the next character; the quotes stay in the parts. The
+  /// lists of a condition and of a structured header field are split this way.
+  package static func split(_ text: some StringProtocol, outsideQuotesAt separator: Unicode.Scalar) -> [Substring] {
+    var parts: [Substring] = []
+    var current = String.UnicodeScalarView()
+    var quoted = false
+    var escaped = false
+    for scalar in text.unicodeScalars {
+      if quoted {
+        if escaped {
+          escaped = false
+        } else if scalar == "\\" {
+          escaped = true
+        } else if scalar == "\"" {
+          quoted = false
+        }
+      } else if scalar == "\"" {
+        quoted = true
+      } else if scalar == separator {
+        parts.append(Substring(String(current)))
+        current = String.UnicodeScalarView()
+        continue
+      }
+      current.append(scalar)
+    }
+    parts.append(Substring(String(current)))
+    return parts
+  }
+
   /// Whether `s` holds `part`, byte for byte: String's own search goes through generic
-  /// collection algorithms, some 50 k instructions for a message, and a many-job wait that
-  /// gives up asks it once a job.
+  /// collection algorithms, slow for a message of any length (docs/performance.md), and a
+  /// many-job wait that gives up asks it once a job.
   package static func contains(_ s: String, _ part: String) -> Bool {
     firstIndex(of: Array(part.utf8), in: Array(s.utf8)) != nil
   }
@@ -227,8 +258,8 @@ package enum Text {
 
   /// ASCII case-insensitive equality, for header names.
   ///
-  /// A plain loop over the two views: `zip` and `allSatisfy` cost some 500 instructions a call,
-  /// and every header of every answer is compared a few times.
+  /// A plain loop over the two views: `zip` and `allSatisfy` cost many times more a call
+  /// (docs/performance.md), and every header of every answer is compared a few times.
   package static func equalsIgnoringCase(_ a: String, _ b: String) -> Bool {
     guard a.utf8.count == b.utf8.count else { return false }
     var x = a.utf8.makeIterator()

@@ -435,8 +435,8 @@ private final class EasyHandle {
   }
 
   /// How long a signature libcurl made is sent again with the same request: AWS takes a signed
-  /// request for 15 minutes from its `X-Amz-Date`, and signing anew costs libcurl (7.88) some
-  /// 340 k instructions, three times the rest of a poll.
+  /// request for 15 minutes from its `X-Amz-Date`, and signing anew costs libcurl more than all
+  /// the rest of a poll (figures: docs/performance.md).
   static let signatureReuse = 60.0
 
   /// The last signature libcurl made on this handle, with the request it signed and until when
@@ -618,7 +618,7 @@ package final class CurlTransport: HTTPTransport {
   /// `options.secrets` as UTF-8, converted once.
   private var secrets: [[UInt8]]
   /// The last URL started and its `host:port`: a wait on one job starts the same URL at every
-  /// poll, and parsing it was some 5,000 instructions.
+  /// poll, and parsing it each time was a cost worth saving (docs/performance.md).
   private var lastHost: (url: String, key: String)?
   /// What `poll` hands `curl_multi_poll` besides libcurl's own sockets, kept between calls.
   private var waitFDs: [curl_waitfd] = []

@@ -46,7 +46,7 @@ private func read(
 }
 
 /// `BoundedInput` waits on a pipe for the interruptions it is given, not the process's signals
-/// (README "Files, pipes and standard input"); the run's deadline is given explicitly here, so
+/// (docs/behaviour.md "Files, pipes and standard input"); the run's deadline is given explicitly here, so
 /// another test's `--timeout` cannot end these reads.
 @Suite(.timeLimit(.minutes(1))) struct BoundedInputReadTests {
   @Test func aPipeIsReadToItsEndAndNothingInterruptedPaysForPending() throws {

@@ -59,7 +59,7 @@ private func deliver(
 }
 
 /// The file layer on its own: `-o FILE` lands through a temporary file renamed into place, and
-/// what is not a regular file is written through, never replaced (README "Starting, cancelling,
+/// what is not a regular file is written through, never replaced (docs/behaviour.md "Starting, cancelling,
 /// listing, fetching output").
 @Suite(.timeLimit(.minutes(1))) struct OutputFileLayerTests {
   @Test func aNewFileLandsThroughATemporaryFileBesideItRenamedIntoPlace() throws {

@@ -10,7 +10,7 @@ import Testing
 @testable import JobctlTransport
 
 /// Terminal width in columns, invisible and bidi characters escaped, a leading BOM accepted
-/// (README "Output").
+/// (docs/behaviour.md "Output").
 @Suite struct TextWidthTests {
   @Test func columnsCountWideCombiningAndZeroWidthCharacters() {
     #expect(Text.columns("abc") == 3)

@@ -523,7 +523,7 @@ package enum CommandTable {
       .unixSocket,
     ])
 
-  /// The keys that describe a response shape (README "Any job API"), as flags.
+  /// The keys that describe a response shape (docs/shapes.md "Any job API"), as flags.
   package static let shape = OptionGroup(
     title: "Shape",
     [

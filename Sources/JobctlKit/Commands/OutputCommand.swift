@@ -11,8 +11,8 @@ import Glibc
 import Musl
 #endif
 
-/// `output`: fetch a finished job's output to stdout or a file (README "Starting, cancelling,
-/// listing, fetching output").
+/// `output`: fetch a finished job's output to stdout or a file (docs/behaviour.md "Starting,
+/// cancelling, listing, fetching output").
 enum OutputCommand {
   static func run(_ invocation: Invocation, environment: [String: String], services: Services) throws(JobctlError)
     -> Int32

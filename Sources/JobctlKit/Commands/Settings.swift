@@ -182,7 +182,7 @@ package struct Settings {
   package var baseURL: URLParts?
   package var baseURLText: String?
   package var token: String?
-  /// Where the token was read from, to read it again when it changes (README "Secrets").
+  /// Where the token was read from, to read it again when it changes (docs/behaviour.md "Secrets").
   package var tokenFile: String?
   /// `Basic ...` from the user and password of the base URL, which is then kept without them.
   package var basicAuthorization: String?
@@ -496,7 +496,7 @@ extension Settings {
     s.output.field = path
   }
 
-  /// Picks and checks the response shape (README "Any job API").
+  /// Picks and checks the response shape (docs/shapes.md "Any job API").
   ///
   /// A built-in or named description, then its `[dialect NAME]` section, then the shape flags, key by key. Shape flags without a dialect
   /// describe a shape of their own; without either, auto judges and the defaults hold.
