@@ -318,7 +318,7 @@ extension Presenter {
 /// When each of several jobs ended, by label; a label given twice is taken in the order told.
 ///
 /// Keyed, so the end of a 100,000-job wait takes each time in O(1): a search and removal in
-/// one array was quadratic (57 s after the last job completed).
+/// one array was quadratic (docs/performance.md, "Figures behind design choices").
 final class EndTimes {
   private var ends: [String: [Double]] = [:]
 

@@ -232,7 +232,7 @@ package struct Presenter {
     self.diagnostics = diagnostics
     self.reporter = reporter
     // Disabled is the same as absent: it writes nothing. Kept as it came, it made 100,000 jobs
-    // keep their end times and end records for annotations no one reads (a fifth of the memory).
+    // keep their end times and end records for annotations no one reads (docs/performance.md).
     self.github = github?.enabled == true ? github : nil
     self.now = now
     self.columns = columns

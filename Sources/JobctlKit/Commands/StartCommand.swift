@@ -11,14 +11,7 @@ import Musl
 #endif
 
 /// `start`: POST a job with an Idempotency-Key, print its id, or go on waiting for it.
-enum StartCommand {
-  static func run(_ invocation: Invocation, environment: [String: String], services: Services) throws(JobctlError)
-    -> Int32
-  {
-    let context = try NetworkContext.make(invocation, environment: environment, services: services)
-    return context.presenter.present(try result(invocation, context: context))
-  }
-
+enum StartCommand: NetworkCommand {
   /// The job created, or how it ended with `--wait` (or when the answer was its result already).
   static func result(_ invocation: Invocation, context: NetworkContext) throws(JobctlError) -> CommandResult {
     let services = context.services
