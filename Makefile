@@ -71,7 +71,7 @@ build: deps
 # -DJOBCTL_BUILD_STAMP (any other build, a plain `swift build` too, says "unknown"). The date is
 # the commit's (SOURCE_DATE_EPOCH when set), so one commit builds the same binary twice; a tree
 # with uncommitted changes says so (-dirty).
-STAMP_FILE = Sources/JobctlKit/Support/BuildStamp.generated.swift
+STAMP_FILE = Sources/JobctlSupport/BuildStamp.generated.swift
 STAMP_FLAGS = -Xswiftc -DJOBCTL_BUILD_STAMP
 release: deps
 	@commit="$$(git describe --always --dirty --abbrev=12 2>/dev/null || echo unknown)"; \

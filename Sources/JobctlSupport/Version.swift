@@ -5,7 +5,7 @@ package enum Version {
   /// The commit a release build was made from, or "unknown".
   ///
   /// `make release` (so `make install` and `make deb`) writes the commit and date into
-  /// Sources/JobctlKit/Support/BuildStamp.generated.swift, which git ignores, and compiles with
+  /// Sources/JobctlSupport/BuildStamp.generated.swift, which git ignores, and compiles with
   /// -DJOBCTL_BUILD_STAMP. SwiftPM has no build-time variables, so any other build (a plain
   /// `swift build`) says "unknown" rather than guess.
   package static var commit: String {
