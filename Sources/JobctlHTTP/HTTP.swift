@@ -11,7 +11,7 @@ import Musl
 package struct HTTPHeader: Sendable, Equatable {
   package var name: String
   package var value: String
-  package init(_ name: String, _ value: String) {
+  @inlinable package init(_ name: String, _ value: String) {
     self.name = name
     self.value = value
   }
@@ -26,7 +26,7 @@ package enum ResponseHeadLine: Sendable, Equatable {
   case other
 
   /// Reads the line's bytes directly: this runs for every header of every poll.
-  package static func parse(_ line: UnsafeRawBufferPointer) -> ResponseHeadLine {
+  @inlinable package static func parse(_ line: UnsafeRawBufferPointer) -> ResponseHeadLine {
     func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0D || b == 0x0A }
     var start = 0
     var end = line.count

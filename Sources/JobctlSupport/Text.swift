@@ -216,7 +216,7 @@ package enum Text {
   ///
   /// By scalar, not Character: "\r\n" is one Character, and so is a space followed by a combining
   /// mark, which equals neither " " nor "\t" and would keep `Name: \u{301}x` from losing its space.
-  package static func trimmed(_ s: Substring) -> Substring {
+  @inlinable package static func trimmed(_ s: Substring) -> Substring {
     let scalars = s.unicodeScalars
     var start = scalars.startIndex
     var end = scalars.endIndex
@@ -229,7 +229,7 @@ package enum Text {
     return Substring(scalars[start..<end])
   }
 
-  package static func trimmed(_ s: String) -> String { String(trimmed(Substring(s))) }
+  @inlinable package static func trimmed(_ s: String) -> String { String(trimmed(Substring(s))) }
 
   /// Whether `s` holds a CR or an LF, by scalar: `"\r\n"` is one Character, equal to neither.
   package static func hasLineBreak(_ s: String) -> Bool {
@@ -260,7 +260,7 @@ package enum Text {
   ///
   /// A plain loop over the two views: `zip` and `allSatisfy` cost many times more a call
   /// (docs/performance.md), and every header of every answer is compared a few times.
-  package static func equalsIgnoringCase(_ a: String, _ b: String) -> Bool {
+  @inlinable package static func equalsIgnoringCase(_ a: String, _ b: String) -> Bool {
     guard a.utf8.count == b.utf8.count else { return false }
     var x = a.utf8.makeIterator()
     var y = b.utf8.makeIterator()
@@ -274,7 +274,7 @@ package enum Text {
     String(decoding: s.utf8.map(lower), as: UTF8.self)
   }
 
-  private static func lower(_ b: UInt8) -> UInt8 {
+  @usableFromInline static func lower(_ b: UInt8) -> UInt8 {
     b >= UInt8(ascii: "A") && b <= UInt8(ascii: "Z") ? b + 32 : b
   }
 
