@@ -47,7 +47,7 @@ import Testing
       try ArgumentParser.parse(args)
     } throws: { error in
       guard let e = error as? JobctlError, case .usage(let m) = e else { return false }
-      return m.contains(fragment)
+      return m.message.contains(fragment)
     }
   }
 
@@ -109,7 +109,7 @@ import Testing
       try settings(args)
     } throws: { error in
       guard let e = error as? JobctlError, case .usage(let m) = e else { return false }
-      return m.contains(fragment)
+      return m.message.contains(fragment)
     }
   }
 

@@ -37,7 +37,7 @@ import Testing
       try ConfigFile(path: "/c", text: text, keys: keys)
     } throws: { error in
       guard let e = error as? JobctlError, case .usage(let m) = e else { return false }
-      return m.hasPrefix(message)
+      return m.message.hasPrefix(message)
     }
   }
 
@@ -101,7 +101,7 @@ import Testing
       try settings([], config: "[default]\ninterval = soon\n")
     } throws: { error in
       guard let e = error as? JobctlError, case .usage(let m) = e else { return false }
-      return m.hasPrefix("/home/u/.config/jobctl/config:2: interval takes a duration")
+      return m.message.hasPrefix("/home/u/.config/jobctl/config:2: interval takes a duration")
     }
     #expect(throws: JobctlError.self) { try settings(["--profile", "nope"], config: config) }
     #expect(throws: JobctlError.self) { try settings(["--config", "/missing"], config: config) }

@@ -55,7 +55,7 @@ private let failedDoc = answer(200, #"{"jobId":"j1","status":"failed","error":"b
   @Test func terminalStatesAreFinal() {
     let r = wait([failedDoc, completed])
     #expect(r.transport.requests.count == 1)
-    #expect(r.outcome.error == .jobFailed("job j1 failed: boom"))
+    #expect(r.outcome.error == .jobFailed(.failed(job: "j1", detail: "boom")))
     #expect(r.outcome.exitCode == 1)
     let c = wait([answer(200, #"{"status":"canceled"}"#)])
     #expect(c.outcome.exitCode == 3)

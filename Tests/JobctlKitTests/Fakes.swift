@@ -32,6 +32,10 @@ struct Run {
   let stdout: String
   let stderr: String
   let transport: FakeTransport
+  /// The errors said on stderr, as data.
+  var errors: [JobctlError] = []
+  /// The last of them: the one the run ended with.
+  var error: JobctlError? { errors.last }
 }
 
 func runJobctl(
@@ -47,5 +51,5 @@ func runJobctl(
     files: files, modes: modes, transport: transport, clock: clock, random: random, stdout: out, stderr: err,
     stdin: stdin)
   let code = Jobctl.run(args, environment: env, services: services)
-  return Run(code: code, stdout: out.text, stderr: err.text, transport: transport)
+  return Run(code: code, stdout: out.text, stderr: err.text, transport: transport, errors: err.errors)
 }

@@ -420,7 +420,11 @@ private func state(_ name: String, _ text: String, status: Int = 200) -> JobStat
       status: 400, body: Array(#"{"__type":"ExecutionDoesNotExist","message":"Execution Does Not Exist: 'a'"}"#.utf8))
     #expect(
       try #require(Dialects.named("aws-sfn")).answerRules.verdict(missing, subject: "job a", retryAfter: nil)
-        == .end(.notFound("job a is gone: HTTP 400 Bad Request: ExecutionDoesNotExist: Execution Does Not Exist: 'a'")))
+        == .end(
+          .notFound(
+            .gone(
+              subject: "job a", answer: "HTTP 400 Bad Request: ExecutionDoesNotExist: Execution Does Not Exist: 'a'"))
+        ))
     // Athena answers an unknown query with InvalidRequestException, as it answers any bad
     // request: not taken as gone.
     let unknownQuery = HTTPResponse(
@@ -432,7 +436,7 @@ private func state(_ name: String, _ text: String, status: Int = 200) -> JobStat
     let slurmGone = HTTPResponse(
       status: 500, body: Array(#"{"errors":[{"error_number":2017,"error":"Invalid job id specified"}]}"#.utf8))
     guard
-      case .end(.notFound(let text))? = try #require(Dialects.named("slurm")).answerRules.verdict(
+      case .end(.notFound(.gone("job 7", let text)))? = try #require(Dialects.named("slurm")).answerRules.verdict(
         slurmGone, subject: "job 7", retryAfter: nil)
     else {
       Issue.record("slurm's 2017 is not gone")
@@ -512,7 +516,7 @@ private func state(_ name: String, _ text: String, status: Int = 200) -> JobStat
       _ = try Dialect(ShapeDescription(name: "t", [.init("completed-when", ["done"]), .init(key, [value])]))
     } throws: { error in
       guard case .usage(let m) = error as? JobctlError else { return false }
-      return m.contains(fragment)
+      return m.message.contains(fragment)
     }
   }
 }

@@ -335,7 +335,7 @@ import Testing
     let gone = watch.absorb(
       .success(HTTPResponse(status: 410, body: Array("gone away".utf8))), now: 0, wall: 0, random: FixedRandom(0.5)
     ) { _ in }
-    #expect(gone == .finish(.notFound("job j is gone: HTTP 410 Gone: gone away")))
+    #expect(gone == .finish(.notFound(.gone(subject: "job j", answer: "HTTP 410 Gone: gone away"))))
   }
 
   // MARK: the server's words

@@ -9,6 +9,8 @@ import Testing
     let code: Int32
     let stdout: String
     let stderr: String
+    /// The errors said on stderr, as data.
+    let errors: [JobctlError]
   }
 
   static func present(_ result: CommandResult, _ configure: (inout OutputSettings) -> Void = { _ in }) -> Printed {
@@ -18,7 +20,7 @@ import Testing
     let err = BufferSink()
     let presenter = Presenter(settings: settings, stdout: out, diagnostics: Diagnostics(sink: err))
     let code = presenter.present(result)
-    return Printed(code: code, stdout: out.text, stderr: err.text)
+    return Printed(code: code, stdout: out.text, stderr: err.text, errors: err.errors)
   }
 
   static let created = CreatedJob(
@@ -26,7 +28,7 @@ import Testing
     document: .object([("jobId", .string("j1")), ("url", .string("http://x/jobs/j1"))]), id: "j1",
     url: "http://x/jobs/j1", namedByURL: false)
 
-  @Test func aCreatedJobInEveryForm() {
+  @Test func aCreatedJobInEveryForm() throws {
     #expect(Self.present(.created(Self.created)).stdout == "j1\n")
     #expect(
       Self.present(.created(Self.created)) { $0.format = .json }.stdout == #"{"jobId":"j1","url":"http://x/jobs/j1"}"#
@@ -35,7 +37,9 @@ import Testing
     let missing = Self.present(.created(Self.created)) { $0.field = JSONPath("nope") }
     #expect(missing.code == 6)
     #expect(missing.stdout.isEmpty)
-    #expect(missing.stderr.contains("the job was created: j1 (http://x/jobs/j1)"))
+    let field = JobctlError.Cause.missingField(
+      in: "the answer to /jobs", path: try #require(JSONPath("nope")), there: "")
+    #expect(missing.errors == [.rejected(.jobWasCreated(field, job: "j1 (http://x/jobs/j1)"))])
   }
 
   @Test func aCreatedJobWhoseIdDrivesTheTerminalIsNamedNotPrinted() {
@@ -44,7 +48,7 @@ import Testing
     let r = Self.present(.created(job))
     #expect(r.code == 6)
     #expect(r.stdout.isEmpty)
-    #expect(r.stderr.contains("control characters"))
+    #expect(r.errors == [.rejected(.jobWasCreated(.idHasControlCharacters, job: #"j\x1b[2J (http://x/jobs/1)"#))])
   }
 
   @Test func aListingPrintsIdsWithQuietAndRejectsJobsWithoutOne() {
@@ -54,7 +58,7 @@ import Testing
     let r = Self.present(.listing(listing)) { $0.quiet = true }
     #expect(r.stdout == "a\n")
     #expect(r.code == 6)
-    #expect(r.stderr.contains("1 of 2 jobs in the list have no id"))
+    #expect(r.errors == [.rejected(.idsMissing(count: 1, of: 2))])
     let lines = Self.present(.listing(listing)) { $0.field = JSONPath("*.id") }
     #expect(lines.code == 0)
     #expect(lines.stdout == "a\n")
@@ -75,7 +79,7 @@ import Testing
     let r = Self.present(.cancel(CancelReply(job: "j1", answer: .refused(stage: "commit", code: "X", response))))
     #expect(r.stdout == "job: j1\ncancel: refused\n")
     #expect(r.code == 6)
-    #expect(r.stderr.contains("cannot be canceled in stage commit (X)"))
+    #expect(r.errors == [.rejected(.cancelRefused(job: "j1", stage: "commit", code: "X"))])
     let quiet = Self.present(.cancel(CancelReply(job: "j1", answer: .accepted(response)))) { $0.quiet = true }
     #expect(quiet.stdout.isEmpty && quiet.code == 0)
   }
@@ -85,14 +89,16 @@ import Testing
     #expect(Self.present(.fetched(FetchedOutput(note: "jobctl: nothing"))) { $0.quiet = true }.stderr.isEmpty)
   }
 
-  @Test func aJobThatCompletedWithoutTheFieldIsRejectedEvenWhenItsOutputWasFetched() {
+  @Test func aJobThatCompletedWithoutTheFieldIsRejectedEvenWhenItsOutputWasFetched() throws {
     var snapshot = JobSnapshot(state: .completed)
     snapshot.id = "j1"
     let outcome = WaitOutcome(error: nil, body: Array(#"{"status":"done"}"#.utf8), snapshot: snapshot, dialect: nil)
     let end = JobEnd(outcome: outcome, job: "j1", fetched: .success(FetchedOutput()))
     let r = Self.present(.job(end)) { $0.field = JSONPath("result") }
     #expect(r.code == 6)
-    #expect(r.stderr.contains("has no field 'result'"))
+    let path = try #require(JSONPath("result"))
+    let there = path.whatIsThere(in: .object([("status", .string("done"))]))
+    #expect(r.errors == [.rejected(.missingField(in: "the final document of job j1", path: path, there: there))])
     let failedFetch = JobEnd(outcome: outcome, job: "j1", fetched: .failure(.localWrite("cannot write f")))
     #expect(Self.present(.job(failedFetch)).code == 10)
   }

@@ -129,9 +129,7 @@ public enum ArgumentParser {
     guard let command = CommandTable.command(name) else {
       let names = CommandTable.commands.map(\.name)
       let hint = Suggest.didYouMean(name, among: names)
-      throw .usage(
-        "unknown command '\(Text.oneLine(name, limit: 60))'"
-          + (hint.isEmpty ? " (commands: \(names.joined(separator: ", ")))" : hint))
+      throw .usage(.unknownCommand(name: name, hint: hint, commands: names))
     }
     return command
   }
@@ -145,8 +143,7 @@ public enum ArgumentParser {
         throw .usage("option \(spelled) does not apply to '\(command.name)' (see 'jobctl help \(command.name)')")
       }
       if !spec.choices.isEmpty, !spec.openChoices, !spec.choices.contains(value) {
-        throw .usage(
-          "\(spelled) takes one of \(spec.choices.joined(separator: ", ")), not '\(Text.oneLine(value, limit: 60))'")
+        throw .usage(.notAChoice(origin: spelled, choices: spec.choices, value: value))
       }
       if !spec.repeatable, spec.value != nil, let previous = values[spec.key], !previous.isEmpty,
         previous.last != value

@@ -85,8 +85,9 @@ enum ListCommand {
     if let next = document["pagination"]?["nextPage"] {
       func refuse() -> JobctlError {
         .rejected(
-          "the job list at \(label) gives pagination.nextPage \(Text.oneLine(next.serialized(), limit: 60)), "
-            + "which is neither a page number (decimal digits), a URL or path, nor a cursor")
+          .text(
+            "the job list at \(label) gives pagination.nextPage \(Text.oneLine(next.serialized(), limit: 60)), "
+              + "which is neither a page number (decimal digits), a URL or path, nor a cursor"))
       }
       // The current URL's other query values stay (a base URL's `api-version`).
       func with(_ name: String, _ value: String) -> String {

@@ -48,7 +48,7 @@ struct NetworkContext {
     do {
       transport = try services.makeTransport(settings.transport)
     } catch {
-      throw .unreachable(error.message)
+      throw .unreachable(.transport(error.message))
     }
     let stderr = services.streams.stderr
     let terminal = Terminal(

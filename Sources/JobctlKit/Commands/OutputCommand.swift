@@ -177,7 +177,9 @@ struct OutputFetch {
     if let error = context.scheduler.run(
       &watch, report: { [reporter = context.reporter] in reporter.report($0, job: job.label) })
     {
-      if case .localWrite(let reason) = error { throw .localWrite("cannot write \(destination.shown): \(reason)") }
+      if case .localWrite(let reason) = error {
+        throw .localWrite(.within("cannot write \(destination.shown): ", reason))
+      }
       throw error
     }
     guard let response = watch.response else { throw .unreachable("job \(job.label): no answer") }
@@ -187,7 +189,8 @@ struct OutputFetch {
       // A resume whose file already holds everything: `Content-Range: bytes */SIZE`.
       guard response.header("Content-Range").flatMap(ContentRange.init)?.total == prefix else {
         throw .rejected(
-          Messages.forErrorAnswer(status: 416, body: response.body) + " (the partial file does not fit the output)")
+          .text(
+            Messages.forErrorAnswer(status: 416, body: response.body) + " (the partial file does not fit the output)"))
       }
       return FetchedOutput(note: "jobctl: \(destination.shown) is already complete")
     case 204:

@@ -71,7 +71,6 @@ struct Layers {
   /// One value read as the option's type; the messages are the same whichever layer gave it.
   private func read(_ found: Found, as spec: OptionSpec) throws(JobctlError) -> TypedValue {
     let text = found.value
-    let shown = Text.oneLine(text, limit: 60)
     switch spec.type {
     case .flag:
       // A flag on the command line holds no value: being there is `true`.
@@ -79,31 +78,29 @@ struct Layers {
       switch Text.lowercased(text) {
       case "true", "yes", "on", "1": return .flag(true)
       case "false", "no", "off", "0": return .flag(false)
-      default: throw .usage("\(found.origin) takes true or false, not '\(Text.oneLine(text, limit: 40))'")
+      default: throw .usage(.notBoolean(origin: found.origin, value: text))
       }
     case .text: return .text(text)
     case .path: return .text(expandHome(text))
     case .choice:
       guard spec.choices.contains(text) else {
-        throw .usage("\(found.origin) takes one of \(spec.choices.joined(separator: ", ")), not '\(shown)'")
+        throw .usage(.notAChoice(origin: found.origin, choices: spec.choices, value: text))
       }
       return .text(text)
     case .duration:
       guard let d = DurationText.parse(text) else {
-        throw .usage("\(found.origin) takes a duration such as 250ms, 2s, 1m30s or 1h, not '\(shown)'")
+        throw .usage(.notADuration(origin: found.origin, value: text))
       }
-      guard d > 0 else { throw .usage("\(found.origin) must be more than zero") }
+      guard d > 0 else { throw .usage(.notPositive(origin: found.origin)) }
       return .seconds(d)
     case .count(let range):
       guard let n = Int(text), range.contains(n) else {
-        throw .usage("\(found.origin) takes a whole number of at least \(range.lowerBound), not '\(shown)'")
+        throw .usage(.notAWholeNumber(origin: found.origin, lowest: range.lowerBound, value: text))
       }
       return .count(n)
     case .time:
       guard let t = Instant.parse(text) else {
-        throw .usage(
-          "\(found.origin) takes an RFC 3339 time such as 2026-12-01T20:00:00Z (or with an offset, +01:00) or @UNIXTIME, not '\(shown)'"
-        )
+        throw .usage(.notATime(origin: found.origin, value: text))
       }
       return .time(t)
     }
@@ -392,7 +389,8 @@ extension Settings {
     if let path = s.tokenFile { s.token = try readToken(path, services: services, notes: &s.notes) }
     guard let token = s.token else { return }
     guard !token.isEmpty else {
-      throw .usage("the token is empty (\(CommandTable.variable(.tokenFile)) or --\(OptionKey.tokenFile.spec.long))")
+      throw .usage(
+        .emptyToken(variable: CommandTable.variable(.tokenFile), option: "--" + OptionKey.tokenFile.spec.long))
     }
     guard !token.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
       throw .usage("the token contains a line break or control character")
@@ -472,7 +470,7 @@ extension Settings {
   static func resolveUntil(_ s: inout Settings, _ layers: Layers, _ services: Services) throws(JobctlError) {
     guard let (value, found) = try layers.typed(.until), case .time(let until) = value else { return }
     guard until > services.clock.wall else {
-      throw .timedOut("\(found.origin) \(HTTPDate.iso8601(until)) has already passed; nothing was sent")
+      throw .timedOut(.untilPassed(origin: found.origin, until: until))
     }
     s.policy.until = until
     BoundedInput.limit(seconds: until - services.clock.wall)
@@ -634,5 +632,5 @@ public struct FileError: Error {
     self.interruption = interruption
   }
   /// The error to throw: the interruption, else a usage error saying `message`.
-  public func error(_ message: String) -> JobctlError { interruption ?? .usage(message) }
+  public func error(_ message: String) -> JobctlError { interruption ?? .usage(.text(message)) }
 }

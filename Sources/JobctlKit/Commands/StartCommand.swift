@@ -189,11 +189,13 @@ enum StartCommand {
       stdout.write(Text.endsWithNewline(text) ? text : text + "\n")
       if let failure = stdout.failure {
         return .localWrite(
-          message + "; a job may have been created, and the answer could not be written to stdout (\(failure.reason))")
+          .text(
+            message + "; a job may have been created, and the answer could not be written to stdout (\(failure.reason))"
+          ))
       }
       message += "; a job may have been created: the answer is on stdout"
     }
-    return .rejected(message)
+    return .rejected(.text(message))
   }
 
   /// Where the job is polled: its URL when the answer gives one (a relative one resolved against

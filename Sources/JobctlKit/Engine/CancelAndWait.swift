@@ -95,8 +95,7 @@ enum CancelAnswer {
 
   /// What a cancel refused in this stage tells: retry later, or wait.
   static func refusal(_ job: String, stage: String?, code: String) -> String {
-    let place = stage.map { "in stage \($0)" } ?? "in its current stage"
-    return "job \(job) cannot be canceled \(place) (\(code)); retry later, or use --wait"
+    JobctlError.Cause.cancelRefused(job: job, stage: stage, code: code).message
   }
 }
 
@@ -152,9 +151,9 @@ struct CancelAndWait: PollStepper {
       }
       switch CancelAnswer.interpret(response, dialect: dialect, shape: shape) {
       case .unsupported?:
-        return .finish(.rejected("job \(job) cannot be canceled: the API has no cancel"))
+        return .finish(.rejected(.noCancel(job: job)))
       case .declined(let reason, _)?:
-        return .finish(.rejected("the cancel of job \(job) was refused: \(reason)"))
+        return .finish(.rejected(.cancelDeclined(job: job, reason: reason)))
       case .accepted?, .alreadyTerminal?:
         cancelPending = false
         retrier.succeeded()

@@ -6,7 +6,7 @@ extension Presenter {
   func created(_ job: CreatedJob) -> JobctlError? {
     if settings.format == .text, settings.field == nil, let id = job.id, Text.hasControlCharacters(id) {
       // Printed raw it could forge lines or drive the terminal; a script cannot use it anyway.
-      return .rejected("the job id in the answer holds control characters; the job was created: \(job.named)")
+      return .rejected(.jobWasCreated(.idHasControlCharacters, job: job.named))
     }
     let (_, missing) = write(
       Forms(
@@ -16,11 +16,12 @@ extension Presenter {
         // found beside it is the start shape's, and names no job to that shape.
         text: { (job.namedByURL ? job.url : job.id ?? job.url) + "\n" }, forPeople: false,
         missingField: { field, _ in
-          .rejected("the answer to \(job.target) has no field '\(field)'; the job was created: \(job.named)")
+          .rejected(
+            .jobWasCreated(.missingField(in: "the answer to \(job.target)", path: field, there: ""), job: job.named))
         }))
     if let missing { return missing }
     if let failure = stdout.failure {
-      return .localWrite("cannot write the job id to stdout (\(failure.reason)); the job was created: \(job.named)")
+      return .localWrite(.jobWasCreated(.notWritten("the job id to stdout", reason: failure.reason), job: job.named))
     }
     return nil
   }
@@ -37,7 +38,7 @@ extension Presenter {
     case .refused(_, _, let r): (said, response) = ("cancel: refused\n", r)
     case .declined(let reason, let r): (said, response) = ("cancel: refused\nreason: \(reason)\n", r)
     case .unsupported(let r):
-      return .rejected("job \(job) cannot be canceled: this API has no such cancel (\(HTTPStatus.describe(r.status)))")
+      return .rejected(.noSuchCancel(job: job, status: r.status))
     }
     let document = try? JSON.parse(response.body)
     _ = write(
@@ -49,8 +50,8 @@ extension Presenter {
     case .alreadyTerminal(let reason, _):
       note("jobctl: job \(Text.oneLine(job, limit: 120)) was not canceled: \(reason)")
       return nil
-    case .refused(let stage, let code, _): return .rejected(CancelAnswer.refusal(job, stage: stage, code: code))
-    case .declined(let reason, _): return .rejected("the cancel of job \(job) was refused: \(reason)")
+    case .refused(let stage, let code, _): return .rejected(.cancelRefused(job: job, stage: stage, code: code))
+    case .declined(let reason, _): return .rejected(.cancelDeclined(job: job, reason: reason))
     case .accepted, .unsupported: return nil
     }
   }
@@ -69,12 +70,13 @@ extension Presenter {
         text: { idsOnly ? ids.compactMap { $0.map { Text.oneLine($0) + "\n" } }.joined() : Self.table(listing) },
         forPeople: !idsOnly,
         missingField: { field, array in
-          .rejected("the job list has no field '\(field)'\(array.map { field.whatIsThere(in: $0) } ?? "")")
+          .rejected(
+            .missingField(in: "the job list", path: field, there: array.map { field.whatIsThere(in: $0) } ?? ""))
         }, lineEach: true))
     if let missing { return missing }
     let without = idsOnly ? ids.filter { $0 == nil }.count : 0
     guard without == 0 else {
-      return .rejected("\(without) of \(listing.jobs.count) jobs in the list have no id (id-path)")
+      return .rejected(.idsMissing(count: without, of: listing.jobs.count))
     }
     return nil
   }

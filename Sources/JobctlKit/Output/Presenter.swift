@@ -162,7 +162,7 @@ struct Presenter {
   /// The exit code of `error`, its message on stderr: for every command that failed, and for
   /// results that end in an error.
   static func fail(_ error: JobctlError, diagnostics: Diagnostics) -> Int32 {
-    if let message = error.message { diagnostics.error(message) }
+    diagnostics.error(error)
     return error.exitCode
   }
 

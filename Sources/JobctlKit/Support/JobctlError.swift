@@ -10,30 +10,30 @@ import Musl
 /// exit-codes`): `ending`; the rows' codes and meanings are written once, in `Ending`.
 public enum JobctlError: Error, Sendable, Equatable {
   /// Bad command line or configuration; nothing was sent.
-  case usage(String)
+  case usage(Cause)
   /// The job ended failed.
-  case jobFailed(String)
+  case jobFailed(Cause)
   /// The job ended canceled.
-  case jobCanceled(String)
+  case jobCanceled(Cause)
   /// 401 or 403.
-  case authRefused(String)
+  case authRefused(Cause)
   /// 404 or 410.
-  case notFound(String)
+  case notFound(Cause)
   /// Another 4xx, an answer that is not a job document, a missing `--field`.
-  case rejected(String)
+  case rejected(Cause)
   /// Network errors or 5xx beyond `--max-errors`, TLS failures.
-  case unreachable(String)
+  case unreachable(Cause)
   /// `--stale-after` passed without change.
-  case stalled(String)
+  case stalled(Cause)
   /// The job is still pending or running: `status` says so by the document it prints (the
   /// message is not shown), `output` by the message (`shown`).
-  case stillRunning(String, shown: Bool = false)
+  case stillRunning(Cause, shown: Bool = false)
   /// A local file or stream could not be written (disk full, a closed stdout, `-o` into a missing
   /// folder), or standard input could not be read after something was sent; the message names
   /// what was lost.
-  case localWrite(String)
+  case localWrite(Cause)
   /// `--timeout`, `--until` or `--max-attempts` ran out.
-  case timedOut(String)
+  case timedOut(Cause)
   /// The reader of stdout went away (`| head -1`) before the command had its result; quiet.
   case readerGone
   /// A signal ended the command (SIGINT 130, SIGTERM 143, SIGHUP 129).
@@ -74,29 +74,34 @@ public enum JobctlError: Error, Sendable, Equatable {
   /// The same error with `prefix` before its message (where it has one).
   public func prefixed(_ prefix: String) -> JobctlError {
     switch self {
-    case .usage(let m): return .usage(prefix + m)
-    case .jobFailed(let m): return .jobFailed(prefix + m)
-    case .jobCanceled(let m): return .jobCanceled(prefix + m)
-    case .authRefused(let m): return .authRefused(prefix + m)
-    case .notFound(let m): return .notFound(prefix + m)
-    case .rejected(let m): return .rejected(prefix + m)
-    case .unreachable(let m): return .unreachable(prefix + m)
-    case .stalled(let m): return .stalled(prefix + m)
-    case .localWrite(let m): return .localWrite(prefix + m)
-    case .timedOut(let m): return .timedOut(prefix + m)
-    case .stillRunning(let m, let shown): return .stillRunning(prefix + m, shown: shown)
+    case .usage(let m): return .usage(.within(prefix, m))
+    case .jobFailed(let m): return .jobFailed(.within(prefix, m))
+    case .jobCanceled(let m): return .jobCanceled(.within(prefix, m))
+    case .authRefused(let m): return .authRefused(.within(prefix, m))
+    case .notFound(let m): return .notFound(.within(prefix, m))
+    case .rejected(let m): return .rejected(.within(prefix, m))
+    case .unreachable(let m): return .unreachable(.within(prefix, m))
+    case .stalled(let m): return .stalled(.within(prefix, m))
+    case .localWrite(let m): return .localWrite(.within(prefix, m))
+    case .timedOut(let m): return .timedOut(.within(prefix, m))
+    case .stillRunning(let m, let shown): return .stillRunning(.within(prefix, m), shown: shown)
     case .interrupted, .readerGone: return self
     }
   }
 
   /// The text after `jobctl: error: `, or nil where the exit code says it all.
   public var message: String? {
+    if case .stillRunning(_, shown: false) = self { return nil }
+    return cause?.message
+  }
+
+  /// Why the command ended so, or nil for an ending a signal or the reader decided.
+  public var cause: Cause? {
     switch self {
     case .usage(let m), .jobFailed(let m), .jobCanceled(let m), .authRefused(let m), .notFound(let m),
-      .rejected(let m), .unreachable(let m), .stalled(let m), .localWrite(let m), .timedOut(let m):
+      .rejected(let m), .unreachable(let m), .stalled(let m), .localWrite(let m), .timedOut(let m),
+      .stillRunning(let m, _):
       return m
-    case .stillRunning(let m, let shown):
-      return shown ? m : nil
     case .interrupted, .readerGone:
       return nil
     }
@@ -165,3 +170,194 @@ extension JobctlError {
 
 /// The exit-code table as `jobctl help exit-codes` and the manual print it: made from the endings.
 public let exitCodeTable: [(code: Int32, meaning: String)] = JobctlError.Ending.allCases.map { ($0.code, $0.meaning) }
+
+extension JobctlError {
+  /// Why a command ended as it did, with the data that says so; its text, `message`, is written
+  /// once, below, so tests compare causes and one switch decides what a user reads.
+  ///
+  /// A cause stays free text (`text`, from a string literal at the throw site) only where it is
+  /// said once and nothing tests it but an end-to-end run.
+  public indirect enum Cause: Sendable, Equatable, ExpressibleByStringInterpolation {
+    /// A one-off message, written where it is thrown.
+    case text(String)
+    /// `cause` said after `context` ("no output: ").
+    case within(String, Cause)
+    /// `cause`, and the job that was created all the same (`job`: its id and URL), so it is not lost.
+    case jobWasCreated(Cause, job: String)
+    /// `cause`, then where the job can be found again (its id and URL).
+    case naming(Cause, whereabouts: String)
+
+    // How a job ended, and waits that ran out.
+    /// The job ended failed; `detail` is what its document says.
+    case failed(job: String, detail: String?)
+    /// The job ended canceled; `detail` is what its document says.
+    case canceled(job: String, detail: String?)
+    /// A one-shot look (`status`) found the job not finished; `still` says how it was.
+    case unfinished(still: String)
+    /// `--stale-after`: the job showed no change for `quiet` seconds.
+    case looksStalled(still: String, quiet: Double)
+    /// `--max-attempts` ran out.
+    case attemptsRanOut(attempts: Int, still: String)
+    /// `--timeout` (`after`) or `--until` (`until`, when it is what passed) ran out.
+    case timeLimit(until: Double?, after: Double?, still: String)
+    /// A `Retry-After` of `wait` seconds reaches past the `left` seconds of `limit`.
+    case retryAfterPastDeadline(wait: Double, honoured: Bool, left: Double, limit: String, still: String)
+
+    // What the server answered.
+    /// `document` ("the job list") has no value at `path`; `there` says what is near it.
+    case missingField(in: String, path: JSONPath, there: String)
+    /// A created job's id holds control characters.
+    case idHasControlCharacters
+    /// `count` of the `of` jobs in a list have no id.
+    case idsMissing(count: Int, of: Int)
+    /// Something (`what`: "the job id to stdout") could not be written.
+    case notWritten(String, reason: String)
+    /// `--max-errors` consecutive failures; `last` is the last one.
+    case failuresRanOut(failures: Int, last: String)
+    /// An answer that is not a job document; `answer` names it ("the answer (HTTP 200 OK)").
+    case notAJobDocument(answer: String, why: String)
+    /// 401 or 403; `answer` says the status and the server's message.
+    case credentialsRefused(answer: String)
+    /// 404.
+    case missing(subject: String, answer: String)
+    /// 410.
+    case expired(subject: String, answer: String)
+    /// The shape's `gone-when` holds.
+    case gone(subject: String, answer: String)
+    /// An error answer no rule places, said as the server said it.
+    case errorAnswer(String)
+    /// A request that failed below HTTP (the transport's message).
+    case transport(String)
+    /// A TLS failure, with the way out.
+    case untrustedServer(String)
+    /// A start that failed once sent, to an API that does not honour `Idempotency-Key`.
+    case startMayHaveBeenMade(subject: String, reason: String, idempotencyKey: String?)
+
+    // Cancels.
+    /// The job's current stage refuses a cancel, with the code the API gave.
+    case cancelRefused(job: String, stage: String?, code: String)
+    /// The API has no cancel.
+    case noCancel(job: String)
+    /// The cancel request was answered with `status`: the API has no such cancel.
+    case noSuchCancel(job: String, status: Int)
+    /// The API answered the cancel with a refusal (`reason`).
+    case cancelDeclined(job: String, reason: String)
+
+    // The command line and configuration.
+    /// No command of that name; `hint` is a "did you mean" (may be empty).
+    case unknownCommand(name: String, hint: String, commands: [String])
+    /// `origin` (an option or a config line) wants true or false.
+    case notBoolean(origin: String, value: String)
+    /// `origin` wants one of `choices`.
+    case notAChoice(origin: String, choices: [String], value: String)
+    /// `origin` wants a duration.
+    case notADuration(origin: String, value: String)
+    /// `origin` wants a duration more than zero.
+    case notPositive(origin: String)
+    /// `origin` wants a time.
+    case notATime(origin: String, value: String)
+    /// `origin` wants a whole number of at least `lowest`.
+    case notAWholeNumber(origin: String, lowest: Int, value: String)
+    /// The token (from `variable` or the file `option` names) is empty.
+    case emptyToken(variable: String, option: String)
+    /// `--until` (`origin`) names a time that has passed before anything was sent.
+    case untilPassed(origin: String, until: Double)
+
+    public init(stringLiteral value: String) { self = .text(value) }
+    public init(stringInterpolation: DefaultStringInterpolation) {
+      self = .text(String(stringInterpolation: stringInterpolation))
+    }
+
+    /// The text after `jobctl: error: `.
+    public var message: String {
+      switch self {
+      case .text(let text): return text
+      case .within(let context, let cause): return context + cause.message
+      case .naming(let cause, let whereabouts): return cause.message + "; " + whereabouts
+      case .jobWasCreated(let cause, let job): return cause.message + "; the job was created: " + job
+      default: return waitMessage ?? answerMessage ?? settingMessage ?? ""
+      }
+    }
+
+    private var waitMessage: String? {
+      switch self {
+      case .failed(let job, let detail): return "job \(job) failed" + (detail.map { ": \($0)" } ?? "")
+      case .canceled(let job, let detail): return "job \(job) was canceled" + (detail.map { ": \($0)" } ?? "")
+      case .unfinished(let still): return still
+      case .looksStalled(let still, let quiet):
+        return "the job looks stalled: \(still) with no change for \(DurationText.format(quiet))"
+      case .attemptsRanOut(let attempts, let still):
+        return "gave up after \(attempts) attempt\(attempts == 1 ? "" : "s"); \(still)"
+      case .timeLimit(let until?, _, let still):
+        return "timed out: --until \(HTTPDate.iso8601(until)) has passed; \(still)"
+      case .timeLimit(nil, let after, let still):
+        return "timed out after \(after.map(DurationText.format) ?? ""); \(still)"
+      case .retryAfterPastDeadline(let wait, let honoured, let left, let limit, let still):
+        let most = honoured ? "" : ", the most jobctl honours"
+        return
+          "timed out: the server asks to wait \(DurationText.format(wait))\(most) (Retry-After) but only \(DurationText.format(max(0, left))) of \(limit) is left; \(still)"
+      default: return nil
+      }
+    }
+
+    private var answerMessage: String? {
+      switch self {
+      case .failuresRanOut(let failures, let last):
+        return "gave up after \(failures) consecutive failure\(failures == 1 ? "" : "s"); the last: \(last)"
+      case .missingField(let document, let path, let there): return "\(document) has no field '\(path)'\(there)"
+      case .idHasControlCharacters: return "the job id in the answer holds control characters"
+      case .idsMissing(let count, let of): return "\(count) of \(of) jobs in the list have no id (id-path)"
+      case .notWritten(let what, let reason): return "cannot write \(what) (\(reason))"
+      case .notAJobDocument(let answer, let why): return "\(answer) is not a job document (\(why))"
+      case .credentialsRefused(let answer): return answer + " (check the token: JOBCTL_TOKEN or --token-file)"
+      case .missing(let subject, let answer): return "\(subject) not found: \(answer)"
+      case .expired(let subject, let answer): return "\(subject) expired: \(answer)"
+      case .gone(let subject, let answer): return "\(subject) is gone: \(answer)"
+      case .errorAnswer(let text), .transport(let text): return text
+      case .untrustedServer(let text): return "\(text) (use --cacert FILE to trust a private CA)"
+      case .startMayHaveBeenMade(let subject, let reason, let key):
+        let sent = key.map { " (it was sent with Idempotency-Key \(Text.oneLine($0, limit: 80)))" } ?? ""
+        return
+          "\(subject) failed after it was sent (\(reason)); the job may have been created\(sent), and this API is not known to honour Idempotency-Key (idempotent-start false), so it is not sent again: check before starting another"
+      case .cancelRefused(let job, let stage, let code):
+        let place = stage.map { "in stage \($0)" } ?? "in its current stage"
+        return "job \(job) cannot be canceled \(place) (\(code)); retry later, or use --wait"
+      case .noSuchCancel(let job, let status):
+        return "job \(job) cannot be canceled: this API has no such cancel (\(HTTPStatus.describe(status)))"
+      case .noCancel(let job): return "job \(job) cannot be canceled: the API has no cancel"
+      case .cancelDeclined(let job, let reason): return "the cancel of job \(job) was refused: \(reason)"
+      default: return nil
+      }
+    }
+
+    private var settingMessage: String? {
+      switch self {
+      case .unknownCommand(let name, let hint, let commands):
+        return "unknown command '\(Text.oneLine(name, limit: 60))'"
+          + (hint.isEmpty ? " (commands: \(commands.joined(separator: ", ")))" : hint)
+      case .notBoolean(let origin, let value):
+        return "\(origin) takes true or false, not '\(Text.oneLine(value, limit: 40))'"
+      case .notAChoice(let origin, let choices, let value):
+        return "\(origin) takes one of \(choices.joined(separator: ", ")), not '\(Text.oneLine(value, limit: 60))'"
+      case .notADuration(let origin, let value):
+        return "\(origin) takes a duration such as 250ms, 2s, 1m30s or 1h, not '\(Text.oneLine(value, limit: 60))'"
+      case .notPositive(let origin): return "\(origin) must be more than zero"
+      case .notAWholeNumber(let origin, let lowest, let value):
+        return "\(origin) takes a whole number of at least \(lowest), not '\(Text.oneLine(value, limit: 60))'"
+      case .notATime(let origin, let value):
+        return
+          "\(origin) takes an RFC 3339 time such as 2026-12-01T20:00:00Z (or with an offset, +01:00) or @UNIXTIME, not '\(Text.oneLine(value, limit: 60))'"
+      case .emptyToken(let variable, let option): return "the token is empty (\(variable) or \(option))"
+      case .untilPassed(let origin, let until):
+        return "\(origin) \(HTTPDate.iso8601(until)) has already passed; nothing was sent"
+      default: return nil
+      }
+    }
+  }
+}
+
+extension DefaultStringInterpolation {
+  /// A cause is said by its `message`: written into text as it is, it would read as Swift.
+  @available(*, unavailable, message: "interpolate cause.message")
+  public mutating func appendInterpolation(_ cause: JobctlError.Cause) {}
+}
