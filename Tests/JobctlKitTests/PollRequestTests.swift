@@ -173,14 +173,20 @@ import Testing
     for (flags, named) in cases {
       let r = runJobctl(["wait", "7", "--completed-when", "status=done"] + flags)
       #expect(r.code == 2, "\(flags): \(r.stderr)")
-      #expect(r.stderr.hasPrefix("jobctl: error: \(named): "), "\(flags): \(r.stderr)")
+      guard case .usage(.badShapeKey(named, _, _, _))? = r.error else {
+        Issue.record("\(flags): not a bad \(named): \(r.errors)")
+        continue
+      }
       #expect(r.transport.requests.isEmpty)
     }
     let section = "[dialect x]\ncompleted-when = status=done\npoll-data = {\"a\":{zz}}\n"
     let config = runJobctl(
       ["wait", "7", "--dialect", "x", "--config", "/c.ini"], files: ["/c.ini": section])
     #expect(config.code == 2)
-    #expect(config.stderr.contains("/c.ini:3: poll-data of the x shape"), "\(config.stderr)")
+    guard case .usage(.badShapeKey("/c.ini:3", "poll-data", "x", _))? = config.error else {
+      Issue.record("not a bad poll-data on line 3: \(config.errors)")
+      return
+    }
   }
 
   // MARK: verdicts on error answers

@@ -15,7 +15,7 @@ private func run(
   _ args: [String], stdout: BufferSink, script: [Result<HTTPResponse, TransportFailure>],
   env: [String: String] = ["JOBCTL_BASE_URL": "http://api.test"], signalOnSleep: (Int, Int32)? = nil,
   columns: Int = 80
-) -> (code: Int32, stderr: String, requests: Int) {
+) -> (code: Int32, stderr: String, requests: Int, errors: [JobctlError]) {
   let clock = FakeClock()
   let transport = FakeTransport(clock: clock, script)
   let err = BufferSink()
@@ -25,7 +25,7 @@ private func run(
     transport.signalOnSleep = (index: signalOnSleep.0, signal: signalOnSleep.1)
   }
   let code = Jobctl.run(args, environment: env, services: services)
-  return (code, err.text, transport.requests.count)
+  return (code, err.text, transport.requests.count, err.errors)
 }
 
 private let completed = #"{"jobId":"j1","status":"completed","result":{"address":"0xabc"}}"#
@@ -37,9 +37,7 @@ private let running = #"{"jobId":"j1","status":"running"}"#
     let r = run(
       ["status", "j1"], stdout: BufferSink(failure: WriteFailure(code: ENOSPC)), script: [answer(200, completed)])
     #expect(r.code == 10)
-    #expect(
-      r.stderr
-        == "jobctl: error: cannot write to stdout (No space left on device): the command's result was not written\n")
+    #expect(r.errors == [.localWrite(.resultNotWritten(reason: "No space left on device"))])
   }
 
   @Test func aStdoutClosedAtStartFailsEveryWrite() {
@@ -47,7 +45,7 @@ private let running = #"{"jobId":"j1","status":"running"}"#
       ["wait", "j1", "--json"], stdout: BufferSink(failure: WriteFailure(code: EBADF, closedAtStart: true)),
       script: [answer(200, completed)])
     #expect(r.code == 10)
-    #expect(r.stderr.contains("cannot write to stdout (it was closed when jobctl started)"))
+    #expect(r.errors == [.localWrite(.resultNotWritten(reason: "it was closed when jobctl started"))])
   }
 
   @Test func aStartedJobIsNeverLost() {
@@ -132,7 +130,8 @@ private let running = #"{"jobId":"j1","status":"running"}"#
     let r = run(["start", "/r"], stdout: out, script: [answer(202, #"{"jobId":"a\u001b[2J","status":"pending"}"#)])
     #expect(r.code == 6)
     #expect(out.text == "")
-    #expect(r.stderr.contains(#"the job was created: a\x1b[2J (http://api.test/jobs/a%1B%5B2J)"#), "\(r.stderr)")
+    let named = #"a\x1b[2J (http://api.test/jobs/a%1B%5B2J)"#
+    #expect(r.errors == [.rejected(.jobWasCreated(.idHasControlCharacters, job: named))])
   }
 }
 

@@ -55,7 +55,7 @@ enum CancelCommand {
   {
     let shape = context.settings.shape
     guard let cancel = shape.cancel else {
-      throw .rejected("job \(job.label) cannot be canceled: the \(shape.name) API has no cancel (cancel = none)")
+      throw .rejected(.shapeHasNoCancel(job: job.label, shape: shape.name))
     }
     var document = document
     let readsDocument =

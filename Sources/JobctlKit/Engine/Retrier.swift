@@ -231,7 +231,7 @@ extension JobctlError {
   /// sleeping into a deadline it cannot meet.
   static func retryAfterPastDeadline(_ delay: Double, left: Double, limit: String, _ still: String) -> JobctlError {
     .timedOut(
-      .retryAfterPastDeadline(wait: delay, honoured: delay < RetryAfter.maximum, left: left, limit: limit, still: still)
+      .retryAfterPastDeadline(wait: delay, capped: delay >= RetryAfter.maximum, left: left, limit: limit, still: still)
     )
   }
 }

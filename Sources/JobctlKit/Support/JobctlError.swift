@@ -200,8 +200,9 @@ extension JobctlError {
     case attemptsRanOut(attempts: Int, still: String)
     /// `--timeout` (`after`) or `--until` (`until`, when it is what passed) ran out.
     case timeLimit(until: Double?, after: Double?, still: String)
-    /// A `Retry-After` of `wait` seconds reaches past the `left` seconds of `limit`.
-    case retryAfterPastDeadline(wait: Double, honoured: Bool, left: Double, limit: String, still: String)
+    /// A `Retry-After` of `wait` seconds (`capped`: cut to the most jobctl honours) reaches past
+    /// the `left` seconds of `limit`.
+    case retryAfterPastDeadline(wait: Double, capped: Bool, left: Double, limit: String, still: String)
 
     // What the server answered.
     /// `document` ("the job list") has no value at `path`; `there` says what is near it.
@@ -210,6 +211,8 @@ extension JobctlError {
     case idHasControlCharacters
     /// `count` of the `of` jobs in a list have no id.
     case idsMissing(count: Int, of: Int)
+    /// stdout failed (`reason`) before the command's result was written.
+    case resultNotWritten(reason: String)
     /// Something (`what`: "the job id to stdout") could not be written.
     case notWritten(String, reason: String)
     /// `--max-errors` consecutive failures; `last` is the last one.
@@ -240,10 +243,29 @@ extension JobctlError {
     case noCancel(job: String)
     /// The cancel request was answered with `status`: the API has no such cancel.
     case noSuchCancel(job: String, status: Int)
+    /// The shape says its API has no cancel (`cancel = none`).
+    case shapeHasNoCancel(job: String, shape: String)
     /// The API answered the cancel with a refusal (`reason`).
     case cancelDeclined(job: String, reason: String)
 
     // The command line and configuration.
+    /// Line `line` of the config file at `path` is wrong: `cause`.
+    case configLine(path: String, line: Int, Cause)
+    /// A config file's section header has no `]`.
+    case unclosedSection
+    /// A config file's section is none jobctl knows (`inner`: what is between the brackets).
+    case unknownSection(String)
+    /// A config file's line is no `key = value`, section or comment.
+    case notKeyValue
+    /// A `[dialect NAME]` section holds a key that is no shape key.
+    case unknownShapeKey(String, section: String)
+    /// A profile holds a key that is no option.
+    case unknownConfigKey(String)
+    /// A key comes before any section.
+    case keyBeforeSection(String)
+    /// A shape key (written at `origin`: a flag, a config line, or nowhere for a built-in) is
+    /// wrong: `problem`.
+    case badShapeKey(origin: String, key: String, shape: String, problem: String)
     /// No command of that name; `hint` is a "did you mean" (may be empty).
     case unknownCommand(name: String, hint: String, commands: [String])
     /// `origin` (an option or a config line) wants true or false.
@@ -275,7 +297,7 @@ extension JobctlError {
       case .within(let context, let cause): return context + cause.message
       case .naming(let cause, let whereabouts): return cause.message + "; " + whereabouts
       case .jobWasCreated(let cause, let job): return cause.message + "; the job was created: " + job
-      default: return waitMessage ?? answerMessage ?? settingMessage ?? ""
+      default: return waitMessage ?? answerMessage ?? settingMessage ?? configMessage ?? ""
       }
     }
 
@@ -292,8 +314,8 @@ extension JobctlError {
         return "timed out: --until \(HTTPDate.iso8601(until)) has passed; \(still)"
       case .timeLimit(nil, let after, let still):
         return "timed out after \(after.map(DurationText.format) ?? ""); \(still)"
-      case .retryAfterPastDeadline(let wait, let honoured, let left, let limit, let still):
-        let most = honoured ? "" : ", the most jobctl honours"
+      case .retryAfterPastDeadline(let wait, let capped, let left, let limit, let still):
+        let most = capped ? ", the most jobctl honours" : ""
         return
           "timed out: the server asks to wait \(DurationText.format(wait))\(most) (Retry-After) but only \(DurationText.format(max(0, left))) of \(limit) is left; \(still)"
       default: return nil
@@ -307,6 +329,8 @@ extension JobctlError {
       case .missingField(let document, let path, let there): return "\(document) has no field '\(path)'\(there)"
       case .idHasControlCharacters: return "the job id in the answer holds control characters"
       case .idsMissing(let count, let of): return "\(count) of \(of) jobs in the list have no id (id-path)"
+      case .resultNotWritten(let reason):
+        return "cannot write to stdout (\(reason)): the command's result was not written"
       case .notWritten(let what, let reason): return "cannot write \(what) (\(reason))"
       case .notAJobDocument(let answer, let why): return "\(answer) is not a job document (\(why))"
       case .credentialsRefused(let answer): return answer + " (check the token: JOBCTL_TOKEN or --token-file)"
@@ -324,6 +348,8 @@ extension JobctlError {
         return "job \(job) cannot be canceled \(place) (\(code)); retry later, or use --wait"
       case .noSuchCancel(let job, let status):
         return "job \(job) cannot be canceled: this API has no such cancel (\(HTTPStatus.describe(status)))"
+      case .shapeHasNoCancel(let job, let shape):
+        return "job \(job) cannot be canceled: the \(shape) API has no cancel (cancel = none)"
       case .noCancel(let job): return "job \(job) cannot be canceled: the API has no cancel"
       case .cancelDeclined(let job, let reason): return "the cancel of job \(job) was refused: \(reason)"
       default: return nil
@@ -350,6 +376,29 @@ extension JobctlError {
       case .emptyToken(let variable, let option): return "the token is empty (\(variable) or \(option))"
       case .untilPassed(let origin, let until):
         return "\(origin) \(HTTPDate.iso8601(until)) has already passed; nothing was sent"
+      default: return nil
+      }
+    }
+
+    private var configMessage: String? {
+      switch self {
+      case .configLine(let path, let line, let cause):
+        return "\(Text.oneLine(path, limit: 200)):\(line): \(cause.message)"
+      case .unclosedSection: return "a section header must end with ]"
+      case .unknownSection(let inner):
+        return
+          "expected [default], [profile NAME] or [dialect NAME] (a NAME is letters, digits, '.', '_', ':' and '-'), not [\(Text.oneLine(inner, limit: 60))]"
+      case .notKeyValue: return "expected key = value, a [section] or a # comment"
+      case .unknownShapeKey(let key, let section):
+        return
+          "unknown key '\(Text.oneLine(key, limit: 60))' in [dialect \(section)] (keys are shape keys such as completed-when, failed-when, status-path; jobctl help dialects)"
+      case .unknownConfigKey(let key):
+        return
+          "unknown key '\(Text.oneLine(key, limit: 60))' (keys are long option names such as base-url, token-file, dialect, interval)"
+      case .keyBeforeSection(let key): return "'\(key)' comes before any [default] or [profile NAME] section"
+      case .badShapeKey(let origin, let key, let shape, let problem):
+        if origin.hasPrefix("--") { return "\(origin): \(problem)" }
+        return (origin.isEmpty ? "" : "\(origin): ") + "\(key) of the \(shape) shape: \(problem)"
       default: return nil
       }
     }
