@@ -16,7 +16,7 @@ enum ExplainCommand {
     } else {
       switch services.readFile(source) {
       case .success(let b): bytes = b
-      case .failure(let e): throw e.error("cannot read \(Text.oneLine(source, limit: 200)): \(e.reason)")
+      case .failure(let e): throw e.error(.cannotRead("", path: source, reason: e.reason))
       }
     }
     let name = source == "-" ? "the document on stdin" : Text.oneLine(source, limit: 200)

@@ -247,8 +247,7 @@ enum StartCommand {
         switch services.readFile(String(data.dropFirst())) {
         case .success(let b): bytes = b
         case .failure(let e):
-          let name = Text.oneLine(String(data.dropFirst()), limit: 200)
-          throw e.error("cannot read the --data file \(name): \(e.reason)")
+          throw e.error(.cannotRead("the --data file", path: String(data.dropFirst()), reason: e.reason))
         }
       } else {
         bytes = Array(data.utf8)

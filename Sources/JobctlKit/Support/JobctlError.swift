@@ -263,9 +263,51 @@ extension JobctlError {
     case unknownConfigKey(String)
     /// A key comes before any section.
     case keyBeforeSection(String)
+    /// `what` ("the token file") at `path` (given at `origin`) could not be read.
+    case cannotRead(String, path: String, origin: String? = nil, reason: String)
+    /// `what` ("the config file") at `path` is not UTF-8 text.
+    case notUTF8(String, path: String)
+    /// No profile `name` in the config file at `configFile` (nil: there is none).
+    case noProfile(String, configFile: String?, hint: String)
+    /// The base URL (`shown` with its userinfo hidden) is no http(s) URL with a host.
+    case badBaseURL(origin: String, shown: String)
+    /// The token holds a line break or another control character.
+    case tokenHasControlCharacters
+    /// `--unix-socket` given empty.
+    case noSocketPath(origin: String)
+    /// No file at the socket's path.
+    case socketMissing(path: String, origin: String)
+    /// The file at the socket's path is no socket.
+    case notASocket(path: String, origin: String)
+    /// `--key` without `--cert`.
+    case keyWithoutCertificate(origin: String)
+    /// `--field` given something that is no path.
+    case notAFieldPath(origin: String, value: String)
+    /// A shape (`auto` read with flags) without conditions.
+    case shapeWithoutCondition(String)
+    /// A header value with CR or LF.
+    case headerLineBreak
+    /// A header without `:` (given at `origin`, `-H` on the command line).
+    case headerWithoutColon(origin: String)
+    /// A header name that is no token.
+    case badHeaderName(String)
+    /// A header value with a control character.
+    case headerValueControl(name: String)
     /// A shape key (written at `origin`: a flag, a config line, or nowhere for a built-in) is
     /// wrong: `problem`.
     case badShapeKey(origin: String, key: String, shape: String, problem: String)
+    /// No option so spelled (`--name`, `-c`); `hint` is a "did you mean", `help` where to look.
+    case unknownOption(String, hint: String, help: String)
+    /// A flag (`--name`) given a value.
+    case takesNoValue(String)
+    /// An option given last without its value (`value`: what it takes).
+    case needsValue(String, value: String)
+    /// An option of another command.
+    case notForCommand(String, command: String)
+    /// Fewer arguments than `command` needs (`arguments`: what it takes).
+    case missingArguments(command: String, arguments: String)
+    /// More arguments than `command` takes; `extra` is the first one too many.
+    case extraArgument(command: String, arguments: String, extra: String)
     /// No command of that name; `hint` is a "did you mean" (may be empty).
     case unknownCommand(name: String, hint: String, commands: [String])
     /// `origin` (an option or a config line) wants true or false.
@@ -297,7 +339,7 @@ extension JobctlError {
       case .within(let context, let cause): return context + cause.message
       case .naming(let cause, let whereabouts): return cause.message + "; " + whereabouts
       case .jobWasCreated(let cause, let job): return cause.message + "; the job was created: " + job
-      default: return waitMessage ?? answerMessage ?? settingMessage ?? configMessage ?? ""
+      default: return waitMessage ?? answerMessage ?? settingMessage ?? configMessage ?? inputMessage ?? ""
       }
     }
 
@@ -358,6 +400,17 @@ extension JobctlError {
 
     private var settingMessage: String? {
       switch self {
+      case .unknownOption(let spelled, let hint, let help):
+        return "unknown option \(Text.oneLine(spelled, limit: 62))\(hint) (see '\(help)')"
+      case .takesNoValue(let option): return "option \(option) takes no value"
+      case .needsValue(let option, let value): return "option \(option) needs a value (\(value))"
+      case .notForCommand(let option, let command):
+        return "option \(option) does not apply to '\(command)' (see 'jobctl help \(command)')"
+      case .missingArguments(let command, let arguments):
+        return "'\(command)' needs \(arguments) (see 'jobctl help \(command)')"
+      case .extraArgument(let command, let arguments, let extra):
+        let takes = arguments.isEmpty ? "no arguments" : arguments
+        return "'\(command)' takes \(takes), got extra '\(Text.oneLine(extra, limit: 60))'"
       case .unknownCommand(let name, let hint, let commands):
         return "unknown command '\(Text.oneLine(name, limit: 60))'"
           + (hint.isEmpty ? " (commands: \(commands.joined(separator: ", ")))" : hint)
@@ -399,6 +452,37 @@ extension JobctlError {
       case .badShapeKey(let origin, let key, let shape, let problem):
         if origin.hasPrefix("--") { return "\(origin): \(problem)" }
         return (origin.isEmpty ? "" : "\(origin): ") + "\(key) of the \(shape) shape: \(problem)"
+      default: return nil
+      }
+    }
+
+    private var inputMessage: String? {
+      switch self {
+      case .cannotRead(let what, let path, let origin, let reason):
+        let named = (what.isEmpty ? "" : what + " ") + Text.oneLine(path, limit: 200)
+        return "cannot read \(named)\(origin.map { " (\($0))" } ?? ""): \(reason)"
+      case .notUTF8(let what, let path): return "\(what) \(Text.oneLine(path, limit: 200)) is not UTF-8 text"
+      case .noProfile(let name, let file, let hint):
+        let place = file.map { " in \(Text.oneLine($0, limit: 200))" } ?? " (there is no config file)"
+        return "no profile '\(Text.oneLine(name, limit: 60))'\(place)\(hint)"
+      case .badBaseURL(let origin, let shown):
+        return "the base URL (\(origin)) must be an http:// or https:// URL with a host, not '\(shown)'"
+      case .tokenHasControlCharacters: return "the token contains a line break or control character"
+      case .noSocketPath(let origin): return "\(origin) takes the path of a UNIX socket"
+      case .socketMissing(let path, let origin):
+        return "the UNIX socket \(Text.oneLine(path, limit: 200)) (\(origin)) does not exist; nothing was sent"
+      case .notASocket(let path, let origin):
+        return "\(Text.oneLine(path, limit: 200)) (\(origin)) is not a UNIX socket"
+      case .keyWithoutCertificate(let origin): return "\(origin) needs --cert: it is the key of that certificate"
+      case .notAFieldPath(let origin, let value):
+        return
+          "\(origin) takes a dotted path such as result.address or jobs.0.jobId, not '\(Text.oneLine(value, limit: 60))'"
+      case .shapeWithoutCondition(let name):
+        return "the \(name) shape has no condition: give it completed-when and failed-when (jobctl help dialects)"
+      case .headerLineBreak: return "a header value may not contain CR or LF (nothing was sent)"
+      case .headerWithoutColon(let origin): return "\(origin) takes 'Name: value' (the value given has no colon)"
+      case .badHeaderName(let name): return "'\(Text.oneLine(name, limit: 60))' is not a valid header name"
+      case .headerValueControl(let name): return "the value of header \(name) contains a control character"
       default: return nil
       }
     }
