@@ -72,10 +72,10 @@ enum CancelCommand {
       }
       extra = try NetworkContext.headers(cancel.headers, id: job.label, url: job.url, document: document)
     } catch {
-      throw .usage("the cancel template \(cancel.template) cannot be used for job \(job.label): \(error.message)")
+      throw .usage(.templateUnusable("cancel template", "\(cancel.template)", job: job.label, problem: error.message))
     }
     guard let expanded, !expanded.isEmpty else {
-      throw .rejected("job \(job.label) cannot be canceled: its cancel template \(cancel.template) names nothing")
+      throw .rejected(.cancelNamesNothing(job: job.label, template: "\(cancel.template)"))
     }
     let url = URLParts(expanded) != nil ? expanded : URLParts.resolving(expanded, against: job.url)
     return context.request(cancel.method, url: url, credentialHost: job.credentialHost, body: body, extra: extra)

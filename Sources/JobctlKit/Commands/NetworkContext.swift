@@ -171,7 +171,7 @@ struct NetworkContext {
       judgesGone: judgesGone)
     let error = scheduler.run(&watch) { [reporter] in reporter.report($0, job: label) }
     if let error { return .failure(error) }
-    guard let response = watch.response else { return .failure(.unreachable("\(subject): no answer")) }
+    guard let response = watch.response else { return .failure(.unreachable(.noAnswer(subject))) }
     return .success(response)
   }
 

@@ -50,11 +50,11 @@ struct OutputFile {
       var info = stat()
       guard lstat(path, &info) == 0 else {
         let reason = errno
-        guard reason == ENOENT else { throw .localWrite("cannot write \(shown): \(SystemCall.errorText(reason))") }
+        guard reason == ENOENT else { throw .localWrite(.cannotWrite(shown, reason: SystemCall.errorText(reason))) }
         let folder = folder(of: path)
         var folderInfo = stat()
         guard stat(folder, &folderInfo) == 0, folderInfo.st_mode & S_IFMT == S_IFDIR else {
-          throw .localWrite("cannot write \(shown): the folder \(Text.oneLine(folder, limit: 200)) does not exist")
+          throw .localWrite(.missingFolder(file: shown, folder: folder))
         }
         return OutputFile(
           kind: .replace, shown: shown, path: path, exists: false, mode: 0o666 & ~currentUmask, owner: nil, size: 0)
@@ -62,12 +62,12 @@ struct OutputFile {
       switch info.st_mode & S_IFMT {
       case S_IFLNK:
         guard let target = readLink(path) else {
-          throw .localWrite("cannot write \(shown): \(SystemCall.errorText(errno))")
+          throw .localWrite(.cannotWrite(shown, reason: SystemCall.errorText(errno)))
         }
         path = target.hasPrefix("/") ? target : folder(of: path) + "/" + target
         continue
       case S_IFDIR:
-        throw .localWrite("cannot write \(shown): it is a folder")
+        throw .localWrite(.cannotWrite(shown, reason: "it is a folder"))
       case S_IFREG:
         return OutputFile(
           kind: .replace, shown: shown, path: path, exists: true, mode: info.st_mode & 0o7777,
@@ -76,7 +76,7 @@ struct OutputFile {
         return OutputFile(kind: .direct, shown: shown, path: path, exists: true, mode: 0, owner: nil, size: 0)
       }
     }
-    throw .localWrite("cannot write \(shown): \(SystemCall.errorText(ELOOP))")
+    throw .localWrite(.cannotWrite(shown, reason: SystemCall.errorText(ELOOP)))
   }
 
   /// The temporary file the download goes to: beside a file to replace (in TMPDIR when that
@@ -131,8 +131,9 @@ final class TempFile {
     let fd = template.withUnsafeMutableBufferPointer { buffer in buffer.baseAddress.map { mkstemp($0) } ?? -1 }
     guard fd >= 0 else {
       throw .localWrite(
-        "cannot write \(destination.shown): no temporary file in \(Text.oneLine(folder, limit: 200)): \(SystemCall.errorText(errno))"
-      )
+        .cannotWrite(
+          destination.shown,
+          reason: "no temporary file in \(Text.oneLine(folder, limit: 200)): \(SystemCall.errorText(errno))"))
     }
     _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
     self.fd = fd
@@ -144,7 +145,7 @@ final class TempFile {
 
   /// `.localWrite` naming the destination, for a failure with `errno` value `code`.
   func writeError(_ code: Int32) -> JobctlError {
-    .localWrite("cannot write \(destination.shown): \(SystemCall.errorText(code))")
+    .localWrite(.cannotWrite(destination.shown, reason: SystemCall.errorText(code)))
   }
 
   func write(_ bytes: [UInt8]) throws(JobctlError) {
@@ -155,13 +156,13 @@ final class TempFile {
   func copyIn(from file: String) throws(JobctlError) -> Int {
     let source = open(file, O_RDONLY | O_CLOEXEC)
     guard source >= 0 else {
-      throw .localWrite("cannot read \(destination.shown): \(SystemCall.errorText(errno))")
+      throw .localWrite(.cannotReadBack(destination.shown, reason: SystemCall.errorText(errno)))
     }
     defer { close(source) }
     var total = 0
     var failure: Int32 = 0
     let ok = Self.pump(from: source, to: fd, count: &total, failure: &failure)
-    guard ok else { throw .localWrite("cannot copy \(destination.shown): \(SystemCall.errorText(failure))") }
+    guard ok else { throw .localWrite(.cannotCopy(destination.shown, reason: SystemCall.errorText(failure))) }
     return total
   }
 

@@ -55,7 +55,7 @@ enum StartCommand {
       if watch.mayHaveReachedServer { unconfirmed(error, key: key, target: target, context: context) }
       throw error
     }
-    guard let answer = watch.response else { throw .unreachable("\(method) \(target.label): no answer") }
+    guard let answer = watch.response else { throw .unreachable(.noAnswer("\(method) \(target.label)")) }
     let start = StartRecord(method: method, url: target.url, answer: answer)
     return try finish(answer, invocation: invocation, target: target, context: context, fetch: fetch, start: start)
   }

@@ -236,7 +236,51 @@ extension JobctlError {
     /// A start that failed once sent, to an API that does not honour `Idempotency-Key`.
     case startMayHaveBeenMade(subject: String, reason: String, idempotencyKey: String?)
 
+    // Output (`output`, `-o`).
+    /// The job has no output yet; `still` says how it is.
+    case noOutputYet(still: String)
+    /// An answer the shape cannot place, so the job is not known to be completed.
+    case notPlaceable(job: String, status: Int, shape: String)
+    /// A template (`what`: "output-url", "cancel template") that cannot be expanded for `job`.
+    case templateUnusable(String, String, job: String, problem: String)
+    /// `-o ""`.
+    case emptyOutputName
+    /// `--continue` without `-o FILE`.
+    case continueWithoutFile
+    /// `-o json`: a format word given as the file.
+    case outputIsAFile(word: String)
+    /// `--continue` into something that is no regular file (`shown`).
+    case continueNeedsRegularFile(String)
+    /// `--as` or `--continue` without `-o`.
+    case outputOptionsWithoutFile
+    /// `wait -o -`: stdout carries the final document.
+    case outputToStdoutAfterWait(command: String)
+    /// `--continue` with a shape whose output is a value of a JSON answer.
+    case cannotResumeOutputPath(shape: String)
+    /// The shape says nowhere where output is.
+    case noOutputLocation(shape: String)
+    /// A 416 whose range is not the partial file's.
+    case partialDoesNotFit(answer: String)
+    /// Output bound for a terminal holds control characters.
+    case outputDrivesTerminal(job: String)
+    /// The output answer has no value at the shape's `output-path`.
+    case noOutputValue(job: String, path: JSONPath)
+    /// A `--as string` or `json` answer has no `output` member.
+    case noOutputMember(kind: String, job: String)
+    /// `file` (as shown) could not be written: `reason`.
+    case cannotWrite(String, reason: String)
+    /// The folder `-o` names does not exist.
+    case missingFolder(file: String, folder: String)
+    /// The partial file (as shown) could not be read back.
+    case cannotReadBack(String, reason: String)
+    /// The partial file (as shown) could not be copied.
+    case cannotCopy(String, reason: String)
+    /// A request that got no answer (`subject`: "job j1", "POST /jobs").
+    case noAnswer(String)
+
     // Cancels.
+    /// The cancel template expands to nothing for this job.
+    case cancelNamesNothing(job: String, template: String)
     /// The job's current stage refuses a cancel, with the code the API gave.
     case cancelRefused(job: String, stage: String?, code: String)
     /// The API has no cancel.
@@ -339,7 +383,8 @@ extension JobctlError {
       case .within(let context, let cause): return context + cause.message
       case .naming(let cause, let whereabouts): return cause.message + "; " + whereabouts
       case .jobWasCreated(let cause, let job): return cause.message + "; the job was created: " + job
-      default: return waitMessage ?? answerMessage ?? settingMessage ?? configMessage ?? inputMessage ?? ""
+      default:
+        return waitMessage ?? answerMessage ?? settingMessage ?? configMessage ?? inputMessage ?? outputMessage ?? ""
       }
     }
 
@@ -393,6 +438,8 @@ extension JobctlError {
       case .shapeHasNoCancel(let job, let shape):
         return "job \(job) cannot be canceled: the \(shape) API has no cancel (cancel = none)"
       case .noCancel(let job): return "job \(job) cannot be canceled: the API has no cancel"
+      case .cancelNamesNothing(let job, let template):
+        return "job \(job) cannot be canceled: its cancel template \(template) names nothing"
       case .cancelDeclined(let job, let reason): return "the cancel of job \(job) was refused: \(reason)"
       default: return nil
       }
@@ -483,6 +530,47 @@ extension JobctlError {
       case .headerWithoutColon(let origin): return "\(origin) takes 'Name: value' (the value given has no colon)"
       case .badHeaderName(let name): return "'\(Text.oneLine(name, limit: 60))' is not a valid header name"
       case .headerValueControl(let name): return "the value of header \(name) contains a control character"
+      default: return nil
+      }
+    }
+
+    private var outputMessage: String? {
+      switch self {
+      case .noOutputYet(let still): return "\(still): it has no output yet"
+      case .notPlaceable(let job, let status, let shape):
+        return
+          "the answer for job \(job) (\(HTTPStatus.describe(status))) is not a document the \(shape) shape can place, so it is not known to be completed: no output fetched"
+      case .templateUnusable(let what, let template, let job, let problem):
+        return "the \(what) \(template) cannot be used for job \(job): \(problem)"
+      case .emptyOutputName: return "-o needs a file name (or - for stdout)"
+      case .continueWithoutFile: return "--continue needs -o FILE (the partial file to resume)"
+      case .outputIsAFile(let word):
+        let shown = Text.oneLine(word, limit: 20)
+        return
+          "-o takes a FILE, as curl's does; for \(shown) output use --json or --format (or -o ./\(shown) for a file of that name)"
+      case .continueNeedsRegularFile(let shown): return "--continue needs a regular FILE; \(shown) is not one"
+      case .outputOptionsWithoutFile: return "--as and --continue go with -o FILE"
+      case .outputToStdoutAfterWait(let command):
+        return "\(command) -o needs a FILE: stdout carries the job's final document"
+      case .cannotResumeOutputPath(let shape):
+        return
+          "--continue cannot resume the output of the \(shape) shape: it is taken from a JSON answer (output-path)"
+      case .noOutputLocation(let shape):
+        return "the \(shape) shape has no output location; give one with --output-url TEMPLATE (jobctl help dialects)"
+      case .partialDoesNotFit(let answer): return answer + " (the partial file does not fit the output)"
+      case .outputDrivesTerminal(let job):
+        return
+          "the output of job \(job) holds control characters, which would drive the terminal: not shown; use -o FILE to save it, or -o - to print it anyway"
+      case .noOutputValue(let job, let path):
+        return "the output answer of job \(job) is not a JSON document with a value at \(path)"
+      case .noOutputMember(let kind, let job):
+        return "the \(kind) output of job \(job) is not a JSON document with an \"output\" member"
+      case .cannotWrite(let file, let reason): return "cannot write \(file): \(reason)"
+      case .missingFolder(let file, let folder):
+        return "cannot write \(file): the folder \(Text.oneLine(folder, limit: 200)) does not exist"
+      case .cannotReadBack(let file, let reason): return "cannot read \(file): \(reason)"
+      case .cannotCopy(let file, let reason): return "cannot copy \(file): \(reason)"
+      case .noAnswer(let subject): return "\(subject): no answer"
       default: return nil
       }
     }
