@@ -20,18 +20,17 @@ enum StartCommand {
     let (body, contentType) = try requestBody(invocation, services: services)
     let method = invocation.value(.method) ?? "POST"
     guard !method.isEmpty, method.unicodeScalars.allSatisfy({ ("A"..."Z").contains($0) }) else {
-      throw .usage(
-        "--method takes an HTTP method in capitals such as POST or PUT, not '\(Text.oneLine(method, limit: 40))'")
+      throw .usage(.notAMethod(method))
     }
     let key = invocation.value(.idempotencyKey) ?? UUID4.random(services.random)
     guard !key.isEmpty, !key.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
-      throw .usage("--idempotency-key may not be empty or contain control characters")
+      throw .usage(.badIdempotencyKey)
     }
     if !invocation.has(.wait),
       let option = [OptionKey.output, .as, .continue, .cancelOnInterrupt, .allJobs, .anyJob].first(
         where: invocation.has)
     {
-      throw .usage("--\(option.spec.long) goes with --wait")
+      throw .usage(.needsWait("--\(option.spec.long)"))
     }
     // Before the start: a folder that does not exist is exit 10 with nothing created.
     let fetch = try OutputFetch.afterWait(invocation)
@@ -39,7 +38,8 @@ enum StartCommand {
     do throws(ShapeSyntaxError) {
       startHeaders = try NetworkContext.headers(context.settings.shape.startHeaders, id: nil, url: nil, document: nil)
     } catch {
-      throw .usage("start-header of the \(context.settings.shape.name) shape: \(error.message)")
+      throw .usage(
+        .badShapeKey(origin: "", key: "start-header", shape: context.settings.shape.name, problem: error.message))
     }
     var request = context.request(
       method, url: target.url, credentialHost: target.credentialHost, body: body, extra: startHeaders,
@@ -182,20 +182,12 @@ enum StartCommand {
       let blank = answer.body.allSatisfy { $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }
       what = blank ? "an empty body" : "a body that is not JSON"
     }
-    var message =
-      "the answer to \(target.label) (\(HTTPStatus.describe(answer.status))) names no job: none of \(places) is in it (\(what))"
-    if !answer.body.isEmpty {
-      let text = String(decoding: answer.body, as: UTF8.self)
-      stdout.write(Text.endsWithNewline(text) ? text : text + "\n")
-      if let failure = stdout.failure {
-        return .localWrite(
-          .text(
-            message + "; a job may have been created, and the answer could not be written to stdout (\(failure.reason))"
-          ))
-      }
-      message += "; a job may have been created: the answer is on stdout"
-    }
-    return .rejected(.text(message))
+    let noJob = JobctlError.Cause.namesNoJob(target: target.label, status: answer.status, places: places, found: what)
+    guard !answer.body.isEmpty else { return .rejected(noJob) }
+    let text = String(decoding: answer.body, as: UTF8.self)
+    stdout.write(Text.endsWithNewline(text) ? text : text + "\n")
+    if let failure = stdout.failure { return .localWrite(.answerOnStdout(noJob, lost: failure.reason)) }
+    return .rejected(.answerOnStdout(noJob, lost: nil))
   }
 
   /// Where the job is polled: its URL when the answer gives one (a relative one resolved against
@@ -210,7 +202,7 @@ enum StartCommand {
         url = URLParts.resolving(location, against: answerURL)
       }
       guard let parts = URLParts(url) else {
-        throw .rejected("the answer's job URL is unusable: \(Text.oneLine(location, limit: 200))")
+        throw .rejected(.unusableJobURL(location))
       }
       let home = URLParts(answerURL)?.hostKey ?? parts.hostKey
       return JobReference(label: id ?? url, url: url, credentialHost: context.settings.baseURL?.hostKey ?? home)
@@ -225,9 +217,7 @@ enum StartCommand {
       return try JobReference.resolve(text, settings: settings)
     }
     guard let baseText = settings.baseURLText, let base = settings.baseURL else {
-      throw .usage(
-        "no base URL to start '\(Text.oneLine(text, limit: 200))' at: set --base-url or JOBCTL_BASE_URL, or give a full URL"
-      )
+      throw .usage(.noBaseURLToStart(text))
     }
     return try JobReference.underBase(text, base: base, baseText: baseText)
   }
@@ -236,7 +226,7 @@ enum StartCommand {
   static func requestBody(_ invocation: Invocation, services: Services) throws(JobctlError) -> ([UInt8]?, String?) {
     let forms = invocation.all(.form)
     if let data = invocation.value(.data) {
-      guard forms.isEmpty else { throw .usage("--data and --form cannot be used together") }
+      guard forms.isEmpty else { throw .usage(.exclusive("--data", "--form")) }
       let bytes: [UInt8]
       if data == "@-" {
         switch services.streams.readStdin(limit: BoundedInput.stdinLimit) {
@@ -259,7 +249,7 @@ enum StartCommand {
     var fields: [String] = []
     for form in forms {
       guard let eq = form.firstIndex(of: "="), eq != form.startIndex else {
-        throw .usage("--form takes NAME=VALUE, not '\(Text.oneLine(form, limit: 60))'")
+        throw .usage(.notNameValue(origin: "--form", value: form))
       }
       let name = PercentEncoding.component(String(form[..<eq]))
       let value = PercentEncoding.component(String(form[form.index(after: eq)...]))

@@ -236,6 +236,58 @@ extension JobctlError {
     /// A start that failed once sent, to an API that does not honour `Idempotency-Key`.
     case startMayHaveBeenMade(subject: String, reason: String, idempotencyKey: String?)
 
+    // Starting, waiting on and listing jobs.
+    /// A start answer in which the shape finds no job: none of `places` is in it (`found`: what is).
+    case namesNoJob(target: String, status: Int, places: String, found: String)
+    /// `cause`, and the answer is on stdout (or could not be written there: `lost`).
+    case answerOnStdout(Cause, lost: String?)
+    /// The job URL of a start answer is unusable.
+    case unusableJobURL(String)
+    /// No base URL to start a path at.
+    case noBaseURLToStart(String)
+    /// No base URL for a job given by id.
+    case noBaseURL(job: String)
+    /// `--method` is no method in capitals.
+    case notAMethod(String)
+    /// `--idempotency-key` empty or with control characters.
+    case badIdempotencyKey
+    /// An option of `start --wait` without `--wait`.
+    case needsWait(String)
+    /// Two options that exclude each other.
+    case exclusive(String, String)
+    /// `origin` takes NAME=VALUE.
+    case notNameValue(origin: String, value: String)
+    /// `-o` with several jobs.
+    case outputOfManyJobs
+    /// `-` given twice.
+    case stdinTwice
+    /// The job references on stdin are no UTF-8 text.
+    case stdinNotUTF8
+    /// More job references on stdin than jobctl reads.
+    case tooManyReferences(limit: Int)
+    /// A line on stdin longer than one reference may be.
+    case referenceTooLong(limit: Int)
+    /// stdin held no job reference.
+    case noReferences
+    /// An empty job reference.
+    case emptyReference
+    /// A job URL that does not parse (`shown` with its userinfo hidden).
+    case unusableURL(shown: String)
+    /// A job id that cannot go into the jobs path.
+    case notForJobsPath(job: String, problem: String)
+    /// A `/path` JOB that does not parse.
+    case unusablePath(String)
+    /// `list --page` or `--limit` is no whole number of at least 1.
+    case notAPageCount(origin: String, value: String)
+    /// A list's pagination comes back to a page seen.
+    case paginationLoops(url: String)
+    /// A list answer that is not JSON.
+    case listNotJSON(at: String)
+    /// A list answer without a list.
+    case noJobList(at: String, path: String)
+    /// A `pagination.nextPage` jobctl cannot follow.
+    case badNextPage(at: String, next: String)
+
     // Output (`output`, `-o`).
     /// The job has no output yet; `still` says how it is.
     case noOutputYet(still: String)
@@ -384,7 +436,8 @@ extension JobctlError {
       case .naming(let cause, let whereabouts): return cause.message + "; " + whereabouts
       case .jobWasCreated(let cause, let job): return cause.message + "; the job was created: " + job
       default:
-        return waitMessage ?? answerMessage ?? settingMessage ?? configMessage ?? inputMessage ?? outputMessage ?? ""
+        return waitMessage ?? answerMessage ?? settingMessage ?? configMessage ?? inputMessage ?? outputMessage
+          ?? jobsMessage ?? ""
       }
     }
 
@@ -571,6 +624,64 @@ extension JobctlError {
       case .cannotReadBack(let file, let reason): return "cannot read \(file): \(reason)"
       case .cannotCopy(let file, let reason): return "cannot copy \(file): \(reason)"
       case .noAnswer(let subject): return "\(subject): no answer"
+      default: return nil
+      }
+    }
+
+    private var jobsMessage: String? {
+      switch self {
+      case .namesNoJob(let target, let status, let places, let found):
+        return
+          "the answer to \(target) (\(HTTPStatus.describe(status))) names no job: none of \(places) is in it (\(found))"
+      case .answerOnStdout(let cause, nil):
+        return cause.message + "; a job may have been created: the answer is on stdout"
+      case .answerOnStdout(let cause, let lost?):
+        return cause.message + "; a job may have been created, and the answer could not be written to stdout (\(lost))"
+      case .unusableJobURL(let url): return "the answer's job URL is unusable: \(Text.oneLine(url, limit: 200))"
+      case .noBaseURLToStart(let path):
+        return
+          "no base URL to start '\(Text.oneLine(path, limit: 200))' at: set --base-url or JOBCTL_BASE_URL, or give a full URL"
+      case .noBaseURL(let job):
+        return
+          "no base URL for job '\(Text.oneLine(job, limit: 200))': set --base-url or JOBCTL_BASE_URL, or give the job's full URL"
+      case .notAMethod(let method):
+        return "--method takes an HTTP method in capitals such as POST or PUT, not '\(Text.oneLine(method, limit: 40))'"
+      case .badIdempotencyKey: return "--idempotency-key may not be empty or contain control characters"
+      case .needsWait(let option): return "\(option) goes with --wait"
+      case .exclusive(let one, let other): return "\(one) and \(other) cannot be used together"
+      case .notNameValue(let origin, let value):
+        return "\(origin) takes NAME=VALUE, not '\(Text.oneLine(value, limit: 60))'"
+      default: return referencesMessage
+      }
+    }
+
+    private var referencesMessage: String? {
+      switch self {
+      case .outputOfManyJobs: return "-o fetches the output of one JOB only"
+      case .stdinTwice: return "- (read jobs from stdin) may be given once"
+      case .stdinNotUTF8: return "the job references on stdin are not UTF-8 text"
+      case .tooManyReferences(let limit):
+        return "more than \(limit) job references on stdin, the most jobctl reads: split the list"
+      case .referenceTooLong(let limit):
+        return "a line on stdin is longer than \(limit) bytes, the most jobctl reads for one job reference"
+      case .noReferences: return "no job references (stdin was empty)"
+      case .emptyReference: return "the job reference is empty"
+      case .unusableURL(let shown):
+        return "'\(shown)' is not a usable URL (spaces and control characters must be percent-encoded)"
+      case .notForJobsPath(let job, let problem):
+        return "job '\(Text.oneLine(job, limit: 200))' cannot go into the jobs path: \(problem)"
+      case .unusablePath(let path):
+        return
+          "'\(Text.oneLine(path, limit: 200))' is not a usable path (spaces and control characters must be percent-encoded)"
+      case .notAPageCount(let origin, let value):
+        return "\(origin) takes a whole number of at least 1, not '\(Text.oneLine(value, limit: 40))'"
+      case .paginationLoops(let url): return "pagination loops back to \(Text.oneLine(url, limit: 200))"
+      case .listNotJSON(let label): return "the job list at \(label) is not JSON"
+      case .noJobList(let label, let path):
+        return "the answer at \(label) holds no job list (\"\(path)\": [...] or an array)"
+      case .badNextPage(let label, let next):
+        return
+          "the job list at \(label) gives pagination.nextPage \(Text.oneLine(next, limit: 60)), which is neither a page number (decimal digits), a URL or path, nor a cursor"
       default: return nil
       }
     }
