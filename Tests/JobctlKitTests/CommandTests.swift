@@ -189,10 +189,23 @@ import Testing
   }
 
   @Test func aPathThatWouldNameAHostIsRefused() throws {
-    #expect(throws: JobctlError.self) { try resolve("//other.test/jobs/7") }
+    #expect(throws: JobctlError.usage(.unusablePath("//other.test/jobs/7"))) { try resolve("//other.test/jobs/7") }
     #expect(throws: JobctlError.self) {
       try StartCommand.startURL("//other.test/jobs", settings: settings("http://h/"))
     }
+  }
+
+  @Test func jobReferencesOnStdinAreChecked() {
+    #expect(runJobctl(["wait", "-"], stdin: "").errors == [.usage(.noReferences)])
+    #expect(runJobctl(["wait", "-", "-"], stdin: "a\n").errors == [.usage(.stdinTwice)])
+    #expect(runJobctl(["wait", "a", "b", "--all", "--any"]).errors == [.usage(.exclusive("--all", "--any"))])
+    #expect(runJobctl(["wait", "a", "b", "-o", "f"]).errors == [.usage(.outputOfManyJobs)])
+  }
+
+  @Test func aReferenceWithoutABaseURLOrThatIsEmptyIsRefused() {
+    #expect(throws: JobctlError.usage(.noBaseURL(job: "j1"))) { try resolve("j1", base: nil) }
+    #expect(throws: JobctlError.usage(.emptyReference)) { try resolve("") }
+    #expect(throws: JobctlError.usage(.unusableURL(shown: "http://h/a b"))) { try resolve("http://h/a b") }
   }
 
   private func settings(_ base: String) throws -> Settings {
