@@ -288,6 +288,26 @@ extension JobctlError {
     /// A `pagination.nextPage` jobctl cannot follow.
     case badNextPage(at: String, next: String)
 
+    // AWS signing (`--aws-sigv4`).
+    /// Another credential (the token, userinfo, `-H Authorization`) would replace the signature.
+    case awsSignatureReplaced(tokenVariable: String)
+    /// The provider leaves region and service to a host name that names none.
+    case awsScopeUnknown(provider: String, host: String)
+    /// An AWS key (`name`: "access key id") holds a control character.
+    case awsKeyControl(String)
+    /// The AWS session token holds a control character.
+    case awsSessionTokenControl
+    /// One of the two key variables is set (`missing`: the other).
+    case awsHalfKeys(missing: String)
+    /// No key variables and no HOME.
+    case awsNoHome
+    /// The credentials file could not be read.
+    case awsUnreadable(path: String, reason: String)
+    /// The credentials file has no section for the profile.
+    case awsNoProfile(path: String, profile: String)
+    /// The profile's section has no static keys.
+    case awsNoStaticKeys(path: String, profile: String)
+
     // Output (`output`, `-o`).
     /// The job has no output yet; `still` says how it is.
     case noOutputYet(still: String)
@@ -437,7 +457,7 @@ extension JobctlError {
       case .jobWasCreated(let cause, let job): return cause.message + "; the job was created: " + job
       default:
         return waitMessage ?? answerMessage ?? settingMessage ?? configMessage ?? inputMessage ?? outputMessage
-          ?? jobsMessage ?? ""
+          ?? jobsMessage ?? awsMessage ?? ""
       }
     }
 
@@ -682,6 +702,37 @@ extension JobctlError {
       case .badNextPage(let label, let next):
         return
           "the job list at \(label) gives pagination.nextPage \(Text.oneLine(next, limit: 60)), which is neither a page number (decimal digits), a URL or path, nor a cursor"
+      default: return nil
+      }
+    }
+
+    /// What every AWS keys message ends with: where keys are read from.
+    private static let awsHowTo =
+      "set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (eval \"$(aws configure export-credentials --format env)\" exports them), or put aws_access_key_id and aws_secret_access_key in ~/.aws/credentials; nothing was sent"
+
+    private var awsMessage: String? {
+      switch self {
+      case .awsSignatureReplaced(let variable):
+        return
+          "--aws-sigv4 signs with an Authorization header of its own: drop the token (\(variable), --token-file), the base URL's user and password, or -H Authorization"
+      case .awsScopeUnknown(let provider, let host):
+        return
+          "--aws-sigv4 \(Text.oneLine(provider, limit: 80)) leaves the region and service to libcurl, which reads them from an AWS host name (states.us-east-1.amazonaws.com), not from \(Text.oneLine(host, limit: 80)): give them, --aws-sigv4 aws:amz:REGION:SERVICE; nothing was sent"
+      case .awsKeyControl(let name): return "the AWS \(name) contains a control character"
+      case .awsSessionTokenControl: return "the AWS session token contains a line break or control character"
+      case .awsHalfKeys(let missing):
+        return "--aws-sigv4: \(missing) is not set while the other key is; \(Self.awsHowTo)"
+      case .awsNoHome:
+        return
+          "--aws-sigv4: no AWS keys found (no AWS_ACCESS_KEY_ID, and no HOME for ~/.aws/credentials); \(Self.awsHowTo)"
+      case .awsUnreadable(let path, let reason):
+        return "--aws-sigv4: no AWS keys: cannot read \(Text.oneLine(path, limit: 200)): \(reason); \(Self.awsHowTo)"
+      case .awsNoProfile(let path, let profile):
+        return
+          "--aws-sigv4: \(Text.oneLine(path, limit: 200)) has no [\(Text.oneLine(profile, limit: 60))] section (AWS_PROFILE); \(Self.awsHowTo)"
+      case .awsNoStaticKeys(let path, let profile):
+        return
+          "--aws-sigv4: the [\(Text.oneLine(profile, limit: 60))] section of \(Text.oneLine(path, limit: 200)) has no aws_access_key_id and aws_secret_access_key (static keys only: SSO, roles and credential_process are not read); \(Self.awsHowTo)"
       default: return nil
       }
     }
