@@ -26,9 +26,7 @@ enum CancelCommand {
       // 404 at the cancel URL: the job is gone, or the API has no such route. One poll tells.
       switch context.send(try context.pollRequest(job), subject: "job \(job.label)", label: job.label) {
       case .success:
-        throw .rejected(
-          "job \(job.label) cannot be canceled: this API has no such cancel (\(HTTPStatus.describe(404)) at \(request.url), while the job's own URL answers)"
-        )
+        throw .rejected(.noCancelAt(job: job.label, url: request.url))
       case .failure(let failure): throw failure
       }
     }
@@ -41,7 +39,7 @@ enum CancelCommand {
     case (let answer?, _): return .cancel(CancelReply(job: job.label, answer: answer))
     case (nil, _): break
     }
-    throw error ?? .rejected("the cancel answer for job \(job.label) was not understood")
+    throw error ?? .rejected(.cancelNotUnderstood(job: job.label))
   }
 
   /// The request the shape's `cancel` template describes (by default POST `{url}/cancel`, the
@@ -105,7 +103,7 @@ enum CancelCommand {
     for (job, document) in jobs {
       do throws(JobctlError) {
         if document == nil, context.settings.shape.cancel?.template.readsDocument == true {
-          throw .rejected("its cancel URL comes from a job document, and none was seen")
+          throw .rejected(.cancelURLUnseen)
         }
         let request = try cancelRequest(job, document: document, context: context)
         watches.append(

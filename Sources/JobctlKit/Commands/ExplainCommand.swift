@@ -24,7 +24,7 @@ enum ExplainCommand {
     do {
       document = try JSON.parse(bytes)
     } catch {
-      throw .rejected("\(name) is not a job document (not JSON: \(error.reason) at byte \(error.offset))")
+      throw .rejected(.notAJobDocument(answer: name, why: "not JSON: \(error.reason) at byte \(error.offset)"))
     }
     let answer = JobAnswer(document: document)
     let judgement: Judgement
@@ -42,9 +42,9 @@ enum ExplainCommand {
     guard case .state(let snapshot, let decidedBy) = judgement, let shape else {
       if case .notUnderstood(let why) = judgement {
         let detail = shape.map { "it fits none of the \($0.name) shape's conditions: \(why)" } ?? why
-        throw .rejected("\(name) is not a job document (\(detail))")
+        throw .rejected(.notAJobDocument(answer: name, why: detail))
       }
-      throw .rejected("\(name) is not a job document")
+      throw .rejected(.notAJobDocument(answer: name, why: nil))
     }
     let diagnostics = Diagnostics(sink: services.streams.stderr, redactor: services.redactor)
     diagnostics.actions = environment["GITHUB_ACTIONS"] == "true"

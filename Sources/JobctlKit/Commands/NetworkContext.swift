@@ -133,9 +133,7 @@ struct NetworkContext {
     let shape = settings.shape
     guard let poll = shape.poll else { return request(url: job.url, credentialHost: job.credentialHost) }
     if poll.readsDocument && startDocument == nil {
-      throw .usage(
-        "the \(shape.name) shape's poll reads {.PATH} of the start answer, which only start --wait has: use {id} (the job's id) in poll and poll-data instead"
-      )
+      throw .usage(.pollReadsStartAnswer(shape: shape.name))
     }
     let line = "\(poll.method) \(poll.url)"
     do throws(ShapeSyntaxError) {
@@ -152,9 +150,7 @@ struct NetworkContext {
       let extra = try Self.headers(poll.headers, id: job.label, url: job.url, document: startDocument)
       return request(poll.method, url: url, credentialHost: job.credentialHost, body: body, extra: extra)
     } catch {
-      throw .usage(
-        "the poll request '\(Text.oneLine(line, limit: 120))' cannot be used for job \(Text.oneLine(job.label, limit: 120)): \(error.message)"
-      )
+      throw .usage(.pollUnusable(line, job: job.label, problem: error.message))
     }
   }
 

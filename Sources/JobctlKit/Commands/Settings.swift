@@ -509,8 +509,7 @@ extension Settings {
         let sections = layers.config?.dialects.keys.sorted() ?? []
         let hint = Suggest.didYouMean(name, among: Dialects.names + sections)
         throw .usage(
-          "\(found?.origin ?? "--dialect") names no shape '\(Text.oneLine(name, limit: 60))'\(hint) (known: \((Dialects.names + sections).joined(separator: ", ")); or a [dialect NAME] section of the config file)"
-        )
+          .unknownShape(name, origin: found?.origin ?? "--dialect", hint: hint, known: Dialects.names + sections))
       }
       description = base?.shape ?? ShapeDescription(name: name, [])
       if let section, let config = layers.config {

@@ -165,7 +165,7 @@ struct CancelAndWait: PollStepper {
       case nil:
         let verdict = Verdict.of(response, subject: "job \(job)", retryAfter: retryAfter)
         return retrier.handle(
-          verdict == .answered ? .end(.rejected("the cancel answer was not understood")) : verdict,
+          verdict == .answered ? .end(.rejected(.cancelNotUnderstood(job: nil))) : verdict,
           retryAfter: retryAfter, random: random, report: report)
       }
     case .failure(let failure):

@@ -325,10 +325,8 @@ public struct RequestWatch: PollStepper {
       if resent, let key = idempotencyKey, ruled == nil, answer.status >= 400,
         answer.status == 409 || Self.saysAlreadyExists(answer.body)
       {
-        return .finish(
-          .rejected(
-            "\(subject) was sent again and answered \(Messages.forErrorAnswer(status: answer.status, body: answer.body)); the first attempt may have created the job (Idempotency-Key \(Text.oneLine(key, limit: 80))): check before starting another, or resend with --idempotency-key \(Text.oneLine(key, limit: 80))"
-          ))
+        let said = Messages.forErrorAnswer(status: answer.status, body: answer.body)
+        return .finish(.rejected(.resentAndRefused(subject: subject, answer: said, idempotencyKey: key)))
       }
       verdict =
         ruled

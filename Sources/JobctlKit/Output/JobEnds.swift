@@ -224,7 +224,7 @@ extension Presenter {
       diagnostics.warning(problem)
       return code
     }
-    return Self.fail(.localWrite("\(problem): the step outputs \(names) are lost"), diagnostics: diagnostics)
+    return Self.fail(.localWrite(.stepOutputsLost(problem, names: names)), diagnostics: diagnostics)
   }
 
   /// A completed job's messages as warnings: the first few, each one line cut to the width of

@@ -218,7 +218,7 @@ extension JobctlError {
     /// `--max-errors` consecutive failures; `last` is the last one.
     case failuresRanOut(failures: Int, last: String)
     /// An answer that is not a job document; `answer` names it ("the answer (HTTP 200 OK)").
-    case notAJobDocument(answer: String, why: String)
+    case notAJobDocument(answer: String, why: String?)
     /// 401 or 403; `answer` says the status and the server's message.
     case credentialsRefused(answer: String)
     /// 404.
@@ -287,6 +287,52 @@ extension JobctlError {
     case noJobList(at: String, path: String)
     /// A `pagination.nextPage` jobctl cannot follow.
     case badNextPage(at: String, next: String)
+
+    // Downloads in pieces (206).
+    /// A 206 that brought no bytes before the end (`size` of `total`).
+    case emptyPiece(subject: String, size: Int, total: Int)
+    /// A 206 without Content-Range.
+    case pieceWithoutRange(subject: String)
+    /// A 206 whose Content-Range does not parse.
+    case unreadableRange(subject: String, range: String)
+    /// A 206 whose bytes start at `first`, not at `end` where the file ends.
+    case pieceElsewhere(subject: String, first: Int, end: Int)
+    /// A 206 for another total size.
+    case otherTotal(subject: String, theirs: Int, ours: Int)
+
+    // More cancels, polls, help and input.
+    /// The cancel URL answered 404 while the job's own URL answers.
+    case noCancelAt(job: String, url: String)
+    /// A cancel answer no rule reads (`job` nil: said within a wait that names it).
+    case cancelNotUnderstood(job: String?)
+    /// The cancel URL comes from a job document that was not seen.
+    case cancelURLUnseen
+    /// A start sent again was refused; the first attempt may have made the job.
+    case resentAndRefused(subject: String, answer: String, idempotencyKey: String)
+    /// GitHub step outputs could not be written (`problem`), `names` lost.
+    case stepOutputsLost(String, names: String)
+    /// The shape's poll reads the start answer, which only `start --wait` has.
+    case pollReadsStartAnswer(shape: String)
+    /// The poll request (`line`) cannot be made for `job`.
+    case pollUnusable(String, job: String, problem: String)
+    /// `--dialect` names no shape.
+    case unknownShape(String, origin: String, hint: String, known: [String])
+    /// `help` with more than one topic.
+    case helpTopics
+    /// `help TOPIC` of no topic.
+    case noHelp(String, hint: String, commands: [String])
+    /// `help dialects NAME` of no shape.
+    case noShapeHelp(String, hint: String, known: [String])
+    /// `completion` of no shell jobctl knows.
+    case notAShell(String)
+    /// Input (`what`) larger than jobctl reads.
+    case inputTooLarge(String, limit: String)
+    /// `--timeout` or `--until` ran out while reading input.
+    case deadlineWhileReading(String)
+    /// A pipe that sent nothing to its end within `patience` seconds.
+    case silentPipe(String, patience: Int)
+    /// Input that could not be read.
+    case cannotReadInput(String, reason: String)
 
     // AWS signing (`--aws-sigv4`).
     /// Another credential (the token, userinfo, `-H Authorization`) would replace the signature.
@@ -457,7 +503,7 @@ extension JobctlError {
       case .jobWasCreated(let cause, let job): return cause.message + "; the job was created: " + job
       default:
         return waitMessage ?? answerMessage ?? settingMessage ?? configMessage ?? inputMessage ?? outputMessage
-          ?? jobsMessage ?? awsMessage ?? ""
+          ?? jobsMessage ?? awsMessage ?? otherMessage ?? ""
       }
     }
 
@@ -492,7 +538,8 @@ extension JobctlError {
       case .resultNotWritten(let reason):
         return "cannot write to stdout (\(reason)): the command's result was not written"
       case .notWritten(let what, let reason): return "cannot write \(what) (\(reason))"
-      case .notAJobDocument(let answer, let why): return "\(answer) is not a job document (\(why))"
+      case .notAJobDocument(let answer, let why):
+        return "\(answer) is not a job document" + (why.map { " (\($0))" } ?? "")
       case .credentialsRefused(let answer): return answer + " (check the token: JOBCTL_TOKEN or --token-file)"
       case .missing(let subject, let answer): return "\(subject) not found: \(answer)"
       case .expired(let subject, let answer): return "\(subject) expired: \(answer)"
@@ -733,6 +780,61 @@ extension JobctlError {
       case .awsNoStaticKeys(let path, let profile):
         return
           "--aws-sigv4: the [\(Text.oneLine(profile, limit: 60))] section of \(Text.oneLine(path, limit: 200)) has no aws_access_key_id and aws_secret_access_key (static keys only: SSO, roles and credential_process are not read); \(Self.awsHowTo)"
+      default: return nil
+      }
+    }
+
+    private var otherMessage: String? {
+      switch self {
+      case .emptyPiece(let subject, let size, let total):
+        return "\(subject) answered 206 with no bytes before the end (\(size) of \(total))"
+      case .pieceWithoutRange(let subject):
+        return "\(subject) answered 206 Partial Content without a Content-Range: nothing was written"
+      case .unreadableRange(let subject, let range):
+        return "\(subject) answered 206 with an unreadable Content-Range '\(Text.oneLine(range, limit: 80))'"
+      case .pieceElsewhere(let subject, let first, let end):
+        return
+          "\(subject) answered 206 with bytes from \(first), not from \(end) where the file ends: nothing was written"
+      case .otherTotal(let subject, let theirs, let ours):
+        return "\(subject) answered 206 for a total of \(theirs) bytes, not \(ours): nothing was written"
+      case .noCancelAt(let job, let url):
+        return
+          "job \(job) cannot be canceled: this API has no such cancel (\(HTTPStatus.describe(404)) at \(url), while the job's own URL answers)"
+      case .cancelNotUnderstood(let job?): return "the cancel answer for job \(job) was not understood"
+      case .cancelNotUnderstood(nil): return "the cancel answer was not understood"
+      case .cancelURLUnseen: return "its cancel URL comes from a job document, and none was seen"
+      case .resentAndRefused(let subject, let answer, let key):
+        let shown = Text.oneLine(key, limit: 80)
+        return
+          "\(subject) was sent again and answered \(answer); the first attempt may have created the job (Idempotency-Key \(shown)): check before starting another, or resend with --idempotency-key \(shown)"
+      case .stepOutputsLost(let problem, let names): return "\(problem): the step outputs \(names) are lost"
+      default: return helpAndInputMessage
+      }
+    }
+
+    private var helpAndInputMessage: String? {
+      switch self {
+      case .pollReadsStartAnswer(let shape):
+        return
+          "the \(shape) shape's poll reads {.PATH} of the start answer, which only start --wait has: use {id} (the job's id) in poll and poll-data instead"
+      case .pollUnusable(let line, let job, let problem):
+        return
+          "the poll request '\(Text.oneLine(line, limit: 120))' cannot be used for job \(Text.oneLine(job, limit: 120)): \(problem)"
+      case .unknownShape(let name, let origin, let hint, let known):
+        return
+          "\(origin) names no shape '\(Text.oneLine(name, limit: 60))'\(hint) (known: \(known.joined(separator: ", ")); or a [dialect NAME] section of the config file)"
+      case .helpTopics: return "help takes one topic, or dialects NAME"
+      case .noHelp(let topic, let hint, let commands):
+        return
+          "no help for '\(Text.oneLine(topic, limit: 60))'\(hint) (commands: \(commands.joined(separator: ", ")), exit-codes, or dialects)"
+      case .noShapeHelp(let name, let hint, let known):
+        return "no shape '\(Text.oneLine(name, limit: 60))'\(hint) (known: \(known.joined(separator: ", ")))"
+      case .notAShell(let shell): return "completion takes bash, zsh or fish, not '\(Text.oneLine(shell, limit: 40))'"
+      case .inputTooLarge(let what, let limit): return "\(what) is larger than \(limit), the most jobctl reads"
+      case .deadlineWhileReading(let what): return "--timeout or --until ran out while reading \(what)"
+      case .silentPipe(let what, let patience):
+        return "\(what) is a pipe that sent nothing to its end within \(patience) s"
+      case .cannotReadInput(let what, let reason): return "cannot read \(what): \(reason)"
       default: return nil
       }
     }
