@@ -99,7 +99,7 @@ import Testing
     let path = try #require(JSONPath("result"))
     let there = path.whatIsThere(in: .object([("status", .string("done"))]))
     #expect(r.errors == [.rejected(.missingField(in: "the final document of job j1", path: path, there: there))])
-    let failedFetch = JobEnd(outcome: outcome, job: "j1", fetched: .failure(.localWrite("cannot write f")))
+    let failedFetch = JobEnd(outcome: outcome, job: "j1", fetched: .failure(.localWrite(.text("cannot write f"))))
     #expect(Self.present(.job(failedFetch)).code == 10)
   }
 }

@@ -173,11 +173,11 @@ public let exitCodeTable: [(code: Int32, meaning: String)] = JobctlError.Ending.
 
 extension JobctlError {
   /// Why a command ended as it did, with the data that says so; its text, `message`, is written
-  /// once, below, so tests compare causes and one switch decides what a user reads.
+  /// here and nowhere else, so tests compare causes and this file decides what a user reads.
   ///
-  /// A cause stays free text (`text`, from a string literal at the throw site) only where it is
-  /// said once and nothing tests it but an end-to-end run.
-  public indirect enum Cause: Sendable, Equatable, ExpressibleByStringInterpolation {
+  /// A cause is no string literal: a throw site names a case, so new prose gets a case here.
+  /// `text` is for a rare one-off, written out as `.text("...")` where it is thrown.
+  public indirect enum Cause: Sendable, Equatable {
     /// A one-off message, written where it is thrown.
     case text(String)
     /// `cause` said after `context` ("no output: ").
@@ -488,11 +488,6 @@ extension JobctlError {
     case emptyToken(variable: String, option: String)
     /// `--until` (`origin`) names a time that has passed before anything was sent.
     case untilPassed(origin: String, until: Double)
-
-    public init(stringLiteral value: String) { self = .text(value) }
-    public init(stringInterpolation: DefaultStringInterpolation) {
-      self = .text(String(stringInterpolation: stringInterpolation))
-    }
 
     /// The text after `jobctl: error: `.
     public var message: String {
