@@ -295,7 +295,8 @@ import Testing
     let r = runJobctl(["wait", "j1", "--json", "-q"], script: [answer(200, body)])
     #expect(r.code == 1)
     #expect(r.stdout == body + "\n")
-    #expect(r.stderr == "jobctl: error: job j1 failed: boom\n")
+    #expect(r.errors == [.jobFailed(.failed(job: "j1", detail: "boom"))])
+    #expect(r.stderr.split(separator: "\n").count == 1, "one line, the error: \(r.stderr)")
   }
 
   @Test func jsonOfManyJobsIsOneArrayWrittenInPiecesByteForByte() {
@@ -392,7 +393,7 @@ import Testing
     let r = runJobctl(["wait", "j1", "-H", "X: a\nb"])
     #expect(r.code == 2)
     #expect(r.transport.requests.isEmpty)
-    #expect(r.stderr.hasPrefix("jobctl: error: "))
+    #expect(r.errors == [.usage(.headerLineBreak)])
   }
 
   @Test func helpAndVersionPrintOnStdout() {

@@ -36,6 +36,11 @@ struct Run {
   var errors: [JobctlError] = []
   /// The last of them: the one the run ended with.
   var error: JobctlError? { errors.last }
+  /// Why the answer was no job document, in the shape layer's words, when the run ended so.
+  var notAJobDocument: String? {
+    guard case .rejected(.notAJobDocument(_, let why))? = error else { return nil }
+    return why
+  }
 }
 
 func runJobctl(

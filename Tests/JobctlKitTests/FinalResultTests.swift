@@ -98,7 +98,7 @@ import Testing
     #expect(r.transport.requests.count == 1)
     let auto = runJobctl(["status", "j1"], script: [answer(200, " \n")])
     #expect(auto.code == 6)
-    #expect(auto.stderr.contains("--dialect http-202"), "\(auto.stderr)")
+    #expect(auto.notAJobDocument?.contains("--dialect http-202") == true, "\(auto.errors)")
   }
 
   /// Only the built-in shapes, auto and named APIs that say so resend a start.

@@ -111,7 +111,7 @@ import Testing
         command + stepFunctions + ["--poll-data", #"{"executionArn":"{.executionArn}"}"#],
         script: [answer(200, #"{"status":"SUCCEEDED"}"#)])
       #expect(r.code == 2, "\(command): \(r.stderr)")
-      #expect(r.stderr.contains("use {id}"), "\(r.stderr)")
+      #expect(r.errors == [.usage(.pollReadsStartAnswer(shape: "command-line"))], "\(command)")
       #expect(r.transport.requests.isEmpty)
     }
   }
@@ -225,12 +225,12 @@ import Testing
       ["start", "/jobs", "--completed-when", "status=done"] + gone,
       script: [answer(400, #"{"message":"bad input"}"#)])
     #expect(start.code == 6, "\(start.stderr)")
-    #expect(start.stderr == "jobctl: error: HTTP 400 Bad Request: bad input\n")
+    #expect(start.errors == [.rejected(.errorAnswer("HTTP 400 Bad Request: bad input"))])
     let list = runJobctl(["list"] + gone, script: [answer(400, #"{"message":"bad page"}"#)])
     #expect(list.code == 6, "\(list.stderr)")
     let cancel = runJobctl(["cancel", "7"] + gone, script: [answer(400, #"{"message":"no such job"}"#)])
     #expect(cancel.code == 5, "\(cancel.stderr)")
-    #expect(cancel.stderr == "jobctl: error: job 7 is gone: HTTP 400 Bad Request: no such job\n")
+    #expect(cancel.errors == [.notFound(.gone(subject: "job 7", answer: "HTTP 400 Bad Request: no such job"))])
   }
 
   @Test func aCancelAnsweredWithTheShapesGoneOrRetryIsJudgedSoBeforeItsOwnRules() {
@@ -285,7 +285,7 @@ import Testing
     // Without it the same answer ends the wait (exit 6).
     let plain = runJobctl(["wait", "arn:1", "--completed-when", "status=SUCCEEDED"], script: [bare, done])
     #expect(plain.code == 6)
-    #expect(plain.stderr == "jobctl: error: HTTP 400 Bad Request: ThrottlingException: Rate exceeded\n")
+    #expect(plain.errors == [.rejected(.errorAnswer("HTTP 400 Bad Request: ThrottlingException: Rate exceeded"))])
   }
 
   /// A throttled start was refused, not run: it is sent again even where the API does not honour

@@ -65,7 +65,8 @@ private let running = #"{"jobId":"j1","status":"running"}"#
       ["wait", "j1", "--progress", "none"], stdout: BufferSink(failure: WriteFailure(code: EPIPE)),
       script: [answer(200, failedDoc)])
     #expect(r.code == 1)
-    #expect(r.stderr == "jobctl: error: job j1 failed: boom\n")
+    #expect(r.errors == [.jobFailed(.failed(job: "j1", detail: "boom"))])
+    #expect(r.stderr.split(separator: "\n").count == 1, "nothing but the job's error: \(r.stderr)")
   }
 
   /// The poll loops see the reader's hang-up as SIGPIPE: the wait ends with 141 and says nothing.
