@@ -490,15 +490,56 @@ extension JobctlError {
     case untilPassed(origin: String, until: Double)
 
     /// The text after `jobctl: error: `.
+    ///
+    /// The switch names every case, so a new cause does not compile until it is given to one of
+    /// the groups below, which writes its words.
     public var message: String {
       switch self {
       case .text(let text): return text
       case .within(let context, let cause): return context + cause.message
       case .naming(let cause, let whereabouts): return cause.message + "; " + whereabouts
       case .jobWasCreated(let cause, let job): return cause.message + "; the job was created: " + job
-      default:
-        return waitMessage ?? answerMessage ?? settingMessage ?? configMessage ?? inputMessage ?? outputMessage
-          ?? jobsMessage ?? awsMessage ?? otherMessage ?? ""
+      case .failed, .canceled, .unfinished, .looksStalled, .attemptsRanOut, .timeLimit,
+        .retryAfterPastDeadline:
+        return waitMessage ?? ""
+      case .failuresRanOut, .missingField, .idHasControlCharacters, .idsMissing, .resultNotWritten,
+        .notWritten, .notAJobDocument, .credentialsRefused, .missing, .expired, .gone, .errorAnswer,
+        .transport, .untrustedServer, .startMayHaveBeenMade, .cancelRefused, .noSuchCancel,
+        .shapeHasNoCancel, .noCancel, .cancelNamesNothing, .cancelDeclined:
+        return answerMessage ?? ""
+      case .unknownOption, .takesNoValue, .needsValue, .notForCommand, .missingArguments, .extraArgument,
+        .unknownCommand, .notBoolean, .notAChoice, .notADuration, .notPositive, .notAWholeNumber, .notATime,
+        .emptyToken, .untilPassed:
+        return settingMessage ?? ""
+      case .configLine, .unclosedSection, .unknownSection, .notKeyValue, .unknownShapeKey, .unknownConfigKey,
+        .keyBeforeSection, .badShapeKey:
+        return configMessage ?? ""
+      case .cannotRead, .notUTF8, .noProfile, .badBaseURL, .tokenHasControlCharacters, .noSocketPath,
+        .socketMissing, .notASocket, .keyWithoutCertificate, .notAFieldPath, .shapeWithoutCondition,
+        .headerLineBreak, .headerWithoutColon, .badHeaderName, .headerValueControl:
+        return inputMessage ?? ""
+      case .noOutputYet, .notPlaceable, .templateUnusable, .emptyOutputName, .continueWithoutFile,
+        .outputIsAFile, .continueNeedsRegularFile, .outputOptionsWithoutFile, .outputToStdoutAfterWait,
+        .cannotResumeOutputPath, .noOutputLocation, .partialDoesNotFit, .outputDrivesTerminal,
+        .noOutputValue, .noOutputMember, .cannotWrite, .missingFolder, .cannotReadBack, .cannotCopy,
+        .noAnswer:
+        return outputMessage ?? ""
+      case .namesNoJob, .answerOnStdout, .unusableJobURL, .noBaseURLToStart, .noBaseURL, .notAMethod,
+        .badIdempotencyKey, .needsWait, .exclusive, .notNameValue:
+        return jobsMessage ?? ""
+      case .outputOfManyJobs, .stdinTwice, .stdinNotUTF8, .tooManyReferences, .referenceTooLong,
+        .noReferences, .emptyReference, .unusableURL, .notForJobsPath, .unusablePath, .notAPageCount,
+        .paginationLoops, .listNotJSON, .noJobList, .badNextPage:
+        return referencesMessage ?? ""
+      case .awsSignatureReplaced, .awsScopeUnknown, .awsKeyControl, .awsSessionTokenControl, .awsHalfKeys,
+        .awsNoHome, .awsUnreadable, .awsNoProfile, .awsNoStaticKeys:
+        return awsMessage ?? ""
+      case .emptyPiece, .pieceWithoutRange, .unreadableRange, .pieceElsewhere, .otherTotal, .noCancelAt,
+        .cancelNotUnderstood, .cancelURLUnseen, .resentAndRefused, .stepOutputsLost:
+        return otherMessage ?? ""
+      case .pollReadsStartAnswer, .pollUnusable, .unknownShape, .helpTopics, .noHelp, .noShapeHelp,
+        .notAShell, .inputTooLarge, .deadlineWhileReading, .silentPipe, .cannotReadInput:
+        return helpAndInputMessage ?? ""
       }
     }
 
@@ -713,7 +754,7 @@ extension JobctlError {
       case .exclusive(let one, let other): return "\(one) and \(other) cannot be used together"
       case .notNameValue(let origin, let value):
         return "\(origin) takes NAME=VALUE, not '\(Text.oneLine(value, limit: 60))'"
-      default: return referencesMessage
+      default: return nil
       }
     }
 
@@ -803,7 +844,7 @@ extension JobctlError {
         return
           "\(subject) was sent again and answered \(answer); the first attempt may have created the job (Idempotency-Key \(shown)): check before starting another, or resend with --idempotency-key \(shown)"
       case .stepOutputsLost(let problem, let names): return "\(problem): the step outputs \(names) are lost"
-      default: return helpAndInputMessage
+      default: return nil
       }
     }
 
