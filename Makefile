@@ -59,15 +59,19 @@ $(MOTO_STAMP):
 	$(MOTO_VENV)/bin/pip install -q 'moto[server]==5.2.6' 'boto3<1.44' 'botocore<1.44'
 	touch $(MOTO_STAMP)
 
+# Each layer is a target that may import only the targets Package.swift gives it; this makes
+# SwiftPM refuse an import it was not given (a plain `swift build` refuses only a cycle).
+LAYERS = --explicit-target-dependency-import-check error
+
 build: deps
-	$(SWIFT) build
+	$(SWIFT) build $(LAYERS)
 
 # A release build says which commit it was built from and when: SwiftPM has no build-time
 # variables, so this writes them into a Swift file git ignores and compiles it in with
 # -DJOBCTL_BUILD_STAMP (any other build, a plain `swift build` too, says "unknown"). The date is
 # the commit's (SOURCE_DATE_EPOCH when set), so one commit builds the same binary twice; a tree
 # with uncommitted changes says so (-dirty).
-STAMP_FILE = Sources/JobctlKit/Support/BuildStamp.generated.swift
+STAMP_FILE = Sources/JobctlSupport/BuildStamp.generated.swift
 STAMP_FLAGS = -Xswiftc -DJOBCTL_BUILD_STAMP
 release: deps
 	@commit="$$(git describe --always --dirty --abbrev=12 2>/dev/null || echo unknown)"; \
@@ -77,10 +81,10 @@ release: deps
 	  'enum BuildStamp {' "  static let commit = \"$$commit\"" "  static let date = \"$$date\"" '}' '#endif' \
 	  > $(STAMP_FILE).new; \
 	cmp -s $(STAMP_FILE).new $(STAMP_FILE) && rm -f $(STAMP_FILE).new || mv $(STAMP_FILE).new $(STAMP_FILE)
-	$(SWIFT) build -c release --product jobctl $(STAMP_FLAGS)
+	$(SWIFT) build -c release --product jobctl $(LAYERS) $(STAMP_FLAGS)
 
 test: deps lint
-	$(SWIFT) build --build-tests
+	$(SWIFT) build --build-tests $(LAYERS)
 	$(SWIFT) test --skip-build
 
 # The whole suite under AddressSanitizer, built apart in .build-asan. The end-to-end tests run the
@@ -97,7 +101,7 @@ ASAN_ENV = ASAN_OPTIONS=halt_on_error=1:detect_leaks=1:exitcode=86 \
 	SWIFT_BACKTRACE=enable=no
 
 test-asan: deps
-	$(SWIFT) build --build-tests $(ASAN_BUILD)
+	$(SWIFT) build --build-tests $(LAYERS) $(ASAN_BUILD)
 	$(ASAN_ENV) $(SWIFT) test --skip-build $(ASAN_BUILD)
 
 # A long wait shows no leak: jobctl under valgrind against jobsim, 100 and 2,000 polls, one job and

@@ -1,3 +1,6 @@
+import JobctlOutput
+import JobctlSupport
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -6,9 +9,9 @@ import Musl
 
 /// jobctl's entry point: parse, run the command the table names; its result and every failure
 /// become output and an exit code in one place, `Presenter`.
-public enum Jobctl {
+package enum Jobctl {
   /// Runs jobctl as a process: real streams, signals, system time, libcurl.
-  public static func main(arguments: [String], environment: [String: String]) -> Int32 {
+  package static func main(arguments: [String], environment: [String: String]) -> Int32 {
     // Before any descriptor is made (the signal pipe would take a closed 1 or 2).
     let closed = Streams.openClosedStandardDescriptors()
     Signals.install()
@@ -19,7 +22,7 @@ public enum Jobctl {
   ///
   /// A command whose stdout could not be written ends with exit 10, unless its reader went away
   /// (once the result was decided its code stands; a wait cut short by it ends with 141).
-  public static func run(_ arguments: [String], environment: [String: String], services: Services) -> Int32 {
+  package static func run(_ arguments: [String], environment: [String: String], services: Services) -> Int32 {
     let code = execute(arguments, environment: environment, services: services)
     let lost = JobctlError.Ending.localWrite.code
     // A command that said so itself (start names the job it created) is not told twice.
@@ -45,13 +48,13 @@ public enum Jobctl {
 }
 
 /// Ends the process with `code`.
-public func exitProcess(_ code: Int32) -> Never {
+package func exitProcess(_ code: Int32) -> Never {
   exit(code)
 }
 
 extension Dictionary where Key == String, Value == String {
   /// The process environment.
-  public static var process: [String: String] {
+  package static var process: [String: String] {
     var result: [String: String] = [:]
     var pointer = environ
     while let entry = pointer.pointee {

@@ -1,4 +1,10 @@
+import JobctlEngine
+import JobctlHTTP
 import JobctlKit
+import JobctlOutput
+import JobctlShapes
+import JobctlSupport
+import JobctlTransport
 
 /// The one fake transport: requests run "concurrently" in fake time, each taking `latency`, and
 /// `poll` moves the fake clock as NIO's `EmbeddedEventLoop.advanceTime` does: to the first
@@ -7,28 +13,28 @@ import JobctlKit
 /// Answers come from `respond` (a script, per URL or shared, whose last entry repeats; or a
 /// fake server). A wait with nothing in flight is a sleep, recorded in `sleeps`; a signal can
 /// arrive on the Nth sleep or at a fake time.
-public final class FakeTransport: HTTPTransport {
-  public let clock: FakeClock
-  public var respond: (HTTPRequest, _ now: Double) -> Result<HTTPResponse, TransportFailure>
-  public var latency = 0.01
-  public var signalAt: Double?
-  public var signalOnSleep: (index: Int, signal: Int32)?
-  public private(set) var requests: [HTTPRequest] = []
-  public private(set) var requestTimes: [Double] = []
-  public private(set) var sleeps: [Double] = []
-  public private(set) var maxInFlight = 0
-  public private(set) var abandoned: [Int] = []
+package final class FakeTransport: HTTPTransport {
+  package let clock: FakeClock
+  package var respond: (HTTPRequest, _ now: Double) -> Result<HTTPResponse, TransportFailure>
+  package var latency = 0.01
+  package var signalAt: Double?
+  package var signalOnSleep: (index: Int, signal: Int32)?
+  package private(set) var requests: [HTTPRequest] = []
+  package private(set) var requestTimes: [Double] = []
+  package private(set) var sleeps: [Double] = []
+  package private(set) var maxInFlight = 0
+  package private(set) var abandoned: [Int] = []
   /// What the transport was last told to scrub (see `HTTPTransport.updateSecrets`).
-  public private(set) var secrets: [String] = []
+  package private(set) var secrets: [String] = []
   private var pending: [(id: Int, at: Double, result: Result<HTTPResponse, TransportFailure>)] = []
 
-  public init(clock: FakeClock, respond: @escaping (HTTPRequest, Double) -> Result<HTTPResponse, TransportFailure>) {
+  package init(clock: FakeClock, respond: @escaping (HTTPRequest, Double) -> Result<HTTPResponse, TransportFailure>) {
     self.clock = clock
     self.respond = respond
   }
 
   /// One script for every request, in order.
-  public convenience init(clock: FakeClock, _ script: [Result<HTTPResponse, TransportFailure>]) {
+  package convenience init(clock: FakeClock, _ script: [Result<HTTPResponse, TransportFailure>]) {
     var served = 0
     self.init(clock: clock) { _, _ in
       served += 1
@@ -37,7 +43,7 @@ public final class FakeTransport: HTTPTransport {
   }
 
   /// A script per URL (404 for any other).
-  public convenience init(clock: FakeClock, scripts: [String: [Result<HTTPResponse, TransportFailure>]]) {
+  package convenience init(clock: FakeClock, scripts: [String: [Result<HTTPResponse, TransportFailure>]]) {
     var served: [String: Int] = [:]
     self.init(clock: clock) { request, _ in
       let n = served[request.url, default: 0]
@@ -47,9 +53,9 @@ public final class FakeTransport: HTTPTransport {
     }
   }
 
-  public var log: [(url: String, time: Double)] { zip(requests, requestTimes).map { ($0.url, $1) } }
+  package var log: [(url: String, time: Double)] { zip(requests, requestTimes).map { ($0.url, $1) } }
 
-  public func start(_ request: HTTPRequest, id: Int) {
+  package func start(_ request: HTTPRequest, id: Int) {
     requests.append(request)
     requestTimes.append(clock.monotonic)
     let at = clock.monotonic + latency
@@ -61,7 +67,7 @@ public final class FakeTransport: HTTPTransport {
     maxInFlight = max(maxInFlight, pending.count)
   }
 
-  public func poll(timeout: Double, watching: [WatchedDescriptor]) -> TransportEvents {
+  package func poll(timeout: Double, watching: [WatchedDescriptor]) -> TransportEvents {
     let limit = clock.monotonic + timeout
     if pending.isEmpty {
       // To the nanosecond: a wait computed as `due - now` carries the rounding of both.
@@ -85,23 +91,23 @@ public final class FakeTransport: HTTPTransport {
     return TransportEvents(results: done)
   }
 
-  public func updateSecrets(_ secrets: [String]) { self.secrets = secrets }
+  package func updateSecrets(_ secrets: [String]) { self.secrets = secrets }
 
-  public func abandon(_ id: Int) {
+  package func abandon(_ id: Int) {
     abandoned.append(id)
     pending.removeAll { $0.id == id }
   }
 }
 
 /// A scripted answer: `status` with `body` as its bytes.
-public func answer(_ status: Int = 200, _ body: String, headers: [HTTPHeader] = []) -> Result<
+package func answer(_ status: Int = 200, _ body: String, headers: [HTTPHeader] = []) -> Result<
   HTTPResponse, TransportFailure
 > {
   .success(HTTPResponse(status: status, headers: headers, body: Array(body.utf8)))
 }
 
 /// A scripted failure: `code`, in libcurl's words `detail`.
-public func failure(_ detail: String = "Connection refused", code: TransportFailure.Code = .network)
+package func failure(_ detail: String = "Connection refused", code: TransportFailure.Code = .network)
   -> Result<HTTPResponse, TransportFailure>
 {
   .failure(TransportFailure(code, detail: detail))

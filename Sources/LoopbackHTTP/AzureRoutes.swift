@@ -16,92 +16,114 @@
 /// that answers 404 after the monitor succeeded.
 extension SimulatorState {
   mutating func azureRoutes(_ parts: [String], _ context: Context) -> Reply? {
-    let request = context.request
-    let notFound = Reply.json(
-      404, SimJSON.obj(("error", .obj(("code", .string("ResourceNotFound")), ("message", .string("not found"))))).text)
-    guard let version = request.queryValue("api-version"), !version.isEmpty else {
+    guard let version = context.request.queryValue("api-version"), !version.isEmpty else {
       return NamedAPITimelines.missingAPIVersion()
     }
     let query = "?api-version=\(percentEncode(version))"
-    if context.matches("PUT", "azure", "things", nil) {
-      let name = parts[2]
-      var job = create(.azureOperation, id: "azop-" + random.hex(12), type: "thing:" + name, context)
-      job.fails = name.contains("fail")
-      jobs[job.id] = job
-      if name.contains("location") {
-        // No status monitor: only a Location that answers 202 until done, then the result.
-        // `created` in the name: 201, as azure-core's `/polling/location` route answers.
-        let status = name.contains("created") ? 201 : 202
-        return Reply(status: status, headers: [("Location", "\(baseURL)/azure/results/\(job.id)\(query)")])
-      }
-      if name.contains("sync") {
-        let state = name.contains("fail") ? "Failed" : name.contains("cancel") ? "Canceled" : "Succeeded"
-        return .json(201, NamedAPITimelines.azureThing(name, state: state).text)
-      }
-      let monitor = "\(baseURL)/azure/operations/\(job.id)\(query)"
-      return .json(
-        201, NamedAPITimelines.azureThing(name, state: "Accepted").text, headers: [("Azure-AsyncOperation", monitor)])
-    }
-    if context.matches("GET", "azure", "things", nil) {
-      let name = parts[2]
-      guard
-        let job = jobs.values.filter({
-          $0.shape == .azureOperation && ($0.type == "thing:" + name || $0.type == "restart:" + name)
-        }).max(by: {
-          $0.sequence < $1.sequence
-        }), !name.contains("gone")
-      else { return notFound }
-      let state: String
-      switch NamedAPITimelines.phase(job, at: context.elapsed(job)) {
-      case .waiting, .running: state = "Accepted"
-      case .done: state = job.fails ? "Failed" : "Succeeded"
-      }
-      return .json(200, NamedAPITimelines.azureThing(name, state: state).text)
-    }
+    if context.matches("PUT", "azure", "things", nil) { return putAzureThing(parts[2], query: query, context) }
+    if context.matches("GET", "azure", "things", nil) { return getAzureThing(parts[2], context) }
     if context.matches("POST", "azure", "things", nil, "export")
       || context.matches("POST", "azure", "things", nil, "restart")
     {
-      let name = parts[2]
-      let export = parts[3] == "export"
-      var job = create(.azureOperation, id: "azop-" + random.hex(12), type: "\(parts[3]):" + name, context)
-      job.fails = name.contains("fail")
-      jobs[job.id] = job
-      let monitor = "\(baseURL)/azure/operations/\(job.id)\(query)"
-      guard export else { return Reply(status: 202, headers: [("Operation-Location", monitor)]) }
-      return Reply(
-        status: 202,
-        headers: [("Azure-AsyncOperation", monitor), ("Location", "\(baseURL)/azure/exports/\(job.id)\(query)")])
+      return startAzureAction(parts[3], on: parts[2], query: query, context)
     }
-    if context.matches("GET", "azure", "operations", nil) {
-      guard let job = job(parts[2], shapes: [.azureOperation], context) else { return notFound }
-      if job.type.contains("emptymonitor") { return Reply(status: 200) }
-      var document = NamedAPITimelines.azureOperation(job, at: context.elapsed(job))
-      if job.type.hasPrefix("restart:"), case .object(var fields) = document,
-        NamedAPITimelines.phase(job, at: context.elapsed(job)) == .done, !job.fails
-      {
-        let name = String(job.type.dropFirst("restart:".count))
-        fields.append(.init("resourceLocation", .string("\(baseURL)/azure/things/\(percentEncode(name))\(query)")))
-        document = .object(fields)
-      }
-      return .json(200, document.text)
-    }
-    if context.matches("GET", "azure", "exports", nil) {
-      guard let job = jobs[parts[2]], job.shape == .azureOperation else { return notFound }
-      guard NamedAPITimelines.phase(job, at: context.elapsed(job)) == .done else { return Reply(status: 202) }
-      return .json(200, SimJSON.obj(("exported", .bool(true)), ("rows", .int(42))).text)
-    }
-    if context.matches("GET", "azure", "results", nil) {
-      guard let job = job(parts[2], shapes: [.azureOperation], context) else { return notFound }
-      guard NamedAPITimelines.phase(job, at: context.elapsed(job)) == .done else { return Reply(status: 202) }
-      // A Location poll tells a failure by its status code (azure-core's LocationPolling).
-      if job.fails {
-        return .json(
-          400,
-          SimJSON.obj(("error", .obj(("code", .string("QuotaExceeded")), ("message", .string("quota exceeded"))))).text)
-      }
-      return .json(200, NamedAPITimelines.azureResource(job).text)
-    }
+    if context.matches("GET", "azure", "operations", nil) { return azureMonitor(parts[2], query: query, context) }
+    if context.matches("GET", "azure", "exports", nil) { return azureExport(parts[2], context) }
+    if context.matches("GET", "azure", "results", nil) { return azureResult(parts[2], context) }
     return nil
+  }
+
+  private static var azureNotFound: Reply {
+    Reply.json(
+      404, SimJSON.obj(("error", .obj(("code", .string("ResourceNotFound")), ("message", .string("not found"))))).text)
+  }
+
+  /// `PUT /azure/things/NAME`: a monitor, a `Location` only, or a resource made at once, by NAME.
+  private mutating func putAzureThing(_ name: String, query: String, _ context: Context) -> Reply {
+    var job = create(.azureOperation, id: "azop-" + random.hex(12), type: "thing:" + name, context)
+    job.fails = name.contains("fail")
+    jobs[job.id] = job
+    if name.contains("location") {
+      // No status monitor: only a Location that answers 202 until done, then the result.
+      // `created` in the name: 201, as azure-core's `/polling/location` route answers.
+      let status = name.contains("created") ? 201 : 202
+      return Reply(status: status, headers: [("Location", "\(baseURL)/azure/results/\(job.id)\(query)")])
+    }
+    if name.contains("sync") {
+      let state = name.contains("fail") ? "Failed" : name.contains("cancel") ? "Canceled" : "Succeeded"
+      return .json(201, NamedAPITimelines.azureThing(name, state: state).text)
+    }
+    let monitor = "\(baseURL)/azure/operations/\(job.id)\(query)"
+    return .json(
+      201, NamedAPITimelines.azureThing(name, state: "Accepted").text, headers: [("Azure-AsyncOperation", monitor)])
+  }
+
+  /// `GET /azure/things/NAME`: the resource, as the latest operation on it left it.
+  private func getAzureThing(_ name: String, _ context: Context) -> Reply {
+    guard
+      let job = jobs.values.filter({
+        $0.shape == .azureOperation && ($0.type == "thing:" + name || $0.type == "restart:" + name)
+      }).max(by: {
+        $0.sequence < $1.sequence
+      }), !name.contains("gone")
+    else { return Self.azureNotFound }
+    let state: String
+    switch NamedAPITimelines.phase(job, at: context.elapsed(job)) {
+    case .waiting, .running: state = "Accepted"
+    case .done: state = job.fails ? "Failed" : "Succeeded"
+    }
+    return .json(200, NamedAPITimelines.azureThing(name, state: state).text)
+  }
+
+  /// `POST /azure/things/NAME/export` or `.../restart`: 202 with the monitor (and, for an export,
+  /// the `Location` of its result).
+  private mutating func startAzureAction(_ action: String, on name: String, query: String, _ context: Context)
+    -> Reply
+  {
+    let export = action == "export"
+    var job = create(.azureOperation, id: "azop-" + random.hex(12), type: "\(action):" + name, context)
+    job.fails = name.contains("fail")
+    jobs[job.id] = job
+    let monitor = "\(baseURL)/azure/operations/\(job.id)\(query)"
+    guard export else { return Reply(status: 202, headers: [("Operation-Location", monitor)]) }
+    return Reply(
+      status: 202,
+      headers: [("Azure-AsyncOperation", monitor), ("Location", "\(baseURL)/azure/exports/\(job.id)\(query)")])
+  }
+
+  /// `GET /azure/operations/ID`: the status monitor; a restart's names its result once it succeeded.
+  private mutating func azureMonitor(_ id: String, query: String, _ context: Context) -> Reply {
+    guard let job = job(id, shapes: [.azureOperation], context) else { return Self.azureNotFound }
+    if job.type.contains("emptymonitor") { return Reply(status: 200) }
+    var document = NamedAPITimelines.azureOperation(job, at: context.elapsed(job))
+    if job.type.hasPrefix("restart:"), case .object(var fields) = document,
+      NamedAPITimelines.phase(job, at: context.elapsed(job)) == .done, !job.fails
+    {
+      let name = String(job.type.dropFirst("restart:".count))
+      fields.append(.init("resourceLocation", .string("\(baseURL)/azure/things/\(percentEncode(name))\(query)")))
+      document = .object(fields)
+    }
+    return .json(200, document.text)
+  }
+
+  /// `GET /azure/exports/ID`: 202 until the export is done, then its result.
+  private func azureExport(_ id: String, _ context: Context) -> Reply {
+    guard let job = jobs[id], job.shape == .azureOperation else { return Self.azureNotFound }
+    guard NamedAPITimelines.phase(job, at: context.elapsed(job)) == .done else { return Reply(status: 202) }
+    return .json(200, SimJSON.obj(("exported", .bool(true)), ("rows", .int(42))).text)
+  }
+
+  /// `GET /azure/results/ID`: the `Location` of a PUT with no monitor.
+  private mutating func azureResult(_ id: String, _ context: Context) -> Reply {
+    guard let job = job(id, shapes: [.azureOperation], context) else { return Self.azureNotFound }
+    guard NamedAPITimelines.phase(job, at: context.elapsed(job)) == .done else { return Reply(status: 202) }
+    // A Location poll tells a failure by its status code (azure-core's LocationPolling).
+    if job.fails {
+      return .json(
+        400,
+        SimJSON.obj(("error", .obj(("code", .string("QuotaExceeded")), ("message", .string("quota exceeded"))))).text)
+    }
+    return .json(200, NamedAPITimelines.azureResource(job).text)
   }
 }
 

@@ -20,6 +20,17 @@ public enum SystemCall {
     }
   }
 
+  /// Writes all of `buffer` to `fd`, again after EINTR; false with `errno` set when it cannot.
+  public static func writeAll(_ fd: Int32, _ buffer: UnsafeRawBufferPointer) -> Bool {
+    var offset = 0
+    while offset < buffer.count {
+      let n = retryingEINTR { write(fd, buffer.baseAddress.map { $0 + offset }, buffer.count - offset) }
+      if n < 0 { return false }
+      offset += n
+    }
+    return true
+  }
+
   /// The C library's text for the errno value `code` ("No space left on device").
   public static func errorText(_ code: Int32) -> String {
     String(cString: strerror(code))

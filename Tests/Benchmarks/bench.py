@@ -172,8 +172,8 @@ def scale_rows(base):
     with State.lock:
         too_many = State.too_many
         polls = State.requests
-    # A budget is paced (README, "How `wait` behaves"): what is left is spread over the time to
-    # the reset (one request every t / r seconds), never sent in a burst at the start of a
+    # A budget is paced (docs/behaviour.md "How `wait` behaves"): what is left is spread over the
+    # time to the reset (one request every t / r seconds), never sent in a burst at the start of a
     # window. So the bound is the budget's rate: 2n requests at quota / window a second, the
     # first at once. The burst bound (a whole window's quota at its first instant) is shown
     # beside it; no paced client meets it.

@@ -4,7 +4,7 @@ import Testing
 
 /// `aws-sfn`, `aws-athena` and `aws-glue` against moto's server mode with its signature checks
 /// on (every request signed by libcurl, refused by moto when wrong): start, wait, failure,
-/// cancel, gone, as README "Real servers" says.
+/// cancel, gone, as docs/real-servers.md says.
 ///
 /// moto runs one Step Functions execution per server process, so each test that starts one has
 /// a server of its own.

@@ -3,7 +3,7 @@ import LoopbackHTTP
 import Testing
 
 /// Under GitHub Actions no server text jobctl prints for people forms a workflow command in the
-/// log; `--field` and `--json` stay byte-exact (README "GitHub Actions").
+/// log; `--field` and `--json` stay byte-exact (docs/ci.md "GitHub Actions").
 @Suite struct ActionsForgeryTests {
   private let env = ["GITHUB_ACTIONS": "true"]
 

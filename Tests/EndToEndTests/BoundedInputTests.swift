@@ -38,7 +38,7 @@ private func boundSocket(_ path: String) -> Int32 {
 }
 
 /// Every input jobctl reads is bounded in size, and no read of a pipe, FIFO or standard input
-/// outlasts a signal or the run's limits (README "Files, pipes and standard input").
+/// outlasts a signal or the run's limits (docs/behaviour.md "Files, pipes and standard input").
 @Suite struct BoundedInputTests {
   @Test(arguments: [
     (["explain"], "the document on stdin is larger than 16 MiB"),

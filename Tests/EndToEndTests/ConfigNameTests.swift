@@ -2,8 +2,8 @@ import Foundation
 import LoopbackHTTP
 import Testing
 
-/// Section names in the config file (README "Config file"): letters, digits, `.`, `_`, `:` and
-/// `-`; a header outside that names the allowed characters, the file and the line.
+/// Section names in the config file (docs/options.md "Configuration file"): letters, digits, `.`,
+/// `_`, `:` and `-`; a header outside that names the allowed characters, the file and the line.
 @Suite struct ConfigNameTests {
   @Test func aProfileNameWithAColonIsUsable() throws {
     let server = try LoopbackServer()

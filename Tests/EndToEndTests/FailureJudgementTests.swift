@@ -2,7 +2,7 @@ import Foundation
 import LoopbackHTTP
 import Testing
 
-/// Failure conditions err toward failure (README "Any job API", COND): a value a comparison
+/// Failure conditions err toward failure (docs/shapes.md "Any job API", COND): a value a comparison
 /// cannot read is doubtful, and a doubt never turns a failed job into a completed one.
 @Suite struct FailureJudgementTests {
   /// HotCRP's `exit_status` fails for any value but `0`, `"0"`, `false` and absent.

@@ -6,8 +6,8 @@ private let stagedAccepted = #"{"jobId":"stg_1","kind":"report","status":"pendin
 private let stagedDone =
   #"{"jobId":"stg_1","kind":"report","status":"completed","progress":1,"stage":"done","result":{"pages":3}}"#
 
-/// `start`, `cancel`, `list` and `output` end to end (README "Starting, cancelling, listing,
-/// fetching output").
+/// `start`, `cancel`, `list` and `output` end to end (docs/behaviour.md "Starting, cancelling,
+/// listing, fetching output").
 @Suite struct StartTests {
   @Test func startPostsJSONWithAnIdempotencyKeyAndPrintsTheId() throws {
     let server = try LoopbackServer()

@@ -2,7 +2,7 @@ import LoopbackHTTP
 import Testing
 
 /// `list --all` follows every form of `pagination.nextPage` it documents and refuses the rest
-/// (README "Starting, cancelling, listing, fetching output").
+/// (docs/behaviour.md "Starting, cancelling, listing, fetching output").
 @Suite struct ListPagingTests {
   private func page(_ id: String, next: String) -> Reply {
     .json(200, #"{"jobs":[{"jobId":"\#(id)","status":"completed"}],"pagination":{"nextPage":\#(next)}}"#)

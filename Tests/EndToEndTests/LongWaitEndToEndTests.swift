@@ -2,8 +2,9 @@ import Foundation
 import LoopbackHTTP
 import Testing
 
-/// Long waits against a real loopback server (README "Secrets" and "How `wait` behaves"): staleness
-/// on the server's clock, a token file read again, `--until`, and an announced request budget.
+/// Long waits against a real loopback server (docs/behaviour.md "Secrets" and "How `wait`
+/// behaves"): staleness on the server's clock, a token file read again, `--until`, and an announced
+/// request budget.
 @Suite struct LongWaitEndToEndTests {
   /// A HotCRP job whose `update_at` is an hour older than the server's `Date` ends at the first
   /// poll, whatever the local clock says, naming the job and its URL.

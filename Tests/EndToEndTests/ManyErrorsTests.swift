@@ -3,7 +3,7 @@ import LoopbackHTTP
 import Testing
 
 /// A wait for many jobs against a dead server prints a screenful of errors, then counts the
-/// rest; ndjson and --json still carry every job (README "How `wait` behaves").
+/// rest; ndjson and --json still carry every job (docs/behaviour.md "How `wait` behaves").
 @Suite struct ManyErrorsTests {
   @Test func errorsPastAScreenfulAreCounted() throws {
     let server = try LoopbackServer()

@@ -2,8 +2,8 @@ import Foundation
 import LoopbackHTTP
 import Testing
 
-/// `wait JOB...` end to end (README "How `wait` behaves"): concurrency, shared connections, exit
-/// codes.
+/// `wait JOB...` end to end (docs/behaviour.md "How `wait` behaves"): concurrency, shared
+/// connections, exit codes.
 @Suite struct ManyJobsTests {
   private func doc(_ status: String, _ id: String) -> Reply { .json(200, #"{"jobId":"\#(id)","status":"\#(status)"}"#) }
 

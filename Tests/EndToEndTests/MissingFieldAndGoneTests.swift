@@ -3,7 +3,8 @@ import LoopbackHTTP
 import Testing
 
 /// A missing `--field` names the keys at the level where it was looked for, and a job the server
-/// no longer has reads "gone" on the live line, in the summary and as exit 5 (README "Output").
+/// no longer has reads "gone" on the live line, in the summary and as exit 5 (docs/behaviour.md
+/// "Output").
 @Suite struct MissingFieldAndGoneTests {
   private let done = #"{"status":"completed","result":{"address":"1 Main St","city":"Oslo"}}"#
 

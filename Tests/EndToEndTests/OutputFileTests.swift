@@ -60,8 +60,8 @@ private final class RangeServer: @unchecked Sendable {
   }
 }
 
-/// `-o FILE`: what FILE is decides how it is written (README "Starting, cancelling, listing,
-/// fetching output").
+/// `-o FILE`: what FILE is decides how it is written (docs/behaviour.md "Starting, cancelling,
+/// listing, fetching output").
 @Suite struct OutputFileTests {
   @Test func aDeviceAFIFOAndASymbolicLinkAreWrittenThroughNeverReplaced() throws {
     let server = try LoopbackServer()
@@ -345,7 +345,7 @@ private final class Received: @unchecked Sendable {
   var data = Data()
 }
 
-/// `output` to a terminal (README "Output"): control characters from the server are not
+/// `output` to a terminal (docs/behaviour.md "Output"): control characters from the server are not
 /// printed unless `-o -` says so, as curl refuses binary output.
 @Suite struct OutputToATerminalTests {
   /// Runs jobctl with stdout on a new pseudo-terminal; returns its exit code, what reached the

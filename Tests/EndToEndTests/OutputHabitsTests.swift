@@ -4,7 +4,7 @@ import Testing
 
 /// `-o` is curl's (a file), not kubectl's format: `-o json` with no file of that name is a usage
 /// error pointing at `--json`; and `output` asks for output only where the shape says it is
-/// (README "Fetching output").
+/// (docs/behaviour.md "Starting, cancelling, listing, fetching output").
 @Suite struct OutputHabitsTests {
   private let doneJob = #"{"ok":true,"status":"done","exit_status":0,"update_at":1795382398}"#
 

@@ -2,9 +2,9 @@ import Foundation
 import LoopbackHTTP
 import Testing
 
-/// Secrets never reach output (README "Secrets"): every mode is run against a hostile server
-/// that echoes every credential it receives back into its answers (job documents, stages, error
-/// messages, headers, lists), and every byte jobctl writes is searched for them.
+/// Secrets never reach output (docs/behaviour.md "Secrets"): every mode is run against a hostile
+/// server that echoes every credential it receives back into its answers (job documents, stages,
+/// error messages, headers, lists), and every byte jobctl writes is searched for them.
 @Suite struct SecretsTests {
   static let token = "tok-0123456789abcdef"
   static let apiKey = "key-9876543210"

@@ -3,7 +3,8 @@ import LoopbackHTTP
 import Testing
 
 /// `--aws-sigv4` against moto's server mode, which checks every signature with its own code
-/// (README "Signed requests"): libcurl signs, no code of ours computes a signature.
+/// (docs/options.md "Signed requests and local sockets"): libcurl signs, no code of ours computes a
+/// signature.
 @Suite(.serialized) struct MotoSigningTests {
   static let region = ["--aws-sigv4", "aws:amz:us-east-1:states"]
 

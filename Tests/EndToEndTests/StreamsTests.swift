@@ -5,9 +5,10 @@ import Testing
 private let running = #"{"jobId":"j1","status":"running","progress":0.5}"#
 private let completed = #"{"jobId":"j1","status":"completed","result":{"address":"0xabc"}}"#
 
-/// The standard streams of the real binary (README "Starting, cancelling, listing, fetching
-/// output", "Exit codes" and "Output"): a stdout that cannot be written, a reader that goes away,
-/// descriptors closed at start, and what the server sends kept from driving the terminal.
+/// The standard streams of the real binary (docs/behaviour.md "Starting, cancelling, listing,
+/// fetching output" and "Output", README "Exit codes"): a stdout that cannot be written, a reader
+/// that goes away, descriptors closed at start, and what the server sends kept from driving the
+/// terminal.
 @Suite struct StreamsTests {
   @Test func aFullStdoutIsExitTenWithTheErrorOnStderr() throws {
     let server = try LoopbackServer()

@@ -3,7 +3,7 @@ import LoopbackHTTP
 import Testing
 
 /// What a server sends is shown without invisible or reordering characters, and a leading UTF-8
-/// byte order mark is accepted in job documents and config files (README "Output").
+/// byte order mark is accepted in job documents and config files (docs/behaviour.md "Output").
 @Suite struct TextEdgeTests {
   @Test func invisibleAndBidiCharactersFromAServerAreEscaped() throws {
     let server = try LoopbackServer()

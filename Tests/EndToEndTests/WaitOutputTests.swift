@@ -20,8 +20,8 @@ private func options(_ server: LoopbackServer) -> [String] {
   ["--base-url", server.baseURL + "/api", "--dialect", "hotcrp", "--progress", "none"] + fast
 }
 
-/// One command from start to output (README "How `wait` behaves" and "Starting, cancelling,
-/// listing, fetching output"): `wait -o` and `start --wait -o`.
+/// One command from start to output (docs/behaviour.md "How `wait` behaves" and "Starting,
+/// cancelling, listing, fetching output"): `wait -o` and `start --wait -o`.
 @Suite struct WaitOutputTests {
   @Test func waitFetchesTheOutputOnceTheJobCompleted() throws {
     let server = try hotcrpServer()

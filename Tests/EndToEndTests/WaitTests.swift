@@ -188,8 +188,8 @@ private let completedDoc =
     #expect(r.stderr.contains("rate limited (the server's request budget is spent until it resets)"), "\(r.stderr)")
   }
 
-  /// `status` rides out a 429 (README "Starting, cancelling, listing, fetching output"): the answer
-  /// after it is the answer.
+  /// `status` rides out a 429 (docs/behaviour.md "Starting, cancelling, listing, fetching output"):
+  /// the answer after it is the answer.
   @Test func statusRidesOutARateLimit() throws {
     let server = try LoopbackServer()
     server.script(
@@ -329,7 +329,8 @@ private let completedDoc =
   }
 }
 
-/// `-q` silences progress, notes and warnings, never the results asked for (README "Output").
+/// `-q` silences progress, notes and warnings, never the results asked for (docs/behaviour.md
+/// "Output").
 @Suite struct QuietTests {
   @Test func quietKeepsTheResultsAskedFor() throws {
     let server = try LoopbackServer()

@@ -1,10 +1,16 @@
 import JobctlTestSupport
 import Testing
 
+@testable import JobctlEngine
+@testable import JobctlHTTP
 @testable import JobctlKit
+@testable import JobctlOutput
+@testable import JobctlShapes
+@testable import JobctlSupport
+@testable import JobctlTransport
 
-/// Request budgets (README "How `wait` behaves"): the fields, the policy, and many jobs under a
-/// fake server's budget, all in fake time.
+/// Request budgets (docs/behaviour.md "How `wait` behaves"): the fields, the policy, and many jobs
+/// under a fake server's budget, all in fake time.
 @Suite struct BudgetTests {
   private func read(_ headers: [(String, String)], wall: Double = 1_795_382_398) -> BudgetAnnouncement? {
     BudgetAnnouncement.read(headers.map { HTTPHeader($0.0, $0.1) }, wall: wall)
@@ -218,8 +224,9 @@ import Testing
   }
 
   /// A server that rounds `t` up, as most do: at its pace the run takes what the budget allows
-  /// (60 requests at 20 a 5 s window, the first at once: 14.75 s), within the 20 % the README
-  /// promises, and earns no 429 past the first window's burst before anything was announced.
+  /// (60 requests at 20 a 5 s window, the first at once: 14.75 s), within the 20 %
+  /// docs/performance.md sets as the budget run's target, and earns no 429 past the first
+  /// window's burst before anything was announced.
   @Test func aPacedRunTakesWhatTheBudgetAllows() {
     let r = underBudget(quota: 20, window: 5, jobs: 20, maxPerHost: 1)
     #expect(r.results.allSatisfy { $0 == .some(nil) })

@@ -1,7 +1,13 @@
 import JobctlTestSupport
 import Testing
 
+@testable import JobctlEngine
+@testable import JobctlHTTP
 @testable import JobctlKit
+@testable import JobctlOutput
+@testable import JobctlShapes
+@testable import JobctlSupport
+@testable import JobctlTransport
 
 /// `cancel --wait` as an engine stepper, in fake time: the cancel is sent again before each poll
 /// while the stage refuses it, and once accepted only the job is polled, to its end.

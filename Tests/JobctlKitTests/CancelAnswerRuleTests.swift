@@ -1,9 +1,15 @@
 import Testing
 
+@testable import JobctlEngine
+@testable import JobctlHTTP
 @testable import JobctlKit
+@testable import JobctlOutput
+@testable import JobctlShapes
+@testable import JobctlSupport
+@testable import JobctlTransport
 
-/// The general rules that read a 2xx cancel answer (README "Starting, cancelling, listing,
-/// fetching output").
+/// The general rules that read a 2xx cancel answer (docs/behaviour.md "Starting, cancelling,
+/// listing, fetching output").
 @Suite struct CancelAnswerRuleTests {
   private func answer(_ body: String, status: Int = 200) -> HTTPResponse {
     HTTPResponse(status: status, headers: [], body: Array(body.utf8))

@@ -1,7 +1,13 @@
 import Foundation
 import Testing
 
+@testable import JobctlEngine
+@testable import JobctlHTTP
 @testable import JobctlKit
+@testable import JobctlOutput
+@testable import JobctlShapes
+@testable import JobctlSupport
+@testable import JobctlTransport
 
 /// The repository root, found from this file's path.
 let repositoryRoot: String = {

@@ -2,10 +2,17 @@ import Glibc
 import JobctlTestSupport
 import Testing
 
+@testable import JobctlEngine
+@testable import JobctlHTTP
 @testable import JobctlKit
+@testable import JobctlOutput
+@testable import JobctlShapes
+@testable import JobctlSupport
+@testable import JobctlTransport
 
-/// The resume rules of a download (README "Starting, cancelling, listing, fetching output"), fed by
-/// hand: what the transport would have written to the file, then the result it would have returned.
+/// The resume rules of a download (docs/behaviour.md "Starting, cancelling, listing, fetching
+/// output"), fed by hand: what the transport would have written to the file, then the result it
+/// would have returned.
 @Suite struct DownloadWatchTests {
   private let body = Array((0..<100).map { UInt8($0) })
 

@@ -1,7 +1,13 @@
 import JobctlTestSupport
 import Testing
 
+@testable import JobctlEngine
+@testable import JobctlHTTP
 @testable import JobctlKit
+@testable import JobctlOutput
+@testable import JobctlShapes
+@testable import JobctlSupport
+@testable import JobctlTransport
 
 /// Runs one wait in fake time and returns the outcome with what the fakes saw.
 private struct EngineRun {
@@ -135,8 +141,8 @@ private let failedDoc = answer(200, #"{"jobId":"j1","status":"failed","error":"b
     #expect(r.outcome.exitCode == 0)
   }
 
-  /// A proxy's HTML page is retried; JSON that the shape cannot place ends at once (README "Any job
-  /// API").
+  /// A proxy's HTML page is retried; JSON that the shape cannot place ends at once (docs/shapes.md
+  /// "Any job API").
   @Test func answersThatAreNotJobDocumentsAreRetriedThenExitSix() {
     let r = wait(
       [answer(200, "<html>maintenance</html>"), answer(200, #"{"status":"weird"}"#)], dialect: Dialects.simple
@@ -404,8 +410,8 @@ private let failedDoc = answer(200, #"{"jobId":"j1","status":"failed","error":"b
     #expect(r.outcome.dialect?.name == "staged")
   }
 
-  /// `status` (README "Starting, cancelling, listing, fetching output"): a running job is an
-  /// answer, but trouble and rate limits are ridden out as a wait rides them out.
+  /// `status` (docs/behaviour.md "Starting, cancelling, listing, fetching output"): a running job
+  /// is an answer, but trouble and rate limits are ridden out as a wait rides them out.
   @Test func oneShotReportsRunningJobsAndRidesOutTrouble() {
     func once(_ script: [Result<HTTPResponse, TransportFailure>]) -> EngineRun {
       wait(script) {

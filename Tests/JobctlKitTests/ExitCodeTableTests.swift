@@ -1,7 +1,13 @@
 import Glibc
 import Testing
 
+@testable import JobctlEngine
+@testable import JobctlHTTP
 @testable import JobctlKit
+@testable import JobctlOutput
+@testable import JobctlShapes
+@testable import JobctlSupport
+@testable import JobctlTransport
 
 /// The exit-code table is made from the endings: every error has a row, and no code has two.
 @Suite struct ExitCodeTableTests {

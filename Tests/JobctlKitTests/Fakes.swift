@@ -1,6 +1,12 @@
 import JobctlTestSupport
 
+@testable import JobctlEngine
+@testable import JobctlHTTP
 @testable import JobctlKit
+@testable import JobctlOutput
+@testable import JobctlShapes
+@testable import JobctlSupport
+@testable import JobctlTransport
 
 /// Services over in-memory files (path to contents, and optional permission bits).
 func fakeServices(
@@ -57,4 +63,9 @@ func runJobctl(
     stdin: stdin)
   let code = Jobctl.run(args, environment: env, services: services)
   return Run(code: code, stdout: out.text, stderr: err.text, transport: transport, errors: err.errors)
+}
+
+extension WaitOutcome {
+  /// The exit code the presenter gives this outcome (the engine makes none).
+  var exitCode: Int32 { Presenter.exitCode(of: self) }
 }

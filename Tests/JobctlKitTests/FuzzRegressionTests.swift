@@ -1,6 +1,12 @@
 import Testing
 
+@testable import JobctlEngine
+@testable import JobctlHTTP
 @testable import JobctlKit
+@testable import JobctlOutput
+@testable import JobctlShapes
+@testable import JobctlSupport
+@testable import JobctlTransport
 
 /// Inputs `make fuzz` found (Fuzz/): each crashed jobctl or broke an invariant before its fix.
 @Suite struct FuzzRegressionTests {

@@ -2,7 +2,13 @@ import Foundation
 import JobctlTestSupport
 import Testing
 
+@testable import JobctlEngine
+@testable import JobctlHTTP
 @testable import JobctlKit
+@testable import JobctlOutput
+@testable import JobctlShapes
+@testable import JobctlSupport
+@testable import JobctlTransport
 
 /// The widest line, in columns.
 private func widest(_ text: String) -> Int { text.split(separator: "\n").map(\.count).max() ?? 0 }

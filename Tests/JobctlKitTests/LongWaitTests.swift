@@ -1,10 +1,16 @@
 import JobctlTestSupport
 import Testing
 
+@testable import JobctlEngine
+@testable import JobctlHTTP
 @testable import JobctlKit
+@testable import JobctlOutput
+@testable import JobctlShapes
+@testable import JobctlSupport
+@testable import JobctlTransport
 
-/// `--until`, `--slow-down` and the token file read again (README "Secrets" and "How `wait`
-/// behaves").
+/// `--until`, `--slow-down` and the token file read again (docs/behaviour.md "Secrets" and "How
+/// `wait` behaves").
 @Suite struct LongWaitTests {
   @Test func instantsAsUntilTakesThem() {
     #expect(Instant.parse("2026-12-01T20:00:00Z") == 1_796_155_200)

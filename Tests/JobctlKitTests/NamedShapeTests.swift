@@ -1,7 +1,13 @@
 import JobctlTestSupport
 import Testing
 
+@testable import JobctlEngine
+@testable import JobctlHTTP
 @testable import JobctlKit
+@testable import JobctlOutput
+@testable import JobctlShapes
+@testable import JobctlSupport
+@testable import JobctlTransport
 
 private func judge(_ name: String, _ text: String, status: Int = 200, headers: [HTTPHeader] = []) -> Judgement? {
   guard let dialect = Dialects.named(name) else {

@@ -1,6 +1,12 @@
 import Testing
 
+@testable import JobctlEngine
+@testable import JobctlHTTP
 @testable import JobctlKit
+@testable import JobctlOutput
+@testable import JobctlShapes
+@testable import JobctlSupport
+@testable import JobctlTransport
 
 /// The side tables (config keys, environment, file completion) come from the option table, and
 /// `Settings.resolve` reads every option the same way from every layer.

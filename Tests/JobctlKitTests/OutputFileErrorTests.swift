@@ -1,6 +1,7 @@
 import Testing
 
-@testable import JobctlKit
+@testable import JobctlFiles
+@testable import JobctlSupport
 
 /// `-o FILE` that cannot be written is refused before anything is sent, with a cause naming it.
 @Suite struct OutputFileErrorTests {

@@ -1,7 +1,13 @@
 import JobctlTestSupport
 import Testing
 
+@testable import JobctlEngine
+@testable import JobctlHTTP
 @testable import JobctlKit
+@testable import JobctlOutput
+@testable import JobctlShapes
+@testable import JobctlSupport
+@testable import JobctlTransport
 
 /// Polls described as data (`poll`, `poll-data`, `poll-header`, `start-header`, `cancel-header`,
 /// `cancel-data`) and the verdicts a shape gives error answers (`retry-when`, `gone-when`), in

@@ -1,6 +1,12 @@
 import Testing
 
+@testable import JobctlEngine
+@testable import JobctlHTTP
 @testable import JobctlKit
+@testable import JobctlOutput
+@testable import JobctlShapes
+@testable import JobctlSupport
+@testable import JobctlTransport
 
 /// The redirect rules, one at a time, without libcurl or a server: the end-to-end tests
 /// (TransportTests, TLSTests, SecretsTests, SigningTests, FaultMatrixTests) prove the transport

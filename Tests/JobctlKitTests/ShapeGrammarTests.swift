@@ -1,7 +1,13 @@
 import JobctlTestSupport
 import Testing
 
+@testable import JobctlEngine
+@testable import JobctlHTTP
 @testable import JobctlKit
+@testable import JobctlOutput
+@testable import JobctlShapes
+@testable import JobctlSupport
+@testable import JobctlTransport
 
 private func document(_ text: String) -> JSON {
   guard let d = try? JSON.parse(text) else {
@@ -16,8 +22,18 @@ private func holds(_ cond: String, _ text: String, status: Int? = nil, headers: 
   return c.holds(JobAnswer(document: document(text), status: status, headers: headers))
 }
 
-/// One table per rule of the COND, EXPR and TEMPLATE grammars of README "Any job API".
+/// One table per rule of the COND, EXPR and TEMPLATE grammars of docs/shapes.md "Any job API".
 @Suite struct ConditionGrammarTests {
+  /// Lists split outside double-quoted strings, which keep their quotes and may escape a quote:
+  /// the one rule of a condition's `&` and `,` and of a structured header field's `,` and `;`.
+  @Test func listsSplitOutsideQuotedStrings() {
+    #expect(Text.split(#"a,"b,c",d"#, outsideQuotesAt: ",") == ["a", #""b,c""#, "d"])
+    #expect(Text.split(#""x\",y",z"#, outsideQuotesAt: ",") == [#""x\",y""#, "z"])
+    #expect(Text.split("", outsideQuotesAt: "&") == [""])
+    #expect(Text.split("a&&b", outsideQuotesAt: "&") == ["a", "", "b"])
+    #expect(Text.split(#"limit=10;w="5;s""#, outsideQuotesAt: ";") == ["limit=10", #"w="5;s""#])
+  }
+
   /// `PATH` holds for a value that exists and is not null, false, "", [] or {}; `!PATH` for the rest.
   @Test(arguments: [
     (#"{"a":1}"#, true), (#"{"a":0}"#, true), (#"{"a":"x"}"#, true), (#"{"a":true}"#, true),

@@ -1,10 +1,16 @@
 import JobctlTestSupport
 import Testing
 
+@testable import JobctlEngine
+@testable import JobctlHTTP
 @testable import JobctlKit
+@testable import JobctlOutput
+@testable import JobctlShapes
+@testable import JobctlSupport
+@testable import JobctlTransport
 
-/// Shapes from flags and `[dialect NAME]` sections, layered key by key (README "Any job API"), and
-/// the commands that show them: `help dialects`, `explain`, `wait -v`.
+/// Shapes from flags and `[dialect NAME]` sections, layered key by key (docs/shapes.md "Any job
+/// API"), and the commands that show them: `help dialects`, `explain`, `wait -v`.
 @Suite struct ShapeSettingsTests {
   private let stepFunctions = [
     "--completed-when", "status=SUCCEEDED", "--failed-when", "status=FAILED,TIMED_OUT,ABORTED", "--running-when",

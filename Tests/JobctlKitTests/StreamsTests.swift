@@ -1,7 +1,13 @@
 import JobctlTestSupport
 import Testing
 
+@testable import JobctlEngine
+@testable import JobctlHTTP
 @testable import JobctlKit
+@testable import JobctlOutput
+@testable import JobctlShapes
+@testable import JobctlSupport
+@testable import JobctlTransport
 
 #if canImport(Glibc)
 import Glibc
@@ -9,8 +15,8 @@ import Glibc
 import Musl
 #endif
 
-/// One in-process run with the stdout given, for the stream rules (README "Starting, cancelling,
-/// listing, fetching output" and "Output").
+/// One in-process run with the stdout given, for the stream rules (docs/behaviour.md "Starting,
+/// cancelling, listing, fetching output" and "Output").
 private func run(
   _ args: [String], stdout: BufferSink, script: [Result<HTTPResponse, TransportFailure>],
   env: [String: String] = ["JOBCTL_BASE_URL": "http://api.test"], signalOnSleep: (Int, Int32)? = nil,

@@ -1,6 +1,12 @@
 import Testing
 
+@testable import JobctlEngine
+@testable import JobctlHTTP
 @testable import JobctlKit
+@testable import JobctlOutput
+@testable import JobctlShapes
+@testable import JobctlSupport
+@testable import JobctlTransport
 
 /// The edit distance behind "did you mean" (README "Exit codes": usage errors).
 @Suite struct SuggestTests {

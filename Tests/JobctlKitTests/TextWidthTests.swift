@@ -1,10 +1,16 @@
 import JobctlTestSupport
 import Testing
 
+@testable import JobctlEngine
+@testable import JobctlHTTP
 @testable import JobctlKit
+@testable import JobctlOutput
+@testable import JobctlShapes
+@testable import JobctlSupport
+@testable import JobctlTransport
 
 /// Terminal width in columns, invisible and bidi characters escaped, a leading BOM accepted
-/// (README "Output").
+/// (docs/behaviour.md "Output").
 @Suite struct TextWidthTests {
   @Test func columnsCountWideCombiningAndZeroWidthCharacters() {
     #expect(Text.columns("abc") == 3)

@@ -2,7 +2,13 @@ import Glibc
 import JobctlTestSupport
 import Testing
 
+@testable import JobctlEngine
+@testable import JobctlHTTP
 @testable import JobctlKit
+@testable import JobctlOutput
+@testable import JobctlShapes
+@testable import JobctlSupport
+@testable import JobctlTransport
 
 /// The transport reads the time and the interruptions it is given, not the process's own: a
 /// clock that runs ahead ends its wait, a pipe of the test's interrupts it.

@@ -2,7 +2,13 @@ import Glibc
 import JobctlTestSupport
 import Testing
 
+@testable import JobctlEngine
+@testable import JobctlHTTP
 @testable import JobctlKit
+@testable import JobctlOutput
+@testable import JobctlShapes
+@testable import JobctlSupport
+@testable import JobctlTransport
 
 @Suite struct URLPartsTests {
   @Test func splitsSchemeHostPortAndTarget() throws {

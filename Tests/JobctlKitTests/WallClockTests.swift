@@ -1,10 +1,16 @@
 import JobctlTestSupport
 import Testing
 
+@testable import JobctlEngine
+@testable import JobctlHTTP
 @testable import JobctlKit
+@testable import JobctlOutput
+@testable import JobctlShapes
+@testable import JobctlSupport
+@testable import JobctlTransport
 
-/// `--until` holds against the wall clock (README "How `wait` behaves"): a suspend or an NTP
-/// step that moves the wall, and not the monotonic clock, ends the wait within one poll.
+/// `--until` holds against the wall clock (docs/behaviour.md "How `wait` behaves"): a suspend or an
+/// NTP step that moves the wall, and not the monotonic clock, ends the wait within one poll.
 @Suite struct WallClockTests {
   /// Runs `wait j1` polled every 2 s; the wall jumps `jump` seconds at the third request.
   private func waitWithWallJump(

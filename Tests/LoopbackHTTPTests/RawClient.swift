@@ -5,7 +5,7 @@ import LoopbackHTTP
 ///
 /// Every read has a receive timeout, so a server bug fails a test instead of hanging it.
 final class RawClient {
-  let fd: Int32
+  private(set) var fd: Int32
   private var buffer: [UInt8] = []
 
   /// What a read ended with when it could not deliver what was asked.
@@ -46,12 +46,16 @@ final class RawClient {
     }
     guard connected == 0 else {
       let code = errno
+      // Closed here and marked, because a class whose init throws after its properties are set
+      // still runs deinit: closing twice closed whatever descriptor took the number meanwhile (in
+      // a parallel test, another server's listener, whose clients were then refused).
       close(fd)
+      fd = -1
       throw ClientError.errno(code)
     }
   }
 
-  deinit { close(fd) }
+  deinit { if fd >= 0 { close(fd) } }
 
   enum ClientError: Error, Equatable {
     case errno(Int32)

@@ -1,4 +1,5 @@
-import JobctlKit
+import JobctlShapes
+import JobctlSupport
 import LoopbackHTTP
 import Testing
 

@@ -1,6 +1,12 @@
 import FuzzSupport
 
+@testable import JobctlEngine
+@testable import JobctlHTTP
 @testable import JobctlKit
+@testable import JobctlOutput
+@testable import JobctlShapes
+@testable import JobctlSupport
+@testable import JobctlTransport
 
 /// The config file (`[default]` and `[profile NAME]` sections of `key = value` lines).
 @_cdecl("LLVMFuzzerTestOneInput")

@@ -1,6 +1,12 @@
 import FuzzSupport
 
+@testable import JobctlEngine
+@testable import JobctlHTTP
 @testable import JobctlKit
+@testable import JobctlOutput
+@testable import JobctlShapes
+@testable import JobctlSupport
+@testable import JobctlTransport
 
 /// A job document or job list as a server might send it: parsed, re-printed, read in every
 /// shape, auto-detected, and shown every way jobctl shows a job.
@@ -55,7 +61,7 @@ public func fuzzDocument(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
   let page = document.arrayValue ?? document["jobs"]?.arrayValue ?? []
   for job in page.prefix(50) {
     for dialect in [nil] + Dialects.all {
-      _ = ListCommand.progressText(job, dialect: dialect)
+      _ = Presenter.progressText(job, dialect: dialect)
     }
   }
   let answer = HTTPResponse(status: 200, headers: [HTTPHeader("Link", "</jobs?page=2>; rel=\"next\"")])
@@ -75,7 +81,7 @@ private func checkSnapshot(_ s: JobSnapshot, dialect: Dialect) {
 }
 
 private func show(_ s: JobSnapshot, document: JSON, dialect: Dialect) {
-  let text = Renderer.text(s, document: document, dialect: dialect, job: "job-1")
+  let text = Presenter.text(s, document: document, dialect: dialect, job: "job-1")
   // Every line is one `key: value` line: server text cannot add lines or escape sequences.
   for line in text.split(separator: "\n") {
     check(

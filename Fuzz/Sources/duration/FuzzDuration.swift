@@ -1,6 +1,12 @@
 import FuzzSupport
 
+@testable import JobctlEngine
+@testable import JobctlHTTP
 @testable import JobctlKit
+@testable import JobctlOutput
+@testable import JobctlShapes
+@testable import JobctlSupport
+@testable import JobctlTransport
 
 /// A duration as `--interval`, `--timeout` or a config file value gives it.
 @_cdecl("LLVMFuzzerTestOneInput")

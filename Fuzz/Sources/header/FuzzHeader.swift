@@ -1,6 +1,12 @@
 import FuzzSupport
 
+@testable import JobctlEngine
+@testable import JobctlHTTP
 @testable import JobctlKit
+@testable import JobctlOutput
+@testable import JobctlShapes
+@testable import JobctlSupport
+@testable import JobctlTransport
 
 /// Header lines both ways: a user's `--header 'Name: value'` and a line of a response head as
 /// libcurl hands it over; and the redaction of credential headers in `--verbose` traces.

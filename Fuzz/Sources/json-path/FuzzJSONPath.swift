@@ -1,6 +1,12 @@
 import FuzzSupport
 
+@testable import JobctlEngine
+@testable import JobctlHTTP
 @testable import JobctlKit
+@testable import JobctlOutput
+@testable import JobctlShapes
+@testable import JobctlSupport
+@testable import JobctlTransport
 
 /// `--field PATH` against a document: the first line of the input is the path, the rest the
 /// document.

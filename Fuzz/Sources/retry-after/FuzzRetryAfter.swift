@@ -1,6 +1,12 @@
 import FuzzSupport
 
+@testable import JobctlEngine
+@testable import JobctlHTTP
 @testable import JobctlKit
+@testable import JobctlOutput
+@testable import JobctlShapes
+@testable import JobctlSupport
+@testable import JobctlTransport
 
 /// A `Retry-After` value (delay-seconds or an HTTP-date in any of its three forms).
 @_cdecl("LLVMFuzzerTestOneInput")

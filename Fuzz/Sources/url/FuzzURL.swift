@@ -1,6 +1,12 @@
 import FuzzSupport
 
+@testable import JobctlEngine
+@testable import JobctlHTTP
 @testable import JobctlKit
+@testable import JobctlOutput
+@testable import JobctlShapes
+@testable import JobctlSupport
+@testable import JobctlTransport
 
 /// URLs as `--base-url`, a job reference or a `Location` header give them, and ids encoded into
 /// a path segment.

@@ -1,4 +1,8 @@
-/// The keys `--aws-sigv4` signs with (README "Signed requests").
+import JobctlHTTP
+import JobctlSupport
+import JobctlTransport
+
+/// The keys `--aws-sigv4` signs with (docs/options.md "Signed requests and local sockets").
 ///
 /// Found as the AWS CLI finds static keys: `AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY` (with `AWS_SESSION_TOKEN`), else
 /// the `AWS_PROFILE` (or `default`) section of the shared credentials file,

@@ -1,20 +1,22 @@
-/// A parsed command line: which command, its positional arguments and the options given.
-public struct Invocation {
-  public var command: CommandSpec
-  public var arguments: [String]
-  /// Values by option, in order given; flags hold an empty string per use.
-  public var values: [OptionKey: [String]] = [:]
+import JobctlSupport
 
-  public func has(_ option: OptionKey) -> Bool { values[option] != nil }
+/// A parsed command line: which command, its positional arguments and the options given.
+package struct Invocation {
+  package var command: CommandSpec
+  package var arguments: [String]
+  /// Values by option, in order given; flags hold an empty string per use.
+  package var values: [OptionKey: [String]] = [:]
+
+  package func has(_ option: OptionKey) -> Bool { values[option] != nil }
   /// The last value given (a later flag overrides an earlier one, as in most tools).
-  public func value(_ option: OptionKey) -> String? { values[option]?.last }
-  public func all(_ option: OptionKey) -> [String] { values[option] ?? [] }
+  package func value(_ option: OptionKey) -> String? { values[option]?.last }
+  package func all(_ option: OptionKey) -> [String] { values[option] ?? [] }
 }
 
 /// GNU-style parsing against `CommandTable`: options anywhere, `--name value` and
 /// `--name=value`, bundled short flags, `--` ending options.
-public enum ArgumentParser {
-  public static func parse(_ args: [String]) throws(JobctlError) -> Invocation {
+package enum ArgumentParser {
+  package static func parse(_ args: [String]) throws(JobctlError) -> Invocation {
     var scanner = Scanner(args: args)
     try scanner.scan()
     var positionals = scanner.positionals

@@ -1,13 +1,12 @@
-/// `cancel`, and the cancel sent by `wait --cancel-on-interrupt` (README "Starting, cancelling,
-/// listing, fetching output").
-enum CancelCommand {
-  static func run(_ invocation: Invocation, environment: [String: String], services: Services) throws(JobctlError)
-    -> Int32
-  {
-    let context = try NetworkContext.make(invocation, environment: environment, services: services)
-    return context.presenter.present(try result(invocation, context: context))
-  }
+import JobctlEngine
+import JobctlHTTP
+import JobctlOutput
+import JobctlShapes
+import JobctlSupport
 
+/// `cancel`, and the cancel sent by `wait --cancel-on-interrupt` (docs/behaviour.md "Starting,
+/// cancelling, listing, fetching output").
+enum CancelCommand: NetworkCommand {
   /// The cancel's answer, or with `--wait` how the job ended.
   static func result(_ invocation: Invocation, context: NetworkContext) throws(JobctlError) -> CommandResult {
     let job = try context.resolve(invocation.arguments[0])

@@ -1,10 +1,15 @@
+import JobctlEngine
+import JobctlOutput
+import JobctlShapes
+import JobctlSupport
+
 /// Every option jobctl takes, by identity: commands read their values by these keys, so a
 /// misspelt key does not compile, and `spec` holds each one's only definition.
 ///
 /// Two keys may share a spelling where they mean different things in different commands
 /// (`--all` of `wait` and of `list`); the table's tests check that no command has a spelling
 /// twice and that options sharing a spelling parse alike.
-public enum OptionKey: CaseIterable, Hashable, Sendable {
+package enum OptionKey: CaseIterable, Hashable, Sendable {
   // General
   case help, version
   // Connection
@@ -30,37 +35,37 @@ public enum OptionKey: CaseIterable, Hashable, Sendable {
 }
 
 /// One option as the command line, help, completions and the manual all see it.
-public struct OptionSpec: Sendable {
-  public let key: OptionKey
-  public let long: String
-  public let short: Character?
+package struct OptionSpec: Sendable {
+  package let key: OptionKey
+  package let long: String
+  package let short: Character?
   /// The value's placeholder (`URL`, `D`); nil for a flag.
-  public let value: String?
+  package let value: String?
   /// Values a shell can complete and the parser accepts; empty for free text.
-  public let choices: [String]
-  public let repeatable: Bool
+  package let choices: [String]
+  package let repeatable: Bool
   /// The choices are what a shell completes, but other values are taken too (`--dialect` also
   /// names the config file's `[dialect NAME]` sections); the command checks them.
-  public let openChoices: Bool
+  package let openChoices: Bool
   /// What the value is: how settings read it from the flag, the environment or the config file,
   /// and what it must be.
-  public let type: ValueType
+  package let type: ValueType
   /// The environment variable read when the flag is absent.
-  public let environment: EnvironmentVariable?
+  package let environment: EnvironmentVariable?
   /// Whether a profile of the config file may set it, under its long name.
-  public let inConfigFile: Bool
+  package let inConfigFile: Bool
   /// How a shell completes the value.
-  public let completion: CompletionKind
-  public let help: String
+  package let completion: CompletionKind
+  package let help: String
 
   /// The option's key in a `[default]` or `[profile NAME]` section, when it has one.
-  public var configKey: String? { inConfigFile ? long : nil }
+  package var configKey: String? { inConfigFile ? long : nil }
 
   /// The environment variable that holds the option's value, as help and the manual show it.
-  public var valueVariable: String? { environment.flatMap { $0.holds == .value ? $0.name : nil } }
+  package var valueVariable: String? { environment.flatMap { $0.holds == .value ? $0.name : nil } }
 
   /// `-H, --header 'Name: value'` as help and the manual print it.
-  public var signature: String {
+  package var signature: String {
     var s = short.map { "-\($0), " } ?? ""
     s += "--\(long)"
     if let value { s += " \(value)" }
@@ -72,7 +77,7 @@ public struct OptionSpec: Sendable {
 ///
 /// Settings read every option by its type, so a bad value gets the same error from a flag, the
 /// environment and the config file.
-public enum ValueType: Sendable, Equatable {
+package enum ValueType: Sendable, Equatable {
   /// No value on the command line; in a config file true or false (yes, no, on, off, 1, 0).
   case flag
   /// Text that what reads it checks (a URL, a template, a condition).
@@ -90,7 +95,7 @@ public enum ValueType: Sendable, Equatable {
 }
 
 /// How a shell completes an option's value.
-public enum CompletionKind: Sendable, Equatable {
+package enum CompletionKind: Sendable, Equatable {
   /// Free text: nothing to offer.
   case none
   /// The option's `choices`.
@@ -103,9 +108,9 @@ public enum CompletionKind: Sendable, Equatable {
 }
 
 /// An environment variable that stands in for an option.
-public struct EnvironmentVariable: Sendable, Equatable {
+package struct EnvironmentVariable: Sendable, Equatable {
   /// What the variable holds.
-  public enum Holds: Sendable, Equatable {
+  package enum Holds: Sendable, Equatable {
     /// The option's value, taken when the flag is absent and the variable is not empty.
     case value
     /// What the option's file would hold (`JOBCTL_TOKEN` is the token `--token-file` reads), so
@@ -113,16 +118,16 @@ public struct EnvironmentVariable: Sendable, Equatable {
     case content
   }
 
-  public let name: String
-  public let holds: Holds
+  package let name: String
+  package let holds: Holds
   /// What it is, for the manual and help: for a variable that holds the value, the option's
   /// spelling is added (`Response shape (--dialect).`).
-  public let meaning: String
+  package let meaning: String
 }
 
 extension OptionKey {
   /// The option's one definition: how it is spelt, what it takes, and its help.
-  public var spec: OptionSpec {
+  package var spec: OptionSpec {
     switch self {
     case .help: define("help", short: "h", help: "Show help for jobctl or a command.")
     case .version: define("version", help: "Print the version (at the top level).")
@@ -337,7 +342,7 @@ extension OptionKey {
     case .format:
       define(
         "format", value: "FORMAT", choices: OutputSettings.Format.allCases.map(\.rawValue), config: true,
-        help: "Output format: text (default), json (the last answer verbatim) or ndjson (one event per line).")
+        help: OutputSettings.Format.help)
     case .json: define("json", help: "Same as --format json.")
     case .field:
       define(
@@ -467,9 +472,9 @@ extension OptionKey {
 }
 
 /// A group of options that several commands share.
-public struct OptionGroup: Sendable {
-  public let title: String
-  public let options: [OptionSpec]
+package struct OptionGroup: Sendable {
+  package let title: String
+  package let options: [OptionSpec]
 }
 
 extension OptionGroup {
@@ -479,38 +484,38 @@ extension OptionGroup {
 }
 
 /// Every command, by identity and name; `spec` holds each one's definition and the function that runs it.
-public enum CommandKey: String, CaseIterable, Hashable, Sendable {
+package enum CommandKey: String, CaseIterable, Hashable, Sendable {
   case wait, status, start, cancel, list, output, explain, completion, help, version
 }
 
 /// One command: its name, what it takes, which option groups apply, and what runs it.
-public struct CommandSpec: Sendable {
+package struct CommandSpec: Sendable {
   /// Runs a parsed command line with the environment and services; returns the exit code.
   typealias Runner = @Sendable (Invocation, [String: String], Services) throws(JobctlError) -> Int32
 
-  public let key: CommandKey
-  public let name: String
-  public let arguments: String
-  public let summary: String
-  public let details: String
+  package let key: CommandKey
+  package let name: String
+  package let arguments: String
+  package let summary: String
+  package let details: String
   /// Command lines that show it at work, in help (Examples) and the manual.
-  public let examples: [String]
+  package let examples: [String]
   /// Option groups in the order help lists them: what a user reaches for first (polling, the
   /// wait, output), connection and general options next, the shape keys last.
-  public let groups: [OptionGroup]
+  package let groups: [OptionGroup]
   /// Smallest and largest number of positional arguments.
-  public let arity: ClosedRange<Int>
+  package let arity: ClosedRange<Int>
   /// What runs it: a command cannot be in the table without one.
   let run: Runner
 
-  public var options: [OptionSpec] { groups.flatMap(\.options) }
+  package var options: [OptionSpec] { groups.flatMap(\.options) }
 }
 
 /// The one table behind parsing, `--help`, completions and the manual.
-public enum CommandTable {
-  public static let general = OptionGroup(title: "General", [.help, .version])
+package enum CommandTable {
+  package static let general = OptionGroup(title: "General", [.help, .version])
 
-  public static let connection = OptionGroup(
+  package static let connection = OptionGroup(
     title: "Connection",
     [
       .baseURL, .tokenFile, .header, .dialect, .jobsPath, .cacert, .cert, .key, .insecure, .connectTimeout,
@@ -518,8 +523,8 @@ public enum CommandTable {
       .unixSocket,
     ])
 
-  /// The keys that describe a response shape (README "Any job API"), as flags.
-  public static let shape = OptionGroup(
+  /// The keys that describe a response shape (docs/shapes.md "Any job API"), as flags.
+  package static let shape = OptionGroup(
     title: "Shape",
     [
       .completedWhen, .failedWhen, .canceledWhen, .pendingWhen, .runningWhen, .warnWhen, .statusPath, .progressPath,
@@ -529,40 +534,40 @@ public enum CommandTable {
       .cancelAcceptedWhen, .cancelRefusedWhen,
     ])
 
-  public static let output = OptionGroup(title: "Output", [.format, .json, .field, .quiet, .progress, .color])
+  package static let output = OptionGroup(title: "Output", [.format, .json, .field, .quiet, .progress, .color])
 
   /// `version --json`.
-  public static let versionOutput = OptionGroup(title: "Output", [.json])
+  package static let versionOutput = OptionGroup(title: "Output", [.json])
 
-  public static let polling = OptionGroup(
+  package static let polling = OptionGroup(
     title: "Polling", [.timeout, .interval, .maxInterval, .until, .slowDown, .maxAttempts, .maxErrors, .staleAfter])
 
-  public static let starting = OptionGroup(title: "Start", [.data, .form, .method, .idempotencyKey, .wait])
+  package static let starting = OptionGroup(title: "Start", [.data, .form, .method, .idempotencyKey, .wait])
 
-  public static let canceling = OptionGroup(title: "Cancel", [.wait])
+  package static let canceling = OptionGroup(title: "Cancel", [.wait])
 
-  public static let waiting = OptionGroup(title: "Wait", [.cancelOnInterrupt, .allJobs, .anyJob])
+  package static let waiting = OptionGroup(title: "Wait", [.cancelOnInterrupt, .allJobs, .anyJob])
 
-  public static let listing = OptionGroup(title: "List", [.type, .page, .limit, .allPages, .query])
+  package static let listing = OptionGroup(title: "List", [.type, .page, .limit, .allPages, .query])
 
   /// What `output` fetches and where it goes; `wait` and `start --wait` fetch the same way.
-  public static let outputFile = OptionGroup(title: "Output file", [.output, .as, .continue])
+  package static let outputFile = OptionGroup(title: "Output file", [.output, .as, .continue])
 
   /// The output file options with `-q`, for `output`, which has no other output options.
-  public static let fetching = OptionGroup(title: outputFile.title, [.output, .as, .continue, .quiet])
+  package static let fetching = OptionGroup(title: outputFile.title, [.output, .as, .continue, .quiet])
 
   /// The config file and its profile, for `help dialects` (which lists the file's shapes).
-  public static let configFile = OptionGroup(title: "Config", [.config, .profile])
+  package static let configFile = OptionGroup(title: "Config", [.config, .profile])
 
   /// Every command, in the order help, completions and the manual list them.
-  public static let commands: [CommandSpec] = CommandKey.allCases.map(\.spec)
+  package static let commands: [CommandSpec] = CommandKey.allCases.map(\.spec)
 
-  public static func command(_ name: String) -> CommandSpec? {
+  package static func command(_ name: String) -> CommandSpec? {
     commands.first(where: { $0.name == name })
   }
 
   /// Every option any command accepts, each once, in the order of the table.
-  public static let allOptions: [OptionSpec] = {
+  package static let allOptions: [OptionSpec] = {
     var seen = Set<OptionKey>()
     return commands.flatMap(\.options).filter { seen.insert($0.key).inserted }
   }()
@@ -759,13 +764,13 @@ extension CommandTable {
 
 extension CommandKey {
   /// The command's definition, with the function that runs it.
-  public var spec: CommandSpec { CommandTable.definition(of: self) }
+  package var spec: CommandSpec { CommandTable.definition(of: self) }
 }
 
 /// Variables of the environment that jobctl reads, with what they do.
-public struct EnvironmentSpec: Sendable {
-  public let names: [String]
-  public let help: String
+package struct EnvironmentSpec: Sendable {
+  package let names: [String]
+  package let help: String
 }
 
 extension CommandTable {
@@ -773,7 +778,7 @@ extension CommandTable {
   ///
   /// `--help` names them, the manual describes them. The options' own come first, in the order
   /// of the table.
-  public static let environment: [EnvironmentSpec] = optionEnvironment + otherEnvironment
+  package static let environment: [EnvironmentSpec] = optionEnvironment + otherEnvironment
 
   /// The variable that stands in for an option, for text that names it (`set --base-url or
   /// JOBCTL_BASE_URL`); empty for an option without one.

@@ -1,3 +1,7 @@
+import JobctlOutput
+import JobctlShapes
+import JobctlSupport
+
 /// `explain`: judges one job document offline, as a wait would, and says which condition decided.
 ///
 /// A description can be written and checked without a live job: nothing is sent.

@@ -1,3 +1,8 @@
+import JobctlOutput
+import JobctlShapes
+import JobctlSupport
+import JobctlTransport
+
 /// `help`, `--help` and `version`, all printed from `CommandTable`, wrapped to the width of the
 /// terminal (`COLUMNS`, else the terminal's, else 80) with a hanging indent.
 enum HelpCommand {

@@ -1,12 +1,15 @@
-/// A job as the user named it, and where it is polled.
-public struct JobReference: Equatable {
-  /// What the user typed, for messages, with a URL's userinfo hidden.
-  public let label: String
-  public let url: String
-  /// The `host:port` credentials belong to: the base URL's host, else the job URL's.
-  public let credentialHost: String
+import JobctlShapes
+import JobctlSupport
 
-  public init(label: String, url: String, credentialHost: String) {
+/// A job as the user named it, and where it is polled.
+package struct JobReference: Equatable {
+  /// What the user typed, for messages, with a URL's userinfo hidden.
+  package let label: String
+  package let url: String
+  /// The `host:port` credentials belong to: the base URL's host, else the job URL's.
+  package let credentialHost: String
+
+  package init(label: String, url: String, credentialHost: String) {
     self.label = Credentials.hidingUserinfo(label)
     self.url = url
     self.credentialHost = credentialHost
@@ -19,7 +22,7 @@ public struct JobReference: Equatable {
   /// What `start` and `list` print (an id, or the job's absolute URL) resolves here to the URL
   /// they polled. A relative URL the server sends is not read here: it is resolved against the
   /// URL that answered (RFC 3986, `URLParts.resolving`).
-  public static func resolve(_ text: String, settings: Settings) throws(JobctlError) -> JobReference {
+  package static func resolve(_ text: String, settings: Settings) throws(JobctlError) -> JobReference {
     guard !text.isEmpty else { throw .usage(.emptyReference) }
     let lower = Text.lowercased(text)
     if lower.hasPrefix("http://") || lower.hasPrefix("https://") {
@@ -63,11 +66,5 @@ public struct JobReference: Equatable {
       throw .usage(.unusablePath(text))
     }
     return JobReference(label: text, url: url, credentialHost: base.hostKey)
-  }
-}
-
-extension String {
-  func replacingOccurrences(of target: String, with replacement: String) -> String {
-    split(separator: target, omittingEmptySubsequences: false).joined(separator: replacement)
   }
 }

@@ -1,5 +1,9 @@
-/// `list`: one page of jobs, or every page with `--all` (README "Starting, cancelling, listing,
-/// fetching output").
+import JobctlHTTP
+import JobctlOutput
+import JobctlSupport
+
+/// `list`: one page of jobs, or every page with `--all` (docs/behaviour.md "Starting, cancelling,
+/// listing, fetching output").
 enum ListCommand {
   /// A page never followed twice, and never more than this many pages.
   static let maximumPages = 10_000

@@ -1,3 +1,25 @@
+import JobctlEngine
+import JobctlHTTP
+import JobctlOutput
+import JobctlShapes
+import JobctlSupport
+
+/// A command that talks to a server and returns a result: run, it makes the context, and the
+/// context's presenter prints the result and gives the exit code.
+protocol NetworkCommand {
+  /// What the command found, for the presenter.
+  static func result(_ invocation: Invocation, context: NetworkContext) throws(JobctlError) -> CommandResult
+}
+
+extension NetworkCommand {
+  static func run(_ invocation: Invocation, environment: [String: String], services: Services) throws(JobctlError)
+    -> Int32
+  {
+    let context = try NetworkContext.make(invocation, environment: environment, services: services)
+    return context.presenter.present(try result(invocation, context: context))
+  }
+}
+
 /// What every command that talks to a server shares: validated settings, the stderr channel,
 /// one transport (one connection pool), the scheduler every request runs on and the progress
 /// reporter.

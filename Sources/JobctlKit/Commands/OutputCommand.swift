@@ -1,11 +1,18 @@
+import JobctlEngine
+import JobctlFiles
+import JobctlHTTP
+import JobctlOutput
+import JobctlShapes
+import JobctlSupport
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
 
-/// `output`: fetch a finished job's output to stdout or a file (README "Starting, cancelling,
-/// listing, fetching output").
+/// `output`: fetch a finished job's output to stdout or a file (docs/behaviour.md "Starting,
+/// cancelling, listing, fetching output").
 enum OutputCommand {
   static func run(_ invocation: Invocation, environment: [String: String], services: Services) throws(JobctlError)
     -> Int32
@@ -198,7 +205,7 @@ struct OutputFetch {
       // As curl does with binary output: a terminal would act on them.
       throw .localWrite(.outputDrivesTerminal(job: label))
     }
-    try temp.commit(stdout: stdout)
+    try temp.commit(interruptions: context.services.interruptions) { stdout.writeBytes($0) }
     return FetchedOutput()
   }
 

@@ -1,3 +1,8 @@
+import JobctlEngine
+import JobctlHTTP
+import JobctlOutput
+import JobctlSupport
+import JobctlTransport
 import SystemCalls
 
 #if canImport(Glibc)
@@ -7,28 +12,30 @@ import Musl
 #endif
 
 /// What commands use of the outside world, injected so tests run in process and in fake time.
-public struct Services {
-  public var streams: Streams
-  public var clock: Clock
-  public var random: RandomSource
-  public var makeTransport: (TransportOptions) throws(TransportFailure) -> HTTPTransport
-  public var readFile: (String) -> Result<[UInt8], FileError>
+package struct Services {
+  package var streams: Streams
+  package var clock: Clock
+  package var random: RandomSource
+  package var makeTransport: (TransportOptions) throws(TransportFailure) -> HTTPTransport
+  package var readFile: (String) -> Result<[UInt8], FileError>
   /// A file's permission bits, or nil when it cannot be examined.
-  public var fileMode: (String) -> UInt32? = Services.fileModeOnDisk
-  public var fileExists: (String) -> Bool = { Services.fileModeOnDisk($0) != nil }
+  package var fileMode: (String) -> UInt32? = Services.fileModeOnDisk
+  package var fileExists: (String) -> Bool = { Services.fileModeOnDisk($0) != nil }
   /// Reads a file that must be a regular one (`~/.aws/credentials`): a FIFO or a device is
   /// refused rather than waited on.
-  public var readRegularFile: (String) -> Result<[UInt8], FileError> = Services.readRegularFileFromDisk
+  package var readRegularFile: (String) -> Result<[UInt8], FileError> = Services.readRegularFileFromDisk
   /// Appends text to a file (GITHUB_OUTPUT); false when it cannot.
-  public var appendFile: (String, String) -> Bool = Services.appendToFile
+  package var appendFile: (String, String) -> Bool = Services.appendToFile
+  /// What ends a wait on a file (a FIFO without a reader): the process's signals, or a test's.
+  package var interruptions: any Interruptions = ProcessSignals()
   /// The secrets of this run, shared by every writer (see `Redactor`).
-  public var redactor = Redactor()
+  package var redactor = Redactor()
   /// The width of the terminal on stderr.
-  public var stderrColumns: ([String: String]) -> Int = { Terminal.columns(fd: 2, environment: $0) }
+  package var stderrColumns: ([String: String]) -> Int = { Terminal.columns(fd: 2, environment: $0) }
   /// The width of the terminal on stdout, where help goes; nil when stdout is no terminal.
-  public var stdoutColumns: () -> Int? = { Terminal.terminalColumns(fd: 1) }
+  package var stdoutColumns: () -> Int? = { Terminal.terminalColumns(fd: 1) }
 
-  public init(
+  package init(
     streams: Streams, clock: Clock, random: RandomSource,
     makeTransport: @escaping (TransportOptions) throws(TransportFailure) -> HTTPTransport,
     readFile: @escaping (String) -> Result<[UInt8], FileError> = Services.readFileFromDisk
@@ -42,7 +49,7 @@ public struct Services {
 
   /// The real process: standard streams, system time, libcurl; `closedAtStart` as
   /// `Streams.standard` takes it.
-  public static func system(closedAtStart: Set<Int32> = []) -> Services {
+  package static func system(closedAtStart: Set<Int32> = []) -> Services {
     let clock = SystemClock()
     return Services(
       streams: .standard(closedAtStart: closedAtStart), clock: clock, random: SystemRandom(),
@@ -55,7 +62,7 @@ public struct Services {
   ///
   /// Opened without waiting for a reader: a FIFO nobody reads (ENXIO) cannot be written, and
   /// must not hold jobctl up.
-  public static func appendToFile(_ path: String, _ text: String) -> Bool {
+  package static func appendToFile(_ path: String, _ text: String) -> Bool {
     let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NONBLOCK | O_NOCTTY, 0o644)
     guard fd >= 0 else { return false }
     defer { close(fd) }
@@ -64,7 +71,7 @@ public struct Services {
     return bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) } == bytes.count
   }
 
-  public static func fileModeOnDisk(_ path: String) -> UInt32? {
+  package static func fileModeOnDisk(_ path: String) -> UInt32? {
     var info = stat()
     guard stat(path, &info) == 0 else { return nil }
     return UInt32(info.st_mode)
@@ -75,7 +82,7 @@ public struct Services {
   /// Never blocks: opened without waiting for a writer, a pipe (`--token-file <(vault read ...)`)
   /// is read as `BoundedInput` reads, for at most `BoundedInput.pipePatience` and the run's
   /// `--timeout`, ended by a signal; sockets and devices (but `/dev/null`) are refused.
-  public static func readFileFromDisk(_ path: String) -> Result<[UInt8], FileError> {
+  package static func readFileFromDisk(_ path: String) -> Result<[UInt8], FileError> {
     var info = stat()
     guard stat(path, &info) == 0 else { return .failure(FileError(reason: SystemCall.errorText(errno))) }
     if let refused = refusedKind(info) { return .failure(FileError(reason: refused)) }
@@ -88,7 +95,9 @@ public struct Services {
       _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
       return readAll(fd)
     }
-    switch BoundedInput.readAll(fd, limit: 1 << 20, patience: BoundedInput.pipePatience) {
+    switch BoundedInput.readAll(
+      fd, limit: 1 << 20, patience: BoundedInput.pipePatience, interruptions: ProcessSignals())
+    {
     case .success(let bytes): return .success(bytes)
     case .failure(.tooLarge): return .failure(FileError(reason: "larger than 1 MiB"))
     case .failure(.signaled(let s)): return .failure(FileError(reason: "interrupted", interruption: .signaled(s)))
@@ -119,7 +128,7 @@ public struct Services {
   ///
   /// Opened without blocking, so a FIFO without a
   /// writer cannot hold jobctl up, and refused unless it is a regular file.
-  public static func readRegularFileFromDisk(_ path: String) -> Result<[UInt8], FileError> {
+  package static func readRegularFileFromDisk(_ path: String) -> Result<[UInt8], FileError> {
     let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
     guard fd >= 0 else { return .failure(FileError(reason: SystemCall.errorText(errno))) }
     defer { close(fd) }

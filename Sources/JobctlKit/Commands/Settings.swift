@@ -1,3 +1,10 @@
+import JobctlEngine
+import JobctlHTTP
+import JobctlOutput
+import JobctlShapes
+import JobctlSupport
+import JobctlTransport
+
 /// Where settings come from, in order of precedence: flags, the environment, the selected
 /// profile of the config file.
 struct Layers {
@@ -168,38 +175,38 @@ extension OutputSettings.ColorMode: ChoiceSetting {}
 
 /// Everything a network command needs, resolved from flags, the environment and the config file
 /// (in that order of precedence, then defaults), and validated before anything is sent.
-public struct Settings {
-  public var baseURL: URLParts?
-  public var baseURLText: String?
-  public var token: String?
-  /// Where the token was read from, to read it again when it changes (README "Secrets").
-  public var tokenFile: String?
+package struct Settings {
+  package var baseURL: URLParts?
+  package var baseURLText: String?
+  package var token: String?
+  /// Where the token was read from, to read it again when it changes (docs/behaviour.md "Secrets").
+  package var tokenFile: String?
   /// `Basic ...` from the user and password of the base URL, which is then kept without them.
-  public var basicAuthorization: String?
-  public var headers: [HTTPHeader] = []
+  package var basicAuthorization: String?
+  package var headers: [HTTPHeader] = []
   /// The shape that judges answers; nil means auto.
-  public var dialect: Dialect?
+  package var dialect: Dialect?
   /// The shape's conventions in use (jobs path, cancel, output URL, where a start finds its job):
   /// the selected shape's, or under auto the defaults with any shape flags.
-  public var shape: Dialect = Dialects.auto
+  package var shape: Dialect = Dialects.auto
   /// The jobs path template as given.
-  public var jobsPath: String
-  public var transport = TransportOptions()
-  public var policy = PollPolicy()
-  public var output = OutputSettings()
+  package var jobsPath: String
+  package var transport = TransportOptions()
+  package var policy = PollPolicy()
+  package var output = OutputSettings()
   /// Things `--verbose` tells before anything is sent (a token file others can read).
-  public var notes: [String] = []
+  package var notes: [String] = []
 
   /// The names (lowercased) of the headers given with -H or a profile: a shape's own header of
   /// that name (`poll-header`, `start-header`, `cancel-header`) gives way.
-  public var givenHeaderNames: Set<String> = []
+  package var givenHeaderNames: Set<String> = []
 
   /// The userinfo of the base URL, of JOB and PATH arguments given as URLs, and of the proxy
   /// variables libcurl reads (see `Credentials.userinfoSecrets`).
-  public var urlSecrets: [String] = []
+  package var urlSecrets: [String] = []
 
   /// Options the config file may set, by their long names (the table says which).
-  public static let configKeys: Set<String> = Set(CommandTable.allOptions.compactMap(\.configKey))
+  package static let configKeys: Set<String> = Set(CommandTable.allOptions.compactMap(\.configKey))
 
   /// The config file's path: `--config`, its variable, `$XDG_CONFIG_HOME/jobctl/config`, or
   /// `~/.config/jobctl/config`; `explicit` when the user named it (then it must exist).
@@ -252,7 +259,7 @@ public struct Settings {
   /// Resolves and validates: every problem is a usage error naming what to fix and where it was set.
   ///
   /// Each step reads its options from the layers (`Layers.value` holds the precedence).
-  public static func resolve(_ invocation: Invocation, environment: [String: String], services: Services)
+  package static func resolve(_ invocation: Invocation, environment: [String: String], services: Services)
     throws(JobctlError) -> Settings
   {
     let layers = try layers(invocation, environment: environment, services: services)
@@ -481,7 +488,7 @@ extension Settings {
     s.output.field = path
   }
 
-  /// Picks and checks the response shape (README "Any job API").
+  /// Picks and checks the response shape (docs/shapes.md "Any job API").
   ///
   /// A built-in or named description, then its `[dialect NAME]` section, then the shape flags, key by key. Shape flags without a dialect
   /// describe a shape of their own; without either, auto judges and the defaults hold.
@@ -583,7 +590,7 @@ extension Settings {
 
   /// The credentials, with the token as `Authorization: Bearer` (else the base URL's user and
   /// password as `Basic`), then the extra headers.
-  public var requestHeaders: [HTTPHeader] {
+  package var requestHeaders: [HTTPHeader] {
     var h =
       headers.contains(where: { Text.equalsIgnoringCase($0.name, "Accept") })
       ? [] : [HTTPHeader("Accept", "application/json")]
@@ -599,7 +606,7 @@ extension Settings {
   }
 
   /// Every secret value, for scrubbing diagnostics.
-  public var secrets: [String] {
+  package var secrets: [String] {
     var list = token.map { [$0, "Bearer \($0)"] } ?? []
     list += headers.filter { Credentials.isCredentialHeader($0.name) }.map(\.value)
     if let signing = transport.signing { list.append(signing.secretKey) }
@@ -614,14 +621,14 @@ extension Settings {
 }
 
 /// Why a file could not be read.
-public struct FileError: Error {
-  public let reason: String
+package struct FileError: Error {
+  package let reason: String
   /// What ended a wait on a pipe early (a signal, the run's deadline), reported as itself.
-  public var interruption: JobctlError?
-  public init(reason: String, interruption: JobctlError? = nil) {
+  package var interruption: JobctlError?
+  package init(reason: String, interruption: JobctlError? = nil) {
     self.reason = reason
     self.interruption = interruption
   }
   /// The error to throw: the interruption, else a usage error for `cause`.
-  public func error(_ cause: JobctlError.Cause) -> JobctlError { interruption ?? .usage(cause) }
+  package func error(_ cause: JobctlError.Cause) -> JobctlError { interruption ?? .usage(cause) }
 }

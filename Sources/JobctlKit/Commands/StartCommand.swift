@@ -1,3 +1,9 @@
+import JobctlEngine
+import JobctlHTTP
+import JobctlOutput
+import JobctlShapes
+import JobctlSupport
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -5,14 +11,7 @@ import Musl
 #endif
 
 /// `start`: POST a job with an Idempotency-Key, print its id, or go on waiting for it.
-enum StartCommand {
-  static func run(_ invocation: Invocation, environment: [String: String], services: Services) throws(JobctlError)
-    -> Int32
-  {
-    let context = try NetworkContext.make(invocation, environment: environment, services: services)
-    return context.presenter.present(try result(invocation, context: context))
-  }
-
+enum StartCommand: NetworkCommand {
   /// The job created, or how it ended with `--wait` (or when the answer was its result already).
   static func result(_ invocation: Invocation, context: NetworkContext) throws(JobctlError) -> CommandResult {
     let services = context.services
@@ -52,7 +51,9 @@ enum StartCommand {
     if let error = context.scheduler.run(
       &watch, report: { [reporter = context.reporter] in reporter.report($0, job: target.label) })
     {
-      if watch.mayHaveReachedServer { unconfirmed(error, key: key, target: target, context: context) }
+      if watch.mayHaveReachedServer, let unconfirmed = unconfirmed(error, key: key, target: target) {
+        return .unconfirmedStart(unconfirmed)
+      }
       throw error
     }
     guard let answer = watch.response else { throw .unreachable(.noAnswer("\(method) \(target.label)")) }
@@ -60,20 +61,16 @@ enum StartCommand {
     return try finish(answer, invocation: invocation, target: target, context: context, fetch: fetch, start: start)
   }
 
-  /// A start that ended without an answer naming its job once its request may have been out.
+  /// A start that ended without an answer naming its job once its request may have been out, as
+  /// the presenter tells it (the key to resend with); nil when no job can have been created.
   ///
   /// A signal while it was out, `--timeout`, a failure after it was sent: a job may have been
-  /// created. stderr says so with the Idempotency-Key to resend with (unless the error
-  /// says it already), and `--format ndjson` gets a `start_unconfirmed` line carrying the key.
-  static func unconfirmed(_ error: JobctlError, key: String, target: JobReference, context: NetworkContext) {
+  /// created.
+  static func unconfirmed(_ error: JobctlError, key: String, target: JobReference) -> UnconfirmedStart? {
     switch error {
     case .interrupted, .timedOut, .unreachable, .stalled, .rejected: break
-    default: return
+    default: return nil
     }
-    let shownKey = Text.oneLine(key, limit: 200)
-    let saysKey = error.message?.contains(shownKey) == true
-    // A refusal is no job, unless it is the resend answered "already exists" (which names the key).
-    if case .rejected = error, !saysKey { return }
     let reason: String
     if case .interrupted(let signal) = error {
       let names: [Int32: String] = [SIGINT: "SIGINT", SIGTERM: "SIGTERM", SIGHUP: "SIGHUP"]
@@ -81,19 +78,10 @@ enum StartCommand {
     } else {
       reason = Text.oneLine(error.message ?? "failed", limit: 300)
     }
-    if context.settings.output.format == .ndjson {
-      let members: [(key: String, value: JSON)] = [
-        ("time", .string(HTTPDate.iso8601(context.services.clock.wall))), ("job", .string(target.label)),
-        ("event", .string("start_unconfirmed")), ("idempotency_key", .string(key)), ("reason", .string(reason)),
-      ]
-      context.services.streams.stdout.write(JSON.object(members).serialized() + "\n")
-    }
-    guard !saysKey else { return }
-    let how: String
-    if case .interrupted = error { how = reason } else { how = "sent, and then failed" }
-    context.diagnostics.line(
-      "jobctl: the start of \(Text.oneLine(target.label, limit: 200)) may have created a job: it was \(how); resend it with --idempotency-key \(shownKey) (the same Idempotency-Key) where the API honours it, or look for the job before starting another"
-    )
+    let start = UnconfirmedStart(error: error, job: target.label, key: key, reason: reason)
+    // A refusal is no job, unless it is the resend answered "already exists" (which names the key).
+    if case .rejected = error, !start.saysKey { return nil }
+    return start
   }
 
   /// Reads the start answer: a job to print or wait for, or a result already (synchronous work).
@@ -136,7 +124,7 @@ enum StartCommand {
           return .job(JobEnd(outcome: WaitOutcome(error: error, watch: watch), job: target.label))
         }
       }
-      throw noJob(answer, document: document, target: target, places: places, stdout: context.services.streams.stdout)
+      return .unnamedJob(noJob(answer, document: document, target: target, places: places))
     }
 
     // The URL that answered (after redirects); the request's own when the transport has none.
@@ -166,10 +154,8 @@ enum StartCommand {
   }
 
   /// A 2xx start answer in which the shape finds no job: the job may exist all the same, so the
-  /// answer goes to stdout as it came (as `--json` prints it) and the error names its keys.
-  static func noJob(
-    _ answer: HTTPResponse, document: JSON?, target: JobReference, places: String, stdout: TextSink
-  ) -> JobctlError {
+  /// presenter prints the answer as it came, and the error names its keys.
+  static func noJob(_ answer: HTTPResponse, document: JSON?, target: JobReference, places: String) -> UnnamedJob {
     var what: String
     switch document {
     case .object(let members)?:
@@ -182,12 +168,8 @@ enum StartCommand {
       let blank = answer.body.allSatisfy { $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }
       what = blank ? "an empty body" : "a body that is not JSON"
     }
-    let noJob = JobctlError.Cause.namesNoJob(target: target.label, status: answer.status, places: places, found: what)
-    guard !answer.body.isEmpty else { return .rejected(noJob) }
-    let text = String(decoding: answer.body, as: UTF8.self)
-    stdout.write(Text.endsWithNewline(text) ? text : text + "\n")
-    if let failure = stdout.failure { return .localWrite(.answerOnStdout(noJob, lost: failure.reason)) }
-    return .rejected(.answerOnStdout(noJob, lost: nil))
+    let cause = JobctlError.Cause.namesNoJob(target: target.label, status: answer.status, places: places, found: what)
+    return UnnamedJob(body: answer.body, cause: cause)
   }
 
   /// Where the job is polled: its URL when the answer gives one (a relative one resolved against

@@ -1,3 +1,7 @@
+import JobctlEngine
+import JobctlHTTP
+import JobctlSupport
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)

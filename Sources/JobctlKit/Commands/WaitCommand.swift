@@ -1,3 +1,9 @@
+import JobctlEngine
+import JobctlHTTP
+import JobctlOutput
+import JobctlShapes
+import JobctlSupport
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -5,14 +11,7 @@ import Musl
 #endif
 
 /// `wait` and `status`: resolve the job, poll it, print how it ended.
-enum WaitCommand {
-  static func run(_ invocation: Invocation, environment: [String: String], services: Services) throws(JobctlError)
-    -> Int32
-  {
-    let context = try NetworkContext.make(invocation, environment: environment, services: services)
-    return context.presenter.present(try result(invocation, context: context))
-  }
-
+enum WaitCommand: NetworkCommand {
   /// How the job ended, or the jobs.
   static func result(_ invocation: Invocation, context: NetworkContext) throws(JobctlError) -> CommandResult {
     var context = context
@@ -146,7 +145,7 @@ extension WaitCommand {
   /// the condition that decided each state seen; with `progress`, shows it.
   ///
   /// The closure holds only what it reads: one that held the whole `NetworkContext` copied it on
-  /// every call, a tenth of the instructions of a poll.
+  /// every call, a large share of a poll's instructions (docs/performance.md).
   static func reporting(context: NetworkContext, progress: Bool) -> (PollEvent, String) -> Void {
     let diagnostics = context.settings.output.verbose ? context.diagnostics : nil
     let reporter = context.reporter
@@ -272,7 +271,8 @@ extension WaitCommand {
       }
       CancelCommand.cancelOnInterrupt(open, context: context)
     }
-    // --all: the worst outcome; --any: the first job to end (README "How `wait` behaves").
+    // --all: the worst outcome; --any: the first job to end (docs/behaviour.md "How `wait`
+    // behaves").
     return .jobs(
       JobEnds(
         count: jobs.count, outcome: { i in results[i].map { WaitOutcome(error: $0, watch: ended[i]) } },

@@ -1,11 +1,15 @@
+import JobctlOutput
+import JobctlShapes
+import JobctlSupport
+
 /// `man/jobctl.1`, rendered from `CommandTable` so the manual cannot drift from the parser.
 ///
 /// A test compares the committed file with this rendering; `JOBCTL_UPDATE_GOLDEN=1 make test`
 /// rewrites it and fails, so the next run without the variable is the one that passes.
-public enum ManPage {
+package enum ManPage {
   /// The manual: the fixed sections as written, the others filled from the command table, the
   /// environment list and the exit codes.
-  public static func render() -> String {
+  package static func render() -> String {
     header + "\n" + commands() + options() + prose.map { $0 + "\n" }.joined() + environment() + exitStatus()
       + examples + "\n"
   }
