@@ -99,8 +99,7 @@ package enum CancelAnswer {
 
   /// What a cancel refused in this stage tells: retry later, or wait.
   package static func refusal(_ job: String, stage: String?, code: String) -> String {
-    let place = stage.map { "in stage \($0)" } ?? "in its current stage"
-    return "job \(job) cannot be canceled \(place) (\(code)); retry later, or use --wait"
+    JobctlError.Cause.cancelRefused(job: job, stage: stage, code: code).message
   }
 }
 
@@ -158,9 +157,9 @@ package struct CancelAndWait: PollStepper {
       }
       switch CancelAnswer.interpret(response, dialect: dialect, shape: shape) {
       case .unsupported?:
-        return .finish(.rejected("job \(job) cannot be canceled: the API has no cancel"))
+        return .finish(.rejected(.noCancel(job: job)))
       case .declined(let reason, _)?:
-        return .finish(.rejected("the cancel of job \(job) was refused: \(reason)"))
+        return .finish(.rejected(.cancelDeclined(job: job, reason: reason)))
       case .accepted?, .alreadyTerminal?:
         cancelPending = false
         retrier.succeeded()
@@ -172,7 +171,7 @@ package struct CancelAndWait: PollStepper {
       case nil:
         let verdict = Verdict.of(response, subject: "job \(job)", retryAfter: retryAfter)
         return retrier.handle(
-          verdict == .answered ? .end(.rejected("the cancel answer was not understood")) : verdict,
+          verdict == .answered ? .end(.rejected(.cancelNotUnderstood(job: nil))) : verdict,
           retryAfter: retryAfter, random: random, report: report)
       }
     case .failure(let failure):

@@ -96,7 +96,7 @@ package struct DownloadWatch: PollStepper {
     }
     // As long as pieces bring bytes.
     guard stream.size > furthest else {
-      return .finish(.rejected("\(subject) answered 206 with no bytes before the end (\(stream.size) of \(total))"))
+      return .finish(.rejected(.emptyPiece(subject: subject, size: stream.size, total: total)))
     }
     furthest = stream.size
     retrier.succeeded()
@@ -122,17 +122,16 @@ package struct DownloadWatch: PollStepper {
     guard status == 206 else { return nil }
     let text = headers.first(where: { Text.equalsIgnoringCase($0.name, "Content-Range") })?.value
     guard let text else {
-      return .rejected("\(subject) answered 206 Partial Content without a Content-Range: nothing was written")
+      return .rejected(.pieceWithoutRange(subject: subject))
     }
     guard let range = ContentRange(text), let first = range.first else {
-      return .rejected("\(subject) answered 206 with an unreadable Content-Range '\(Text.oneLine(text, limit: 80))'")
+      return .rejected(.unreadableRange(subject: subject, range: text))
     }
     if first != from {
-      return .rejected(
-        "\(subject) answered 206 with bytes from \(first), not from \(from) where the file ends: nothing was written")
+      return .rejected(.pieceElsewhere(subject: subject, first: first, end: from))
     }
     if let total, let theirs = range.total, theirs != total {
-      return .rejected("\(subject) answered 206 for a total of \(theirs) bytes, not \(total): nothing was written")
+      return .rejected(.otherTotal(subject: subject, theirs: theirs, ours: total))
     }
     return nil
   }

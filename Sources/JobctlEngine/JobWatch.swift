@@ -123,20 +123,20 @@ package struct JobWatch: PollStepper {
     guard verdict == .answered else {
       return retrier.handle(verdict, retryAfter: retryAfter, random: random, report: report)
     }
-    var prefix: String { "the answer (\(HTTPStatus.describe(response.status))) is not a job document" }
+    var answer: String { "the answer (\(HTTPStatus.describe(response.status)))" }
     switch read(response) {
     case .judged(let snapshot):
       return absorbDocument(
         snapshot, response: response, now: now, wall: wall, retryAfter: retryAfter, random: random,
         report: report)
     case .unreadable(let why):
-      let reason = "\(prefix) (\(why))"
+      let reason = JobctlError.Cause.notAJobDocument(answer: answer, why: why).message
       return retrier.failed(
         reason: reason, giveUp: .rejected, firmDelay: retryAfter, random: random, report: report)
     case .notUnderstood(let why):
       // JSON that no condition can place: waiting longer would not help (docs/shapes.md "Any job
       // API").
-      return .finish(.rejected("\(prefix) (\(why))"))
+      return .finish(.rejected(.notAJobDocument(answer: answer, why: why)))
     }
   }
 
@@ -153,9 +153,9 @@ package struct JobWatch: PollStepper {
       report(.state(snapshot, httpStatus: response.status))
     }
     if snapshot.state.isTerminal { return .finish(Self.ending(snapshot, label: label)) }
-    if policy.oneShot { return .finish(.stillRunning(stillText)) }
+    if policy.oneShot { return .finish(.stillRunning(.unfinished(still: stillText))) }
     if let quiet = stall(snapshot, previous: previous, response: response, now: now, wall: wall) {
-      return .finish(.stalled("the job looks stalled: \(stillText) with no change for \(DurationText.format(quiet))"))
+      return .finish(.stalled(.looksStalled(still: stillText, quiet: quiet)))
     }
     let delay = random.map { policy.regularDelay($0, unchanged: unchanged) } ?? 0
     lastPause = delay
@@ -166,8 +166,8 @@ package struct JobWatch: PollStepper {
   /// How a job in a terminal state ends: nil once completed, else its failure or cancel.
   package static func ending(_ snapshot: JobSnapshot, label: String) -> JobctlError? {
     switch snapshot.state {
-    case .failed: return .jobFailed("job \(label) failed" + (snapshot.error.map { ": \($0)" } ?? ""))
-    case .canceled: return .jobCanceled("job \(label) was canceled" + (snapshot.error.map { ": \($0)" } ?? ""))
+    case .failed: return .jobFailed(.failed(job: label, detail: snapshot.error))
+    case .canceled: return .jobCanceled(.canceled(job: label, detail: snapshot.error))
     case .completed, .pending, .running: return nil
     }
   }

@@ -84,9 +84,8 @@ package struct PollPolicy: Sendable {
     return "--timeout " + (timeout.map(DurationText.format) ?? "")
   }
 
-  /// How a wait that ran out of time begins its message.
-  package func limitText(clock: Clock) -> String {
-    if untilHolds(clock: clock), let until { return "timed out: --until \(HTTPDate.iso8601(until)) has passed" }
-    return "timed out after " + (timeout.map(DurationText.format) ?? "")
+  /// Why a wait that ran out of time ended; `still` says how the job was.
+  package func limitReached(clock: Clock, still: String) -> JobctlError.Cause {
+    .timeLimit(until: untilHolds(clock: clock) ? until : nil, after: timeout, still: still)
   }
 }

@@ -37,10 +37,10 @@ package enum Verdict: Equatable {
   package static func of(_ failure: TransportFailure) -> Verdict {
     switch failure.kind {
     case .interrupted(let signal): return .end(.signaled(signal))
-    case .tls: return .end(.unreachable("\(failure.message) (use --cacert FILE to trust a private CA)"))
-    case .badURL: return .end(.usage(failure.message))
-    case .redirect: return .end(.rejected(failure.message))
-    case .localWrite: return .end(.localWrite(failure.message))
+    case .tls: return .end(.unreachable(.untrustedServer(failure.message)))
+    case .badURL: return .end(.usage(.transport(failure.message)))
+    case .redirect: return .end(.rejected(.transport(failure.message)))
+    case .localWrite: return .end(.localWrite(.transport(failure.message)))
     case .tooLarge, .badAnswer: return .transient(reason: failure.message, giveUp: .rejected)
     case .transient: return .transient(reason: failure.message, giveUp: .unreachable)
     }
@@ -69,13 +69,13 @@ package enum Verdict: Equatable {
       // GitHub's primary rate limit: a 403 that says the budget is spent is waited out.
       return .rateLimited(reason: message(), retryAfter: retryAfter)
     case 401, 403:
-      return .end(.authRefused(message() + " (check the token: JOBCTL_TOKEN or --token-file)"))
+      return .end(.authRefused(.credentialsRefused(answer: message())))
     case 404:
-      return .end(.notFound("\(subject) not found: \(message())"))
+      return .end(.notFound(.missing(subject: subject, answer: message())))
     case 410:
-      return .end(.notFound("\(subject) expired: \(message())"))
+      return .end(.notFound(.expired(subject: subject, answer: message())))
     default:
-      return .end(.rejected(message()))
+      return .end(.rejected(.errorAnswer(message())))
     }
   }
 }
@@ -94,7 +94,7 @@ extension AnswerRules {
     let answer = JobAnswer(response, document: try? JSON.parse(response.body))
     let message = { Messages.forErrorAnswer(status: response.status, body: response.body) }
     if gone, goneWhen.contains(where: { $0.holds(answer) }) {
-      return .end(.notFound("\(subject) is gone: \(message())"))
+      return .end(.notFound(.gone(subject: subject, answer: message())))
     }
     if retryWhen.contains(where: { $0.holds(answer) }) {
       return .rateLimited(reason: message(), retryAfter: retryAfter)
@@ -111,7 +111,7 @@ package enum GiveUp: Sendable, Equatable {
   /// Exit 6: the answers were never understood.
   case rejected
 
-  package func error(_ message: String) -> JobctlError {
+  package func error(_ message: JobctlError.Cause) -> JobctlError {
     switch self {
     case .unreachable: return .unreachable(message)
     case .rejected: return .rejected(message)
@@ -146,7 +146,7 @@ package struct Retrier {
 
   /// How a wait whose attempts ran out ends; `stillText` says what the job showed last.
   package func ranOut(_ stillText: String) -> PollStep {
-    .finish(.timedOut("gave up after \(attempts) attempt\(attempts == 1 ? "" : "s"); \(stillText)"))
+    .finish(.timedOut(.attemptsRanOut(attempts: attempts, still: stillText)))
   }
 
   /// A good answer: the failure streak is over.
@@ -161,8 +161,7 @@ package struct Retrier {
   ) -> PollStep {
     failures += 1
     if failures >= policy.maxErrors {
-      let plural = failures == 1 ? "" : "s"
-      return .finish(giveUp.error("gave up after \(failures) consecutive failure\(plural); the last: \(reason)"))
+      return .finish(giveUp.error(.failuresRanOut(failures: failures, last: reason)))
     }
     let backoff = policy.backoffDelay(failures: failures, random)
     let delay = max(backoff, firmDelay ?? 0)
@@ -223,10 +222,8 @@ extension JobctlError {
   /// A `Retry-After` that reaches past `--timeout`: the wait ends at once (124) rather than
   /// sleeping into a deadline it cannot meet.
   static func retryAfterPastDeadline(_ delay: Double, left: Double, limit: String, _ still: String) -> JobctlError {
-    let wait = DurationText.format(delay) + (delay >= RetryAfter.maximum ? ", the most jobctl honours" : "")
-    let remaining = DurationText.format(max(0, left))
-    return .timedOut(
-      "timed out: the server asks to wait \(wait) (Retry-After) but only \(remaining) of \(limit) is left; \(still)"
+    .timedOut(
+      .retryAfterPastDeadline(wait: delay, capped: delay >= RetryAfter.maximum, left: left, limit: limit, still: still)
     )
   }
 }
@@ -320,10 +317,8 @@ package struct RequestWatch: PollStepper {
       if resent, let key = idempotencyKey, ruled == nil, answer.status >= 400,
         answer.status == 409 || Self.saysAlreadyExists(answer.body)
       {
-        return .finish(
-          .rejected(
-            "\(subject) was sent again and answered \(Messages.forErrorAnswer(status: answer.status, body: answer.body)); the first attempt may have created the job (Idempotency-Key \(Text.oneLine(key, limit: 80))): check before starting another, or resend with --idempotency-key \(Text.oneLine(key, limit: 80))"
-          ))
+        let said = Messages.forErrorAnswer(status: answer.status, body: answer.body)
+        return .finish(.rejected(.resentAndRefused(subject: subject, answer: said, idempotencyKey: key)))
       }
       verdict =
         ruled
@@ -342,10 +337,8 @@ package struct RequestWatch: PollStepper {
     Text.lowercased(String(decoding: body.prefix(64 * 1024), as: UTF8.self)).contains("already exist")
   }
 
-  static func mayHaveBeenCreated(_ subject: String, _ reason: String, request: HTTPRequest) -> String {
+  static func mayHaveBeenCreated(_ subject: String, _ reason: String, request: HTTPRequest) -> JobctlError.Cause {
     let key = request.headers.first { Text.equalsIgnoringCase($0.name, "Idempotency-Key") }
-    let sent = key.map { " (it was sent with Idempotency-Key \(Text.oneLine($0.value, limit: 80)))" } ?? ""
-    return
-      "\(subject) failed after it was sent (\(reason)); the job may have been created\(sent), and this API is not known to honour Idempotency-Key (idempotent-start false), so it is not sent again: check before starting another"
+    return .startMayHaveBeenMade(subject: subject, reason: reason, idempotencyKey: key?.value)
   }
 }

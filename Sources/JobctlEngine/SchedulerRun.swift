@@ -184,7 +184,7 @@ struct SchedulerRun<S: PollStepper> {
   }
 
   func timedOut(_ i: Int, _ jobs: [S]) -> JobctlError {
-    .timedOut("\(jobs[i].policy.limitText(clock: clock)); \(jobs[i].stillText)")
+    .timedOut(jobs[i].policy.limitReached(clock: clock, still: jobs[i].stillText))
   }
 
   // MARK: Sending
@@ -365,9 +365,9 @@ struct SchedulerRun<S: PollStepper> {
       return error
     }
     switch error {
-    case .timedOut: return .timedOut(m + "; " + whereabouts)
-    case .unreachable: return .unreachable(m + "; " + whereabouts)
-    case .stalled: return .stalled(m + "; " + whereabouts)
+    case .timedOut(let c): return .timedOut(.naming(c, whereabouts: whereabouts))
+    case .unreachable(let c): return .unreachable(.naming(c, whereabouts: whereabouts))
+    case .stalled(let c): return .stalled(.naming(c, whereabouts: whereabouts))
     default: return error
     }
   }

@@ -51,11 +51,11 @@ package struct OutputFile {
       var info = stat()
       guard lstat(path, &info) == 0 else {
         let reason = errno
-        guard reason == ENOENT else { throw .localWrite("cannot write \(shown): \(SystemCall.errorText(reason))") }
+        guard reason == ENOENT else { throw .localWrite(.cannotWrite(shown, reason: SystemCall.errorText(reason))) }
         let folder = folder(of: path)
         var folderInfo = stat()
         guard stat(folder, &folderInfo) == 0, folderInfo.st_mode & S_IFMT == S_IFDIR else {
-          throw .localWrite("cannot write \(shown): the folder \(Text.oneLine(folder, limit: 200)) does not exist")
+          throw .localWrite(.missingFolder(file: shown, folder: folder))
         }
         return OutputFile(
           kind: .replace, shown: shown, path: path, exists: false, mode: 0o666 & ~currentUmask, owner: nil, size: 0)
@@ -63,12 +63,12 @@ package struct OutputFile {
       switch info.st_mode & S_IFMT {
       case S_IFLNK:
         guard let target = readLink(path) else {
-          throw .localWrite("cannot write \(shown): \(SystemCall.errorText(errno))")
+          throw .localWrite(.cannotWrite(shown, reason: SystemCall.errorText(errno)))
         }
         path = target.hasPrefix("/") ? target : folder(of: path) + "/" + target
         continue
       case S_IFDIR:
-        throw .localWrite("cannot write \(shown): it is a folder")
+        throw .localWrite(.cannotWrite(shown, reason: "it is a folder"))
       case S_IFREG:
         return OutputFile(
           kind: .replace, shown: shown, path: path, exists: true, mode: info.st_mode & 0o7777,
@@ -77,7 +77,7 @@ package struct OutputFile {
         return OutputFile(kind: .direct, shown: shown, path: path, exists: true, mode: 0, owner: nil, size: 0)
       }
     }
-    throw .localWrite("cannot write \(shown): \(SystemCall.errorText(ELOOP))")
+    throw .localWrite(.cannotWrite(shown, reason: SystemCall.errorText(ELOOP)))
   }
 
   /// The temporary file the download goes to: beside a file to replace (in TMPDIR when that

@@ -22,8 +22,9 @@ package final class TempFile {
     let fd = template.withUnsafeMutableBufferPointer { buffer in buffer.baseAddress.map { mkstemp($0) } ?? -1 }
     guard fd >= 0 else {
       throw .localWrite(
-        "cannot write \(destination.shown): no temporary file in \(Text.oneLine(folder, limit: 200)): \(SystemCall.errorText(errno))"
-      )
+        .cannotWrite(
+          destination.shown,
+          reason: "no temporary file in \(Text.oneLine(folder, limit: 200)): \(SystemCall.errorText(errno))"))
     }
     _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
     self.fd = fd
@@ -35,7 +36,7 @@ package final class TempFile {
 
   /// `.localWrite` naming the destination, for a failure with `errno` value `code`.
   package func writeError(_ code: Int32) -> JobctlError {
-    .localWrite("cannot write \(destination.shown): \(SystemCall.errorText(code))")
+    .localWrite(.cannotWrite(destination.shown, reason: SystemCall.errorText(code)))
   }
 
   package func write(_ bytes: [UInt8]) throws(JobctlError) {
@@ -46,13 +47,13 @@ package final class TempFile {
   package func copyIn(from file: String) throws(JobctlError) -> Int {
     let source = open(file, O_RDONLY | O_CLOEXEC)
     guard source >= 0 else {
-      throw .localWrite("cannot read \(destination.shown): \(SystemCall.errorText(errno))")
+      throw .localWrite(.cannotReadBack(destination.shown, reason: SystemCall.errorText(errno)))
     }
     defer { close(source) }
     var total = 0
     var failure: Int32 = 0
     let ok = Self.pump(from: source, to: fd, count: &total, failure: &failure)
-    guard ok else { throw .localWrite("cannot copy \(destination.shown): \(SystemCall.errorText(failure))") }
+    guard ok else { throw .localWrite(.cannotCopy(destination.shown, reason: SystemCall.errorText(failure))) }
     return total
   }
 

@@ -30,7 +30,7 @@ package enum Jobctl {
     let diagnostics = Diagnostics(sink: services.streams.stderr, redactor: services.redactor)
     diagnostics.actions = environment["GITHUB_ACTIONS"] == "true"
     return Presenter.fail(
-      .localWrite("cannot write to stdout (\(failure.reason)): the command's result was not written"),
+      .localWrite(.resultNotWritten(reason: failure.reason)),
       diagnostics: diagnostics)
   }
 

@@ -21,14 +21,15 @@ extension Presenter {
         text: { unprintable ? nil : (job.namedByURL ? job.url : job.id ?? job.url) + "\n" },
         textError: {
           unprintable
-            ? .rejected("the job id in the answer holds control characters; the job was created: \(job.named)") : nil
+            ? .rejected(.jobWasCreated(.idHasControlCharacters, job: job.named)) : nil
         }, forPeople: false,
         missingField: { field, _ in
-          .rejected("the answer to \(job.target) has no field '\(field)'; the job was created: \(job.named)")
+          .rejected(
+            .jobWasCreated(.missingField(in: "the answer to \(job.target)", path: field, there: ""), job: job.named))
         }))
     if let missing { return missing }
     if let failure = stdout.failure {
-      return .localWrite("cannot write the job id to stdout (\(failure.reason)); the job was created: \(job.named)")
+      return .localWrite(.jobWasCreated(.notWritten("the job id to stdout", reason: failure.reason), job: job.named))
     }
     return nil
   }
@@ -55,14 +56,10 @@ extension Presenter {
   /// A start answer that names no job: the answer on stdout as it came (the job may exist), and
   /// the error says so.
   func unnamed(_ answer: UnnamedJob) -> JobctlError {
-    guard !answer.body.isEmpty else { return .rejected(answer.message) }
+    guard !answer.body.isEmpty else { return .rejected(answer.cause) }
     stdout.write(Self.asItCame(answer.body))
-    if let failure = stdout.failure {
-      return .localWrite(
-        answer.message
-          + "; a job may have been created, and the answer could not be written to stdout (\(failure.reason))")
-    }
-    return .rejected(answer.message + "; a job may have been created: the answer is on stdout")
+    if let failure = stdout.failure { return .localWrite(.answerOnStdout(answer.cause, lost: failure.reason)) }
+    return .rejected(.answerOnStdout(answer.cause, lost: nil))
   }
 
   /// The answer to a cancel, and what it means: accepted or already over is success; refused,
@@ -77,7 +74,7 @@ extension Presenter {
     case .refused(_, _, let r): (said, response) = ("cancel: refused\n", r)
     case .declined(let reason, let r): (said, response) = ("cancel: refused\nreason: \(reason)\n", r)
     case .unsupported(let r):
-      return .rejected("job \(job) cannot be canceled: this API has no such cancel (\(HTTPStatus.describe(r.status)))")
+      return .rejected(.noSuchCancel(job: job, status: r.status))
     }
     let document = try? JSON.parse(response.body)
     _ = write(
@@ -89,8 +86,8 @@ extension Presenter {
     case .alreadyTerminal(let reason, _):
       note("jobctl: job \(Text.oneLine(job, limit: 120)) was not canceled: \(reason)")
       return nil
-    case .refused(let stage, let code, _): return .rejected(CancelAnswer.refusal(job, stage: stage, code: code))
-    case .declined(let reason, _): return .rejected("the cancel of job \(job) was refused: \(reason)")
+    case .refused(let stage, let code, _): return .rejected(.cancelRefused(job: job, stage: stage, code: code))
+    case .declined(let reason, _): return .rejected(.cancelDeclined(job: job, reason: reason))
     case .accepted, .unsupported: return nil
     }
   }
@@ -111,10 +108,11 @@ extension Presenter {
         textError: {
           let without = idsOnly ? ids.filter { $0 == nil }.count : 0
           guard without > 0 else { return nil }
-          return .rejected("\(without) of \(listing.jobs.count) jobs in the list have no id (id-path)")
+          return .rejected(.idsMissing(count: without, of: listing.jobs.count))
         }, forPeople: !idsOnly,
         missingField: { field, array in
-          .rejected("the job list has no field '\(field)'\(array.map { field.whatIsThere(in: $0) } ?? "")")
+          .rejected(
+            .missingField(in: "the job list", path: field, there: array.map { field.whatIsThere(in: $0) } ?? ""))
         }, lineEach: true))
     return error
   }

@@ -60,8 +60,9 @@ extension Presenter {
           missingField: fine
             ? { field, document in
               .rejected(
-                "the final document of job \(job) has no field '\(field)'\(document.map { field.whatIsThere(in: $0) } ?? "")"
-              )
+                .missingField(
+                  in: "the final document of job \(job)", path: field,
+                  there: document.map { field.whatIsThere(in: $0) } ?? ""))
             } : nil))
       fieldText = written.field
       if let missing = written.error { error = missing }
@@ -86,11 +87,11 @@ extension Presenter {
     switch error {
     case .interrupted?:
       if !settings.quiet { diagnostics.line(interrupted([end.job], resume: end.resume)) }
-    case .jobCanceled(let message)? where end.cancelAsked:
+    case .jobCanceled(let cause)? where end.cancelAsked:
       // The cancel that was asked for happened: the outcome, told as a note (exit 3 stays).
-      if !settings.quiet { diagnostics.line("jobctl: \(message)") }
+      if !settings.quiet { diagnostics.line("jobctl: \(cause.message)") }
     case let e?:
-      if let message = e.message { diagnostics.error(message) }
+      diagnostics.error(e)
     case nil:
       break
     }
@@ -166,16 +167,16 @@ extension Presenter {
         tally.lines.append(settings.format.fieldLine(nil))
         if error == nil {
           let there = ended ? outcome.document.map { field.whatIsThere(in: $0) } ?? "" : ""
-          error = .rejected("the final document of job \(job) has no field '\(field)'\(there)")
+          error = .rejected(.missingField(in: "the final document of job \(job)", path: field, there: there))
         }
       }
     }
     tally.codes.append(Self.exitCode(error))
     if github != nil { tally.ends.append(jobEnd(outcome, job: job, error: error, duration: endTimes.take(job))) }
     if case .interrupted? = error { return }
-    if let error, let message = error.message {
+    if let error, error.message != nil {
       if tally.errorsShown < Self.errorScreenful {
-        diagnostics.error(message)
+        diagnostics.error(error)
         tally.errorsShown += 1
       } else {
         tally.moreByCode[error.exitCode, default: 0] += 1
@@ -211,7 +212,7 @@ extension Presenter {
       diagnostics.warning(problem)
       return code
     }
-    return Self.fail(.localWrite("\(problem): the step outputs \(names) are lost"), diagnostics: diagnostics)
+    return Self.fail(.localWrite(.stepOutputsLost(problem, names: names)), diagnostics: diagnostics)
   }
 
   /// A completed job's messages as warnings: the first few, each one line cut to the width of

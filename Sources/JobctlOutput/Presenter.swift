@@ -129,11 +129,11 @@ package struct UnconfirmedStart {
 package struct UnnamedJob {
   package let body: [UInt8]
   /// What the answer lacks (`the answer to ... names no job: ...`).
-  package let message: String
+  package let cause: JobctlError.Cause
 
-  package init(body: [UInt8], message: String) {
+  package init(body: [UInt8], cause: JobctlError.Cause) {
     self.body = body
-    self.message = message
+    self.cause = cause
   }
 }
 
@@ -273,7 +273,7 @@ package struct Presenter {
   /// The exit code of `error`, its message on stderr: for every command that failed, and for
   /// results that end in an error.
   package static func fail(_ error: JobctlError, diagnostics: Diagnostics) -> Int32 {
-    if let message = error.message { diagnostics.error(message) }
+    diagnostics.error(error)
     return error.exitCode
   }
 

@@ -16,6 +16,13 @@ package protocol TextSink: AnyObject {
   var isTerminal: Bool { get }
   /// The first write that failed, if one did; later writes are dropped.
   var failure: WriteFailure? { get }
+  /// Told each error said here, after its message: a test's sink keeps them, to compare causes
+  /// rather than text.
+  func told(_ error: JobctlError)
+}
+
+extension TextSink {
+  package func told(_ error: JobctlError) {}
 }
 
 /// Why a write to a stream failed: the `errno` of `write(2)`, or a stream that was closed when
@@ -194,6 +201,12 @@ package final class Diagnostics {
   package func scrub(_ text: String) -> String { redactor.scrub(text) }
 
   package func error(_ message: String) { line("jobctl: \(terminal.paint("error:", .red)) \(message)") }
+
+  /// Says `error`'s message, if it has one, and tells the sink which error it was.
+  package func error(_ error: JobctlError) {
+    if let message = error.message { self.error(message) }
+    sink.told(error)
+  }
   package func warning(_ message: String) { line("jobctl: \(terminal.paint("warning:", .yellow)) \(message)") }
 }
 

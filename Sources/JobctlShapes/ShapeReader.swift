@@ -17,10 +17,7 @@ struct ShapeReader {
   }
 
   package func fail(_ key: String, _ error: ShapeSyntaxError) -> JobctlError {
-    let origin = d.entry(key)?.origin ?? ""
-    if origin.hasPrefix("--") { return .usage("\(origin): \(error.message)") }
-    let place = origin.isEmpty ? "" : "\(origin): "
-    return .usage("\(place)\(key) of the \(name) shape: \(error.message)")
+    .usage(.badShapeKey(origin: d.entry(key)?.origin ?? "", key: key, shape: name, problem: error.message))
   }
 
   /// Each of `texts` (by default the key's values) parsed by `parse`, a failure blamed on `key`.

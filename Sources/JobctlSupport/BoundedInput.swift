@@ -128,11 +128,11 @@ extension BoundedInput.Failure {
   /// The error for a read of `what` that failed; `limit` names the limit `.tooLarge` passed.
   package func error(reading what: String, limit: String) -> JobctlError {
     switch self {
-    case .tooLarge: return .usage("\(what) is larger than \(limit), the most jobctl reads")
+    case .tooLarge: return .usage(.inputTooLarge(what, limit: limit))
     case .signaled(let s): return .signaled(s)
-    case .deadline: return .timedOut("--timeout or --until ran out while reading \(what)")
-    case .patience(let p): return .usage("\(what) is a pipe that sent nothing to its end within \(Int(p)) s")
-    case .system(let e): return .usage("cannot read \(what): \(SystemCall.errorText(e))")
+    case .deadline: return .timedOut(.deadlineWhileReading(what))
+    case .patience(let p): return .usage(.silentPipe(what, patience: Int(p)))
+    case .system(let e): return .usage(.cannotReadInput(what, reason: SystemCall.errorText(e)))
     }
   }
 }

@@ -33,7 +33,7 @@ package struct ConfigFile: Sendable {
       var line = Text.trimmed(Substring(raw))
       if line.isEmpty || line.hasPrefix("#") || line.hasPrefix(";") { continue }
       if line.hasPrefix("[") {
-        guard line.hasSuffix("]") else { throw error(number, "a section header must end with ]") }
+        guard line.hasSuffix("]") else { throw error(number, .unclosedSection) }
         let inner = Text.trimmed(line.dropFirst().dropLast())
         let words = inner.split(separator: " ", omittingEmptySubsequences: true)
         inDialect = false
@@ -45,10 +45,7 @@ package struct ConfigFile: Sendable {
           current = String(words[1])
           inDialect = true
         } else {
-          throw error(
-            number,
-            "expected [default], [profile NAME] or [dialect NAME] (a NAME is letters, digits, '.', '_', ':' and '-'), not [\(Text.oneLine(String(inner), limit: 60))]"
-          )
+          throw error(number, .unknownSection(String(inner)))
         }
         if let current {
           if inDialect {
@@ -60,7 +57,7 @@ package struct ConfigFile: Sendable {
         continue
       }
       guard let eq = line.firstIndex(of: "=") else {
-        throw error(number, "expected key = value, a [section] or a # comment")
+        throw error(number, .notKeyValue)
       }
       let key = Text.lowercased(String(Text.trimmed(line[..<eq])))
       line = Text.trimmed(line[line.index(after: eq)...])
@@ -73,29 +70,23 @@ package struct ConfigFile: Sendable {
       }
       if inDialect, let section = current {
         guard shapeKeys.contains(key) else {
-          throw error(
-            number,
-            "unknown key '\(Text.oneLine(key, limit: 60))' in [dialect \(section)] (keys are shape keys such as completed-when, failed-when, status-path; jobctl help dialects)"
-          )
+          throw error(number, .unknownShapeKey(key, section: section))
         }
         dialects[section, default: []].append(Entry(key: key, value: value, line: number))
         continue
       }
       guard keys.contains(key) else {
-        throw error(
-          number,
-          "unknown key '\(Text.oneLine(key, limit: 60))' (keys are long option names such as base-url, token-file, dialect, interval)"
-        )
+        throw error(number, .unknownConfigKey(key))
       }
       guard let section = current else {
-        throw error(number, "'\(key)' comes before any [default] or [profile NAME] section")
+        throw error(number, .keyBeforeSection(key))
       }
       profiles[section, default: []].append(Entry(key: key, value: value, line: number))
     }
   }
 
-  private func error(_ line: Int, _ message: String) -> JobctlError {
-    .usage("\(Text.oneLine(path, limit: 200)):\(line): \(message)")
+  private func error(_ line: Int, _ cause: JobctlError.Cause) -> JobctlError {
+    .usage(.configLine(path: path, line: line, cause))
   }
 
   /// A profile or dialect name: ASCII letters, digits, `.`, `_`, `:` and `-` (`prod:eu`, `eu-west.2`).

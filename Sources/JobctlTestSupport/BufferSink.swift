@@ -11,6 +11,8 @@ package final class BufferSink: TextSink {
   package private(set) var text = ""
   package var isTerminal: Bool
   package var failure: WriteFailure?
+  /// The errors said here, in order (see `TextSink.told`).
+  package private(set) var errors: [JobctlError] = []
 
   package init(isTerminal: Bool = false, failure: WriteFailure? = nil) {
     self.isTerminal = isTerminal
@@ -23,4 +25,5 @@ package final class BufferSink: TextSink {
   package func writeBytes(_ bytes: [UInt8]) {
     if failure == nil { self.text += String(decoding: bytes, as: UTF8.self) }
   }
+  package func told(_ error: JobctlError) { errors.append(error) }
 }

@@ -143,7 +143,7 @@ import Testing
     #expect(transport.requestTimes[1] - transport.requestTimes[0] >= 9.9)
     #expect(events.contains { if case .rateLimited = $0 { true } else { false } })
     let forbidden = Verdict.of(HTTPResponse(status: 403), subject: "j", retryAfter: nil)
-    #expect(forbidden == .end(.authRefused("HTTP 403 Forbidden (check the token: JOBCTL_TOKEN or --token-file)")))
+    #expect(forbidden == .end(.authRefused(.credentialsRefused(answer: "HTTP 403 Forbidden"))))
   }
 
   /// GitHub's secondary rate limit: a 403 with `Retry-After` is waited out too.

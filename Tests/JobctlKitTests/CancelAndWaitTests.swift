@@ -45,7 +45,7 @@ import Testing
 
   @Test func aRefusedCancelIsSentAgainBeforeEachPollUntilAccepted() {
     let r = Self.run(poll: [Self.running, Self.running, Self.canceled], cancel: [Self.refused, Self.accepted])
-    #expect(r.error == .jobCanceled("job j1 was canceled"))
+    #expect(r.error == .jobCanceled(.canceled(job: "j1", detail: nil)))
     #expect(
       r.transport.requests.map(\.url) == [Self.cancelURL, Self.pollURL, Self.cancelURL, Self.pollURL, Self.pollURL])
     #expect(r.transport.requests.first?.method == "POST")
@@ -55,23 +55,20 @@ import Testing
 
   @Test func anAcceptedCancelLeavesOnlyThePolls() {
     let r = Self.run(poll: [Self.running, Self.canceled], cancel: [Self.accepted])
-    #expect(r.error == .jobCanceled("job j1 was canceled"))
+    #expect(r.error == .jobCanceled(.canceled(job: "j1", detail: nil)))
     #expect(r.transport.requests.map(\.url) == [Self.cancelURL, Self.pollURL, Self.pollURL])
     #expect(!r.watch.stillText.contains("not accepted"))
   }
 
   @Test func anAPIWithoutCancelIsRejectedAtOnce() {
     let r = Self.run(poll: [Self.running], cancel: [answer(405, "{}")])
-    #expect(r.error == .rejected("job j1 cannot be canceled: the API has no cancel"))
+    #expect(r.error == .rejected(.noCancel(job: "j1")))
     #expect(r.transport.requests.count == 1)
   }
 
   @Test func aTimeoutWhileRefusedSaysTheCancelWasNotAccepted() {
     let r = Self.run(poll: [Self.running], cancel: [Self.refused]) { $0.timeout = 5 }
-    guard case .timedOut(let message)? = r.error else {
-      Issue.record("expected a timeout, got \(String(describing: r.error))")
-      return
-    }
-    #expect(message.contains("the cancel was not accepted yet"))
+    let still = "job j1 is still running; the cancel was not accepted yet"
+    #expect(r.error == .timedOut(.timeLimit(until: nil, after: 5, still: still)))
   }
 }

@@ -38,23 +38,19 @@ import Testing
     #expect(a.value(.interval) == "3")
   }
 
-  @Test(arguments: [
-    (["wait", "j", "--bogus"], "unknown option --bogus"),
-    (["wait", "j", "-Z"], "unknown option -Z"),
-    (["status", "j", "--any"], "does not apply to 'status'"),
-    (["wait", "j", "--interval"], "needs a value"),
-    (["wait"], "'wait' needs JOB"),
-    (["status", "a", "b"], "got extra 'b'"),
-    (["frobnicate"], "unknown command 'frobnicate'"),
-    (["wait", "j", "--quiet=yes"], "takes no value"),
-  ])
-  func usageErrors(_ args: [String], _ fragment: String) {
-    #expect {
-      try ArgumentParser.parse(args)
-    } throws: { error in
-      guard let e = error as? JobctlError, case .usage(let m) = e else { return false }
-      return m.contains(fragment)
-    }
+  @Test(
+    arguments: [
+      (["wait", "j", "--bogus"], .unknownOption("--bogus", hint: "", help: "jobctl wait --help")),
+      (["wait", "j", "-Z"], .unknownOption("-Z", hint: "", help: "jobctl wait --help")),
+      (["status", "j", "--any"], .notForCommand("--any", command: "status")),
+      (["wait", "j", "--interval"], .needsValue("--interval", value: "D")),
+      (["wait"], .missingArguments(command: "wait", arguments: "JOB...")),
+      (["status", "a", "b"], .extraArgument(command: "status", arguments: "JOB", extra: "b")),
+      (["frobnicate"], .unknownCommand(name: "frobnicate", hint: "", commands: CommandTable.commands.map(\.name))),
+      (["wait", "j", "--quiet=yes"], .takesNoValue("--quiet")),
+    ] as [([String], JobctlError.Cause)])
+  func usageErrors(_ args: [String], _ cause: JobctlError.Cause) {
+    #expect(throws: JobctlError.usage(cause)) { try ArgumentParser.parse(args) }
   }
 
   @Test func helpAndVersionRouting() throws {
@@ -95,28 +91,35 @@ import Testing
     #expect(s.secrets.contains("filetoken"))
   }
 
-  @Test(arguments: [
-    (["--base-url", "ftp://x"], "http:// or https://"),
-    (["--header", "X-A: 1\r\nInjected: yes"], "CR or LF"),
-    (["--header", "NoColon"], "'Name: value'"),
-    (["--header", "Bad Name: v"], "not a valid header name"),
-    (["--interval", "-1s"], "takes a duration"),
-    (["--interval", "0"], "more than zero"),
-    (["--timeout", "2 s"], "takes a duration"),
-    (["--max-errors", "0"], "whole number"),
-    (["--max-attempts", "x"], "whole number"),
-    (["--jobs-path", "/jobs/"], "contain {id}"),
-    (["--token-file", "/missing"], "cannot read the token file /missing: No such file or directory"),
-    (["--cacert", "/missing"], "cannot read the CA file"),
-    (["--field", "a..b"], "--field takes a dotted path"),
-  ])
-  func badInputIsAUsageError(_ args: [String], _ fragment: String) {
-    #expect {
-      try settings(args)
-    } throws: { error in
-      guard let e = error as? JobctlError, case .usage(let m) = e else { return false }
-      return m.contains(fragment)
-    }
+  @Test(
+    arguments: [
+      (["--base-url", "ftp://x"], .badBaseURL(origin: "--base-url", shown: "ftp://x")),
+      (["--header", "X-A: 1\r\nInjected: yes"], .headerLineBreak),
+      (["--header", "NoColon"], .headerWithoutColon(origin: "-H")),
+      (["--header", "Bad Name: v"], .badHeaderName("Bad Name")),
+      (["--interval", "-1s"], .notADuration(origin: "--interval", value: "-1s")),
+      (["--interval", "0"], .notPositive(origin: "--interval")),
+      (["--timeout", "2 s"], .notADuration(origin: "--timeout", value: "2 s")),
+      (["--max-errors", "0"], .notAWholeNumber(origin: "--max-errors", lowest: 1, value: "0")),
+      (["--max-attempts", "x"], .notAWholeNumber(origin: "--max-attempts", lowest: 1, value: "x")),
+      (
+        ["--jobs-path", "/jobs/"],
+        .badShapeKey(
+          origin: "--jobs-path", key: "jobs-path", shape: "command-line",
+          problem: "'/jobs/' must contain {id} or {+id}, as in /jobs/{id}")
+      ),
+      (
+        ["--token-file", "/missing"],
+        .cannotRead("the token file", path: "/missing", reason: "No such file or directory")
+      ),
+      (
+        ["--cacert", "/missing"],
+        .cannotRead("the CA file", path: "/missing", origin: "--cacert", reason: "No such file or directory")
+      ),
+      (["--field", "a..b"], .notAFieldPath(origin: "--field", value: "a..b")),
+    ] as [([String], JobctlError.Cause)])
+  func badInputIsAUsageError(_ args: [String], _ cause: JobctlError.Cause) {
+    #expect(throws: JobctlError.usage(cause)) { try settings(args) }
   }
 
   @Test func aTokenFileWithWindowsLineEndingsIsTrimmed() throws {
@@ -192,10 +195,23 @@ import Testing
   }
 
   @Test func aPathThatWouldNameAHostIsRefused() throws {
-    #expect(throws: JobctlError.self) { try resolve("//other.test/jobs/7") }
+    #expect(throws: JobctlError.usage(.unusablePath("//other.test/jobs/7"))) { try resolve("//other.test/jobs/7") }
     #expect(throws: JobctlError.self) {
       try StartCommand.startURL("//other.test/jobs", settings: settings("http://h/"))
     }
+  }
+
+  @Test func jobReferencesOnStdinAreChecked() {
+    #expect(runJobctl(["wait", "-"], stdin: "").errors == [.usage(.noReferences)])
+    #expect(runJobctl(["wait", "-", "-"], stdin: "a\n").errors == [.usage(.stdinTwice)])
+    #expect(runJobctl(["wait", "a", "b", "--all", "--any"]).errors == [.usage(.exclusive("--all", "--any"))])
+    #expect(runJobctl(["wait", "a", "b", "-o", "f"]).errors == [.usage(.outputOfManyJobs)])
+  }
+
+  @Test func aReferenceWithoutABaseURLOrThatIsEmptyIsRefused() {
+    #expect(throws: JobctlError.usage(.noBaseURL(job: "j1"))) { try resolve("j1", base: nil) }
+    #expect(throws: JobctlError.usage(.emptyReference)) { try resolve("") }
+    #expect(throws: JobctlError.usage(.unusableURL(shown: "http://h/a b"))) { try resolve("http://h/a b") }
   }
 
   private func settings(_ base: String) throws -> Settings {
@@ -285,7 +301,8 @@ import Testing
     let r = runJobctl(["wait", "j1", "--json", "-q"], script: [answer(200, body)])
     #expect(r.code == 1)
     #expect(r.stdout == body + "\n")
-    #expect(r.stderr == "jobctl: error: job j1 failed: boom\n")
+    #expect(r.errors == [.jobFailed(.failed(job: "j1", detail: "boom"))])
+    #expect(r.stderr.split(separator: "\n").count == 1, "one line, the error: \(r.stderr)")
   }
 
   @Test func jsonOfManyJobsIsOneArrayWrittenInPiecesByteForByte() {
@@ -382,7 +399,7 @@ import Testing
     let r = runJobctl(["wait", "j1", "-H", "X: a\nb"])
     #expect(r.code == 2)
     #expect(r.transport.requests.isEmpty)
-    #expect(r.stderr.hasPrefix("jobctl: error: "))
+    #expect(r.errors == [.usage(.headerLineBreak)])
   }
 
   @Test func helpAndVersionPrintOnStdout() {

@@ -61,7 +61,7 @@ private let failedDoc = answer(200, #"{"jobId":"j1","status":"failed","error":"b
   @Test func terminalStatesAreFinal() {
     let r = wait([failedDoc, completed])
     #expect(r.transport.requests.count == 1)
-    #expect(r.outcome.error == .jobFailed("job j1 failed: boom"))
+    #expect(r.outcome.error == .jobFailed(.failed(job: "j1", detail: "boom")))
     #expect(r.outcome.exitCode == 1)
     let c = wait([answer(200, #"{"status":"canceled"}"#)])
     #expect(c.outcome.exitCode == 3)
@@ -190,9 +190,15 @@ private let failedDoc = answer(200, #"{"jobId":"j1","status":"failed","error":"b
   @Test func aRetryAfterPastTheTimeLeftSaysHowMuchWasLeft() {
     let r = wait([pending, answer(429, "{}", headers: [HTTPHeader("Retry-After", "3")])]) { $0.timeout = 4 }
     #expect(r.outcome.exitCode == 124)
-    let message = r.outcome.error?.message ?? ""
-    #expect(message.hasPrefix("timed out: the server asks to wait 3s (Retry-After) but only "), "\(message)")
-    #expect(message.contains(" of --timeout 4s is left; job j1 is still pending"), "\(message)")
+    guard
+      case .timedOut(.naming(.retryAfterPastDeadline(let wait, false, let left, let limit, let still), _))? = r
+        .outcome.error
+    else {
+      Issue.record("not a Retry-After past the deadline: \(String(describing: r.outcome.error))")
+      return
+    }
+    #expect(wait == 3 && left < 3 && left > 0, "\(left)")
+    #expect(limit == "--timeout 4s" && still == "job j1 is still pending")
   }
 
   @Test func requestsAreCutToTheTimeLeft() {

@@ -13,8 +13,10 @@ import Testing
 @Suite struct ExitCodeTableTests {
   /// One value of every case (the switch in `ending` makes a new case name its row).
   static let everyError: [JobctlError] = [
-    .usage("u"), .jobFailed("f"), .jobCanceled("c"), .authRefused("a"), .notFound("n"), .rejected("r"),
-    .unreachable("x"), .stalled("s"), .stillRunning("p"), .localWrite("w"), .timedOut("t"), .readerGone,
+    .usage(.text("u")), .jobFailed(.text("f")), .jobCanceled(.text("c")), .authRefused(.text("a")),
+    .notFound(.text("n")), .rejected(.text("r")),
+    .unreachable(.text("x")), .stalled(.text("s")), .stillRunning(.text("p")), .localWrite(.text("w")),
+    .timedOut(.text("t")), .readerGone,
     .interrupted(signal: SIGINT), .interrupted(signal: SIGHUP), .interrupted(signal: SIGTERM),
   ]
 

@@ -38,6 +38,15 @@ struct Run {
   let stdout: String
   let stderr: String
   let transport: FakeTransport
+  /// The errors said on stderr, as data.
+  var errors: [JobctlError] = []
+  /// The last of them: the one the run ended with.
+  var error: JobctlError? { errors.last }
+  /// Why the answer was no job document, in the shape layer's words, when the run ended so.
+  var notAJobDocument: String? {
+    guard case .rejected(.notAJobDocument(_, let why))? = error else { return nil }
+    return why
+  }
 }
 
 func runJobctl(
@@ -53,7 +62,7 @@ func runJobctl(
     files: files, modes: modes, transport: transport, clock: clock, random: random, stdout: out, stderr: err,
     stdin: stdin)
   let code = Jobctl.run(args, environment: env, services: services)
-  return Run(code: code, stdout: out.text, stderr: err.text, transport: transport)
+  return Run(code: code, stdout: out.text, stderr: err.text, transport: transport, errors: err.errors)
 }
 
 extension WaitOutcome {

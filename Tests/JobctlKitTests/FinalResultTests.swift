@@ -46,11 +46,18 @@ import Testing
   @Test func finalURLRulesAreCheckedBeforeAnythingIsSent() {
     let lower = runJobctl(["wait", "j1", "--completed-when", "done", "--final-url", "put {start-url}"])
     #expect(lower.code == 2)
-    #expect(
-      lower.stderr.contains("--final-url: 'put {start-url}' takes [METHOD[,METHOD...] ]TEMPLATE"), "\(lower.stderr)")
+    guard case .usage(.badShapeKey("--final-url", "final-url", _, let problem))? = lower.error else {
+      Issue.record("not a bad --final-url: \(lower.errors)")
+      return
+    }
+    #expect(problem.hasPrefix("'put {start-url}' takes [METHOD[,METHOD...] ]TEMPLATE"), "\(problem)")
     let unknown = runJobctl(["wait", "j1", "--completed-when", "done", "--final-url", "{start-body}"])
     #expect(unknown.code == 2)
-    #expect(unknown.stderr.contains("{start-header:NAME}"), "\(unknown.stderr)")
+    guard case .usage(.badShapeKey("--final-url", "final-url", _, let known))? = unknown.error else {
+      Issue.record("not a bad --final-url: \(unknown.errors)")
+      return
+    }
+    #expect(known.contains("{start-header:NAME}"), "\(known)")
     #expect(lower.transport.requests.isEmpty && unknown.transport.requests.isEmpty)
   }
 
@@ -64,7 +71,8 @@ import Testing
     let denied = runJobctl(flags, script: [answer(200, done), answer(403, #"{"message":"no"}"#)])
     #expect(denied.code == 4, "\(denied.stderr)")
     #expect(denied.stdout.isEmpty)
-    #expect(denied.stderr.contains("job j1 completed, but its final result could not be fetched"), "\(denied.stderr)")
+    let context = "job j1 completed, but its final result could not be fetched: "
+    #expect(denied.errors == [.authRefused(.within(context, .credentialsRefused(answer: "HTTP 403 Forbidden: no")))])
     // A document without the value: nothing to fetch, the last answer is the result.
     let none = runJobctl(flags, script: [answer(200, #"{"state":"done"}"#)])
     #expect(none.code == 0)
@@ -96,7 +104,7 @@ import Testing
     #expect(r.transport.requests.count == 1)
     let auto = runJobctl(["status", "j1"], script: [answer(200, " \n")])
     #expect(auto.code == 6)
-    #expect(auto.stderr.contains("--dialect http-202"), "\(auto.stderr)")
+    #expect(auto.notAJobDocument?.contains("--dialect http-202") == true, "\(auto.errors)")
   }
 
   /// Only the built-in shapes, auto and named APIs that say so resend a start.

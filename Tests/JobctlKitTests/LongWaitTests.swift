@@ -27,13 +27,14 @@ import Testing
     }
   }
 
-  @Test func anUntilAlreadyPastIs124BeforeAnythingIsSent() {
+  @Test func anUntilAlreadyPastIs124BeforeAnythingIsSent() throws {
     // The fake wall clock reads 2026-11-22T21:19:58Z.
     let r = runJobctl(
       ["wait", "j1", "--until", "2026-11-22T21:19:00Z"], script: [answer(200, #"{"status":"pending"}"#)])
     #expect(r.code == 124)
     #expect(r.transport.requests.isEmpty)
-    #expect(r.stderr.contains("--until 2026-11-22T21:19:00Z has already passed"), "\(r.stderr)")
+    let until = try #require(Instant.parse("2026-11-22T21:19:00Z"))
+    #expect(r.errors == [.timedOut(.untilPassed(origin: "--until", until: until))])
     let start = runJobctl(["start", "/jobs", "--wait", "--until", "@1795382000"], script: [answer(202, "{}")])
     #expect(start.code == 124)
     #expect(start.transport.requests.isEmpty, "a start --wait creates nothing")
@@ -46,7 +47,7 @@ import Testing
       let r = runJobctl(command + ["--until", "@1795382000"], script: [answer(200, #"{"status":"completed"}"#)])
       #expect(r.code == 124, "\(command): \(r.stderr)")
       #expect(r.transport.requests.isEmpty, "\(command)")
-      #expect(r.stderr.contains("has already passed"), "\(command): \(r.stderr)")
+      #expect(r.errors == [.timedOut(.untilPassed(origin: "--until", until: 1_795_382_000))], "\(command)")
     }
   }
 
@@ -59,20 +60,20 @@ import Testing
     #expect(r.transport.sleeps.isEmpty, "no wait for what cannot be used")
   }
 
-  @Test func untilEndsTheWaitAndNamesTheJobAndItsURL() {
+  @Test func untilEndsTheWaitAndNamesTheJobAndItsURL() throws {
     let pending = answer(200, #"{"status":"pending"}"#)
     let r = runJobctl(["wait", "j1", "--until", "2026-11-22T21:20:08Z", "--progress", "none"], script: [pending])
     #expect(r.code == 124)
-    #expect(
-      r.stderr
-        == "jobctl: error: timed out: --until 2026-11-22T21:20:08Z has passed; job j1 is still pending; job j1 is at http://api.test/jobs/j1\n"
-    )
+    let until = try #require(Instant.parse("2026-11-22T21:20:08Z"))
+    let limit = JobctlError.Cause.timeLimit(until: until, after: nil, still: "job j1 is still pending")
+    #expect(r.errors == [.timedOut(.naming(limit, whereabouts: "job j1 is at http://api.test/jobs/j1"))])
     #expect(r.transport.requestTimes.last.map { $0 - 1000 < 10 } == true)
     // The earlier of --timeout and --until holds.
     let both = runJobctl(
       ["wait", "j1", "--until", "2026-11-22T21:20:08Z", "--timeout", "3s", "--progress", "none"], script: [pending])
     #expect(both.code == 124)
-    #expect(both.stderr.hasPrefix("jobctl: error: timed out after 3s; "), "\(both.stderr)")
+    let three = JobctlError.Cause.timeLimit(until: nil, after: 3, still: "job j1 is still pending")
+    #expect(both.errors == [.timedOut(.naming(three, whereabouts: "job j1 is at http://api.test/jobs/j1"))])
   }
 
   @Test func untilIsAConfigKey() {
@@ -80,7 +81,8 @@ import Testing
       ["wait", "j1", "--config", "/c", "--progress", "none"],
       script: [answer(200, #"{"status":"pending"}"#)], files: ["/c": "[default]\nuntil = @1795382403\n"])
     #expect(r.code == 124)
-    #expect(r.stderr.contains("--until 2026-11-22T21:20:03Z has passed"), "\(r.stderr)")
+    let limit = JobctlError.Cause.timeLimit(until: 1_795_382_403, after: nil, still: "job j1 is still pending")
+    #expect(r.errors == [.timedOut(.naming(limit, whereabouts: "job j1 is at http://api.test/jobs/j1"))])
   }
 
   @Test func slowDownIsAFlagAndAConfigKey() {

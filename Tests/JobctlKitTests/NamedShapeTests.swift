@@ -426,7 +426,11 @@ private func state(_ name: String, _ text: String, status: Int = 200) -> JobStat
       status: 400, body: Array(#"{"__type":"ExecutionDoesNotExist","message":"Execution Does Not Exist: 'a'"}"#.utf8))
     #expect(
       try #require(Dialects.named("aws-sfn")).answerRules.verdict(missing, subject: "job a", retryAfter: nil)
-        == .end(.notFound("job a is gone: HTTP 400 Bad Request: ExecutionDoesNotExist: Execution Does Not Exist: 'a'")))
+        == .end(
+          .notFound(
+            .gone(
+              subject: "job a", answer: "HTTP 400 Bad Request: ExecutionDoesNotExist: Execution Does Not Exist: 'a'"))
+        ))
     // Athena answers an unknown query with InvalidRequestException, as it answers any bad
     // request: not taken as gone.
     let unknownQuery = HTTPResponse(
@@ -438,7 +442,7 @@ private func state(_ name: String, _ text: String, status: Int = 200) -> JobStat
     let slurmGone = HTTPResponse(
       status: 500, body: Array(#"{"errors":[{"error_number":2017,"error":"Invalid job id specified"}]}"#.utf8))
     guard
-      case .end(.notFound(let text))? = try #require(Dialects.named("slurm")).answerRules.verdict(
+      case .end(.notFound(.gone("job 7", let text)))? = try #require(Dialects.named("slurm")).answerRules.verdict(
         slurmGone, subject: "job 7", retryAfter: nil)
     else {
       Issue.record("slurm's 2017 is not gone")
@@ -506,19 +510,20 @@ private func state(_ name: String, _ text: String, status: Int = 200) -> JobStat
     #expect(try s(#"{"x":1,"y":1,"z":1}"#) == .canceled)
   }
 
+  /// The cause names the key and the shape; the problem is the shape parser's words.
   @Test(arguments: [
-    ("completed-when", "status=", "completed-when of the t shape: 'status=' has an empty value"),
-    ("progress-path", "a / b / c", "progress-path of the t shape: 'a / b / c' divides more than once"),
+    ("completed-when", "status=", "'status=' has an empty value"),
+    ("progress-path", "a / b / c", "'a / b / c' divides more than once"),
     ("jobs-path", "/jobs", "must contain {id} or {+id}"), ("cancel", "post {url}", "no HTTP method in capitals"),
     ("idempotent-start", "maybe", "takes true or false"), ("output-url", "{nope}", "known:"),
-    ("output-path", "a..b", "output-path of the t shape: 'a..b' is not a path"),
+    ("output-path", "a..b", "'a..b' is not a path"),
   ])
-  func malformedKeysAreUsageErrorsNamingThem(_ key: String, _ value: String, _ fragment: String) {
+  func malformedKeysAreUsageErrorsNamingThem(_ key: String, _ value: String, _ problem: String) {
     #expect {
       _ = try Dialect(ShapeDescription(name: "t", [.init("completed-when", ["done"]), .init(key, [value])]))
     } throws: { error in
-      guard case .usage(let m) = error as? JobctlError else { return false }
-      return m.contains(fragment)
+      guard case .usage(.badShapeKey("", key, "t", let said)) = error as? JobctlError else { return false }
+      return said.contains(problem)
     }
   }
 }
@@ -526,14 +531,15 @@ private func state(_ name: String, _ text: String, status: Int = 200) -> JobStat
 /// `auto` and the false successes of issue 12, in fake time.
 @Suite struct AutoShapeTests {
   /// `{"status":"completed","conclusion":"failure"}` exited 0 under auto, read as simple.
-  @Test func aFailedGitHubRunIsNoSuccessUnderAuto() {
+  @Test func aFailedGitHubRunIsNoSuccessUnderAuto() throws {
     let r = runJobctl(
       ["wait", "https://api.github.test/repos/o/r/actions/runs/1"],
       script: [answer(200, #"{"id":1,"status":"completed","conclusion":"failure"}"#)])
     #expect(r.code == 6)
     #expect(r.transport.requests.count == 1)
-    #expect(r.stderr.contains("--dialect github-run"), "\(r.stderr)")
-    #expect(r.stderr.contains(#"keys id, status, conclusion; status "completed""#), "\(r.stderr)")
+    let why = try #require(r.notAJobDocument, "\(r.errors)")
+    #expect(why.contains("--dialect github-run"), "\(why)")
+    #expect(why.contains(#"keys id, status, conclusion; status "completed""#), "\(why)")
     let named = runJobctl(
       ["wait", "https://api.github.test/repos/o/r/actions/runs/1", "--dialect", "github-run"],
       script: [answer(200, #"{"id":1,"status":"completed","conclusion":"failure"}"#)])
@@ -552,16 +558,17 @@ private func state(_ name: String, _ text: String, status: Int = 200) -> JobStat
   func verdictKeysAreNeverSimple(_ text: String, _ likely: String) {
     let r = runJobctl(["wait", "j1"], script: [answer(200, text)])
     #expect(r.code == 6, "\(r.stderr)")
-    #expect(r.stderr.contains("--dialect \(likely)"), "\(r.stderr)")
+    #expect(r.notAJobDocument?.contains("--dialect \(likely)") == true, "\(r.errors)")
   }
 
   /// A JSON answer no shape can use ends at the first poll (it was retried up to --max-errors).
-  @Test func anUnknownShapeEndsAtTheFirstPoll() {
+  @Test func anUnknownShapeEndsAtTheFirstPoll() throws {
     let r = runJobctl(["wait", "j1", "--max-errors", "10"], script: [answer(200, #"{"state":"RUNNING","id":"j1"}"#)])
     #expect(r.code == 6)
     #expect(r.transport.requests.count == 1)
     #expect(r.transport.sleeps.isEmpty)
-    #expect(r.stderr.contains("no known response shape fits (keys state, id)"), "\(r.stderr)")
-    #expect(r.stderr.contains("--completed-when"), "\(r.stderr)")
+    let why = try #require(r.notAJobDocument, "\(r.errors)")
+    #expect(why.contains("no known response shape fits (keys state, id)"), "\(why)")
+    #expect(why.contains("--completed-when"), "\(why)")
   }
 }

@@ -179,35 +179,37 @@ import Testing
     #expect(try resolve([], env: ["JOBCTL_TOKEN": " env-token\n"], config: config).token == "env-token")
     let flag = try resolve(["--token-file", "/home/u/flag-tok"], env: ["JOBCTL_TOKEN": "env-token"], config: config)
     #expect(flag.token == "flag-token" && flag.tokenFile == "/home/u/flag-tok")
-    #expect(throws: JobctlError.usage("the token is empty (JOBCTL_TOKEN or --token-file)")) {
+    #expect(throws: JobctlError.usage(.emptyToken(variable: "JOBCTL_TOKEN", option: "--token-file"))) {
       try resolve([], env: ["JOBCTL_TOKEN": ""], config: config)
     }
   }
 
-  /// A bad value gets the same words from a flag and from the config file, only the origin differs.
-  @Test(arguments: [
-    ("interval", "soon", "takes a duration such as 250ms, 2s, 1m30s or 1h, not 'soon'"),
-    ("stale-after", "0s", "must be more than zero"),
-    ("max-errors", "0", "takes a whole number of at least 1, not '0'"),
-    ("max-connections", "1000000001", "takes a whole number of at least 1, not '1000000001'"),
-    (
-      "until", "soon",
-      "takes an RFC 3339 time such as 2026-12-01T20:00:00Z (or with an offset, +01:00) or @UNIXTIME, not 'soon'"
-    ),
-  ])
-  func aBadValueReadsAlikeFromEveryLayer(_ key: String, _ value: String, _ message: String) {
-    #expect(throws: JobctlError.usage("--\(key) \(message)")) { try resolve(["--\(key)", value], config: "") }
-    #expect(throws: JobctlError.usage("\(configPath):2: \(key) \(message)")) {
+  /// A bad value gets the same cause from a flag and from the config file, only the origin differs.
+  @Test(
+    arguments: [
+      ("interval", "soon", { @Sendable in .notADuration(origin: $0, value: "soon") }),
+      ("stale-after", "0s", { @Sendable in .notPositive(origin: $0) }),
+      ("max-errors", "0", { @Sendable in .notAWholeNumber(origin: $0, lowest: 1, value: "0") }),
+      ("max-connections", "1000000001", { @Sendable in .notAWholeNumber(origin: $0, lowest: 1, value: "1000000001") }),
+      ("until", "soon", { @Sendable in .notATime(origin: $0, value: "soon") }),
+    ] as [(String, String, @Sendable (String) -> JobctlError.Cause)])
+  func aBadValueReadsAlikeFromEveryLayer(
+    _ key: String, _ value: String, _ cause: @Sendable (String) -> JobctlError.Cause
+  ) {
+    #expect(throws: JobctlError.usage(cause("--\(key)"))) { try resolve(["--\(key)", value], config: "") }
+    #expect(throws: JobctlError.usage(cause("\(configPath):2: \(key)"))) {
       try resolve([], config: "[default]\n\(key) = \(value)\n")
     }
   }
 
   /// Choices and flags from a profile (the parser checks a flag's choices itself).
   @Test func aBadChoiceOrFlagInTheFileNamesItsLine() throws {
-    #expect(throws: JobctlError.usage("\(configPath):2: color takes one of auto, always, never, not 'pink'")) {
+    let color = JobctlError.Cause.notAChoice(
+      origin: "\(configPath):2: color", choices: ["auto", "always", "never"], value: "pink")
+    #expect(throws: JobctlError.usage(color)) {
       try resolve([], config: "[default]\ncolor = pink\n")
     }
-    #expect(throws: JobctlError.usage("\(configPath):2: quiet takes true or false, not 'maybe'")) {
+    #expect(throws: JobctlError.usage(.notBoolean(origin: "\(configPath):2: quiet", value: "maybe"))) {
       try resolve([], config: "[default]\nquiet = maybe\n")
     }
     // A flag given on the command line is `true` whatever the profile says.

@@ -130,6 +130,7 @@ private func deliver(
     for file in [dir.at("sub"), dir.at("to-sub")] {
       let error = try #require(failure { () throws(JobctlError) in try OutputFile.examine(file) })
       #expect(error.ending == .localWrite && error.exitCode == 10)
+      #expect(error == .localWrite(.cannotWrite(file, reason: "it is a folder")))
     }
     #expect(try dir.entries() == ["sub", "to-sub"])
     #expect(kind(dir.at("to-sub")) == S_IFLNK)
@@ -142,6 +143,8 @@ private func deliver(
       if file.contains("dangling") { #expect(symlink("nowhere", dir.at("dangling")) == 0) }
       let error = try #require(failure { () throws(JobctlError) in try OutputFile.examine(file) })
       #expect(error.ending == .localWrite && error.exitCode == 10)
+      let folder = String(file.dropLast("/out.csv".count))
+      #expect(error == .localWrite(.missingFolder(file: file, folder: folder)))
     }
     #expect(try dir.entries() == ["dangling"])
   }

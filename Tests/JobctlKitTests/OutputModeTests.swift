@@ -148,24 +148,24 @@ import Testing
   @Test func annotationsForFailuresAndWarnings() {
     let gha = GitHubActions(environment: ["GITHUB_ACTIONS": "true"], append: { _, _ in true })
     #expect(
-      gha.annotation(job: "j1", error: .jobFailed("job j1 failed: 50% done, then: boom\nline2"), warnings: [])
+      gha.annotation(job: "j1", error: .jobFailed(.text("job j1 failed: 50% done, then: boom\nline2")), warnings: [])
         == "::error title=job j1 failed::job j1 failed: 50%25 done, then: boom%0Aline2")
     #expect(
-      gha.annotation(job: "a,b", error: .timedOut("timed out after 5s"), warnings: [])
+      gha.annotation(job: "a,b", error: .timedOut(.text("timed out after 5s")), warnings: [])
         == "::error title=gave up waiting for job a%2Cb::timed out after 5s")
     #expect(
-      gha.annotation(job: "j1", error: .stalled("stalled"), warnings: [])?.hasPrefix(
+      gha.annotation(job: "j1", error: .stalled(.text("stalled")), warnings: [])?.hasPrefix(
         "::error title=job j1 looks stalled::") == true)
     #expect(
-      gha.annotation(job: "j1", error: .jobCanceled("c"), warnings: [])?.hasPrefix(
+      gha.annotation(job: "j1", error: .jobCanceled(.text("c")), warnings: [])?.hasPrefix(
         "::error title=job j1 was canceled::") == true)
     #expect(
       gha.annotation(job: "j1", error: nil, warnings: ["row 3"])
         == "::warning title=job j1 completed with warnings::row 3")
     #expect(gha.annotation(job: "j1", error: nil, warnings: []) == nil)
-    #expect(gha.annotation(job: "j1", error: .notFound("x"), warnings: []) == nil)
+    #expect(gha.annotation(job: "j1", error: .notFound(.text("x")), warnings: []) == nil)
     let off = GitHubActions(environment: [:], append: { _, _ in true })
-    #expect(off.annotation(job: "j1", error: .jobFailed("x"), warnings: []) == nil)
+    #expect(off.annotation(job: "j1", error: .jobFailed(.text("x")), warnings: []) == nil)
   }
 
   @Test func outputsAreAppendedForLaterSteps() {

@@ -117,7 +117,7 @@ import Testing
         command + stepFunctions + ["--poll-data", #"{"executionArn":"{.executionArn}"}"#],
         script: [answer(200, #"{"status":"SUCCEEDED"}"#)])
       #expect(r.code == 2, "\(command): \(r.stderr)")
-      #expect(r.stderr.contains("use {id}"), "\(r.stderr)")
+      #expect(r.errors == [.usage(.pollReadsStartAnswer(shape: "command-line"))], "\(command)")
       #expect(r.transport.requests.isEmpty)
     }
   }
@@ -179,14 +179,20 @@ import Testing
     for (flags, named) in cases {
       let r = runJobctl(["wait", "7", "--completed-when", "status=done"] + flags)
       #expect(r.code == 2, "\(flags): \(r.stderr)")
-      #expect(r.stderr.hasPrefix("jobctl: error: \(named): "), "\(flags): \(r.stderr)")
+      guard case .usage(.badShapeKey(named, _, _, _))? = r.error else {
+        Issue.record("\(flags): not a bad \(named): \(r.errors)")
+        continue
+      }
       #expect(r.transport.requests.isEmpty)
     }
     let section = "[dialect x]\ncompleted-when = status=done\npoll-data = {\"a\":{zz}}\n"
     let config = runJobctl(
       ["wait", "7", "--dialect", "x", "--config", "/c.ini"], files: ["/c.ini": section])
     #expect(config.code == 2)
-    #expect(config.stderr.contains("/c.ini:3: poll-data of the x shape"), "\(config.stderr)")
+    guard case .usage(.badShapeKey("/c.ini:3", "poll-data", "x", _))? = config.error else {
+      Issue.record("not a bad poll-data on line 3: \(config.errors)")
+      return
+    }
   }
 
   // MARK: verdicts on error answers
@@ -225,12 +231,12 @@ import Testing
       ["start", "/jobs", "--completed-when", "status=done"] + gone,
       script: [answer(400, #"{"message":"bad input"}"#)])
     #expect(start.code == 6, "\(start.stderr)")
-    #expect(start.stderr == "jobctl: error: HTTP 400 Bad Request: bad input\n")
+    #expect(start.errors == [.rejected(.errorAnswer("HTTP 400 Bad Request: bad input"))])
     let list = runJobctl(["list"] + gone, script: [answer(400, #"{"message":"bad page"}"#)])
     #expect(list.code == 6, "\(list.stderr)")
     let cancel = runJobctl(["cancel", "7"] + gone, script: [answer(400, #"{"message":"no such job"}"#)])
     #expect(cancel.code == 5, "\(cancel.stderr)")
-    #expect(cancel.stderr == "jobctl: error: job 7 is gone: HTTP 400 Bad Request: no such job\n")
+    #expect(cancel.errors == [.notFound(.gone(subject: "job 7", answer: "HTTP 400 Bad Request: no such job"))])
   }
 
   @Test func aCancelAnsweredWithTheShapesGoneOrRetryIsJudgedSoBeforeItsOwnRules() {
@@ -285,7 +291,7 @@ import Testing
     // Without it the same answer ends the wait (exit 6).
     let plain = runJobctl(["wait", "arn:1", "--completed-when", "status=SUCCEEDED"], script: [bare, done])
     #expect(plain.code == 6)
-    #expect(plain.stderr == "jobctl: error: HTTP 400 Bad Request: ThrottlingException: Rate exceeded\n")
+    #expect(plain.errors == [.rejected(.errorAnswer("HTTP 400 Bad Request: ThrottlingException: Rate exceeded"))])
   }
 
   /// A throttled start was refused, not run: it is sent again even where the API does not honour
@@ -341,7 +347,7 @@ import Testing
     let gone = watch.absorb(
       .success(HTTPResponse(status: 410, body: Array("gone away".utf8))), now: 0, wall: 0, random: FixedRandom(0.5)
     ) { _ in }
-    #expect(gone == .finish(.notFound("job j is gone: HTTP 410 Gone: gone away")))
+    #expect(gone == .finish(.notFound(.gone(subject: "job j", answer: "HTTP 410 Gone: gone away"))))
   }
 
   // MARK: the server's words

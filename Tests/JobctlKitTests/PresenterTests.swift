@@ -15,6 +15,8 @@ import Testing
     let code: Int32
     let stdout: String
     let stderr: String
+    /// The errors said on stderr, as data.
+    let errors: [JobctlError]
   }
 
   static func present(_ result: CommandResult, _ configure: (inout OutputSettings) -> Void = { _ in }) -> Printed {
@@ -24,7 +26,7 @@ import Testing
     let err = BufferSink()
     let presenter = Presenter(settings: settings, stdout: out, diagnostics: Diagnostics(sink: err))
     let code = presenter.present(result)
-    return Printed(code: code, stdout: out.text, stderr: err.text)
+    return Printed(code: code, stdout: out.text, stderr: err.text, errors: err.errors)
   }
 
   static let created = CreatedJob(
@@ -32,7 +34,7 @@ import Testing
     document: .object([("jobId", .string("j1")), ("url", .string("http://x/jobs/j1"))]), id: "j1",
     url: "http://x/jobs/j1", namedByURL: false)
 
-  @Test func aCreatedJobInEveryForm() {
+  @Test func aCreatedJobInEveryForm() throws {
     #expect(Self.present(.created(Self.created)).stdout == "j1\n")
     #expect(
       Self.present(.created(Self.created)) { $0.format = .json }.stdout == #"{"jobId":"j1","url":"http://x/jobs/j1"}"#
@@ -41,7 +43,9 @@ import Testing
     let missing = Self.present(.created(Self.created)) { $0.field = JSONPath("nope") }
     #expect(missing.code == 6)
     #expect(missing.stdout.isEmpty)
-    #expect(missing.stderr.contains("the job was created: j1 (http://x/jobs/j1)"))
+    let field = JobctlError.Cause.missingField(
+      in: "the answer to /jobs", path: try #require(JSONPath("nope")), there: "")
+    #expect(missing.errors == [.rejected(.jobWasCreated(field, job: "j1 (http://x/jobs/j1)"))])
   }
 
   @Test func aCreatedJobWhoseIdDrivesTheTerminalIsNamedNotPrinted() {
@@ -50,7 +54,7 @@ import Testing
     let r = Self.present(.created(job))
     #expect(r.code == 6)
     #expect(r.stdout.isEmpty)
-    #expect(r.stderr.contains("control characters"))
+    #expect(r.errors == [.rejected(.jobWasCreated(.idHasControlCharacters, job: #"j\x1b[2J (http://x/jobs/1)"#))])
   }
 
   @Test func aListingPrintsIdsWithQuietAndRejectsJobsWithoutOne() {
@@ -60,7 +64,7 @@ import Testing
     let r = Self.present(.listing(listing)) { $0.quiet = true }
     #expect(r.stdout == "a\n")
     #expect(r.code == 6)
-    #expect(r.stderr.contains("1 of 2 jobs in the list have no id"))
+    #expect(r.errors == [.rejected(.idsMissing(count: 1, of: 2))])
     let lines = Self.present(.listing(listing)) { $0.field = JSONPath("*.id") }
     #expect(lines.code == 0)
     #expect(lines.stdout == "a\n")
@@ -81,7 +85,7 @@ import Testing
     let r = Self.present(.cancel(CancelReply(job: "j1", answer: .refused(stage: "commit", code: "X", response))))
     #expect(r.stdout == "job: j1\ncancel: refused\n")
     #expect(r.code == 6)
-    #expect(r.stderr.contains("cannot be canceled in stage commit (X)"))
+    #expect(r.errors == [.rejected(.cancelRefused(job: "j1", stage: "commit", code: "X"))])
     let quiet = Self.present(.cancel(CancelReply(job: "j1", answer: .accepted(response)))) { $0.quiet = true }
     #expect(quiet.stdout.isEmpty && quiet.code == 0)
   }
@@ -91,15 +95,17 @@ import Testing
     #expect(Self.present(.fetched(FetchedOutput(note: "jobctl: nothing"))) { $0.quiet = true }.stderr.isEmpty)
   }
 
-  @Test func aJobThatCompletedWithoutTheFieldIsRejectedEvenWhenItsOutputWasFetched() {
+  @Test func aJobThatCompletedWithoutTheFieldIsRejectedEvenWhenItsOutputWasFetched() throws {
     var snapshot = JobSnapshot(state: .completed)
     snapshot.id = "j1"
     let outcome = WaitOutcome(error: nil, body: Array(#"{"status":"done"}"#.utf8), snapshot: snapshot, dialect: nil)
     let end = JobEnd(outcome: outcome, job: "j1", fetched: .success(FetchedOutput()))
     let r = Self.present(.job(end)) { $0.field = JSONPath("result") }
     #expect(r.code == 6)
-    #expect(r.stderr.contains("has no field 'result'"))
-    let failedFetch = JobEnd(outcome: outcome, job: "j1", fetched: .failure(.localWrite("cannot write f")))
+    let path = try #require(JSONPath("result"))
+    let there = path.whatIsThere(in: .object([("status", .string("done"))]))
+    #expect(r.errors == [.rejected(.missingField(in: "the final document of job j1", path: path, there: there))])
+    let failedFetch = JobEnd(outcome: outcome, job: "j1", fetched: .failure(.localWrite(.text("cannot write f"))))
     #expect(Self.present(.job(failedFetch)).code == 10)
   }
 
@@ -132,7 +138,9 @@ import Testing
     let presenter = Presenter(settings: settings, stdout: out, diagnostics: Diagnostics(sink: BufferSink()))
     let outcomes = [
       WaitOutcome(error: nil, body: Array("{}".utf8), snapshot: JobSnapshot(state: .completed), dialect: nil),
-      WaitOutcome(error: .jobFailed("job b failed"), body: [], snapshot: JobSnapshot(state: .failed), dialect: nil),
+      WaitOutcome(
+        error: .jobFailed(.failed(job: "b", detail: nil)), body: [], snapshot: JobSnapshot(state: .failed), dialect: nil
+      ),
     ]
     for (outcome, job) in zip(outcomes, ["a", "b"]) { presenter.ended(outcome, job: job) }
     let ends = JobEnds(count: 2, outcome: { outcomes[$0] }, label: { ["a", "b"][$0] }, firstFinished: nil)
@@ -158,35 +166,41 @@ import Testing
 
   @Test func anUnconfirmedStartNamesItsKeyInEventsAndOnStderr() {
     let start = UnconfirmedStart(
-      error: .timedOut("timed out after 5s"), job: "/jobs", key: "k-1", reason: "timed out after 5s")
+      error: .timedOut(.timeLimit(until: nil, after: 5, still: "no answer yet")), job: "/jobs", key: "k-1",
+      reason: "timed out after 5s")
     let ndjson = Self.present(.unconfirmedStart(start)) { $0.format = .ndjson }
     #expect(ndjson.code == 124)
     let event = try? JSON.parse(Array(ndjson.stdout.utf8))
     #expect(event?["event"] == .string("start_unconfirmed"))
     #expect(event?["idempotency_key"] == .string("k-1"))
     #expect(ndjson.stderr.contains("resend it with --idempotency-key k-1"))
-    #expect(ndjson.stderr.hasSuffix("timed out after 5s\n"))
+    #expect(ndjson.stderr.hasSuffix("timed out after 5s; no answer yet\n"))
+    #expect(ndjson.errors == [start.error])
     let text = Self.present(.unconfirmedStart(start))
     #expect(text.stdout.isEmpty && text.code == 124)
-    let known = UnconfirmedStart(
-      error: .rejected("a job with Idempotency-Key k-1 already exists"), job: "/jobs", key: "k-1", reason: "")
+    let refused = JobctlError.Cause.resentAndRefused(
+      subject: "POST /jobs", answer: "HTTP 409 Conflict", idempotencyKey: "k-1")
+    let known = UnconfirmedStart(error: .rejected(refused), job: "/jobs", key: "k-1", reason: "")
     #expect(known.saysKey)
     let told = Self.present(.unconfirmedStart(known))
     #expect(told.code == 6)
     #expect(!told.stderr.contains("resend it"))
+    #expect(told.errors == [.rejected(refused)])
   }
 
   @Test func aStartAnswerNamingNoJobGoesToStdoutAsItCame() {
-    let answer = UnnamedJob(body: Array(#"{"ok":true}"#.utf8), message: "the answer to /jobs names no job")
+    let noJob = JobctlError.Cause.namesNoJob(target: "/jobs", status: 200, places: "id", found: "keys ok")
+    let answer = UnnamedJob(body: Array(#"{"ok":true}"#.utf8), cause: noJob)
     for format in OutputSettings.Format.allCases {
       let r = Self.present(.unnamedJob(answer)) { $0.format = format }
       #expect(r.stdout == #"{"ok":true}"# + "\n")
       #expect(r.code == 6)
-      #expect(r.stderr.contains("names no job; a job may have been created: the answer is on stdout"))
+      #expect(r.errors == [.rejected(.answerOnStdout(noJob, lost: nil))])
     }
-    let empty = Self.present(.unnamedJob(UnnamedJob(body: [], message: "the answer to /jobs names no job")))
+    let empty = Self.present(.unnamedJob(UnnamedJob(body: [], cause: noJob)))
     #expect(empty.stdout.isEmpty && empty.code == 6)
-    #expect(empty.stderr == "jobctl: error: the answer to /jobs names no job\n")
+    #expect(empty.errors == [.rejected(noJob)])
+    #expect(empty.stderr == "jobctl: error: \(noJob.message)\n")
   }
 
   @Test func theExitCodeOfAnOutcomeIsThePresenters() {
@@ -195,7 +209,7 @@ import Testing
     var cut = done
     cut.error = .interrupted(signal: 15)
     #expect(Presenter.exitCode(of: cut) == 143)
-    cut.error = .stillRunning("still running")
+    cut.error = .stillRunning(.unfinished(still: "job j1 is running"))
     #expect(Presenter.exitCode(of: cut) == 9)
   }
 }

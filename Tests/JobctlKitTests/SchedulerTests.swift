@@ -275,7 +275,10 @@ extension ManyJobsInProcessTests {
     let limited = answer(429, "{}", headers: [HTTPHeader("Retry-After", "61")])
     let r = runJobctl(["status", "j1"], script: [limited])
     #expect(r.code == 124)
-    #expect(r.stderr.contains("of --timeout 1m is left"), "\(r.stderr)")
+    guard case .timedOut(.naming(.retryAfterPastDeadline(61, false, _, "--timeout 1m", _), _))? = r.error else {
+      Issue.record("not a Retry-After past the default --timeout: \(r.errors)")
+      return
+    }
     #expect(r.transport.requests.count == 1)
     let longer = runJobctl(
       ["status", "j1", "--timeout", "2m"], script: [limited, answer(200, #"{"status":"completed"}"#)])

@@ -24,7 +24,10 @@ import Testing
       ["start", "/predictions", "--dialect", "replicate"], script: [failure("Connection reset"), created])
     #expect(reset.code == 7)
     #expect(reset.transport.requests.count == 1)
-    #expect(reset.stderr.contains("the job may have been created"), "\(reset.stderr)")
+    guard case .unreachable(.startMayHaveBeenMade("POST /predictions", "Connection reset", _))? = reset.error else {
+      Issue.record("not a start that may have made the job: \(reset.errors)")
+      return
+    }
     let fiveHundred = runJobctl(
       ["start", "/predictions", "--dialect", "replicate"], script: [answer(502, "{}"), created])
     #expect(fiveHundred.code == 7)
@@ -95,9 +98,11 @@ import Testing
   @Test func aURLPathPolledAsAnUnknownShapeIsAUsageError() {
     let r = runJobctl(["start", "/x", "--completed-when", "s=ok", "--url-path", "@header:Location as nosuch"])
     #expect(r.code == 2)
-    #expect(
-      r.stderr.contains("--url-path: '@header:Location as nosuch': nosuch is no built-in or named shape"), "\(r.stderr)"
-    )
+    guard case .usage(.badShapeKey("--url-path", "url-path", _, let problem))? = r.error else {
+      Issue.record("not a bad --url-path: \(r.errors)")
+      return
+    }
+    #expect(problem.hasPrefix("'@header:Location as nosuch': nosuch is no built-in or named shape"), "\(problem)")
     #expect(r.transport.requests.isEmpty)
   }
 
@@ -110,7 +115,7 @@ import Testing
     #expect(google.transport.requests.first?.method == "POST")
     let none = runJobctl(["cancel", "https://api.test/op/1", "--dialect", "azure-operation"])
     #expect(none.code == 6)
-    #expect(none.stderr.contains("has no cancel"))
+    #expect(none.errors == [.rejected(.shapeHasNoCancel(job: "https://api.test/op/1", shape: "azure-operation"))])
     #expect(none.transport.requests.isEmpty)
     let delete = runJobctl(
       ["cancel", "j1", "--completed-when", "s=ok", "--cancel", "DELETE {url}"], script: [answer(204, "")])
@@ -133,14 +138,19 @@ import Testing
     #expect(r.code == 0, "\(r.stderr)")
   }
 
-  @Test(arguments: [
-    (409, #"{"message":"run is completed"}"#, Int32(6), "cannot be canceled in its current stage"),
-    (405, "", 6, "this API has no such cancel"), (501, "{}", 6, "this API has no such cancel"),
-  ])
-  func cancelAnswersByTheGeneralRules(_ status: Int, _ body: String, _ code: Int32, _ fragment: String) {
+  @Test(
+    arguments: [
+      (
+        409, #"{"message":"run is completed"}"#,
+        .rejected(.cancelRefused(job: "j1", stage: nil, code: "HTTP 409 Conflict: run is completed"))
+      ),
+      (405, "", .rejected(.noSuchCancel(job: "j1", status: 405))),
+      (501, "{}", .rejected(.noSuchCancel(job: "j1", status: 501))),
+    ] as [(Int, String, JobctlError)])
+  func cancelAnswersByTheGeneralRules(_ status: Int, _ body: String, _ error: JobctlError) {
     let r = runJobctl(["cancel", "j1"], script: [answer(status, body)])
-    #expect(r.code == code)
-    #expect(r.stderr.contains(fragment), "\(r.stderr)")
+    #expect(r.code == 6)
+    #expect(r.errors == [error])
     #expect(r.transport.requests.count == 1)
   }
 
@@ -170,7 +180,10 @@ import Testing
       ["output", "b1", "--dialect", "openai-batch"],
       script: [answer(200, #"{"id":"b1","status":"failed","output_file_id":"file-9"}"#)])
     #expect(failed.code == 1)
-    #expect(failed.stderr.contains("job b1 failed"), "\(failed.stderr)")
+    guard case .jobFailed(.within("no output: ", .failed("b1", nil)))? = failed.error else {
+      Issue.record("not a failed job b1: \(failed.errors)")
+      return
+    }
     #expect(failed.transport.requests.count == 1)
     let hotcrp = runJobctl(
       ["output", "hcj_1", "--dialect", "hotcrp", "--as", "string"],

@@ -76,12 +76,24 @@ import Testing
       args, env: ["HOME": "/home/u", "AWS_SHARED_CREDENTIALS_FILE": "/etc/aws"], files: files)
     #expect(named.transport.signing?.accessKey == "A")
 
-    #expect(throws: JobctlError.self) {
+    let credentials = "/home/u/.aws/credentials"
+    #expect(throws: JobctlError.usage(.awsNoProfile(path: credentials, profile: "none"))) {
       try Self.settings(args, env: ["HOME": "/home/u", "AWS_PROFILE": "none"], files: files)
     }
-    #expect(throws: JobctlError.self) {
+    #expect(throws: JobctlError.usage(.awsNoStaticKeys(path: credentials, profile: "default"))) {
       try Self.settings(
         args, env: ["HOME": "/home/u"], files: ["/home/u/.aws/credentials": "[default]\nsso_session = corp\n"])
+    }
+  }
+
+  @Test func missingKeysAreNamed() {
+    let args = ["--base-url", "http://api.test", "--aws-sigv4", "aws:amz:us-east-1:states"]
+    #expect(throws: JobctlError.usage(.awsHalfKeys(missing: "AWS_SECRET_ACCESS_KEY"))) {
+      try Self.settings(args, env: ["AWS_ACCESS_KEY_ID": "AKIA"])
+    }
+    #expect(throws: JobctlError.usage(.awsNoHome)) { try Self.settings(args, env: [:]) }
+    #expect(throws: JobctlError.usage(.awsScopeUnknown(provider: "aws:amz", host: "api.test"))) {
+      try Self.settings(["--base-url", "http://api.test", "--aws-sigv4", "aws:amz"], env: [:])
     }
   }
 

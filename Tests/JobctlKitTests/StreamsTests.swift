@@ -21,7 +21,7 @@ private func run(
   _ args: [String], stdout: BufferSink, script: [Result<HTTPResponse, TransportFailure>],
   env: [String: String] = ["JOBCTL_BASE_URL": "http://api.test"], signalOnSleep: (Int, Int32)? = nil,
   columns: Int = 80
-) -> (code: Int32, stderr: String, requests: Int) {
+) -> (code: Int32, stderr: String, requests: Int, errors: [JobctlError]) {
   let clock = FakeClock()
   let transport = FakeTransport(clock: clock, script)
   let err = BufferSink()
@@ -31,7 +31,7 @@ private func run(
     transport.signalOnSleep = (index: signalOnSleep.0, signal: signalOnSleep.1)
   }
   let code = Jobctl.run(args, environment: env, services: services)
-  return (code, err.text, transport.requests.count)
+  return (code, err.text, transport.requests.count, err.errors)
 }
 
 private let completed = #"{"jobId":"j1","status":"completed","result":{"address":"0xabc"}}"#
@@ -43,9 +43,7 @@ private let running = #"{"jobId":"j1","status":"running"}"#
     let r = run(
       ["status", "j1"], stdout: BufferSink(failure: WriteFailure(code: ENOSPC)), script: [answer(200, completed)])
     #expect(r.code == 10)
-    #expect(
-      r.stderr
-        == "jobctl: error: cannot write to stdout (No space left on device): the command's result was not written\n")
+    #expect(r.errors == [.localWrite(.resultNotWritten(reason: "No space left on device"))])
   }
 
   @Test func aStdoutClosedAtStartFailsEveryWrite() {
@@ -53,7 +51,7 @@ private let running = #"{"jobId":"j1","status":"running"}"#
       ["wait", "j1", "--json"], stdout: BufferSink(failure: WriteFailure(code: EBADF, closedAtStart: true)),
       script: [answer(200, completed)])
     #expect(r.code == 10)
-    #expect(r.stderr.contains("cannot write to stdout (it was closed when jobctl started)"))
+    #expect(r.errors == [.localWrite(.resultNotWritten(reason: "it was closed when jobctl started"))])
   }
 
   @Test func aStartedJobIsNeverLost() {
@@ -73,7 +71,8 @@ private let running = #"{"jobId":"j1","status":"running"}"#
       ["wait", "j1", "--progress", "none"], stdout: BufferSink(failure: WriteFailure(code: EPIPE)),
       script: [answer(200, failedDoc)])
     #expect(r.code == 1)
-    #expect(r.stderr == "jobctl: error: job j1 failed: boom\n")
+    #expect(r.errors == [.jobFailed(.failed(job: "j1", detail: "boom"))])
+    #expect(r.stderr.split(separator: "\n").count == 1, "nothing but the job's error: \(r.stderr)")
   }
 
   /// The poll loops see the reader's hang-up as SIGPIPE: the wait ends with 141 and says nothing.
@@ -138,7 +137,8 @@ private let running = #"{"jobId":"j1","status":"running"}"#
     let r = run(["start", "/r"], stdout: out, script: [answer(202, #"{"jobId":"a\u001b[2J","status":"pending"}"#)])
     #expect(r.code == 6)
     #expect(out.text == "")
-    #expect(r.stderr.contains(#"the job was created: a\x1b[2J (http://api.test/jobs/a%1B%5B2J)"#), "\(r.stderr)")
+    let named = #"a\x1b[2J (http://api.test/jobs/a%1B%5B2J)"#
+    #expect(r.errors == [.rejected(.jobWasCreated(.idHasControlCharacters, job: named))])
   }
 }
 

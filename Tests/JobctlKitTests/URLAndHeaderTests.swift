@@ -217,7 +217,7 @@ import Testing
       Issue.record("a refused option must end the command as a usage error, not be retried")
       return
     }
-    #expect(message == failure.message)
+    #expect(message == .transport(failure.message))
   }
 
   @Test func anAcceptedOptionPasses() {

@@ -13,7 +13,9 @@ import Testing
 /// NTP step that moves the wall, and not the monotonic clock, ends the wait within one poll.
 @Suite struct WallClockTests {
   /// Runs `wait j1` polled every 2 s; the wall jumps `jump` seconds at the third request.
-  private func waitWithWallJump(_ args: [String], jump: Double) -> (code: Int32, stderr: String, times: [Double]) {
+  private func waitWithWallJump(
+    _ args: [String], jump: Double
+  ) -> (code: Int32, stderr: String, times: [Double], errors: [JobctlError]) {
     let clock = FakeClock()
     var count = 0
     let transport = FakeTransport(clock: clock) { _, _ in
@@ -27,7 +29,7 @@ import Testing
       ["wait", "j1", "--interval", "2s", "--progress", "none"] + args,
       environment: ["JOBCTL_BASE_URL": "http://api.test"],
       services: services)
-    return (code, err.text, transport.requestTimes)
+    return (code, err.text, transport.requestTimes, err.errors)
   }
 
   /// A wall clock jump past the --until ends the wait within one poll.
@@ -37,7 +39,11 @@ import Testing
   @Test func aWallClockJumpPastTheUntilEndsTheWaitWithinOnePoll() {
     let r = waitWithWallJump(["--until", "2026-11-22T22:19:58Z"], jump: 7200)
     #expect(r.code == 124, "\(r.stderr)")
-    #expect(r.stderr.contains("timed out: --until 2026-11-22T22:19:58Z has passed"), "\(r.stderr)")
+    guard case .timedOut(.naming(.timeLimit(let until, _, _), _))? = r.errors.last else {
+      Issue.record("not a wait that --until ended: \(r.errors)")
+      return
+    }
+    #expect(until == Instant.parse("2026-11-22T22:19:58Z"))
     #expect(r.times.count <= 4, "\(r.times)")
     #expect((r.times.last ?? 0) - 1000 < 10, "\(r.times)")
   }

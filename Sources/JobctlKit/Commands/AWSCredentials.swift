@@ -17,8 +17,6 @@ enum AWSCredentials {
   }
 
   /// How to get keys when none were found, for every error that says so.
-  static let howTo =
-    "set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (eval \"$(aws configure export-credentials --format env)\" exports them), or put aws_access_key_id and aws_secret_access_key in ~/.aws/credentials; nothing was sent"
 
   /// Sets up signing when the shape or `--aws-sigv4` asks for it.
   ///
@@ -30,21 +28,17 @@ enum AWSCredentials {
     if s.token != nil || s.basicAuthorization != nil
       || s.headers.contains(where: { Text.equalsIgnoringCase($0.name, "Authorization") })
     {
-      throw .usage(
-        "--aws-sigv4 signs with an Authorization header of its own: drop the token (\(CommandTable.variable(.tokenFile)), --token-file), the base URL's user and password, or -H Authorization"
-      )
+      throw .usage(.awsSignatureReplaced(tokenVariable: CommandTable.variable(.tokenFile)))
     }
     if provider.split(separator: ":", omittingEmptySubsequences: false).count < 4, let host = s.baseURL?.host,
       !namesScope(host)
     {
-      throw .usage(
-        "--aws-sigv4 \(Text.oneLine(provider, limit: 80)) leaves the region and service to libcurl, which reads them from an AWS host name (states.us-east-1.amazonaws.com), not from \(Text.oneLine(host, limit: 80)): give them, --aws-sigv4 aws:amz:REGION:SERVICE; nothing was sent"
-      )
+      throw .usage(.awsScopeUnknown(provider: provider, host: host))
     }
     let keys = try find(environment: environment, services: services)
     for (name, value) in [("access key id", keys.accessKey), ("secret access key", keys.secretKey)] {
       guard !value.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
-        throw .usage("the AWS \(name) contains a control character")
+        throw .usage(.awsKeyControl(name))
       }
     }
     s.transport.signing = AWSSigning(provider: provider, accessKey: keys.accessKey, secretKey: keys.secretKey)
@@ -52,7 +46,7 @@ enum AWSCredentials {
       !s.headers.contains(where: { Text.equalsIgnoringCase($0.name, "X-Amz-Security-Token") })
     {
       guard !token.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
-        throw .usage("the AWS session token contains a line break or control character")
+        throw .usage(.awsSessionTokenControl)
       }
       s.headers.append(HTTPHeader("X-Amz-Security-Token", token))
     }
@@ -81,7 +75,7 @@ enum AWSCredentials {
     }
     if id != nil || secret != nil {
       let missing = id == nil ? "AWS_ACCESS_KEY_ID" : "AWS_SECRET_ACCESS_KEY"
-      throw .usage("--aws-sigv4: \(missing) is not set while the other key is; \(howTo)")
+      throw .usage(.awsHalfKeys(missing: missing))
     }
     let path: String
     if let file = variable("AWS_SHARED_CREDENTIALS_FILE") {
@@ -89,31 +83,26 @@ enum AWSCredentials {
     } else if let home = environment["HOME"], !home.isEmpty {
       path = home + "/.aws/credentials"
     } else {
-      throw .usage(
-        "--aws-sigv4: no AWS keys found (no AWS_ACCESS_KEY_ID, and no HOME for ~/.aws/credentials); \(howTo)")
+      throw .usage(.awsNoHome)
     }
     let profile = variable("AWS_PROFILE") ?? "default"
-    let shownPath = Text.oneLine(path, limit: 200)
     let bytes: [UInt8]
     switch services.readRegularFile(path) {
     case .success(let read): bytes = read
     case .failure(let e):
-      throw .usage("--aws-sigv4: no AWS keys: cannot read \(shownPath): \(e.reason); \(howTo)")
+      throw .usage(.awsUnreadable(path: path, reason: e.reason))
     }
     guard let text = String(validating: bytes, as: UTF8.self) else {
-      throw .usage("--aws-sigv4: the AWS credentials file \(shownPath) is not UTF-8 text")
+      throw .usage(.within("--aws-sigv4: ", .notUTF8("the AWS credentials file", path: path)))
     }
     let section = sections(text)[profile]
-    let shownProfile = "[\(Text.oneLine(profile, limit: 60))]"
     guard let section else {
-      throw .usage("--aws-sigv4: \(shownPath) has no \(shownProfile) section (AWS_PROFILE); \(howTo)")
+      throw .usage(.awsNoProfile(path: path, profile: profile))
     }
     guard let id = section["aws_access_key_id"], let secret = section["aws_secret_access_key"], !id.isEmpty,
       !secret.isEmpty
     else {
-      throw .usage(
-        "--aws-sigv4: the \(shownProfile) section of \(shownPath) has no aws_access_key_id and aws_secret_access_key (static keys only: SSO, roles and credential_process are not read); \(howTo)"
-      )
+      throw .usage(.awsNoStaticKeys(path: path, profile: profile))
     }
     let token = section["aws_session_token"].flatMap { $0.isEmpty ? nil : $0 }
     return Keys(accessKey: id, secretKey: secret, sessionToken: token)

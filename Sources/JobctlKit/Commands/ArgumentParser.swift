@@ -76,10 +76,10 @@ package enum ArgumentParser {
         let command = commandNamed()
         let longs = (command?.options ?? known).compactMap(\.long)
         let hint = Suggest.didYouMean(name, among: longs) { "--\($0)" }
-        throw .usage("unknown option --\(Text.oneLine(name, limit: 60))\(hint) (see '\(Self.helpCommand(command))')")
+        throw .usage(.unknownOption("--" + name, hint: hint, help: Self.helpCommand(command)))
       }
       if spec.value == nil {
-        if inline != nil { throw .usage("option --\(name) takes no value") }
+        if inline != nil { throw .usage(.takesNoValue("--\(name)")) }
         given.append((spec, "", "--\(name)"))
       } else {
         let value: String
@@ -94,7 +94,7 @@ package enum ArgumentParser {
       while let c = chars.first {
         chars = chars.dropFirst()
         guard let spec = known.first(where: { $0.short == c }) else {
-          throw .usage("unknown option -\(Text.oneLine(String(c))) (see '\(Self.helpCommand(commandNamed()))')")
+          throw .usage(.unknownOption("-\(c)", hint: "", help: Self.helpCommand(commandNamed())))
         }
         if spec.value == nil {
           given.append((spec, "", "-\(c)"))
@@ -110,7 +110,7 @@ package enum ArgumentParser {
     /// The next word, as the value of the option just read.
     private mutating func takeValue(for spec: OptionSpec, spelled: String) throws(JobctlError) -> String {
       i += 1
-      guard i < args.count else { throw .usage("option \(spelled) needs a value (\(spec.value ?? ""))") }
+      guard i < args.count else { throw .usage(.needsValue(spelled, value: spec.value ?? "")) }
       return args[i]
     }
 
@@ -131,9 +131,7 @@ package enum ArgumentParser {
     guard let command = CommandTable.command(name) else {
       let names = CommandTable.commands.map(\.name)
       let hint = Suggest.didYouMean(name, among: names)
-      throw .usage(
-        "unknown command '\(Text.oneLine(name, limit: 60))'"
-          + (hint.isEmpty ? " (commands: \(names.joined(separator: ", ")))" : hint))
+      throw .usage(.unknownCommand(name: name, hint: hint, commands: names))
     }
     return command
   }
@@ -144,11 +142,10 @@ package enum ArgumentParser {
     for (read, value, spelled) in given {
       // The command's own option of that name: `--all` of `list` is not `--all` of `wait`.
       guard let spec = command.options.first(where: { $0.long == read.long }) else {
-        throw .usage("option \(spelled) does not apply to '\(command.name)' (see 'jobctl help \(command.name)')")
+        throw .usage(.notForCommand(spelled, command: command.name))
       }
       if !spec.choices.isEmpty, !spec.openChoices, !spec.choices.contains(value) {
-        throw .usage(
-          "\(spelled) takes one of \(spec.choices.joined(separator: ", ")), not '\(Text.oneLine(value, limit: 60))'")
+        throw .usage(.notAChoice(origin: spelled, choices: spec.choices, value: value))
       }
       if !spec.repeatable, spec.value != nil, let previous = values[spec.key], !previous.isEmpty,
         previous.last != value
@@ -165,10 +162,9 @@ package enum ArgumentParser {
   static func checkArity(_ positionals: [String], of command: CommandSpec) throws(JobctlError) {
     guard !command.arity.contains(positionals.count) else { return }
     if positionals.count < command.arity.lowerBound {
-      throw .usage("'\(command.name)' needs \(command.arguments) (see 'jobctl help \(command.name)')")
+      throw .usage(.missingArguments(command: command.name, arguments: command.arguments))
     }
     throw .usage(
-      "'\(command.name)' takes \(command.arguments.isEmpty ? "no arguments" : command.arguments), got extra '\(Text.oneLine(positionals[command.arity.upperBound], limit: 60))'"
-    )
+      .extraArgument(command: command.name, arguments: command.arguments, extra: positionals[command.arity.upperBound]))
   }
 }

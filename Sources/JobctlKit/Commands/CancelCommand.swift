@@ -25,9 +25,7 @@ enum CancelCommand: NetworkCommand {
       // 404 at the cancel URL: the job is gone, or the API has no such route. One poll tells.
       switch context.send(try context.pollRequest(job), subject: "job \(job.label)", label: job.label) {
       case .success:
-        throw .rejected(
-          "job \(job.label) cannot be canceled: this API has no such cancel (\(HTTPStatus.describe(404)) at \(request.url), while the job's own URL answers)"
-        )
+        throw .rejected(.noCancelAt(job: job.label, url: request.url))
       case .failure(let failure): throw failure
       }
     }
@@ -40,7 +38,7 @@ enum CancelCommand: NetworkCommand {
     case (let answer?, _): return .cancel(CancelReply(job: job.label, answer: answer))
     case (nil, _): break
     }
-    throw error ?? .rejected("the cancel answer for job \(job.label) was not understood")
+    throw error ?? .rejected(.cancelNotUnderstood(job: job.label))
   }
 
   /// The request the shape's `cancel` template describes (by default POST `{url}/cancel`, the
@@ -54,7 +52,7 @@ enum CancelCommand: NetworkCommand {
   {
     let shape = context.settings.shape
     guard let cancel = shape.cancel else {
-      throw .rejected("job \(job.label) cannot be canceled: the \(shape.name) API has no cancel (cancel = none)")
+      throw .rejected(.shapeHasNoCancel(job: job.label, shape: shape.name))
     }
     var document = document
     let readsDocument =
@@ -71,10 +69,10 @@ enum CancelCommand: NetworkCommand {
       }
       extra = try NetworkContext.headers(cancel.headers, id: job.label, url: job.url, document: document)
     } catch {
-      throw .usage("the cancel template \(cancel.template) cannot be used for job \(job.label): \(error.message)")
+      throw .usage(.templateUnusable("cancel template", "\(cancel.template)", job: job.label, problem: error.message))
     }
     guard let expanded, !expanded.isEmpty else {
-      throw .rejected("job \(job.label) cannot be canceled: its cancel template \(cancel.template) names nothing")
+      throw .rejected(.cancelNamesNothing(job: job.label, template: "\(cancel.template)"))
     }
     let url = URLParts(expanded) != nil ? expanded : URLParts.resolving(expanded, against: job.url)
     return context.request(cancel.method, url: url, credentialHost: job.credentialHost, body: body, extra: extra)
@@ -104,7 +102,7 @@ enum CancelCommand: NetworkCommand {
     for (job, document) in jobs {
       do throws(JobctlError) {
         if document == nil, context.settings.shape.cancel?.template.readsDocument == true {
-          throw .rejected("its cancel URL comes from a job document, and none was seen")
+          throw .rejected(.cancelURLUnseen)
         }
         let request = try cancelRequest(job, document: document, context: context)
         watches.append(

@@ -20,7 +20,7 @@ enum ExplainCommand {
     } else {
       switch services.readFile(source) {
       case .success(let b): bytes = b
-      case .failure(let e): throw e.error("cannot read \(Text.oneLine(source, limit: 200)): \(e.reason)")
+      case .failure(let e): throw e.error(.cannotRead("", path: source, reason: e.reason))
       }
     }
     let name = source == "-" ? "the document on stdin" : Text.oneLine(source, limit: 200)
@@ -28,7 +28,7 @@ enum ExplainCommand {
     do {
       document = try JSON.parse(bytes)
     } catch {
-      throw .rejected("\(name) is not a job document (not JSON: \(error.reason) at byte \(error.offset))")
+      throw .rejected(.notAJobDocument(answer: name, why: "not JSON: \(error.reason) at byte \(error.offset)"))
     }
     let answer = JobAnswer(document: document)
     let judgement: Judgement
@@ -46,9 +46,9 @@ enum ExplainCommand {
     guard case .state(let snapshot, let decidedBy) = judgement, let shape else {
       if case .notUnderstood(let why) = judgement {
         let detail = shape.map { "it fits none of the \($0.name) shape's conditions: \(why)" } ?? why
-        throw .rejected("\(name) is not a job document (\(detail))")
+        throw .rejected(.notAJobDocument(answer: name, why: detail))
       }
-      throw .rejected("\(name) is not a job document")
+      throw .rejected(.notAJobDocument(answer: name, why: nil))
     }
     let diagnostics = Diagnostics(sink: services.streams.stderr, redactor: services.redactor)
     diagnostics.actions = environment["GITHUB_ACTIONS"] == "true"

@@ -32,14 +32,12 @@ enum HelpCommand {
       break
     }
     guard invocation.arguments.count == 1 else {
-      throw .usage("help takes one topic, or dialects NAME")
+      throw .usage(.helpTopics)
     }
     guard let command = CommandTable.command(topic) else {
       let hint = Suggest.didYouMean(
         topic, among: CommandTable.commands.map(\.name) + Topic.allCases.map(\.rawValue))
-      throw .usage(
-        "no help for '\(Text.oneLine(topic, limit: 60))'\(hint) (commands: \(CommandTable.commands.map(\.name).joined(separator: ", ")), exit-codes, or dialects)"
-      )
+      throw .usage(.noHelp(topic, hint: hint, commands: CommandTable.commands.map(\.name)))
     }
     out.write(help(for: command, width: width))
     return 0
@@ -160,9 +158,7 @@ enum HelpCommand {
     var names = Dialects.known.map(\.name) + sections.filter { Dialects.named($0) == nil }
     if let name {
       guard names.contains(name) else {
-        throw .usage(
-          "no shape '\(Text.oneLine(name, limit: 60))'\(Suggest.didYouMean(name, among: names)) (known: \(names.joined(separator: ", ")))"
-        )
+        throw .usage(.noShapeHelp(name, hint: Suggest.didYouMean(name, among: names), known: names))
       }
       names = [name]
     }

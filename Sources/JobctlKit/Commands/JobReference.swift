@@ -23,28 +23,24 @@ package struct JobReference: Equatable {
   /// they polled. A relative URL the server sends is not read here: it is resolved against the
   /// URL that answered (RFC 3986, `URLParts.resolving`).
   package static func resolve(_ text: String, settings: Settings) throws(JobctlError) -> JobReference {
-    guard !text.isEmpty else { throw .usage("the job reference is empty") }
+    guard !text.isEmpty else { throw .usage(.emptyReference) }
     let lower = Text.lowercased(text)
     if lower.hasPrefix("http://") || lower.hasPrefix("https://") {
       guard let parts = URLParts(text) else {
-        throw .usage(
-          "'\(Credentials.shownURL(text, limit: 200))' is not a usable URL (spaces and control characters must be percent-encoded)"
-        )
+        throw .usage(.unusableURL(shown: Credentials.shownURL(text, limit: 200)))
       }
       return JobReference(
         label: text, url: text, credentialHost: settings.baseURL?.hostKey ?? parts.hostKey)
     }
     guard let base = settings.baseURL, let baseText = settings.baseURLText else {
-      throw .usage(
-        "no base URL for job '\(Text.oneLine(text, limit: 200))': set --base-url or JOBCTL_BASE_URL, or give the job's full URL"
-      )
+      throw .usage(.noBaseURL(job: text))
     }
     if text.hasPrefix("/") { return try underBase(text, base: base, baseText: baseText) }
     let path: String
     do throws(ShapeSyntaxError) {
       path = try settings.shape.jobsPath.expand(id: text) ?? ""
     } catch {
-      throw .usage("job '\(Text.oneLine(text, limit: 200))' cannot go into the jobs path: \(error.message)")
+      throw .usage(.notForJobsPath(job: text, problem: error.message))
     }
     return JobReference(label: text, url: URLParts.joining(base: baseText, path: path), credentialHost: base.hostKey)
   }
@@ -67,9 +63,7 @@ package struct JobReference: Equatable {
     let under = named ? base.origin + (baseQuery.map { "?" + $0 } ?? "") : baseText
     let url = URLParts.joining(base: under, path: text)
     guard !text.hasPrefix("//"), URLParts(url) != nil else {
-      throw .usage(
-        "'\(Text.oneLine(text, limit: 200))' is not a usable path (spaces and control characters must be percent-encoded)"
-      )
+      throw .usage(.unusablePath(text))
     }
     return JobReference(label: text, url: url, credentialHost: base.hostKey)
   }

@@ -18,8 +18,7 @@ enum ListCommand {
     for (name, option) in [("page", OptionKey.page), ("limit", .limit)] {
       if let v = invocation.value(option) {
         guard let n = Int(v), n >= 1 else {
-          throw .usage(
-            "--\(option.spec.long) takes a whole number of at least 1, not '\(Text.oneLine(v, limit: 40))'")
+          throw .usage(.notAPageCount(origin: "--\(option.spec.long)", value: v))
         }
         query.append((name, String(n)))
       }
@@ -27,7 +26,7 @@ enum ListCommand {
     if let t = invocation.value(.type) { query.append(("type", t)) }
     for q in invocation.all(.query) {
       guard let eq = q.firstIndex(of: "="), eq != q.startIndex else {
-        throw .usage("--query takes NAME=VALUE, not '\(Text.oneLine(q, limit: 60))'")
+        throw .usage(.notNameValue(origin: "--query", value: q))
       }
       query.append((String(q[..<eq]), String(q[q.index(after: eq)...])))
     }
@@ -39,7 +38,7 @@ enum ListCommand {
     var seen: Set<String> = []
     while true {
       guard seen.insert(url).inserted, seen.count <= maximumPages else {
-        throw .rejected("pagination loops back to \(Text.oneLine(url, limit: 200))")
+        throw .rejected(.paginationLoops(url: url))
       }
       let request = context.request(url: url, credentialHost: start.credentialHost)
       let answer: HTTPResponse
@@ -48,12 +47,11 @@ enum ListCommand {
       case .success(let response): answer = response
       }
       guard let document = try? JSON.parse(answer.body) else {
-        throw .rejected("the job list at \(start.label) is not JSON")
+        throw .rejected(.listNotJSON(at: start.label))
       }
       let listPath = context.settings.shape.listPath
       guard let page = document.arrayValue ?? (listPath ?? defaultListPath)?.value(in: document)?.arrayValue else {
-        throw .rejected(
-          "the answer at \(start.label) holds no job list (\"\(listPath?.description ?? "jobs")\": [...] or an array)")
+        throw .rejected(.noJobList(at: start.label, path: listPath?.description ?? "jobs"))
       }
       jobs += page
       // The next page as the server named it, even signed with an echoed secret.
@@ -88,9 +86,7 @@ enum ListCommand {
   ) throws(JobctlError) -> String? {
     if let next = document["pagination"]?["nextPage"] {
       func refuse() -> JobctlError {
-        .rejected(
-          "the job list at \(label) gives pagination.nextPage \(Text.oneLine(next.serialized(), limit: 60)), "
-            + "which is neither a page number (decimal digits), a URL or path, nor a cursor")
+        .rejected(.badNextPage(at: label, next: next.serialized()))
       }
       // The current URL's other query values stay (a base URL's `api-version`).
       func with(_ name: String, _ value: String) -> String {

@@ -70,7 +70,7 @@ struct NetworkContext {
     do {
       transport = try services.makeTransport(settings.transport)
     } catch {
-      throw .unreachable(error.message)
+      throw .unreachable(.transport(error.message))
     }
     let stderr = services.streams.stderr
     let terminal = Terminal(
@@ -155,9 +155,7 @@ struct NetworkContext {
     let shape = settings.shape
     guard let poll = shape.poll else { return request(url: job.url, credentialHost: job.credentialHost) }
     if poll.readsDocument && startDocument == nil {
-      throw .usage(
-        "the \(shape.name) shape's poll reads {.PATH} of the start answer, which only start --wait has: use {id} (the job's id) in poll and poll-data instead"
-      )
+      throw .usage(.pollReadsStartAnswer(shape: shape.name))
     }
     let line = "\(poll.method) \(poll.url)"
     do throws(ShapeSyntaxError) {
@@ -174,9 +172,7 @@ struct NetworkContext {
       let extra = try Self.headers(poll.headers, id: job.label, url: job.url, document: startDocument)
       return request(poll.method, url: url, credentialHost: job.credentialHost, body: body, extra: extra)
     } catch {
-      throw .usage(
-        "the poll request '\(Text.oneLine(line, limit: 120))' cannot be used for job \(Text.oneLine(job.label, limit: 120)): \(error.message)"
-      )
+      throw .usage(.pollUnusable(line, job: job.label, problem: error.message))
     }
   }
 
@@ -193,7 +189,7 @@ struct NetworkContext {
       judgesGone: judgesGone)
     let error = scheduler.run(&watch) { [reporter] in reporter.report($0, job: label) }
     if let error { return .failure(error) }
-    guard let response = watch.response else { return .failure(.unreachable("\(subject): no answer")) }
+    guard let response = watch.response else { return .failure(.unreachable(.noAnswer(subject))) }
     return .success(response)
   }
 

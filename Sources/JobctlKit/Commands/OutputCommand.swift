@@ -47,13 +47,11 @@ enum OutputCommand {
     case .finish(let error)?:
       if let error { throw error.prefixed("no output: ") }
     case .again?:
-      throw .stillRunning("\(probe.stillText): it has no output yet", shown: true)
+      throw .stillRunning(.noOutputYet(still: probe.stillText), shown: true)
     case nil where answer.status == 202:
-      throw .stillRunning("job \(label) is not finished (HTTP 202 Accepted): it has no output yet", shown: true)
+      throw .stillRunning(.noOutputYet(still: "job \(label) is not finished (HTTP 202 Accepted)"), shown: true)
     case nil:
-      throw .rejected(
-        "the answer for job \(label) (\(HTTPStatus.describe(answer.status))) is not a document the \(context.settings.shape.name) shape can place, so it is not known to be completed: no output fetched"
-      )
+      throw .rejected(.notPlaceable(job: label, status: answer.status, shape: context.settings.shape.name))
     }
     // With `auto`, the shape the answer was read as says where the output is (HotCRP's output=).
     return (answer.documentAsSent() ?? (try? JSON.parse(answer.body)), probe.dialect)
@@ -73,7 +71,7 @@ enum OutputCommand {
     do throws(ShapeSyntaxError) {
       expanded = try template.expand(id: job.label, url: job.url, document: document, outputKind: kind.rawValue)
     } catch {
-      throw .usage("the output-url \(template) cannot be used for job \(job.label): \(error.message)")
+      throw .usage(.templateUnusable("output-url", "\(template)", job: job.label, problem: error.message))
     }
     guard let expanded, !expanded.isEmpty else { return nil }
     return URLParts(expanded) != nil ? expanded : URLParts.resolving(expanded, against: job.url)
@@ -103,19 +101,17 @@ struct OutputFetch {
     kind = invocation.value(.as).flatMap(Kind.init(rawValue:)) ?? .body
     file = invocation.value(.output)
     resume = invocation.has(.continue)
-    if let file, file.isEmpty { throw .usage("-o needs a file name (or - for stdout)") }
+    if let file, file.isEmpty { throw .usage(.emptyOutputName) }
     if resume && (file == nil || file == "-") {
-      throw .usage("--continue needs -o FILE (the partial file to resume)")
+      throw .usage(.continueWithoutFile)
     }
     let target = try OutputFile.examine(file)
     // kubectl's, az's and aws's `-o json`: here -o is curl's, a file; `-o ./json` means one.
     if let file, !target.exists, !file.contains("/"), Self.formatWords.contains(Text.lowercased(file)) {
-      throw .usage(
-        "-o takes a FILE, as curl's does; for \(Text.oneLine(file, limit: 20)) output use --json or --format (or -o ./\(Text.oneLine(file, limit: 20)) for a file of that name)"
-      )
+      throw .usage(.outputIsAFile(word: file))
     }
     if resume && target.kind == .direct {
-      throw .usage("--continue needs a regular FILE; \(target.shown) is not one")
+      throw .usage(.continueNeedsRegularFile(target.shown))
     }
   }
 
@@ -125,10 +121,10 @@ struct OutputFetch {
   static func afterWait(_ invocation: Invocation) throws(JobctlError) -> OutputFetch? {
     let name = invocation.command.key == .start ? "start --wait" : invocation.command.name
     guard let file = invocation.value(.output) else {
-      if invocation.has(.as) || invocation.has(.continue) { throw .usage("--as and --continue go with -o FILE") }
+      if invocation.has(.as) || invocation.has(.continue) { throw .usage(.outputOptionsWithoutFile) }
       return nil
     }
-    if file == "-" { throw .usage("\(name) -o needs a FILE: stdout carries the job's final document") }
+    if file == "-" { throw .usage(.outputToStdoutAfterWait(command: name)) }
     return try OutputFetch(invocation)
   }
 
@@ -146,9 +142,7 @@ struct OutputFetch {
     // whole, and a part of it cannot be resumed.
     let outputPath = kind == .body ? context.settings.shape.outputPath : nil
     if outputPath != nil && resume {
-      throw .usage(
-        "--continue cannot resume the output of the \(context.settings.shape.name) shape: it is taken from a JSON answer (output-path)"
-      )
+      throw .usage(.cannotResumeOutputPath(shape: context.settings.shape.name))
     }
     let (temp, destination) = try OutputFile.examine(file).temporary()
     defer { temp.discard() }
@@ -158,9 +152,7 @@ struct OutputFetch {
     if shape.outputURL == nil, let detected = polled?.dialect ?? detected { shape = detected }
     // A shape that says nowhere where a job's output is (only some do): nothing to ask for.
     if shape.outputURL == nil && outputPath == nil {
-      throw .rejected(
-        "the \(shape.name) shape has no output location; give one with --output-url TEMPLATE (jobctl help dialects)"
-      )
+      throw .rejected(.noOutputLocation(shape: shape.name))
     }
     guard let url = try OutputCommand.outputURL(job, kind: kind, context: context, document: document, shape: shape)
     else {
@@ -184,17 +176,18 @@ struct OutputFetch {
     if let error = context.scheduler.run(
       &watch, report: { [reporter = context.reporter] in reporter.report($0, job: job.label) })
     {
-      if case .localWrite(let reason) = error { throw .localWrite("cannot write \(destination.shown): \(reason)") }
+      if case .localWrite(let reason) = error {
+        throw .localWrite(.within("cannot write \(destination.shown): ", reason))
+      }
       throw error
     }
-    guard let response = watch.response else { throw .unreachable("job \(job.label): no answer") }
+    guard let response = watch.response else { throw .unreachable(.noAnswer("job \(job.label)")) }
     let label = Text.oneLine(job.label, limit: 120)
     switch response.status {
     case 416:
       // A resume whose file already holds everything: `Content-Range: bytes */SIZE`.
       guard response.header("Content-Range").flatMap(ContentRange.init)?.total == prefix else {
-        throw .rejected(
-          Messages.forErrorAnswer(status: 416, body: response.body) + " (the partial file does not fit the output)")
+        throw .rejected(.partialDoesNotFit(answer: Messages.forErrorAnswer(status: 416, body: response.body)))
       }
       return FetchedOutput(note: "jobctl: \(destination.shown) is already complete")
     case 204:
@@ -210,9 +203,7 @@ struct OutputFetch {
     try unwrap(response, outputPath: outputPath, into: temp, label: label)
     if destination.kind == .stdout(explicit: false), stdout.isTerminal, temp.holdsControlBytes() {
       // As curl does with binary output: a terminal would act on them.
-      throw .localWrite(
-        "the output of job \(label) holds control characters, which would drive the terminal: not shown; use -o FILE to save it, or -o - to print it anyway"
-      )
+      throw .localWrite(.outputDrivesTerminal(job: label))
     }
     try temp.commit(interruptions: context.services.interruptions) { stdout.writeBytes($0) }
     return FetchedOutput()
@@ -227,7 +218,7 @@ struct OutputFetch {
       guard let document = try? JSON.parse(response.body), let value = outputPath.value(in: document),
         value != .null
       else {
-        throw .rejected("the output answer of job \(label) is not a JSON document with a value at \(outputPath)")
+        throw .rejected(.noOutputValue(job: label, path: outputPath))
       }
       // A string is the output itself (Ray's logs); anything else is shown as JSON.
       let text = value.stringValue ?? value.serialized() + "\n"
@@ -235,7 +226,7 @@ struct OutputFetch {
     } else if kind != .body {
       // string and json answers wrap the output: {"ok": true, "output": ...}.
       guard let document = try? JSON.parse(response.body), let value = document["output"] else {
-        throw .rejected("the \(kind.rawValue) output of job \(label) is not a JSON document with an \"output\" member")
+        throw .rejected(.noOutputMember(kind: kind.rawValue, job: label))
       }
       try temp.write(Array((kind == .string ? value.displayText : value.serialized() + "\n").utf8))
     }
@@ -254,10 +245,10 @@ struct OutputFetch {
     answer.body = body ?? []
     let label = Text.oneLine(job.label, limit: 120)
     if body != nil, case .again? = probe.adopt(answer, now: context.services.clock.monotonic, report: { _ in }) {
-      throw .stillRunning("\(probe.stillText): it has no output yet", shown: true)
+      throw .stillRunning(.noOutputYet(still: probe.stillText), shown: true)
     }
     if response.status == 202 {
-      throw .stillRunning("job \(label) is not finished (HTTP 202 Accepted): it has no output yet", shown: true)
+      throw .stillRunning(.noOutputYet(still: "job \(label) is not finished (HTTP 202 Accepted)"), shown: true)
     }
   }
 }

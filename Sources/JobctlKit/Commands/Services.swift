@@ -105,8 +105,7 @@ package struct Services {
       return .failure(
         FileError(
           reason: "a pipe that did not end in time",
-          interruption: .timedOut(
-            "--timeout or --until ran out while reading the pipe \(Text.oneLine(path, limit: 200))")))
+          interruption: .timedOut(.deadlineWhileReading("the pipe \(Text.oneLine(path, limit: 200))"))))
     case .failure(.patience(let p)):
       return .failure(FileError(reason: "a pipe that sent nothing to its end within \(Int(p)) s"))
     case .failure(.system(let e)): return .failure(FileError(reason: SystemCall.errorText(e)))

@@ -78,7 +78,6 @@ struct Layers {
   /// One value read as the option's type; the messages are the same whichever layer gave it.
   private func read(_ found: Found, as spec: OptionSpec) throws(JobctlError) -> TypedValue {
     let text = found.value
-    let shown = Text.oneLine(text, limit: 60)
     switch spec.type {
     case .flag:
       // A flag on the command line holds no value: being there is `true`.
@@ -86,31 +85,29 @@ struct Layers {
       switch Text.lowercased(text) {
       case "true", "yes", "on", "1": return .flag(true)
       case "false", "no", "off", "0": return .flag(false)
-      default: throw .usage("\(found.origin) takes true or false, not '\(Text.oneLine(text, limit: 40))'")
+      default: throw .usage(.notBoolean(origin: found.origin, value: text))
       }
     case .text: return .text(text)
     case .path: return .text(expandHome(text))
     case .choice:
       guard spec.choices.contains(text) else {
-        throw .usage("\(found.origin) takes one of \(spec.choices.joined(separator: ", ")), not '\(shown)'")
+        throw .usage(.notAChoice(origin: found.origin, choices: spec.choices, value: text))
       }
       return .text(text)
     case .duration:
       guard let d = DurationText.parse(text) else {
-        throw .usage("\(found.origin) takes a duration such as 250ms, 2s, 1m30s or 1h, not '\(shown)'")
+        throw .usage(.notADuration(origin: found.origin, value: text))
       }
-      guard d > 0 else { throw .usage("\(found.origin) must be more than zero") }
+      guard d > 0 else { throw .usage(.notPositive(origin: found.origin)) }
       return .seconds(d)
     case .count(let range):
       guard let n = Int(text), range.contains(n) else {
-        throw .usage("\(found.origin) takes a whole number of at least \(range.lowerBound), not '\(shown)'")
+        throw .usage(.notAWholeNumber(origin: found.origin, lowest: range.lowerBound, value: text))
       }
       return .count(n)
     case .time:
       guard let t = Instant.parse(text) else {
-        throw .usage(
-          "\(found.origin) takes an RFC 3339 time such as 2026-12-01T20:00:00Z (or with an offset, +01:00) or @UNIXTIME, not '\(shown)'"
-        )
+        throw .usage(.notATime(origin: found.origin, value: text))
       }
       return .time(t)
     }
@@ -238,12 +235,12 @@ package struct Settings {
     switch services.readFile(path) {
     case .success(let bytes):
       guard let text = String(validating: bytes, as: UTF8.self) else {
-        throw .usage("the config file \(Text.oneLine(path, limit: 200)) is not UTF-8 text")
+        throw .usage(.notUTF8("the config file", path: path))
       }
       return try ConfigFile(path: path, text: text, keys: configKeys, shapeKeys: Set(ShapeDescription.keys))
     case .failure(let e):
       if explicit || services.fileExists(path) {
-        throw e.error("cannot read the config file \(Text.oneLine(path, limit: 200)): \(e.reason)")
+        throw e.error(.cannotRead("the config file", path: path, reason: e.reason))
       }
       return nil
     }
@@ -253,9 +250,8 @@ package struct Settings {
   static func profile(_ name: String?, in config: ConfigFile?) throws(JobctlError) -> [ConfigFile.Entry] {
     guard let name else { return config?.profiles["default"] ?? [] }
     guard let config, let entries = config.profiles[name] else {
-      let place = config.map { " in \(Text.oneLine($0.path, limit: 200))" } ?? " (there is no config file)"
       let hint = Suggest.didYouMean(name, among: config?.profileNames ?? [])
-      throw .usage("no profile '\(Text.oneLine(name, limit: 60))'\(place)\(hint)")
+      throw .usage(.noProfile(name, configFile: config?.path, hint: hint))
     }
     return entries
   }
@@ -356,9 +352,7 @@ extension Settings {
   static func resolveBaseURL(_ s: inout Settings, _ layers: Layers, _: Services) throws(JobctlError) {
     guard let found = layers.value(.baseURL) else { return }
     guard let parts = URLParts(found.value) else {
-      throw .usage(
-        "the base URL (\(found.origin)) must be an http:// or https:// URL with a host, not '\(Credentials.shownURL(found.value, limit: 200))'"
-      )
+      throw .usage(.badBaseURL(origin: found.origin, shown: Credentials.shownURL(found.value, limit: 200)))
     }
     s.baseURL = parts
     s.baseURLText = found.value
@@ -399,10 +393,11 @@ extension Settings {
     if let path = s.tokenFile { s.token = try readToken(path, services: services, notes: &s.notes) }
     guard let token = s.token else { return }
     guard !token.isEmpty else {
-      throw .usage("the token is empty (\(CommandTable.variable(.tokenFile)) or --\(OptionKey.tokenFile.spec.long))")
+      throw .usage(
+        .emptyToken(variable: CommandTable.variable(.tokenFile), option: "--" + OptionKey.tokenFile.spec.long))
     }
     guard !token.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
-      throw .usage("the token contains a line break or control character")
+      throw .usage(.tokenHasControlCharacters)
     }
   }
 
@@ -432,15 +427,14 @@ extension Settings {
   /// The UNIX socket every request goes through, which must be there now.
   static func resolveUnixSocket(_ s: inout Settings, _ layers: Layers, _ services: Services) throws(JobctlError) {
     guard let found = layers.value(.unixSocket) else { return }
-    guard !found.value.isEmpty else { throw .usage("\(found.origin) takes the path of a UNIX socket") }
+    guard !found.value.isEmpty else { throw .usage(.noSocketPath(origin: found.origin)) }
     let path = layers.expandHome(found.value)
     // Said at once: a socket file that is not there is no server that may come back.
     guard let mode = services.fileMode(path) else {
-      throw .unreachable(
-        "the UNIX socket \(Text.oneLine(path, limit: 200)) (\(found.origin)) does not exist; nothing was sent")
+      throw .unreachable(.socketMissing(path: path, origin: found.origin))
     }
     guard mode & 0o170000 == 0o140000 else {
-      throw .usage("\(Text.oneLine(path, limit: 200)) (\(found.origin)) is not a UNIX socket")
+      throw .usage(.notASocket(path: path, origin: found.origin))
     }
     s.transport.unixSocket = path
   }
@@ -452,7 +446,7 @@ extension Settings {
   {
     guard let (value, found) = try layers.typed(option), case .text(let path) = value else { return nil }
     if case .failure(let e) = services.readRegularFile(path) {
-      throw .usage("cannot read \(what) \(Text.oneLine(path, limit: 200)) (\(found.origin)): \(e.reason)")
+      throw .usage(.cannotRead(what, path: path, origin: found.origin, reason: e.reason))
     }
     return (path, found)
   }
@@ -468,7 +462,7 @@ extension Settings {
   /// The key of `--cert`, read like a token file: whatever its mode, noted when others can read it.
   static func resolveKey(_ s: inout Settings, _ layers: Layers, _ services: Services) throws(JobctlError) {
     if let key = layers.value(.key), s.transport.certFile == nil {
-      throw .usage("\(key.origin) needs --cert: it is the key of that certificate")
+      throw .usage(.keyWithoutCertificate(origin: key.origin))
     }
     guard let (path, _) = try tlsFile(.key, "the key file", layers, services) else { return }
     noteReadableByOthers("the key file", path, services: services, notes: &s.notes)
@@ -479,7 +473,7 @@ extension Settings {
   static func resolveUntil(_ s: inout Settings, _ layers: Layers, _ services: Services) throws(JobctlError) {
     guard let (value, found) = try layers.typed(.until), case .time(let until) = value else { return }
     guard until > services.clock.wall else {
-      throw .timedOut("\(found.origin) \(HTTPDate.iso8601(until)) has already passed; nothing was sent")
+      throw .timedOut(.untilPassed(origin: found.origin, until: until))
     }
     s.policy.until = until
     BoundedInput.limit(seconds: until - services.clock.wall)
@@ -489,9 +483,7 @@ extension Settings {
   static func resolveField(_ s: inout Settings, _ layers: Layers, _: Services) throws(JobctlError) {
     guard let found = layers.value(.field) else { return }
     guard let path = JSONPath(found.value) else {
-      throw .usage(
-        "\(found.origin) takes a dotted path such as result.address or jobs.0.jobId, not '\(Text.oneLine(found.value, limit: 60))'"
-      )
+      throw .usage(.notAFieldPath(origin: found.origin, value: found.value))
     }
     s.output.field = path
   }
@@ -524,8 +516,7 @@ extension Settings {
         let sections = layers.config?.dialects.keys.sorted() ?? []
         let hint = Suggest.didYouMean(name, among: Dialects.names + sections)
         throw .usage(
-          "\(found?.origin ?? "--dialect") names no shape '\(Text.oneLine(name, limit: 60))'\(hint) (known: \((Dialects.names + sections).joined(separator: ", ")); or a [dialect NAME] section of the config file)"
-        )
+          .unknownShape(name, origin: found?.origin ?? "--dialect", hint: hint, known: Dialects.names + sections))
       }
       description = base?.shape ?? ShapeDescription(name: name, [])
       if let section, let config = layers.config {
@@ -547,8 +538,7 @@ extension Settings {
     s.jobsPath = shape.jobsPath.description
     guard name != "auto" || description.hasConditions else { return }
     guard shape.shape.hasConditions else {
-      throw .usage(
-        "the \(name) shape has no condition: give it completed-when and failed-when (jobctl help dialects)")
+      throw .usage(.shapeWithoutCondition(name))
     }
     s.dialect = shape
   }
@@ -557,10 +547,10 @@ extension Settings {
   static func readToken(_ path: String, services: Services, notes: inout [String]) throws(JobctlError) -> String {
     switch services.readFile(path) {
     case .failure(let e):
-      throw e.error("cannot read the token file \(Text.oneLine(path, limit: 200)): \(e.reason)")
+      throw e.error(.cannotRead("the token file", path: path, reason: e.reason))
     case .success(let bytes):
       guard let text = String(validating: bytes, as: UTF8.self) else {
-        throw .usage("the token file \(Text.oneLine(path, limit: 200)) is not UTF-8 text")
+        throw .usage(.notUTF8("the token file", path: path))
       }
       noteReadableByOthers("the token file", path, services: services, notes: &notes)
       return Text.trimmed(text)
@@ -582,19 +572,18 @@ extension Settings {
     let raw = found.value
     // Scalars, not Characters: "\r\n" is a single Character and would slip past contains("\r").
     guard !raw.unicodeScalars.contains(where: { $0 == "\r" || $0 == "\n" }) else {
-      throw .usage("a header value may not contain CR or LF (nothing was sent)")
+      throw .usage(.headerLineBreak)
     }
     guard let (name, rest) = Text.splitHeader(Substring(raw)) else {
       // The value is not echoed: a mistyped `Authorization Bearer ...` would print the token.
-      throw .usage(
-        "\(found.onCommandLine ? "-H" : found.origin) takes 'Name: value' (the value given has no colon)")
+      throw .usage(.headerWithoutColon(origin: found.onCommandLine ? "-H" : found.origin))
     }
     let value = Text.trimmed(rest)
     guard Text.isHeaderName(name) else {
-      throw .usage("'\(Text.oneLine(name, limit: 60))' is not a valid header name")
+      throw .usage(.badHeaderName(String(name)))
     }
     guard !value.unicodeScalars.contains(where: { $0.value < 0x20 && $0 != "\t" || $0.value == 0x7F }) else {
-      throw .usage("the value of header \(name) contains a control character")
+      throw .usage(.headerValueControl(name: String(name)))
     }
     return HTTPHeader(name, String(value))
   }
@@ -640,6 +629,6 @@ package struct FileError: Error {
     self.reason = reason
     self.interruption = interruption
   }
-  /// The error to throw: the interruption, else a usage error saying `message`.
-  package func error(_ message: String) -> JobctlError { interruption ?? .usage(message) }
+  /// The error to throw: the interruption, else a usage error for `cause`.
+  package func error(_ cause: JobctlError.Cause) -> JobctlError { interruption ?? .usage(cause) }
 }

@@ -19,18 +19,17 @@ enum StartCommand: NetworkCommand {
     let (body, contentType) = try requestBody(invocation, services: services)
     let method = invocation.value(.method) ?? "POST"
     guard !method.isEmpty, method.unicodeScalars.allSatisfy({ ("A"..."Z").contains($0) }) else {
-      throw .usage(
-        "--method takes an HTTP method in capitals such as POST or PUT, not '\(Text.oneLine(method, limit: 40))'")
+      throw .usage(.notAMethod(method))
     }
     let key = invocation.value(.idempotencyKey) ?? UUID4.random(services.random)
     guard !key.isEmpty, !key.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
-      throw .usage("--idempotency-key may not be empty or contain control characters")
+      throw .usage(.badIdempotencyKey)
     }
     if !invocation.has(.wait),
       let option = [OptionKey.output, .as, .continue, .cancelOnInterrupt, .allJobs, .anyJob].first(
         where: invocation.has)
     {
-      throw .usage("--\(option.spec.long) goes with --wait")
+      throw .usage(.needsWait("--\(option.spec.long)"))
     }
     // Before the start: a folder that does not exist is exit 10 with nothing created.
     let fetch = try OutputFetch.afterWait(invocation)
@@ -38,7 +37,8 @@ enum StartCommand: NetworkCommand {
     do throws(ShapeSyntaxError) {
       startHeaders = try NetworkContext.headers(context.settings.shape.startHeaders, id: nil, url: nil, document: nil)
     } catch {
-      throw .usage("start-header of the \(context.settings.shape.name) shape: \(error.message)")
+      throw .usage(
+        .badShapeKey(origin: "", key: "start-header", shape: context.settings.shape.name, problem: error.message))
     }
     var request = context.request(
       method, url: target.url, credentialHost: target.credentialHost, body: body, extra: startHeaders,
@@ -56,7 +56,7 @@ enum StartCommand: NetworkCommand {
       }
       throw error
     }
-    guard let answer = watch.response else { throw .unreachable("\(method) \(target.label): no answer") }
+    guard let answer = watch.response else { throw .unreachable(.noAnswer("\(method) \(target.label)")) }
     let start = StartRecord(method: method, url: target.url, answer: answer)
     return try finish(answer, invocation: invocation, target: target, context: context, fetch: fetch, start: start)
   }
@@ -168,9 +168,8 @@ enum StartCommand: NetworkCommand {
       let blank = answer.body.allSatisfy { $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }
       what = blank ? "an empty body" : "a body that is not JSON"
     }
-    let message =
-      "the answer to \(target.label) (\(HTTPStatus.describe(answer.status))) names no job: none of \(places) is in it (\(what))"
-    return UnnamedJob(body: answer.body, message: message)
+    let cause = JobctlError.Cause.namesNoJob(target: target.label, status: answer.status, places: places, found: what)
+    return UnnamedJob(body: answer.body, cause: cause)
   }
 
   /// Where the job is polled: its URL when the answer gives one (a relative one resolved against
@@ -185,7 +184,7 @@ enum StartCommand: NetworkCommand {
         url = URLParts.resolving(location, against: answerURL)
       }
       guard let parts = URLParts(url) else {
-        throw .rejected("the answer's job URL is unusable: \(Text.oneLine(location, limit: 200))")
+        throw .rejected(.unusableJobURL(location))
       }
       let home = URLParts(answerURL)?.hostKey ?? parts.hostKey
       return JobReference(label: id ?? url, url: url, credentialHost: context.settings.baseURL?.hostKey ?? home)
@@ -200,9 +199,7 @@ enum StartCommand: NetworkCommand {
       return try JobReference.resolve(text, settings: settings)
     }
     guard let baseText = settings.baseURLText, let base = settings.baseURL else {
-      throw .usage(
-        "no base URL to start '\(Text.oneLine(text, limit: 200))' at: set --base-url or JOBCTL_BASE_URL, or give a full URL"
-      )
+      throw .usage(.noBaseURLToStart(text))
     }
     return try JobReference.underBase(text, base: base, baseText: baseText)
   }
@@ -211,7 +208,7 @@ enum StartCommand: NetworkCommand {
   static func requestBody(_ invocation: Invocation, services: Services) throws(JobctlError) -> ([UInt8]?, String?) {
     let forms = invocation.all(.form)
     if let data = invocation.value(.data) {
-      guard forms.isEmpty else { throw .usage("--data and --form cannot be used together") }
+      guard forms.isEmpty else { throw .usage(.exclusive("--data", "--form")) }
       let bytes: [UInt8]
       if data == "@-" {
         switch services.streams.readStdin(limit: BoundedInput.stdinLimit) {
@@ -222,8 +219,7 @@ enum StartCommand: NetworkCommand {
         switch services.readFile(String(data.dropFirst())) {
         case .success(let b): bytes = b
         case .failure(let e):
-          let name = Text.oneLine(String(data.dropFirst()), limit: 200)
-          throw e.error("cannot read the --data file \(name): \(e.reason)")
+          throw e.error(.cannotRead("the --data file", path: String(data.dropFirst()), reason: e.reason))
         }
       } else {
         bytes = Array(data.utf8)
@@ -235,7 +231,7 @@ enum StartCommand: NetworkCommand {
     var fields: [String] = []
     for form in forms {
       guard let eq = form.firstIndex(of: "="), eq != form.startIndex else {
-        throw .usage("--form takes NAME=VALUE, not '\(Text.oneLine(form, limit: 60))'")
+        throw .usage(.notNameValue(origin: "--form", value: form))
       }
       let name = PercentEncoding.component(String(form[..<eq]))
       let value = PercentEncoding.component(String(form[form.index(after: eq)...]))

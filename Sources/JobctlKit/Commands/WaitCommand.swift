@@ -15,9 +15,9 @@ enum WaitCommand: NetworkCommand {
   /// How the job ended, or the jobs.
   static func result(_ invocation: Invocation, context: NetworkContext) throws(JobctlError) -> CommandResult {
     var context = context
-    if invocation.has(.allJobs) && invocation.has(.anyJob) { throw .usage("--all and --any cannot be used together") }
+    if invocation.has(.allJobs) && invocation.has(.anyJob) { throw .usage(.exclusive("--all", "--any")) }
     let many = invocation.arguments.count > 1 || invocation.arguments == ["-"]
-    if many && invocation.has(.output) { throw .usage("-o fetches the output of one JOB only") }
+    if many && invocation.has(.output) { throw .usage(.outputOfManyJobs) }
     let fetch = try OutputFetch.afterWait(invocation)
     if many { return try waitForMany(invocation, context: context) }
     let job = try context.resolve(invocation.arguments[0])
@@ -174,21 +174,21 @@ extension WaitCommand {
         refs.append(argument)
         continue
       }
-      guard !readStdin else { throw .usage("- (read jobs from stdin) may be given once") }
+      guard !readStdin else { throw .usage(.stdinTwice) }
       readStdin = true
       var line: [UInt8] = []
       var problem: JobctlError?
       func take() -> Bool {
         defer { line.removeAll(keepingCapacity: true) }
         guard let text = String(validating: line, as: UTF8.self) else {
-          problem = .usage("the job references on stdin are not UTF-8 text")
+          problem = .usage(.stdinNotUTF8)
           return false
         }
         for part in text.split(whereSeparator: \.isNewline) {
           let ref = Text.trimmed(Substring(part))
           guard !ref.isEmpty && !ref.hasPrefix("#") else { continue }
           guard refs.count < countLimit else {
-            problem = .usage("more than \(countLimit) job references on stdin, the most jobctl reads: split the list")
+            problem = .usage(.tooManyReferences(limit: countLimit))
             return false
           }
           refs.append(String(ref))
@@ -202,8 +202,7 @@ extension WaitCommand {
           } else {
             line.append(byte)
             guard line.count <= lineLimit else {
-              problem = .usage(
-                "a line on stdin is longer than \(lineLimit) bytes, the most jobctl reads for one job reference")
+              problem = .usage(.referenceTooLong(limit: lineLimit))
               return false
             }
           }
@@ -214,9 +213,9 @@ extension WaitCommand {
       if case .failure(let failure) = result {
         throw failure.error(reading: "the job references on stdin", limit: "\(lineLimit) bytes")
       }
-      guard take() else { throw problem ?? .usage("the job references on stdin are not UTF-8 text") }
+      guard take() else { throw problem ?? .usage(.stdinNotUTF8) }
     }
-    guard !refs.isEmpty else { throw .usage("no job references (stdin was empty)") }
+    guard !refs.isEmpty else { throw .usage(.noReferences) }
     return refs
   }
 

@@ -19,7 +19,7 @@ package enum Completions {
     -> Int32
   {
     guard let script = script(for: invocation.arguments[0]) else {
-      throw .usage("completion takes bash, zsh or fish, not '\(Text.oneLine(invocation.arguments[0], limit: 40))'")
+      throw .usage(.notAShell(invocation.arguments[0]))
     }
     services.streams.stdout.write(script)
     return 0
