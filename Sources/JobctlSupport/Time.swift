@@ -4,7 +4,7 @@ import Glibc
 import Musl
 #endif
 
-/// Where the engine reads time.
+/// Where every layer reads time (the engine, the progress line, the transport through a closure).
 ///
 /// Monotonic seconds for intervals, Unix time for `Retry-After` dates and timestamps. Injected so
 /// engine rules are tested without real waiting.
