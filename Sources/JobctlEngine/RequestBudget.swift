@@ -22,8 +22,13 @@ package struct BudgetAnnouncement: Equatable, Sendable {
   /// with the least left holds. A reset above 10^9 is a Unix time, judged against the answer's
   /// `Date` (the local `wall` clock without one).
   package static func read(_ headers: [HTTPHeader], wall: Double) -> BudgetAnnouncement? {
+    // Every answer comes through here, and most announce no budget: one pass keeps the headers
+    // whose names could (RateLimit..., X-RateLimit-..., x-ratelimit-...), and only those are
+    // searched by name below (docs/performance.md).
+    let announcing = headers.filter { mayAnnounce($0.name) }
+    guard !announcing.isEmpty else { return nil }
     func values(_ name: String) -> [String] {
-      headers.filter { Text.equalsIgnoringCase($0.name, name) }.map(\.value)
+      (name == "Date" ? headers : announcing).filter { Text.equalsIgnoringCase($0.name, name) }.map(\.value)
     }
     if let fromDraft = draft(values("RateLimit"), policies: values("RateLimit-Policy")) { return fromDraft }
     var found: [BudgetAnnouncement] = []
@@ -41,6 +46,23 @@ package struct BudgetAnnouncement: Equatable, Sendable {
       found.append(BudgetAnnouncement(remaining: remaining, reset: clamp(reset)))
     }
     return found.min(by: { $0.remaining < $1.remaining })
+  }
+
+  /// Whether a header's name starts with `RateLimit` or `X-RateLimit`, in any case: every name
+  /// `read` looks for does (but `Date`, read only beside one of them).
+  static func mayAnnounce(_ name: String) -> Bool {
+    var bytes = name.utf8.makeIterator()
+    var next = bytes.next()
+    if next == UInt8(ascii: "x") || next == UInt8(ascii: "X") {
+      guard bytes.next() == UInt8(ascii: "-") else { return false }
+      next = bytes.next()
+    }
+    // `| 0x20` lowercases a letter, and only `R` and `r` (and so on) become the letter sought.
+    for expected in "ratelimit".utf8 {
+      guard let byte = next, byte | 0x20 == expected else { return false }
+      next = bytes.next()
+    }
+    return true
   }
 
   /// The IETF draft's fields: `RateLimit: "default";r=50;t=30` with

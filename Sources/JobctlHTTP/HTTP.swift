@@ -180,7 +180,7 @@ package struct HTTPResponse: Sendable {
   }
 
   /// The first header with this name, compared case-insensitively.
-  package func header(_ name: String) -> String? {
+  @inlinable package func header(_ name: String) -> String? {
     headers.first(where: { Text.equalsIgnoringCase($0.name, name) })?.value
   }
 }

@@ -16,6 +16,24 @@ import Testing
     BudgetAnnouncement.read(headers.map { HTTPHeader($0.0, $0.1) }, wall: wall)
   }
 
+  /// Only names that may announce a budget are searched (every answer is read); the rest are
+  /// passed over, and a budget among other headers is still found.
+  @Test(arguments: [
+    ("RateLimit", true), ("ratelimit-policy", true), ("X-RateLimit-Remaining", true),
+    ("x-ratelimit-reset-requests", true), ("Date", false), ("X-Rate", false), ("XRateLimit", false),
+    ("rateli", false), ("Content-Type", false), ("", false), ("X-", false), ("RATELIMIT", true),
+  ])
+  func namesThatMayAnnounceABudget(_ name: String, _ may: Bool) {
+    #expect(BudgetAnnouncement.mayAnnounce(name) == may)
+  }
+
+  @Test func aBudgetAmongOtherHeadersIsFoundAndNoneWithoutOne() {
+    #expect(read([("Content-Type", "application/json"), ("Date", "Mon, 01 Jan 2024 00:00:00 GMT")]) == nil)
+    #expect(
+      read([("Content-Type", "application/json"), ("X-RateLimit-Remaining", "4"), ("X-RateLimit-Reset", "20")])
+        == BudgetAnnouncement(remaining: 4, reset: 20))
+  }
+
   @Test func theDraftsStructuredFields() {
     #expect(read([("RateLimit", #""default";r=50;t=30"#)]) == BudgetAnnouncement(remaining: 50, reset: 30))
     // Of several policies, the one with the least left holds, across field lines too.
