@@ -28,7 +28,7 @@ package struct BudgetAnnouncement: Equatable, Sendable {
     let announcing = headers.filter { mayAnnounce($0.name) }
     guard !announcing.isEmpty else { return nil }
     func values(_ name: String) -> [String] {
-      (name == "Date" ? headers : announcing).filter { Text.equalsIgnoringCase($0.name, name) }.map(\.value)
+      announcing.filter { Text.equalsIgnoringCase($0.name, name) }.map(\.value)
     }
     if let fromDraft = draft(values("RateLimit"), policies: values("RateLimit-Policy")) { return fromDraft }
     var found: [BudgetAnnouncement] = []
@@ -37,7 +37,10 @@ package struct BudgetAnnouncement: Equatable, Sendable {
     {
       // `Date` is parsed only for an epoch reset: parsed for every answer, it was a large share
       // of a poll's instructions (docs/performance.md).
-      let seconds = reset > 1e9 ? reset - (values("Date").first.flatMap(HTTPDate.parse) ?? wall) : reset
+      func date() -> Double? {
+        headers.first { Text.equalsIgnoringCase($0.name, "Date") }.flatMap { HTTPDate.parse($0.value) }
+      }
+      let seconds = reset > 1e9 ? reset - (date() ?? wall) : reset
       found.append(BudgetAnnouncement(remaining: remaining, reset: clamp(seconds)))
     }
     if let remaining = values("x-ratelimit-remaining-requests").first.flatMap(count),
@@ -49,7 +52,8 @@ package struct BudgetAnnouncement: Equatable, Sendable {
   }
 
   /// Whether a header's name starts with `RateLimit` or `X-RateLimit`, in any case: every name
-  /// `read` looks for does (but `Date`, read only beside one of them).
+  /// `read` searches `announcing` for does (`Date` is read from all the headers, and only beside
+  /// an epoch reset).
   static func mayAnnounce(_ name: String) -> Bool {
     var bytes = name.utf8.makeIterator()
     var next = bytes.next()

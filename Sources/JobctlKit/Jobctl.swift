@@ -27,11 +27,8 @@ package enum Jobctl {
     let lost = JobctlError.Ending.localWrite.code
     // A command that said so itself (start names the job it created) is not told twice.
     guard let failure = services.streams.stdout.failure, !failure.readerGone, code != lost else { return code }
-    let diagnostics = Diagnostics(sink: services.streams.stderr, redactor: services.redactor)
-    diagnostics.actions = environment["GITHUB_ACTIONS"] == "true"
     return Presenter.fail(
-      .localWrite(.resultNotWritten(reason: failure.reason)),
-      diagnostics: diagnostics)
+      .localWrite(.resultNotWritten(reason: failure.reason)), diagnostics: services.diagnostics(environment))
   }
 
   private static func execute(_ arguments: [String], environment: [String: String], services: Services) -> Int32 {
@@ -40,9 +37,7 @@ package enum Jobctl {
       return try invocation.command.run(invocation, environment, services)
     } catch {
       // The run's redactor: secrets learnt by the command are hidden in its last word too.
-      let diagnostics = Diagnostics(sink: services.streams.stderr, redactor: services.redactor)
-      diagnostics.actions = environment["GITHUB_ACTIONS"] == "true"
-      return Presenter.fail(error, diagnostics: diagnostics)
+      return Presenter.fail(error, diagnostics: services.diagnostics(environment))
     }
   }
 }

@@ -23,8 +23,13 @@ package struct GitHubActions {
   /// Bytes of one summary table, well under GitHub's 1 MiB for the whole step.
   static let summaryBudget = 256 * 1024
 
+  /// Whether the command runs as a GitHub Actions step (`GITHUB_ACTIONS=true`).
+  package static func running(in environment: [String: String]) -> Bool {
+    environment["GITHUB_ACTIONS"] == "true"
+  }
+
   package init(environment: [String: String], append: @escaping (String, String) -> Bool) {
-    enabled = environment["GITHUB_ACTIONS"] == "true"
+    enabled = Self.running(in: environment)
     outputFile = enabled ? environment["GITHUB_OUTPUT"].flatMap { $0.isEmpty ? nil : $0 } : nil
     summaryFile = enabled ? environment["GITHUB_STEP_SUMMARY"].flatMap { $0.isEmpty ? nil : $0 } : nil
     self.append = append

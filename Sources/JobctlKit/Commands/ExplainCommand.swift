@@ -50,8 +50,7 @@ enum ExplainCommand {
       }
       throw .rejected(.notAJobDocument(answer: name, why: nil))
     }
-    let diagnostics = Diagnostics(sink: services.streams.stderr, redactor: services.redactor)
-    diagnostics.actions = environment["GITHUB_ACTIONS"] == "true"
+    let diagnostics = services.diagnostics(environment)
     let presenter = Presenter(settings: settings.output, stdout: services.streams.stdout, diagnostics: diagnostics)
     return presenter.present(
       .explanation(Explanation(snapshot: snapshot, decidedBy: decidedBy.description, shape: shape.name)))

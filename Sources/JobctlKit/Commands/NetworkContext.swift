@@ -42,8 +42,7 @@ struct NetworkContext {
   static func make(_ invocation: Invocation, environment: [String: String], services: Services) throws(JobctlError)
     -> NetworkContext
   {
-    let diagnostics = Diagnostics(sink: services.streams.stderr, redactor: services.redactor)
-    diagnostics.actions = environment["GITHUB_ACTIONS"] == "true"
+    let diagnostics = services.diagnostics(environment)
     var settings = try Settings.resolve(invocation, environment: environment, services: services)
     settings.secrets.forEach(diagnostics.addSecret)
     // Answers are scrubbed as they arrive (their decoded strings, so numbers and syntax stay as

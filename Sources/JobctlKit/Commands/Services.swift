@@ -154,3 +154,13 @@ package struct Services {
     }
   }
 }
+
+extension Services {
+  /// The run's stderr channel: its secrets hidden by the run's redactor, and kept from forming
+  /// workflow commands under GitHub Actions.
+  func diagnostics(_ environment: [String: String]) -> Diagnostics {
+    let diagnostics = Diagnostics(sink: streams.stderr, redactor: redactor)
+    diagnostics.actions = GitHubActions.running(in: environment)
+    return diagnostics
+  }
+}

@@ -339,7 +339,7 @@ extension Settings {
     Step(reads: [.field], resolveField),
     set(.quiet, \.output.quiet),
     Step(reads: []) { s, layers, _ throws(JobctlError) in
-      s.output.actions = layers.environment["GITHUB_ACTIONS"] == "true"
+      s.output.actions = GitHubActions.running(in: layers.environment)
     },
     set(.progress, \.output.progress),
     set(.color, \.output.color),
