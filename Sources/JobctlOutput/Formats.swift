@@ -59,9 +59,7 @@ extension OutputSettings.Format {
 
   /// `--format`'s help, naming every format.
   package static var help: String {
-    let named = allCases.map { "\($0.rawValue) (\($0 == standard ? "default" : $0.summary))" }
-    let list = named.count == 1 ? named[0] : named.dropLast().joined(separator: ", ") + " or " + named[named.count - 1]
-    return "Output format: \(list)."
+    "Output format: \(Text.listed(allCases.map { "\($0.rawValue) (\($0 == standard ? "default" : $0.summary))" }))."
   }
 
   /// For people: ids, `key: value` lines, tables (with `-q`, less or nothing).

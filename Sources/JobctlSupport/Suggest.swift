@@ -53,8 +53,6 @@ package enum Suggest {
     _ word: String, among candidates: [String], quote: (String) -> String = { "'\($0)'" }
   ) -> String {
     let found = nearest(word, among: candidates).map(quote)
-    guard let last = found.last else { return "" }
-    let list = found.count == 1 ? last : found.dropLast().joined(separator: ", ") + " or " + last
-    return "; did you mean \(list)?"
+    return found.isEmpty ? "" : "; did you mean \(Text.listed(found))?"
   }
 }

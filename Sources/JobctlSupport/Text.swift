@@ -270,6 +270,12 @@ package enum Text {
     return true
   }
 
+  /// "a", "a or b", "a, b or c": items as a sentence names them.
+  package static func listed(_ items: [String]) -> String {
+    guard let last = items.last else { return "" }
+    return items.count == 1 ? last : items.dropLast().joined(separator: ", ") + " or " + last
+  }
+
   package static func lowercased(_ s: String) -> String {
     String(decoding: s.utf8.map(lower), as: UTF8.self)
   }

@@ -12,6 +12,14 @@ import Testing
 /// Terminal width in columns, invisible and bidi characters escaped, a leading BOM accepted
 /// (docs/behaviour.md "Output").
 @Suite struct TextWidthTests {
+  /// Lists in a sentence (did-you-mean, `--format`'s help): "a", "a or b", "a, b or c".
+  @Test func listsReadAsASentence() {
+    #expect(Text.listed([]) == "")
+    #expect(Text.listed(["a"]) == "a")
+    #expect(Text.listed(["a", "b"]) == "a or b")
+    #expect(Text.listed(["a", "b", "c"]) == "a, b or c")
+  }
+
   @Test func columnsCountWideCombiningAndZeroWidthCharacters() {
     #expect(Text.columns("abc") == 3)
     #expect(Text.columns("処理中") == 6)
